@@ -1,0 +1,218 @@
+//! Every flag, defined once. `--help` comes from these doc comments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Signed "AI-generated" labels (C2PA Content Credentials) for images and
+/// audio, and a verifier for distributors.
+///
+/// Exit codes: 0 all files passed; 1 some file failed verification or could
+/// not be labelled; 2 usage, key or I/O error.
+#[derive(Debug, Parser)]
+#[command(name = "tamga", version, about, long_about, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create and manage signing keys and certificates.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Put a signed AI label into files or whole folders.
+    Label(LabelArgs),
+    /// Check labels: unlabelled, trusted, valid-untrusted or invalid.
+    Verify(VerifyArgs),
+    /// Show a file's whole manifest store.
+    Inspect(InspectArgs),
+    /// Make throwaway keys, label every sample, verify them, print a table.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Create a development root CA and an Ed25519 signing certificate.
+    Init {
+        /// The organisation responsible for the content (goes into the certificates' O=).
+        #[arg(long)]
+        org: String,
+        /// Where to put the keys [default: $XDG_CONFIG_HOME/tamga/keys].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Encrypt the private keys with the password in TAMGA_KEY_PASSWORD.
+        #[arg(long)]
+        encrypt: bool,
+        /// Signing key algorithm.
+        #[arg(long, value_enum, default_value_t = CsrAlg::Ed25519)]
+        alg: CsrAlg,
+    },
+    /// Make a key and a certificate signing request to send to a real CA.
+    Csr {
+        /// organizationName (O=), required by C2PA validators.
+        #[arg(long)]
+        org: String,
+        /// commonName (CN=) [default: "<org> content signing"].
+        #[arg(long)]
+        cn: Option<String>,
+        /// countryName (C=), e.g. KZ.
+        #[arg(long)]
+        country: Option<String>,
+        /// Key algorithm.
+        #[arg(long, value_enum, default_value_t = CsrAlg::Ed25519)]
+        alg: CsrAlg,
+        /// Directory for `request.csr` and `signing.key`.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Check a key set and show who it signs as.
+    Show {
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum CsrAlg {
+    Ed25519,
+    P256,
+}
+
+/// Where the signing key comes from: a key directory, or an explicit chain
+/// and key. Also read from TAMGA_KEYS / TAMGA_CERT / TAMGA_KEY and from the
+/// `[keys]` table of $XDG_CONFIG_HOME/tamga/config.toml.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct KeyArgs {
+    /// A key directory made by `tamga keys init`.
+    #[arg(long, env = "TAMGA_KEYS", value_name = "DIR")]
+    pub(crate) keys: Option<PathBuf>,
+    /// A PEM certificate chain (end-entity first), instead of --keys.
+    #[arg(long, env = "TAMGA_CERT", value_name = "PEM", requires = "key")]
+    pub(crate) cert: Option<PathBuf>,
+    /// The PKCS#8 PEM private key for --cert.
+    #[arg(long, env = "TAMGA_KEY", value_name = "PEM", requires = "cert")]
+    pub(crate) key: Option<PathBuf>,
+    /// A config file [default: $XDG_CONFIG_HOME/tamga/config.toml].
+    #[arg(long, env = "TAMGA_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Ai {
+    /// Created by generative AI (IPTC trainedAlgorithmicMedia).
+    Generated,
+    /// An existing work edited with generative AI (compositeWithTrainedAlgorithmicMedia).
+    Edited,
+    /// A composite with generative-AI elements (compositeSynthetic).
+    Composite,
+    /// Made by a non-trained algorithm (algorithmicMedia).
+    Algorithmic,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Tdm {
+    Allowed,
+    NotAllowed,
+    Constrained,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LabelArgs {
+    /// Files or directories (searched recursively).
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// How AI was involved.
+    #[arg(long, value_enum)]
+    pub(crate) ai: Ai,
+    /// The AI system and version, e.g. "Model 2.1".
+    #[arg(long)]
+    pub(crate) generator: Option<String>,
+    /// Who provides the AI system.
+    #[arg(long)]
+    pub(crate) provider: Option<String>,
+    /// The organisation responsible [default: the signing certificate's O=].
+    #[arg(long)]
+    pub(crate) org: Option<String>,
+    /// A person reviewed it under editorial responsibility (EU AI Act art. 50(4)); name who holds it.
+    #[arg(long, value_name = "WHO", conflicts_with = "not_reviewed")]
+    pub(crate) reviewed_by: Option<String>,
+    /// State explicitly that no person reviewed it.
+    #[arg(long)]
+    pub(crate) not_reviewed: bool,
+    /// Languages of the notice carried in the manifest.
+    #[arg(long, value_delimiter = ',', default_value = "kk,ru,en")]
+    pub(crate) notice_lang: Vec<String>,
+    /// Training and data-mining preference (cawg.training-mining).
+    #[arg(long, value_enum)]
+    pub(crate) training_mining: Option<Tdm>,
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// Output file (one input) or directory (several inputs or a directory).
+    #[arg(short, long, conflicts_with = "in_place")]
+    pub(crate) output: Option<PathBuf>,
+    /// Replace the inputs with their labelled versions.
+    #[arg(long)]
+    pub(crate) in_place: bool,
+    /// Write a detached FILE.c2pa manifest beside the output instead of embedding.
+    #[arg(long)]
+    pub(crate) sidecar: bool,
+    /// Thumbnail long edge in pixels; 0 turns thumbnails off.
+    #[arg(long, default_value_t = 256, value_name = "PX")]
+    pub(crate) thumbnail: u32,
+    /// RFC 3161 timestamp authority URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) tsa: Option<String>,
+    /// Worker threads [default: one per core].
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+    /// Print one JSON document with every outcome instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TrustArgs {
+    /// PEM bundle of trust anchors (root CAs) whose signers count as trusted.
+    #[arg(long, env = "TAMGA_TRUST", value_name = "PEM")]
+    pub(crate) trust: Option<PathBuf>,
+    /// PEM bundle of individually allowed signing certificates.
+    #[arg(long, env = "TAMGA_ALLOWED", value_name = "PEM")]
+    pub(crate) allowed: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Files or directories (searched recursively).
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    /// Print the versioned JSON report (schema tamga.verify/1).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Worker threads [default: one per core].
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The file.
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    /// Print JSON (schema tamga.inspect/1).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// The samples folder.
+    #[arg(long, default_value = "samples")]
+    pub(crate) samples: PathBuf,
+    /// Where to write throwaway keys and labelled copies.
+    #[arg(long, default_value = "out/demo")]
+    pub(crate) out: PathBuf,
+}

@@ -1,0 +1,111 @@
+//! `tamga keys …`
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use tamga_keys::{
+    init_dev_keys, make_csr, write_private_file, CsrOptions, DevKeyOptions, KeyAlgorithm,
+};
+
+use crate::{
+    args::{CsrAlg, KeysCommand},
+    key_source,
+};
+
+pub(crate) fn run(cmd: KeysCommand) -> Result<ExitCode> {
+    match cmd {
+        KeysCommand::Init {
+            org,
+            dir,
+            encrypt,
+            alg,
+        } => {
+            let dir = dir.unwrap_or_else(key_source::default_key_dir);
+            let mut options = DevKeyOptions::new(org);
+            options.algorithm = key_alg(alg);
+            if encrypt {
+                let pw = std::env::var("TAMGA_KEY_PASSWORD").map_err(|_| {
+                    anyhow::anyhow!("--encrypt needs the password in TAMGA_KEY_PASSWORD")
+                })?;
+                options.password = Some(pw);
+            }
+            let paths = init_dev_keys(&dir, &options)?;
+            println!(
+                "Created development keys for {:?} in {}",
+                options.organisation,
+                paths.dir.display()
+            );
+            println!("  signing chain   {}", paths.signing_chain.display());
+            println!(
+                "  signing key     {} (private, mode 0600)",
+                paths.signing_key.display()
+            );
+            println!(
+                "  root CA key     {} (private, mode 0600; keep offline)",
+                paths.root_key.display()
+            );
+            println!("Trust anchor to hand to distributors:");
+            println!("  {}", paths.trust_anchor.display());
+            println!(
+                "They verify with: tamga verify --trust {} FILE…",
+                paths.trust_anchor.display()
+            );
+            println!("This is a development CA. For production, get a certificate from a CA on the C2PA trust list (tamga keys csr).");
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Csr {
+            org,
+            cn,
+            country,
+            alg,
+            dir,
+        } => {
+            let mut options = CsrOptions::new(org);
+            if let Some(cn) = cn {
+                options.common_name = cn;
+            }
+            options.country = country;
+            options.algorithm = key_alg(alg);
+            let out = make_csr(&options)?;
+            std::fs::create_dir_all(&dir)?;
+            let key = dir.join(tamga_keys::layout::SIGNING_KEY);
+            if key.exists() {
+                anyhow::bail!(
+                    "{}: already exists; refusing to overwrite a private key",
+                    key.display()
+                );
+            }
+            write_private_file(&key, out.key_pem.as_bytes())?;
+            let csr = dir.join("request.csr");
+            std::fs::write(&csr, out.csr_pem.as_bytes())?;
+            println!("Wrote {} (send this to your CA)", csr.display());
+            println!("and   {} (private, mode 0600)", key.display());
+            println!(
+                "When the CA answers, save its chain as {} and sign with --keys {}",
+                dir.join(tamga_keys::layout::SIGNING_CHAIN).display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Show { keys } => {
+            let identity = key_source::load(&keys)?;
+            let s = identity.summary();
+            println!("organisation  {}", s.organisation);
+            if let Some(cn) = &s.common_name {
+                println!("common name   {cn}");
+            }
+            println!("issuer        {}", s.issuer);
+            println!("algorithm     {}", s.algorithm);
+            println!("valid until   {}", s.not_after);
+            println!("status        meets the C2PA certificate profile; key matches certificate");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn key_alg(alg: CsrAlg) -> KeyAlgorithm {
+    match alg {
+        CsrAlg::Ed25519 => KeyAlgorithm::Ed25519,
+        CsrAlg::P256 => KeyAlgorithm::EcdsaP256,
+    }
+}

@@ -1,0 +1,178 @@
+//! `tamga label …`
+
+use std::{process::ExitCode, sync::Mutex};
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+use tamga_label::{
+    AiDisclosure, AiInvolvement, Generator, HumanReview, LabelOptions, LabelOutcome, Labeller,
+    Lang, Placement, TrainingMining,
+};
+
+use crate::{
+    args::{Ai, LabelArgs, Tdm},
+    inputs::{self, OutputPlan},
+    key_source, progress,
+};
+
+#[derive(Serialize)]
+struct Failure {
+    path: std::path::PathBuf,
+    kind: &'static str,
+    error: String,
+}
+
+#[derive(Serialize)]
+struct LabelReport {
+    schema: &'static str,
+    labelled: Vec<LabelOutcome>,
+    failed: Vec<Failure>,
+}
+
+pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
+    let ai = match args.ai {
+        Ai::Generated => AiInvolvement::Generated,
+        Ai::Edited => AiInvolvement::Edited,
+        Ai::Composite => AiInvolvement::Composite,
+        Ai::Algorithmic => AiInvolvement::Algorithmic,
+    };
+    let langs = args
+        .notice_lang
+        .iter()
+        .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let mut d = AiDisclosure::new(ai).with_notice_langs(&langs);
+    d.generator = args.generator.as_deref().map(|g| {
+        let mut g = Generator::parse(g);
+        g.provider = args.provider.clone();
+        g
+    });
+    d.organisation = args.org.clone();
+    d.human_review = match (&args.reviewed_by, args.not_reviewed) {
+        (Some(who), _) => Some(HumanReview {
+            reviewed: true,
+            editorial_responsibility: Some(who.clone()),
+        }),
+        (None, true) => Some(HumanReview {
+            reviewed: false,
+            editorial_responsibility: None,
+        }),
+        (None, false) => None,
+    };
+    d.training_mining = args.training_mining.map(|t| match t {
+        Tdm::Allowed => TrainingMining::Allowed,
+        Tdm::NotAllowed => TrainingMining::NotAllowed,
+        Tdm::Constrained => TrainingMining::Constrained,
+    });
+    Ok(d)
+}
+
+pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
+    let disclosure = disclosure(&args)?;
+    let plan = OutputPlan::new(args.output.as_deref(), args.in_place, &args.paths)?;
+    let identity = key_source::load(&args.keys)?;
+    let mut options = LabelOptions::default();
+    options.thumbnail.enabled = args.thumbnail > 0;
+    options.thumbnail.long_edge = args.thumbnail.max(16);
+    options.tsa_url = args.tsa.clone();
+    let labeller = Labeller::new(&identity, options)?;
+    let placement = if args.sidecar {
+        Placement::Sidecar
+    } else {
+        Placement::Embedded
+    };
+
+    let items = inputs::expand(&args.paths);
+    let failed = Mutex::new(Vec::new());
+    let labelled = Mutex::new(Vec::new());
+    let bar = progress::bar(items.len(), "labelling");
+    progress::pool(args.jobs)?.install(|| {
+        items.par_iter().for_each(|item| {
+            let result = match item {
+                Err((path, why)) => Err(Failure {
+                    path: path.clone(),
+                    kind: "io",
+                    error: format!("{}: {why}", path.display()),
+                }),
+                Ok(item) => {
+                    let target = plan.target(item);
+                    let made = target.parent().map(std::fs::create_dir_all).transpose();
+                    match made {
+                        Err(e) => Err(Failure {
+                            path: item.path.clone(),
+                            kind: "io",
+                            error: format!("{}: {e}", target.display()),
+                        }),
+                        Ok(_) => labeller
+                            .label(&item.path, &target, &disclosure, placement)
+                            .map_err(|e| Failure {
+                                path: item.path.clone(),
+                                kind: e.kind(),
+                                error: e.to_string(),
+                            }),
+                    }
+                }
+            };
+            match result {
+                Ok(o) => labelled.lock().unwrap_or_else(|p| p.into_inner()).push(o),
+                Err(f) => {
+                    bar.suspend(|| eprintln!("tamga: {}", f.error));
+                    failed.lock().unwrap_or_else(|p| p.into_inner()).push(f)
+                }
+            }
+            bar.inc(1);
+        })
+    });
+    bar.finish_and_clear();
+    let mut labelled = labelled.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+    labelled.sort_by(|a, b| a.input.cmp(&b.input));
+    failed.sort_by(|a, b| a.path.cmp(&b.path));
+
+    if args.json {
+        let report = LabelReport {
+            schema: "tamga.label/1",
+            labelled,
+            failed,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(exit(report.failed.is_empty()));
+    }
+    for o in &labelled {
+        for w in &o.warnings {
+            eprintln!("tamga: warning: {}: {w}", o.input.display());
+        }
+        let extra = match (&o.sidecar, o.kept_previous_manifest) {
+            (Some(s), _) => format!(" (manifest in {})", s.display()),
+            (None, true) => " (earlier label kept as parent ingredient)".into(),
+            (None, false) => String::new(),
+        };
+        println!(
+            "labelled  {} -> {}{extra}",
+            o.input.display(),
+            o.output.display()
+        );
+    }
+    println!(
+        "{} labelled, {} failed, signed as {:?}",
+        labelled.len(),
+        failed.len(),
+        labeller.organisation()
+    );
+    if !failed.is_empty() {
+        println!("failed:");
+        for f in &failed {
+            println!("  {}", f.error);
+        }
+    }
+    Ok(exit(failed.is_empty()))
+}
+
+fn exit(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,252 @@
+//! `tamga verify …` and `tamga inspect …`
+
+use std::{path::PathBuf, process::ExitCode, sync::Mutex};
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use tamga_label::{
+    report::VERIFY_SCHEMA, FileReport, TrustConfig, Verdict, Verifier, VerifyOptions,
+};
+
+use crate::{
+    args::{InspectArgs, TrustArgs, VerifyArgs},
+    inputs, progress,
+};
+
+/// One line of the JSON report: a verdict, or why the file could not be checked.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum Entry {
+    Checked(Box<FileReport>),
+    Error {
+        path: PathBuf,
+        /// Always "error".
+        verdict: &'static str,
+        kind: &'static str,
+        error: String,
+    },
+}
+
+#[derive(Serialize, Default)]
+pub(crate) struct Summary {
+    pub(crate) files: usize,
+    pub(crate) trusted: usize,
+    pub(crate) valid_untrusted: usize,
+    pub(crate) invalid: usize,
+    pub(crate) unlabelled: usize,
+    pub(crate) errors: usize,
+}
+
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    schema: &'static str,
+    files: &'a [Entry],
+    summary: Summary,
+}
+
+pub(crate) fn verifier(trust: &TrustArgs) -> Result<Verifier> {
+    let read = |p: &Option<PathBuf>| -> Result<Option<String>> {
+        p.as_ref()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("{}: cannot read trust list", p.display()))
+            })
+            .transpose()
+    };
+    let mut options = VerifyOptions::default();
+    let mut tc = TrustConfig::default();
+    tc.anchors_pem = read(&trust.trust)?;
+    tc.allowed_pem = read(&trust.allowed)?;
+    options.trust = tc;
+    Ok(Verifier::new(options)?)
+}
+
+/// Verifies every file under `paths` in parallel; results in path order.
+pub(crate) fn verify_all(
+    verifier: &Verifier,
+    paths: &[PathBuf],
+    jobs: Option<usize>,
+) -> Result<Vec<Entry>> {
+    let items = inputs::expand(paths);
+    let out = Mutex::new(Vec::with_capacity(items.len()));
+    let bar = progress::bar(items.len(), "verifying");
+    progress::pool(jobs)?.install(|| {
+        items.par_iter().enumerate().for_each(|(i, item)| {
+            let entry = match item {
+                Err((path, why)) => Entry::Error {
+                    path: path.clone(),
+                    verdict: "error",
+                    kind: "io",
+                    error: format!("{}: {why}", path.display()),
+                },
+                Ok(item) => match verifier.verify(&item.path) {
+                    Ok(r) => Entry::Checked(Box::new(r)),
+                    Err(e) => Entry::Error {
+                        path: item.path.clone(),
+                        verdict: "error",
+                        kind: e.kind(),
+                        error: e.to_string(),
+                    },
+                },
+            };
+            out.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((i, entry));
+            bar.inc(1);
+        })
+    });
+    bar.finish_and_clear();
+    let mut v = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    v.sort_by_key(|(i, _)| *i);
+    Ok(v.into_iter().map(|(_, e)| e).collect())
+}
+
+pub(crate) fn summarise(entries: &[Entry]) -> Summary {
+    let mut s = Summary {
+        files: entries.len(),
+        ..Summary::default()
+    };
+    for e in entries {
+        match e {
+            Entry::Error { .. } => s.errors += 1,
+            Entry::Checked(r) => match r.verdict {
+                Verdict::Trusted => s.trusted += 1,
+                Verdict::ValidUntrusted => s.valid_untrusted += 1,
+                Verdict::Invalid => s.invalid += 1,
+                Verdict::Unlabelled => s.unlabelled += 1,
+            },
+        }
+    }
+    s
+}
+
+pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
+    let verifier = verifier(&args.trust)?;
+    let entries = verify_all(&verifier, &args.paths, args.jobs)?;
+    let summary = summarise(&entries);
+    let code = if summary.errors > 0 {
+        2
+    } else if summary.invalid > 0 {
+        1
+    } else {
+        0
+    };
+    if args.json {
+        let doc = VerifyJson {
+            schema: VERIFY_SCHEMA,
+            files: &entries,
+            summary,
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        for e in &entries {
+            print_entry(e);
+        }
+        println!(
+            "{} files: {} trusted, {} valid-untrusted, {} invalid, {} unlabelled, {} errors",
+            summary.files,
+            summary.trusted,
+            summary.valid_untrusted,
+            summary.invalid,
+            summary.unlabelled,
+            summary.errors
+        );
+    }
+    Ok(ExitCode::from(code))
+}
+
+pub(crate) fn print_entry(e: &Entry) {
+    match e {
+        Entry::Error { error, .. } => println!("{:<16} {error}", "error"),
+        Entry::Checked(r) => {
+            println!("{:<16} {}", r.verdict.word(), r.path.display());
+            println!("{:<16} {}", "", r.reason);
+            let codes: Vec<&str> = r.failures.iter().map(|f| f.code.as_str()).collect();
+            if !codes.is_empty() && r.verdict == Verdict::Invalid {
+                println!("{:<16} codes: {}", "", codes.join(", "));
+            }
+            if let Some(s) = &r.signer {
+                println!(
+                    "{:<16} signed by {} ({})",
+                    "",
+                    s.organisation.as_deref().unwrap_or("unknown organisation"),
+                    r.claim_generator.as_deref().unwrap_or("unknown tool")
+                );
+            }
+            if let Some(d) = &r.disclosure {
+                let how = match (d.ai, &d.digital_source_type) {
+                    (Some(ai), _) => format!("AI {ai}"),
+                    (None, Some(dst)) => {
+                        format!("not AI ({})", dst.rsplit('/').next().unwrap_or(dst))
+                    }
+                    (None, None) => "no source type".into(),
+                };
+                let by = d
+                    .generator
+                    .as_ref()
+                    .map(|g| format!(" by {g}"))
+                    .unwrap_or_default();
+                let org = d
+                    .organisation
+                    .as_ref()
+                    .map(|o| format!(" for {o}"))
+                    .unwrap_or_default();
+                println!("{:<16} {how}{by}{org}", "");
+                if let Some(hr) = &d.human_review {
+                    let who = hr.editorial_responsibility.as_deref().unwrap_or("");
+                    println!(
+                        "{:<16} human review: {}{}",
+                        "",
+                        if hr.reviewed { "yes" } else { "no" },
+                        if who.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({who})")
+                        }
+                    );
+                }
+                if !d.notice.is_empty() {
+                    let n: Vec<String> =
+                        d.notice.iter().map(|(l, t)| format!("[{l}] {t}")).collect();
+                    println!("{:<16} notice: {}", "", n.join(" · "));
+                }
+            }
+            for w in &r.warnings {
+                println!("{:<16} warning: {w}", "");
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct InspectJson {
+    schema: &'static str,
+    report: FileReport,
+    manifest_store: Option<serde_json::Value>,
+}
+
+pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode> {
+    let verifier = verifier(&args.trust)?;
+    let (report, store) = verifier.inspect(&args.file)?;
+    let code = if report.verdict == Verdict::Invalid {
+        1
+    } else {
+        0
+    };
+    if args.json {
+        let doc = InspectJson {
+            schema: "tamga.inspect/1",
+            report,
+            manifest_store: store,
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print_entry(&Entry::Checked(Box::new(report)));
+        match store {
+            Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
+            None => println!("(no manifest store)"),
+        }
+    }
+    Ok(ExitCode::from(code))
+}

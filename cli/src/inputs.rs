@@ -1,0 +1,105 @@
+//! Expanding command-line paths into files, and mapping them to outputs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+/// One file to process: where it is, and its path relative to the argument
+/// it came from (for mirroring a folder tree into an output folder).
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub(crate) path: PathBuf,
+    pub(crate) relative: PathBuf,
+}
+
+/// Files named directly, and every regular file under named directories.
+/// Hidden files, tamga's temporary files and `.c2pa` sidecars are skipped in
+/// directories (a named file is always taken). Unreadable paths become
+/// `Err` items so a batch can report them and go on.
+pub(crate) fn expand(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let walker = walkdir::WalkDir::new(p)
+                .follow_links(false)
+                .sort_by_file_name();
+            for entry in walker
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+            {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        if e.path().extension().is_some_and(|x| x == "c2pa") {
+                            continue;
+                        }
+                        let relative = e.path().strip_prefix(p).unwrap_or(e.path()).to_path_buf();
+                        out.push(Ok(Item {
+                            path: e.path().to_path_buf(),
+                            relative,
+                        }));
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        let path = err
+                            .path()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| p.clone());
+                        out.push(Err((path, err.to_string())));
+                    }
+                }
+            }
+        } else {
+            let relative = p
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| p.clone());
+            out.push(Ok(Item {
+                path: p.clone(),
+                relative,
+            }));
+        }
+    }
+    out
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Where each input's labelled version goes.
+#[derive(Debug, Clone)]
+pub(crate) enum OutputPlan {
+    /// Replace each input.
+    InPlace,
+    /// One input, one named output file.
+    File(PathBuf),
+    /// Mirror the inputs' trees under this directory.
+    Dir(PathBuf),
+}
+
+impl OutputPlan {
+    /// Decides the plan from the flags and the inputs.
+    pub(crate) fn new(output: Option<&Path>, in_place: bool, args: &[PathBuf]) -> Result<Self> {
+        if in_place {
+            return Ok(Self::InPlace);
+        }
+        let Some(output) = output else {
+            bail!("say where the labelled files go: -o OUT, or --in-place to replace the inputs");
+        };
+        let single_file = args.len() == 1 && !args[0].is_dir();
+        if single_file && !output.is_dir() {
+            Ok(Self::File(output.to_path_buf()))
+        } else {
+            Ok(Self::Dir(output.to_path_buf()))
+        }
+    }
+
+    /// The output path for one item.
+    pub(crate) fn target(&self, item: &Item) -> PathBuf {
+        match self {
+            Self::InPlace => item.path.clone(),
+            Self::File(f) => f.clone(),
+            Self::Dir(d) => d.join(&item.relative),
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Finding the signing identity: flags, then environment (via clap), then the
+//! config file, then the default key directory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::Deserialize;
+use tamga_keys::SigningIdentity;
+
+use crate::args::KeyArgs;
+
+/// `$XDG_CONFIG_HOME/tamga` (or the platform's config directory).
+pub(crate) fn config_dir() -> PathBuf {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(dirs::config_dir)
+        .unwrap_or_else(|| PathBuf::from(".config"))
+        .join("tamga")
+}
+
+/// The default key directory.
+pub(crate) fn default_key_dir() -> PathBuf {
+    config_dir().join("keys")
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    keys: KeysTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysTable {
+    dir: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+}
+
+fn read_config(explicit: Option<&Path>) -> Result<ConfigFile> {
+    let path = explicit
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config_dir().join("config.toml"));
+    if !path.exists() {
+        if explicit.is_some() {
+            anyhow::bail!("{}: config file not found", path.display());
+        }
+        return Ok(ConfigFile::default());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
+    toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim()))
+}
+
+/// Loads and checks the signing identity the user pointed at.
+pub(crate) fn load(args: &KeyArgs) -> Result<SigningIdentity> {
+    let password = std::env::var("TAMGA_KEY_PASSWORD").ok();
+    let pw = password.as_deref();
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        return Ok(SigningIdentity::load(cert, key, pw)?);
+    }
+    if let Some(dir) = &args.keys {
+        return Ok(SigningIdentity::from_dir(dir, pw)?);
+    }
+    let config = read_config(args.config.as_deref())?;
+    if let (Some(cert), Some(key)) = (&config.keys.cert, &config.keys.key) {
+        return Ok(SigningIdentity::load(cert, key, pw)?);
+    }
+    let dir = config.keys.dir.unwrap_or_else(default_key_dir);
+    Ok(SigningIdentity::from_dir(&dir, pw)?)
+}

@@ -1,0 +1,54 @@
+//! The `tamga` command: flags in, library calls, exit codes out.
+#![forbid(unsafe_code)]
+
+mod args;
+mod cmd_demo;
+mod cmd_keys;
+mod cmd_label;
+mod cmd_verify;
+mod inputs;
+mod key_source;
+mod progress;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    quiet_worker_panics();
+    let cli = <args::Cli as clap::Parser>::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`tamga verify … | head`) is not an error.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("tamga: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        args::Command::Keys(k) => cmd_keys::run(k),
+        args::Command::Label(l) => cmd_label::run(l),
+        args::Command::Verify(v) => cmd_verify::run_verify(v),
+        args::Command::Inspect(i) => cmd_verify::run_inspect(i),
+        args::Command::Demo(d) => cmd_demo::run(d),
+    }
+}
+
+/// Panics inside worker threads are caught and reported per file by the
+/// library's watchdog; keep the default hook's backtrace noise off stderr
+/// for those, and keep it for everything else (real bugs in tamga).
+fn quiet_worker_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some("tamga-worker") {
+            default(info);
+        }
+    }));
+}

@@ -1,0 +1,117 @@
+use std::path::PathBuf;
+
+use crate::MediaFormat;
+
+/// Why labelling or verifying a file failed (as opposed to a file that
+/// verified and turned out invalid, which is a [`crate::Verdict`]).
+///
+/// Every variant names the file, so one line tells the user what happened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabelError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file is empty.
+    #[error("{path}: the file is empty")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The content is not a media format tamga knows.
+    #[error("{path}: unrecognised content (not an image, audio or text format tamga supports)")]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// C2PA cannot embed a manifest in this format.
+    #[error("{path}: C2PA cannot embed a label inside {format} files; use --sidecar to write a detached .c2pa manifest beside it")]
+    NotEmbeddable {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        format: MediaFormat,
+    },
+    /// The file's structure is broken (truncated, lengths past the end, loops).
+    #[error("{path}: damaged {format} file: {reason}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        format: MediaFormat,
+        /// What the structural check found.
+        reason: String,
+    },
+    /// The file is bigger than the configured limit.
+    #[error("{path}: {size} bytes is more than the {limit}-byte limit")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Processing took longer than the watchdog allows.
+    #[error("{path}: gave up after {seconds} s (the file may be crafted to stall parsers)")]
+    Timeout {
+        /// The file.
+        path: PathBuf,
+        /// The limit.
+        seconds: u64,
+    },
+    /// The signing keys could not be used.
+    #[error(transparent)]
+    Keys(#[from] tamga_keys::KeyError),
+    /// c2pa refused to sign or read the file.
+    #[error("{path}: {message}")]
+    C2pa {
+        /// The file.
+        path: PathBuf,
+        /// c2pa's message, made readable.
+        message: String,
+    },
+    /// The output would overwrite the input without `--in-place`.
+    #[error("{path}: refusing to overwrite the input; use --in-place or choose another output")]
+    WouldOverwriteInput {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl LabelError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn c2pa(path: impl Into<PathBuf>, err: &c2pa::Error) -> Self {
+        Self::C2pa {
+            path: path.into(),
+            message: crate::explain::c2pa_error(err),
+        }
+    }
+
+    /// A short machine-readable kind, for JSON reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Io { .. } => "io",
+            Self::Empty { .. } => "empty",
+            Self::UnknownFormat { .. } => "unknown-format",
+            Self::NotEmbeddable { .. } => "not-embeddable",
+            Self::Malformed { .. } => "malformed",
+            Self::TooLarge { .. } => "too-large",
+            Self::Timeout { .. } => "timeout",
+            Self::Keys(_) => "keys",
+            Self::C2pa { .. } => "c2pa",
+            Self::WouldOverwriteInput { .. } => "would-overwrite-input",
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Plain-language explanations of C2PA status codes and c2pa errors.
+
+use crate::MediaFormat;
+
+/// What a C2PA failure code means for someone deciding whether to publish.
+pub fn status_code(code: &str, format: MediaFormat) -> String {
+    let content = if format.is_image() {
+        "the pixels or image data"
+    } else if matches!(format, MediaFormat::Svg) {
+        "the drawing"
+    } else {
+        "the audio or file data"
+    };
+    match code {
+        "assertion.dataHash.mismatch"
+        | "assertion.bmffHash.mismatch"
+        | "assertion.boxesHash.mismatch" => {
+            format!("{content} changed after labelling")
+        }
+        "assertion.hashedURI.mismatch" => {
+            "a statement inside the label was altered after signing".into()
+        }
+        "assertion.missing" => "a statement the label refers to has been removed".into(),
+        "claimSignature.mismatch" => {
+            "the label's signature does not match its contents (forged or damaged)".into()
+        }
+        "claimSignature.missing" => "the label has no signature".into(),
+        "signingCredential.untrusted" => "the signer is not on your trust list".into(),
+        "signingCredential.expired" => {
+            "the signing certificate had expired when the label was signed".into()
+        }
+        "signingCredential.revoked" => "the signing certificate has been revoked".into(),
+        "signingCredential.invalid" => "the signing certificate does not meet C2PA rules".into(),
+        "ingredient.manifest.missing" => {
+            "the label refers to an earlier label that is missing".into()
+        }
+        "ingredient.hashedURI.mismatch" | "ingredient.claimSignature.mismatch" => {
+            "an earlier label in the history was altered".into()
+        }
+        "claim.missing" | "claim.malformed" | "manifest.malformed" | "claim.cbor.invalid" => {
+            "the label is damaged and cannot be read".into()
+        }
+        "assertion.action.ingredientMismatch" => {
+            "the edit history does not match its ingredients".into()
+        }
+        "timeStamp.mismatch" | "timeStamp.malformed" => "the trusted timestamp is damaged".into(),
+        "manifest.timeout" => {
+            "the label could not be checked in time (possibly crafted to stall verifiers)".into()
+        }
+        other if other.starts_with("assertion.") => {
+            format!("a statement in the label failed its check ({other})")
+        }
+        other => format!("C2PA check failed: {other}"),
+    }
+}
+
+/// Turns a c2pa error into a sentence for an error line.
+pub fn c2pa_error(err: &c2pa::Error) -> String {
+    use c2pa::Error as E;
+    match err {
+        E::JumbfNotFound => "no C2PA manifest".into(),
+        E::UnsupportedType => "c2pa does not support this file type".into(),
+        E::CoseInvalidCert => "the signing certificate is not acceptable to C2PA".into(),
+        E::InvalidAsset(why) => format!("the file is damaged or not what it claims to be ({why})"),
+        E::IoError(e) => format!("read/write failed: {e}"),
+        other => {
+            let s = other.to_string();
+            if s.is_empty() {
+                format!("{other:?}")
+            } else {
+                s
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Media format detection from content, and what tamga can do with each format.
+//!
+//! The extension is a hint a stranger controls; the bytes are what parsers see.
+//! tamga decides from the bytes and reports when the extension disagrees.
+
+use std::{fmt, path::Path};
+
+use serde::Serialize;
+
+/// A media format tamga recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum MediaFormat {
+    /// JPEG / JFIF / EXIF.
+    Jpeg,
+    /// PNG.
+    Png,
+    /// WebP (RIFF).
+    Webp,
+    /// GIF 87a/89a.
+    Gif,
+    /// TIFF (little- or big-endian).
+    Tiff,
+    /// AVIF (ISO BMFF).
+    Avif,
+    /// HEIC / HEIF (ISO BMFF).
+    Heic,
+    /// JPEG XL (container or bare codestream).
+    Jxl,
+    /// SVG (XML text).
+    Svg,
+    /// WAV (RIFF).
+    Wav,
+    /// MP3 (MPEG-1/2 layer III, with or without ID3).
+    Mp3,
+    /// FLAC.
+    Flac,
+    /// M4A: AAC or ALAC in an MP4 container.
+    M4a,
+    /// MP4 / QuickTime video.
+    Mp4,
+    /// Ogg (Vorbis, Opus…): no C2PA embedding defined in c2pa 0.90.
+    Ogg,
+    /// Raw ADTS AAC: no container to embed into.
+    Aac,
+    /// Windows bitmap: no C2PA embedding defined.
+    Bmp,
+}
+
+impl MediaFormat {
+    /// Every format, for tables and tests.
+    pub const ALL: [MediaFormat; 17] = [
+        Self::Jpeg,
+        Self::Png,
+        Self::Webp,
+        Self::Gif,
+        Self::Tiff,
+        Self::Avif,
+        Self::Heic,
+        Self::Jxl,
+        Self::Svg,
+        Self::Wav,
+        Self::Mp3,
+        Self::Flac,
+        Self::M4a,
+        Self::Mp4,
+        Self::Ogg,
+        Self::Aac,
+        Self::Bmp,
+    ];
+
+    /// The MIME type c2pa uses for this format.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+            Self::Gif => "image/gif",
+            Self::Tiff => "image/tiff",
+            Self::Avif => "image/avif",
+            Self::Heic => "image/heic",
+            Self::Jxl => "image/jxl",
+            Self::Svg => "image/svg+xml",
+            Self::Wav => "audio/wav",
+            Self::Mp3 => "audio/mpeg",
+            Self::Flac => "audio/flac",
+            Self::M4a => "audio/mp4",
+            Self::Mp4 => "video/mp4",
+            Self::Ogg => "audio/ogg",
+            Self::Aac => "audio/aac",
+            Self::Bmp => "image/bmp",
+        }
+    }
+
+    /// A short lowercase name, as used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpeg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+            Self::Gif => "gif",
+            Self::Tiff => "tiff",
+            Self::Avif => "avif",
+            Self::Heic => "heic",
+            Self::Jxl => "jxl",
+            Self::Svg => "svg",
+            Self::Wav => "wav",
+            Self::Mp3 => "mp3",
+            Self::Flac => "flac",
+            Self::M4a => "m4a",
+            Self::Mp4 => "mp4",
+            Self::Ogg => "ogg",
+            Self::Aac => "aac",
+            Self::Bmp => "bmp",
+        }
+    }
+
+    /// Whether a C2PA manifest can be embedded in the file itself. The others
+    /// need a sidecar `.c2pa` manifest.
+    pub fn embeddable(self) -> bool {
+        !matches!(self, Self::Ogg | Self::Aac | Self::Bmp)
+    }
+
+    /// Whether the format is ISO BMFF, which c2pa hard-binds with a BMFF hash.
+    pub fn is_bmff(self) -> bool {
+        matches!(self, Self::Avif | Self::Heic | Self::M4a | Self::Mp4)
+    }
+
+    /// Whether this is an image format (thumbnails apply).
+    pub fn is_image(self) -> bool {
+        matches!(
+            self,
+            Self::Jpeg
+                | Self::Png
+                | Self::Webp
+                | Self::Gif
+                | Self::Tiff
+                | Self::Avif
+                | Self::Heic
+                | Self::Jxl
+                | Self::Svg
+                | Self::Bmp
+        )
+    }
+
+    /// The format a file name's extension claims, if any.
+    pub fn from_extension(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "jpg" | "jpeg" | "jpe" | "jfif" => Self::Jpeg,
+            "png" => Self::Png,
+            "webp" => Self::Webp,
+            "gif" => Self::Gif,
+            "tif" | "tiff" => Self::Tiff,
+            "avif" => Self::Avif,
+            "heic" | "heif" | "hif" => Self::Heic,
+            "jxl" => Self::Jxl,
+            "svg" => Self::Svg,
+            "wav" | "wave" => Self::Wav,
+            "mp3" => Self::Mp3,
+            "flac" => Self::Flac,
+            "m4a" => Self::M4a,
+            "mp4" | "mov" | "m4v" => Self::Mp4,
+            "ogg" | "oga" | "opus" => Self::Ogg,
+            "aac" => Self::Aac,
+            "bmp" => Self::Bmp,
+            _ => return None,
+        })
+    }
+
+    /// Detects the format from the first bytes of a file (4 KiB is plenty).
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        let starts = |m: &[u8]| head.starts_with(m);
+        let at = |off: usize, m: &[u8]| head.get(off..off + m.len()) == Some(m);
+        if starts(&[0xFF, 0xD8, 0xFF]) {
+            return Some(Self::Jpeg);
+        }
+        if starts(b"\x89PNG\r\n\x1a\n") {
+            return Some(Self::Png);
+        }
+        if starts(b"GIF87a") || starts(b"GIF89a") {
+            return Some(Self::Gif);
+        }
+        if starts(b"RIFF") && at(8, b"WEBP") {
+            return Some(Self::Webp);
+        }
+        if starts(b"RIFF") && at(8, b"WAVE") {
+            return Some(Self::Wav);
+        }
+        if starts(b"II*\0") || starts(b"MM\0*") {
+            return Some(Self::Tiff);
+        }
+        if starts(&[0xFF, 0x0A]) || starts(b"\0\0\0\x0cJXL \r\n\x87\n") {
+            return Some(Self::Jxl);
+        }
+        if starts(b"fLaC") {
+            return Some(Self::Flac);
+        }
+        if starts(b"OggS") {
+            return Some(Self::Ogg);
+        }
+        if starts(b"ID3") {
+            return Some(Self::Mp3);
+        }
+        if at(4, b"ftyp") {
+            return sniff_bmff(head);
+        }
+        if starts(b"BM") && head.len() >= 14 {
+            return Some(Self::Bmp);
+        }
+        if let [0xFF, b1, ..] = head {
+            // MPEG audio frame sync: 11 set bits. The layer bits tell MP3
+            // (layer III = 01) from ADTS AAC (layer always 00).
+            if b1 & 0xE0 == 0xE0 {
+                return match b1 & 0x06 {
+                    0x00 if b1 & 0xF0 == 0xF0 => Some(Self::Aac),
+                    0x02 => Some(Self::Mp3),
+                    _ => None,
+                };
+            }
+        }
+        if looks_like_svg(head) {
+            return Some(Self::Svg);
+        }
+        None
+    }
+}
+
+impl fmt::Display for MediaFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn sniff_bmff(head: &[u8]) -> Option<MediaFormat> {
+    let size = u32::from_be_bytes(head.get(0..4)?.try_into().ok()?) as usize;
+    let end = size.clamp(16, head.len());
+    let major = head.get(8..12)?;
+    // The major brand first, then the compatible brands: a HEIF file may
+    // declare `mif1` as major and `avif` as compatible.
+    let compatible = head.get(16..end).unwrap_or(&[]);
+    let brands = std::iter::once(major).chain(compatible.chunks_exact(4));
+    let mut fallback = None;
+    for brand in brands {
+        match brand {
+            b"avif" | b"avis" => return Some(MediaFormat::Avif),
+            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" => {
+                return Some(MediaFormat::Heic)
+            }
+            b"M4A " | b"M4B " | b"M4P " => return Some(MediaFormat::M4a),
+            b"mif1" | b"msf1" => fallback = fallback.or(Some(MediaFormat::Heic)),
+            b"isom" | b"iso2" | b"mp41" | b"mp42" | b"qt  " | b"M4V " | b"dash" => {
+                fallback = fallback.or(Some(MediaFormat::Mp4))
+            }
+            _ => {}
+        }
+    }
+    fallback.or(Some(MediaFormat::Mp4))
+}
+
+fn looks_like_svg(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if !(text.starts_with('<')) {
+        return false;
+    }
+    text.contains("<svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_magic_numbers() {
+        let cases: &[(&[u8], MediaFormat)] = &[
+            (b"\xFF\xD8\xFF\xE0\0\x10JFIF", MediaFormat::Jpeg),
+            (b"\x89PNG\r\n\x1a\n\0\0", MediaFormat::Png),
+            (b"RIFF\0\0\0\0WEBPVP8 ", MediaFormat::Webp),
+            (b"RIFF\0\0\0\0WAVEfmt ", MediaFormat::Wav),
+            (b"\0\0\0\x1cftypM4A \0\0\0\0M4A isom", MediaFormat::M4a),
+            (b"\0\0\0\x1cftypmif1\0\0\0\0mif1avif", MediaFormat::Avif),
+            (b"\0\0\0\x18ftypheic\0\0\0\0mif1", MediaFormat::Heic),
+            (b"\xFF\xFB\x90\x64", MediaFormat::Mp3),
+            (b"\xFF\xF1\x50\x80", MediaFormat::Aac),
+            (b"<?xml version=\"1.0\"?>\n<svg xmlns=", MediaFormat::Svg),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(MediaFormat::sniff(bytes), Some(*want), "{want}");
+        }
+        assert_eq!(MediaFormat::sniff(b"hello world"), None);
+        assert_eq!(MediaFormat::sniff(b""), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! Opening an untrusted input: content sniffing, size limit, structural check.
+
+use std::{
+    fs::File,
+    io::Read,
+    path::{Path, PathBuf},
+};
+
+use crate::{guard, LabelError, MediaFormat};
+
+/// Limits applied to every input before a parser sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct InputLimits {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// Structural walk limits.
+    pub structure: guard::Limits,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 8 << 30,
+            structure: guard::Limits::default(),
+        }
+    }
+}
+
+/// An input file that passed the pre-checks.
+#[derive(Debug)]
+pub(crate) struct Input {
+    pub(crate) format: MediaFormat,
+    pub(crate) len: u64,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Opens `path`, detects its format from content, and runs the structural check.
+pub(crate) fn open(path: &Path, limits: &InputLimits) -> Result<Input, LabelError> {
+    let io = |e| LabelError::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_dir() {
+        return Err(LabelError::io(
+            path,
+            std::io::Error::other("is a directory"),
+        ));
+    }
+    let len = meta.len();
+    if len == 0 {
+        return Err(LabelError::Empty { path: path.into() });
+    }
+    if len > limits.max_bytes {
+        return Err(LabelError::TooLarge {
+            path: path.into(),
+            size: len,
+            limit: limits.max_bytes,
+        });
+    }
+    let mut head = Vec::with_capacity(4096);
+    (&mut file).take(4096).read_to_end(&mut head).map_err(io)?;
+    let format =
+        MediaFormat::sniff(&head).ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
+    let mut warnings = Vec::new();
+    if let Some(claimed) = MediaFormat::from_extension(path) {
+        if claimed != format {
+            warnings.push(format!(
+                "the extension says {claimed} but the content is {format}; treated as {format}"
+            ));
+        }
+    }
+    guard::check(&mut file, len, format, limits.structure).map_err(|reason| {
+        LabelError::Malformed {
+            path: path.into(),
+            format,
+            reason,
+        }
+    })?;
+    Ok(Input {
+        format,
+        len,
+        warnings,
+    })
+}
+
+/// The sidecar manifest paths `verify` looks for beside `path`:
+/// `photo.bmp.c2pa` (what tamga writes) and `photo.c2pa` (c2patool's habit).
+pub fn sidecar_candidates(path: &Path) -> [PathBuf; 2] {
+    let mut full = path.as_os_str().to_owned();
+    full.push(".c2pa");
+    [PathBuf::from(full), path.with_extension("c2pa")]
+}

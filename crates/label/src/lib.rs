@@ -1,0 +1,56 @@
+//! Signed "this is AI-generated" labels for images and audio, and their verification.
+//!
+//! tamga-label turns an [`AiDisclosure`] into a C2PA manifest (the IPTC
+//! digital source type on the `c2pa.created` or `c2pa.edited` action, the
+//! generator as `softwareAgent`, the responsible organisation, human review,
+//! a localized notice) signed with a [`tamga_keys::SigningIdentity`], and
+//! verifies labels from tamga or any other C2PA tool into one [`Verdict`].
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use tamga_keys::SigningIdentity;
+//! use tamga_label::{AiDisclosure, AiInvolvement, Generator, Labeller, LabelOptions, Placement,
+//!                   Verifier, VerifyOptions, TrustConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let identity = SigningIdentity::from_dir(Path::new("keys"), None)?;
+//! let labeller = Labeller::new(&identity, LabelOptions::default())?;
+//! let mut disclosure = AiDisclosure::new(AiInvolvement::Generated);
+//! disclosure.generator = Some(Generator::parse("Model 2.1"));
+//! labeller.label(Path::new("in.jpg"), Path::new("out.jpg"), &disclosure, Placement::Embedded)?;
+//!
+//! let mut options = VerifyOptions::default();
+//! options.trust.anchors_pem = Some(std::fs::read_to_string("keys/trust-anchor.pem")?);
+//! let report = Verifier::new(options)?.verify(Path::new("out.jpg"))?;
+//! println!("{}: {}", report.verdict, report.reason);
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod disclosure;
+mod error;
+pub mod explain;
+mod format;
+pub mod guard;
+mod input;
+pub mod manifest_map;
+pub mod notice_text;
+pub mod report;
+mod sign;
+mod thumbnail;
+mod verify;
+pub mod watchdog;
+
+pub use disclosure::{
+    AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
+};
+pub use error::LabelError;
+pub use format::MediaFormat;
+pub use input::{sidecar_candidates, InputLimits};
+pub use notice_text::Lang;
+pub use report::{FileReport, Verdict};
+pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
+pub use thumbnail::ThumbnailOptions;
+pub use verify::{TrustConfig, Verifier, VerifyOptions};

@@ -1,0 +1,118 @@
+//! What verification reports: serde types with a stable, versioned JSON schema
+//! (documented in `docs/json-schema.md`).
+
+use std::{fmt, path::PathBuf};
+
+use serde::Serialize;
+
+use crate::{manifest_map::FoundDisclosure, MediaFormat};
+
+/// Identifies the JSON schema of [`VerifyReport`]; bump on breaking change.
+pub const VERIFY_SCHEMA: &str = "tamga.verify/1";
+
+/// The one-word answer for a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// No C2PA manifest at all.
+    Unlabelled,
+    /// Intact, validly signed, and the signer chains to a trust anchor.
+    Trusted,
+    /// Intact and validly signed, but the signer is not on the trust list.
+    ValidUntrusted,
+    /// The manifest is broken, tampered with, or its signature fails.
+    Invalid,
+}
+
+impl Verdict {
+    /// The word used in reports.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Unlabelled => "unlabelled",
+            Self::Trusted => "trusted",
+            Self::ValidUntrusted => "valid-untrusted",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// One C2PA validation status code, with what it means in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusCode {
+    /// The C2PA code, e.g. `assertion.dataHash.mismatch`.
+    pub code: String,
+    /// Where it applies (a JUMBF URI), when c2pa says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Whether it was found in an ingredient rather than the active manifest.
+    pub ingredient: bool,
+    /// A plain-language explanation.
+    pub explanation: String,
+}
+
+/// Who signed the active manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signer {
+    /// The signing certificate's organisation.
+    pub organisation: Option<String>,
+    /// The signing certificate's common name.
+    pub common_name: Option<String>,
+    /// The signature algorithm.
+    pub algorithm: Option<String>,
+    /// The signing time from a trusted timestamp, if any.
+    pub time: Option<String>,
+}
+
+/// Where the manifest was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ManifestSource {
+    /// Inside the file.
+    Embedded,
+    /// In a detached `.c2pa` file beside it.
+    Sidecar,
+}
+
+/// The verification result for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file as given.
+    pub path: PathBuf,
+    /// The format detected from the content.
+    pub format: MediaFormat,
+    /// The one-word answer.
+    pub verdict: Verdict,
+    /// One sentence a person can act on.
+    pub reason: String,
+    /// Failure status codes (empty unless `invalid`, or `valid-untrusted`'s untrusted code).
+    pub failures: Vec<StatusCode>,
+    /// Where the manifest was found, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_source: Option<ManifestSource>,
+    /// Path of the sidecar manifest used, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<PathBuf>,
+    /// Label of the active manifest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_manifest: Option<String>,
+    /// Who signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<Signer>,
+    /// The claim generator (the tool that signed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_generator: Option<String>,
+    /// What it says about AI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<FoundDisclosure>,
+    /// How many manifests the store holds (history).
+    pub manifests: usize,
+    /// Things worth knowing that do not change the verdict (e.g. extension mismatch).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,270 @@
+//! Labelling: disclosure → signed C2PA manifest inside the file (or beside it).
+
+use std::{
+    fs::File,
+    io::{Seek, SeekFrom, Write},
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use c2pa::{assertions::DataHash, Builder, Context};
+use serde::Serialize;
+use serde_json::json;
+use tamga_keys::SigningIdentity;
+
+use crate::{
+    input::{self, InputLimits},
+    manifest_map, thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
+};
+
+/// How to label.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LabelOptions {
+    /// The thumbnail embedded in image manifests.
+    pub thumbnail: ThumbnailOptions,
+    /// Limits on inputs.
+    pub limits: InputLimits,
+    /// Watchdog base deadline per file.
+    pub deadline: Duration,
+    /// RFC 3161 timestamp authority URL.
+    pub tsa_url: Option<String>,
+}
+
+impl Default for LabelOptions {
+    fn default() -> Self {
+        Self {
+            thumbnail: ThumbnailOptions::default(),
+            limits: InputLimits::default(),
+            deadline: Duration::from_secs(30),
+            tsa_url: None,
+        }
+    }
+}
+
+/// Where the label goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Inside the file (the normal case).
+    Embedded,
+    /// A detached `.c2pa` manifest beside the output; the media file is copied unchanged.
+    Sidecar,
+}
+
+/// What labelling one file did.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelOutcome {
+    /// The input.
+    pub input: PathBuf,
+    /// The labelled file written.
+    pub output: PathBuf,
+    /// The sidecar manifest written, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<PathBuf>,
+    /// The format detected.
+    pub format: MediaFormat,
+    /// Whether the input already carried a manifest (now the parent ingredient).
+    pub kept_previous_manifest: bool,
+    /// Non-fatal notes (e.g. extension mismatch).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Signs labels with one identity; cheap to share across threads.
+pub struct Labeller {
+    context: Arc<Context>,
+    signer: Arc<c2pa::BoxedSigner>,
+    organisation: String,
+    options: LabelOptions,
+}
+
+impl Labeller {
+    /// A labeller signing as `identity`.
+    pub fn new(identity: &SigningIdentity, options: LabelOptions) -> Result<Self, LabelError> {
+        let signer = identity.signer(options.tsa_url.clone())?;
+        let mut settings = c2pa::Settings::new();
+        // tamga makes its own thumbnails (faster, and sized on purpose).
+        settings.builder.thumbnail.enabled = false;
+        settings.verify.remote_manifest_fetch = false;
+        settings.verify.ocsp_fetch = false;
+        let context = Context::new()
+            .with_settings(settings)
+            .map_err(|e| LabelError::c2pa("settings", &e))?;
+        Ok(Self {
+            context: Arc::new(context),
+            signer: Arc::new(signer),
+            organisation: identity.summary().organisation.clone(),
+            options,
+        })
+    }
+
+    /// The organisation this labeller signs for.
+    pub fn organisation(&self) -> &str {
+        &self.organisation
+    }
+
+    /// Labels `input`, writing the result to `output` (which may equal
+    /// `input` for in-place labelling). The output is written to a temporary
+    /// file beside it, synced and renamed, so a failure never leaves a
+    /// partial file and never touches the input.
+    pub fn label(
+        &self,
+        input: &Path,
+        output: &Path,
+        disclosure: &AiDisclosure,
+        placement: Placement,
+    ) -> Result<LabelOutcome, LabelError> {
+        let checked = input::open(input, &self.options.limits)?;
+        if placement == Placement::Embedded && !checked.format.embeddable() {
+            return Err(LabelError::NotEmbeddable {
+                path: input.into(),
+                format: checked.format,
+            });
+        }
+        let mut disclosure = disclosure.clone();
+        if disclosure.organisation.is_none() {
+            disclosure.organisation = Some(self.organisation.clone());
+        }
+        let job = Job {
+            context: self.context.clone(),
+            signer: self.signer.clone(),
+            thumbnail: self.options.thumbnail,
+            input: input.to_path_buf(),
+            output: output.to_path_buf(),
+            format: checked.format,
+            disclosure,
+            placement,
+        };
+        let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
+        let (kept, sidecar) = watchdog::run(input, deadline, move || job.run())?;
+        Ok(LabelOutcome {
+            input: input.into(),
+            output: output.into(),
+            sidecar,
+            format: checked.format,
+            kept_previous_manifest: kept,
+            warnings: checked.warnings,
+        })
+    }
+}
+
+/// Everything one labelling needs, owned, so it can run under the watchdog.
+struct Job {
+    context: Arc<Context>,
+    signer: Arc<c2pa::BoxedSigner>,
+    thumbnail: ThumbnailOptions,
+    input: PathBuf,
+    output: PathBuf,
+    format: MediaFormat,
+    disclosure: AiDisclosure,
+    placement: Placement,
+}
+
+impl Job {
+    fn run(self) -> Result<(bool, Option<PathBuf>), LabelError> {
+        let path = self.input.as_path();
+        let mime = self.format.mime();
+        let mut source = File::open(path).map_err(|e| LabelError::io(path, e))?;
+        let had_manifest = self.format.embeddable()
+            && c2pa::jumbf_io::load_jumbf_from_stream(mime, &mut source).is_ok();
+        source
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| LabelError::io(path, e))?;
+
+        let title = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut builder = Builder::from_shared_context(&self.context)
+            .with_definition(json!({
+                "title": title,
+                "format": mime,
+                "claim_generator_info": [manifest_map::claim_generator()],
+            }))
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        let has_parent = had_manifest || self.disclosure.ai.starts_from_existing_work();
+        manifest_map::apply(&mut builder, &self.disclosure, has_parent)
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        if self.format.is_image() {
+            if let Some((fmt, bytes)) = thumbnail::make(&mut source, self.format, &self.thumbnail) {
+                builder
+                    .set_thumbnail(fmt, &mut std::io::Cursor::new(bytes))
+                    .map_err(|e| LabelError::c2pa(path, &e))?;
+            }
+            source
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| LabelError::io(path, e))?;
+        }
+
+        match self.placement {
+            Placement::Embedded => {
+                write_atomically(&self.output, |tmp| {
+                    builder
+                        .sign(self.signer.as_ref().as_ref(), mime, &mut source, tmp)
+                        .map(|_| ())
+                        .map_err(|e| LabelError::c2pa(path, &e))
+                })?;
+                Ok((had_manifest, None))
+            }
+            Placement::Sidecar => {
+                let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
+                    .map_err(|e| LabelError::c2pa(path, &e))?;
+                let mut dh = DataHash::new("jumbf manifest", "sha256");
+                dh.set_hash(hash);
+                let manifest = builder
+                    .sign_data_hashed_embeddable(
+                        self.signer.as_ref().as_ref(),
+                        &dh,
+                        "application/c2pa",
+                    )
+                    .map_err(|e| LabelError::c2pa(path, &e))?;
+                if self.output != self.input {
+                    source
+                        .seek(SeekFrom::Start(0))
+                        .map_err(|e| LabelError::io(path, e))?;
+                    write_atomically(&self.output, |tmp| {
+                        std::io::copy(&mut source, tmp)
+                            .map(|_| ())
+                            .map_err(|e| LabelError::io(path, e))
+                    })?;
+                }
+                let [sidecar, _] = input::sidecar_candidates(&self.output);
+                write_atomically(&sidecar, |tmp| {
+                    tmp.write_all(&manifest)
+                        .map_err(|e| LabelError::io(&sidecar, e))
+                })?;
+                Ok((false, Some(sidecar)))
+            }
+        }
+    }
+}
+
+/// Writes `target` through a temporary file in the same directory: `fill`
+/// writes it, then it is synced and renamed over `target`. On any error the
+/// temporary file is removed and `target` is untouched.
+pub(crate) fn write_atomically(
+    target: &Path,
+    fill: impl FnOnce(&mut File) -> Result<(), LabelError>,
+) -> Result<(), LabelError> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tamga-tmp")
+        .tempfile_in(dir)
+        .map_err(|e| LabelError::io(target, e))?;
+    fill(tmp.as_file_mut())?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| LabelError::io(target, e))?;
+    tmp.persist(target)
+        .map_err(|e| LabelError::io(target, e.error))?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Manifest thumbnails, made fast.
+//!
+//! c2pa's built-in thumbnailer decodes the full image and resizes with a
+//! high-quality filter: ~24 ms of the ~24.2 ms it takes to label a 61 KB
+//! JPEG. A thumbnail is a preview, so tamga decodes JPEGs at reduced scale
+//! straight from the DCT coefficients (1/2 … 1/8, jpeg-decoder's `scale`),
+//! and shrinks with a cheap filter the rest of the way.
+
+use std::io::{Cursor, Read, Seek};
+
+use image::{codecs::jpeg::JpegEncoder, imageops::FilterType, DynamicImage, ImageFormat};
+
+use crate::MediaFormat;
+
+/// Thumbnail settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThumbnailOptions {
+    /// Whether to embed a thumbnail at all.
+    pub enabled: bool,
+    /// Longest edge in pixels.
+    pub long_edge: u32,
+    /// JPEG quality, 1–100.
+    pub quality: u8,
+}
+
+impl Default for ThumbnailOptions {
+    /// 256 px at quality 75: enough for a verifier's preview, ~10 KB in the manifest.
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            long_edge: 256,
+            quality: 75,
+        }
+    }
+}
+
+/// Decoded images bigger than this many pixels get no thumbnail (decompression bombs).
+const MAX_PIXELS: u64 = 100_000_000;
+
+/// Makes a JPEG thumbnail of the image in `source`, or `None` when the format
+/// cannot be decoded here (AVIF, HEIC, JPEG XL, SVG) or the image is damaged.
+/// A missing thumbnail never fails labelling.
+pub(crate) fn make<R: Read + Seek>(
+    source: &mut R,
+    format: MediaFormat,
+    options: &ThumbnailOptions,
+) -> Option<(&'static str, Vec<u8>)> {
+    if !options.enabled {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    source.read_to_end(&mut bytes).ok()?;
+    let img = match format {
+        MediaFormat::Jpeg => decode_jpeg_scaled(&bytes, options.long_edge)?,
+        MediaFormat::Png
+        | MediaFormat::Gif
+        | MediaFormat::Webp
+        | MediaFormat::Tiff
+        | MediaFormat::Bmp => {
+            let fmt = match format {
+                MediaFormat::Png => ImageFormat::Png,
+                MediaFormat::Gif => ImageFormat::Gif,
+                MediaFormat::Webp => ImageFormat::WebP,
+                MediaFormat::Tiff => ImageFormat::Tiff,
+                _ => ImageFormat::Bmp,
+            };
+            let mut reader = image::ImageReader::with_format(Cursor::new(&bytes), fmt);
+            let mut limits = image::Limits::default();
+            limits.max_alloc = Some(MAX_PIXELS * 4);
+            reader.limits(limits);
+            reader.decode().ok()?
+        }
+        _ => return None,
+    };
+    let small = shrink(img, options.long_edge);
+    let mut out = Vec::new();
+    let rgb = small.to_rgb8();
+    JpegEncoder::new_with_quality(&mut out, options.quality.clamp(1, 100))
+        .encode_image(&rgb)
+        .ok()?;
+    Some(("image/jpeg", out))
+}
+
+fn decode_jpeg_scaled(bytes: &[u8], long_edge: u32) -> Option<DynamicImage> {
+    let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    dec.read_info().ok()?;
+    let info = dec.info()?;
+    if u64::from(info.width) * u64::from(info.height) > MAX_PIXELS {
+        return None;
+    }
+    let target = u16::try_from(long_edge).unwrap_or(u16::MAX);
+    // Ask for the smallest DCT scale that is still at least the target size.
+    let (w, h) = if info.width >= info.height {
+        (
+            target,
+            (u32::from(target) * u32::from(info.height) / u32::from(info.width).max(1)) as u16,
+        )
+    } else {
+        (
+            (u32::from(target) * u32::from(info.width) / u32::from(info.height).max(1)) as u16,
+            target,
+        )
+    };
+    let (w, h) = dec.scale(w.max(1), h.max(1)).ok()?;
+    let pixels = dec.decode().ok()?;
+    let info = dec.info()?;
+    let (w, h) = (u32::from(w), u32::from(h));
+    match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
+        }
+        // CMYK and 16-bit JPEGs are rare; fall back to a full decode.
+        _ => image::load_from_memory_with_format(bytes, ImageFormat::Jpeg).ok(),
+    }
+}
+
+fn shrink(img: DynamicImage, long_edge: u32) -> DynamicImage {
+    if img.width().max(img.height()) <= long_edge {
+        return img;
+    }
+    // Triangle is a good speed/quality trade for previews.
+    img.resize(long_edge, long_edge, FilterType::Triangle)
+}

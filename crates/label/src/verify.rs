@@ -1,0 +1,298 @@
+//! Verification: any file → one [`Verdict`] with reasons and the AI disclosure.
+
+use std::{
+    fs::File,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use c2pa::{Context, Reader, ValidationState};
+
+use crate::{
+    explain,
+    input::{self, InputLimits},
+    manifest_map,
+    report::{FileReport, ManifestSource, Signer, StatusCode, Verdict},
+    watchdog, LabelError, MediaFormat,
+};
+
+/// Who a verifier trusts.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct TrustConfig {
+    /// PEM bundle of trust anchors (root CA certificates).
+    pub anchors_pem: Option<String>,
+    /// PEM bundle of individually allowed end-entity certificates.
+    pub allowed_pem: Option<String>,
+}
+
+/// Verification settings.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// Trust anchors and allowed signers.
+    pub trust: TrustConfig,
+    /// Limits on inputs.
+    pub limits: InputLimits,
+    /// Watchdog base deadline per file.
+    pub deadline: Duration,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            trust: TrustConfig::default(),
+            limits: InputLimits::default(),
+            deadline: Duration::from_secs(8),
+        }
+    }
+}
+
+/// Verifies files; build once, share across threads.
+pub struct Verifier {
+    context: Arc<Context>,
+    options: VerifyOptions,
+}
+
+impl Verifier {
+    /// A verifier with the given trust configuration.
+    pub fn new(options: VerifyOptions) -> Result<Self, LabelError> {
+        let mut settings = c2pa::Settings::new();
+        // Only the anchors the user gave count; c2pa ships none by default,
+        // and nothing is fetched from the network while verifying.
+        settings.trust.trust_anchors = options.trust.anchors_pem.clone();
+        settings.trust.allowed_list = options.trust.allowed_pem.clone();
+        settings.verify.remote_manifest_fetch = false;
+        settings.verify.ocsp_fetch = false;
+        let context = Context::new()
+            .with_settings(settings)
+            .map_err(|e| LabelError::c2pa("trust settings", &e))?;
+        Ok(Self {
+            context: Arc::new(context),
+            options,
+        })
+    }
+
+    /// Verifies one file. Errors are reserved for files that cannot be read
+    /// at all (missing, empty, damaged container); everything about the
+    /// label itself is in the report's verdict.
+    pub fn verify(&self, path: &Path) -> Result<FileReport, LabelError> {
+        let checked = input::open(path, &self.options.limits)?;
+        let sidecar = input::sidecar_candidates(path)
+            .into_iter()
+            .find(|p| p.is_file());
+        let context = self.context.clone();
+        let owned = path.to_path_buf();
+        let format = checked.format;
+        let sidecar_for_job = sidecar.clone();
+        let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
+        let read = watchdog::run(path, deadline, move || {
+            read_store(&context, &owned, format, sidecar_for_job.as_deref())
+        })?;
+        let mut report = match read {
+            None => unlabelled(path, format),
+            Some((reader, source)) => from_reader(path, format, &reader, source),
+        };
+        if report.manifest_source == Some(ManifestSource::Sidecar) {
+            report.sidecar = sidecar;
+        }
+        report.warnings.extend(checked.warnings);
+        Ok(report)
+    }
+
+    /// The whole manifest store as c2pa's JSON, plus the verdict.
+    pub fn inspect(
+        &self,
+        path: &Path,
+    ) -> Result<(FileReport, Option<serde_json::Value>), LabelError> {
+        let report = self.verify(path)?;
+        if report.verdict == Verdict::Unlabelled {
+            return Ok((report, None));
+        }
+        let checked = input::open(path, &self.options.limits)?;
+        let sidecar = report.sidecar.clone();
+        let context = self.context.clone();
+        let owned = path.to_path_buf();
+        let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
+        let store = watchdog::run(path, deadline, move || {
+            Ok(
+                read_store(&context, &owned, checked.format, sidecar.as_deref())?
+                    .and_then(|(r, _)| serde_json::from_str(&r.json()).ok()),
+            )
+        })?;
+        Ok((report, store))
+    }
+}
+
+/// Reads the manifest store from the sidecar if there is one, else from the
+/// file. `None` means no manifest anywhere.
+fn read_store(
+    context: &Arc<Context>,
+    path: &Path,
+    format: MediaFormat,
+    sidecar: Option<&Path>,
+) -> Result<Option<(Reader, ManifestSource)>, LabelError> {
+    let file = File::open(path).map_err(|e| LabelError::io(path, e))?;
+    if let Some(sc) = sidecar {
+        let data = std::fs::read(sc).map_err(|e| LabelError::io(sc, e))?;
+        let reader = Reader::from_shared_context(context)
+            .with_manifest_data_and_stream(&data, format.mime(), file)
+            .map_err(|e| LabelError::c2pa(sc, &e))?;
+        return Ok(Some((reader, ManifestSource::Sidecar)));
+    }
+    if !format.embeddable() {
+        return Ok(None);
+    }
+    match Reader::from_shared_context(context).with_stream(format.mime(), file) {
+        Ok(reader) => Ok(Some((reader, ManifestSource::Embedded))),
+        Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => Ok(None),
+        Err(e) => Err(LabelError::c2pa(path, &e)),
+    }
+}
+
+fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
+    FileReport {
+        path: path.to_path_buf(),
+        format,
+        verdict: Verdict::Unlabelled,
+        reason: "no C2PA label in or beside this file".into(),
+        failures: Vec::new(),
+        manifest_source: None,
+        sidecar: None,
+        active_manifest: None,
+        signer: None,
+        claim_generator: None,
+        disclosure: None,
+        manifests: 0,
+        warnings: Vec::new(),
+    }
+}
+
+fn from_reader(
+    path: &Path,
+    format: MediaFormat,
+    reader: &Reader,
+    source: ManifestSource,
+) -> FileReport {
+    let failures = failures(reader, format);
+    let verdict = match reader.validation_state() {
+        ValidationState::Trusted => Verdict::Trusted,
+        ValidationState::Valid => Verdict::ValidUntrusted,
+        ValidationState::Invalid => Verdict::Invalid,
+    };
+    // Belt and braces: a verdict of "trusted" needs c2pa's explicit
+    // signingCredential.trusted, never just the absence of failures.
+    let verdict =
+        if verdict == Verdict::Trusted && !has_success(reader, "signingCredential.trusted") {
+            Verdict::ValidUntrusted
+        } else {
+            verdict
+        };
+    let active = reader.active_manifest();
+    // The disclosure comes from the active manifest; if it says nothing about
+    // the source (e.g. a publisher's re-signing), look back through history.
+    let disclosure = active
+        .and_then(manifest_map::read)
+        .filter(|d| d.digital_source_type.is_some())
+        .or_else(|| {
+            reader
+                .iter_manifests()
+                .filter_map(manifest_map::read)
+                .find(|d| d.is_ai())
+        });
+    let reason = match verdict {
+        Verdict::Trusted => "intact, and signed by a signer on your trust list".to_string(),
+        Verdict::ValidUntrusted => {
+            "intact and validly signed, but the signer is not on your trust list".into()
+        }
+        Verdict::Invalid => failures
+            .iter()
+            .find(|f| f.code != "signingCredential.untrusted")
+            .or(failures.first())
+            .map(|f| f.explanation.clone())
+            .unwrap_or_else(|| "the label failed validation".into()),
+        Verdict::Unlabelled => unreachable_unlabelled(),
+    };
+    FileReport {
+        path: path.to_path_buf(),
+        format,
+        verdict,
+        reason,
+        failures,
+        manifest_source: Some(source),
+        sidecar: None::<PathBuf>,
+        active_manifest: reader.active_label().map(str::to_string),
+        signer: active.and_then(|m| m.signature_info()).map(|s| Signer {
+            organisation: s.issuer.clone(),
+            common_name: s.common_name.clone(),
+            algorithm: s.alg.map(|a| a.to_string()),
+            time: s.time.clone(),
+        }),
+        claim_generator: active.and_then(claim_generator_name),
+        disclosure,
+        manifests: reader.manifests().len(),
+        warnings: Vec::new(),
+    }
+}
+
+fn unreachable_unlabelled() -> String {
+    "no C2PA label".into()
+}
+
+fn claim_generator_name(m: &c2pa::Manifest) -> Option<String> {
+    if let Some(info) = m.claim_generator_info.as_ref().and_then(|v| v.first()) {
+        let mut s = info.name.clone();
+        if let Some(v) = info.version.as_ref() {
+            s.push(' ');
+            s.push_str(v);
+        }
+        return Some(s);
+    }
+    m.claim_generator().map(str::to_string)
+}
+
+fn has_success(reader: &Reader, code: &str) -> bool {
+    reader
+        .validation_results()
+        .and_then(|r| r.active_manifest())
+        .is_some_and(|a| a.success().iter().any(|s| s.code() == code))
+}
+
+/// Every failure code c2pa reported, active manifest first, then ingredients.
+fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
+    let mut out: Vec<StatusCode> = Vec::new();
+    let mut push = |code: &str, url: Option<&str>, ingredient: bool| {
+        if out
+            .iter()
+            .any(|s| s.code == code && s.ingredient == ingredient)
+        {
+            return;
+        }
+        out.push(StatusCode {
+            code: code.to_string(),
+            url: url.map(str::to_string),
+            ingredient,
+            explanation: explain::status_code(code, format),
+        });
+    };
+    if let Some(results) = reader.validation_results() {
+        if let Some(active) = results.active_manifest() {
+            for s in active.failure() {
+                push(s.code(), s.url(), false);
+            }
+        }
+        for delta in results.ingredient_deltas().into_iter().flatten() {
+            for s in delta.validation_deltas().failure() {
+                push(s.code(), s.url(), true);
+            }
+        }
+    } else if let Some(statuses) = reader.validation_status() {
+        for s in statuses {
+            if !c2pa::validation_results::validation_codes::is_success(s.code()) {
+                push(s.code(), s.url(), false);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,301 @@
+//! The same suite over every embeddable format: label → trusted, tamper →
+//! invalid with the format's hash-mismatch code, no anchor → valid-untrusted,
+//! unsigned → unlabelled, relabel → the first manifest kept as parent.
+
+use std::path::Path;
+
+use crate::util::{assert_ok, codes, Sandbox};
+
+/// Where to flip a byte so the media content changes but the container stays parseable.
+#[derive(Clone, Copy)]
+enum Tamper {
+    /// Flip a byte halfway into the largest stretch not holding the manifest.
+    AwayFromManifest,
+    /// Flip a byte in the payload of the first box/chunk with this 4-byte name.
+    Inside(&'static [u8; 4]),
+    /// GIF: change a colour of the global colour table.
+    GifPalette,
+    /// Text formats: change a word.
+    Replace(&'static str, &'static str),
+}
+
+struct Case {
+    file: &'static str,
+    tamper: Tamper,
+    mismatch: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        file: "sample.jpg",
+        tamper: Tamper::AwayFromManifest,
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.png",
+        tamper: Tamper::Inside(b"IDAT"),
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.webp",
+        tamper: Tamper::Inside(b"VP8 "),
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.gif",
+        tamper: Tamper::GifPalette,
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.tif",
+        tamper: Tamper::AwayFromManifest,
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.avif",
+        tamper: Tamper::Inside(b"mdat"),
+        mismatch: "assertion.bmffHash.mismatch",
+    },
+    Case {
+        file: "sample.heic",
+        tamper: Tamper::Inside(b"mdat"),
+        mismatch: "assertion.bmffHash.mismatch",
+    },
+    Case {
+        file: "sample.jxl",
+        tamper: Tamper::Inside(b"jxlc"),
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.svg",
+        tamper: Tamper::Replace("tamga</text>", "tamgb</text>"),
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.wav",
+        tamper: Tamper::Inside(b"data"),
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.mp3",
+        tamper: Tamper::AwayFromManifest,
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.flac",
+        tamper: Tamper::AwayFromManifest,
+        mismatch: "assertion.dataHash.mismatch",
+    },
+    Case {
+        file: "sample.m4a",
+        tamper: Tamper::Inside(b"mdat"),
+        mismatch: "assertion.bmffHash.mismatch",
+    },
+];
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Changes one byte of media content in `path`; returns the offset.
+fn tamper(path: &Path, how: Tamper) -> usize {
+    let mut b = std::fs::read(path).unwrap();
+    let pos = match how {
+        Tamper::Replace(from, to) => {
+            let s = String::from_utf8(b.clone()).unwrap();
+            assert!(s.contains(from), "{from} not in {}", path.display());
+            std::fs::write(path, s.replacen(from, to, 1)).unwrap();
+            return 0;
+        }
+        Tamper::GifPalette => 13 + 4,
+        Tamper::Inside(name) => {
+            let at =
+                find(&b, name).unwrap_or_else(|| panic!("no {:?} in {}", name, path.display()));
+            let size = u32::from_be_bytes(b[at - 4..at].try_into().unwrap()) as usize;
+            let le = u32::from_le_bytes(b[at + 4..at + 8].try_into().unwrap()) as usize;
+            // BMFF/PNG sizes are big-endian before the name; RIFF sizes little-endian after it.
+            let payload = if name == b"data" || name == b"VP8 " {
+                le
+            } else {
+                size.saturating_sub(8).max(16)
+            };
+            at + 8 + payload.min(b.len() - at - 9) / 2
+        }
+        Tamper::AwayFromManifest => {
+            let start = find(&b, b"jumb")
+                .expect("manifest present")
+                .saturating_sub(8);
+            let end = (rfind(&b, b"c2pa.signature").unwrap() + 16_000).min(b.len());
+            let mut pos = if start > b.len() - end {
+                start / 2
+            } else {
+                end + (b.len() - end) / 2
+            };
+            // Keep JPEG/MPEG sync intact: never create or destroy an 0xFF byte.
+            while b[pos] == 0xFF || b[pos] == 0xFE || b[pos - 1] == 0xFF {
+                pos += 1;
+            }
+            pos
+        }
+    };
+    b[pos] ^= 0x01;
+    std::fs::write(path, &b).unwrap();
+    pos
+}
+
+#[test]
+fn every_format_labels_verifies_and_detects_tampering() {
+    let sb = Sandbox::new();
+    let mut problems = Vec::new();
+    for case in CASES {
+        let input = sb.copy_sample(case.file);
+        let output = sb.path(&format!("labelled-{}", case.file));
+        let out = sb.label(&input, &output, &[]);
+        if !out.status.success() {
+            problems.push(format!(
+                "{}: label failed: {}",
+                case.file,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        }
+        assert_eq!(
+            std::fs::read(&input).unwrap(),
+            std::fs::read(crate::util::sample(case.file)).unwrap(),
+            "input changed"
+        );
+
+        let (entry, code) = sb.verify(&output, true);
+        if entry["verdict"] != "trusted" || code != 0 {
+            problems.push(format!(
+                "{}: expected trusted, got {} ({:?})",
+                case.file,
+                entry["verdict"],
+                codes(&entry)
+            ));
+            continue;
+        }
+        assert_eq!(entry["disclosure"]["ai"], "generated", "{}", case.file);
+        assert_eq!(
+            entry["disclosure"]["digitalSourceType"],
+            "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+        );
+        assert_eq!(entry["disclosure"]["generator"]["name"], "Test Model");
+        assert_eq!(entry["disclosure"]["generator"]["version"], "2.1");
+        assert_eq!(entry["disclosure"]["organisation"], "Tamga Test Newsroom");
+        assert!(entry["disclosure"]["notice"]["kk"]
+            .as_str()
+            .unwrap()
+            .contains("Жасанды интеллект"));
+
+        let (entry, code) = sb.verify(&output, false);
+        if entry["verdict"] != "valid-untrusted" || code != 0 {
+            problems.push(format!(
+                "{}: without anchor expected valid-untrusted, got {}",
+                case.file, entry["verdict"]
+            ));
+        }
+        assert!(
+            codes(&entry).contains(&"signingCredential.untrusted".to_string()),
+            "{}",
+            case.file
+        );
+
+        let (entry, _) = sb.verify(&input, true);
+        if entry["verdict"] != "unlabelled" {
+            problems.push(format!(
+                "{}: unsigned sample should be unlabelled, got {}",
+                case.file, entry["verdict"]
+            ));
+        }
+
+        // Relabel the labelled file: the first manifest must survive as the parent.
+        let again = sb.path(&format!("relabelled-{}", case.file));
+        assert_ok(&sb.label(&output, &again, &[]));
+        let (entry, _) = sb.verify(&again, true);
+        if entry["verdict"] != "trusted" || entry["manifests"] != 2 {
+            problems.push(format!(
+                "{}: relabel gave {} with {} manifests",
+                case.file, entry["verdict"], entry["manifests"]
+            ));
+        }
+        let inspect = sb.run(&["inspect", "--json", again.to_str().unwrap()]);
+        let doc: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+        let store = &doc["manifest_store"];
+        let active = store["active_manifest"].as_str().unwrap();
+        let parent = &store["manifests"][active]["ingredients"][0];
+        if parent["relationship"] != "parentOf" || parent["active_manifest"].is_null() {
+            problems.push(format!(
+                "{}: relabel lost the parent manifest: {parent}",
+                case.file
+            ));
+        }
+
+        let at = tamper(&output, case.tamper);
+        let (entry, code) = sb.verify(&output, true);
+        let got = codes(&entry);
+        if entry["verdict"] != "invalid" || code != 1 || !got.iter().any(|c| c == case.mismatch) {
+            problems.push(format!(
+                "{}: after flipping byte {at} expected invalid with {}, got {} {:?} (exit {code})",
+                case.file, case.mismatch, entry["verdict"], got
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn unembeddable_formats_get_a_sidecar_that_verify_finds() {
+    let sb = Sandbox::new();
+    for file in ["sample.bmp", "sample.ogg", "sample.aac"] {
+        let input = sb.copy_sample(file);
+        let output = sb.path(&format!("out-{file}"));
+        let out = sb.label(&input, &output, &[]);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--sidecar") && err.contains(file), "{err}");
+        assert!(!output.exists(), "{file}: a failed label left an output");
+
+        assert_ok(&sb.label(&input, &output, &["--sidecar"]));
+        let sidecar = sb.path(&format!("out-{file}.c2pa"));
+        assert!(sidecar.exists());
+        assert_eq!(
+            std::fs::read(&output).unwrap(),
+            std::fs::read(&input).unwrap()
+        );
+        let (entry, _) = sb.verify(&output, true);
+        assert_eq!(entry["verdict"], "trusted", "{file}: {entry}");
+        assert_eq!(entry["manifest_source"], "sidecar");
+
+        let mut b = std::fs::read(&output).unwrap();
+        let mid = b.len() / 2;
+        b[mid] ^= 0x01;
+        std::fs::write(&output, b).unwrap();
+        let (entry, _) = sb.verify(&output, true);
+        assert_eq!(entry["verdict"], "invalid", "{file}");
+        assert!(codes(&entry).contains(&"assertion.dataHash.mismatch".to_string()));
+    }
+}
+
+#[test]
+fn content_decides_the_format_and_a_mismatch_is_reported() {
+    let sb = Sandbox::new();
+    let disguised = sb.path("photo.png");
+    std::fs::copy(crate::util::sample("sample.jpg"), &disguised).unwrap();
+    let output = sb.path("labelled.png");
+    let out = sb.label(&disguised, &output, &[]);
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("the extension says png but the content is jpeg"));
+    let (entry, _) = sb.verify(&output, true);
+    assert_eq!(entry["verdict"], "trusted");
+    assert_eq!(entry["format"], "jpeg");
+    assert!(entry["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("extension says png"));
+}

@@ -1,0 +1,168 @@
+//! Shared helpers: a temp folder per test, running the real binary, tampering.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    sync::OnceLock,
+};
+
+use serde_json::Value;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A bundled sample.
+pub fn sample(name: &str) -> PathBuf {
+    root().join("samples").join(name)
+}
+
+/// The conformance corpus (read-only, beside the repository).
+pub fn shared() -> PathBuf {
+    root().join("..").join("shared")
+}
+
+/// A test's own temporary folder with its own config dir, so no test sees the
+/// user's keys or another test's files.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// `tamga` with a clean environment pointing at this sandbox.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tamga"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("TAMGA_") {
+                c.env_remove(k);
+            }
+        }
+        c.env("XDG_CONFIG_HOME", self.path("config"));
+        c.env("NO_COLOR", "1");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run tamga")
+    }
+
+    /// Copies a sample into the sandbox.
+    pub fn copy_sample(&self, name: &str) -> PathBuf {
+        let to = self.path(name);
+        std::fs::copy(sample(name), &to).expect("copy sample");
+        to
+    }
+
+    /// Development keys in `<sandbox>/keys`, made once per sandbox.
+    pub fn keys(&self) -> PathBuf {
+        let dir = self.path("keys");
+        if !dir.join("signing.key").exists() {
+            let out = self.run(&[
+                "keys",
+                "init",
+                "--org",
+                "Tamga Test Newsroom",
+                "--dir",
+                dir.to_str().unwrap(),
+            ]);
+            assert_ok(&out);
+        }
+        dir
+    }
+
+    pub fn anchor(&self) -> PathBuf {
+        self.keys().join("trust-anchor.pem")
+    }
+
+    /// Labels `input` to `output` with the sandbox keys.
+    pub fn label(&self, input: &Path, output: &Path, extra: &[&str]) -> Output {
+        let keys = self.keys();
+        let mut args = vec![
+            "label",
+            input.to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--generator",
+            "Test Model 2.1",
+            "--keys",
+            keys.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// `tamga verify --json` on one file; returns the file's entry and the exit code.
+    pub fn verify(&self, file: &Path, trust: bool) -> (Value, i32) {
+        let anchor = self.anchor();
+        let mut args = vec!["verify", "--json", file.to_str().unwrap()];
+        if trust {
+            args.extend_from_slice(&["--trust", anchor.to_str().unwrap()]);
+        }
+        let out = self.run(&args);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "verify JSON: {e}\nstdout: {}\nstderr: {}",
+                text(&out.stdout),
+                text(&out.stderr)
+            )
+        });
+        assert_eq!(doc["schema"], "tamga.verify/1");
+        (doc["files"][0].clone(), out.status.code().unwrap_or(-1))
+    }
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+pub fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "tamga failed ({:?})\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// Failure codes of a verify entry.
+pub fn codes(entry: &Value) -> Vec<String> {
+    entry["failures"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["code"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The python of the venv `.ci/run` made, holding c2pa-python.
+pub fn python() -> PathBuf {
+    static PY: OnceLock<PathBuf> = OnceLock::new();
+    PY.get_or_init(|| {
+        let p = std::env::var_os("TAMGA_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join(".venv/bin/python"));
+        assert!(
+            p.exists(),
+            "{}: no Python venv with c2pa-python; run .ci/run (or set TAMGA_PYTHON)",
+            p.display()
+        );
+        p
+    })
+    .clone()
+}

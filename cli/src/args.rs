@@ -22,7 +22,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Put a signed AI label into files or whole folders.
-    Label(LabelArgs),
+    Label(Box<LabelArgs>),
     /// Check labels: unlabelled, trusted, valid-untrusted or invalid.
     Verify(VerifyArgs),
     /// Show a file's whole manifest store.

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         args::Command::Keys(k) => cmd_keys::run(k),
-        args::Command::Label(l) => cmd_label::run(l),
+        args::Command::Label(l) => cmd_label::run(*l),
         args::Command::Verify(v) => cmd_verify::run_verify(v),
         args::Command::Inspect(i) => cmd_verify::run_inspect(i),
         args::Command::Demo(d) => cmd_demo::run(d),

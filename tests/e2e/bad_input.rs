@@ -51,7 +51,8 @@ fn bad_files(sb: &Sandbox) -> Vec<(PathBuf, &'static str)> {
     riff.extend_from_slice(&wav[44..2044]);
     put("huge-chunk.wav", &riff, "past the end");
     // A BMFF box nested inside itself until the depth limit.
-    let mut nested = m4a[..32].to_vec();
+    let ftyp = u32::from_be_bytes(m4a[..4].try_into().unwrap()) as usize;
+    let mut nested = m4a[..ftyp].to_vec();
     let depth = 100u32;
     for i in 0..depth {
         nested.extend_from_slice(&(8 * (depth - i)).to_be_bytes());

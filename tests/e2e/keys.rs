@@ -268,5 +268,5 @@ fn ecdsa_p256_chains_sign_and_verify() {
     ]);
     let doc: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     assert_eq!(doc["files"][0]["verdict"], "trusted", "{doc}");
-    assert_eq!(doc["files"][0]["signer"]["algorithm"], "Es256");
+    assert_eq!(doc["files"][0]["signer"]["algorithm"], "es256");
 }

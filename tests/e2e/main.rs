@@ -3,6 +3,11 @@
 //! Each test gets its own temporary folder ([`util::Sandbox`]); the format
 //! suites are tables, not copies.
 
+// Test code: an unwrap that fails is a failing test, which is the point.
+#![allow(clippy::unwrap_used)]
+// A test binary has no public API; `pub` in its modules just means "shared".
+#![allow(unreachable_pub)]
+
 mod bad_input;
 mod conformance;
 mod formats;

@@ -16,7 +16,7 @@ def main():
         "title": "made by another C2PA tool",
         "assertions": [],
     }
-    info = c2pa.C2paSignerInfo(alg, open(chain).read(), open(key).read(), None)
+    info = c2pa.C2paSignerInfo(alg, open(chain, "rb").read(), open(key, "rb").read(), None)
     signer = c2pa.Signer.from_info(info)
     ctx = c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
     builder = c2pa.Builder(manifest, context=ctx)

@@ -212,6 +212,11 @@ impl Job {
                     .map_err(|e| LabelError::c2pa(path, &e))?;
                 let mut dh = DataHash::new("jumbf manifest", "sha256");
                 dh.set_hash(hash);
+                // The claim must hold the hard binding before signing; the
+                // hash covers the whole file (no exclusions).
+                builder
+                    .add_assertion(DataHash::LABEL, &dh)
+                    .map_err(|e| LabelError::c2pa(path, &e))?;
                 let manifest = builder
                     .sign_data_hashed_embeddable(
                         self.signer.as_ref().as_ref(),

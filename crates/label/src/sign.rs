@@ -88,6 +88,10 @@ impl Labeller {
         settings.builder.thumbnail.enabled = false;
         settings.verify.remote_manifest_fetch = false;
         settings.verify.ocsp_fetch = false;
+        // c2pa builds the signed file in an intermediate stream, in memory
+        // up to this size (default 512 MB) and in a temporary file beyond.
+        // Files past 16 MB go through a temporary file so memory stays flat.
+        settings.core.backing_store_memory_threshold_in_mb = 16;
         let context = Context::new()
             .with_settings(settings)
             .map_err(|e| LabelError::c2pa("settings", &e))?;

@@ -270,3 +270,70 @@ fn ecdsa_p256_chains_sign_and_verify() {
     assert_eq!(doc["files"][0]["verdict"], "trusted", "{doc}");
     assert_eq!(doc["files"][0]["signer"]["algorithm"], "es256");
 }
+
+#[test]
+fn keys_come_from_the_config_file_and_allowed_lists_trust_single_signers() {
+    let sb = Sandbox::new();
+    let dir = sb.path("cfgkeys");
+    assert_ok(&sb.run(&[
+        "keys",
+        "init",
+        "--org",
+        "Config Org",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]));
+    std::fs::create_dir_all(sb.path("config/tamga")).unwrap();
+    std::fs::write(
+        sb.path("config/tamga/config.toml"),
+        format!(
+            "[keys]\ncert = {:?}\nkey = {:?}\n",
+            dir.join("signing-chain.pem"),
+            dir.join("signing.key")
+        ),
+    )
+    .unwrap();
+    let input = sb.copy_sample("sample.webp");
+    let target = sb.path("o.webp");
+    assert_ok(&sb.run(&[
+        "label",
+        input.to_str().unwrap(),
+        "--ai",
+        "composite",
+        "-o",
+        target.to_str().unwrap(),
+    ]));
+
+    // Trust just this signer (its end-entity certificate), not its CA.
+    let chain = std::fs::read_to_string(dir.join("signing-chain.pem")).unwrap();
+    let leaf_end =
+        chain.find("-----END CERTIFICATE-----").unwrap() + "-----END CERTIFICATE-----\n".len();
+    std::fs::write(sb.path("allowed.pem"), &chain[..leaf_end]).unwrap();
+    let v = sb.run(&[
+        "verify",
+        "--json",
+        "--allowed",
+        sb.path("allowed.pem").to_str().unwrap(),
+        target.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert_eq!(doc["files"][0]["verdict"], "trusted", "{doc}");
+    assert_eq!(doc["files"][0]["disclosure"]["ai"], "composite");
+
+    // A broken config file is a one-line error naming it.
+    std::fs::write(sb.path("config/tamga/config.toml"), "[keys]\nbogus = 1\n").unwrap();
+    let out = sb.run(&[
+        "label",
+        input.to_str().unwrap(),
+        "--ai",
+        "generated",
+        "-o",
+        sb.path("x.webp").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("config.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}

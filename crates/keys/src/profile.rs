@@ -238,3 +238,100 @@ fn check_validity(cert: &X509Certificate<'_>, out: &mut Vec<ProfileViolation>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose, PKCS_ED25519,
+    };
+
+    use super::*;
+
+    /// A root and a leaf; `tweak` breaks the leaf's parameters.
+    fn chain(tweak: impl FnOnce(&mut CertificateParams)) -> Vec<Vec<u8>> {
+        let root_key = KeyPair::generate_for(&PKCS_ED25519).unwrap();
+        let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
+        root.distinguished_name.push(DnType::CommonName, "root");
+        root.distinguished_name
+            .push(DnType::OrganizationName, "Org");
+        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        root.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        let root_cert = root.self_signed(&root_key).unwrap();
+        let leaf_key = KeyPair::generate_for(&PKCS_ED25519).unwrap();
+        let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+        leaf.distinguished_name.push(DnType::CommonName, "leaf");
+        leaf.distinguished_name
+            .push(DnType::OrganizationName, "Org");
+        leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
+        leaf.use_authority_key_identifier_extension = true;
+        tweak(&mut leaf);
+        let issuer = Issuer::new(root, &root_key);
+        let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+        vec![leaf_cert.der().to_vec(), root_cert.der().to_vec()]
+    }
+
+    #[test]
+    fn a_good_chain_breaks_no_rule() {
+        assert_eq!(check_profile(&chain(|_| {})), vec![]);
+    }
+
+    #[test]
+    fn each_broken_rule_is_named() {
+        let cases: Vec<(Box<dyn FnOnce(&mut CertificateParams)>, ProfileViolation)> = vec![
+            (
+                Box::new(|p| {
+                    p.distinguished_name = rcgen::DistinguishedName::new();
+                    p.distinguished_name.push(DnType::CommonName, "leaf");
+                }),
+                ProfileViolation::MissingOrganization,
+            ),
+            (
+                Box::new(|p| p.use_authority_key_identifier_extension = false),
+                ProfileViolation::MissingAuthorityKeyIdentifier,
+            ),
+            (
+                Box::new(|p| p.key_usages = vec![KeyUsagePurpose::KeyEncipherment]),
+                ProfileViolation::MissingDigitalSignatureKeyUsage,
+            ),
+            (
+                Box::new(|p| p.extended_key_usages = vec![]),
+                ProfileViolation::MissingExtendedKeyUsage,
+            ),
+            (
+                Box::new(|p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth]),
+                ProfileViolation::NoAcceptedExtendedKeyUsage,
+            ),
+            (
+                Box::new(|p| p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained)),
+                ProfileViolation::IsCa,
+            ),
+        ];
+        for (tweak, want) in cases {
+            let got = check_profile(&chain(tweak));
+            assert!(got.contains(&want), "expected {want:?}, got {got:?}");
+        }
+    }
+
+    #[test]
+    fn expiry_and_short_chains_are_named() {
+        let expired = chain(|p| {
+            p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            p.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        });
+        assert!(matches!(
+            check_profile(&expired)[0],
+            ProfileViolation::Expired { .. }
+        ));
+        let only_leaf = vec![chain(|_| {}).remove(0)];
+        assert_eq!(
+            check_profile(&only_leaf),
+            vec![ProfileViolation::ChainTooShort]
+        );
+        assert_eq!(
+            check_profile(&[b"junk".to_vec()]),
+            vec![ProfileViolation::Unparseable]
+        );
+    }
+}

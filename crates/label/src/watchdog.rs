@@ -48,3 +48,34 @@ where
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_past_the_deadline_is_abandoned_with_a_timeout() {
+        let r: Result<(), _> = run(Path::new("slow.jpg"), Duration::from_millis(50), || {
+            thread::sleep(Duration::from_secs(5));
+            Ok(())
+        });
+        assert!(matches!(r, Err(LabelError::Timeout { .. })));
+    }
+
+    #[test]
+    fn a_panicking_parser_becomes_an_error() {
+        let r: Result<(), _> = run(Path::new("bad.png"), Duration::from_secs(5), || {
+            panic!("parser bug")
+        });
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("bad.png") && err.contains("panic"), "{err}");
+    }
+
+    #[test]
+    fn deadlines_grow_with_size() {
+        assert!(
+            deadline_for(1 << 30, Duration::from_secs(8))
+                > deadline_for(1 << 20, Duration::from_secs(8))
+        );
+    }
+}

@@ -277,9 +277,11 @@ mod tests {
         assert_eq!(check_profile(&chain(|_| {})), vec![]);
     }
 
+    type Tweak = Box<dyn FnOnce(&mut CertificateParams)>;
+
     #[test]
     fn each_broken_rule_is_named() {
-        let cases: Vec<(Box<dyn FnOnce(&mut CertificateParams)>, ProfileViolation)> = vec![
+        let cases: Vec<(Tweak, ProfileViolation)> = vec![
             (
                 Box::new(|p| {
                     p.distinguished_name = rcgen::DistinguishedName::new();

@@ -299,3 +299,21 @@ fn content_decides_the_format_and_a_mismatch_is_reported() {
         .unwrap()
         .contains("extension says png"));
 }
+
+#[test]
+fn image_labels_carry_a_small_jpeg_thumbnail_unless_turned_off() {
+    let sb = Sandbox::new();
+    for (file, thumb) in [("sample.png", "256"), ("sample.jpg", "256"), ("sample.gif", "0")] {
+        let out = sb.path(&format!("t-{file}"));
+        assert_ok(&sb.label(&sb.copy_sample(file), &out, &["--thumbnail", thumb]));
+        let inspect = sb.run(&["inspect", "--json", out.to_str().unwrap()]);
+        let doc: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+        let store = &doc["manifest_store"];
+        let m = &store["manifests"][store["active_manifest"].as_str().unwrap()];
+        if thumb == "0" {
+            assert!(m["thumbnail"].is_null(), "{file}: {m}");
+        } else {
+            assert_eq!(m["thumbnail"]["format"], "image/jpeg", "{file}: {m}");
+        }
+    }
+}

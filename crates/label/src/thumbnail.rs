@@ -8,7 +8,8 @@
 
 use std::io::{Cursor, Read, Seek};
 
-use image::{codecs::jpeg::JpegEncoder, imageops::FilterType, DynamicImage, ImageFormat};
+use fast_image_resize as fr;
+use image::{DynamicImage, ImageFormat, RgbImage};
 
 use crate::MediaFormat;
 
@@ -72,11 +73,11 @@ pub(crate) fn make<R: Read + Seek>(
         }
         _ => return None,
     };
-    let small = shrink(img, options.long_edge);
+    let rgb = shrink(img.into_rgb8(), options.long_edge)?;
     let mut out = Vec::new();
-    let rgb = small.to_rgb8();
-    JpegEncoder::new_with_quality(&mut out, options.quality.clamp(1, 100))
-        .encode_image(&rgb)
+    let (w, h) = (u16::try_from(rgb.width()).ok()?, u16::try_from(rgb.height()).ok()?);
+    jpeg_encoder::Encoder::new(&mut out, options.quality.clamp(1, 100))
+        .encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .ok()?;
     Some(("image/jpeg", out))
 }
@@ -117,10 +118,20 @@ fn decode_jpeg_scaled(bytes: &[u8], long_edge: u32) -> Option<DynamicImage> {
     }
 }
 
-fn shrink(img: DynamicImage, long_edge: u32) -> DynamicImage {
-    if img.width().max(img.height()) <= long_edge {
-        return img;
+fn shrink(img: RgbImage, long_edge: u32) -> Option<RgbImage> {
+    let (w, h) = (img.width(), img.height());
+    if w.max(h) <= long_edge {
+        return Some(img);
     }
-    // Triangle is a good speed/quality trade for previews.
-    img.resize(long_edge, long_edge, FilterType::Triangle)
+    let (tw, th) = if w >= h {
+        (long_edge, (u64::from(long_edge) * u64::from(h) / u64::from(w)).max(1) as u32)
+    } else {
+        ((u64::from(long_edge) * u64::from(w) / u64::from(h)).max(1) as u32, long_edge)
+    };
+    let src = fr::images::Image::from_vec_u8(w, h, img.into_raw(), fr::PixelType::U8x3).ok()?;
+    let mut dst = fr::images::Image::new(tw, th, fr::PixelType::U8x3);
+    // Bilinear is a good speed/quality trade for previews.
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
+    fr::Resizer::new().resize(&src, &mut dst, &options).ok()?;
+    RgbImage::from_raw(tw, th, dst.into_vec())
 }

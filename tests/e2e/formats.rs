@@ -303,7 +303,11 @@ fn content_decides_the_format_and_a_mismatch_is_reported() {
 #[test]
 fn image_labels_carry_a_small_jpeg_thumbnail_unless_turned_off() {
     let sb = Sandbox::new();
-    for (file, thumb) in [("sample.png", "256"), ("sample.jpg", "256"), ("sample.gif", "0")] {
+    for (file, thumb) in [
+        ("sample.png", "256"),
+        ("sample.jpg", "256"),
+        ("sample.gif", "0"),
+    ] {
         let out = sb.path(&format!("t-{file}"));
         assert_ok(&sb.label(&sb.copy_sample(file), &out, &["--thumbnail", thumb]));
         let inspect = sb.run(&["inspect", "--json", out.to_str().unwrap()]);

@@ -44,6 +44,7 @@ mod sign;
 mod thumbnail;
 mod verify;
 pub mod watchdog;
+mod wav_stream;
 
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,

@@ -202,6 +202,18 @@ impl Job {
         }
 
         match self.placement {
+            Placement::Embedded if self.format == MediaFormat::Wav && !has_parent => {
+                write_atomically(&self.output, |tmp| {
+                    crate::wav_stream::label(
+                        &mut builder,
+                        self.signer.as_ref().as_ref(),
+                        path,
+                        &mut source,
+                        tmp,
+                    )
+                })?;
+                Ok((had_manifest, None))
+            }
             Placement::Embedded => {
                 write_atomically(&self.output, |tmp| {
                     builder

@@ -75,7 +75,10 @@ pub(crate) fn make<R: Read + Seek>(
     };
     let rgb = shrink(img.into_rgb8(), options.long_edge)?;
     let mut out = Vec::new();
-    let (w, h) = (u16::try_from(rgb.width()).ok()?, u16::try_from(rgb.height()).ok()?);
+    let (w, h) = (
+        u16::try_from(rgb.width()).ok()?,
+        u16::try_from(rgb.height()).ok()?,
+    );
     jpeg_encoder::Encoder::new(&mut out, options.quality.clamp(1, 100))
         .encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .ok()?;
@@ -124,14 +127,21 @@ fn shrink(img: RgbImage, long_edge: u32) -> Option<RgbImage> {
         return Some(img);
     }
     let (tw, th) = if w >= h {
-        (long_edge, (u64::from(long_edge) * u64::from(h) / u64::from(w)).max(1) as u32)
+        (
+            long_edge,
+            (u64::from(long_edge) * u64::from(h) / u64::from(w)).max(1) as u32,
+        )
     } else {
-        ((u64::from(long_edge) * u64::from(w) / u64::from(h)).max(1) as u32, long_edge)
+        (
+            (u64::from(long_edge) * u64::from(w) / u64::from(h)).max(1) as u32,
+            long_edge,
+        )
     };
     let src = fr::images::Image::from_vec_u8(w, h, img.into_raw(), fr::PixelType::U8x3).ok()?;
     let mut dst = fr::images::Image::new(tw, th, fr::PixelType::U8x3);
     // Bilinear is a good speed/quality trade for previews.
-    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
+    let options =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
     fr::Resizer::new().resize(&src, &mut dst, &options).ok()?;
     RgbImage::from_raw(tw, th, dst.into_vec())
 }

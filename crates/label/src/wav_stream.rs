@@ -1,0 +1,112 @@
+//! Labelling WAV files in constant memory.
+//!
+//! c2pa 0.90 embeds into RIFF by rebuilding the file in memory and hashes
+//! each range through one buffer as large as the range (up to 256 MB), so
+//! labelling a 134 MB WAV peaks near 270 MB. A WAV's manifest is just one
+//! more top-level RIFF chunk, so tamga appends it itself and uses c2pa's
+//! data-hash embeddable API for everything C2PA: the placeholder manifest,
+//! the `c2pa.hash.data` hard binding (whose single exclusion is the chunk,
+//! header included, exactly as c2pa's own RIFF handler computes it), the
+//! claim and its signature. tamga only copies bytes and streams the SHA-256.
+
+use std::{
+    fs::File,
+    io::{BufReader, Read, Seek, SeekFrom, Write},
+    path::Path,
+};
+
+use c2pa::{assertions::DataHash, Builder, HashRange, Signer};
+use sha2::{Digest, Sha256};
+
+use crate::LabelError;
+
+const BLOCK: usize = 1 << 20;
+
+/// Appends a signed C2PA chunk to the WAV `source`, writing `out`.
+/// `source` must not already hold a C2PA chunk.
+pub(crate) fn label(
+    builder: &mut Builder,
+    signer: &dyn Signer,
+    path: &Path,
+    source: &mut File,
+    out: &mut File,
+) -> Result<(), LabelError> {
+    let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
+    let io = |e: std::io::Error| LabelError::io(path, e);
+
+    let placeholder = builder
+        .data_hashed_placeholder(signer.reserve_size(), "application/c2pa")
+        .map_err(c2pa_err)?;
+    let jumbf_len = placeholder.len() as u64;
+
+    source.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut body_len =
+        std::io::copy(&mut BufReader::with_capacity(BLOCK, &mut *source), out).map_err(io)?;
+    if body_len % 2 == 1 {
+        // RIFF chunks start on even offsets.
+        out.write_all(&[0]).map_err(io)?;
+        body_len += 1;
+    }
+    let chunk_offset = body_len;
+    let chunk_len = 8 + jumbf_len;
+    out.write_all(b"C2PA").map_err(io)?;
+    out.write_all(
+        &u32::try_from(jumbf_len)
+            .map_err(|_| too_big(path))?
+            .to_le_bytes(),
+    )
+    .map_err(io)?;
+    out.write_all(&placeholder).map_err(io)?;
+    if jumbf_len % 2 == 1 {
+        out.write_all(&[0]).map_err(io)?;
+    }
+    let total = out.stream_position().map_err(io)?;
+    let riff_size = u32::try_from(total - 8).map_err(|_| too_big(path))?;
+    out.seek(SeekFrom::Start(4)).map_err(io)?;
+    out.write_all(&riff_size.to_le_bytes()).map_err(io)?;
+
+    let hash = hash_excluding(out, total, chunk_offset, chunk_len).map_err(io)?;
+    let mut dh = DataHash::new("jumbf manifest", "sha256");
+    dh.add_exclusion(HashRange::new(chunk_offset, chunk_len));
+    dh.set_hash(hash);
+    let signed = builder
+        .sign_data_hashed_embeddable(signer, &dh, "application/c2pa")
+        .map_err(c2pa_err)?;
+    if signed.len() as u64 > jumbf_len {
+        return Err(LabelError::C2pa {
+            path: path.into(),
+            message: "the signed manifest outgrew its placeholder".into(),
+        });
+    }
+    // The JUMBF box carries its own length; zeros after it (still inside the
+    // excluded chunk) are ignored by readers, as in c2pa's own placeholder flow.
+    out.seek(SeekFrom::Start(chunk_offset + 8)).map_err(io)?;
+    out.write_all(&signed).map_err(io)?;
+    out.write_all(&vec![0; placeholder.len() - signed.len()])
+        .map_err(io)?;
+    Ok(())
+}
+
+fn too_big(path: &Path) -> LabelError {
+    LabelError::C2pa {
+        path: path.into(),
+        message: "a WAV file cannot grow past 4 GiB".into(),
+    }
+}
+
+/// SHA-256 of `f[..len]` minus `[skip_at, skip_at + skip_len)`, in 1 MiB blocks.
+fn hash_excluding(f: &mut File, len: u64, skip_at: u64, skip_len: u64) -> std::io::Result<Vec<u8>> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; BLOCK];
+    for (start, end) in [(0, skip_at), (skip_at + skip_len, len)] {
+        f.seek(SeekFrom::Start(start))?;
+        let mut left = end.saturating_sub(start);
+        while left > 0 {
+            let n = (left as usize).min(BLOCK);
+            f.read_exact(&mut buf[..n])?;
+            hasher.update(&buf[..n]);
+            left -= n as u64;
+        }
+    }
+    Ok(hasher.finalize().to_vec())
+}

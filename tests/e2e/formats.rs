@@ -321,3 +321,52 @@ fn image_labels_carry_a_small_jpeg_thumbnail_unless_turned_off() {
         }
     }
 }
+
+/// WAV labels are verified in constant memory (c2pa checks the store, tamga
+/// streams the data hash). Damage anywhere must still be caught, by the right check.
+#[test]
+fn wav_streaming_verification_catches_damage_to_the_manifest_and_the_audio() {
+    let sb = Sandbox::new();
+    let out = sb.path("v.wav");
+    assert_ok(&sb.label(&sb.copy_sample("sample.wav"), &out, &[]));
+    let good = std::fs::read(&out).unwrap();
+    let sig = rfind(&good, b"c2pa.signature").unwrap();
+
+    // A byte of the COSE signature structure.
+    let mut b = good.clone();
+    b[sig + 600] ^= 0x01;
+    std::fs::write(&out, &b).unwrap();
+    let (entry, code) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "invalid", "{entry}");
+    assert_eq!(code, 1);
+    assert!(
+        !codes(&entry)
+            .iter()
+            .any(|c| c == "assertion.dataHash.mismatch"),
+        "{entry}"
+    );
+
+    // A byte of an assertion (tamga's disclosure): its hashed URI fails.
+    let mut b = good.clone();
+    let at = find(&b, b"Test Model").unwrap();
+    b[at] ^= 0x01;
+    std::fs::write(&out, &b).unwrap();
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "invalid", "{entry}");
+    assert!(
+        codes(&entry).iter().any(|c| c.starts_with("assertion.")),
+        "{entry}"
+    );
+
+    // A byte after the manifest chunk (appended data) is not excluded.
+    let mut b = good.clone();
+    b.extend_from_slice(b"JUNK\x04\0\0\0abcd");
+    std::fs::write(&out, &b).unwrap();
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "invalid", "{entry}");
+    assert!(codes(&entry).contains(&"assertion.dataHash.mismatch".to_string()));
+
+    std::fs::write(&out, &good).unwrap();
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "trusted");
+}

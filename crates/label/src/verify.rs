@@ -2,6 +2,7 @@
 
 use std::{
     fs::File,
+    io::{Read, Seek, SeekFrom},
     path::{Path, PathBuf},
     sync::Arc,
     time::Duration,
@@ -14,7 +15,9 @@ use crate::{
     input::{self, InputLimits},
     manifest_map,
     report::{FileReport, ManifestSource, Signer, StatusCode, Verdict},
-    watchdog, LabelError, MediaFormat,
+    watchdog,
+    wav_stream::HashCheck,
+    LabelError, MediaFormat,
 };
 
 /// Who a verifier trusts.
@@ -92,7 +95,7 @@ impl Verifier {
         })?;
         let mut report = match read {
             None => unlabelled(path, format),
-            Some((reader, source)) => from_reader(path, format, &reader, source),
+            Some(found) => from_reader(path, format, &found),
         };
         if report.manifest_source == Some(ManifestSource::Sidecar) {
             report.sidecar = sidecar;
@@ -118,10 +121,28 @@ impl Verifier {
         let store = watchdog::run(path, deadline, move || {
             Ok(
                 read_store(&context, &owned, checked.format, sidecar.as_deref())?
-                    .and_then(|(r, _)| serde_json::from_str(&r.json()).ok()),
+                    .and_then(|f| serde_json::from_str(&f.reader.json()).ok()),
             )
         })?;
         Ok((report, store))
+    }
+}
+
+/// A manifest store that was found, and how.
+struct Found {
+    reader: Reader,
+    source: ManifestSource,
+    /// Set when tamga checked the data hash itself instead of c2pa.
+    data_hash: Option<HashCheck>,
+}
+
+impl Found {
+    fn new(reader: Reader, source: ManifestSource) -> Self {
+        Self {
+            reader,
+            source,
+            data_hash: None,
+        }
     }
 }
 
@@ -132,22 +153,67 @@ fn read_store(
     path: &Path,
     format: MediaFormat,
     sidecar: Option<&Path>,
-) -> Result<Option<(Reader, ManifestSource)>, LabelError> {
+) -> Result<Option<Found>, LabelError> {
     let file = File::open(path).map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
         let data = std::fs::read(sc).map_err(|e| LabelError::io(sc, e))?;
         let reader = Reader::from_shared_context(context)
             .with_manifest_data_and_stream(&data, format.mime(), file)
             .map_err(|e| LabelError::c2pa(sc, &e))?;
-        return Ok(Some((reader, ManifestSource::Sidecar)));
+        return Ok(Some(Found::new(reader, ManifestSource::Sidecar)));
     }
     if !format.embeddable() {
         return Ok(None);
     }
+    if format == MediaFormat::Wav {
+        if let Some(found) = read_wav_streaming(context, path)? {
+            return Ok(Some(found));
+        }
+    }
     match Reader::from_shared_context(context).with_stream(format.mime(), file) {
-        Ok(reader) => Ok(Some((reader, ManifestSource::Embedded))),
+        Ok(reader) => Ok(Some(Found::new(reader, ManifestSource::Embedded))),
         Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => Ok(None),
         Err(e) => Err(LabelError::c2pa(path, &e)),
+    }
+}
+
+/// WAV verification in constant memory (see [`crate::wav_stream`]): c2pa
+/// validates the manifest store (claim, signature, certificate and trust,
+/// assertion hashes, ingredients) against an empty stand-in asset, and tamga
+/// recomputes the one check that needs the asset — the data hash — streaming.
+/// Anything unusual (several hard bindings, other exclusions, unknown
+/// algorithm) falls back to c2pa reading the whole file.
+fn read_wav_streaming(context: &Arc<Context>, path: &Path) -> Result<Option<Found>, LabelError> {
+    let io = |e| LabelError::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let Some(chunk) = crate::wav_stream::find_chunk(&mut file).map_err(io)? else {
+        return Ok(None);
+    };
+    if chunk.1 > 64 << 20 {
+        return Ok(None);
+    }
+    let mut jumbf = vec![0u8; (chunk.1 - 8) as usize];
+    file.seek(SeekFrom::Start(chunk.0 + 8)).map_err(io)?;
+    file.read_exact(&mut jumbf).map_err(io)?;
+    let Ok(reader) = Reader::from_shared_context(context).with_manifest_data_and_stream(
+        &jumbf,
+        MediaFormat::Wav.mime(),
+        std::io::Cursor::new(Vec::new()),
+    ) else {
+        return Ok(None);
+    };
+    let detailed: serde_json::Value =
+        serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
+    let Some(active) = reader.active_label().map(str::to_string) else {
+        return Ok(None);
+    };
+    match crate::wav_stream::check_data_hash(&detailed, &active, &mut file, chunk).map_err(io)? {
+        HashCheck::Unsupported => Ok(None),
+        check => Ok(Some(Found {
+            reader,
+            source: ManifestSource::Embedded,
+            data_hash: Some(check),
+        })),
     }
 }
 
@@ -169,26 +235,39 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
     }
 }
 
-fn from_reader(
-    path: &Path,
-    format: MediaFormat,
-    reader: &Reader,
-    source: ManifestSource,
-) -> FileReport {
-    let failures = failures(reader, format);
-    let verdict = match reader.validation_state() {
-        ValidationState::Trusted => Verdict::Trusted,
-        ValidationState::Valid => Verdict::ValidUntrusted,
-        ValidationState::Invalid => Verdict::Invalid,
+fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
+    let (reader, source) = (&found.reader, found.source);
+    let mut failures = failures(reader, format);
+    let verdict = match found.data_hash {
+        None => {
+            let verdict = match reader.validation_state() {
+                ValidationState::Trusted => Verdict::Trusted,
+                ValidationState::Valid => Verdict::ValidUntrusted,
+                ValidationState::Invalid => Verdict::Invalid,
+            };
+            // Belt and braces: a verdict of "trusted" needs c2pa's explicit
+            // signingCredential.trusted, never just the absence of failures.
+            if verdict == Verdict::Trusted && !has_success(reader, "signingCredential.trusted") {
+                Verdict::ValidUntrusted
+            } else {
+                verdict
+            }
+        }
+        Some(check) => {
+            // c2pa saw an empty stand-in asset, so its data-hash verdict is
+            // meaningless; ours replaces it.
+            failures.retain(|f| f.ingredient || f.code != DATA_HASH_MISMATCH);
+            if check == HashCheck::Mismatch {
+                failures.push(StatusCode {
+                    code: DATA_HASH_MISMATCH.into(),
+                    url: None,
+                    ingredient: false,
+                    explanation: explain::status_code(DATA_HASH_MISMATCH, format),
+                });
+            }
+            verdict_from(reader, &failures)
+        }
     };
-    // Belt and braces: a verdict of "trusted" needs c2pa's explicit
-    // signingCredential.trusted, never just the absence of failures.
-    let verdict =
-        if verdict == Verdict::Trusted && !has_success(reader, "signingCredential.trusted") {
-            Verdict::ValidUntrusted
-        } else {
-            verdict
-        };
     let active = reader.active_manifest();
     // The disclosure comes from the active manifest; if it says nothing about
     // the source (e.g. a publisher's re-signing), look back through history.
@@ -233,6 +312,25 @@ fn from_reader(
         disclosure,
         manifests: reader.manifests().len(),
         warnings: Vec::new(),
+    }
+}
+
+const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";
+
+/// C2PA's validation states (§15.3) from success codes and a failure list,
+/// the same rules c2pa's `ValidationResults::validation_state` applies.
+fn verdict_from(reader: &Reader, failures: &[StatusCode]) -> Verdict {
+    let signed = has_success(reader, "claimSignature.validated")
+        && has_success(reader, "claimSignature.insideValidity");
+    let only_untrusted = failures
+        .iter()
+        .all(|f| f.code == "signingCredential.untrusted");
+    if !signed || !only_untrusted {
+        Verdict::Invalid
+    } else if failures.is_empty() && has_success(reader, "signingCredential.trusted") {
+        Verdict::Trusted
+    } else {
+        Verdict::ValidUntrusted
     }
 }
 

@@ -65,7 +65,7 @@ pub(crate) fn label(
     out.seek(SeekFrom::Start(4)).map_err(io)?;
     out.write_all(&riff_size.to_le_bytes()).map_err(io)?;
 
-    let hash = hash_excluding(out, total, chunk_offset, chunk_len).map_err(io)?;
+    let hash = digest_excluding::<Sha256>(out, total, (chunk_offset, chunk_len)).map_err(io)?;
     let mut dh = DataHash::new("jumbf manifest", "sha256");
     dh.add_exclusion(HashRange::new(chunk_offset, chunk_len));
     dh.set_hash(hash);
@@ -94,9 +94,114 @@ fn too_big(path: &Path) -> LabelError {
     }
 }
 
-/// SHA-256 of `f[..len]` minus `[skip_at, skip_at + skip_len)`, in 1 MiB blocks.
-fn hash_excluding(f: &mut File, len: u64, skip_at: u64, skip_len: u64) -> std::io::Result<Vec<u8>> {
-    let mut hasher = Sha256::new();
+/// Where a WAV's top-level C2PA chunk is: (offset of its header, length with header).
+pub(crate) fn find_chunk(f: &mut File) -> std::io::Result<Option<(u64, u64)>> {
+    let len = f.metadata()?.len();
+    let mut off = 12u64;
+    let mut hdr = [0u8; 8];
+    while off + 8 <= len {
+        f.seek(SeekFrom::Start(off))?;
+        f.read_exact(&mut hdr)?;
+        let size = u64::from(u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]));
+        if &hdr[0..4] == b"C2PA" {
+            return Ok((off + 8 + size <= len).then_some((off, 8 + size)));
+        }
+        off += 8 + size + (size & 1);
+    }
+    Ok(None)
+}
+
+/// The outcome of tamga's own check of a `c2pa.hash.data` hard binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HashCheck {
+    /// The hash over the non-excluded bytes matches the assertion.
+    Match,
+    /// It does not.
+    Mismatch,
+    /// The assertion cannot be checked this way (unknown algorithm, bad
+    /// exclusions, not exactly one data hash): fall back to c2pa.
+    Unsupported,
+}
+
+/// Checks the store's single `c2pa.hash.data` assertion against the file,
+/// streaming: the same check c2pa makes (hash of every byte outside the
+/// exclusions, with the assertion's algorithm), plus the rule that the
+/// exclusions cover the C2PA chunk and nothing else of substance.
+pub(crate) fn check_data_hash(
+    detailed: &serde_json::Value,
+    active: &str,
+    f: &mut File,
+    chunk: (u64, u64),
+) -> std::io::Result<HashCheck> {
+    use base64::Engine as _;
+    let Some(store) = detailed.pointer(&format!(
+        "/manifests/{}/assertion_store",
+        json_pointer_escape(active)
+    )) else {
+        return Ok(HashCheck::Unsupported);
+    };
+    let Some(store) = store.as_object() else {
+        return Ok(HashCheck::Unsupported);
+    };
+    let hashes: Vec<&serde_json::Value> = store
+        .iter()
+        .filter(|(k, _)| k.starts_with("c2pa.hash."))
+        .map(|(_, v)| v)
+        .collect();
+    let [dh] = hashes.as_slice() else {
+        return Ok(HashCheck::Unsupported);
+    };
+    let Some(expected) = dh
+        .get("hash")
+        .and_then(|h| h.as_str())
+        .and_then(|h| base64::engine::general_purpose::STANDARD.decode(h).ok())
+    else {
+        return Ok(HashCheck::Unsupported);
+    };
+    let alg = dh.get("alg").and_then(|a| a.as_str()).unwrap_or("sha256");
+    let mut ranges: Vec<(u64, u64)> = Vec::new();
+    for ex in dh
+        .get("exclusions")
+        .and_then(|e| e.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let (Some(s), Some(l)) = (
+            ex.get("start").and_then(|v| v.as_u64()),
+            ex.get("length").and_then(|v| v.as_u64()),
+        ) else {
+            return Ok(HashCheck::Unsupported);
+        };
+        ranges.push((s, l));
+    }
+    // Exactly the C2PA chunk is excluded; anything else is c2pa's business.
+    if ranges != [chunk] {
+        return Ok(HashCheck::Unsupported);
+    }
+    let len = f.metadata()?.len();
+    let got = match alg {
+        "sha256" => digest_excluding::<Sha256>(f, len, chunk)?,
+        "sha384" => digest_excluding::<sha2::Sha384>(f, len, chunk)?,
+        "sha512" => digest_excluding::<sha2::Sha512>(f, len, chunk)?,
+        _ => return Ok(HashCheck::Unsupported),
+    };
+    Ok(if got == expected {
+        HashCheck::Match
+    } else {
+        HashCheck::Mismatch
+    })
+}
+
+fn json_pointer_escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn digest_excluding<D: Digest>(
+    f: &mut File,
+    len: u64,
+    (skip_at, skip_len): (u64, u64),
+) -> std::io::Result<Vec<u8>> {
+    let mut hasher = D::new();
     let mut buf = vec![0u8; BLOCK];
     for (start, end) in [(0, skip_at), (skip_at + skip_len, len)] {
         f.seek(SeekFrom::Start(start))?;

@@ -105,7 +105,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
                             error: format!("{}: {e}", target.display()),
                         }),
                         Ok(_) => labeller
-                            .label(&item.path, &target, &disclosure, placement)
+                            .label_with(&item.path, &target, &disclosure, placement, args.in_place)
                             .map_err(|e| Failure {
                                 path: item.path.clone(),
                                 kind: e.kind(),

@@ -219,3 +219,48 @@ fn in_place_replaces_only_on_success_and_plain_output_never_touches_input() {
         "no -o and no --in-place is a usage error"
     );
 }
+
+#[test]
+fn output_keeps_the_input_permissions_and_never_silently_replaces_the_input() {
+    let sb = Sandbox::new();
+    let keys = sb.keys();
+    let input = sb.copy_sample("sample.mp3");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = sb.path("o.mp3");
+        assert_ok(&sb.run(&[
+            "label",
+            input.to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--keys",
+            keys.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]));
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+    }
+    let before = std::fs::read(&input).unwrap();
+    let out = sb.run(&[
+        "label",
+        input.to_str().unwrap(),
+        "--ai",
+        "generated",
+        "--keys",
+        keys.to_str().unwrap(),
+        "-o",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("refusing to overwrite the input"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}

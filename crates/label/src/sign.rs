@@ -119,6 +119,22 @@ impl Labeller {
         disclosure: &AiDisclosure,
         placement: Placement,
     ) -> Result<LabelOutcome, LabelError> {
+        self.label_with(input, output, disclosure, placement, false)
+    }
+
+    /// Like [`Labeller::label`]; `in_place` must be true for `output` to be
+    /// the input itself, so a slip of `-o` never replaces an original.
+    pub fn label_with(
+        &self,
+        input: &Path,
+        output: &Path,
+        disclosure: &AiDisclosure,
+        placement: Placement,
+        in_place: bool,
+    ) -> Result<LabelOutcome, LabelError> {
+        if !in_place && same_file(input, output) {
+            return Err(LabelError::WouldOverwriteInput { path: input.into() });
+        }
         let checked = input::open(input, &self.options.limits)?;
         if placement == Placement::Embedded && !checked.format.embeddable() {
             return Err(LabelError::NotEmbeddable {
@@ -170,6 +186,12 @@ impl Job {
         let path = self.input.as_path();
         let mime = self.format.mime();
         let mut source = File::open(path).map_err(|e| LabelError::io(path, e))?;
+        // The labelled file gets the input's permissions, not the 0600 of a
+        // fresh temporary file.
+        let permissions = source
+            .metadata()
+            .map_err(|e| LabelError::io(path, e))?
+            .permissions();
         let had_manifest = self.format.embeddable()
             && c2pa::jumbf_io::load_jumbf_from_stream(mime, &mut source).is_ok();
         source
@@ -203,7 +225,7 @@ impl Job {
 
         match self.placement {
             Placement::Embedded if self.format == MediaFormat::Wav && !has_parent => {
-                write_atomically(&self.output, |tmp| {
+                write_atomically(&self.output, Some(&permissions), |tmp| {
                     crate::wav_stream::label(
                         &mut builder,
                         self.signer.as_ref().as_ref(),
@@ -215,7 +237,7 @@ impl Job {
                 Ok((had_manifest, None))
             }
             Placement::Embedded => {
-                write_atomically(&self.output, |tmp| {
+                write_atomically(&self.output, Some(&permissions), |tmp| {
                     builder
                         .sign(self.signer.as_ref().as_ref(), mime, &mut source, tmp)
                         .map(|_| ())
@@ -244,14 +266,14 @@ impl Job {
                     source
                         .seek(SeekFrom::Start(0))
                         .map_err(|e| LabelError::io(path, e))?;
-                    write_atomically(&self.output, |tmp| {
+                    write_atomically(&self.output, Some(&permissions), |tmp| {
                         std::io::copy(&mut source, tmp)
                             .map(|_| ())
                             .map_err(|e| LabelError::io(path, e))
                     })?;
                 }
                 let [sidecar, _] = input::sidecar_candidates(&self.output);
-                write_atomically(&sidecar, |tmp| {
+                write_atomically(&sidecar, Some(&permissions), |tmp| {
                     tmp.write_all(&manifest)
                         .map_err(|e| LabelError::io(&sidecar, e))
                 })?;
@@ -266,6 +288,7 @@ impl Job {
 /// temporary file is removed and `target` is untouched.
 pub(crate) fn write_atomically(
     target: &Path,
+    permissions: Option<&std::fs::Permissions>,
     fill: impl FnOnce(&mut File) -> Result<(), LabelError>,
 ) -> Result<(), LabelError> {
     let dir = match target.parent() {
@@ -282,10 +305,23 @@ pub(crate) fn write_atomically(
         .tempfile_in(dir)
         .map_err(|e| LabelError::io(target, e))?;
     fill(tmp.as_file_mut())?;
+    if let Some(p) = permissions {
+        tmp.as_file()
+            .set_permissions(p.clone())
+            .map_err(|e| LabelError::io(target, e))?;
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| LabelError::io(target, e))?;
     tmp.persist(target)
         .map_err(|e| LabelError::io(target, e.error))?;
     Ok(())
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

@@ -291,7 +291,7 @@ fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
             .or(failures.first())
             .map(|f| f.explanation.clone())
             .unwrap_or_else(|| "the label failed validation".into()),
-        Verdict::Unlabelled => unreachable_unlabelled(),
+        Verdict::Unlabelled => "no C2PA label".into(),
     };
     FileReport {
         path: path.to_path_buf(),
@@ -332,10 +332,6 @@ fn verdict_from(reader: &Reader, failures: &[StatusCode]) -> Verdict {
     } else {
         Verdict::ValidUntrusted
     }
-}
-
-fn unreachable_unlabelled() -> String {
-    "no C2PA label".into()
 }
 
 fn claim_generator_name(m: &c2pa::Manifest) -> Option<String> {

@@ -81,6 +81,21 @@ impl Verifier {
     /// at all (missing, empty, damaged container); everything about the
     /// label itself is in the report's verdict.
     pub fn verify(&self, path: &Path) -> Result<FileReport, LabelError> {
+        Ok(self.check(path)?.0)
+    }
+
+    /// The whole manifest store as c2pa's JSON, plus the verdict.
+    pub fn inspect(
+        &self,
+        path: &Path,
+    ) -> Result<(FileReport, Option<serde_json::Value>), LabelError> {
+        let (report, found) = self.check(path)?;
+        let store = found.and_then(|f| serde_json::from_str(&f.reader.json()).ok());
+        Ok((report, store))
+    }
+
+    /// Reads and judges one file once; the store is kept for `inspect`.
+    fn check(&self, path: &Path) -> Result<(FileReport, Option<Found>), LabelError> {
         let checked = input::open(path, &self.options.limits)?;
         let sidecar = input::sidecar_candidates(path)
             .into_iter()
@@ -93,38 +108,15 @@ impl Verifier {
         let read = watchdog::run(path, deadline, move || {
             read_store(&context, &owned, format, sidecar_for_job.as_deref())
         })?;
-        let mut report = match read {
+        let mut report = match &read {
             None => unlabelled(path, format),
-            Some(found) => from_reader(path, format, &found),
+            Some(found) => from_reader(path, format, found),
         };
         if report.manifest_source == Some(ManifestSource::Sidecar) {
             report.sidecar = sidecar;
         }
         report.warnings.extend(checked.warnings);
-        Ok(report)
-    }
-
-    /// The whole manifest store as c2pa's JSON, plus the verdict.
-    pub fn inspect(
-        &self,
-        path: &Path,
-    ) -> Result<(FileReport, Option<serde_json::Value>), LabelError> {
-        let report = self.verify(path)?;
-        if report.verdict == Verdict::Unlabelled {
-            return Ok((report, None));
-        }
-        let checked = input::open(path, &self.options.limits)?;
-        let sidecar = report.sidecar.clone();
-        let context = self.context.clone();
-        let owned = path.to_path_buf();
-        let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
-        let store = watchdog::run(path, deadline, move || {
-            Ok(
-                read_store(&context, &owned, checked.format, sidecar.as_deref())?
-                    .and_then(|f| serde_json::from_str(&f.reader.json()).ok()),
-            )
-        })?;
-        Ok((report, store))
+        Ok((report, read))
     }
 }
 

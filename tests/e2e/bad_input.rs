@@ -82,23 +82,13 @@ fn bad_files(sb: &Sandbox) -> Vec<(PathBuf, &'static str)> {
 #[test]
 fn bad_files_fail_labelling_cleanly_and_leave_nothing_behind() {
     let sb = Sandbox::new();
-    let keys = sb.keys();
     for (file, why) in bad_files(&sb) {
         let target = sb.path(&format!(
             "out-{}",
             file.file_name().unwrap().to_string_lossy()
         ));
         let start = Instant::now();
-        let out = sb.run(&[
-            "label",
-            file.to_str().unwrap(),
-            "--ai",
-            "generated",
-            "--keys",
-            keys.to_str().unwrap(),
-            "-o",
-            target.to_str().unwrap(),
-        ]);
+        let out = sb.label_plain(&file, &target);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}: {err}", file.display());
         no_panic(&err);
@@ -139,23 +129,13 @@ fn bad_files_fail_verification_cleanly() {
 #[test]
 fn a_batch_goes_on_past_bad_files_and_reports_them_at_the_end() {
     let sb = Sandbox::new();
-    let keys = sb.keys();
     let input = sb.path("in");
     std::fs::create_dir_all(input.join("sub")).unwrap();
     std::fs::copy(crate::util::sample("sample.jpg"), input.join("a.jpg")).unwrap();
     std::fs::copy(crate::util::sample("sample.wav"), input.join("sub/b.wav")).unwrap();
     std::fs::write(input.join("sub/broken.png"), b"\x89PNG\r\n\x1a\nshort").unwrap();
     let out_dir = sb.path("out");
-    let out = sb.run(&[
-        "label",
-        input.to_str().unwrap(),
-        "--ai",
-        "generated",
-        "--keys",
-        keys.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = sb.label_plain(&input, &out_dir);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("2 labelled, 1 failed"), "{stdout}");
@@ -223,39 +203,20 @@ fn in_place_replaces_only_on_success_and_plain_output_never_touches_input() {
 #[test]
 fn output_keeps_the_input_permissions_and_never_silently_replaces_the_input() {
     let sb = Sandbox::new();
-    let keys = sb.keys();
     let input = sb.copy_sample("sample.mp3");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
         let out = sb.path("o.mp3");
-        assert_ok(&sb.run(&[
-            "label",
-            input.to_str().unwrap(),
-            "--ai",
-            "generated",
-            "--keys",
-            keys.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ]));
+        assert_ok(&sb.label_plain(&input, &out));
         assert_eq!(
             std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
             0o644
         );
     }
     let before = std::fs::read(&input).unwrap();
-    let out = sb.run(&[
-        "label",
-        input.to_str().unwrap(),
-        "--ai",
-        "generated",
-        "--keys",
-        keys.to_str().unwrap(),
-        "-o",
-        input.to_str().unwrap(),
-    ]);
+    let out = sb.label_plain(&input, &input);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("refusing to overwrite the input"),

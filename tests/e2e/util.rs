@@ -104,6 +104,21 @@ impl Sandbox {
         self.run(&args)
     }
 
+    /// `tamga label INPUT --ai generated --keys <sandbox keys> -o OUTPUT`, nothing else.
+    pub fn label_plain(&self, input: &Path, output: &Path) -> Output {
+        let keys = self.keys();
+        self.run(&[
+            "label",
+            input.to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--keys",
+            keys.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ])
+    }
+
     /// `tamga verify --json` on one file; returns the file's entry and the exit code.
     pub fn verify(&self, file: &Path, trust: bool) -> (Value, i32) {
         let anchor = self.anchor();

@@ -15,7 +15,7 @@ use pkcs8::{der::Decode, EncryptedPrivateKeyInfo, LineEnding, PrivateKeyInfo};
 use serde::Serialize;
 use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer};
 
-use crate::{check_profile, layout, KeyError, ProfileViolation};
+use crate::{check_profile, compact_signer::CompactSigner, layout, KeyError, ProfileViolation};
 
 const OID_ED25519: &str = "1.3.101.112";
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -165,14 +165,24 @@ impl SigningIdentity {
     }
 
     /// A c2pa signer for this identity. `tsa_url` adds an RFC 3161 timestamp.
+    ///
+    /// Without a timestamp the signer reserves only the room its signature
+    /// needs (see `compact_signer`), which keeps text labels small; with one,
+    /// c2pa's generous reserve is kept, since token sizes vary by authority.
     pub fn signer(&self, tsa_url: Option<String>) -> Result<BoxedSigner, KeyError> {
-        c2pa::create_signer::from_keys(
+        let timestamped = tsa_url.is_some();
+        let signer = c2pa::create_signer::from_keys(
             &self.chain_pem,
             self.key_pem.as_bytes(),
             self.algorithm.signing_alg(),
             tsa_url,
         )
-        .map_err(|e| KeyError::Generate(format!("c2pa refused the signing key: {e}")))
+        .map_err(|e| KeyError::Generate(format!("c2pa refused the signing key: {e}")))?;
+        if timestamped {
+            Ok(signer)
+        } else {
+            Ok(Box::new(CompactSigner::new(signer)))
+        }
     }
 }
 

@@ -29,6 +29,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod compact_signer;
 mod csr;
 mod dev_ca;
 mod error;

@@ -37,6 +37,14 @@ pub enum LabelError {
         /// Its format.
         format: MediaFormat,
     },
+    /// A text input is not valid UTF-8.
+    #[error("{path}: not UTF-8 text (invalid byte at offset {offset}); convert it to UTF-8 first, e.g. with iconv")]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Where the first invalid byte is.
+        offset: usize,
+    },
     /// The file's structure is broken (truncated, lengths past the end, loops).
     #[error("{path}: damaged {format} file: {reason}")]
     Malformed {
@@ -107,6 +115,7 @@ impl LabelError {
             Self::UnknownFormat { .. } => "unknown-format",
             Self::NotEmbeddable { .. } => "not-embeddable",
             Self::Malformed { .. } => "malformed",
+            Self::NotUtf8 { .. } => "not-utf8",
             Self::TooLarge { .. } => "too-large",
             Self::Timeout { .. } => "timeout",
             Self::Keys(_) => "keys",

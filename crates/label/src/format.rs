@@ -46,11 +46,15 @@ pub enum MediaFormat {
     Aac,
     /// Windows bitmap: no C2PA embedding defined.
     Bmp,
+    /// Plain UTF-8 text; the label is a C2PA Annex A.8 wrapper at its end.
+    Text,
+    /// Markdown (UTF-8 text, labelled like [`MediaFormat::Text`]).
+    Markdown,
 }
 
 impl MediaFormat {
     /// Every format, for tables and tests.
-    pub const ALL: [MediaFormat; 17] = [
+    pub const ALL: [MediaFormat; 19] = [
         Self::Jpeg,
         Self::Png,
         Self::Webp,
@@ -68,6 +72,8 @@ impl MediaFormat {
         Self::Ogg,
         Self::Aac,
         Self::Bmp,
+        Self::Text,
+        Self::Markdown,
     ];
 
     /// The MIME type c2pa uses for this format.
@@ -90,6 +96,8 @@ impl MediaFormat {
             Self::Ogg => "audio/ogg",
             Self::Aac => "audio/aac",
             Self::Bmp => "image/bmp",
+            Self::Text => "text/plain",
+            Self::Markdown => "text/markdown",
         }
     }
 
@@ -113,6 +121,8 @@ impl MediaFormat {
             Self::Ogg => "ogg",
             Self::Aac => "aac",
             Self::Bmp => "bmp",
+            Self::Text => "text",
+            Self::Markdown => "markdown",
         }
     }
 
@@ -120,6 +130,22 @@ impl MediaFormat {
     /// need a sidecar `.c2pa` manifest.
     pub fn embeddable(self) -> bool {
         !matches!(self, Self::Ogg | Self::Aac | Self::Bmp)
+    }
+
+    /// Whether this is UTF-8 text, labelled with a C2PA text wrapper by tamga
+    /// itself (c2pa 0.90 has no text support).
+    pub fn is_text(self) -> bool {
+        matches!(self, Self::Text | Self::Markdown)
+    }
+
+    /// The format named on the command line (`--format`): a name from
+    /// [`MediaFormat::name`] or a common extension.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let name = name.to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .or_else(|| Self::from_extension(Path::new(&format!("x.{name}"))))
     }
 
     /// Whether the format is ISO BMFF, which c2pa hard-binds with a BMFF hash.
@@ -165,11 +191,15 @@ impl MediaFormat {
             "ogg" | "oga" | "opus" => Self::Ogg,
             "aac" => Self::Aac,
             "bmp" => Self::Bmp,
+            "txt" | "text" => Self::Text,
+            "md" | "markdown" => Self::Markdown,
             _ => return None,
         })
     }
 
-    /// Detects the format from the first bytes of a file (4 KiB is plenty).
+    /// Detects a binary format from the first bytes of a file (4 KiB is
+    /// plenty). Text is never sniffed: any byte string may be "text", so text
+    /// is what the extension (`.txt`, `.md`) or `--format text` says.
     pub fn sniff(head: &[u8]) -> Option<Self> {
         let starts = |m: &[u8]| head.starts_with(m);
         let at = |off: usize, m: &[u8]| head.get(off..off + m.len()) == Some(m);

@@ -59,7 +59,12 @@ pub fn check<R: Read + Seek>(
         MediaFormat::Mp3 => w.id3(),
         MediaFormat::Flac => w.flac(),
         MediaFormat::Svg => w.svg(),
-        MediaFormat::Ogg | MediaFormat::Aac | MediaFormat::Bmp => Ok(()),
+        // Text is checked as a whole (UTF-8, wrapper) when it is read.
+        MediaFormat::Ogg
+        | MediaFormat::Aac
+        | MediaFormat::Bmp
+        | MediaFormat::Text
+        | MediaFormat::Markdown => Ok(()),
     };
     result.map_err(|e| match e {
         WalkError::Bad(reason) => reason,

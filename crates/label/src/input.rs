@@ -34,8 +34,18 @@ pub(crate) struct Input {
     pub(crate) warnings: Vec<String>,
 }
 
-/// Opens `path`, detects its format from content, and runs the structural check.
-pub(crate) fn open(path: &Path, limits: &InputLimits) -> Result<Input, LabelError> {
+/// Opens `path`, detects its format (or takes `forced`), and runs the
+/// structural check.
+///
+/// Binary formats are recognised from their bytes. Text has no magic
+/// number, so it is taken only when the extension says so (`.txt`, `.md`)
+/// or the caller forces it: a stray `notes.mp3` full of words stays
+/// "unrecognised" rather than quietly becoming a labelled text.
+pub(crate) fn open(
+    path: &Path,
+    limits: &InputLimits,
+    forced: Option<MediaFormat>,
+) -> Result<Input, LabelError> {
     let io = |e| LabelError::io(path, e);
     let mut file = File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
@@ -58,10 +68,13 @@ pub(crate) fn open(path: &Path, limits: &InputLimits) -> Result<Input, LabelErro
     }
     let mut head = Vec::with_capacity(4096);
     (&mut file).take(4096).read_to_end(&mut head).map_err(io)?;
-    let format =
-        MediaFormat::sniff(&head).ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
+    let claimed = MediaFormat::from_extension(path);
+    let format = forced
+        .or_else(|| MediaFormat::sniff(&head))
+        .or(claimed.filter(|c| c.is_text()))
+        .ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
     let mut warnings = Vec::new();
-    if let Some(claimed) = MediaFormat::from_extension(path) {
+    if let (Some(claimed), None) = (claimed, forced) {
         if claimed != format {
             warnings.push(format!(
                 "the extension says {claimed} but the content is {format}; treated as {format}"

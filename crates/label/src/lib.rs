@@ -31,6 +31,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod data_hash;
 mod disclosure;
 mod error;
 pub mod explain;
@@ -41,6 +42,7 @@ pub mod manifest_map;
 pub mod notice_text;
 pub mod report;
 mod sign;
+mod text_sign;
 mod thumbnail;
 mod verify;
 pub mod watchdog;
@@ -55,5 +57,6 @@ pub use input::{sidecar_candidates, InputLimits};
 pub use notice_text::Lang;
 pub use report::{FileReport, Verdict};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
+pub use text_sign::LabelledText;
 pub use thumbnail::ThumbnailOptions;
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

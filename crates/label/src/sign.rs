@@ -15,7 +15,7 @@ use tamga_keys::SigningIdentity;
 
 use crate::{
     input::{self, InputLimits},
-    manifest_map, thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
+    manifest_map, text_sign, text_sign::LabelledText, thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
 };
 
 /// How to label.
@@ -30,6 +30,9 @@ pub struct LabelOptions {
     pub deadline: Duration,
     /// RFC 3161 timestamp authority URL.
     pub tsa_url: Option<String>,
+    /// Treat every input as this format instead of detecting it (how plain
+    /// text with an unusual extension is labelled).
+    pub format: Option<MediaFormat>,
 }
 
 impl Default for LabelOptions {
@@ -39,6 +42,7 @@ impl Default for LabelOptions {
             limits: InputLimits::default(),
             deadline: Duration::from_secs(30),
             tsa_url: None,
+            format: None,
         }
     }
 }
@@ -135,17 +139,14 @@ impl Labeller {
         if !in_place && same_file(input, output) {
             return Err(LabelError::WouldOverwriteInput { path: input.into() });
         }
-        let checked = input::open(input, &self.options.limits)?;
+        let checked = input::open(input, &self.options.limits, self.options.format)?;
         if placement == Placement::Embedded && !checked.format.embeddable() {
             return Err(LabelError::NotEmbeddable {
                 path: input.into(),
                 format: checked.format,
             });
         }
-        let mut disclosure = disclosure.clone();
-        if disclosure.organisation.is_none() {
-            disclosure.organisation = Some(self.organisation.clone());
-        }
+        let disclosure = self.with_organisation(disclosure);
         let job = Job {
             context: self.context.clone(),
             signer: self.signer.clone(),
@@ -157,15 +158,73 @@ impl Labeller {
             placement,
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
-        let (kept, sidecar) = watchdog::run(input, deadline, move || job.run())?;
+        let done = watchdog::run(input, deadline, move || job.run())?;
+        let mut warnings = checked.warnings;
+        warnings.extend(done.warnings);
         Ok(LabelOutcome {
             input: input.into(),
             output: output.into(),
-            sidecar,
+            sidecar: done.sidecar,
             format: checked.format,
-            kept_previous_manifest: kept,
-            warnings: checked.warnings,
+            kept_previous_manifest: done.kept,
+            warnings,
         })
+    }
+
+    /// Labels a text held in memory (e.g. read from a pipe) and returns the
+    /// labelled text. `name` is the manifest's title and names the text in
+    /// errors; `format` is [`MediaFormat::Text`] or [`MediaFormat::Markdown`].
+    pub fn label_text(
+        &self,
+        name: &str,
+        text: &[u8],
+        format: MediaFormat,
+        disclosure: &AiDisclosure,
+    ) -> Result<LabelledText, LabelError> {
+        let path = Path::new(name);
+        if !format.is_text() {
+            return Err(LabelError::NotEmbeddable {
+                path: path.into(),
+                format,
+            });
+        }
+        if text.is_empty() {
+            return Err(LabelError::Empty { path: path.into() });
+        }
+        let disclosure = self.with_organisation(disclosure);
+        text_sign::label(
+            &self.context,
+            self.signer.as_ref().as_ref(),
+            &disclosure,
+            format,
+            path,
+            text,
+        )
+    }
+
+    fn with_organisation(&self, disclosure: &AiDisclosure) -> AiDisclosure {
+        let mut disclosure = disclosure.clone();
+        if disclosure.organisation.is_none() {
+            disclosure.organisation = Some(self.organisation.clone());
+        }
+        disclosure
+    }
+}
+
+/// What a labelling job did besides writing its output.
+struct JobDone {
+    kept: bool,
+    sidecar: Option<PathBuf>,
+    warnings: Vec<String>,
+}
+
+impl JobDone {
+    fn new(kept: bool, sidecar: Option<PathBuf>) -> Self {
+        Self {
+            kept,
+            sidecar,
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -182,7 +241,10 @@ struct Job {
 }
 
 impl Job {
-    fn run(self) -> Result<(bool, Option<PathBuf>), LabelError> {
+    fn run(self) -> Result<JobDone, LabelError> {
+        if self.format.is_text() && self.placement == Placement::Embedded {
+            return self.run_text();
+        }
         let path = self.input.as_path();
         let mime = self.format.mime();
         let mut source = File::open(path).map_err(|e| LabelError::io(path, e))?;
@@ -234,7 +296,7 @@ impl Job {
                         tmp,
                     )
                 })?;
-                Ok((had_manifest, None))
+                Ok(JobDone::new(had_manifest, None))
             }
             Placement::Embedded => {
                 write_atomically(&self.output, Some(&permissions), |tmp| {
@@ -243,7 +305,7 @@ impl Job {
                         .map(|_| ())
                         .map_err(|e| LabelError::c2pa(path, &e))
                 })?;
-                Ok((had_manifest, None))
+                Ok(JobDone::new(had_manifest, None))
             }
             Placement::Sidecar => {
                 let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
@@ -277,9 +339,38 @@ impl Job {
                     tmp.write_all(&manifest)
                         .map_err(|e| LabelError::io(&sidecar, e))
                 })?;
-                Ok((false, Some(sidecar)))
+                Ok(JobDone::new(false, Some(sidecar)))
             }
         }
+    }
+}
+
+impl Job {
+    /// Text is read whole: the NFC check, the wrapper search and the hash
+    /// all need every byte, and texts are small next to media files.
+    fn run_text(self) -> Result<JobDone, LabelError> {
+        let path = self.input.as_path();
+        let input = std::fs::read(path).map_err(|e| LabelError::io(path, e))?;
+        let permissions = std::fs::metadata(path)
+            .map_err(|e| LabelError::io(path, e))?
+            .permissions();
+        let labelled = text_sign::label(
+            &self.context,
+            self.signer.as_ref().as_ref(),
+            &self.disclosure,
+            self.format,
+            path,
+            &input,
+        )?;
+        write_atomically(&self.output, Some(&permissions), |tmp| {
+            tmp.write_all(&labelled.bytes)
+                .map_err(|e| LabelError::io(&self.output, e))
+        })?;
+        Ok(JobDone {
+            kept: labelled.kept_previous_manifest,
+            sidecar: None,
+            warnings: labelled.warnings,
+        })
     }
 }
 

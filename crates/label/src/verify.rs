@@ -16,7 +16,7 @@ use crate::{
     manifest_map,
     report::{FileReport, ManifestSource, Signer, StatusCode, Verdict},
     watchdog,
-    wav_stream::HashCheck,
+    data_hash::HashCheck,
     LabelError, MediaFormat,
 };
 
@@ -40,6 +40,8 @@ pub struct VerifyOptions {
     pub limits: InputLimits,
     /// Watchdog base deadline per file.
     pub deadline: Duration,
+    /// Treat every input as this format instead of detecting it.
+    pub format: Option<MediaFormat>,
 }
 
 impl Default for VerifyOptions {
@@ -48,6 +50,7 @@ impl Default for VerifyOptions {
             trust: TrustConfig::default(),
             limits: InputLimits::default(),
             deadline: Duration::from_secs(8),
+            format: None,
         }
     }
 }
@@ -96,7 +99,7 @@ impl Verifier {
 
     /// Reads and judges one file once; the store is kept for `inspect`.
     fn check(&self, path: &Path) -> Result<(FileReport, Option<Found>), LabelError> {
-        let checked = input::open(path, &self.options.limits)?;
+        let checked = input::open(path, &self.options.limits, self.options.format)?;
         let sidecar = input::sidecar_candidates(path)
             .into_iter()
             .find(|p| p.is_file());
@@ -200,8 +203,8 @@ fn read_wav_streaming(context: &Arc<Context>, path: &Path) -> Result<Option<Foun
         return Ok(None);
     };
     match crate::wav_stream::check_data_hash(&detailed, &active, &mut file, chunk).map_err(io)? {
-        HashCheck::Unsupported => Ok(None),
-        check => Ok(Some(Found {
+        None => Ok(None),
+        Some(check) => Ok(Some(Found {
             reader,
             source: ManifestSource::Embedded,
             data_hash: Some(check),

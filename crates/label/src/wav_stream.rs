@@ -18,7 +18,10 @@ use std::{
 use c2pa::{assertions::DataHash, Builder, HashRange, Signer};
 use sha2::{Digest, Sha256};
 
-use crate::LabelError;
+use crate::{
+    data_hash::{Binding, HashCheck, Hasher},
+    LabelError,
+};
 
 const BLOCK: usize = 1 << 20;
 
@@ -111,107 +114,62 @@ pub(crate) fn find_chunk(f: &mut File) -> std::io::Result<Option<(u64, u64)>> {
     Ok(None)
 }
 
-/// The outcome of tamga's own check of a `c2pa.hash.data` hard binding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum HashCheck {
-    /// The hash over the non-excluded bytes matches the assertion.
-    Match,
-    /// It does not.
-    Mismatch,
-    /// The assertion cannot be checked this way (unknown algorithm, bad
-    /// exclusions, not exactly one data hash): fall back to c2pa.
-    Unsupported,
-}
-
 /// Checks the store's single `c2pa.hash.data` assertion against the file,
-/// streaming: the same check c2pa makes (hash of every byte outside the
-/// exclusions, with the assertion's algorithm), plus the rule that the
-/// exclusions cover the C2PA chunk and nothing else of substance.
+/// streaming. `None` when the binding is not one tamga recomputes (several
+/// hard bindings, unknown algorithm, exclusions other than the C2PA chunk):
+/// the caller falls back to c2pa.
 pub(crate) fn check_data_hash(
     detailed: &serde_json::Value,
     active: &str,
     f: &mut File,
     chunk: (u64, u64),
-) -> std::io::Result<HashCheck> {
-    use base64::Engine as _;
-    let Some(store) = detailed.pointer(&format!(
-        "/manifests/{}/assertion_store",
-        json_pointer_escape(active)
-    )) else {
-        return Ok(HashCheck::Unsupported);
+) -> std::io::Result<Option<HashCheck>> {
+    let Some(binding) = Binding::of_active(detailed, active) else {
+        return Ok(None);
     };
-    let Some(store) = store.as_object() else {
-        return Ok(HashCheck::Unsupported);
-    };
-    let hashes: Vec<&serde_json::Value> = store
-        .iter()
-        .filter(|(k, _)| k.starts_with("c2pa.hash."))
-        .map(|(_, v)| v)
-        .collect();
-    let [dh] = hashes.as_slice() else {
-        return Ok(HashCheck::Unsupported);
-    };
-    let Some(expected) = dh
-        .get("hash")
-        .and_then(|h| h.as_str())
-        .and_then(|h| base64::engine::general_purpose::STANDARD.decode(h).ok())
-    else {
-        return Ok(HashCheck::Unsupported);
-    };
-    let alg = dh.get("alg").and_then(|a| a.as_str()).unwrap_or("sha256");
-    let mut ranges: Vec<(u64, u64)> = Vec::new();
-    for ex in dh
-        .get("exclusions")
-        .and_then(|e| e.as_array())
-        .into_iter()
-        .flatten()
-    {
-        let (Some(s), Some(l)) = (
-            ex.get("start").and_then(|v| v.as_u64()),
-            ex.get("length").and_then(|v| v.as_u64()),
-        ) else {
-            return Ok(HashCheck::Unsupported);
-        };
-        ranges.push((s, l));
-    }
     // Exactly the C2PA chunk is excluded; anything else is c2pa's business.
-    if ranges != [chunk] {
-        return Ok(HashCheck::Unsupported);
+    if binding.exclusions != [chunk] {
+        return Ok(None);
     }
     let len = f.metadata()?.len();
-    let got = match alg {
-        "sha256" => digest_excluding::<Sha256>(f, len, chunk)?,
-        "sha384" => digest_excluding::<sha2::Sha384>(f, len, chunk)?,
-        "sha512" => digest_excluding::<sha2::Sha512>(f, len, chunk)?,
-        _ => return Ok(HashCheck::Unsupported),
-    };
-    Ok(if got == expected {
+    let mut hasher = Hasher::new(binding.alg);
+    let mut buf = vec![0u8; BLOCK];
+    for_each_block_excluding(f, len, chunk, &mut buf, |b| hasher.update(b))?;
+    Ok(Some(if hasher.finalize() == binding.hash {
         HashCheck::Match
     } else {
         HashCheck::Mismatch
-    })
-}
-
-fn json_pointer_escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+    }))
 }
 
 fn digest_excluding<D: Digest>(
     f: &mut File,
     len: u64,
-    (skip_at, skip_len): (u64, u64),
+    skip: (u64, u64),
 ) -> std::io::Result<Vec<u8>> {
     let mut hasher = D::new();
     let mut buf = vec![0u8; BLOCK];
+    for_each_block_excluding(f, len, skip, &mut buf, |b| hasher.update(b))?;
+    Ok(hasher.finalize().to_vec())
+}
+
+/// Feeds every byte of `f` outside `skip` to `sink`, a block at a time.
+fn for_each_block_excluding(
+    f: &mut File,
+    len: u64,
+    (skip_at, skip_len): (u64, u64),
+    buf: &mut [u8],
+    mut sink: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
     for (start, end) in [(0, skip_at), (skip_at + skip_len, len)] {
         f.seek(SeekFrom::Start(start))?;
         let mut left = end.saturating_sub(start);
         while left > 0 {
-            let n = (left as usize).min(BLOCK);
+            let n = (left as usize).min(buf.len());
             f.read_exact(&mut buf[..n])?;
-            hasher.update(&buf[..n]);
+            sink(&buf[..n]);
             left -= n as u64;
         }
     }
-    Ok(hasher.finalize().to_vec())
+    Ok(())
 }

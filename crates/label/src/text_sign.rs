@@ -1,0 +1,193 @@
+//! Labelling UTF-8 text (C2PA 2.4 Annex A.8).
+//!
+//! c2pa 0.90 cannot embed into text, so tamga places the manifest store
+//! itself, as the variation-selector wrapper of [`tamga_text`], at the end of
+//! the text. Everything C2PA — the claim, the `c2pa.hash.data` hard binding,
+//! the signature and the JUMBF store — comes from c2pa's data-hash
+//! embeddable API: tamga plans the wrapper's size from c2pa's placeholder,
+//! hashes the text outside that range and hands c2pa the binding to sign.
+
+use std::{borrow::Cow, io::Cursor, path::Path, sync::Arc};
+
+use c2pa::{assertions::DataHash, Builder, Context, HashRange, Signer};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::{manifest_map, AiDisclosure, LabelError, MediaFormat};
+
+/// The format c2pa's data-hash API and the reader accept for a bare store.
+pub(crate) const STORE_FORMAT: &str = "application/c2pa";
+
+/// A labelled text and what labelling found on the way.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LabelledText {
+    /// The text (NFC) with its label wrapper at the end.
+    pub bytes: Vec<u8>,
+    /// Whether the input carried a label, now the parent ingredient.
+    pub kept_previous_manifest: bool,
+    /// Things worth telling the user (normalization, a damaged old label removed).
+    pub warnings: Vec<String>,
+}
+
+/// Labels `input` (the whole text). `path` names it in errors and is the
+/// manifest's title.
+pub(crate) fn label(
+    context: &Arc<Context>,
+    signer: &dyn Signer,
+    disclosure: &AiDisclosure,
+    format: MediaFormat,
+    path: &Path,
+    input: &[u8],
+) -> Result<LabelledText, LabelError> {
+    let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
+    check_utf8(path, input)?;
+    let mut warnings = Vec::new();
+
+    // The old label, if intact, becomes the parent ingredient; a broken one
+    // is dropped (it could not be validated as a parent anyway).
+    let previous = match tamga_text::find(input) {
+        Ok(found) => found.map(|w| w.manifest),
+        Err(e) => {
+            warnings.push(format!("removed a damaged text label: {e}"));
+            None
+        }
+    };
+    let stripped = tamga_text::strip(input);
+    let body = nfc(path, &stripped)?;
+    if body.len() != stripped.len() || *body != stripped[..] {
+        warnings.push(
+            "the text was normalized to Unicode NFC before signing, as C2PA requires".into(),
+        );
+    }
+
+    let title = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let mut builder = Builder::from_shared_context(context)
+        .with_definition(json!({
+            "title": title,
+            "format": format.mime(),
+            "claim_generator_info": [manifest_map::claim_generator()],
+        }))
+        .map_err(c2pa_err)?;
+    let has_parent = previous.is_some() || disclosure.ai.starts_from_existing_work();
+    manifest_map::apply(&mut builder, disclosure, has_parent).map_err(c2pa_err)?;
+    if has_parent {
+        add_parent(
+            &mut builder,
+            &title,
+            format,
+            previous.as_deref(),
+            input,
+            &body,
+        )
+        .map_err(c2pa_err)?;
+    }
+
+    let bytes = sign(&mut builder, signer, path, &body)?;
+    Ok(LabelledText {
+        bytes,
+        kept_previous_manifest: previous.is_some(),
+        warnings,
+    })
+}
+
+/// Signs `body` and returns it with the wrapper appended.
+fn sign(
+    builder: &mut Builder,
+    signer: &dyn Signer,
+    path: &Path,
+    body: &[u8],
+) -> Result<Vec<u8>, LabelError> {
+    let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
+    // The signed store has the placeholder's size, so the wrapper's byte
+    // range — the hard binding's one exclusion — is known before signing.
+    let placeholder = builder
+        .data_hashed_placeholder(signer.reserve_size(), STORE_FORMAT)
+        .map_err(c2pa_err)?;
+    let wrapper_len = tamga_text::wrapper_len(placeholder.len());
+
+    let mut dh = DataHash::new("jumbf manifest", "sha256");
+    dh.add_exclusion(HashRange::new(body.len() as u64, wrapper_len as u64));
+    // With the wrapper at the end, "everything outside the exclusion" is the body.
+    dh.set_hash(Sha256::digest(body).to_vec());
+    let store = builder
+        .sign_data_hashed_embeddable(signer, &dh, STORE_FORMAT)
+        .map_err(c2pa_err)?;
+    // Should c2pa ever return a shorter store, the padding absorbs the
+    // difference and the range stays exact.
+    let wrapper = tamga_text::encode_padded_to(&store, wrapper_len).map_err(|e| {
+        LabelError::C2pa {
+            path: path.into(),
+            message: format!("the signed manifest does not fit its planned wrapper: {e}"),
+        }
+    })?;
+    let mut out = Vec::with_capacity(body.len() + wrapper.len());
+    out.extend_from_slice(body);
+    out.extend_from_slice(wrapper.as_bytes());
+    Ok(out)
+}
+
+/// Records what the new label starts from: the previous label's manifest
+/// (validated by c2pa against the text it was found in), or, for AI edits of
+/// an unlabelled text, the text itself.
+fn add_parent(
+    builder: &mut Builder,
+    title: &str,
+    format: MediaFormat,
+    previous: Option<&[u8]>,
+    input: &[u8],
+    body: &[u8],
+) -> c2pa::Result<()> {
+    let mut ingredient = json!({
+        "title": title,
+        "format": format.mime(),
+        "relationship": "parentOf",
+    });
+    match previous {
+        Some(store) => {
+            const ID: &str = "previous-label.c2pa";
+            builder.add_resource(ID, &mut Cursor::new(store))?;
+            ingredient["manifest_data"] = json!({ "format": STORE_FORMAT, "identifier": ID });
+            builder.add_ingredient_from_stream(
+                ingredient.to_string(),
+                format.mime(),
+                &mut Cursor::new(input),
+            )?;
+        }
+        None => {
+            builder.add_ingredient_from_stream(
+                ingredient.to_string(),
+                format.mime(),
+                &mut Cursor::new(body),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Rejects text that is not UTF-8, naming the first bad byte.
+pub(crate) fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), LabelError> {
+    std::str::from_utf8(bytes)
+        .map(|_| ())
+        .map_err(|e| LabelError::NotUtf8 {
+            path: path.into(),
+            offset: e.valid_up_to(),
+        })
+}
+
+/// The text in Normalization Form C, borrowed when it already is (the
+/// common case, decided by the fast quick-check).
+fn nfc<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, LabelError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| LabelError::NotUtf8 {
+        path: path.into(),
+        offset: e.valid_up_to(),
+    })?;
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    Ok(Cow::Owned(text.nfc().collect::<String>().into_bytes()))
+}

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tamga_label::MediaFormat;
 
-/// Signed "AI-generated" labels (C2PA Content Credentials) for images and
-/// audio, and a verifier for distributors.
+/// Signed "AI-generated" labels (C2PA Content Credentials) for images,
+/// audio and text, and a verifier for distributors.
 ///
 /// Exit codes: 0 all files passed; 1 some file failed verification or could
 /// not be labelled; 2 usage, key or I/O error.
@@ -119,9 +120,14 @@ pub(crate) enum Tdm {
 
 #[derive(Debug, Args)]
 pub(crate) struct LabelArgs {
-    /// Files or directories (searched recursively).
+    /// Files or directories (searched recursively); `-` reads a text from
+    /// standard input and writes the labelled text to standard output.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    /// Treat inputs as this format instead of detecting it, e.g. `text` for
+    /// UTF-8 text with an extension other than .txt/.md.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) format: Option<MediaFormat>,
     /// How AI was involved.
     #[arg(long, value_enum)]
     pub(crate) ai: Ai,
@@ -183,9 +189,13 @@ pub(crate) struct TrustArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// Files or directories (searched recursively).
+    /// Files or directories (searched recursively); `-` reads a text from
+    /// standard input.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    /// Treat inputs as this format instead of detecting it (e.g. `text`).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) format: Option<MediaFormat>,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
     /// Print the versioned JSON report (schema tamga.verify/1).
@@ -215,4 +225,11 @@ pub(crate) struct DemoArgs {
     /// Where to write throwaway keys and labelled copies.
     #[arg(long, default_value = "out/demo")]
     pub(crate) out: PathBuf,
+}
+
+fn parse_format(name: &str) -> Result<MediaFormat, String> {
+    MediaFormat::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = MediaFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format; one of: {}", names.join(", "))
+    })
 }

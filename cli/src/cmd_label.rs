@@ -12,6 +12,7 @@ use tamga_label::{
 
 use crate::{
     args::{Ai, LabelArgs, Tdm},
+    cmd_pipe,
     inputs::{self, OutputPlan},
     key_source, progress,
 };
@@ -70,13 +71,32 @@ pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
 
 pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     let disclosure = disclosure(&args)?;
-    let plan = OutputPlan::new(args.output.as_deref(), args.in_place, &args.paths)?;
+    let stdin = cmd_pipe::wants_stdin(&args.paths)?;
+    let plan = if stdin {
+        None
+    } else {
+        Some(OutputPlan::new(
+            args.output.as_deref(),
+            args.in_place,
+            &args.paths,
+        )?)
+    };
     let identity = key_source::load(&args.keys)?;
     let mut options = LabelOptions::default();
     options.thumbnail.enabled = args.thumbnail > 0;
     options.thumbnail.long_edge = args.thumbnail.max(16);
     options.tsa_url = args.tsa.clone();
+    options.format = args.format;
     let labeller = Labeller::new(&identity, options)?;
+    let Some(plan) = plan else {
+        return cmd_pipe::label(
+            &labeller,
+            &disclosure,
+            args.format,
+            args.output.as_deref(),
+            args.json,
+        );
+    };
     let placement = if args.sidecar {
         Placement::Sidecar
     } else {

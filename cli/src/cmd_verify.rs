@@ -6,12 +6,12 @@ use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    report::VERIFY_SCHEMA, FileReport, TrustConfig, Verdict, Verifier, VerifyOptions,
+    report::VERIFY_SCHEMA, FileReport, MediaFormat, TrustConfig, Verdict, Verifier, VerifyOptions,
 };
 
 use crate::{
     args::{InspectArgs, TrustArgs, VerifyArgs},
-    inputs, progress,
+    cmd_pipe, inputs, progress,
 };
 
 /// One line of the JSON report: a verdict, or why the file could not be checked.
@@ -45,7 +45,7 @@ struct VerifyJson<'a> {
     summary: Summary,
 }
 
-pub(crate) fn verifier(trust: &TrustArgs) -> Result<Verifier> {
+pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result<Verifier> {
     let read = |p: &Option<PathBuf>| -> Result<Option<String>> {
         p.as_ref()
             .map(|p| {
@@ -59,6 +59,7 @@ pub(crate) fn verifier(trust: &TrustArgs) -> Result<Verifier> {
     tc.anchors_pem = read(&trust.trust)?;
     tc.allowed_pem = read(&trust.allowed)?;
     options.trust = tc;
+    options.format = format;
     Ok(Verifier::new(options)?)
 }
 
@@ -122,8 +123,12 @@ pub(crate) fn summarise(entries: &[Entry]) -> Summary {
 }
 
 pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
-    let verifier = verifier(&args.trust)?;
-    let entries = verify_all(&verifier, &args.paths, args.jobs)?;
+    let verifier = verifier(&args.trust, args.format)?;
+    let entries = if cmd_pipe::wants_stdin(&args.paths)? {
+        vec![cmd_pipe::verify(&verifier, args.format)?]
+    } else {
+        verify_all(&verifier, &args.paths, args.jobs)?
+    };
     let summary = summarise(&entries);
     let code = if summary.errors > 0 {
         2
@@ -227,7 +232,7 @@ struct InspectJson {
 }
 
 pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode> {
-    let verifier = verifier(&args.trust)?;
+    let verifier = verifier(&args.trust, None)?;
     let (report, store) = verifier.inspect(&args.file)?;
     let code = if report.verdict == Verdict::Invalid {
         1

@@ -5,6 +5,7 @@ mod args;
 mod cmd_demo;
 mod cmd_keys;
 mod cmd_label;
+mod cmd_pipe;
 mod cmd_verify;
 mod inputs;
 mod key_source;

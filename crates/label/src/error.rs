@@ -24,7 +24,7 @@ pub enum LabelError {
         path: PathBuf,
     },
     /// The content is not a media format tamga knows.
-    #[error("{path}: unrecognised content (not an image, audio or text format tamga supports)")]
+    #[error("{path}: unrecognised content (not an image, audio or text format tamga supports; for UTF-8 text with another extension, use --format text)")]
     UnknownFormat {
         /// The file.
         path: PathBuf,

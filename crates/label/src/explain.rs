@@ -4,7 +4,9 @@ use crate::MediaFormat;
 
 /// What a C2PA failure code means for someone deciding whether to publish.
 pub fn status_code(code: &str, format: MediaFormat) -> String {
-    let content = if format.is_image() {
+    let content = if format.is_text() {
+        "the text"
+    } else if format.is_image() {
         "the pixels or image data"
     } else if matches!(format, MediaFormat::Svg) {
         "the drawing"
@@ -16,6 +18,17 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
         | "assertion.bmffHash.mismatch"
         | "assertion.boxesHash.mismatch" => {
             format!("{content} changed after labelling")
+        }
+        "assertion.dataHash.malformed" if format.is_text() => {
+            "the label no longer lines up with the text (text was added, removed or re-encoded)"
+                .into()
+        }
+        "assertion.dataHash.malformed" => "the label's data hash is malformed".into(),
+        "manifest.text.corruptedWrapper" => {
+            "the label hidden at the end of the text is damaged or cut off".into()
+        }
+        "manifest.text.multipleWrappers" => {
+            "the text carries more than one label (labelled texts were pasted together)".into()
         }
         "assertion.hashedURI.mismatch" => {
             "a statement inside the label was altered after signing".into()

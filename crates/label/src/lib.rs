@@ -43,6 +43,7 @@ pub mod notice_text;
 pub mod report;
 mod sign;
 mod text_sign;
+mod text_verify;
 mod thumbnail;
 mod verify;
 pub mod watchdog;

@@ -15,7 +15,9 @@ use tamga_keys::SigningIdentity;
 
 use crate::{
     input::{self, InputLimits},
-    manifest_map, text_sign, text_sign::LabelledText, thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
+    manifest_map, text_sign,
+    text_sign::LabelledText,
+    thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
 };
 
 /// How to label.

@@ -9,7 +9,7 @@
 
 use std::{borrow::Cow, io::Cursor, path::Path, sync::Arc};
 
-use c2pa::{assertions::DataHash, Builder, Context, HashRange, Signer};
+use c2pa::{assertions::DataHash, Builder, Context, HashRange, Ingredient, Reader, Signer};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -57,9 +57,8 @@ pub(crate) fn label(
     let stripped = tamga_text::strip(input);
     let body = nfc(path, &stripped)?;
     if body.len() != stripped.len() || *body != stripped[..] {
-        warnings.push(
-            "the text was normalized to Unicode NFC before signing, as C2PA requires".into(),
-        );
+        warnings
+            .push("the text was normalized to Unicode NFC before signing, as C2PA requires".into());
     }
 
     let title = path
@@ -77,6 +76,7 @@ pub(crate) fn label(
     manifest_map::apply(&mut builder, disclosure, has_parent).map_err(c2pa_err)?;
     if has_parent {
         add_parent(
+            context,
             &mut builder,
             &title,
             format,
@@ -119,12 +119,11 @@ fn sign(
         .map_err(c2pa_err)?;
     // Should c2pa ever return a shorter store, the padding absorbs the
     // difference and the range stays exact.
-    let wrapper = tamga_text::encode_padded_to(&store, wrapper_len).map_err(|e| {
-        LabelError::C2pa {
+    let wrapper =
+        tamga_text::encode_padded_to(&store, wrapper_len).map_err(|e| LabelError::C2pa {
             path: path.into(),
             message: format!("the signed manifest does not fit its planned wrapper: {e}"),
-        }
-    })?;
+        })?;
     let mut out = Vec::with_capacity(body.len() + wrapper.len());
     out.extend_from_slice(body);
     out.extend_from_slice(wrapper.as_bytes());
@@ -132,9 +131,9 @@ fn sign(
 }
 
 /// Records what the new label starts from: the previous label's manifest
-/// (validated by c2pa against the text it was found in), or, for AI edits of
-/// an unlabelled text, the text itself.
+/// store, or, for AI edits of an unlabelled text, the text itself.
 fn add_parent(
+    context: &Arc<Context>,
     builder: &mut Builder,
     title: &str,
     format: MediaFormat,
@@ -147,25 +146,28 @@ fn add_parent(
         "format": format.mime(),
         "relationship": "parentOf",
     });
-    match previous {
-        Some(store) => {
-            const ID: &str = "previous-label.c2pa";
-            builder.add_resource(ID, &mut Cursor::new(store))?;
-            ingredient["manifest_data"] = json!({ "format": STORE_FORMAT, "identifier": ID });
-            builder.add_ingredient_from_stream(
-                ingredient.to_string(),
-                format.mime(),
-                &mut Cursor::new(input),
-            )?;
-        }
-        None => {
-            builder.add_ingredient_from_stream(
-                ingredient.to_string(),
-                format.mime(),
-                &mut Cursor::new(body),
-            )?;
-        }
-    }
+    let Some(store) = previous else {
+        builder.add_ingredient_from_stream(
+            ingredient.to_string(),
+            format.mime(),
+            &mut Cursor::new(body),
+        )?;
+        return Ok(());
+    };
+    // c2pa's ingredient-from-stream cannot find a manifest inside text, so
+    // the previous store is validated here, against the text it came in,
+    // and its validation results go into the ingredient (C2PA 2.x requires
+    // them for an ingredient that carries a manifest).
+    let reader = Reader::from_shared_context(context).with_manifest_data_and_stream(
+        store,
+        STORE_FORMAT,
+        Cursor::new(input),
+    )?;
+    ingredient["active_manifest"] = json!(reader.active_label());
+    ingredient["validation_results"] = serde_json::to_value(reader.validation_results())?;
+    let mut ingredient = Ingredient::from_json(&ingredient.to_string())?;
+    ingredient.set_manifest_data(store.to_vec())?;
+    builder.add_ingredient(ingredient);
     Ok(())
 }
 

@@ -11,13 +11,12 @@ use std::{
 use c2pa::{Context, Reader, ValidationState};
 
 use crate::{
+    data_hash::HashCheck,
     explain,
     input::{self, InputLimits},
     manifest_map,
     report::{FileReport, ManifestSource, Signer, StatusCode, Verdict},
-    watchdog,
-    data_hash::HashCheck,
-    LabelError, MediaFormat,
+    text_verify, watchdog, LabelError, MediaFormat,
 };
 
 /// Who a verifier trusts.
@@ -112,14 +111,74 @@ impl Verifier {
             read_store(&context, &owned, format, sidecar_for_job.as_deref())
         })?;
         let mut report = match &read {
-            None => unlabelled(path, format),
-            Some(found) => from_reader(path, format, found),
+            StoreRead::None => unlabelled(path, format),
+            StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
+            StoreRead::Found(found) => from_reader(path, format, found),
         };
         if report.manifest_source == Some(ManifestSource::Sidecar) {
             report.sidecar = sidecar;
         }
         report.warnings.extend(checked.warnings);
-        Ok((report, read))
+        Ok((report, read.found()))
+    }
+
+    /// Verifies a text held in memory (e.g. read from a pipe). `name`
+    /// stands for the text in the report and in errors.
+    pub fn verify_text(
+        &self,
+        name: &str,
+        text: &[u8],
+        format: MediaFormat,
+    ) -> Result<FileReport, LabelError> {
+        let path = Path::new(name);
+        if text.is_empty() {
+            return Err(LabelError::Empty { path: path.into() });
+        }
+        let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
+        Ok(match &read {
+            StoreRead::None => unlabelled(path, format),
+            StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
+            StoreRead::Found(found) => from_reader(path, format, found),
+        })
+    }
+}
+
+/// What reading a file's label gave.
+enum StoreRead {
+    None,
+    /// A label that cannot even be parsed (a damaged text wrapper).
+    Broken {
+        code: &'static str,
+        explanation: String,
+    },
+    Found(Box<Found>),
+}
+
+impl StoreRead {
+    fn found(self) -> Option<Found> {
+        match self {
+            Self::Found(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    fn from_text(label: text_verify::TextLabel) -> Self {
+        match label {
+            text_verify::TextLabel::None => Self::None,
+            text_verify::TextLabel::Broken { code, explanation } => {
+                Self::Broken { code, explanation }
+            }
+            text_verify::TextLabel::Found {
+                reader,
+                check,
+                diagnosis,
+            } => Self::Found(Box::new(Found {
+                reader: *reader,
+                source: ManifestSource::Embedded,
+                data_hash: Some(check),
+                diagnosis,
+            })),
+        }
     }
 }
 
@@ -129,6 +188,8 @@ struct Found {
     source: ManifestSource,
     /// Set when tamga checked the data hash itself instead of c2pa.
     data_hash: Option<HashCheck>,
+    /// What broke the binding, in plain words, when tamga could tell.
+    diagnosis: Option<String>,
 }
 
 impl Found {
@@ -137,13 +198,31 @@ impl Found {
             reader,
             source,
             data_hash: None,
+            diagnosis: None,
         }
     }
 }
 
 /// Reads the manifest store from the sidecar if there is one, else from the
-/// file. `None` means no manifest anywhere.
+/// file.
 fn read_store(
+    context: &Arc<Context>,
+    path: &Path,
+    format: MediaFormat,
+    sidecar: Option<&Path>,
+) -> Result<StoreRead, LabelError> {
+    if format.is_text() && sidecar.is_none() {
+        let text = std::fs::read(path).map_err(|e| LabelError::io(path, e))?;
+        return Ok(StoreRead::from_text(text_verify::read(
+            context, path, &text,
+        )?));
+    }
+    read_media_store(context, path, format, sidecar)
+        .map(|f| f.map_or(StoreRead::None, |f| StoreRead::Found(Box::new(f))))
+}
+
+/// [`read_store`] for media files. `None` means no manifest anywhere.
+fn read_media_store(
     context: &Arc<Context>,
     path: &Path,
     format: MediaFormat,
@@ -208,6 +287,7 @@ fn read_wav_streaming(context: &Arc<Context>, path: &Path) -> Result<Option<Foun
             reader,
             source: ManifestSource::Embedded,
             data_hash: Some(check),
+            diagnosis: None,
         })),
     }
 }
@@ -251,14 +331,28 @@ fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
         Some(check) => {
             // c2pa saw an empty stand-in asset, so its data-hash verdict is
             // meaningless; ours replaces it.
-            failures.retain(|f| f.ingredient || f.code != DATA_HASH_MISMATCH);
-            if check == HashCheck::Mismatch {
-                failures.push(StatusCode {
-                    code: DATA_HASH_MISMATCH.into(),
-                    url: None,
-                    ingredient: false,
-                    explanation: explain::status_code(DATA_HASH_MISMATCH, format),
-                });
+            failures.retain(|f| {
+                f.ingredient || !(f.code == DATA_HASH_MISMATCH || f.code == DATA_HASH_MALFORMED)
+            });
+            let code = match check {
+                HashCheck::Match => None,
+                HashCheck::Mismatch => Some(DATA_HASH_MISMATCH),
+                HashCheck::Misplaced => Some(DATA_HASH_MALFORMED),
+            };
+            if let Some(code) = code {
+                // The binding failure is the headline: it goes first.
+                failures.insert(
+                    0,
+                    StatusCode {
+                        code: code.into(),
+                        url: None,
+                        ingredient: false,
+                        explanation: found
+                            .diagnosis
+                            .clone()
+                            .unwrap_or_else(|| explain::status_code(code, format)),
+                    },
+                );
             }
             verdict_from(reader, &failures)
         }
@@ -311,6 +405,22 @@ fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
 }
 
 const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";
+const DATA_HASH_MALFORMED: &str = "assertion.dataHash.malformed";
+
+/// A label that is there but cannot be read: invalid, with its one code.
+fn broken(path: &Path, format: MediaFormat, code: &str, explanation: &str) -> FileReport {
+    let mut report = unlabelled(path, format);
+    report.verdict = Verdict::Invalid;
+    report.reason = explanation.to_string();
+    report.manifest_source = Some(ManifestSource::Embedded);
+    report.failures = vec![StatusCode {
+        code: code.to_string(),
+        url: None,
+        ingredient: false,
+        explanation: explanation.to_string(),
+    }];
+    report
+}
 
 /// C2PA's validation states (§15.3) from success codes and a failure list,
 /// the same rules c2pa's `ValidationResults::validation_state` applies.

@@ -1,0 +1,125 @@
+//! `tamga label -` and `tamga verify -`: one text through a pipe, so a CMS
+//! can label copy without temporary files.
+
+use std::{
+    io::{Read, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use anyhow::{bail, Context as _, Result};
+use tamga_label::{AiDisclosure, Labeller, MediaFormat, Verifier};
+
+use crate::cmd_verify::Entry;
+
+/// The name a piped text goes by in manifests, reports and errors.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Whether the arguments ask for standard input; `-` must then be alone.
+pub(crate) fn wants_stdin(paths: &[PathBuf]) -> Result<bool> {
+    let dash = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    match (dash, paths.len()) {
+        (0, _) => Ok(false),
+        (1, 1) => Ok(true),
+        _ => bail!("`-` (standard input) must be the only input"),
+    }
+}
+
+/// A piped input is text: the wrapper format is the one tamga can place
+/// without a file. `--format` may say Markdown.
+fn text_format(format: Option<MediaFormat>) -> Result<MediaFormat> {
+    match format {
+        None => Ok(MediaFormat::Text),
+        Some(f) if f.is_text() => Ok(f),
+        Some(f) => bail!("standard input can only carry text (--format text or markdown), not {f}"),
+    }
+}
+
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .context("<stdin>: cannot read")?;
+    Ok(buf)
+}
+
+/// Labels standard input to standard output (or `-o FILE`). Everything
+/// but the text goes to standard error, so the pipe carries only the text.
+pub(crate) fn label(
+    labeller: &Labeller,
+    disclosure: &AiDisclosure,
+    format: Option<MediaFormat>,
+    output: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
+    let format = text_format(format)?;
+    let input = read_stdin()?;
+    let labelled = match labeller.label_text(STDIN_NAME, &input, format, disclosure) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tamga: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for w in &labelled.warnings {
+        eprintln!("tamga: warning: {STDIN_NAME}: {w}");
+    }
+    let output = output.filter(|o| o.as_os_str() != "-");
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&labelled.bytes)?;
+            out.flush()?;
+        }
+        Some(path) => write_atomically(path, &labelled.bytes)?,
+    }
+    if json {
+        let doc = serde_json::json!({
+            "schema": "tamga.label/1",
+            "labelled": [{
+                "input": STDIN_NAME,
+                "output": output.map_or("<stdout>".into(), |o| o.display().to_string()),
+                "format": format,
+                "kept_previous_manifest": labelled.kept_previous_manifest,
+                "warnings": labelled.warnings,
+            }],
+            "failed": [],
+        });
+        eprintln!("{}", serde_json::to_string_pretty(&doc)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Verifies standard input as text.
+pub(crate) fn verify(verifier: &Verifier, format: Option<MediaFormat>) -> Result<Entry> {
+    let format = text_format(format)?;
+    let input = read_stdin()?;
+    let entry = match verifier.verify_text(STDIN_NAME, &input, format) {
+        Ok(r) => Entry::Checked(Box::new(r)),
+        Err(e) => Entry::Error {
+            path: STDIN_NAME.into(),
+            verdict: "error",
+            kind: e.kind(),
+            error: e.to_string(),
+        },
+    };
+    Ok(entry)
+}
+
+/// The same promise as file labelling: a temporary file beside the
+/// target, synced and renamed, so a failure never leaves half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", path.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}

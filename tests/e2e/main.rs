@@ -13,4 +13,5 @@ mod conformance;
 mod formats;
 mod interop;
 mod keys;
+mod text;
 mod util;

@@ -55,6 +55,7 @@ def main():
             "failures": [s["code"] for s in failures],
             "failure_explanations": [s.get("explanation") for s in failures],
             "data_hash_match": "assertion.dataHash.match" in successes,
+            "successes": successes,
             "manifests": len(store["manifests"]),
         }))
 

@@ -44,7 +44,13 @@ pub(crate) fn read(
     path: &Path,
     text: &[u8],
 ) -> Result<TextLabel, LabelError> {
-    check_utf8(path, text)?;
+    // A text cut mid-character (a truncated download) is still a text to
+    // judge; anything else that is not UTF-8 is not text.
+    if let Err(e) = std::str::from_utf8(text) {
+        if e.error_len().is_some() {
+            check_utf8(path, text)?;
+        }
+    }
     let wrapper = match tamga_text::find(text) {
         Ok(None) => return Ok(TextLabel::None),
         Ok(Some(w)) => w,

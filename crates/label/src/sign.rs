@@ -202,6 +202,7 @@ impl Labeller {
             path,
             text,
         )
+        .map(Into::into)
     }
 
     fn with_organisation(&self, disclosure: &AiDisclosure) -> AiDisclosure {
@@ -365,7 +366,8 @@ impl Job {
             &input,
         )?;
         write_atomically(&self.output, Some(&permissions), |tmp| {
-            tmp.write_all(&labelled.bytes)
+            tmp.write_all(&labelled.body)
+                .and_then(|_| tmp.write_all(labelled.wrapper.as_bytes()))
                 .map_err(|e| LabelError::io(&self.output, e))
         })?;
         Ok(JobDone {

@@ -31,22 +31,47 @@ pub struct LabelledText {
     pub warnings: Vec<String>,
 }
 
+/// A labelled text as its two parts, so a file can be written without
+/// first copying the whole text into one buffer.
+pub(crate) struct Labelled<'a> {
+    pub(crate) body: Cow<'a, [u8]>,
+    pub(crate) wrapper: String,
+    pub(crate) kept_previous_manifest: bool,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl From<Labelled<'_>> for LabelledText {
+    fn from(l: Labelled<'_>) -> Self {
+        let mut bytes = l.body.into_owned();
+        bytes.extend_from_slice(l.wrapper.as_bytes());
+        Self {
+            bytes,
+            kept_previous_manifest: l.kept_previous_manifest,
+            warnings: l.warnings,
+        }
+    }
+}
+
 /// Labels `input` (the whole text). `path` names it in errors and is the
 /// manifest's title.
-pub(crate) fn label(
+pub(crate) fn label<'a>(
     context: &Arc<Context>,
     signer: &dyn Signer,
     disclosure: &AiDisclosure,
     format: MediaFormat,
     path: &Path,
-    input: &[u8],
-) -> Result<LabelledText, LabelError> {
+    input: &'a [u8],
+) -> Result<Labelled<'a>, LabelError> {
     let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
-    check_utf8(path, input)?;
+    let text = std::str::from_utf8(input).map_err(|e| LabelError::NotUtf8 {
+        path: path.into(),
+        offset: e.valid_up_to(),
+    })?;
     let mut warnings = Vec::new();
 
     // The old label, if intact, becomes the parent ingredient; a broken one
     // is dropped (it could not be validated as a parent anyway).
+    let scan = tamga_text::scan(input);
     let previous = match tamga_text::find(input) {
         Ok(found) => found.map(|w| w.manifest),
         Err(e) => {
@@ -54,9 +79,9 @@ pub(crate) fn label(
             None
         }
     };
-    let stripped = tamga_text::strip(input);
-    let body = nfc(path, &stripped)?;
-    if body.len() != stripped.len() || *body != stripped[..] {
+    let without_label = without_wrappers(text, &scan);
+    let body = nfc(&without_label);
+    if let Cow::Owned(_) = body {
         warnings
             .push("the text was normalized to Unicode NFC before signing, as C2PA requires".into());
     }
@@ -82,26 +107,50 @@ pub(crate) fn label(
             format,
             previous.as_deref(),
             input,
-            &body,
+            body.as_bytes(),
         )
         .map_err(c2pa_err)?;
     }
 
-    let bytes = sign(&mut builder, signer, path, &body)?;
-    Ok(LabelledText {
-        bytes,
+    let wrapper = sign(&mut builder, signer, path, body.as_bytes())?;
+    let body = match body {
+        Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
+        Cow::Owned(b) => Cow::Owned(b.into_bytes()),
+    };
+    Ok(Labelled {
+        body,
+        wrapper,
         kept_previous_manifest: previous.is_some(),
         warnings,
     })
 }
 
-/// Signs `body` and returns it with the wrapper appended.
+/// The text without any label wrapper. Borrowed in the two common cases —
+/// no wrapper, or one at the very end (relabelling) — so a large text is
+/// never copied just to drop its label.
+fn without_wrappers<'a>(text: &'a str, scan: &tamga_text::Scan) -> Cow<'a, str> {
+    let mut ranges: Vec<&std::ops::Range<usize>> = scan
+        .wrappers
+        .iter()
+        .map(|w| &w.range)
+        .chain(scan.corrupted.iter().map(|c| &c.range))
+        .collect();
+    match ranges.as_mut_slice() {
+        [] => Cow::Borrowed(text),
+        [only] if only.end == text.len() => {
+            Cow::Borrowed(text.get(..only.start).unwrap_or_default())
+        }
+        _ => Cow::Owned(String::from_utf8_lossy(&tamga_text::strip(text.as_bytes())).into_owned()),
+    }
+}
+
+/// Signs `body` and returns the wrapper that goes after it.
 fn sign(
     builder: &mut Builder,
     signer: &dyn Signer,
     path: &Path,
     body: &[u8],
-) -> Result<Vec<u8>, LabelError> {
+) -> Result<String, LabelError> {
     let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
     // The signed store has the placeholder's size, so the wrapper's byte
     // range — the hard binding's one exclusion — is known before signing.
@@ -119,15 +168,10 @@ fn sign(
         .map_err(c2pa_err)?;
     // Should c2pa ever return a shorter store, the padding absorbs the
     // difference and the range stays exact.
-    let wrapper =
-        tamga_text::encode_padded_to(&store, wrapper_len).map_err(|e| LabelError::C2pa {
-            path: path.into(),
-            message: format!("the signed manifest does not fit its planned wrapper: {e}"),
-        })?;
-    let mut out = Vec::with_capacity(body.len() + wrapper.len());
-    out.extend_from_slice(body);
-    out.extend_from_slice(wrapper.as_bytes());
-    Ok(out)
+    tamga_text::encode_padded_to(&store, wrapper_len).map_err(|e| LabelError::C2pa {
+        path: path.into(),
+        message: format!("the signed manifest does not fit its planned wrapper: {e}"),
+    })
 }
 
 /// Records what the new label starts from: the previous label's manifest
@@ -182,14 +226,45 @@ pub(crate) fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), LabelError> {
 }
 
 /// The text in Normalization Form C, borrowed when it already is (the
-/// common case, decided by the fast quick-check).
-fn nfc<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, LabelError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| LabelError::NotUtf8 {
-        path: path.into(),
-        offset: e.valid_up_to(),
-    })?;
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        return Ok(Cow::Borrowed(bytes));
+/// common case, decided by the quick check of UAX #15).
+pub(crate) fn nfc<'a>(text: &Cow<'a, str>) -> Cow<'a, str> {
+    if is_nfc_fast(text) {
+        return text.clone();
     }
-    Ok(Cow::Owned(text.nfc().collect::<String>().into_bytes()))
+    Cow::Owned(text.nfc().collect())
+}
+
+/// UAX #15's quick check, on all cores for large texts: it is most of the
+/// time labelling a big text takes. The text is cut only before a line feed,
+/// a starter that no combining sequence crosses, so the pieces' answers
+/// combine exactly; "maybe" counts as "no" and leads to full normalization,
+/// which is correct either way.
+pub(crate) fn is_nfc_fast(text: &str) -> bool {
+    const PIECE: usize = 1 << 20;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if text.len() < 2 * PIECE || threads < 2 {
+        return is_nfc_quick(text.chars()) == IsNormalized::Yes;
+    }
+    let per = text.len().div_ceil(threads);
+    let mut pieces = Vec::with_capacity(threads);
+    let mut rest = text;
+    while !rest.is_empty() {
+        // A line feed byte never occurs inside a multi-byte character, so
+        // cutting at one is always on a character boundary.
+        let cut = rest
+            .as_bytes()
+            .get(per..)
+            .and_then(|tail| memchr::memchr(b'\n', tail))
+            .map_or(rest.len(), |i| per + i);
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push(piece);
+        rest = tail;
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = pieces
+            .into_iter()
+            .map(|p| s.spawn(move || is_nfc_quick(p.chars()) == IsNormalized::Yes))
+            .collect();
+        handles.into_iter().all(|h| h.join().unwrap_or(false))
+    })
 }

@@ -35,7 +35,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
     disclosure.generator = Some(Generator::parse("tamga-demo-model 1.0"));
 
     println!(
-        "{:<14} {:<6} {:<9} {:<16} disclosure",
+        "{:<16} {:<8} {:<9} {:<16} disclosure",
         "sample", "format", "label", "verdict"
     );
     let mut failures = 0;
@@ -44,10 +44,14 @@ pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
         .flatten()
     {
         let name = item.relative.display().to_string();
-        if !name.starts_with("sample.") {
+        // The media samples and the texts; not the notes and scripts.
+        if !(name.starts_with("sample.") || name.starts_with("text/")) {
             continue;
         }
         let target = args.out.join(&item.relative);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        }
         let first = labeller.label(&item.path, &target, &disclosure, Placement::Embedded);
         let (how, result) = match first {
             Err(tamga_label::LabelError::NotEmbeddable { .. }) => (
@@ -64,7 +68,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
                     .and_then(|d| d.notice.get("kk").cloned())
                     .unwrap_or_default();
                 println!(
-                    "{:<14} {:<6} {:<9} {:<16} {}",
+                    "{:<16} {:<8} {:<9} {:<16} {}",
                     name,
                     o.format.name(),
                     how,
@@ -77,7 +81,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
             }
             Err(e) => {
                 failures += 1;
-                println!("{:<14} {:<6} {:<9} {:<16} {}", name, "?", how, "error", e);
+                println!("{:<16} {:<8} {:<9} {:<16} {}", name, "?", how, "error", e);
             }
         }
     }

@@ -10,6 +10,7 @@
 
 mod bad_input;
 mod conformance;
+mod demo;
 mod formats;
 mod interop;
 mod keys;

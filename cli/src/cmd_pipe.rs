@@ -8,7 +8,7 @@ use std::{
 };
 
 use anyhow::{bail, Context as _, Result};
-use tamga_label::{AiDisclosure, Labeller, MediaFormat, Verifier};
+use tamga_label::{AiDisclosure, InputLimits, Labeller, MediaFormat, Verifier};
 
 use crate::cmd_verify::Entry;
 
@@ -35,10 +35,14 @@ fn text_format(format: Option<MediaFormat>) -> Result<MediaFormat> {
     }
 }
 
+/// Reads standard input, stopping one byte past the text limit so an
+/// endless pipe cannot exhaust memory (the library then reports the size).
 fn read_stdin() -> Result<Vec<u8>> {
+    let limit = InputLimits::default().max_text_bytes;
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()
+        .take(limit + 1)
         .read_to_end(&mut buf)
         .context("<stdin>: cannot read")?;
     Ok(buf)

@@ -13,6 +13,10 @@ use crate::{guard, LabelError, MediaFormat};
 pub struct InputLimits {
     /// Largest file accepted, in bytes.
     pub max_bytes: u64,
+    /// Largest text accepted, in bytes. Text is held in memory whole (the
+    /// NFC check, wrapper search and hash need every byte), so its limit is
+    /// lower than for media, which is streamed.
+    pub max_text_bytes: u64,
     /// Structural walk limits.
     pub structure: guard::Limits,
 }
@@ -21,6 +25,7 @@ impl Default for InputLimits {
     fn default() -> Self {
         Self {
             max_bytes: 8 << 30,
+            max_text_bytes: 1 << 30,
             structure: guard::Limits::default(),
         }
     }
@@ -73,6 +78,18 @@ pub(crate) fn open(
         .or_else(|| MediaFormat::sniff(&head))
         .or(claimed.filter(|c| c.is_text()))
         .ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
+    let limit = if format.is_text() {
+        limits.max_text_bytes
+    } else {
+        limits.max_bytes
+    };
+    if len > limit {
+        return Err(LabelError::TooLarge {
+            path: path.into(),
+            size: len,
+            limit,
+        });
+    }
     let mut warnings = Vec::new();
     if let (Some(claimed), None) = (claimed, forced) {
         if claimed != format {
@@ -93,6 +110,26 @@ pub(crate) fn open(
         len,
         warnings,
     })
+}
+
+/// The checks [`open`] makes on a file's size, for a text held in memory.
+pub(crate) fn check_text_size(
+    path: &Path,
+    text: &[u8],
+    limits: &InputLimits,
+) -> Result<(), LabelError> {
+    let len = text.len() as u64;
+    if len == 0 {
+        return Err(LabelError::Empty { path: path.into() });
+    }
+    if len > limits.max_text_bytes {
+        return Err(LabelError::TooLarge {
+            path: path.into(),
+            size: len,
+            limit: limits.max_text_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// The sidecar manifest paths `verify` looks for beside `path`:

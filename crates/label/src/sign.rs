@@ -190,9 +190,7 @@ impl Labeller {
                 format,
             });
         }
-        if text.is_empty() {
-            return Err(LabelError::Empty { path: path.into() });
-        }
+        input::check_text_size(path, text, &self.options.limits)?;
         let disclosure = self.with_organisation(disclosure);
         text_sign::label(
             &self.context,

@@ -268,3 +268,37 @@ pub(crate) fn is_nfc_fast(text: &str) -> bool {
         handles.into_iter().all(|h| h.join().unwrap_or(false))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_quick_check_agrees_with_the_plain_one() {
+        let line = "Қазақстан — Astana, 北京, Ёлка 👩‍💻\n";
+        let nfc_text = line.repeat((3 << 20) / line.len());
+        assert!(is_nfc_fast(&nfc_text));
+        // One decomposed letter deep in the last piece is still seen.
+        let mut nfd_tail = nfc_text.clone();
+        nfd_tail.push_str("и\u{306}\n");
+        assert!(!is_nfc_fast(&nfd_tail));
+        // A combining mark right after a cut point (a line feed) too.
+        let mut mark = nfc_text.clone();
+        let line_start = line.len() * (nfc_text.len() / line.len() / 2);
+        mark.insert_str(line_start, "e\u{301}");
+        assert!(!is_nfc_fast(&mark));
+    }
+
+    #[test]
+    fn a_label_at_the_end_is_dropped_without_copying() {
+        let text = format!("hello{}", tamga_text::encode(&[1, 2, 3]).unwrap());
+        let scan = tamga_text::scan(text.as_bytes());
+        assert!(matches!(
+            without_wrappers(&text, &scan),
+            Cow::Borrowed("hello")
+        ));
+        let twice = format!("{text}{text}");
+        let scan = tamga_text::scan(twice.as_bytes());
+        assert_eq!(without_wrappers(&twice, &scan), "hellohello");
+    }
+}

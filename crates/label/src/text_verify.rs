@@ -238,3 +238,37 @@ mod tests {
         assert_eq!(&*nfc(nfd.as_bytes()), "й".as_bytes());
     }
 }
+
+#[cfg(test)]
+mod limit_tests {
+    use crate::{LabelError, MediaFormat, Verifier, VerifyOptions};
+
+    #[test]
+    fn texts_over_the_limit_and_empty_texts_are_refused() {
+        let mut options = VerifyOptions::default();
+        options.limits.max_text_bytes = 10;
+        let v = Verifier::new(options).unwrap();
+        let err = v
+            .verify_text("<stdin>", b"eleven byte", MediaFormat::Text)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LabelError::TooLarge {
+                    size: 11,
+                    limit: 10,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = v
+            .verify_text("<stdin>", b"", MediaFormat::Text)
+            .unwrap_err();
+        assert!(matches!(err, LabelError::Empty { .. }), "{err}");
+        let ok = v
+            .verify_text("<stdin>", b"plain", MediaFormat::Text)
+            .unwrap();
+        assert_eq!(ok.verdict, crate::Verdict::Unlabelled);
+    }
+}

@@ -131,9 +131,7 @@ impl Verifier {
         format: MediaFormat,
     ) -> Result<FileReport, LabelError> {
         let path = Path::new(name);
-        if text.is_empty() {
-            return Err(LabelError::Empty { path: path.into() });
-        }
+        input::check_text_size(path, text, &self.options.limits)?;
         let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
         Ok(match &read {
             StoreRead::None => unlabelled(path, format),

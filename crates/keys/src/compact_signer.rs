@@ -76,3 +76,39 @@ impl Signer for CompactSigner {
         self.inner.raw_signer()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{init_dev_keys, DevKeyOptions, KeyAlgorithm, SigningIdentity};
+
+    fn identity(algorithm: KeyAlgorithm) -> SigningIdentity {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = DevKeyOptions::new("Compact Test LLP");
+        options.algorithm = algorithm;
+        let paths = init_dev_keys(dir.path(), &options).unwrap();
+        SigningIdentity::load(&paths.signing_chain, &paths.signing_key, None).unwrap()
+    }
+
+    #[test]
+    fn the_reserve_is_the_real_signature_size_without_a_timestamp() {
+        for alg in [KeyAlgorithm::Ed25519, KeyAlgorithm::EcdsaP256] {
+            let id = identity(alg);
+            let compact = id.signer(None).unwrap();
+            let chain: usize = compact.certs().unwrap().iter().map(Vec::len).sum();
+            // Chain + signature + a few dozen bytes of COSE headers, not
+            // c2pa's 10 KB timestamp allowance.
+            assert!(compact.reserve_size() > chain, "{alg}");
+            assert!(
+                compact.reserve_size() < chain + 300,
+                "{alg}: {}",
+                compact.reserve_size()
+            );
+            // A timestamped signer keeps c2pa's generous reserve.
+            let stamped = id.signer(Some("http://tsa.invalid".into())).unwrap();
+            assert!(
+                stamped.reserve_size() > compact.reserve_size() + 5000,
+                "{alg}"
+            );
+        }
+    }
+}

@@ -211,17 +211,7 @@ fn relabelling_a_text_keeps_the_previous_label_as_parent() {
     let sb = Sandbox::new();
     let (first, _) = label_sample(&sb, "en.md");
     let second = sb.path("second.md");
-    let keys = sb.keys();
-    assert_ok(&sb.run(&[
-        "label",
-        first.to_str().unwrap(),
-        "--ai",
-        "edited",
-        "--keys",
-        keys.to_str().unwrap(),
-        "-o",
-        second.to_str().unwrap(),
-    ]));
+    assert_ok(&sb.label_ai(&first, &second, "edited"));
     let (entry, _) = sb.verify(&second, true);
     assert_eq!(entry["verdict"], "trusted", "{entry}");
     assert_eq!(entry["manifests"], 2);

@@ -106,12 +106,17 @@ impl Sandbox {
 
     /// `tamga label INPUT --ai generated --keys <sandbox keys> -o OUTPUT`, nothing else.
     pub fn label_plain(&self, input: &Path, output: &Path) -> Output {
+        self.label_ai(input, output, "generated")
+    }
+
+    /// `tamga label INPUT --ai AI --keys <sandbox keys> -o OUTPUT`.
+    pub fn label_ai(&self, input: &Path, output: &Path, ai: &str) -> Output {
         let keys = self.keys();
         self.run(&[
             "label",
             input.to_str().unwrap(),
             "--ai",
-            "generated",
+            ai,
             "--keys",
             keys.to_str().unwrap(),
             "-o",

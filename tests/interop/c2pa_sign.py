@@ -6,25 +6,13 @@ Usage: c2pa_sign.py SRC DEST MIME CHAIN.pem KEY.pem ALG
 import json
 import sys
 
-import c2pa
+from other_vendor import builder_and_signer
 
 
 def main():
     src, dest, mime, chain, key, alg = sys.argv[1:7]
-    manifest = {
-        "claim_generator_info": [{"name": "interop-python-generator", "version": "0.1"}],
-        "title": "made by another C2PA tool",
-        "assertions": [],
-    }
-    info = c2pa.C2paSignerInfo(alg, open(chain, "rb").read(), open(key, "rb").read(), None)
-    signer = c2pa.Signer.from_info(info)
-    ctx = c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
-    builder = c2pa.Builder(manifest, context=ctx)
-    builder.add_action({
-        "action": "c2pa.created",
-        "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
-        "softwareAgent": {"name": "Other Vendor Diffusion", "version": "5.0"},
-    })
+    builder, signer = builder_and_signer(
+        chain, key, alg, "made by another C2PA tool", "Other Vendor Diffusion")
     with open(src, "rb") as s, open(dest, "w+b") as d:
         builder.sign(signer, mime, s, d)
 

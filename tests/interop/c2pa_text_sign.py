@@ -24,6 +24,7 @@ import unicodedata
 
 import c2pa
 import c2pa_text
+from other_vendor import builder_and_signer
 from c2pa import c2pa as native
 
 _lib = native._lib
@@ -48,20 +49,8 @@ def _take(n, ptr, what):
 
 def main():
     src, dest, chain, key, alg = sys.argv[1:6]
-    manifest = {
-        "claim_generator_info": [{"name": "interop-python-text-generator", "version": "0.1"}],
-        "title": "text made by another C2PA tool",
-        "assertions": [],
-    }
-    info = c2pa.C2paSignerInfo(alg.encode(), open(chain, "rb").read(), open(key, "rb").read(), None)
-    signer = c2pa.Signer.from_info(info)
-    ctx = c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
-    builder = c2pa.Builder(manifest, context=ctx)
-    builder.add_action({
-        "action": "c2pa.created",
-        "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
-        "softwareAgent": {"name": "Other Vendor Chat", "version": "5.0"},
-    })
+    builder, signer = builder_and_signer(
+        chain, key, alg, "text made by another C2PA tool", "Other Vendor Chat")
     b_handle = ctypes.cast(builder._handle, ctypes.c_void_p)
     s_handle = ctypes.cast(signer._handle, ctypes.c_void_p)
 

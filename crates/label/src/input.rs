@@ -61,16 +61,7 @@ pub(crate) fn open(
         ));
     }
     let len = meta.len();
-    if len == 0 {
-        return Err(LabelError::Empty { path: path.into() });
-    }
-    if len > limits.max_bytes {
-        return Err(LabelError::TooLarge {
-            path: path.into(),
-            size: len,
-            limit: limits.max_bytes,
-        });
-    }
+    check_size(path, len, limits.max_bytes)?;
     let mut head = Vec::with_capacity(4096);
     (&mut file).take(4096).read_to_end(&mut head).map_err(io)?;
     let claimed = MediaFormat::from_extension(path);
@@ -78,17 +69,8 @@ pub(crate) fn open(
         .or_else(|| MediaFormat::sniff(&head))
         .or(claimed.filter(|c| c.is_text()))
         .ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
-    let limit = if format.is_text() {
-        limits.max_text_bytes
-    } else {
-        limits.max_bytes
-    };
-    if len > limit {
-        return Err(LabelError::TooLarge {
-            path: path.into(),
-            size: len,
-            limit,
-        });
+    if format.is_text() {
+        check_size(path, len, limits.max_text_bytes)?;
     }
     let mut warnings = Vec::new();
     if let (Some(claimed), None) = (claimed, forced) {
@@ -118,15 +100,18 @@ pub(crate) fn check_text_size(
     text: &[u8],
     limits: &InputLimits,
 ) -> Result<(), LabelError> {
-    let len = text.len() as u64;
+    check_size(path, text.len() as u64, limits.max_text_bytes)
+}
+
+fn check_size(path: &Path, len: u64, limit: u64) -> Result<(), LabelError> {
     if len == 0 {
         return Err(LabelError::Empty { path: path.into() });
     }
-    if len > limits.max_text_bytes {
+    if len > limit {
         return Err(LabelError::TooLarge {
             path: path.into(),
             size: len,
-            limit: limits.max_text_bytes,
+            limit,
         });
     }
     Ok(())

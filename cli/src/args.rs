@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tamga_label::MediaFormat;
+use tamga_label::{MediaFormat, NoticePosition, NoticeStyle};
 
 /// Signed "AI-generated" labels (C2PA Content Credentials) for images,
 /// audio and text, and a verifier for distributors.
@@ -146,9 +146,18 @@ pub(crate) struct LabelArgs {
     /// State explicitly that no person reviewed it.
     #[arg(long)]
     pub(crate) not_reviewed: bool,
-    /// Languages of the notice carried in the manifest.
+    /// Languages of the notice, in the manifest and (with --notice) in the content.
     #[arg(long, value_delimiter = ',', default_value = "kk,ru,en")]
     pub(crate) notice_lang: Vec<String>,
+    /// Also add a notice people can perceive (a line in texts), recorded in the manifest.
+    #[arg(long)]
+    pub(crate) notice: bool,
+    /// The perceivable notice's kind: badge, ai-icon, tone, voice, line [default: by format; implies --notice].
+    #[arg(long, value_name = "STYLE", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]
+    pub(crate) notice_style: Option<NoticeStyle>,
+    /// Where it goes: start, end, both (texts, audio) or a corner (images) [default: start; implies --notice].
+    #[arg(long, value_name = "WHERE", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticePosition>()))]
+    pub(crate) notice_position: Option<NoticePosition>,
     /// Training and data-mining preference (cawg.training-mining).
     #[arg(long, value_enum)]
     pub(crate) training_mining: Option<Tdm>,

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, LabelOptions, LabelOutcome, Labeller,
-    Lang, Placement, TrainingMining,
+    Lang, NoticeOptions, Placement, TrainingMining,
 };
 
 use crate::{
@@ -38,12 +38,7 @@ pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
         Ai::Composite => AiInvolvement::Composite,
         Ai::Algorithmic => AiInvolvement::Algorithmic,
     };
-    let langs = args
-        .notice_lang
-        .iter()
-        .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
-    let mut d = AiDisclosure::new(ai).with_notice_langs(&langs);
+    let mut d = AiDisclosure::new(ai).with_notice_langs(&langs(args)?);
     d.generator = args.generator.as_deref().map(|g| {
         let mut g = Generator::parse(g);
         g.provider = args.provider.clone();
@@ -69,6 +64,13 @@ pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
     Ok(d)
 }
 
+fn langs(args: &LabelArgs) -> Result<Vec<Lang>> {
+    args.notice_lang
+        .iter()
+        .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
+        .collect()
+}
+
 pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     let disclosure = disclosure(&args)?;
     let stdin = cmd_pipe::wants_stdin(&args.paths)?;
@@ -87,6 +89,13 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.thumbnail.long_edge = args.thumbnail.max(16);
     options.tsa_url = args.tsa.clone();
     options.format = args.format;
+    if args.notice || args.notice_style.is_some() || args.notice_position.is_some() {
+        let mut notice = NoticeOptions::default();
+        notice.style = args.notice_style;
+        notice.position = args.notice_position;
+        notice.langs = langs(&args)?;
+        options.notice = Some(notice);
+    }
     let labeller = Labeller::new(&identity, options)?;
     let Some(plan) = plan else {
         return cmd_pipe::label(

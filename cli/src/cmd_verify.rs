@@ -211,6 +211,13 @@ pub(crate) fn print_entry(e: &Entry) {
                         }
                     );
                 }
+                match &d.perceivable_notice {
+                    Some(n) => println!("{:<16} perceivable notice: {}", "", n.summary()),
+                    None if d.is_ai() => {
+                        println!("{:<16} perceivable notice: none recorded", "")
+                    }
+                    None => {}
+                }
                 if !d.notice.is_empty() {
                     let n: Vec<String> =
                         d.notice.iter().map(|(l, t)| format!("[{l}] {t}")).collect();

@@ -14,5 +14,6 @@ mod demo;
 mod formats;
 mod interop;
 mod keys;
+mod notices;
 mod text;
 mod util;

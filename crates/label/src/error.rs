@@ -37,6 +37,14 @@ pub enum LabelError {
         /// Its format.
         format: MediaFormat,
     },
+    /// The requested perceivable notice cannot be applied to this file.
+    #[error("{path}: {reason}")]
+    Notice {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A text input is not valid UTF-8.
     #[error("{path}: not UTF-8 text (invalid byte at offset {offset}); convert it to UTF-8 first, e.g. with iconv")]
     NotUtf8 {
@@ -116,6 +124,7 @@ impl LabelError {
             Self::NotEmbeddable { .. } => "not-embeddable",
             Self::Malformed { .. } => "malformed",
             Self::NotUtf8 { .. } => "not-utf8",
+            Self::Notice { .. } => "notice",
             Self::TooLarge { .. } => "too-large",
             Self::Timeout { .. } => "timeout",
             Self::Keys(_) => "keys",

@@ -5,7 +5,10 @@ use c2pa::{Builder, BuilderIntent, DigitalSourceType, Manifest};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::{AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining};
+use crate::{
+    notice::{AppliedNotice, NOTICE_LABEL},
+    AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining,
+};
 
 /// Label of tamga's own assertion, holding the full disclosure (notice
 /// texts, organisation, human review) that standard assertions have no field for.
@@ -30,10 +33,15 @@ pub fn claim_generator() -> Value {
 /// existing manifest, or a work that was edited): the manifest then records
 /// `c2pa.opened` (added by c2pa with the parent ingredient) and `c2pa.edited`;
 /// otherwise `c2pa.created`.
+///
+/// `notice` is the perceivable notice added to the content, if any: it is
+/// recorded as [`NOTICE_LABEL`] and, since it changed the content, as a
+/// `c2pa.edited` action that says so.
 pub(crate) fn apply(
     builder: &mut Builder,
     disclosure: &AiDisclosure,
     has_parent: bool,
+    notice: Option<&AppliedNotice>,
 ) -> c2pa::Result<()> {
     let dst = disclosure.ai.iptc_uri();
     let mut action = json!({ "digitalSourceType": dst });
@@ -52,6 +60,13 @@ pub(crate) fn apply(
         action["action"] = json!("c2pa.created");
     }
     builder.add_action(action)?;
+    if let Some(n) = notice {
+        builder.add_action(json!({
+            "action": "c2pa.edited",
+            "description": format!("added a perceivable AI notice: {}", n.summary()),
+        }))?;
+        builder.add_assertion(NOTICE_LABEL, n)?;
+    }
     builder.add_assertion(DISCLOSURE_LABEL, &disclosure_assertion(disclosure))?;
     if let Some(tm) = disclosure.training_mining {
         builder.add_assertion(TRAINING_MINING_LABEL, &training_mining(tm))?;
@@ -119,6 +134,9 @@ pub struct FoundDisclosure {
     pub training_mining: Option<String>,
     /// Whether tamga's own disclosure assertion was present.
     pub tamga_assertion: bool,
+    /// The perceivable notice the label records, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perceivable_notice: Option<AppliedNotice>,
 }
 
 impl FoundDisclosure {
@@ -141,6 +159,7 @@ pub fn read(manifest: &Manifest) -> Option<FoundDisclosure> {
         notice: Default::default(),
         training_mining: None,
         tamga_assertion: false,
+        perceivable_notice: None,
     };
     let mut any = false;
     for assertion in manifest.assertions() {
@@ -153,6 +172,8 @@ pub fn read(manifest: &Manifest) -> Option<FoundDisclosure> {
         } else if label == DISCLOSURE_LABEL {
             any = true;
             read_tamga(value, &mut found);
+        } else if label == NOTICE_LABEL {
+            found.perceivable_notice = serde_json::from_value(value.clone()).ok();
         } else if label == TRAINING_MINING_LABEL || label == "c2pa.training-mining" {
             found.training_mining = value
                 .pointer("/entries/cawg.ai_generative_training/use")

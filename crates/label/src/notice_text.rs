@@ -55,22 +55,61 @@ impl FromStr for Lang {
     }
 }
 
-/// The notice text for one language.
+/// How long a notice may be: badges use the short form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    /// The full wording, where space allows.
+    Full,
+    /// The short wording, for small badges.
+    Short,
+}
+
+/// The notice text for one language, in its full form.
 pub fn notice(ai: AiInvolvement, lang: Lang) -> &'static str {
-    use AiInvolvement as A;
-    match (lang, ai) {
-        (Lang::Kk, A::Generated | A::Algorithmic) => "Жасанды интеллект арқылы жасалған",
-        (Lang::Kk, A::Edited) => "Жасанды интеллект арқылы өзгертілген",
-        (Lang::Kk, A::Composite) => "Жасанды интеллект жасаған элементтері бар",
-        (Lang::Ru, A::Generated | A::Algorithmic) => "Создано с помощью ИИ",
-        (Lang::Ru, A::Edited) => "Изменено с помощью ИИ",
-        (Lang::Ru, A::Composite) => "Содержит элементы, созданные ИИ",
-        (Lang::En, A::Generated | A::Algorithmic) => "AI-generated",
-        (Lang::En, A::Edited) => "AI-modified",
-        (Lang::En, A::Composite) => "Contains AI-generated elements",
-        (Lang::Zh, A::Generated | A::Algorithmic) => "AI生成",
-        (Lang::Zh, A::Edited | A::Composite) => "AI合成",
+    wording(ai, lang, Length::Full)
+}
+
+/// The notice text for one language and length, from the wording data
+/// files (`crates/label/notices/LANG.toml`, one per language so a reviewer
+/// of one language sees only that language).
+pub fn wording(ai: AiInvolvement, lang: Lang, length: Length) -> &'static str {
+    let entry = match ai {
+        // A non-trained algorithm still "made" the content: the same words.
+        AiInvolvement::Generated | AiInvolvement::Algorithmic => &table(lang).generated,
+        AiInvolvement::Edited => &table(lang).edited,
+        AiInvolvement::Composite => &table(lang).composite,
+    };
+    match length {
+        Length::Full => &entry.full,
+        Length::Short => &entry.short,
     }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Entry {
+    full: String,
+    short: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Table {
+    generated: Entry,
+    edited: Entry,
+    composite: Entry,
+}
+
+fn table(lang: Lang) -> &'static Table {
+    use std::sync::OnceLock;
+    static TABLES: [OnceLock<Table>; 4] = [const { OnceLock::new() }; 4];
+    let (slot, source) = match lang {
+        Lang::Kk => (&TABLES[0], include_str!("../notices/kk.toml")),
+        Lang::Ru => (&TABLES[1], include_str!("../notices/ru.toml")),
+        Lang::En => (&TABLES[2], include_str!("../notices/en.toml")),
+        Lang::Zh => (&TABLES[3], include_str!("../notices/zh.toml")),
+    };
+    // The files are compiled in and parsed by a unit test, so a parse
+    // failure here is a build that never passed its tests.
+    slot.get_or_init(|| toml::from_str(source).expect("notice wording file parses"))
 }
 
 /// The notice in each of `langs`, keyed by language tag.
@@ -79,4 +118,31 @@ pub fn notices(ai: AiInvolvement, langs: &[Lang]) -> BTreeMap<String, String> {
         .iter()
         .map(|l| (l.tag().to_string(), notice(ai, *l).to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_wording() {
+        for lang in [Lang::Kk, Lang::Ru, Lang::En, Lang::Zh] {
+            for ai in AiInvolvement::ALL {
+                for length in [Length::Full, Length::Short] {
+                    let w = wording(ai, lang, length);
+                    assert!(!w.trim().is_empty(), "{lang} {ai} {length:?}");
+                    assert!(w.chars().count() <= 48, "{lang} {ai}: {w}");
+                }
+            }
+        }
+        // GB 45438: "AI" plus 生成 or 合成.
+        for ai in AiInvolvement::ALL {
+            let zh = notice(ai, Lang::Zh);
+            assert!(zh.contains("AI") && (zh.contains("生成") || zh.contains("合成")));
+        }
+        assert_eq!(
+            wording(AiInvolvement::Generated, Lang::Kk, Length::Short),
+            "ЖИ жасаған"
+        );
+    }
 }

@@ -15,7 +15,9 @@ use tamga_keys::SigningIdentity;
 
 use crate::{
     input::{self, InputLimits},
-    manifest_map, text_sign,
+    manifest_map,
+    notice::NoticeOptions,
+    text_sign,
     text_sign::LabelledText,
     thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
 };
@@ -35,6 +37,8 @@ pub struct LabelOptions {
     /// Treat every input as this format instead of detecting it (how plain
     /// text with an unusual extension is labelled).
     pub format: Option<MediaFormat>,
+    /// Add a perceivable notice to the content before signing.
+    pub notice: Option<NoticeOptions>,
 }
 
 impl Default for LabelOptions {
@@ -45,6 +49,7 @@ impl Default for LabelOptions {
             deadline: Duration::from_secs(30),
             tsa_url: None,
             format: None,
+            notice: None,
         }
     }
 }
@@ -142,6 +147,7 @@ impl Labeller {
             return Err(LabelError::WouldOverwriteInput { path: input.into() });
         }
         let checked = input::open(input, &self.options.limits, self.options.format)?;
+        self.check_notice(input, checked.format)?;
         if placement == Placement::Embedded && !checked.format.embeddable() {
             return Err(LabelError::NotEmbeddable {
                 path: input.into(),
@@ -158,6 +164,7 @@ impl Labeller {
             format: checked.format,
             disclosure,
             placement,
+            notice: self.options.notice.clone(),
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
         let done = watchdog::run(input, deadline, move || job.run())?;
@@ -191,16 +198,32 @@ impl Labeller {
             });
         }
         input::check_text_size(path, text, &self.options.limits)?;
+        self.check_notice(path, format)?;
         let disclosure = self.with_organisation(disclosure);
         text_sign::label(
             &self.context,
             self.signer.as_ref().as_ref(),
             &disclosure,
+            self.options.notice.as_ref(),
             format,
             path,
             text,
         )
         .map(Into::into)
+    }
+
+    /// Refuses a notice that cannot be applied to `format`, before any work.
+    fn check_notice(&self, path: &Path, format: MediaFormat) -> Result<(), LabelError> {
+        match &self.options.notice {
+            Some(n) => n
+                .resolve(format)
+                .map(|_| ())
+                .map_err(|reason| LabelError::Notice {
+                    path: path.into(),
+                    reason,
+                }),
+            None => Ok(()),
+        }
     }
 
     fn with_organisation(&self, disclosure: &AiDisclosure) -> AiDisclosure {
@@ -239,6 +262,7 @@ struct Job {
     format: MediaFormat,
     disclosure: AiDisclosure,
     placement: Placement,
+    notice: Option<NoticeOptions>,
 }
 
 impl Job {
@@ -273,7 +297,7 @@ impl Job {
             }))
             .map_err(|e| LabelError::c2pa(path, &e))?;
         let has_parent = had_manifest || self.disclosure.ai.starts_from_existing_work();
-        manifest_map::apply(&mut builder, &self.disclosure, has_parent)
+        manifest_map::apply(&mut builder, &self.disclosure, has_parent, None)
             .map_err(|e| LabelError::c2pa(path, &e))?;
         if self.format.is_image() {
             if let Some((fmt, bytes)) = thumbnail::make(&mut source, self.format, &self.thumbnail) {
@@ -359,6 +383,7 @@ impl Job {
             &self.context,
             self.signer.as_ref().as_ref(),
             &self.disclosure,
+            self.notice.as_ref(),
             self.format,
             path,
             &input,

@@ -14,7 +14,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use crate::{manifest_map, AiDisclosure, LabelError, MediaFormat};
+use crate::{
+    manifest_map, notice::NoticeOptions, text_notice, AiDisclosure, LabelError, MediaFormat,
+};
 
 /// The format c2pa's data-hash API and the reader accept for a bare store.
 pub(crate) const STORE_FORMAT: &str = "application/c2pa";
@@ -58,6 +60,7 @@ pub(crate) fn label<'a>(
     context: &Arc<Context>,
     signer: &dyn Signer,
     disclosure: &AiDisclosure,
+    notice: Option<&NoticeOptions>,
     format: MediaFormat,
     path: &Path,
     input: &'a [u8],
@@ -80,10 +83,25 @@ pub(crate) fn label<'a>(
         }
     };
     let without_label = without_wrappers(text, &scan);
-    let body = nfc(&without_label);
+    let mut body = nfc(&without_label);
     if let Cow::Owned(_) = body {
         warnings
             .push("the text was normalized to Unicode NFC before signing, as C2PA requires".into());
+    }
+    let mut applied = None;
+    if let Some(options) = notice {
+        let (_, position) = options
+            .resolve(format)
+            .map_err(|reason| LabelError::Notice {
+                path: path.into(),
+                reason,
+            })?;
+        let (with_notice, record) =
+            text_notice::apply(&body, format, disclosure, options, position);
+        // The wording files are NFC; a line feed before and after keeps
+        // the joined text NFC, so no second normalization is needed.
+        body = Cow::Owned(with_notice);
+        applied = Some(record);
     }
 
     let title = path
@@ -98,7 +116,8 @@ pub(crate) fn label<'a>(
         }))
         .map_err(c2pa_err)?;
     let has_parent = previous.is_some() || disclosure.ai.starts_from_existing_work();
-    manifest_map::apply(&mut builder, disclosure, has_parent).map_err(c2pa_err)?;
+    manifest_map::apply(&mut builder, disclosure, has_parent, applied.as_ref())
+        .map_err(c2pa_err)?;
     if has_parent {
         add_parent(
             context,

@@ -1,0 +1,263 @@
+//! The perceivable notice: the second layer the laws ask for beside the
+//! machine-readable label (Kazakhstan AI Law art. 21 p.2, GB 45438 explicit
+//! labels, the EU Code of Practice's visible mark).
+//!
+//! This module holds the options and the record of what was applied; the
+//! record goes into the manifest as [`NOTICE_LABEL`] so a distributor can
+//! check the notice without looking at the content.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{notice_text, AiInvolvement, Lang, MediaFormat};
+
+/// Label of the assertion recording the perceivable notice applied.
+pub const NOTICE_LABEL: &str = "org.tamga.notice";
+
+/// Version of [`NOTICE_LABEL`]'s schema.
+pub const NOTICE_SCHEMA: u32 = 1;
+
+/// What kind of notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum NoticeStyle {
+    /// Text on the image in a box.
+    Badge,
+    /// The EU-style "AI" mark on the image.
+    AiIcon,
+    /// GB 45438's short-long-short-short tone ("AI" in Morse).
+    Tone,
+    /// A spoken notice.
+    Voice,
+    /// A line of text at the start or end of a text.
+    Line,
+}
+
+impl NoticeStyle {
+    /// The command-line word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Badge => "badge",
+            Self::AiIcon => "ai-icon",
+            Self::Tone => "tone",
+            Self::Voice => "voice",
+            Self::Line => "line",
+        }
+    }
+
+    /// The default style for a format.
+    pub fn default_for(format: MediaFormat) -> Self {
+        if format.is_text() {
+            Self::Line
+        } else if format.is_image() {
+            Self::Badge
+        } else {
+            Self::Voice
+        }
+    }
+
+    /// Whether tamga can apply this style to `format` yet.
+    pub fn supported_for(self, format: MediaFormat) -> bool {
+        matches!((self, format.is_text()), (Self::Line, true))
+    }
+}
+
+impl fmt::Display for NoticeStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+impl FromStr for NoticeStyle {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Self::Badge,
+            Self::AiIcon,
+            Self::Tone,
+            Self::Voice,
+            Self::Line,
+        ]
+        .into_iter()
+        .find(|st| st.word() == s)
+        .ok_or_else(|| format!("unknown notice style {s:?} (badge, ai-icon, tone, voice, line)"))
+    }
+}
+
+/// Where the notice goes: start/end for texts and audio, a corner for images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum NoticePosition {
+    /// Before the content (texts, audio): seen or heard first.
+    Start,
+    /// After the content.
+    End,
+    /// Both before and after.
+    Both,
+    /// Image corner.
+    TopLeft,
+    /// Image corner (the EU Code of Practice's suggestion).
+    TopRight,
+    /// Image corner.
+    BottomLeft,
+    /// Image corner (tamga's default for images).
+    BottomRight,
+}
+
+impl NoticePosition {
+    /// The command-line word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::End => "end",
+            Self::Both => "both",
+            Self::TopLeft => "top-left",
+            Self::TopRight => "top-right",
+            Self::BottomLeft => "bottom-left",
+            Self::BottomRight => "bottom-right",
+        }
+    }
+
+    /// The default position for a format: the first thing a reader sees or
+    /// a listener hears (EU art. 50(5) "at first exposure"); a corner for images.
+    pub fn default_for(format: MediaFormat) -> Self {
+        if format.is_image() {
+            Self::BottomRight
+        } else {
+            Self::Start
+        }
+    }
+
+    fn is_corner(self) -> bool {
+        !matches!(self, Self::Start | Self::End | Self::Both)
+    }
+}
+
+impl FromStr for NoticePosition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Self::Start,
+            Self::End,
+            Self::Both,
+            Self::TopLeft,
+            Self::TopRight,
+            Self::BottomLeft,
+            Self::BottomRight,
+        ]
+        .into_iter()
+        .find(|p| p.word() == s)
+        .ok_or_else(|| {
+            format!(
+                "unknown notice position {s:?} (start, end, both, top-left, top-right, \
+                 bottom-left, bottom-right)"
+            )
+        })
+    }
+}
+
+/// What perceivable notice to add; `None` fields take the format's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NoticeOptions {
+    /// The kind of notice.
+    pub style: Option<NoticeStyle>,
+    /// The languages, in order.
+    pub langs: Vec<Lang>,
+    /// Where it goes.
+    pub position: Option<NoticePosition>,
+}
+
+impl Default for NoticeOptions {
+    /// Kazakh, Russian and English, the format's default style and place.
+    fn default() -> Self {
+        Self {
+            style: None,
+            langs: vec![Lang::Kk, Lang::Ru, Lang::En],
+            position: None,
+        }
+    }
+}
+
+impl NoticeOptions {
+    /// The style and position for `format`, or why they do not fit it.
+    pub fn resolve(&self, format: MediaFormat) -> Result<(NoticeStyle, NoticePosition), String> {
+        let style = self.style.unwrap_or(NoticeStyle::default_for(format));
+        let position = self.position.unwrap_or(NoticePosition::default_for(format));
+        if !style.supported_for(format) {
+            return Err(format!(
+                "a {style} notice cannot be added to {format} files yet (text takes `line`)"
+            ));
+        }
+        if position.is_corner() != format.is_image() {
+            return Err(format!(
+                "position {} does not apply to {format} files",
+                position.word()
+            ));
+        }
+        if self.langs.is_empty() {
+            return Err("a notice needs at least one language".into());
+        }
+        Ok((style, position))
+    }
+
+    /// The notice's words: each language's wording joined with " · ".
+    pub fn words(&self, ai: AiInvolvement, length: notice_text::Length) -> String {
+        self.langs
+            .iter()
+            .map(|l| notice_text::wording(ai, *l, length))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// The record of an applied notice: the assertion [`NOTICE_LABEL`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AppliedNotice {
+    /// Schema version ([`NOTICE_SCHEMA`]).
+    pub schema: u32,
+    /// The kind.
+    pub style: NoticeStyle,
+    /// Language tags, in the order shown.
+    pub languages: Vec<String>,
+    /// Where it is.
+    pub position: NoticePosition,
+    /// The words shown or spoken.
+    pub text: String,
+    /// Text height as a share of the image's shorter side (images).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_share: Option<f64>,
+    /// Length of the notice in seconds (audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
+}
+
+impl AppliedNotice {
+    /// A record for a notice of `style` at `position` with `text`.
+    pub fn new(style: NoticeStyle, position: NoticePosition, langs: &[Lang], text: String) -> Self {
+        Self {
+            schema: NOTICE_SCHEMA,
+            style,
+            languages: langs.iter().map(|l| l.tag().to_string()).collect(),
+            position,
+            text,
+            size_share: None,
+            duration_seconds: None,
+        }
+    }
+
+    /// One line for people: "line at start (kk, ru, en)".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} at {} ({})",
+            self.style,
+            self.position.word(),
+            self.languages.join(", ")
+        )
+    }
+}

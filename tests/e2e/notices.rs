@@ -1,4 +1,5 @@
-//! Perceivable notices (issue 4): what exists so far is the text line.
+//! Perceivable notices (issue 4): what exists so far is the text line and
+//! the image badge.
 //! Each language's wording appears in the content, Markdown gets a real
 //! Markdown element, the manifest records the notice, and the styles not
 //! yet built fail clearly instead of labelling without the second layer.
@@ -102,15 +103,21 @@ fn end_and_both_positions_and_the_edit_is_an_action() {
 #[test]
 fn styles_not_built_yet_fail_clearly_and_write_nothing() {
     let sb = Sandbox::new();
-    let out = sb.path("x.jpg");
-    let o = sb.label(&sb.copy_sample("sample.jpg"), &out, &["--notice"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stdout).contains("badge notice cannot be added to jpeg"),
-        "{}",
-        text(&o.stdout)
-    );
-    assert!(!out.exists());
+    for (sample_name, extra) in [
+        ("sample.avif", "--notice"),
+        ("sample.wav", "--notice"),
+        ("sample.png", "--notice-style=line"),
+    ] {
+        let out = sb.path(&format!("x-{sample_name}"));
+        let o = sb.label(&sb.copy_sample(sample_name), &out, &[extra]);
+        assert_eq!(o.status.code(), Some(1), "{sample_name}");
+        assert!(
+            text(&o.stdout).contains("notice cannot be added to"),
+            "{sample_name}: {}",
+            text(&o.stdout)
+        );
+        assert!(!out.exists());
+    }
     let o = sb.label(
         &sample("text/en.md"),
         &sb.path("y.md"),
@@ -121,5 +128,204 @@ fn styles_not_built_yet_fail_clearly_and_write_nothing() {
         text(&o.stdout).contains("does not apply"),
         "{}",
         text(&o.stdout)
+    );
+}
+
+// ---- image badges ----
+
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageEncoder, ImageReader};
+
+fn decode(path: &std::path::Path) -> DynamicImage {
+    image::open(path).unwrap()
+}
+
+/// Bounding box (x0, y0, x1, y1) of pixels that differ by more than `tol`.
+fn changed_box(a: &DynamicImage, b: &DynamicImage, tol: i32) -> Option<(u32, u32, u32, u32)> {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let (a, b) = (a.to_rgba8(), b.to_rgba8());
+    let mut bx: Option<(u32, u32, u32, u32)> = None;
+    for (x, y, p) in a.enumerate_pixels() {
+        let q = b.get_pixel(x, y);
+        let diff = (0..4)
+            .map(|c| (i32::from(p.0[c]) - i32::from(q.0[c])).abs())
+            .max()
+            .unwrap();
+        if diff > tol {
+            bx = Some(match bx {
+                None => (x, y, x, y),
+                Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+            });
+        }
+    }
+    bx
+}
+
+/// PSNR between two images outside the rectangle `skip` (inclusive).
+fn psnr_outside(a: &DynamicImage, b: &DynamicImage, skip: (u32, u32, u32, u32)) -> f64 {
+    let (a, b) = (a.to_rgb8(), b.to_rgb8());
+    let (mut se, mut n) = (0f64, 0f64);
+    for (x, y, p) in a.enumerate_pixels() {
+        if x >= skip.0 && x <= skip.2 && y >= skip.1 && y <= skip.3 {
+            continue;
+        }
+        let q = b.get_pixel(x, y);
+        for c in 0..3 {
+            let d = f64::from(p.0[c]) - f64::from(q.0[c]);
+            se += d * d;
+            n += 1.0;
+        }
+    }
+    if se == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / (se / n)).log10()
+    }
+}
+
+fn assert_badged(sb: &Sandbox, input: &std::path::Path, out: &std::path::Path, lossless: bool) {
+    let what = input.display().to_string();
+    let (entry, _) = sb.verify(out, true);
+    assert_eq!(entry["verdict"], "trusted", "{what}: {entry}");
+    let n = &entry["disclosure"]["perceivableNotice"];
+    assert_eq!(n["style"], "badge", "{what}: {entry}");
+    assert_eq!(n["position"], "bottom-right");
+    assert!(n["sizeShare"].as_f64().unwrap() >= 0.05, "{what}: {n}");
+    let (before, after) = (decode(input), decode(out));
+    let (w, h) = before.dimensions();
+    let bx = changed_box(&before, &after, if lossless { 0 } else { 40 }).expect("badge drawn");
+    // The badge is in the bottom-right corner, inside the image.
+    assert!(
+        bx.0 > w / 3 && bx.1 > h / 3,
+        "{what}: changes at {bx:?} in {w}x{h}"
+    );
+    let psnr = psnr_outside(&before, &after, bx);
+    if lossless {
+        assert!(
+            psnr.is_infinite(),
+            "{what}: pixels outside the badge changed ({psnr:.1} dB)"
+        );
+    } else {
+        assert!(psnr > 34.0, "{what}: PSNR outside the badge {psnr:.1} dB");
+    }
+}
+
+#[test]
+fn every_badgeable_format_gets_a_corner_badge_and_keeps_the_rest() {
+    let sb = Sandbox::new();
+    for (name, lossless, extra) in [
+        ("sample.png", true, None),
+        ("sample.tif", true, None),
+        ("sample.webp", true, None),
+        ("sample.bmp", true, Some("--sidecar")),
+        ("sample.jpg", false, None),
+        ("sample.gif", false, None),
+    ] {
+        let input = sb.copy_sample(name);
+        let out = sb.path(&format!("badged-{name}"));
+        let mut args = vec!["--notice"];
+        args.extend(extra);
+        let o = sb.label(&input, &out, &args);
+        assert_ok(&o);
+        assert_badged(&sb, &input, &out, lossless);
+        // Same format out as in.
+        assert_eq!(
+            image::ImageFormat::from_path(&out).unwrap(),
+            ImageReader::open(&out)
+                .unwrap()
+                .with_guessed_format()
+                .unwrap()
+                .format()
+                .unwrap(),
+            "{name}"
+        );
+    }
+}
+
+fn write_png(path: &std::path::Path, w: u32, h: u32, icc: Option<Vec<u8>>) {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
+    });
+    let mut bytes = Vec::new();
+    let mut enc = image::codecs::png::PngEncoder::new(&mut bytes);
+    if let Some(icc) = icc {
+        enc.set_icc_profile(icc).unwrap();
+    }
+    enc.write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn tall_wide_tiny_and_large_images_get_legible_badges_and_keep_their_icc_profile() {
+    let sb = Sandbox::new();
+    let icc: Vec<u8> = (0..200u8).collect();
+    for (w, h) in [(200, 900), (1200, 160), (64, 64)] {
+        let input = sb.path(&format!("in-{w}x{h}.png"));
+        write_png(&input, w, h, Some(icc.clone()));
+        let out = sb.path(&format!("out-{w}x{h}.png"));
+        assert_ok(&sb.label(&input, &out, &["--notice"]));
+        assert_badged(&sb, &input, &out, true);
+        let mut dec = ImageReader::open(&out)
+            .unwrap()
+            .with_guessed_format()
+            .unwrap()
+            .into_decoder()
+            .unwrap();
+        assert_eq!(dec.icc_profile().unwrap(), Some(icc.clone()), "{w}x{h}");
+    }
+    // A 24-megapixel JPEG.
+    let big = image::RgbImage::from_fn(6000, 4000, |x, y| {
+        image::Rgb([(x / 24) as u8, (y / 16) as u8, 128])
+    });
+    let input = sb.path("big.jpg");
+    big.save(&input).unwrap();
+    let out = sb.path("big-out.jpg");
+    assert_ok(&sb.label(&input, &out, &["--notice"]));
+    assert_badged(&sb, &input, &out, false);
+}
+
+#[test]
+fn the_badge_goes_where_the_image_is_displayed_under_exif_rotation() {
+    let sb = Sandbox::new();
+    // EXIF (big-endian TIFF) with one tag: Orientation = 6 (rotate 90° clockwise to display).
+    let exif: Vec<u8> = [
+        &b"MM\0*\0\0\0\x08"[..],
+        &[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0],
+    ]
+    .concat();
+    let stored =
+        image::RgbImage::from_fn(400, 200, |x, y| image::Rgb([(x % 256) as u8, y as u8, 90]));
+    let mut bytes = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 92);
+    enc.set_exif_metadata(exif).unwrap();
+    enc.encode_image(&stored).unwrap();
+    let input = sb.path("rotated.jpg");
+    std::fs::write(&input, &bytes).unwrap();
+    let out = sb.path("rotated-out.jpg");
+    assert_ok(&sb.label(&input, &out, &["--notice"]));
+
+    let upright = |p: &std::path::Path| {
+        let mut dec = ImageReader::open(p)
+            .unwrap()
+            .with_guessed_format()
+            .unwrap()
+            .into_decoder()
+            .unwrap();
+        let o = dec.orientation().unwrap();
+        assert_eq!(
+            o,
+            image::metadata::Orientation::Rotate90,
+            "orientation kept"
+        );
+        let mut img = DynamicImage::from_decoder(dec).unwrap();
+        img.apply_orientation(o);
+        img
+    };
+    let (before, after) = (upright(&input), upright(&out));
+    assert_eq!(after.dimensions(), (200, 400), "displayed portrait");
+    let bx = changed_box(&before, &after, 40).unwrap();
+    assert!(
+        bx.0 > 200 / 3 && bx.1 > 400 / 3,
+        "badge at {bx:?} of the displayed image"
     );
 }

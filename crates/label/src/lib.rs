@@ -31,12 +31,14 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod badge;
 mod data_hash;
 mod disclosure;
 mod error;
 pub mod explain;
 mod format;
 pub mod guard;
+mod image_notice;
 mod input;
 pub mod manifest_map;
 pub mod notice;

@@ -60,7 +60,11 @@ impl NoticeStyle {
 
     /// Whether tamga can apply this style to `format` yet.
     pub fn supported_for(self, format: MediaFormat) -> bool {
-        matches!((self, format.is_text()), (Self::Line, true))
+        match self {
+            Self::Line => format.is_text(),
+            Self::Badge | Self::AiIcon => crate::image_notice::supported(format),
+            Self::Tone | Self::Voice => false,
+        }
     }
 }
 
@@ -189,7 +193,8 @@ impl NoticeOptions {
         let position = self.position.unwrap_or(NoticePosition::default_for(format));
         if !style.supported_for(format) {
             return Err(format!(
-                "a {style} notice cannot be added to {format} files yet (text takes `line`)"
+                "a {style} notice cannot be added to {format} files yet (texts take `line`; \
+                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`)"
             ));
         }
         if position.is_corner() != format.is_image() {
@@ -202,6 +207,22 @@ impl NoticeOptions {
             return Err("a notice needs at least one language".into());
         }
         Ok((style, position))
+    }
+
+    /// What a badge may say, best first: every language on one line, then
+    /// one line per language, then the bare "AI" mark for images too small
+    /// for words. The short wording is used, as space on a badge is tight.
+    pub fn badge_candidates(&self, ai: AiInvolvement, style: NoticeStyle) -> Vec<Vec<String>> {
+        let ai_mark = vec!["AI".to_string()];
+        if style == NoticeStyle::AiIcon {
+            return vec![ai_mark];
+        }
+        let short: Vec<String> = self
+            .langs
+            .iter()
+            .map(|l| notice_text::wording(ai, *l, notice_text::Length::Short).to_string())
+            .collect();
+        vec![vec![short.join(" · ")], short, ai_mark]
     }
 
     /// The notice's words: each language's wording joined with " · ".

@@ -2,7 +2,7 @@
 
 use std::{
     fs::File,
-    io::{Seek, SeekFrom, Write},
+    io::{Read, Seek, SeekFrom, Write},
     path::{Path, PathBuf},
     sync::Arc,
     time::Duration,
@@ -16,7 +16,7 @@ use tamga_keys::SigningIdentity;
 use crate::{
     input::{self, InputLimits},
     manifest_map,
-    notice::NoticeOptions,
+    notice::{AppliedNotice, NoticeOptions},
     text_sign,
     text_sign::LabelledText,
     thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
@@ -242,16 +242,6 @@ struct JobDone {
     warnings: Vec<String>,
 }
 
-impl JobDone {
-    fn new(kept: bool, sidecar: Option<PathBuf>) -> Self {
-        Self {
-            kept,
-            sidecar,
-            warnings: Vec::new(),
-        }
-    }
-}
-
 /// Everything one labelling needs, owned, so it can run under the watchdog.
 struct Job {
     context: Arc<Context>,
@@ -284,6 +274,17 @@ impl Job {
         source
             .seek(SeekFrom::Start(0))
             .map_err(|e| LabelError::io(path, e))?;
+        // A badge re-encodes the image, and the re-encoded pixels are what
+        // gets signed; the original stays open as the parent ingredient.
+        let mut warnings = Vec::new();
+        let mut applied = None;
+        let mut original = None;
+        if let Some(notice) = &self.notice {
+            let (badged, record, note) = self.badge(&mut source, notice)?;
+            warnings.extend(note);
+            applied = Some(record);
+            original = Some(std::mem::replace(&mut source, badged));
+        }
 
         let title = path
             .file_name()
@@ -297,8 +298,21 @@ impl Job {
             }))
             .map_err(|e| LabelError::c2pa(path, &e))?;
         let has_parent = had_manifest || self.disclosure.ai.starts_from_existing_work();
-        manifest_map::apply(&mut builder, &self.disclosure, has_parent, None)
+        manifest_map::apply(&mut builder, &self.disclosure, has_parent, applied.as_ref())
             .map_err(|e| LabelError::c2pa(path, &e))?;
+        if let (true, Some(original)) = (had_manifest, original.as_mut()) {
+            // The badged copy lost the old manifest; the original holds it.
+            original
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| LabelError::io(path, e))?;
+            builder
+                .add_ingredient_from_stream(
+                    json!({ "title": title, "relationship": "parentOf" }).to_string(),
+                    mime,
+                    original,
+                )
+                .map_err(|e| LabelError::c2pa(path, &e))?;
+        }
         if self.format.is_image() {
             if let Some((fmt, bytes)) = thumbnail::make(&mut source, self.format, &self.thumbnail) {
                 builder
@@ -321,7 +335,11 @@ impl Job {
                         tmp,
                     )
                 })?;
-                Ok(JobDone::new(had_manifest, None))
+                Ok(JobDone {
+                    kept: had_manifest,
+                    sidecar: None,
+                    warnings,
+                })
             }
             Placement::Embedded => {
                 write_atomically(&self.output, Some(&permissions), |tmp| {
@@ -330,7 +348,11 @@ impl Job {
                         .map(|_| ())
                         .map_err(|e| LabelError::c2pa(path, &e))
                 })?;
-                Ok(JobDone::new(had_manifest, None))
+                Ok(JobDone {
+                    kept: had_manifest,
+                    sidecar: None,
+                    warnings,
+                })
             }
             Placement::Sidecar => {
                 let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
@@ -364,13 +386,49 @@ impl Job {
                     tmp.write_all(&manifest)
                         .map_err(|e| LabelError::io(&sidecar, e))
                 })?;
-                Ok(JobDone::new(false, Some(sidecar)))
+                Ok(JobDone {
+                    kept: false,
+                    sidecar: Some(sidecar),
+                    warnings,
+                })
             }
         }
     }
 }
 
 impl Job {
+    /// Draws the notice badge on the image in `source`; returns the badged
+    /// file (anonymous, deleted on drop), the record and a note for the user.
+    fn badge(
+        &self,
+        source: &mut File,
+        notice: &NoticeOptions,
+    ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let fail = |reason: String| LabelError::Notice {
+            path: path.into(),
+            reason,
+        };
+        let (style, position) = notice.resolve(self.format).map_err(fail)?;
+        let mut input = Vec::new();
+        source.read_to_end(&mut input).map_err(io)?;
+        let candidates = notice.badge_candidates(self.disclosure.ai, style);
+        let badged =
+            crate::image_notice::apply(&input, self.format, &candidates, position).map_err(fail)?;
+        let mut file = tempfile::tempfile().map_err(io)?;
+        file.write_all(&badged.bytes).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut record = AppliedNotice::new(
+            style,
+            position,
+            &notice.langs,
+            badged.badge.lines.join(" · "),
+        );
+        record.size_share = Some(f64::from(badged.badge.share));
+        Ok((file, record, badged.note))
+    }
+
     /// Text is read whole: the NFC check, the wrapper search and the hash
     /// all need every byte, and texts are small next to media files.
     fn run_text(self) -> Result<JobDone, LabelError> {

@@ -1,0 +1,388 @@
+//! Drawing the notice badge onto pixels: the rules of GB 45438 and the EU
+//! Code of Practice as geometry.
+//!
+//! - Text height (the height of capital letters) is at least 5 % of the
+//!   image's shorter side, and never below [`MIN_CAP_PX`].
+//! - The text sits in a semi-opaque dark box: white on the box is at least
+//!   9:1 over a white background and 21:1 over black, so ≥ 4.5:1 anywhere.
+//! - The box never leaves the image: if the preferred wording does not fit,
+//!   the next candidate is tried (stacked lines, then the bare "AI" mark);
+//!   if nothing fits, the image is too small for a legible notice.
+//! - Only pixels inside the box change.
+//!
+//! Fonts are bundled subsets (see `fonts/README.md`): DejaVu Sans Bold for
+//! Latin and Cyrillic (all Kazakh letters), Droid Sans Fallback for the CJK
+//! glyphs of the notices.
+
+use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
+use image::{Rgba, RgbaImage};
+
+use crate::notice::NoticePosition;
+
+static LATIN_CYRILLIC: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold-subset.ttf");
+static CJK: &[u8] = include_bytes!("../fonts/DroidSansFallback-notice-subset.ttf");
+
+/// The least share of the shorter side the text's capital height may take.
+pub const MIN_SHARE: f32 = 0.05;
+/// The least capital height in pixels, whatever the image size: smaller
+/// text is not legible, however the law's share works out.
+pub const MIN_CAP_PX: f32 = 7.0;
+/// Opacity of the black box behind the text.
+const BOX_ALPHA: f32 = 0.72;
+
+/// Where the badge was drawn and how big its text is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Badge {
+    /// The box: left, top, width, height in pixels.
+    pub rect: (u32, u32, u32, u32),
+    /// Capital height of the text in pixels.
+    pub cap_height: f32,
+    /// `cap_height` as a share of the shorter side.
+    pub share: f32,
+    /// The lines drawn.
+    pub lines: Vec<String>,
+}
+
+/// Why no badge could be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BadgeError {
+    /// A character no bundled font has a glyph for.
+    #[error("no bundled font can draw {0:?} (U+{1:04X})")]
+    NoGlyph(char, u32),
+    /// Even the smallest candidate does not fit at the least legible size.
+    #[error("the image ({0}×{1}) is too small for a legible notice")]
+    TooSmall(u32, u32),
+    /// A corner was not given.
+    #[error("a badge goes in a corner, not at {0:?}")]
+    NotACorner(NoticePosition),
+}
+
+struct Fonts {
+    main: FontRef<'static>,
+    cjk: FontRef<'static>,
+}
+
+impl Fonts {
+    fn load() -> Self {
+        // Both files are compiled in and parsed by the unit tests, so a
+        // failure here is a build that never passed them.
+        #[allow(clippy::expect_used)]
+        Self {
+            main: FontRef::try_from_slice(LATIN_CYRILLIC).expect("bundled Latin/Cyrillic font"),
+            cjk: FontRef::try_from_slice(CJK).expect("bundled CJK font"),
+        }
+    }
+
+    /// The font that has `c`, and its glyph.
+    fn pick(&self, c: char) -> Result<(&FontRef<'static>, GlyphId), BadgeError> {
+        for font in [&self.main, &self.cjk] {
+            let id = font.glyph_id(c);
+            if id.0 != 0 {
+                return Ok((font, id));
+            }
+        }
+        Err(BadgeError::NoGlyph(c, c as u32))
+    }
+}
+
+/// Draws the first of `candidates` (each a list of lines) that fits, in
+/// `corner` of `img`.
+pub fn draw(
+    img: &mut RgbaImage,
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+) -> Result<Badge, BadgeError> {
+    let (w, h) = img.dimensions();
+    let short = w.min(h) as f32;
+    let fonts = Fonts::load();
+    let cap = (short * MIN_SHARE).ceil().max(MIN_CAP_PX);
+    let scale = scale_for_cap(&fonts.main, cap);
+    let main = fonts.main.as_scaled(scale);
+    let line_h = (main.ascent() - main.descent()).ceil();
+    let pad = (cap * 0.45).ceil();
+    let margin = (short * 0.02).ceil().max(2.0);
+
+    for lines in candidates {
+        let mut widest = 0f32;
+        for line in lines {
+            widest = widest.max(line_width(&fonts, scale, line)?);
+        }
+        let box_w = (widest + 2.0 * pad).ceil();
+        let box_h = (lines.len() as f32 * line_h + 2.0 * pad).ceil();
+        if box_w + 2.0 * margin > w as f32 || box_h + 2.0 * margin > h as f32 {
+            continue;
+        }
+        let (bw, bh, m) = (box_w as u32, box_h as u32, margin as u32);
+        let (x, y) = match corner {
+            NoticePosition::TopLeft => (m, m),
+            NoticePosition::TopRight => (w - m - bw, m),
+            NoticePosition::BottomLeft => (m, h - m - bh),
+            NoticePosition::BottomRight => (w - m - bw, h - m - bh),
+            other => return Err(BadgeError::NotACorner(other)),
+        };
+        darken(img, (x, y, bw, bh));
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = y as f32 + pad + i as f32 * line_h + main.ascent();
+            draw_line(img, &fonts, scale, (x as f32 + pad, baseline), line)?;
+        }
+        return Ok(Badge {
+            rect: (x, y, bw, bh),
+            cap_height: cap,
+            share: cap / short,
+            lines: lines.clone(),
+        });
+    }
+    Err(BadgeError::TooSmall(w, h))
+}
+
+/// The pixel scale at which capital letters are `cap` pixels tall.
+fn scale_for_cap(font: &FontRef<'static>, cap: f32) -> PxScale {
+    const PROBE: f32 = 100.0;
+    let probe = PxScale::from(PROBE);
+    let glyph = font
+        .glyph_id('H')
+        .with_scale_and_position(probe, point(0.0, 0.0));
+    let cap_at_probe = font
+        .outline_glyph(glyph)
+        .map(|g| g.px_bounds().height())
+        .filter(|h| *h > 0.0)
+        .unwrap_or(PROBE * 0.73);
+    PxScale::from(PROBE * cap / cap_at_probe)
+}
+
+fn line_width(fonts: &Fonts, scale: PxScale, line: &str) -> Result<f32, BadgeError> {
+    let mut width = 0.0;
+    for c in line.chars() {
+        let (font, id) = fonts.pick(c)?;
+        width += font.as_scaled(scale).h_advance(id);
+    }
+    Ok(width)
+}
+
+/// Blends the box: black at [`BOX_ALPHA`] over whatever is there.
+fn darken(img: &mut RgbaImage, (x, y, w, h): (u32, u32, u32, u32)) {
+    for py in y..y + h {
+        for px in x..x + w {
+            let p = img.get_pixel_mut(px, py);
+            for c in 0..3 {
+                p.0[c] = (f32::from(p.0[c]) * (1.0 - BOX_ALPHA)).round() as u8;
+            }
+            // A transparent pixel becomes part of a visible box.
+            p.0[3] = p.0[3].max((255.0 * BOX_ALPHA) as u8);
+        }
+    }
+}
+
+fn draw_line(
+    img: &mut RgbaImage,
+    fonts: &Fonts,
+    scale: PxScale,
+    (mut x, baseline): (f32, f32),
+    line: &str,
+) -> Result<(), BadgeError> {
+    let (w, h) = img.dimensions();
+    for c in line.chars() {
+        let (font, id) = fonts.pick(c)?;
+        let glyph = id.with_scale_and_position(scale, point(x, baseline));
+        if let Some(outlined) = font.outline_glyph(glyph) {
+            let b = outlined.px_bounds();
+            outlined.draw(|gx, gy, coverage| {
+                let (px, py) = (
+                    b.min.x as i64 + i64::from(gx),
+                    b.min.y as i64 + i64::from(gy),
+                );
+                if px < 0 || py < 0 || px >= i64::from(w) || py >= i64::from(h) {
+                    return;
+                }
+                let p = img.get_pixel_mut(px as u32, py as u32);
+                *p = blend_white(*p, coverage.clamp(0.0, 1.0));
+            });
+        }
+        x += font.as_scaled(scale).h_advance(id);
+    }
+    Ok(())
+}
+
+fn blend_white(p: Rgba<u8>, a: f32) -> Rgba<u8> {
+    let mut out = p;
+    for c in 0..3 {
+        out.0[c] = (f32::from(p.0[c]) * (1.0 - a) + 255.0 * a).round() as u8;
+    }
+    out.0[3] = p.0[3].max((255.0 * a) as u8);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates() -> Vec<Vec<String>> {
+        let words = ["ЖИ жасаған", "Создано ИИ", "AI-generated"];
+        vec![
+            vec![words.join(" · ")],
+            words.iter().map(|s| s.to_string()).collect(),
+            vec!["AI".into()],
+        ]
+    }
+
+    fn patterned(w: u32, h: u32) -> RgbaImage {
+        RgbaImage::from_fn(w, h, |x, y| {
+            Rgba([
+                (x * 7 % 256) as u8,
+                (y * 13 % 256) as u8,
+                ((x ^ y) % 256) as u8,
+                255,
+            ])
+        })
+    }
+
+    fn luminance(p: &Rgba<u8>) -> f64 {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(p.0[0]) + 0.7152 * lin(p.0[1]) + 0.0722 * lin(p.0[2])
+    }
+
+    fn inside(rect: (u32, u32, u32, u32), x: u32, y: u32) -> bool {
+        x >= rect.0 && x < rect.0 + rect.2 && y >= rect.1 && y < rect.1 + rect.3
+    }
+
+    #[test]
+    fn text_is_at_least_five_percent_never_clipped_and_nothing_else_changes() {
+        for (w, h) in [
+            (300, 1200),
+            (1600, 400),
+            (64, 64),
+            (6000, 4000),
+            (1024, 1024),
+        ] {
+            let before = patterned(w, h);
+            let corners: &[NoticePosition] = if w * h > 4_000_000 {
+                // One corner is enough to show a large image works.
+                &[NoticePosition::BottomRight]
+            } else {
+                &[
+                    NoticePosition::BottomRight,
+                    NoticePosition::TopLeft,
+                    NoticePosition::TopRight,
+                    NoticePosition::BottomLeft,
+                ]
+            };
+            for &corner in corners {
+                let mut img = before.clone();
+                let badge = draw(&mut img, &candidates(), corner).unwrap();
+                let short = w.min(h) as f32;
+                assert!(badge.cap_height >= short * MIN_SHARE, "{w}x{h}: {badge:?}");
+                let (x, y, bw, bh) = badge.rect;
+                assert!(
+                    x >= 1 && y >= 1 && x + bw < w && y + bh < h,
+                    "{w}x{h}: {badge:?}"
+                );
+                // Outside the box: untouched. Inside: changed.
+                let mut changed_inside = 0u64;
+                for (px, py, p) in img.enumerate_pixels() {
+                    let orig = before.get_pixel(px, py);
+                    if inside(badge.rect, px, py) {
+                        changed_inside += u64::from(p != orig);
+                    } else {
+                        assert_eq!(p, orig, "{w}x{h} {corner:?}: pixel {px},{py}");
+                    }
+                }
+                assert!(changed_inside > u64::from(bw * bh) / 2, "{w}x{h}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_measured_ink_is_as_tall_as_promised() {
+        // One line, white background: rows holding fully lit text pixels.
+        let mut img = RgbaImage::from_pixel(800, 600, Rgba([0, 0, 0, 255]));
+        let badge = draw(&mut img, &[vec!["НЖ HI".into()]], NoticePosition::TopLeft).unwrap();
+        let (x, y, bw, bh) = badge.rect;
+        let rows: Vec<u32> = (y..y + bh)
+            .filter(|&py| (x..x + bw).any(|px| img.get_pixel(px, py).0[0] > 200))
+            .collect();
+        let ink = (rows.last().unwrap() - rows.first().unwrap() + 1) as f32;
+        assert!(ink >= 600.0 * MIN_SHARE, "ink {ink} px for {badge:?}");
+        assert!(
+            (ink - badge.cap_height).abs() <= 2.0,
+            "ink {ink} vs {badge:?}"
+        );
+    }
+
+    #[test]
+    fn contrast_is_at_least_4_5_to_1_on_white_and_on_black() {
+        for bg in [255u8, 0, 128] {
+            let mut img = RgbaImage::from_pixel(640, 480, Rgba([bg, bg, bg, 255]));
+            let badge = draw(&mut img, &candidates(), NoticePosition::BottomRight).unwrap();
+            let (x, y, bw, bh) = badge.rect;
+            let lums: Vec<f64> = (y..y + bh)
+                .flat_map(|py| (x..x + bw).map(move |px| (px, py)))
+                .map(|(px, py)| luminance(img.get_pixel(px, py)))
+                .collect();
+            let (lo, hi) = lums
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), &l| (lo.min(l), hi.max(l)));
+            let ratio = (hi + 0.05) / (lo + 0.05);
+            assert!(ratio >= 4.5, "background {bg}: contrast {ratio:.2}");
+        }
+    }
+
+    /// Writes badges on the bundled photo to `target/notice-examples/` for
+    /// a reviewer to look at (one is committed as `docs/notice-badge.png`).
+    #[test]
+    fn renders_examples_for_review() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let photo = image::open(root.join("samples/sample.jpg"))
+            .unwrap()
+            .to_rgba8();
+        let dir = root.join("target/notice-examples");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, lines) in [
+            ("badge-kk-ru-en", candidates()),
+            ("badge-zh", vec![vec!["AI生成".to_string()]]),
+            ("ai-icon", vec![vec!["AI".to_string()]]),
+        ] {
+            let mut img = photo.clone();
+            draw(&mut img, &lines, NoticePosition::BottomRight).unwrap();
+            img.save(dir.join(format!("{name}.png"))).unwrap();
+        }
+    }
+
+    #[test]
+    fn small_images_fall_back_and_every_notice_script_has_glyphs() {
+        let mut img = patterned(64, 64);
+        let badge = draw(&mut img, &candidates(), NoticePosition::BottomRight).unwrap();
+        assert_ne!(
+            badge.lines,
+            candidates()[0],
+            "64 px cannot hold the joined line"
+        );
+        let mut tiny = patterned(12, 12);
+        assert_eq!(
+            draw(&mut tiny, &candidates(), NoticePosition::BottomRight),
+            Err(BadgeError::TooSmall(12, 12))
+        );
+        let fonts = Fonts::load();
+        for text in [
+            "Жасанды интеллект арқылы жасалған ӘҒҚҢӨҰҮҺІ әғқңөұүһі",
+            "Создано с помощью ИИ · Ёё",
+            "AI生成 AI合成 人工智能",
+            "AI-generated · AI-modified",
+        ] {
+            for c in text.chars() {
+                fonts.pick(c).unwrap();
+            }
+        }
+        assert_eq!(
+            fonts.pick('😀').unwrap_err(),
+            BadgeError::NoGlyph('😀', 0x1F600)
+        );
+    }
+}

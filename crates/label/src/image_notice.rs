@@ -1,0 +1,308 @@
+//! Putting the notice badge into an image file, keeping what makes the file
+//! itself: format, colour type, ICC profile, EXIF (orientation included),
+//! every frame of an animated GIF, and a JPEG quality close to the source's.
+//!
+//! The badge goes in the corner as the image is *displayed*: the pixels are
+//! turned upright by their EXIF orientation, badged, and turned back, so the
+//! stored orientation stays valid and viewers show the badge where asked.
+
+use std::io::Cursor;
+
+use image::{
+    codecs::{
+        gif::{GifDecoder, GifEncoder, Repeat},
+        jpeg::JpegEncoder,
+        png::{CompressionType, FilterType, PngEncoder},
+        webp::WebPEncoder,
+    },
+    metadata::Orientation,
+    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
+};
+
+use crate::{
+    badge::{self, Badge},
+    notice::NoticePosition,
+    MediaFormat,
+};
+
+/// The badged file, and the badge drawn.
+pub(crate) struct Badged {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) badge: Badge,
+    /// What changed in the encoding that a user should know, e.g. the JPEG
+    /// quality chosen.
+    pub(crate) note: Option<String>,
+}
+
+/// The image formats tamga can badge and write back in the same format.
+pub(crate) fn supported(format: MediaFormat) -> bool {
+    matches!(
+        format,
+        MediaFormat::Jpeg
+            | MediaFormat::Png
+            | MediaFormat::Gif
+            | MediaFormat::Webp
+            | MediaFormat::Tiff
+            | MediaFormat::Bmp
+    )
+}
+
+/// Draws the first fitting candidate in `corner` of the image in `input`.
+pub(crate) fn apply(
+    input: &[u8],
+    format: MediaFormat,
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+) -> Result<Badged, String> {
+    if format == MediaFormat::Gif {
+        return apply_gif(input, candidates, corner);
+    }
+    let err = |e: image::ImageError| e.to_string();
+    let mut decoder = ImageReader::new(Cursor::new(input))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?
+        .into_decoder()
+        .map_err(err)?;
+    let icc = decoder.icc_profile().map_err(err)?;
+    let exif = decoder.exif_metadata().map_err(err)?;
+    let orientation = decoder.orientation().map_err(err)?;
+    let color = decoder.color_type();
+    if !matches!(
+        color,
+        ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8
+    ) {
+        return Err(format!(
+            "badges on {color:?} images (more than 8 bits per channel) are not supported yet"
+        ));
+    }
+    let img = DynamicImage::from_decoder(decoder).map_err(err)?;
+    let (img, badge) = badge_upright(img, orientation, candidates, corner)?;
+    let img = to_color(img, color);
+
+    let mut out = Vec::new();
+    let mut note = None;
+    let (w, h) = (img.width(), img.height());
+    let write = |enc: &mut dyn FnMut() -> Result<(), image::ImageError>| enc().map_err(err);
+    match format {
+        MediaFormat::Jpeg => {
+            let q = jpeg_quality(input).unwrap_or(90);
+            note = Some(format!(
+                "re-encoded at JPEG quality {q}, estimated from the source"
+            ));
+            let mut enc = JpegEncoder::new_with_quality(&mut out, q);
+            set_metadata(&mut enc, icc, exif);
+            write(&mut || enc.encode_image(&img))?;
+        }
+        MediaFormat::Png => {
+            let mut enc = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                FilterType::Adaptive,
+            );
+            set_metadata(&mut enc, icc, exif);
+            enc.write_image(img.as_bytes(), w, h, color.into())
+                .map_err(err)?;
+        }
+        MediaFormat::Webp => {
+            note = Some("re-encoded as lossless WebP (no quality loss)".into());
+            let mut enc = WebPEncoder::new_lossless(&mut out);
+            set_metadata(&mut enc, icc, exif);
+            enc.write_image(img.as_bytes(), w, h, color.into())
+                .map_err(err)?;
+        }
+        MediaFormat::Tiff | MediaFormat::Bmp => {
+            let fmt = if format == MediaFormat::Tiff {
+                image::ImageFormat::Tiff
+            } else {
+                image::ImageFormat::Bmp
+            };
+            img.write_to(&mut Cursor::new(&mut out), fmt).map_err(err)?;
+        }
+        other => return Err(format!("badges on {other} files are not supported yet")),
+    }
+    Ok(Badged {
+        bytes: out,
+        badge,
+        note,
+    })
+}
+
+/// Every frame of a GIF gets the badge, with its delay and position kept.
+fn apply_gif(
+    input: &[u8],
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+) -> Result<Badged, String> {
+    let err = |e: image::ImageError| e.to_string();
+    let frames = GifDecoder::new(Cursor::new(input))
+        .map_err(err)?
+        .into_frames()
+        .collect_frames()
+        .map_err(err)?;
+    let mut out = Vec::new();
+    let mut first = None;
+    let mut badged = Vec::with_capacity(frames.len());
+    for frame in frames {
+        let (left, top, delay) = (frame.left(), frame.top(), frame.delay());
+        let mut buf = frame.into_buffer();
+        let b = badge::draw(&mut buf, candidates, corner).map_err(|e| e.to_string())?;
+        first.get_or_insert(b);
+        badged.push(image::Frame::from_parts(buf, left, top, delay));
+    }
+    {
+        let mut enc = GifEncoder::new(&mut out);
+        enc.set_repeat(Repeat::Infinite).map_err(err)?;
+        enc.encode_frames(badged).map_err(err)?;
+    }
+    let badge = first.ok_or("the GIF has no frames")?;
+    Ok(Badged {
+        bytes: out,
+        badge,
+        note: None,
+    })
+}
+
+/// Turns the pixels upright, draws, turns them back.
+fn badge_upright(
+    img: DynamicImage,
+    orientation: Orientation,
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+) -> Result<(DynamicImage, Badge), String> {
+    let mut rgba = DynamicImage::ImageRgba8(img.to_rgba8());
+    rgba.apply_orientation(orientation);
+    let mut upright = rgba.to_rgba8();
+    let badge = badge::draw(&mut upright, candidates, corner).map_err(|e| e.to_string())?;
+    let mut back = DynamicImage::ImageRgba8(upright);
+    back.apply_orientation(inverse(orientation));
+    Ok((back, badge))
+}
+
+/// The orientation that undoes `o`. Rotations pair up; flips and the two
+/// diagonal reflections undo themselves.
+fn inverse(o: Orientation) -> Orientation {
+    match o {
+        Orientation::Rotate90 => Orientation::Rotate270,
+        Orientation::Rotate270 => Orientation::Rotate90,
+        other => other,
+    }
+}
+
+fn to_color(img: DynamicImage, color: ColorType) -> DynamicImage {
+    match color {
+        ColorType::L8 => DynamicImage::ImageLuma8(img.to_luma8()),
+        ColorType::La8 => DynamicImage::ImageLumaA8(img.to_luma_alpha8()),
+        ColorType::Rgb8 => DynamicImage::ImageRgb8(img.to_rgb8()),
+        _ => img,
+    }
+}
+
+fn set_metadata(enc: &mut dyn ImageEncoder, icc: Option<Vec<u8>>, exif: Option<Vec<u8>>) {
+    // An encoder that cannot carry a profile or EXIF says so; the image
+    // is still right, so that is not worth failing the label for.
+    if let Some(icc) = icc {
+        let _ = enc.set_icc_profile(icc);
+    }
+    if let Some(exif) = exif {
+        let _ = enc.set_exif_metadata(exif);
+    }
+}
+
+/// The IJG quality (1–100) whose scaled standard luminance table is
+/// closest to the file's first quantization table, the usual estimate
+/// (as ImageMagick's `identify -format %Q` makes it).
+fn jpeg_quality(jpeg: &[u8]) -> Option<u8> {
+    // ITU-T T.81 Annex K, table K.1: the luminance table IJG scales.
+    const STD_LUMA: [u16; 64] = [
+        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
+        56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81,
+        104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    ];
+    let std_sum: u32 = STD_LUMA.iter().map(|&v| u32::from(v)).sum();
+    let table = first_dqt(jpeg)?;
+    let sum: u32 = table.iter().map(|&v| u32::from(v)).sum();
+    let scale = 100.0 * f64::from(sum) / f64::from(std_sum);
+    let q = if scale <= 100.0 {
+        (200.0 - scale) / 2.0
+    } else {
+        5000.0 / scale
+    };
+    Some(q.round().clamp(1.0, 100.0) as u8)
+}
+
+/// The 64 values of the first quantization table, walking the segments up
+/// to the start of scan. The guard has already checked the structure.
+fn first_dqt(jpeg: &[u8]) -> Option<Vec<u16>> {
+    let mut i = 2;
+    while i + 4 <= jpeg.len() {
+        if jpeg[i] != 0xFF {
+            return None;
+        }
+        let marker = jpeg[i + 1];
+        if marker == 0xDA {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+        let body = jpeg.get(i + 4..i + 2 + len)?;
+        if marker == 0xDB {
+            let precision16 = body.first()? >> 4 == 1;
+            let values = body.get(1..)?;
+            return Some(if precision16 {
+                values
+                    .chunks_exact(2)
+                    .take(64)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect()
+            } else {
+                values.iter().take(64).map(|&v| u16::from(v)).collect()
+            });
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_quality_is_estimated_from_the_tables() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            32,
+            32,
+            image::Rgb([9, 99, 199]),
+        ));
+        for q in [50u8, 75, 90, 95] {
+            let mut out = Vec::new();
+            JpegEncoder::new_with_quality(&mut out, q)
+                .encode_image(&img)
+                .unwrap();
+            let est = jpeg_quality(&out).unwrap();
+            assert!(est.abs_diff(q) <= 2, "quality {q} estimated as {est}");
+        }
+        assert_eq!(jpeg_quality(b"\xFF\xD8\xFF\xDA"), None);
+    }
+
+    #[test]
+    fn inverse_orientation_restores_the_pixels() {
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_fn(5, 3, |x, y| {
+            image::Rgba([x as u8, y as u8, 0, 255])
+        }));
+        for o in [
+            Orientation::NoTransforms,
+            Orientation::Rotate90,
+            Orientation::Rotate180,
+            Orientation::Rotate270,
+            Orientation::FlipHorizontal,
+            Orientation::FlipVertical,
+            Orientation::Rotate90FlipH,
+            Orientation::Rotate270FlipH,
+        ] {
+            let mut t = img.clone();
+            t.apply_orientation(o);
+            t.apply_orientation(inverse(o));
+            assert_eq!(t, img, "{o:?}");
+        }
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Badge speed (issue 4): adding a notice badge to a 24-megapixel JPEG against
-# the `image` crate alone decoding and re-encoding the same file, side by side
-# in one run. Results go to bench/notice-results.md.
+# Notice speed (issue 4), side by side in one run: adding a badge to a
+# 24-megapixel JPEG against the `image` crate alone decoding and re-encoding
+# it, and adding the tone to a 10-minute WAV against `hound` alone decoding
+# and re-encoding it. Results go to bench/notice-results.md.
 #
 #   bench/notice.sh             # needs: hyperfine
 set -euo pipefail
@@ -27,4 +28,16 @@ hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$W/speed.md" \
   -n "tamga label --notice (badge, thumbnail, sign)" "$TAMGA label $W/big.jpg --ai generated --keys $W/keys --notice -o $W/badged.jpg" \
   -n "tamga label (no notice)" "$TAMGA label $W/big.jpg --ai generated --keys $W/keys -o $W/plain.jpg" >/dev/null
 cat "$W/speed.md" >> "$OUT"
+
+"$REENCODE" --make-wav 600 "$W/long.wav"
+{
+  echo
+  echo "## 10-minute WAV (44.1 kHz stereo 16-bit, $(stat -c %s "$W/long.wav") bytes)"
+  echo
+} >> "$OUT"
+hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$W/tone.md" \
+  -n "hound: decode + encode" "$REENCODE --wav $W/long.wav $W/re.wav" \
+  -n "tamga label --notice (tone, sign)" "$TAMGA label $W/long.wav --ai generated --keys $W/keys --notice -o $W/toned.wav" \
+  -n "tamga label (no notice)" "$TAMGA label $W/long.wav --ai generated --keys $W/keys -o $W/plain.wav" >/dev/null
+cat "$W/tone.md" >> "$OUT"
 cat "$OUT"

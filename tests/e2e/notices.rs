@@ -105,7 +105,8 @@ fn styles_not_built_yet_fail_clearly_and_write_nothing() {
     let sb = Sandbox::new();
     for (sample_name, extra) in [
         ("sample.avif", "--notice"),
-        ("sample.wav", "--notice"),
+        ("sample.mp3", "--notice"),
+        ("sample.wav", "--notice-style=voice"),
         ("sample.png", "--notice-style=line"),
     ] {
         let out = sb.path(&format!("x-{sample_name}"));
@@ -328,4 +329,57 @@ fn the_badge_goes_where_the_image_is_displayed_under_exif_rotation() {
         bx.0 > 200 / 3 && bx.1 > 400 / 3,
         "badge at {bx:?} of the displayed image"
     );
+}
+
+// ---- audio: the GB 45438 tone ----
+
+fn wav_samples(path: &std::path::Path) -> (hound::WavSpec, Vec<i32>) {
+    let r = hound::WavReader::open(path).unwrap();
+    let spec = r.spec();
+    (spec, r.into_samples::<i32>().map(Result::unwrap).collect())
+}
+
+#[test]
+fn a_wav_gets_the_tone_and_keeps_its_audio_sample_for_sample() {
+    let sb = Sandbox::new();
+    let input = sb.copy_sample("sample.wav");
+    let (spec, original) = wav_samples(&input);
+    for position in ["start", "end", "both"] {
+        let out = sb.path(&format!("tone-{position}.wav"));
+        assert_ok(&sb.label(&input, &out, &["--notice-position", position]));
+        let (entry, _) = sb.verify(&out, true);
+        assert_eq!(entry["verdict"], "trusted", "{position}: {entry}");
+        let n = &entry["disclosure"]["perceivableNotice"];
+        assert_eq!(n["style"], "tone", "{n}");
+        let secs = n["durationSeconds"].as_f64().unwrap();
+
+        let (out_spec, samples) = wav_samples(&out);
+        assert_eq!(out_spec, spec, "rate, channels and format kept");
+        let per =
+            (secs * f64::from(spec.sample_rate)).round() as usize * usize::from(spec.channels);
+        let copies = if position == "both" { 2 } else { 1 };
+        assert_eq!(samples.len(), original.len() + copies * per, "{position}");
+        let (head, tail) = match position {
+            "start" => (per, 0),
+            "end" => (0, per),
+            _ => (per, per),
+        };
+        assert_eq!(
+            &samples[head..samples.len() - tail],
+            &original[..],
+            "{position}"
+        );
+        // The notice itself is sound, not silence.
+        let notice = if head > 0 {
+            &samples[..head]
+        } else {
+            &samples[samples.len() - tail..]
+        };
+        let loud = notice.iter().filter(|s| s.unsigned_abs() > 1000).count();
+        assert!(
+            loud > notice.len() / 5,
+            "{position}: {loud} loud samples of {}",
+            notice.len()
+        );
+    }
 }

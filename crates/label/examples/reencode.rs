@@ -1,8 +1,13 @@
 //! The baseline for the badge benchmark (`bench/notice.sh`): what the
 //! `image` crate alone takes to decode a JPEG and encode it again.
 //!
+//! And for the tone benchmark, what `hound` alone takes to decode and encode
+//! a WAV.
+//!
 //!     reencode IN.jpg OUT.jpg QUALITY
 //!     reencode --make W H OUT.jpg      # a photo-like test image
+//!     reencode --wav IN.wav OUT.wav
+//!     reencode --make-wav SECONDS OUT.wav   # 44.1 kHz stereo 16-bit
 #![allow(clippy::unwrap_used)]
 
 use std::{fs::File, io::BufWriter};
@@ -23,11 +28,43 @@ fn main() {
             ])
         });
         let out = BufWriter::new(File::create(&args[3]).unwrap());
-        JpegEncoder::new_with_quality(out, 85).encode_image(&img).unwrap();
+        JpegEncoder::new_with_quality(out, 85)
+            .encode_image(&img)
+            .unwrap();
+        return;
+    }
+    if args[0] == "--wav" {
+        let r = hound::WavReader::open(&args[1]).unwrap();
+        let spec = r.spec();
+        let samples: Vec<i32> = r.into_samples::<i32>().map(Result::unwrap).collect();
+        let mut w = hound::WavWriter::create(&args[2], spec).unwrap();
+        for s in samples {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
+        return;
+    }
+    if args[0] == "--make-wav" {
+        let secs: u32 = args[1].parse().unwrap();
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 44_100,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(&args[2], spec).unwrap();
+        for i in 0..secs * 44_100 {
+            let v = ((f64::from(i) * 0.031).sin() * 8000.0) as i16;
+            w.write_sample(v).unwrap();
+            w.write_sample(v / 2).unwrap();
+        }
+        w.finalize().unwrap();
         return;
     }
     let img = image::open(&args[0]).unwrap();
     let q: u8 = args[2].parse().unwrap();
     let out = BufWriter::new(File::create(&args[1]).unwrap());
-    JpegEncoder::new_with_quality(out, q).encode_image(&img).unwrap();
+    JpegEncoder::new_with_quality(out, q)
+        .encode_image(&img)
+        .unwrap();
 }

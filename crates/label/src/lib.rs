@@ -31,6 +31,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod audio_notice;
 pub mod badge;
 mod data_hash;
 mod disclosure;

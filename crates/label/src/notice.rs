@@ -47,14 +47,15 @@ impl NoticeStyle {
         }
     }
 
-    /// The default style for a format.
+    /// The default style for a format. Audio gets the tone until spoken
+    /// notices exist: a notice of some kind beats none.
     pub fn default_for(format: MediaFormat) -> Self {
         if format.is_text() {
             Self::Line
         } else if format.is_image() {
             Self::Badge
         } else {
-            Self::Voice
+            Self::Tone
         }
     }
 
@@ -63,7 +64,8 @@ impl NoticeStyle {
         match self {
             Self::Line => format.is_text(),
             Self::Badge | Self::AiIcon => crate::image_notice::supported(format),
-            Self::Tone | Self::Voice => false,
+            Self::Tone => format == MediaFormat::Wav,
+            Self::Voice => false,
         }
     }
 }
@@ -194,7 +196,7 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`)"
+                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV takes `tone`)"
             ));
         }
         if position.is_corner() != format.is_image() {
@@ -272,13 +274,13 @@ impl AppliedNotice {
         }
     }
 
-    /// One line for people: "line at start (kk, ru, en)".
+    /// One line for people: "line at start (kk, ru, en)", "tone at start (1.4 s)".
     pub fn summary(&self) -> String {
-        format!(
-            "{} at {} ({})",
-            self.style,
-            self.position.word(),
-            self.languages.join(", ")
-        )
+        let detail = match (&self.languages[..], self.duration_seconds) {
+            ([], Some(s)) => format!("{s:.1} s"),
+            ([], None) => self.text.clone(),
+            (langs, _) => langs.join(", "),
+        };
+        format!("{} at {} ({detail})", self.style, self.position.word())
     }
 }

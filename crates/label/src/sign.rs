@@ -16,7 +16,7 @@ use tamga_keys::SigningIdentity;
 use crate::{
     input::{self, InputLimits},
     manifest_map,
-    notice::{AppliedNotice, NoticeOptions},
+    notice::{AppliedNotice, NoticeOptions, NoticeStyle},
     text_sign,
     text_sign::LabelledText,
     thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
@@ -280,7 +280,7 @@ impl Job {
         let mut applied = None;
         let mut original = None;
         if let Some(notice) = &self.notice {
-            let (badged, record, note) = self.badge(&mut source, notice)?;
+            let (badged, record, note) = self.add_notice(&mut source, notice)?;
             warnings.extend(note);
             applied = Some(record);
             original = Some(std::mem::replace(&mut source, badged));
@@ -397,9 +397,10 @@ impl Job {
 }
 
 impl Job {
-    /// Draws the notice badge on the image in `source`; returns the badged
-    /// file (anonymous, deleted on drop), the record and a note for the user.
-    fn badge(
+    /// Adds the perceivable notice to the media in `source` (a badge on an
+    /// image, a tone in audio); returns the new file (anonymous, deleted on
+    /// drop), the record and a note for the user.
+    fn add_notice(
         &self,
         source: &mut File,
         notice: &NoticeOptions,
@@ -413,20 +414,34 @@ impl Job {
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
-        let candidates = notice.badge_candidates(self.disclosure.ai, style);
-        let badged =
-            crate::image_notice::apply(&input, self.format, &candidates, position).map_err(fail)?;
+        let (bytes, record, note) = if style == NoticeStyle::Tone {
+            let (bytes, seconds) =
+                crate::audio_notice::apply_wav(&input, position).map_err(fail)?;
+            let mut record = AppliedNotice::new(
+                style,
+                position,
+                &[],
+                "AI in Morse (short-long-short-short)".into(),
+            );
+            record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
+            (bytes, record, None)
+        } else {
+            let candidates = notice.badge_candidates(self.disclosure.ai, style);
+            let badged = crate::image_notice::apply(&input, self.format, &candidates, position)
+                .map_err(fail)?;
+            let mut record = AppliedNotice::new(
+                style,
+                position,
+                &notice.langs,
+                badged.badge.lines.join(" · "),
+            );
+            record.size_share = Some(f64::from(badged.badge.share));
+            (badged.bytes, record, badged.note)
+        };
         let mut file = tempfile::tempfile().map_err(io)?;
-        file.write_all(&badged.bytes).map_err(io)?;
+        file.write_all(&bytes).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut record = AppliedNotice::new(
-            style,
-            position,
-            &notice.langs,
-            badged.badge.lines.join(" · "),
-        );
-        record.size_share = Some(f64::from(badged.badge.share));
-        Ok((file, record, badged.note))
+        Ok((file, record, note))
     }
 
     /// Text is read whole: the NFC check, the wrapper search and the hash

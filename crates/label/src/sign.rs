@@ -412,11 +412,12 @@ impl Job {
             reason,
         };
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
-        let mut input = Vec::new();
-        source.read_to_end(&mut input).map_err(io)?;
-        let (bytes, record, note) = if style == NoticeStyle::Tone {
-            let (bytes, seconds) =
-                crate::audio_notice::apply_wav(&input, position).map_err(fail)?;
+        let mut file = tempfile::tempfile().map_err(io)?;
+        if style == NoticeStyle::Tone {
+            // Audio is spliced file to file: long recordings stay out of memory.
+            let seconds =
+                crate::audio_notice::apply_wav(source, &mut file, position).map_err(fail)?;
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
             let mut record = AppliedNotice::new(
                 style,
                 position,
@@ -424,24 +425,23 @@ impl Job {
                 "AI in Morse (short-long-short-short)".into(),
             );
             record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
-            (bytes, record, None)
-        } else {
-            let candidates = notice.badge_candidates(self.disclosure.ai, style);
-            let badged = crate::image_notice::apply(&input, self.format, &candidates, position)
-                .map_err(fail)?;
-            let mut record = AppliedNotice::new(
-                style,
-                position,
-                &notice.langs,
-                badged.badge.lines.join(" · "),
-            );
-            record.size_share = Some(f64::from(badged.badge.share));
-            (badged.bytes, record, badged.note)
-        };
-        let mut file = tempfile::tempfile().map_err(io)?;
-        file.write_all(&bytes).map_err(io)?;
+            return Ok((file, record, None));
+        }
+        let mut input = Vec::new();
+        source.read_to_end(&mut input).map_err(io)?;
+        let candidates = notice.badge_candidates(self.disclosure.ai, style);
+        let badged =
+            crate::image_notice::apply(&input, self.format, &candidates, position).map_err(fail)?;
+        let mut record = AppliedNotice::new(
+            style,
+            position,
+            &notice.langs,
+            badged.badge.lines.join(" · "),
+        );
+        record.size_share = Some(f64::from(badged.badge.share));
+        file.write_all(&badged.bytes).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        Ok((file, record, note))
+        Ok((file, record, badged.note))
     }
 
     /// Text is read whole: the NFC check, the wrapper search and the hash

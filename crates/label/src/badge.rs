@@ -15,6 +15,8 @@
 //! glyphs of the notices.
 
 use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
+use image::{ImageBuffer, Pixel};
+#[cfg(test)]
 use image::{Rgba, RgbaImage};
 
 use crate::notice::NoticePosition;
@@ -87,9 +89,10 @@ impl Fonts {
 }
 
 /// Draws the first of `candidates` (each a list of lines) that fits, in
-/// `corner` of `img`.
-pub fn draw(
-    img: &mut RgbaImage,
+/// `corner` of `img`. Any 8-bit pixel type: the image is drawn on as it
+/// was decoded, without a conversion of the whole picture.
+pub fn draw<P: Pixel<Subpixel = u8>>(
+    img: &mut ImageBuffer<P, Vec<u8>>,
     candidates: &[Vec<String>],
     corner: NoticePosition,
 ) -> Result<Badge, BadgeError> {
@@ -161,21 +164,38 @@ fn line_width(fonts: &Fonts, scale: PxScale, line: &str) -> Result<f32, BadgeErr
 }
 
 /// Blends the box: black at [`BOX_ALPHA`] over whatever is there.
-fn darken(img: &mut RgbaImage, (x, y, w, h): (u32, u32, u32, u32)) {
+fn darken<P: Pixel<Subpixel = u8>>(
+    img: &mut ImageBuffer<P, Vec<u8>>,
+    (x, y, w, h): (u32, u32, u32, u32),
+) {
     for py in y..y + h {
         for px in x..x + w {
-            let p = img.get_pixel_mut(px, py);
-            for c in 0..3 {
-                p.0[c] = (f32::from(p.0[c]) * (1.0 - BOX_ALPHA)).round() as u8;
+            let ch = img.get_pixel_mut(px, py).channels_mut();
+            let colours = colour_channels::<P>(ch.len());
+            for c in &mut ch[..colours] {
+                *c = (f32::from(*c) * (1.0 - BOX_ALPHA)).round() as u8;
             }
-            // A transparent pixel becomes part of a visible box.
-            p.0[3] = p.0[3].max((255.0 * BOX_ALPHA) as u8);
+            if P::HAS_ALPHA {
+                // A transparent pixel becomes part of a visible box.
+                if let Some(a) = ch.last_mut() {
+                    *a = (*a).max((255.0 * BOX_ALPHA) as u8);
+                }
+            }
         }
     }
 }
 
-fn draw_line(
-    img: &mut RgbaImage,
+/// How many of a pixel's channels are colour (the rest is alpha).
+fn colour_channels<P: Pixel>(len: usize) -> usize {
+    if P::HAS_ALPHA {
+        len.saturating_sub(1)
+    } else {
+        len
+    }
+}
+
+fn draw_line<P: Pixel<Subpixel = u8>>(
+    img: &mut ImageBuffer<P, Vec<u8>>,
     fonts: &Fonts,
     scale: PxScale,
     (mut x, baseline): (f32, f32),
@@ -195,8 +215,10 @@ fn draw_line(
                 if px < 0 || py < 0 || px >= i64::from(w) || py >= i64::from(h) {
                     return;
                 }
-                let p = img.get_pixel_mut(px as u32, py as u32);
-                *p = blend_white(*p, coverage.clamp(0.0, 1.0));
+                blend_white(
+                    img.get_pixel_mut(px as u32, py as u32),
+                    coverage.clamp(0.0, 1.0),
+                );
             });
         }
         x += font.as_scaled(scale).h_advance(id);
@@ -204,13 +226,17 @@ fn draw_line(
     Ok(())
 }
 
-fn blend_white(p: Rgba<u8>, a: f32) -> Rgba<u8> {
-    let mut out = p;
-    for c in 0..3 {
-        out.0[c] = (f32::from(p.0[c]) * (1.0 - a) + 255.0 * a).round() as u8;
+fn blend_white<P: Pixel<Subpixel = u8>>(p: &mut P, a: f32) {
+    let ch = p.channels_mut();
+    let colours = colour_channels::<P>(ch.len());
+    for c in &mut ch[..colours] {
+        *c = (f32::from(*c) * (1.0 - a) + 255.0 * a).round() as u8;
     }
-    out.0[3] = p.0[3].max((255.0 * a) as u8);
-    out
+    if P::HAS_ALPHA {
+        if let Some(alpha) = ch.last_mut() {
+            *alpha = (*alpha).max((255.0 * a) as u8);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -335,7 +361,7 @@ mod tests {
     }
 
     /// Writes badges on the bundled photo to `target/notice-examples/` for
-    /// a reviewer to look at (one is committed as `docs/notice-badge.png`).
+    /// a reviewer to look at (committed as `docs/notice-examples/`).
     #[test]
     fn renders_examples_for_review() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

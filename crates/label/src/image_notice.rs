@@ -75,9 +75,11 @@ pub(crate) fn apply(
             "badges on {color:?} images (more than 8 bits per channel) are not supported yet"
         ));
     }
-    let img = DynamicImage::from_decoder(decoder).map_err(err)?;
-    let (img, badge) = badge_upright(img, orientation, candidates, corner)?;
-    let img = to_color(img, color);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(err)?;
+    // Draw where viewers show the corner: turn upright, draw, turn back.
+    img.apply_orientation(orientation);
+    let badge = draw_on(&mut img, candidates, corner)?;
+    img.apply_orientation(inverse(orientation));
 
     let mut out = Vec::new();
     let mut note = None;
@@ -162,20 +164,25 @@ fn apply_gif(
     })
 }
 
-/// Turns the pixels upright, draws, turns them back.
-fn badge_upright(
-    img: DynamicImage,
-    orientation: Orientation,
+/// Draws on the image in its own 8-bit pixel type.
+fn draw_on(
+    img: &mut DynamicImage,
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<(DynamicImage, Badge), String> {
-    let mut rgba = DynamicImage::ImageRgba8(img.to_rgba8());
-    rgba.apply_orientation(orientation);
-    let mut upright = rgba.to_rgba8();
-    let badge = badge::draw(&mut upright, candidates, corner).map_err(|e| e.to_string())?;
-    let mut back = DynamicImage::ImageRgba8(upright);
-    back.apply_orientation(inverse(orientation));
-    Ok((back, badge))
+) -> Result<Badge, String> {
+    let drawn = match img {
+        DynamicImage::ImageLuma8(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageLumaA8(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageRgb8(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageRgba8(b) => badge::draw(b, candidates, corner),
+        other => {
+            return Err(format!(
+                "badges on {:?} images are not supported yet",
+                other.color()
+            ))
+        }
+    };
+    drawn.map_err(|e| e.to_string())
 }
 
 /// The orientation that undoes `o`. Rotations pair up; flips and the two
@@ -185,15 +192,6 @@ fn inverse(o: Orientation) -> Orientation {
         Orientation::Rotate90 => Orientation::Rotate270,
         Orientation::Rotate270 => Orientation::Rotate90,
         other => other,
-    }
-}
-
-fn to_color(img: DynamicImage, color: ColorType) -> DynamicImage {
-    match color {
-        ColorType::L8 => DynamicImage::ImageLuma8(img.to_luma8()),
-        ColorType::La8 => DynamicImage::ImageLumaA8(img.to_luma_alpha8()),
-        ColorType::Rgb8 => DynamicImage::ImageRgb8(img.to_rgb8()),
-        _ => img,
     }
 }
 

@@ -12,7 +12,10 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use hound::{SampleFormat, WavReader, WavSpec};
 
-use crate::notice::NoticePosition;
+use crate::{
+    notice::NoticePosition,
+    riff::{self, Chunk},
+};
 
 /// Morse "AI": · −  · · — in units, tone (true) or silence (false).
 const PATTERN: [(bool, u32); 7] = [
@@ -55,7 +58,7 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
             spec.bits_per_sample
         ));
     }
-    let chunks = chunks(src).map_err(io)?;
+    let chunks = riff::chunks(src).map_err(io)?;
     let data = chunks
         .iter()
         .find(|c| &c.id == b"data")
@@ -96,7 +99,7 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
             }
         } else {
             // Other chunks as they were, header and pad byte included.
-            copy_range(src, out, c.body - 8, 8 + c.size + (c.size & 1), &mut buf).map_err(io)?;
+            copy_range(src, out, c.header(), 8 + c.size + (c.size & 1), &mut buf).map_err(io)?;
         }
     }
     let total = out.stream_position().map_err(io)?;
@@ -105,36 +108,6 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
     out.write_all(&riff.to_le_bytes()).map_err(io)?;
     out.seek(SeekFrom::End(0)).map_err(io)?;
     Ok(seconds)
-}
-
-/// A top-level RIFF chunk: its id, where its body starts, its size.
-#[derive(Debug, Clone, Copy)]
-struct Chunk {
-    id: [u8; 4],
-    body: u64,
-    size: u64,
-}
-
-/// The top-level chunks, in order. The structural guard has already
-/// checked that every size stays inside the file.
-fn chunks<R: Read + Seek>(src: &mut R) -> std::io::Result<Vec<Chunk>> {
-    let len = src.seek(SeekFrom::End(0))?;
-    let mut out = Vec::new();
-    let mut off = 12u64;
-    let mut hdr = [0u8; 8];
-    while off + 8 <= len {
-        src.seek(SeekFrom::Start(off))?;
-        src.read_exact(&mut hdr)?;
-        let size = u64::from(u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]));
-        let size = size.min(len - off - 8);
-        out.push(Chunk {
-            id: [hdr[0], hdr[1], hdr[2], hdr[3]],
-            body: off + 8,
-            size,
-        });
-        off += 8 + size + (size & 1);
-    }
-    Ok(out)
 }
 
 fn copy_range<R: Read + Seek, W: Write>(

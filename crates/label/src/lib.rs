@@ -45,6 +45,7 @@ pub mod manifest_map;
 pub mod notice;
 pub mod notice_text;
 pub mod report;
+mod riff;
 mod sign;
 mod text_notice;
 mod text_sign;

@@ -97,21 +97,15 @@ fn too_big(path: &Path) -> LabelError {
     }
 }
 
-/// Where a WAV's top-level C2PA chunk is: (offset of its header, length with header).
+/// Where a WAV's top-level C2PA chunk is: (offset of its header, length
+/// with header); `None` when there is none or it runs past the end.
 pub(crate) fn find_chunk(f: &mut File) -> std::io::Result<Option<(u64, u64)>> {
     let len = f.metadata()?.len();
-    let mut off = 12u64;
-    let mut hdr = [0u8; 8];
-    while off + 8 <= len {
-        f.seek(SeekFrom::Start(off))?;
-        f.read_exact(&mut hdr)?;
-        let size = u64::from(u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]));
-        if &hdr[0..4] == b"C2PA" {
-            return Ok((off + 8 + size <= len).then_some((off, 8 + size)));
-        }
-        off += 8 + size + (size & 1);
-    }
-    Ok(None)
+    Ok(crate::riff::chunks(f)?
+        .into_iter()
+        .find(|c| &c.id == b"C2PA")
+        .filter(|c| !c.overruns(len))
+        .map(|c| (c.header(), 8 + c.size)))
 }
 
 /// Checks the store's single `c2pa.hash.data` assertion against the file,

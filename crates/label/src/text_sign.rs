@@ -66,23 +66,20 @@ pub(crate) fn label<'a>(
     input: &'a [u8],
 ) -> Result<Labelled<'a>, LabelError> {
     let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
-    let text = std::str::from_utf8(input).map_err(|e| LabelError::NotUtf8 {
-        path: path.into(),
-        offset: e.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(input).map_err(|e| not_utf8(path, &e))?;
     let mut warnings = Vec::new();
 
     // The old label, if intact, becomes the parent ingredient; a broken one
     // is dropped (it could not be validated as a parent anyway).
     let scan = tamga_text::scan(input);
-    let previous = match tamga_text::find(input) {
+    let without_label = without_wrappers(text, &scan);
+    let previous = match scan.single() {
         Ok(found) => found.map(|w| w.manifest),
         Err(e) => {
             warnings.push(format!("removed a damaged text label: {e}"));
             None
         }
     };
-    let without_label = without_wrappers(text, &scan);
     let mut body = nfc(&without_label);
     if let Cow::Owned(_) = body {
         warnings
@@ -234,14 +231,12 @@ fn add_parent(
     Ok(())
 }
 
-/// Rejects text that is not UTF-8, naming the first bad byte.
-pub(crate) fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), LabelError> {
-    std::str::from_utf8(bytes)
-        .map(|_| ())
-        .map_err(|e| LabelError::NotUtf8 {
-            path: path.into(),
-            offset: e.valid_up_to(),
-        })
+/// The error for text that is not UTF-8, naming the first bad byte.
+pub(crate) fn not_utf8(path: &Path, e: &std::str::Utf8Error) -> LabelError {
+    LabelError::NotUtf8 {
+        path: path.into(),
+        offset: e.valid_up_to(),
+    }
 }
 
 /// The text in Normalization Form C, borrowed when it already is (the

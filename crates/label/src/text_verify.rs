@@ -12,11 +12,11 @@
 use std::{borrow::Cow, io::Cursor, ops::Range, path::Path, sync::Arc};
 
 use c2pa::{Context, Reader};
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::{
     data_hash::{Binding, HashCheck},
-    text_sign::{check_utf8, STORE_FORMAT},
+    text_sign::{is_nfc_fast, not_utf8, STORE_FORMAT},
     LabelError,
 };
 
@@ -48,7 +48,7 @@ pub(crate) fn read(
     // judge; anything else that is not UTF-8 is not text.
     if let Err(e) = std::str::from_utf8(text) {
         if e.error_len().is_some() {
-            check_utf8(path, text)?;
+            return Err(not_utf8(path, &e));
         }
     }
     let wrapper = match tamga_text::find(text) {
@@ -209,7 +209,7 @@ fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
 /// caller has ruled out).
 fn nfc(bytes: &[u8]) -> Cow<'_, [u8]> {
     match std::str::from_utf8(bytes) {
-        Ok(s) if is_nfc_quick(s.chars()) != IsNormalized::Yes => {
+        Ok(s) if !is_nfc_fast(s) => {
             let n: String = s.nfc().collect();
             if n.as_bytes() == bytes {
                 Cow::Borrowed(bytes)

@@ -144,19 +144,27 @@ pub fn scan(text: &[u8]) -> Scan {
 /// and is reported ahead of [`WrapperError::Multiple`]: a damaged label is the
 /// more specific problem. No wrapper at all is `Ok(None)`.
 pub fn find(text: &[u8]) -> Result<Option<Wrapper>, WrapperError> {
-    let Scan {
-        mut wrappers,
-        corrupted,
-    } = scan(text);
-    if let Some(first) = corrupted.into_iter().next() {
-        return Err(WrapperError::Corrupted(first));
+    scan(text).single()
+}
+
+impl Scan {
+    /// What [`find`] answers, from a scan already made: callers that also
+    /// need the ranges (to strip them) scan once.
+    pub fn single(self) -> Result<Option<Wrapper>, WrapperError> {
+        let Scan {
+            mut wrappers,
+            corrupted,
+        } = self;
+        if let Some(first) = corrupted.into_iter().next() {
+            return Err(WrapperError::Corrupted(first));
+        }
+        if wrappers.len() > 1 {
+            return Err(WrapperError::Multiple {
+                ranges: wrappers.iter().map(|w| w.range.clone()).collect(),
+            });
+        }
+        Ok(wrappers.pop())
     }
-    if wrappers.len() > 1 {
-        return Err(WrapperError::Multiple {
-            ranges: wrappers.iter().map(|w| w.range.clone()).collect(),
-        });
-    }
-    Ok(wrappers.pop())
 }
 
 /// `text` with every wrapper removed, valid or corrupted.

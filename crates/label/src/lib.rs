@@ -32,6 +32,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod audio_notice;
+// RIFF chunks are walked by tamga-meta's walker, shared with the WAV
+// writers here.
+use tamga_meta::riff;
 pub mod badge;
 mod data_hash;
 mod disclosure;
@@ -45,7 +48,6 @@ pub mod manifest_map;
 pub mod notice;
 pub mod notice_text;
 pub mod report;
-mod riff;
 mod sign;
 mod text_notice;
 mod text_sign;

@@ -1,24 +1,27 @@
-//! The top-level chunks of a RIFF (WAV) file, for the two places tamga
-//! edits WAV itself: the streamed C2PA chunk and the spliced tone notice.
+//! The top-level chunks of a RIFF (WAV) file, for every place tamga edits
+//! WAV itself: the streamed C2PA chunk, the spliced notice, the metadata.
 
 use std::io::{Read, Seek, SeekFrom};
 
 /// A top-level RIFF chunk: its id, where its body starts, its declared size.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Chunk {
-    pub(crate) id: [u8; 4],
-    pub(crate) body: u64,
-    pub(crate) size: u64,
+pub struct Chunk {
+    /// The four-character chunk id.
+    pub id: [u8; 4],
+    /// Where the chunk's body starts.
+    pub body: u64,
+    /// The body's declared size (without the pad byte).
+    pub size: u64,
 }
 
 impl Chunk {
     /// Where the chunk's 8-byte header starts.
-    pub(crate) fn header(&self) -> u64 {
+    pub fn header(&self) -> u64 {
         self.body - 8
     }
 
     /// Whether the declared size runs past `len`, the end of the file.
-    pub(crate) fn overruns(&self, len: u64) -> bool {
+    pub fn overruns(&self, len: u64) -> bool {
         self.body + self.size > len
     }
 }
@@ -26,7 +29,7 @@ impl Chunk {
 /// The top-level chunks after the 12-byte RIFF header, in order. Sizes are
 /// as declared; callers decide what an overrun means (the structural guard
 /// has rejected them for files that got this far).
-pub(crate) fn chunks<R: Read + Seek>(src: &mut R) -> std::io::Result<Vec<Chunk>> {
+pub fn chunks<R: Read + Seek>(src: &mut R) -> std::io::Result<Vec<Chunk>> {
     let len = src.seek(SeekFrom::End(0))?;
     let mut out = Vec::new();
     let mut off = 12u64;

@@ -1,0 +1,193 @@
+//! ISO BMFF (MP4, M4A, AVIF, HEIC) and JPEG XL containers: XMP in a box.
+//!
+//! BMFF gets a top-level `uuid` box with the XMP UUID (XMP part 3, 1.2.7),
+//! appended at the end: nothing before it moves, so every absolute offset
+//! (`stco`, `iloc`) stays valid. JPEG XL gets an `xml ` box (ISO 18181-2);
+//! a bare codestream is first put in the container format, which is what
+//! every JPEG XL reader accepts and what can carry metadata at all.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use crate::{xmp, Found, MetaError};
+
+/// `BE7ACFCB-97A9-42E8-9C71-999491E3AFAC`, the XMP box UUID.
+const XMP_UUID: [u8; 16] = [
+    0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC,
+];
+const JXL_SIGNATURE: [u8; 12] = [
+    0, 0, 0, 0x0C, b'J', b'X', b'L', b' ', 0x0D, 0x0A, 0x87, 0x0A,
+];
+const JXL_CODESTREAM: [u8; 2] = [0xFF, 0x0A];
+
+/// A top-level box: type, where its header and body start, where it ends.
+#[derive(Debug, Clone, Copy)]
+struct BoxAt {
+    kind: [u8; 4],
+    start: u64,
+    body: u64,
+    end: u64,
+}
+
+fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
+    let len = src.seek(SeekFrom::End(0))?;
+    let mut out = Vec::new();
+    let mut at = 0u64;
+    while at + 8 <= len {
+        src.seek(SeekFrom::Start(at))?;
+        let mut h = [0u8; 8];
+        src.read_exact(&mut h)?;
+        let kind = [h[4], h[5], h[6], h[7]];
+        let (size, header) = match u32::from_be_bytes([h[0], h[1], h[2], h[3]]) {
+            0 => (len - at, 8),
+            1 => {
+                let mut large = [0u8; 8];
+                src.read_exact(&mut large)?;
+                (u64::from_be_bytes(large), 16)
+            }
+            n => (u64::from(n), 8),
+        };
+        if size < header || at + size > len {
+            return Err(MetaError::container(format!(
+                "box {:?} at {at} has a bad size",
+                String::from_utf8_lossy(&kind)
+            )));
+        }
+        out.push(BoxAt {
+            kind,
+            start: at,
+            body: at + header,
+            end: at + size,
+        });
+        at += size;
+    }
+    Ok(out)
+}
+
+fn body<R: Read + Seek>(src: &mut R, b: &BoxAt) -> std::io::Result<Vec<u8>> {
+    src.seek(SeekFrom::Start(b.body))?;
+    let mut out = Vec::new();
+    src.take(b.end - b.body).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn is_xmp_uuid<R: Read + Seek>(src: &mut R, b: &BoxAt) -> bool {
+    if &b.kind != b"uuid" || b.end - b.body < 16 {
+        return false;
+    }
+    let mut id = [0u8; 16];
+    src.seek(SeekFrom::Start(b.body)).is_ok() && src.read_exact(&mut id).is_ok() && id == XMP_UUID
+}
+
+fn put_box<W: Write>(out: &mut W, kind: &[u8; 4], parts: &[&[u8]]) -> Result<(), MetaError> {
+    let len: usize = 8 + parts.iter().map(|p| p.len()).sum::<usize>();
+    let size = u32::try_from(len).map_err(|_| MetaError::Value("XMP box over 4 GiB".into()))?;
+    out.write_all(&size.to_be_bytes())?;
+    out.write_all(kind)?;
+    for p in parts {
+        out.write_all(p)?;
+    }
+    Ok(())
+}
+
+/// Copies every top-level box but the ones `drop` marks, then appends an
+/// XMP box built from the first dropped one's packet.
+fn rewrite<R: Read + Seek, W: Write>(
+    src: &mut R,
+    out: &mut W,
+    boxes: &[BoxAt],
+    drop: &[bool],
+    old_packet: Option<Vec<u8>>,
+    props: &[xmp::Prop],
+    new_box: impl Fn(&mut W, &[u8]) -> Result<(), MetaError>,
+) -> Result<(), MetaError> {
+    for (b, _) in boxes.iter().zip(drop).filter(|(_, d)| !**d) {
+        src.seek(SeekFrom::Start(b.start))?;
+        std::io::copy(&mut (&mut *src).take(b.end - b.start), out)?;
+    }
+    let packet = match old_packet {
+        Some(old) => xmp::merge(&String::from_utf8_lossy(&old), props).map_err(MetaError::Xmp)?,
+        None => xmp::packet(props),
+    };
+    new_box(out, packet.as_bytes())
+}
+
+pub(crate) fn write_bmff<R: Read + Seek, W: Write + Seek>(
+    src: &mut R,
+    out: &mut W,
+    props: &[xmp::Prop],
+) -> Result<(), MetaError> {
+    if props.is_empty() {
+        src.seek(SeekFrom::Start(0))?;
+        std::io::copy(src, out)?;
+        return Ok(());
+    }
+    let boxes = top_level(src)?;
+    let drop: Vec<bool> = boxes.iter().map(|b| is_xmp_uuid(src, b)).collect();
+    let old = match boxes.iter().zip(&drop).find(|(_, d)| **d) {
+        Some((b, _)) => Some(body(src, b)?.split_off(16)),
+        None => None,
+    };
+    rewrite(src, out, &boxes, &drop, old, props, |out, packet| {
+        put_box(out, b"uuid", &[&XMP_UUID, packet])
+    })
+}
+
+pub(crate) fn read_bmff<R: Read + Seek>(src: &mut R, found: &mut Found) {
+    let Ok(boxes) = top_level(src) else { return };
+    for b in &boxes {
+        if is_xmp_uuid(src, b) && b.end - b.body < 16 << 20 {
+            if let Ok(mut data) = body(src, b) {
+                found.add_xmp(&String::from_utf8_lossy(&data.split_off(16)));
+            }
+        }
+    }
+}
+
+pub(crate) fn write_jxl(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaError> {
+    if props.is_empty() {
+        return Ok(input.to_vec());
+    }
+    let mut out = Vec::with_capacity(input.len() + 1024);
+    if input.starts_with(&JXL_CODESTREAM) {
+        out.extend_from_slice(&JXL_SIGNATURE);
+        put_box(&mut out, b"ftyp", &[b"jxl ", &[0, 0, 0, 0], b"jxl "])?;
+        put_box(&mut out, b"jxlc", &[input])?;
+        put_box(&mut out, b"xml ", &[xmp::packet(props).as_bytes()])?;
+        return Ok(out);
+    }
+    if !input.starts_with(&JXL_SIGNATURE) {
+        return Err(MetaError::container("not a JPEG XL file"));
+    }
+    let mut src = std::io::Cursor::new(input);
+    let boxes = top_level(&mut src)?;
+    let drop: Vec<bool> = boxes.iter().map(|b| &b.kind == b"xml ").collect();
+    let old = match boxes.iter().find(|b| &b.kind == b"xml ") {
+        Some(b) => Some(body(&mut src, b)?),
+        None => None,
+    };
+    rewrite(
+        &mut src,
+        &mut out,
+        &boxes,
+        &drop,
+        old,
+        props,
+        |out, packet| put_box(out, b"xml ", &[packet]),
+    )?;
+    Ok(out)
+}
+
+pub(crate) fn read_jxl(input: &[u8], found: &mut Found) {
+    if !input.starts_with(&JXL_SIGNATURE) {
+        return;
+    }
+    let mut src = std::io::Cursor::new(input);
+    let Ok(boxes) = top_level(&mut src) else {
+        return;
+    };
+    for b in boxes.iter().filter(|b| &b.kind == b"xml ") {
+        if let Ok(data) = body(&mut src, b) {
+            found.add_xmp(&String::from_utf8_lossy(&data));
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Platform metadata outside C2PA: the IPTC digital source type in XMP and
+//! the GB 45438 `AIGC` implicit label, written into media containers and
+//! read back from them.
+//!
+//! Meta, Google and TikTok show their "AI info" labels from
+//! `Iptc4xmpExt:DigitalSourceType`; Chinese platforms read the `AIGC` field.
+//! Both are plain metadata: tamga writes them *before* signing so the C2PA
+//! hard binding covers them, and reads them back from any file as (weaker,
+//! unsigned) evidence. This crate knows nothing about signing: the `AIGC`
+//! label's `ReservedCode1` is computed by the caller over
+//! [`Aigc::signing_payload`].
+//!
+//! Each container is edited in one module; every writer emits exactly one
+//! copy of each field, replacing earlier copies and keeping everything else.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod aigc;
+mod boxes;
+mod flac;
+mod gif;
+mod jpeg;
+mod markdown;
+mod mp3;
+mod png;
+pub mod riff;
+mod svg;
+mod tiff;
+mod wav;
+mod webp;
+pub mod xmp;
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use serde::Serialize;
+
+pub use aigc::{sanitize_value, Aigc, AigcLabel};
+
+/// A container tamga can write platform metadata into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Container {
+    /// JPEG: XMP in APP1.
+    Jpeg,
+    /// PNG: XMP in iTXt `XML:com.adobe.xmp`, AIGC in tEXt `AIGC`.
+    Png,
+    /// WebP: XMP in the `XMP ` chunk.
+    Webp,
+    /// GIF: XMP in the `XMP DataXMP` application extension.
+    Gif,
+    /// TIFF (classic, not BigTIFF): XMP in tag 700.
+    Tiff,
+    /// SVG: XMP in `<metadata>`.
+    Svg,
+    /// ISO BMFF (MP4, M4A, AVIF, HEIC): XMP in a top-level `uuid` box.
+    Bmff,
+    /// JPEG XL: XMP in an `xml ` box (a bare codestream is boxed first).
+    Jxl,
+    /// WAV: XMP in `_PMX`, AIGC in an `AIGC` chunk.
+    Wav,
+    /// MP3: XMP in ID3v2 `PRIV:XMP`, AIGC in `TXXX:AIGC`.
+    Mp3,
+    /// FLAC: AIGC as a Vorbis comment (FLAC has no XMP).
+    Flac,
+    /// Markdown: AIGC in the YAML front matter (no XMP).
+    Markdown,
+}
+
+impl Container {
+    /// Whether the container carries XMP.
+    pub fn carries_xmp(self) -> bool {
+        !matches!(self, Self::Flac | Self::Markdown)
+    }
+
+    /// Where the `AIGC` label goes (the placements of the TC260 practice
+    /// guides; GB 45438 itself only asks for "a field whose name contains AIGC").
+    pub fn aigc_place(self) -> AigcPlace {
+        match self {
+            Self::Png => AigcPlace::PngText,
+            Self::Wav => AigcPlace::RiffChunk,
+            Self::Mp3 => AigcPlace::Id3Txxx,
+            Self::Flac => AigcPlace::VorbisComment,
+            Self::Markdown => AigcPlace::FrontMatter,
+            _ => AigcPlace::Xmp,
+        }
+    }
+}
+
+/// Where an `AIGC` label sits in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AigcPlace {
+    /// XMP property `TC260:AIGC`.
+    Xmp,
+    /// PNG `tEXt`/`iTXt` keyword `AIGC`.
+    PngText,
+    /// RIFF chunk `AIGC`.
+    RiffChunk,
+    /// ID3v2 `TXXX` with description `AIGC`.
+    Id3Txxx,
+    /// FLAC/Ogg Vorbis comment `AIGC`.
+    VorbisComment,
+    /// Markdown YAML front matter key `AIGC`.
+    FrontMatter,
+}
+
+/// The platform metadata to write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels {
+    /// The IPTC digital source type, a full URI.
+    pub digital_source_type: Option<String>,
+    /// IPTC 2025.1 "AI System Used".
+    pub ai_system: Option<String>,
+    /// IPTC 2025.1 "AI System Version Used".
+    pub ai_system_version: Option<String>,
+    /// The GB 45438 implicit label.
+    pub aigc: Option<Aigc>,
+}
+
+impl Labels {
+    /// The XMP properties for `container`: IPTC always, `TC260:AIGC` only
+    /// where XMP is the container's AIGC place (exactly one copy per file).
+    fn xmp_props(&self, container: Container) -> Vec<xmp::Prop> {
+        let mut props = Vec::new();
+        let mut push = |prop: xmp::Property, value: &Option<String>| {
+            if let Some(v) = value {
+                props.push(xmp::Prop::new(prop, v.clone()));
+            }
+        };
+        push(xmp::Property::DigitalSourceType, &self.digital_source_type);
+        push(xmp::Property::AiSystemUsed, &self.ai_system);
+        push(xmp::Property::AiSystemVersionUsed, &self.ai_system_version);
+        if container.aigc_place() == AigcPlace::Xmp {
+            push(xmp::Property::Aigc, &self.aigc.as_ref().map(Aigc::to_json));
+        }
+        props
+    }
+
+    /// The AIGC JSON, when it goes outside XMP in `container`.
+    fn aigc_outside_xmp(&self, container: Container) -> Option<String> {
+        match container.aigc_place() {
+            AigcPlace::Xmp => None,
+            _ => self.aigc.as_ref().map(Aigc::to_json),
+        }
+    }
+}
+
+/// Platform metadata found in a file. Every copy is kept, because duplicates
+/// are themselves worth reporting.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Found {
+    /// `Iptc4xmpExt:DigitalSourceType` values, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub digital_source_types: Vec<String>,
+    /// IPTC "AI System Used".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_system: Option<String>,
+    /// IPTC "AI System Version Used".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_system_version: Option<String>,
+    /// `AIGC` labels, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aigc: Vec<FoundAigc>,
+}
+
+impl Found {
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.digital_source_types.is_empty()
+            && self.ai_system.is_none()
+            && self.ai_system_version.is_none()
+            && self.aigc.is_empty()
+    }
+
+    fn add_xmp(&mut self, packet: &str) {
+        let x = xmp::read(packet);
+        self.digital_source_types.extend(x.digital_source_types);
+        self.ai_system = self.ai_system.take().or(x.ai_system);
+        self.ai_system_version = self.ai_system_version.take().or(x.ai_system_version);
+        for raw in x.aigc {
+            self.add_aigc(AigcPlace::Xmp, raw);
+        }
+    }
+
+    fn add_aigc(&mut self, place: AigcPlace, raw: String) {
+        let parsed = Aigc::parse(&raw);
+        self.aigc.push(FoundAigc { place, raw, parsed });
+    }
+}
+
+/// One `AIGC` label found in a file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundAigc {
+    /// Where it was.
+    pub place: AigcPlace,
+    /// The value as stored (after the container's own unescaping).
+    pub raw: String,
+    /// The label, or why it could not be read.
+    #[serde(serialize_with = "aigc::serialize_parsed")]
+    pub parsed: Result<Aigc, String>,
+}
+
+/// Why metadata could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetaError {
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The container is malformed where the metadata goes.
+    #[error("{0}")]
+    Container(String),
+    /// The existing XMP packet could not be merged.
+    #[error("the existing XMP packet is not well-formed RDF: {0}")]
+    Xmp(String),
+    /// A value cannot be stored.
+    #[error("{0}")]
+    Value(String),
+}
+
+impl MetaError {
+    fn container(msg: impl Into<String>) -> Self {
+        Self::Container(msg.into())
+    }
+}
+
+/// Writes `src` to `out` with `labels` added, replacing earlier copies of
+/// the same fields and keeping everything else. Large audio and video
+/// containers (WAV, ISO BMFF) are streamed; the others are edited in memory.
+pub fn write_to<R: Read + Seek, W: Write + Seek>(
+    container: Container,
+    src: &mut R,
+    out: &mut W,
+    labels: &Labels,
+) -> Result<(), MetaError> {
+    src.seek(SeekFrom::Start(0))?;
+    let props = labels.xmp_props(container);
+    let aigc = labels.aigc_outside_xmp(container);
+    match container {
+        Container::Wav => return wav::write(src, out, &props, aigc.as_deref()),
+        Container::Bmff => return boxes::write_bmff(src, out, &props),
+        _ => {}
+    }
+    let mut input = Vec::new();
+    src.read_to_end(&mut input)?;
+    let bytes = write(container, &input, labels)?;
+    out.write_all(&bytes)?;
+    Ok(())
+}
+
+/// [`write_to`] for a file in memory.
+pub fn write(container: Container, input: &[u8], labels: &Labels) -> Result<Vec<u8>, MetaError> {
+    let props = labels.xmp_props(container);
+    let aigc = labels.aigc_outside_xmp(container);
+    match container {
+        Container::Jpeg => jpeg::write(input, &props),
+        Container::Png => png::write(input, &props, aigc.as_deref()),
+        Container::Webp => webp::write(input, &props),
+        Container::Gif => gif::write(input, &props),
+        Container::Tiff => tiff::write(input, &props),
+        Container::Svg => svg::write(input, &props),
+        Container::Jxl => boxes::write_jxl(input, &props),
+        Container::Mp3 => mp3::write(input, &props, aigc.as_deref()),
+        Container::Flac => flac::write(input, aigc.as_deref()),
+        Container::Markdown => markdown::write(input, aigc.as_deref()),
+        Container::Wav | Container::Bmff => {
+            let mut out = std::io::Cursor::new(Vec::new());
+            write_to(
+                container,
+                &mut std::io::Cursor::new(input),
+                &mut out,
+                labels,
+            )?;
+            Ok(out.into_inner())
+        }
+    }
+}
+
+/// Reads the platform metadata in `src`. Reading is forgiving: a damaged
+/// container yields what could be found, never an error, because this is
+/// evidence gathering, not validation.
+pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
+    let mut found = Found::default();
+    if src.seek(SeekFrom::Start(0)).is_err() {
+        return found;
+    }
+    match container {
+        Container::Wav => wav::read(src, &mut found),
+        Container::Bmff => boxes::read_bmff(src, &mut found),
+        _ => {
+            let mut input = Vec::new();
+            if src.read_to_end(&mut input).is_ok() {
+                found = read(container, &input);
+            }
+        }
+    }
+    found
+}
+
+/// [`read_from`] for a file in memory.
+pub fn read(container: Container, input: &[u8]) -> Found {
+    let mut found = Found::default();
+    match container {
+        Container::Jpeg => jpeg::read(input, &mut found),
+        Container::Png => png::read(input, &mut found),
+        Container::Webp => webp::read(input, &mut found),
+        Container::Gif => gif::read(input, &mut found),
+        Container::Tiff => tiff::read(input, &mut found),
+        Container::Svg => svg::read(input, &mut found),
+        Container::Jxl => boxes::read_jxl(input, &mut found),
+        Container::Mp3 => mp3::read(input, &mut found),
+        Container::Flac => flac::read(input, &mut found),
+        Container::Markdown => markdown::read(input, &mut found),
+        Container::Wav | Container::Bmff => {
+            return read_from(container, &mut std::io::Cursor::new(input));
+        }
+    }
+    found
+}

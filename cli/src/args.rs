@@ -146,9 +146,27 @@ pub(crate) struct LabelArgs {
     /// State explicitly that no person reviewed it.
     #[arg(long)]
     pub(crate) not_reviewed: bool,
-    /// Languages of the notice, in the manifest and (with --notice) in the content.
-    #[arg(long, value_delimiter = ',', default_value = "kk,ru,en")]
-    pub(crate) notice_lang: Vec<String>,
+    /// Languages of the notice, in the manifest and (with --notice) in the content [default: by --profile; kk,ru,en].
+    #[arg(long, value_delimiter = ',', value_name = "LANGS")]
+    pub(crate) notice_lang: Option<Vec<String>>,
+    /// The jurisdiction to label for: kz (kk,ru,en notices), eu (en), cn (zh notices and the GB 45438 AIGC label).
+    #[arg(long, value_enum)]
+    pub(crate) profile: Option<Profile>,
+    /// Write the GB 45438 AIGC implicit label [default: on under --profile cn].
+    #[arg(long)]
+    pub(crate) aigc: bool,
+    /// Do not write the AIGC label, even under --profile cn.
+    #[arg(long)]
+    pub(crate) no_aigc: bool,
+    /// The AIGC label's ContentProducer [default: the signing certificate's O=, sanitized].
+    #[arg(long, value_name = "CODE")]
+    pub(crate) aigc_producer: Option<String>,
+    /// The AIGC label's ProduceID [default: a random ID per file].
+    #[arg(long, value_name = "ID")]
+    pub(crate) aigc_id: Option<String>,
+    /// Do not write the IPTC digital source type and AI system fields into XMP.
+    #[arg(long)]
+    pub(crate) no_xmp: bool,
     /// Also add a notice people can perceive (a line in texts), recorded in the manifest.
     #[arg(long)]
     pub(crate) notice: bool,
@@ -234,6 +252,17 @@ pub(crate) struct DemoArgs {
     /// Where to write throwaway keys and labelled copies.
     #[arg(long, default_value = "out/demo")]
     pub(crate) out: PathBuf,
+}
+
+/// A jurisdiction's labelling defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Profile {
+    /// Kazakhstan: notices in Kazakh, Russian and English.
+    Kz,
+    /// European Union: notices in English.
+    Eu,
+    /// China: notices in Chinese and the GB 45438 AIGC label.
+    Cn,
 }
 
 fn parse_format(name: &str) -> Result<MediaFormat, String> {

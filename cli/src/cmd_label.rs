@@ -6,12 +6,12 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    AiDisclosure, AiInvolvement, Generator, HumanReview, LabelOptions, LabelOutcome, Labeller,
-    Lang, NoticeOptions, Placement, TrainingMining,
+    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, LabelOutcome,
+    Labeller, Lang, MetadataOptions, NoticeOptions, Placement, TrainingMining,
 };
 
 use crate::{
-    args::{Ai, LabelArgs, Tdm},
+    args::{Ai, LabelArgs, Profile, Tdm},
     cmd_pipe,
     inputs::{self, OutputPlan},
     key_source, progress,
@@ -65,10 +65,29 @@ pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
 }
 
 fn langs(args: &LabelArgs) -> Result<Vec<Lang>> {
-    args.notice_lang
+    let by_profile = |p: &str| p.split(',').map(str::to_owned).collect::<Vec<_>>();
+    let names = match (&args.notice_lang, args.profile) {
+        (Some(explicit), _) => explicit.clone(),
+        (None, Some(Profile::Cn)) => by_profile("zh"),
+        (None, Some(Profile::Eu)) => by_profile("en"),
+        (None, _) => by_profile("kk,ru,en"),
+    };
+    names
         .iter()
         .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
         .collect()
+}
+
+/// IPTC XMP always (unless --no-xmp); AIGC with --aigc or under the cn profile.
+fn metadata(args: &LabelArgs) -> MetadataOptions {
+    let aigc = !args.no_aigc && (args.aigc || args.profile == Some(Profile::Cn));
+    MetadataOptions {
+        xmp: !args.no_xmp,
+        aigc: aigc.then(|| AigcOptions {
+            producer: args.aigc_producer.clone(),
+            produce_id: args.aigc_id.clone(),
+        }),
+    }
 }
 
 pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
@@ -89,6 +108,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.thumbnail.long_edge = args.thumbnail.max(16);
     options.tsa_url = args.tsa.clone();
     options.format = args.format;
+    options.metadata = metadata(&args);
     if args.notice || args.notice_style.is_some() || args.notice_position.is_some() {
         let mut notice = NoticeOptions::default();
         notice.style = args.notice_style;

@@ -224,6 +224,9 @@ pub(crate) fn print_entry(e: &Entry) {
                     println!("{:<16} notice: {}", "", n.join(" · "));
                 }
             }
+            for line in r.platform_metadata.iter().flat_map(|m| m.summary_lines()) {
+                println!("{:<16} {line}", "");
+            }
             for w in &r.warnings {
                 println!("{:<16} warning: {w}", "");
             }

@@ -31,6 +31,7 @@
 
 mod compact_signer;
 mod csr;
+mod detached;
 mod dev_ca;
 mod error;
 mod identity;
@@ -38,6 +39,7 @@ mod private_file;
 mod profile;
 
 pub use csr::{make_csr, CsrOptions, CsrOutput};
+pub use detached::verify_detached;
 pub use dev_ca::{init_dev_keys, DevKeyOptions, KeyPaths};
 pub use error::KeyError;
 pub use identity::{CertSummary, KeyAlgorithm, SigningIdentity};

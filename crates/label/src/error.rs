@@ -45,6 +45,14 @@ pub enum LabelError {
         /// Why.
         reason: String,
     },
+    /// The platform metadata (IPTC XMP, GB 45438 AIGC) cannot be written.
+    #[error("{path}: metadata: {reason}")]
+    Metadata {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// A text input is not valid UTF-8.
     #[error("{path}: not UTF-8 text (invalid byte at offset {offset}); convert it to UTF-8 first, e.g. with iconv")]
     NotUtf8 {
@@ -125,6 +133,7 @@ impl LabelError {
             Self::Malformed { .. } => "malformed",
             Self::NotUtf8 { .. } => "not-utf8",
             Self::Notice { .. } => "notice",
+            Self::Metadata { .. } => "metadata",
             Self::TooLarge { .. } => "too-large",
             Self::Timeout { .. } => "timeout",
             Self::Keys(_) => "keys",

@@ -418,15 +418,20 @@ impl<R: Read + Seek> Walker<'_, R> {
     }
 
     fn id3(&mut self) -> Walk {
+        self.id3_tags().map(|_| ())
+    }
+
+    /// Checks the ID3v2 tags at the start; returns where they end.
+    fn id3_tags(&mut self) -> Result<u64, WalkError> {
         let mut off = 0u64;
         // Several ID3v2 tags may be stacked at the start.
         loop {
             let h: [u8; 10] = match self.read_at(off) {
                 Ok(h) => h,
-                Err(_) => return Ok(()),
+                Err(_) => return Ok(off),
             };
             if &h[0..3] != b"ID3" {
-                return Ok(());
+                return Ok(off);
             }
             self.count()?;
             if h[6..10].iter().any(|b| b & 0x80 != 0) {
@@ -467,7 +472,8 @@ impl<R: Read + Seek> Walker<'_, R> {
     }
 
     fn flac(&mut self) -> Walk {
-        let mut off = 4u64;
+        // c2pa puts its manifest in an ID3v2 tag before `fLaC`.
+        let mut off = self.id3_tags()? + 4;
         loop {
             self.count()?;
             let h: [u8; 4] = self.read_at(off)?;

@@ -47,6 +47,7 @@ mod input;
 pub mod manifest_map;
 pub mod notice;
 pub mod notice_text;
+mod platform_meta;
 pub mod report;
 mod sign;
 mod text_notice;
@@ -65,6 +66,9 @@ pub use format::MediaFormat;
 pub use input::{sidecar_candidates, InputLimits};
 pub use notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle};
 pub use notice_text::Lang;
+pub use platform_meta::{
+    AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata,
+};
 pub use report::{FileReport, Verdict};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use text_sign::LabelledText;

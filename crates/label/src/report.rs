@@ -112,6 +112,10 @@ pub struct FileReport {
     pub disclosure: Option<FoundDisclosure>,
     /// How many manifests the store holds (history).
     pub manifests: usize,
+    /// Platform metadata outside C2PA (IPTC XMP, GB 45438 AIGC): unsigned
+    /// evidence, except that an intact C2PA binding covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_metadata: Option<crate::PlatformMetadata>,
     /// Things worth knowing that do not change the verdict (e.g. extension mismatch).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

@@ -17,9 +17,9 @@ use crate::{
     input::{self, InputLimits},
     manifest_map,
     notice::{AppliedNotice, NoticeOptions, NoticeStyle},
-    text_sign,
+    platform_meta, text_sign,
     text_sign::LabelledText,
-    thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
+    thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, MetadataOptions, ThumbnailOptions,
 };
 
 /// How to label.
@@ -39,6 +39,8 @@ pub struct LabelOptions {
     pub format: Option<MediaFormat>,
     /// Add a perceivable notice to the content before signing.
     pub notice: Option<NoticeOptions>,
+    /// Platform metadata (IPTC XMP, GB 45438 AIGC) written before signing.
+    pub metadata: MetadataOptions,
 }
 
 impl Default for LabelOptions {
@@ -50,6 +52,7 @@ impl Default for LabelOptions {
             tsa_url: None,
             format: None,
             notice: None,
+            metadata: MetadataOptions::default(),
         }
     }
 }
@@ -165,6 +168,7 @@ impl Labeller {
             disclosure,
             placement,
             notice: self.options.notice.clone(),
+            metadata: self.options.metadata.clone(),
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
         let done = watchdog::run(input, deadline, move || job.run())?;
@@ -200,11 +204,14 @@ impl Labeller {
         input::check_text_size(path, text, &self.options.limits)?;
         self.check_notice(path, format)?;
         let disclosure = self.with_organisation(disclosure);
+        let signer = self.signer.as_ref().as_ref();
+        let labels = platform_meta::labels(&self.options.metadata, &disclosure, signer, path)?;
         text_sign::label(
             &self.context,
-            self.signer.as_ref().as_ref(),
+            signer,
             &disclosure,
             self.options.notice.as_ref(),
+            &labels,
             format,
             path,
             text,
@@ -253,6 +260,7 @@ struct Job {
     disclosure: AiDisclosure,
     placement: Placement,
     notice: Option<NoticeOptions>,
+    metadata: MetadataOptions,
 }
 
 impl Job {
@@ -284,6 +292,17 @@ impl Job {
             warnings.extend(note);
             applied = Some(record);
             original = Some(std::mem::replace(&mut source, badged));
+        }
+        // The metadata goes in after the notice (a re-encoded image would
+        // drop it) and before signing (so the hard binding covers it). A
+        // sidecar leaves the media file as it was.
+        if self.placement == Placement::Embedded {
+            let signer = self.signer.as_ref().as_ref();
+            let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
+            if let Some(tagged) = platform_meta::apply(self.format, &mut source, &labels, path)? {
+                let before = std::mem::replace(&mut source, tagged);
+                original.get_or_insert(before);
+            }
         }
 
         let title = path
@@ -452,11 +471,14 @@ impl Job {
         let permissions = std::fs::metadata(path)
             .map_err(|e| LabelError::io(path, e))?
             .permissions();
+        let signer = self.signer.as_ref().as_ref();
+        let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
         let labelled = text_sign::label(
             &self.context,
-            self.signer.as_ref().as_ref(),
+            signer,
             &self.disclosure,
             self.notice.as_ref(),
+            &labels,
             self.format,
             path,
             &input,

@@ -61,6 +61,7 @@ pub(crate) fn label<'a>(
     signer: &dyn Signer,
     disclosure: &AiDisclosure,
     notice: Option<&NoticeOptions>,
+    labels: &tamga_meta::Labels,
     format: MediaFormat,
     path: &Path,
     input: &'a [u8],
@@ -99,6 +100,21 @@ pub(crate) fn label<'a>(
         // the joined text NFC, so no second normalization is needed.
         body = Cow::Owned(with_notice);
         applied = Some(record);
+    }
+    if let Some(container) = crate::platform_meta::container(format) {
+        if labels.aigc.is_some() {
+            // The AIGC front matter is ASCII, so the text stays NFC.
+            let tagged = tamga_meta::write(container, body.as_bytes(), labels).map_err(|e| {
+                LabelError::Metadata {
+                    path: path.into(),
+                    reason: e.to_string(),
+                }
+            })?;
+            body = Cow::Owned(String::from_utf8(tagged).map_err(|e| LabelError::Metadata {
+                path: path.into(),
+                reason: e.to_string(),
+            })?);
+        }
     }
 
     let title = path

@@ -119,6 +119,9 @@ impl Verifier {
             report.sidecar = sidecar;
         }
         report.warnings.extend(checked.warnings);
+        if let Ok(mut file) = std::fs::File::open(path) {
+            add_platform_metadata(&mut report, &read, &mut file);
+        }
         Ok((report, read.found()))
     }
 
@@ -133,12 +136,36 @@ impl Verifier {
         let path = Path::new(name);
         input::check_text_size(path, text, &self.options.limits)?;
         let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
-        Ok(match &read {
+        let mut report = match &read {
             StoreRead::None => unlabelled(path, format),
             StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
             StoreRead::Found(found) => from_reader(path, format, found),
-        })
+        };
+        add_platform_metadata(&mut report, &read, &mut std::io::Cursor::new(text));
+        Ok(report)
     }
+}
+
+/// Reads the file's IPTC XMP and AIGC labels into the report, checking
+/// AIGC signatures against the active manifest's signer.
+fn add_platform_metadata<R: std::io::Read + std::io::Seek>(
+    report: &mut FileReport,
+    read: &StoreRead,
+    src: &mut R,
+) {
+    let signer = match read {
+        StoreRead::Found(f) => f.reader.active_manifest().and_then(|m| m.signature_info()),
+        _ => None,
+    };
+    let Some(found) = crate::platform_meta::check(report.format, src, signer) else {
+        return;
+    };
+    let signed = report
+        .disclosure
+        .as_ref()
+        .and_then(|d| d.digital_source_type.as_deref());
+    report.warnings.extend(found.warnings(signed));
+    report.platform_metadata = Some(found);
 }
 
 /// What reading a file's label gave.
@@ -304,6 +331,7 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         claim_generator: None,
         disclosure: None,
         manifests: 0,
+        platform_metadata: None,
         warnings: Vec::new(),
     }
 }
@@ -398,6 +426,7 @@ fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
         claim_generator: active.and_then(claim_generator_name),
         disclosure,
         manifests: reader.manifests().len(),
+        platform_metadata: None,
         warnings: Vec::new(),
     }
 }

@@ -11,7 +11,7 @@ use crate::{xmp, AigcPlace, Found, MetaError};
 
 /// The length of the ID3v2 tag at the start of `input` (header, body and
 /// footer), or 0 when there is none.
-fn tag_len(input: &[u8]) -> usize {
+pub(crate) fn tag_len(input: &[u8]) -> usize {
     match input.get(..10) {
         Some(h) if h.starts_with(b"ID3") => {
             let size = h[6..10]

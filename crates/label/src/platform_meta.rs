@@ -1,0 +1,320 @@
+//! The platform metadata step of labelling (IPTC XMP, the GB 45438 AIGC
+//! label) and its check on verifying. The container editing lives in
+//! tamga-meta; this module decides what to write, signs the AIGC label with
+//! the labeller's key, and judges what a file carries.
+//!
+//! The metadata is written before the C2PA manifest is signed, so the
+//! manifest's hard binding covers it: editing it afterwards breaks the label.
+
+use std::{fs::File, io::Seek, path::Path};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde::Serialize;
+use tamga_meta::{Aigc, AigcLabel, AigcPlace, Container, Labels};
+
+use crate::{AiDisclosure, LabelError, MediaFormat};
+
+/// What platform metadata to write when labelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataOptions {
+    /// Write the IPTC digital source type and AI system fields into XMP
+    /// (default: on; Meta, Google and TikTok read them).
+    pub xmp: bool,
+    /// Write the GB 45438 `AIGC` implicit label (default: off; on under the
+    /// `cn` profile).
+    pub aigc: Option<AigcOptions>,
+}
+
+impl Default for MetadataOptions {
+    fn default() -> Self {
+        Self {
+            xmp: true,
+            aigc: None,
+        }
+    }
+}
+
+/// The producer fields of the AIGC label.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AigcOptions {
+    /// `ContentProducer`; default: the signing certificate's organisation,
+    /// with characters GB 45438 forbids replaced by `_`.
+    pub producer: Option<String>,
+    /// `ProduceID`; default: a random 128-bit identifier per file.
+    pub produce_id: Option<String>,
+}
+
+/// The tamga-meta container for a format, if it carries metadata.
+pub(crate) fn container(format: MediaFormat) -> Option<Container> {
+    Some(match format {
+        MediaFormat::Jpeg => Container::Jpeg,
+        MediaFormat::Png => Container::Png,
+        MediaFormat::Webp => Container::Webp,
+        MediaFormat::Gif => Container::Gif,
+        MediaFormat::Tiff => Container::Tiff,
+        MediaFormat::Svg => Container::Svg,
+        MediaFormat::Avif | MediaFormat::Heic | MediaFormat::M4a | MediaFormat::Mp4 => {
+            Container::Bmff
+        }
+        MediaFormat::Jxl => Container::Jxl,
+        MediaFormat::Wav => Container::Wav,
+        MediaFormat::Mp3 => Container::Mp3,
+        MediaFormat::Flac => Container::Flac,
+        MediaFormat::Markdown => Container::Markdown,
+        MediaFormat::Text | MediaFormat::Ogg | MediaFormat::Aac | MediaFormat::Bmp => return None,
+    })
+}
+
+/// What to write for `disclosure`, with the AIGC label signed by `signer`.
+pub(crate) fn labels(
+    options: &MetadataOptions,
+    disclosure: &AiDisclosure,
+    signer: &dyn c2pa::Signer,
+    path: &Path,
+) -> Result<Labels, LabelError> {
+    let fail = |reason: String| LabelError::Metadata {
+        path: path.into(),
+        reason,
+    };
+    let mut labels = Labels::default();
+    if options.xmp {
+        labels.digital_source_type = Some(disclosure.ai.iptc_uri());
+        if let Some(g) = &disclosure.generator {
+            labels.ai_system = Some(g.name.clone());
+            labels.ai_system_version.clone_from(&g.version);
+        }
+    }
+    if let Some(aigc) = &options.aigc {
+        let producer = match &aigc.producer {
+            Some(p) => p.clone(),
+            None => {
+                tamga_meta::sanitize_value(disclosure.organisation.as_deref().unwrap_or("tamga"))
+            }
+        };
+        let produce_id = aigc
+            .produce_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        // Every disclosure tamga signs says AI was involved: Label "1".
+        let mut label = Aigc::first_write(AigcLabel::Is, &producer, &produce_id).map_err(fail)?;
+        let signature = signer
+            .sign(&label.signing_payload())
+            .map_err(|e| fail(format!("signing the AIGC label: {e}")))?;
+        label
+            .set_reserved_code1(URL_SAFE_NO_PAD.encode(signature))
+            .map_err(fail)?;
+        labels.aigc = Some(label);
+    }
+    Ok(labels)
+}
+
+/// Writes `labels` into the media in `source`; returns the new file
+/// (anonymous, deleted on drop), or None when the format carries nothing.
+pub(crate) fn apply(
+    format: MediaFormat,
+    source: &mut File,
+    labels: &Labels,
+    path: &Path,
+) -> Result<Option<File>, LabelError> {
+    let Some(container) = container(format) else {
+        return Ok(None);
+    };
+    if *labels == Labels::default() {
+        return Ok(None);
+    }
+    let io = |e| LabelError::io(path, e);
+    let mut out = tempfile::tempfile().map_err(io)?;
+    tamga_meta::write_to(container, source, &mut out, labels).map_err(|e| match e {
+        tamga_meta::MetaError::Io(e) => io(e),
+        other => LabelError::Metadata {
+            path: path.into(),
+            reason: other.to_string(),
+        },
+    })?;
+    out.rewind().map_err(io)?;
+    Ok(Some(out))
+}
+
+/// Platform metadata found in a file, as `tamga verify` reports it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformMetadata {
+    /// `Iptc4xmpExt:DigitalSourceType` values in XMP.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub digital_source_types: Vec<String>,
+    /// IPTC "AI System Used".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_system: Option<String>,
+    /// IPTC "AI System Version Used".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_system_version: Option<String>,
+    /// GB 45438 `AIGC` labels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aigc: Vec<AigcReport>,
+}
+
+/// One AIGC label and what its `ReservedCode1` proves.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AigcReport {
+    /// Where it is in the file.
+    pub place: AigcPlace,
+    /// The label's fields, when it parses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Aigc>,
+    /// Why it does not parse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `ReservedCode1` checked against the C2PA signer's certificate.
+    pub signature: AigcSignature,
+}
+
+/// The outcome of checking `ReservedCode1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AigcSignature {
+    /// Made by the key that signed the C2PA manifest, over these fields.
+    Valid,
+    /// It does not verify with that key: changed fields or another signer.
+    Invalid,
+    /// There is no `ReservedCode1`.
+    Absent,
+    /// There is no C2PA signer to check it against (or it is not base64).
+    Unverifiable,
+}
+
+/// Reads and judges the platform metadata in `src`. `signer` is the active
+/// manifest's signature info, whose certificate checks `ReservedCode1`.
+pub(crate) fn check<R: std::io::Read + Seek>(
+    format: MediaFormat,
+    src: &mut R,
+    signer: Option<&c2pa::SignatureInfo>,
+) -> Option<PlatformMetadata> {
+    let found = tamga_meta::read_from(container(format)?, src);
+    if found.is_empty() {
+        return None;
+    }
+    let aigc = found
+        .aigc
+        .into_iter()
+        .map(|f| match f.parsed {
+            Ok(label) => AigcReport {
+                place: f.place,
+                signature: check_signature(&label, signer),
+                label: Some(label),
+                error: None,
+            },
+            Err(e) => AigcReport {
+                place: f.place,
+                label: None,
+                error: Some(e),
+                signature: AigcSignature::Unverifiable,
+            },
+        })
+        .collect();
+    Some(PlatformMetadata {
+        digital_source_types: found.digital_source_types,
+        ai_system: found.ai_system,
+        ai_system_version: found.ai_system_version,
+        aigc,
+    })
+}
+
+fn check_signature(label: &Aigc, signer: Option<&c2pa::SignatureInfo>) -> AigcSignature {
+    if label.reserved_code1.is_empty() {
+        return AigcSignature::Absent;
+    }
+    let (Some(info), Ok(signature)) = (signer, URL_SAFE_NO_PAD.decode(&label.reserved_code1))
+    else {
+        return AigcSignature::Unverifiable;
+    };
+    let Some(alg) = info.alg else {
+        return AigcSignature::Unverifiable;
+    };
+    if tamga_keys::verify_detached(info.cert_chain(), alg, &label.signing_payload(), &signature) {
+        AigcSignature::Valid
+    } else {
+        AigcSignature::Invalid
+    }
+}
+
+impl PlatformMetadata {
+    /// One line per signal, for terminals.
+    pub fn summary_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for dst in &self.digital_source_types {
+            let system = match (&self.ai_system, &self.ai_system_version) {
+                (Some(s), Some(v)) => format!(", AI system {s} {v}"),
+                (Some(s), None) => format!(", AI system {s}"),
+                _ => String::new(),
+            };
+            out.push(format!(
+                "XMP digital source type: {}{system}",
+                dst.rsplit('/').next().unwrap_or(dst)
+            ));
+        }
+        for a in &self.aigc {
+            let place = serde_json::to_value(a.place)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            out.push(match &a.label {
+                Some(l) => format!(
+                    "AIGC label {} ({}), producer {}, id {}, ReservedCode1 {} [{place}]",
+                    l.label,
+                    match l.kind() {
+                        Some(AigcLabel::Is) => "AI-generated",
+                        Some(AigcLabel::MayBe) => "may be AI-generated",
+                        _ => "suspected AI-generated",
+                    },
+                    l.content_producer,
+                    l.produce_id,
+                    serde_json::to_value(a.signature)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                ),
+                None => format!("AIGC label unreadable [{place}]"),
+            });
+        }
+        out
+    }
+
+    /// Warnings for a distributor: duplicate or unverifiable AIGC labels,
+    /// XMP that disagrees with the signed disclosure.
+    pub(crate) fn warnings(&self, signed_source_type: Option<&str>) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.aigc.len() > 1 {
+            out.push(format!(
+                "{} AIGC labels in the file; GB 45438 asks for exactly one",
+                self.aigc.len()
+            ));
+        }
+        for a in &self.aigc {
+            match (a.signature, &a.error) {
+                (_, Some(e)) => out.push(format!("unreadable AIGC label: {e}")),
+                (AigcSignature::Invalid, _) => out.push(
+                    "the AIGC label's ReservedCode1 does not verify with the C2PA signer's key"
+                        .into(),
+                ),
+                _ => {}
+            }
+        }
+        if let Some(signed) = signed_source_type {
+            let same = |x: &String| {
+                x.trim()
+                    .strip_prefix("https://")
+                    .or(x.trim().strip_prefix("http://"))
+                    == signed
+                        .strip_prefix("https://")
+                        .or(signed.strip_prefix("http://"))
+            };
+            if let Some(other) = self.digital_source_types.iter().find(|x| !same(x)) {
+                out.push(format!(
+                    "the XMP digital source type {other} differs from the signed one {signed}"
+                ));
+            }
+        }
+        out
+    }
+}

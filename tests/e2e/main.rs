@@ -14,6 +14,7 @@ mod demo;
 mod formats;
 mod interop;
 mod keys;
+mod metadata;
 mod notices;
 mod text;
 mod util;

@@ -56,12 +56,19 @@ impl From<Labelled<'_>> for LabelledText {
 
 /// Labels `input` (the whole text). `path` names it in errors and is the
 /// manifest's title.
+/// What goes into the text besides the C2PA wrapper.
+pub(crate) struct Additions<'a> {
+    /// The perceivable notice line.
+    pub(crate) notice: Option<&'a NoticeOptions>,
+    /// Platform metadata (the AIGC front matter in Markdown).
+    pub(crate) labels: &'a tamga_meta::Labels,
+}
+
 pub(crate) fn label<'a>(
     context: &Arc<Context>,
     signer: &dyn Signer,
     disclosure: &AiDisclosure,
-    notice: Option<&NoticeOptions>,
-    labels: &tamga_meta::Labels,
+    added: Additions<'_>,
     format: MediaFormat,
     path: &Path,
     input: &'a [u8],
@@ -87,7 +94,8 @@ pub(crate) fn label<'a>(
             .push("the text was normalized to Unicode NFC before signing, as C2PA requires".into());
     }
     let mut applied = None;
-    if let Some(options) = notice {
+    let labels = added.labels;
+    if let Some(options) = added.notice {
         let (_, position) = options
             .resolve(format)
             .map_err(|reason| LabelError::Notice {

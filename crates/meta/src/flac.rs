@@ -35,7 +35,9 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
 }
 
 pub(crate) fn read(input: &[u8], found: &mut Found) {
-    let Ok((tag, _, _)) = parse(input) else { return };
+    let Ok((tag, _, _)) = parse(input) else {
+        return;
+    };
     let values: Vec<String> = tag
         .get_vorbis("AIGC")
         .map(|v| v.map(str::to_owned).collect())

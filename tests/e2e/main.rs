@@ -15,6 +15,7 @@ mod formats;
 mod interop;
 mod keys;
 mod metadata;
+mod notice_gallery;
 mod notices;
 mod text;
 mod util;

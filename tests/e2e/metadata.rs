@@ -237,3 +237,25 @@ fn a_producer_gb_45438_forbids_is_a_clear_error() {
     assert!(err.contains("printable ASCII without spaces"), "{err}");
     assert!(!out.exists(), "nothing is written on failure");
 }
+
+#[test]
+fn asking_for_aigc_where_it_cannot_go_says_so() {
+    let sb = Sandbox::new();
+    for (input, extra, want) in [
+        ("text/ru.txt", vec![], "text has no metadata field"),
+        (
+            "sample.png",
+            vec!["--sidecar"],
+            "with --sidecar the media file is left unchanged",
+        ),
+    ] {
+        let out = sb.path(&format!("w-{}", name_of(input)));
+        let mut args = vec!["--aigc", "--json"];
+        args.extend(extra);
+        let run = sb.label(&sample(input), &out, &args);
+        assert_ok(&run);
+        let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+        let warnings = doc["labelled"][0]["warnings"].to_string();
+        assert!(warnings.contains(want), "{input}: {warnings}");
+    }
+}

@@ -65,6 +65,25 @@ pub(crate) fn container(format: MediaFormat) -> Option<Container> {
     })
 }
 
+/// A warning when asked-for metadata has no place to go: the user asked
+/// for the AIGC label and should know when a file does not get it.
+pub(crate) fn unwritten(
+    options: &MetadataOptions,
+    format: MediaFormat,
+    placement: crate::Placement,
+) -> Option<String> {
+    options.aigc.as_ref()?;
+    if placement == crate::Placement::Sidecar {
+        Some("no AIGC label: with --sidecar the media file is left unchanged".into())
+    } else if container(format).is_none() {
+        Some(format!(
+            "no AIGC label: {format} has no metadata field to carry it"
+        ))
+    } else {
+        None
+    }
+}
+
 /// What to write for `disclosure`, with the AIGC label signed by `signer`.
 pub(crate) fn labels(
     options: &MetadataOptions,

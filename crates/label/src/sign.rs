@@ -298,6 +298,11 @@ impl Job {
         // The metadata goes in after the notice (a re-encoded image would
         // drop it) and before signing (so the hard binding covers it). A
         // sidecar leaves the media file as it was.
+        warnings.extend(platform_meta::unwritten(
+            &self.metadata,
+            self.format,
+            self.placement,
+        ));
         if self.placement == Placement::Embedded {
             let signer = self.signer.as_ref().as_ref();
             let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
@@ -495,7 +500,10 @@ impl Job {
         Ok(JobDone {
             kept: labelled.kept_previous_manifest,
             sidecar: None,
-            warnings: labelled.warnings,
+            warnings: platform_meta::unwritten(&self.metadata, self.format, self.placement)
+                .into_iter()
+                .chain(labelled.warnings)
+                .collect(),
         })
     }
 }

@@ -31,6 +31,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod audio_decode;
 mod audio_notice;
 pub mod badge;
 mod data_hash;
@@ -52,7 +53,9 @@ mod text_sign;
 mod text_verify;
 mod thumbnail;
 mod verify;
+mod voice;
 pub mod watchdog;
+mod wav_notice;
 mod wav_stream;
 
 pub use disclosure::{

@@ -18,6 +18,9 @@ pub const NOTICE_LABEL: &str = "org.tamga.notice";
 /// Version of [`NOTICE_LABEL`]'s schema.
 pub const NOTICE_SCHEMA: u32 = 1;
 
+/// The audio formats that take a tone or voice notice.
+const AUDIO_NOTICE_FORMATS: [MediaFormat; 1] = [MediaFormat::Wav];
+
 /// What kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -47,15 +50,15 @@ impl NoticeStyle {
         }
     }
 
-    /// The default style for a format. Audio gets the tone until spoken
-    /// notices exist: a notice of some kind beats none.
+    /// The default style for a format: audio gets the spoken notice, which
+    /// says what the tone only signals to those who know GB 45438.
     pub fn default_for(format: MediaFormat) -> Self {
         if format.is_text() {
             Self::Line
         } else if format.is_image() {
             Self::Badge
         } else {
-            Self::Tone
+            Self::Voice
         }
     }
 
@@ -64,8 +67,7 @@ impl NoticeStyle {
         match self {
             Self::Line => format.is_text(),
             Self::Badge | Self::AiIcon => crate::image_notice::supported(format),
-            Self::Tone => format == MediaFormat::Wav,
-            Self::Voice => false,
+            Self::Tone | Self::Voice => AUDIO_NOTICE_FORMATS.contains(&format),
         }
     }
 }
@@ -196,7 +198,8 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV takes `tone`)"
+                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV takes `voice` \
+                 or `tone`)"
             ));
         }
         if position.is_corner() != format.is_image() {

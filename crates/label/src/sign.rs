@@ -14,12 +14,13 @@ use serde_json::json;
 use tamga_keys::SigningIdentity;
 
 use crate::{
+    audio_notice::Sound,
     input::{self, InputLimits},
     manifest_map,
     notice::{AppliedNotice, NoticeOptions, NoticeStyle},
-    text_sign,
+    notice_text, text_sign,
     text_sign::LabelledText,
-    thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, ThumbnailOptions,
+    thumbnail, watchdog, AiDisclosure, AiInvolvement, LabelError, MediaFormat, ThumbnailOptions,
 };
 
 /// How to label.
@@ -413,19 +414,30 @@ impl Job {
         };
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let mut file = tempfile::tempfile().map_err(io)?;
-        if style == NoticeStyle::Tone {
-            // Audio is spliced file to file: long recordings stay out of memory.
-            let seconds =
-                crate::audio_notice::apply_wav(source, &mut file, position).map_err(fail)?;
+        if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
+            // Audio goes file to file: WAV is spliced, the others decoded
+            // and re-encoded.
+            let (seconds, note) = match self.format {
+                MediaFormat::Wav => {
+                    crate::wav_notice::apply_wav(source, &mut file, &sound, position)
+                        .map(|s| (s, None))
+                }
+                other => Err(format!(
+                    "a {style} notice cannot be added to {other} files yet"
+                )),
+            }
+            .map_err(fail)?;
             file.seek(SeekFrom::Start(0)).map_err(io)?;
-            let mut record = AppliedNotice::new(
-                style,
-                position,
-                &[],
-                "AI in Morse (short-long-short-short)".into(),
-            );
+            let (langs, text) = match sound {
+                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
+                Sound::Voice { .. } => (
+                    &notice.langs[..],
+                    notice.words(self.disclosure.ai, notice_text::Length::Short),
+                ),
+            };
+            let mut record = AppliedNotice::new(style, position, langs, text);
             record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
-            return Ok((file, record, None));
+            return Ok((file, record, note));
         }
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
@@ -471,6 +483,18 @@ impl Job {
             sidecar: None,
             warnings: labelled.warnings,
         })
+    }
+}
+
+/// The sound of an audio notice style, or `None` for the visual styles.
+fn audio_sound(style: NoticeStyle, notice: &NoticeOptions, ai: AiInvolvement) -> Option<Sound> {
+    match style {
+        NoticeStyle::Tone => Some(Sound::Tone),
+        NoticeStyle::Voice => Some(Sound::Voice {
+            langs: notice.langs.clone(),
+            ai,
+        }),
+        _ => None,
     }
 }
 

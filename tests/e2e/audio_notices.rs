@@ -195,3 +195,8 @@ fn the_spoken_notice_speaks_the_chosen_languages_and_kind() {
     );
     assert!(all > zh + 2.0, "{all} vs {zh}");
 }
+
+#[test]
+fn flac_gets_a_spoken_or_tone_notice_and_keeps_every_sample() {
+    check_lossless("sample.flac");
+}

@@ -18,7 +18,6 @@ pub(crate) struct Pcm<S> {
     pub rate: u32,
     pub channels: usize,
     /// Bits per sample the stream declares (lossless formats).
-    #[allow(dead_code)] // read by the FLAC notice, next
     pub bits: Option<u32>,
     pub samples: Vec<S>,
 }

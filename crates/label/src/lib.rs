@@ -38,6 +38,7 @@ mod data_hash;
 mod disclosure;
 mod error;
 pub mod explain;
+mod flac_notice;
 mod format;
 pub mod guard;
 mod image_notice;

@@ -19,7 +19,7 @@ pub const NOTICE_LABEL: &str = "org.tamga.notice";
 pub const NOTICE_SCHEMA: u32 = 1;
 
 /// The audio formats that take a tone or voice notice.
-const AUDIO_NOTICE_FORMATS: [MediaFormat; 1] = [MediaFormat::Wav];
+const AUDIO_NOTICE_FORMATS: [MediaFormat; 2] = [MediaFormat::Wav, MediaFormat::Flac];
 
 /// What kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,8 +198,8 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV takes `voice` \
-                 or `tone`)"
+                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV and FLAC take \
+                 `voice` or `tone`)"
             ));
         }
         if position.is_corner() != format.is_image() {

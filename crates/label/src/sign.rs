@@ -422,6 +422,11 @@ impl Job {
                     crate::wav_notice::apply_wav(source, &mut file, &sound, position)
                         .map(|s| (s, None))
                 }
+                MediaFormat::Flac => source
+                    .try_clone()
+                    .map_err(|e| e.to_string())
+                    .and_then(|src| crate::flac_notice::apply(src, &mut file, &sound, position))
+                    .map(|s| (s, None)),
                 other => Err(format!(
                     "a {style} notice cannot be added to {other} files yet"
                 )),

@@ -200,3 +200,87 @@ fn the_spoken_notice_speaks_the_chosen_languages_and_kind() {
 fn flac_gets_a_spoken_or_tone_notice_and_keeps_every_sample() {
     check_lossless("sample.flac");
 }
+
+/// Normalised cross-correlation of `a` with `b` shifted by `lag` samples.
+fn correlation(a: &[f32], b: &[f32], lag: isize) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
+    for (i, &x) in a.iter().enumerate() {
+        let Some(&y) = b.get((i as isize + lag) as usize) else {
+            continue;
+        };
+        let (x, y) = (f64::from(x), f64::from(y));
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    ab / (aa.sqrt() * bb.sqrt()).max(1e-12)
+}
+
+#[test]
+fn mp3_gets_a_notice_at_a_bitrate_near_the_source_and_keeps_its_content() {
+    let sb = Sandbox::new();
+    let name = "sample.mp3";
+    let before = decode::<f32>(&sb.copy_sample(name));
+    for (style, position) in [("default", "start"), ("voice", "end"), ("tone", "both")] {
+        let what = format!("{name} {style} {position}");
+        let input = sb.copy_sample(name);
+        let out = sb.path(&format!("{style}-{position}.mp3"));
+        let mut args = vec!["--notice-position", position];
+        if style != "default" {
+            args.extend(["--notice-style", style]);
+        }
+        let o = sb.label(&input, &out, &args);
+        assert_ok(&o);
+        // The re-encoding is said, with the bitrate: sample.mp3 is 64 kbit/s.
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(said.contains("re-encoded at 64 kbit/s"), "{what}: {said}");
+        let (entry, _) = sb.verify(&out, true);
+        assert_eq!(entry["verdict"], "trusted", "{what}: {entry}");
+        let n = &entry["disclosure"]["perceivableNotice"];
+        let secs = n["durationSeconds"].as_f64().unwrap();
+        let copies = if position == "both" { 2 } else { 1 };
+
+        let after = decode::<f32>(&out);
+        assert_eq!(
+            (after.rate, after.channels),
+            (before.rate, before.channels),
+            "{what}"
+        );
+        let ch = before.channels;
+        let rate = f64::from(before.rate);
+        // Gapless decoding gives the encoder's input back: the length grows
+        // by the notice, to within an MP3 frame.
+        let grown = (after.samples.len() as f64 - before.samples.len() as f64) / ch as f64 / rate;
+        assert!(
+            (grown - copies as f64 * secs).abs() < 0.06,
+            "{what}: grew {grown:.3} s for {copies} x {secs} s"
+        );
+        // One notice's samples, from the growth (durationSeconds is rounded).
+        let per = after.samples.len().saturating_sub(before.samples.len()) / copies / ch * ch;
+        let head = if position == "end" { 0 } else { per };
+        let notice = if position == "end" {
+            &after.samples[after.samples.len() - per..]
+        } else {
+            &after.samples[..per]
+        };
+        let (nr, cr) = (rms(notice), rms(&before.samples));
+        assert!(
+            nr > cr / 4.0 && nr < cr * 4.0 + 0.05,
+            "{what}: notice RMS {nr}, content {cr}"
+        );
+        // The content follows where it should, recognisably the same.
+        let body = &after.samples[head..head + before.samples.len()];
+        let best = (-64..=64)
+            .map(|lag| correlation(&before.samples, body, lag))
+            .fold(f64::MIN, f64::max);
+        assert!(best > 0.9, "{what}: correlation {best}");
+        assert!(
+            correlation(&before.samples, body, 0) > 0.9,
+            "{what}: content shifted"
+        );
+    }
+}

@@ -105,8 +105,8 @@ fn styles_not_built_yet_fail_clearly_and_write_nothing() {
     let sb = Sandbox::new();
     for (sample_name, extra) in [
         ("sample.avif", "--notice"),
-        ("sample.mp3", "--notice"),
-        ("sample.m4a", "--notice-style=voice"),
+        ("sample.m4a", "--notice"),
+        ("sample.m4a", "--notice-style=tone"),
         ("sample.png", "--notice-style=line"),
     ] {
         let out = sb.path(&format!("x-{sample_name}"));

@@ -44,6 +44,7 @@ pub mod guard;
 mod image_notice;
 mod input;
 pub mod manifest_map;
+mod mp3_notice;
 pub mod notice;
 pub mod notice_text;
 pub mod report;

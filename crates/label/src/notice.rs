@@ -18,8 +18,12 @@ pub const NOTICE_LABEL: &str = "org.tamga.notice";
 /// Version of [`NOTICE_LABEL`]'s schema.
 pub const NOTICE_SCHEMA: u32 = 1;
 
-/// The audio formats that take a tone or voice notice.
-const AUDIO_NOTICE_FORMATS: [MediaFormat; 2] = [MediaFormat::Wav, MediaFormat::Flac];
+/// The audio formats that take a tone or voice notice. Not M4A: AAC
+/// encoding needs an encoder tamga can ship, and there is no mature one in
+/// Rust; the C ones are fdk-aac (a licence Debian calls non-free) or
+/// ffmpeg's libavcodec (LGPL, a large system library to link).
+const AUDIO_NOTICE_FORMATS: [MediaFormat; 3] =
+    [MediaFormat::Wav, MediaFormat::Flac, MediaFormat::Mp3];
 
 /// What kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,10 +199,17 @@ impl NoticeOptions {
     pub fn resolve(&self, format: MediaFormat) -> Result<(NoticeStyle, NoticePosition), String> {
         let style = self.style.unwrap_or(NoticeStyle::default_for(format));
         let position = self.position.unwrap_or(NoticePosition::default_for(format));
+        if format == MediaFormat::M4a && matches!(style, NoticeStyle::Tone | NoticeStyle::Voice) {
+            // Not an oversight: see NoticeStyle::supported_for.
+            return Err(format!(
+                "a {style} notice cannot be added to m4a files yet: tamga has no AAC encoder \
+                 it can ship (convert to WAV, FLAC or MP3, or label without a notice)"
+            ));
+        }
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV and FLAC take \
+                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV, FLAC and MP3 take \
                  `voice` or `tone`)"
             ));
         }

@@ -427,6 +427,11 @@ impl Job {
                     .map_err(|e| e.to_string())
                     .and_then(|src| crate::flac_notice::apply(src, &mut file, &sound, position))
                     .map(|s| (s, None)),
+                MediaFormat::Mp3 => source
+                    .try_clone()
+                    .map_err(|e| e.to_string())
+                    .and_then(|src| crate::mp3_notice::apply(src, &mut file, &sound, position))
+                    .map(|e| (e.seconds, Some(e.note))),
                 other => Err(format!(
                     "a {style} notice cannot be added to {other} files yet"
                 )),

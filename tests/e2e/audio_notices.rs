@@ -284,3 +284,43 @@ fn mp3_gets_a_notice_at_a_bitrate_near_the_source_and_keeps_its_content() {
         );
     }
 }
+
+#[test]
+fn a_48_khz_stereo_24_bit_wav_gets_speech_at_its_own_rate_and_channels() {
+    let sb = Sandbox::new();
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 48_000,
+        bits_per_sample: 24,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let input = sb.path("stereo.wav");
+    let mut w = hound::WavWriter::create(&input, spec).unwrap();
+    for i in 0..96_000 {
+        let v = (f64::from(i) * 0.03).sin() * 2_000_000.0;
+        w.write_sample(v as i32).unwrap();
+        w.write_sample(-v as i32).unwrap();
+    }
+    w.finalize().unwrap();
+    let before = decode::<i32>(&input);
+    let out = sb.path("stereo-out.wav");
+    assert_ok(&sb.label(&input, &out, &["--notice-position", "both"]));
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "trusted", "{entry}");
+    assert_eq!(hound::WavReader::open(&out).unwrap().spec(), spec);
+    let after = decode::<i32>(&out);
+    let per = (after.samples.len() - before.samples.len()) / 2;
+    let secs = entry["disclosure"]["perceivableNotice"]["durationSeconds"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (per as f64 / 2.0 / 48_000.0 - secs).abs() < 0.002,
+        "{per} {secs}"
+    );
+    assert!(after.samples[per..after.samples.len() - per] == before.samples[..]);
+    // The same speech on both channels.
+    assert!(after.samples[..per].chunks(2).all(|f| f[0] == f[1]));
+    assert!(after.samples[..per]
+        .iter()
+        .any(|&s| s.unsigned_abs() > 1 << 26));
+}

@@ -301,6 +301,41 @@ mod tests {
     }
 
     #[test]
+    fn speech_goes_into_24_bit_48_khz_stereo_and_the_content_stays_exact() {
+        let content: Vec<i32> = (0..96_000)
+            .map(|i| ((f64::from(i) * 0.02).sin() * 3_000_000.0) as i32)
+            .collect();
+        let config = flacenc::config::Encoder::default().into_verified().unwrap();
+        let src = flacenc::source::MemSource::from_samples(&content, 2, 24, 48_000);
+        let mut stream = flacenc::encode_with_fixed_block_size(&config, src, 4096).unwrap();
+        fixed_block_sizes(&mut stream, 4096).unwrap();
+        let mut sink = ByteSink::new();
+        stream.write(&mut sink).unwrap();
+        let voice = Sound::Voice {
+            langs: vec![crate::Lang::Zh],
+            ai: crate::AiInvolvement::Generated,
+        };
+        let mut out = Vec::new();
+        let secs = apply(
+            Cursor::new(sink.as_slice().to_vec()),
+            &mut out,
+            &voice,
+            NoticePosition::End,
+        )
+        .unwrap();
+        let pcm = audio_decode::decode::<i32>(Box::new(Cursor::new(out)), "flac").unwrap();
+        assert_eq!((pcm.rate, pcm.channels, pcm.bits), (48_000, 2, Some(24)));
+        let all: Vec<i32> = pcm.samples.iter().map(|s| s >> 8).collect();
+        assert_eq!(&all[..content.len()], &content[..]);
+        let tail = &all[content.len()..];
+        assert_eq!(tail.len(), (secs * 48_000.0).round() as usize * 2);
+        assert!(
+            tail.iter().any(|s| s.unsigned_abs() > 1 << 20),
+            "speech is heard"
+        );
+    }
+
+    #[test]
     fn a_leading_id3_tag_is_skipped_and_dropped() {
         let content = vec![5i32; 4000];
         let mut file = b"ID3\x04\0\0\0\0\0\x05hello".to_vec();

@@ -189,6 +189,65 @@ fn read_id3v1<R: Read + Seek>(src: &mut R, len: u64) -> std::io::Result<Vec<u8>>
 mod tests {
     use super::*;
 
+    /// A stereo 44.1 kHz MP3 of a second of two tones, at 128 kbit/s.
+    fn mp3() -> Vec<u8> {
+        let mut e = Builder::new()
+            .unwrap()
+            .with_num_channels(2)
+            .unwrap()
+            .with_sample_rate(44_100)
+            .unwrap()
+            .with_brate(Bitrate::Kbps128)
+            .unwrap()
+            .with_to_write_vbr_tag(true)
+            .unwrap()
+            .build()
+            .unwrap();
+        let pcm: Vec<f32> = (0..44_100)
+            .flat_map(|i| {
+                let t = i as f32 / 44_100.0;
+                [(t * 2765.0).sin() * 0.3, (t * 3456.0).sin() * 0.3]
+            })
+            .collect();
+        let mut out =
+            Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(pcm.len()) + 7200);
+        e.encode_to_vec(InterleavedPcm(&pcm[..]), &mut out).unwrap();
+        e.flush_to_vec::<FlushGap>(&mut out).unwrap();
+        let mut tag = Vec::with_capacity(e.lame_tag_size());
+        e.lame_tag_encode_to_vec(&mut tag);
+        out[..tag.len()].copy_from_slice(&tag);
+        let mut file = b"ID3\x03\0\0\0\0\0\x0bTIT2\0\0\0\x01\0\0\0".to_vec();
+        file.extend(out);
+        file
+    }
+
+    #[test]
+    fn stereo_keeps_rate_channels_tags_and_a_bitrate_near_the_source() {
+        let src = mp3();
+        let mut out = Vec::new();
+        let voice = Sound::Voice {
+            langs: vec![crate::Lang::En],
+            ai: crate::AiInvolvement::Generated,
+        };
+        let done = apply(
+            std::io::Cursor::new(src.clone()),
+            &mut out,
+            &voice,
+            NoticePosition::Start,
+        )
+        .unwrap();
+        assert!(out.starts_with(&src[..21]), "the ID3v2 tag is kept");
+        assert!(done.note.contains("at 128 kbit/s"), "{}", done.note);
+        let pcm = audio_decode::decode::<f32>(Box::new(std::io::Cursor::new(out)), "mp3").unwrap();
+        assert_eq!((pcm.rate, pcm.channels), (44_100, 2));
+        let secs = pcm.samples.len() as f64 / 2.0 / 44_100.0;
+        assert!(
+            (secs - 1.0 - done.seconds).abs() < 0.03,
+            "{secs} {}",
+            done.seconds
+        );
+    }
+
     #[test]
     fn the_bitrate_is_the_nearest_standard_one_mpeg_allows() {
         assert_eq!(nearest_bitrate(64.3, 22_050).0, 64);

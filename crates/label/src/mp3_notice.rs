@@ -6,7 +6,7 @@
 //! equal to, what it was. The ID3v2 tag in front and the ID3v1 tag at the end
 //! are copied as they were.
 //!
-//! Memory: the decoded PCM (f32) and the encoded result.
+//! Memory: the decoded PCM (f32); the MP3 is written as it is encoded.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -54,7 +54,7 @@ pub(crate) fn apply<R, W>(
 ) -> Result<Encoded, String>
 where
     R: symphonia::core::io::MediaSource + 'static,
-    W: Write,
+    W: Write + Seek,
 {
     let io = |e: std::io::Error| format!("cannot read the MP3: {e}");
     let file_len = src.seek(SeekFrom::End(0)).map_err(io)?;
@@ -102,9 +102,14 @@ where
         .build()
         .map_err(build)?;
     let enc = |e: mp3lame_encoder::EncodeError| format!("cannot encode the MP3: {e}");
+    // Written as it is encoded: only one chunk of MP3 is held at a time.
+    let write = |e: std::io::Error| e.to_string();
+    let start = out.stream_position().map_err(write)?;
+    out.write_all(&id3v2).map_err(write)?;
     let mut mp3 = Vec::new();
     for part in [&head[..], &pcm.samples[..], &tail[..]] {
         for chunk in part.chunks(CHUNK * pcm.channels) {
+            mp3.clear();
             mp3.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
             if pcm.channels == 1 {
                 encoder.encode_to_vec(MonoPcm(chunk), &mut mp3)
@@ -112,21 +117,24 @@ where
                 encoder.encode_to_vec(InterleavedPcm(chunk), &mut mp3)
             }
             .map_err(enc)?;
+            out.write_all(&mp3).map_err(write)?;
         }
     }
+    mp3.clear();
     mp3.reserve(mp3lame_encoder::max_required_buffer_size(0).max(7200));
     encoder.flush_to_vec::<FlushGap>(&mut mp3).map_err(enc)?;
+    out.write_all(&mp3).map_err(write)?;
+    out.write_all(&id3v1).map_err(write)?;
     // LAME reserves the first frame for the Info tag; fill it in now that
     // the totals are known.
     let mut tag = Vec::with_capacity(encoder.lame_tag_size());
-    if encoder.lame_tag_encode_to_vec(&mut tag).is_some() && tag.len() <= mp3.len() {
-        mp3[..tag.len()].copy_from_slice(&tag);
+    if encoder.lame_tag_encode_to_vec(&mut tag).is_some() {
+        let end = out.stream_position().map_err(write)?;
+        out.seek(SeekFrom::Start(start + id3v2.len() as u64))
+            .map_err(write)?;
+        out.write_all(&tag).map_err(write)?;
+        out.seek(SeekFrom::Start(end)).map_err(write)?;
     }
-
-    let write = |e: std::io::Error| e.to_string();
-    out.write_all(&id3v2).map_err(write)?;
-    out.write_all(&mp3).map_err(write)?;
-    out.write_all(&id3v1).map_err(write)?;
     Ok(Encoded {
         seconds: placed.seconds,
         note: format!(
@@ -224,7 +232,7 @@ mod tests {
     #[test]
     fn stereo_keeps_rate_channels_tags_and_a_bitrate_near_the_source() {
         let src = mp3();
-        let mut out = Vec::new();
+        let mut out = std::io::Cursor::new(Vec::new());
         let voice = Sound::Voice {
             langs: vec![crate::Lang::En],
             ai: crate::AiInvolvement::Generated,
@@ -236,6 +244,7 @@ mod tests {
             NoticePosition::Start,
         )
         .unwrap();
+        let out = out.into_inner();
         assert!(out.starts_with(&src[..21]), "the ID3v2 tag is kept");
         assert!(done.note.contains("at 128 kbit/s"), "{}", done.note);
         let pcm = audio_decode::decode::<f32>(Box::new(std::io::Cursor::new(out)), "mp3").unwrap();

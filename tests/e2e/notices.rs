@@ -1,5 +1,5 @@
-//! Perceivable notices (issue 4): what exists so far is the text line and
-//! the image badge.
+//! Perceivable notices (issue 4): the text line, the image badge and the
+//! WAV tone (audio notices in every format: audio_notices.rs).
 //! Each language's wording appears in the content, Markdown gets a real
 //! Markdown element, the manifest records the notice, and the styles not
 //! yet built fail clearly instead of labelling without the second layer.

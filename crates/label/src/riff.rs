@@ -1,5 +1,5 @@
 //! The top-level chunks of a RIFF (WAV) file, for the two places tamga
-//! edits WAV itself: the streamed C2PA chunk and the spliced tone notice.
+//! edits WAV itself: the streamed C2PA chunk and the spliced audio notice.
 
 use std::io::{Read, Seek, SeekFrom};
 

@@ -399,7 +399,7 @@ impl Job {
 
 impl Job {
     /// Adds the perceivable notice to the media in `source` (a badge on an
-    /// image, a tone in audio); returns the new file (anonymous, deleted on
+    /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
     /// drop), the record and a note for the user.
     fn add_notice(
         &self,

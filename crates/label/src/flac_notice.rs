@@ -5,16 +5,15 @@
 //! and SEEKTABLE (whose frame offsets no longer hold) and PADDING are copied
 //! as they were: Vorbis comments, pictures, cue sheets, application data.
 //!
-//! Memory: the decoded PCM (as i32) and the encoded result, about one and a
-//! half times the decoded audio; flacenc builds the stream in memory.
+//! Memory: the decoded PCM (as i32); frames are written as they are encoded.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
 use flacenc::{
     bitsink::ByteSink,
     component::{BitRepr, MetadataBlockData},
-    error::{SourceError, Verify},
-    source::{Fill, Source},
+    error::Verify,
+    source::{Context, Fill, FrameBuf},
 };
 use symphonia::core::io::MediaSource;
 
@@ -34,7 +33,7 @@ pub(crate) fn apply<R, W>(
 ) -> Result<f64, String>
 where
     R: Read + Seek + Send + Sync + 'static,
-    W: Write,
+    W: Write + Seek,
 {
     let mut src = Offset::at_flac_marker(src).map_err(|e| e.to_string())?;
     let blocks = metadata_blocks(&mut src)?;
@@ -64,29 +63,82 @@ where
     let config = flacenc::config::Encoder::default()
         .into_verified()
         .map_err(|(_, e)| format!("FLAC encoder settings: {e}"))?;
-    let source = Chain {
-        frames: (head.len() + content.len() + tail.len()) / pcm.channels,
-        parts: [&head, &content, &tail],
-        channels: pcm.channels,
-        bits: bits as usize,
-        rate: pcm.rate as usize,
-        block: Vec::new(),
-    };
-    let mut stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
-        .map_err(|e| format!("cannot encode the FLAC: {e}"))?;
-    fixed_block_sizes(&mut stream, config.block_size)?;
+    let verify = |e: flacenc::error::VerifyError| format!("FLAC encoder: {e}");
+    let block = config.block_size;
+    let (channels, bits) = (pcm.channels, bits as usize);
+    let mut stream =
+        flacenc::component::Stream::new(pcm.rate as usize, channels, bits).map_err(verify)?;
+    fixed_block_sizes(&mut stream, block)?;
     for (kind, data) in blocks {
         stream.add_metadata_block(
             MetadataBlockData::new_unknown(kind, &data)
                 .map_err(|e| format!("FLAC metadata block {kind}: {e}"))?,
         );
     }
+
+    // Frames are written as they are encoded; the header goes in first as
+    // a placeholder of its final length and is rewritten with the totals.
+    let io = |e: std::io::Error| e.to_string();
+    let start = out.stream_position().map_err(io)?;
+    let header_len = header(&stream)?.len();
+    out.write_all(&vec![0; header_len]).map_err(io)?;
+    let mut fill = (
+        FrameBuf::with_size(channels, block).map_err(verify)?,
+        Context::new(bits, channels),
+    );
+    let mut parts = [&head[..], &content[..], &tail[..]];
+    let mut samples = Vec::with_capacity(block * channels);
+    let (mut min_frame, mut max_frame) = (usize::MAX, 0);
+    loop {
+        samples.clear();
+        for part in &mut parts {
+            let n = (block * channels - samples.len()).min(part.len());
+            samples.extend_from_slice(&part[..n]);
+            *part = &part[n..];
+        }
+        if samples.is_empty() {
+            break;
+        }
+        fill.fill_interleaved(&samples)
+            .map_err(|e| format!("FLAC encoder input: {e}"))?;
+        let number = fill
+            .1
+            .current_frame_number()
+            .ok_or("the FLAC has too many frames")?;
+        let frame =
+            flacenc::encode_fixed_size_frame(&config, &fill.0, number, stream.stream_info())
+                .map_err(|e| format!("cannot encode the FLAC: {e}"))?;
+        let mut sink = ByteSink::new();
+        frame
+            .write(&mut sink)
+            .map_err(|e| format!("cannot write the FLAC: {e}"))?;
+        min_frame = min_frame.min(sink.as_slice().len());
+        max_frame = max_frame.max(sink.as_slice().len());
+        out.write_all(sink.as_slice()).map_err(io)?;
+    }
+    let info = stream.stream_info_mut();
+    info.set_frame_sizes(min_frame.min(max_frame), max_frame)
+        .map_err(verify)?;
+    info.set_md5_digest(&fill.1.md5_digest());
+    info.set_total_samples(fill.1.total_samples());
+    let header = header(&stream)?;
+    if header.len() != header_len {
+        return Err("the FLAC header changed length while encoding".into());
+    }
+    let end = out.stream_position().map_err(io)?;
+    out.seek(SeekFrom::Start(start)).map_err(io)?;
+    out.write_all(&header).map_err(io)?;
+    out.seek(SeekFrom::Start(end)).map_err(io)?;
+    Ok(placed.seconds)
+}
+
+/// "fLaC", STREAMINFO and the metadata blocks of a stream without frames.
+fn header(stream: &flacenc::component::Stream) -> Result<Vec<u8>, String> {
     let mut sink = ByteSink::new();
     stream
         .write(&mut sink)
-        .map_err(|e| format!("cannot write the FLAC: {e}"))?;
-    out.write_all(sink.as_slice()).map_err(|e| e.to_string())?;
-    Ok(placed.seconds)
+        .map_err(|e| format!("cannot write the FLAC header: {e}"))?;
+    Ok(sink.as_slice().to_vec())
 }
 
 /// flacenc counts the short last block as the minimum block size, which
@@ -126,47 +178,6 @@ fn metadata_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, St
         if last {
             return Ok(kept);
         }
-    }
-}
-
-/// The notice and the content, one encoder block at a time.
-struct Chain<'a> {
-    /// All of it, for STREAMINFO (asked for after the last block is read).
-    frames: usize,
-    parts: [&'a [i32]; 3],
-    channels: usize,
-    bits: usize,
-    rate: usize,
-    block: Vec<i32>,
-}
-
-impl Source for Chain<'_> {
-    fn channels(&self) -> usize {
-        self.channels
-    }
-    fn bits_per_sample(&self) -> usize {
-        self.bits
-    }
-    fn sample_rate(&self) -> usize {
-        self.rate
-    }
-    fn read_samples<F: Fill>(
-        &mut self,
-        block_size: usize,
-        dest: &mut F,
-    ) -> Result<usize, SourceError> {
-        let want = block_size * self.channels;
-        self.block.clear();
-        for part in &mut self.parts {
-            let n = (want - self.block.len()).min(part.len());
-            self.block.extend_from_slice(&part[..n]);
-            *part = &part[n..];
-        }
-        dest.fill_interleaved(&self.block)?;
-        Ok(self.block.len() / self.channels)
-    }
-    fn len_hint(&self) -> Option<usize> {
-        Some(self.frames)
     }
 }
 
@@ -274,7 +285,7 @@ mod tests {
             NoticePosition::End,
             NoticePosition::Both,
         ] {
-            let mut out = Vec::new();
+            let mut out = Cursor::new(Vec::new());
             let secs = apply(
                 Cursor::new(flac(&content)),
                 &mut out,
@@ -282,8 +293,11 @@ mod tests {
                 position,
             )
             .unwrap();
-            assert!(out.windows(7).any(|w| w == b"vorbis!"), "{position:?}");
-            let all = decode(out);
+            assert!(
+                out.get_ref().windows(7).any(|w| w == b"vorbis!"),
+                "{position:?}"
+            );
+            let all = decode(out.into_inner());
             let per = (all.len() - content.len())
                 / if position == NoticePosition::Both {
                     2
@@ -315,7 +329,7 @@ mod tests {
             langs: vec![crate::Lang::Zh],
             ai: crate::AiInvolvement::Generated,
         };
-        let mut out = Vec::new();
+        let mut out = Cursor::new(Vec::new());
         let secs = apply(
             Cursor::new(sink.as_slice().to_vec()),
             &mut out,
@@ -323,7 +337,8 @@ mod tests {
             NoticePosition::End,
         )
         .unwrap();
-        let pcm = audio_decode::decode::<i32>(Box::new(Cursor::new(out)), "flac").unwrap();
+        let pcm =
+            audio_decode::decode::<i32>(Box::new(Cursor::new(out.into_inner())), "flac").unwrap();
         assert_eq!((pcm.rate, pcm.channels, pcm.bits), (48_000, 2, Some(24)));
         let all: Vec<i32> = pcm.samples.iter().map(|s| s >> 8).collect();
         assert_eq!(&all[..content.len()], &content[..]);
@@ -340,7 +355,7 @@ mod tests {
         let content = vec![5i32; 4000];
         let mut file = b"ID3\x04\0\0\0\0\0\x05hello".to_vec();
         file.extend(flac(&content));
-        let mut out = Vec::new();
+        let mut out = Cursor::new(Vec::new());
         apply(
             Cursor::new(file),
             &mut out,
@@ -348,6 +363,7 @@ mod tests {
             NoticePosition::End,
         )
         .unwrap();
+        let out = out.into_inner();
         assert!(out.starts_with(b"fLaC"));
         assert_eq!(&decode(out)[..4000], &content[..]);
     }

@@ -298,3 +298,32 @@ impl AppliedNotice {
         format!("{} at {} ({detail})", self.style, self.position.word())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audio_formats_take_voice_by_default_or_tone_and_m4a_says_why_not() {
+        for format in [MediaFormat::Wav, MediaFormat::Flac, MediaFormat::Mp3] {
+            assert_eq!(NoticeStyle::default_for(format), NoticeStyle::Voice);
+            assert!(NoticeStyle::Voice.supported_for(format), "{format}");
+            assert!(NoticeStyle::Tone.supported_for(format), "{format}");
+            assert!(!NoticeStyle::Badge.supported_for(format), "{format}");
+            let (style, position) = NoticeOptions::default().resolve(format).unwrap();
+            assert_eq!(
+                (style, position),
+                (NoticeStyle::Voice, NoticePosition::Start)
+            );
+        }
+        for format in [MediaFormat::M4a, MediaFormat::Ogg, MediaFormat::Aac] {
+            assert!(!NoticeStyle::Voice.supported_for(format), "{format}");
+            assert!(!NoticeStyle::Tone.supported_for(format), "{format}");
+        }
+        let err = NoticeOptions::default()
+            .resolve(MediaFormat::M4a)
+            .unwrap_err();
+        assert!(err.contains("no AAC encoder"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+}

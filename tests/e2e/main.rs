@@ -8,6 +8,7 @@
 // A test binary has no public API; `pub` in its modules just means "shared".
 #![allow(unreachable_pub)]
 
+mod audio_notices;
 mod bad_input;
 mod conformance;
 mod demo;

@@ -1,5 +1,5 @@
-//! Perceivable notices (issue 4): what exists so far is the text line and
-//! the image badge.
+//! Perceivable notices (issue 4): the text line, the image badge and the
+//! WAV tone (audio notices in every format: audio_notices.rs).
 //! Each language's wording appears in the content, Markdown gets a real
 //! Markdown element, the manifest records the notice, and the styles not
 //! yet built fail clearly instead of labelling without the second layer.
@@ -105,8 +105,8 @@ fn styles_not_built_yet_fail_clearly_and_write_nothing() {
     let sb = Sandbox::new();
     for (sample_name, extra) in [
         ("sample.avif", "--notice"),
-        ("sample.mp3", "--notice"),
-        ("sample.wav", "--notice-style=voice"),
+        ("sample.m4a", "--notice"),
+        ("sample.m4a", "--notice-style=tone"),
         ("sample.png", "--notice-style=line"),
     ] {
         let out = sb.path(&format!("x-{sample_name}"));
@@ -346,7 +346,11 @@ fn a_wav_gets_the_tone_and_keeps_its_audio_sample_for_sample() {
     let (spec, original) = wav_samples(&input);
     for position in ["start", "end", "both"] {
         let out = sb.path(&format!("tone-{position}.wav"));
-        assert_ok(&sb.label(&input, &out, &["--notice-position", position]));
+        assert_ok(&sb.label(
+            &input,
+            &out,
+            &["--notice-style", "tone", "--notice-position", position],
+        ));
         let (entry, _) = sb.verify(&out, true);
         assert_eq!(entry["verdict"], "trusted", "{position}: {entry}");
         let n = &entry["disclosure"]["perceivableNotice"];

@@ -31,6 +31,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod audio_decode;
 mod audio_notice;
 // RIFF chunks are walked by tamga-meta's walker, shared with the WAV
 // writers here.
@@ -40,11 +41,13 @@ mod data_hash;
 mod disclosure;
 mod error;
 pub mod explain;
+mod flac_notice;
 mod format;
 pub mod guard;
 mod image_notice;
 mod input;
 pub mod manifest_map;
+mod mp3_notice;
 pub mod notice;
 pub mod notice_text;
 mod platform_meta;
@@ -55,7 +58,9 @@ mod text_sign;
 mod text_verify;
 mod thumbnail;
 mod verify;
+mod voice;
 pub mod watchdog;
+mod wav_notice;
 mod wav_stream;
 
 pub use disclosure::{

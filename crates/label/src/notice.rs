@@ -18,6 +18,13 @@ pub const NOTICE_LABEL: &str = "org.tamga.notice";
 /// Version of [`NOTICE_LABEL`]'s schema.
 pub const NOTICE_SCHEMA: u32 = 1;
 
+/// The audio formats that take a tone or voice notice. Not M4A: AAC
+/// encoding needs an encoder tamga can ship, and there is no mature one in
+/// Rust; the C ones are fdk-aac (a licence Debian calls non-free) or
+/// ffmpeg's libavcodec (LGPL, a large system library to link).
+const AUDIO_NOTICE_FORMATS: [MediaFormat; 3] =
+    [MediaFormat::Wav, MediaFormat::Flac, MediaFormat::Mp3];
+
 /// What kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -47,15 +54,15 @@ impl NoticeStyle {
         }
     }
 
-    /// The default style for a format. Audio gets the tone until spoken
-    /// notices exist: a notice of some kind beats none.
+    /// The default style for a format: audio gets the spoken notice, which
+    /// says what the tone only signals to those who know GB 45438.
     pub fn default_for(format: MediaFormat) -> Self {
         if format.is_text() {
             Self::Line
         } else if format.is_image() {
             Self::Badge
         } else {
-            Self::Tone
+            Self::Voice
         }
     }
 
@@ -64,8 +71,7 @@ impl NoticeStyle {
         match self {
             Self::Line => format.is_text(),
             Self::Badge | Self::AiIcon => crate::image_notice::supported(format),
-            Self::Tone => format == MediaFormat::Wav,
-            Self::Voice => false,
+            Self::Tone | Self::Voice => AUDIO_NOTICE_FORMATS.contains(&format),
         }
     }
 }
@@ -193,10 +199,18 @@ impl NoticeOptions {
     pub fn resolve(&self, format: MediaFormat) -> Result<(NoticeStyle, NoticePosition), String> {
         let style = self.style.unwrap_or(NoticeStyle::default_for(format));
         let position = self.position.unwrap_or(NoticePosition::default_for(format));
+        if format == MediaFormat::M4a && matches!(style, NoticeStyle::Tone | NoticeStyle::Voice) {
+            // Not an oversight: see NoticeStyle::supported_for.
+            return Err(format!(
+                "a {style} notice cannot be added to m4a files yet: tamga has no AAC encoder \
+                 it can ship (convert to WAV, FLAC or MP3, or label without a notice)"
+            ));
+        }
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV takes `tone`)"
+                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV, FLAC and MP3 take \
+                 `voice` or `tone`)"
             ));
         }
         if position.is_corner() != format.is_image() {
@@ -282,5 +296,34 @@ impl AppliedNotice {
             (langs, _) => langs.join(", "),
         };
         format!("{} at {} ({detail})", self.style, self.position.word())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audio_formats_take_voice_by_default_or_tone_and_m4a_says_why_not() {
+        for format in [MediaFormat::Wav, MediaFormat::Flac, MediaFormat::Mp3] {
+            assert_eq!(NoticeStyle::default_for(format), NoticeStyle::Voice);
+            assert!(NoticeStyle::Voice.supported_for(format), "{format}");
+            assert!(NoticeStyle::Tone.supported_for(format), "{format}");
+            assert!(!NoticeStyle::Badge.supported_for(format), "{format}");
+            let (style, position) = NoticeOptions::default().resolve(format).unwrap();
+            assert_eq!(
+                (style, position),
+                (NoticeStyle::Voice, NoticePosition::Start)
+            );
+        }
+        for format in [MediaFormat::M4a, MediaFormat::Ogg, MediaFormat::Aac] {
+            assert!(!NoticeStyle::Voice.supported_for(format), "{format}");
+            assert!(!NoticeStyle::Tone.supported_for(format), "{format}");
+        }
+        let err = NoticeOptions::default()
+            .resolve(MediaFormat::M4a)
+            .unwrap_err();
+        assert!(err.contains("no AAC encoder"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
     }
 }

@@ -14,12 +14,14 @@ use serde_json::json;
 use tamga_keys::SigningIdentity;
 
 use crate::{
+    audio_notice::Sound,
     input::{self, InputLimits},
     manifest_map,
     notice::{AppliedNotice, NoticeOptions, NoticeStyle},
-    platform_meta, text_sign,
+    notice_text, platform_meta, text_sign,
     text_sign::LabelledText,
-    thumbnail, watchdog, AiDisclosure, LabelError, MediaFormat, MetadataOptions, ThumbnailOptions,
+    thumbnail, watchdog, AiDisclosure, AiInvolvement, LabelError, MediaFormat, MetadataOptions,
+    ThumbnailOptions,
 };
 
 /// How to label.
@@ -424,7 +426,7 @@ impl Job {
 
 impl Job {
     /// Adds the perceivable notice to the media in `source` (a badge on an
-    /// image, a tone in audio); returns the new file (anonymous, deleted on
+    /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
     /// drop), the record and a note for the user.
     fn add_notice(
         &self,
@@ -439,19 +441,40 @@ impl Job {
         };
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let mut file = tempfile::tempfile().map_err(io)?;
-        if style == NoticeStyle::Tone {
-            // Audio is spliced file to file: long recordings stay out of memory.
-            let seconds =
-                crate::audio_notice::apply_wav(source, &mut file, position).map_err(fail)?;
+        if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
+            // Audio goes file to file: WAV is spliced, the others decoded
+            // and re-encoded.
+            let (seconds, note) = match self.format {
+                MediaFormat::Wav => {
+                    crate::wav_notice::apply_wav(source, &mut file, &sound, position)
+                        .map(|s| (s, None))
+                }
+                MediaFormat::Flac => source
+                    .try_clone()
+                    .map_err(|e| e.to_string())
+                    .and_then(|src| crate::flac_notice::apply(src, &mut file, &sound, position))
+                    .map(|s| (s, None)),
+                MediaFormat::Mp3 => source
+                    .try_clone()
+                    .map_err(|e| e.to_string())
+                    .and_then(|src| crate::mp3_notice::apply(src, &mut file, &sound, position))
+                    .map(|e| (e.seconds, Some(e.note))),
+                other => Err(format!(
+                    "a {style} notice cannot be added to {other} files yet"
+                )),
+            }
+            .map_err(fail)?;
             file.seek(SeekFrom::Start(0)).map_err(io)?;
-            let mut record = AppliedNotice::new(
-                style,
-                position,
-                &[],
-                "AI in Morse (short-long-short-short)".into(),
-            );
+            let (langs, text) = match sound {
+                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
+                Sound::Voice { .. } => (
+                    &notice.langs[..],
+                    notice.words(self.disclosure.ai, notice_text::Length::Short),
+                ),
+            };
+            let mut record = AppliedNotice::new(style, position, langs, text);
             record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
-            return Ok((file, record, None));
+            return Ok((file, record, note));
         }
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
@@ -505,6 +528,18 @@ impl Job {
                 .chain(labelled.warnings)
                 .collect(),
         })
+    }
+}
+
+/// The sound of an audio notice style, or `None` for the visual styles.
+fn audio_sound(style: NoticeStyle, notice: &NoticeOptions, ai: AiInvolvement) -> Option<Sound> {
+    match style {
+        NoticeStyle::Tone => Some(Sound::Tone),
+        NoticeStyle::Voice => Some(Sound::Voice {
+            langs: notice.langs.clone(),
+            ai,
+        }),
+        _ => None,
     }
 }
 

@@ -1,0 +1,370 @@
+//! Audio notices in FLAC: the stream is decoded sample-exact with symphonia,
+//! the notice put before and/or after it, and the whole re-encoded with
+//! flacenc at the same rate, channel count and bit depth, so the content's
+//! samples come back bit for bit. The metadata blocks other than STREAMINFO
+//! and SEEKTABLE (whose frame offsets no longer hold) and PADDING are copied
+//! as they were: Vorbis comments, pictures, cue sheets, application data.
+//!
+//! Memory: the decoded PCM (as i32); frames are written as they are encoded.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use flacenc::{
+    bitsink::ByteSink,
+    component::{BitRepr, MetadataBlockData},
+    error::Verify,
+    source::{Context, Fill, FrameBuf},
+};
+use symphonia::core::io::MediaSource;
+
+use crate::{audio_decode, audio_notice::Sound, notice::NoticePosition};
+
+const STREAMINFO: u8 = 0;
+const PADDING: u8 = 1;
+const SEEKTABLE: u8 = 3;
+
+/// Writes the FLAC in `src` to `out` with the notice added; returns the
+/// notice's length in seconds (sound and gap, once).
+pub(crate) fn apply<R, W>(
+    src: R,
+    out: &mut W,
+    sound: &Sound,
+    position: NoticePosition,
+) -> Result<f64, String>
+where
+    R: Read + Seek + Send + Sync + 'static,
+    W: Write + Seek,
+{
+    let mut src = Offset::at_flac_marker(src).map_err(|e| e.to_string())?;
+    let blocks = metadata_blocks(&mut src)?;
+    src.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let pcm = audio_decode::decode::<i32>(Box::new(src), "flac")?;
+    let bits = pcm
+        .bits
+        .ok_or("the FLAC stream does not say its bits per sample")?;
+    if !(8..=24).contains(&bits) {
+        return Err(format!(
+            "{bits}-bit FLAC cannot take a notice yet (8 to 24 bits can)"
+        ));
+    }
+    // symphonia hands integer samples left-aligned in 32 bits.
+    let shift = 32 - bits;
+    let content: Vec<i32> = pcm.samples.into_iter().map(|s| s >> shift).collect();
+    let full = f64::from(1u32 << (bits - 1));
+    let level = crate::audio_notice::rms(content.iter().map(|&s| f64::from(s) / full));
+    let placed = sound.place(pcm.rate, pcm.channels, level, position)?;
+    let quantize = |v: &[f64]| -> Vec<i32> {
+        v.iter()
+            .map(|&x| (x * full).round().clamp(-full, full - 1.0) as i32)
+            .collect()
+    };
+    let (head, tail) = (quantize(&placed.head), quantize(&placed.tail));
+
+    let config = flacenc::config::Encoder::default()
+        .into_verified()
+        .map_err(|(_, e)| format!("FLAC encoder settings: {e}"))?;
+    let verify = |e: flacenc::error::VerifyError| format!("FLAC encoder: {e}");
+    let block = config.block_size;
+    let (channels, bits) = (pcm.channels, bits as usize);
+    let mut stream =
+        flacenc::component::Stream::new(pcm.rate as usize, channels, bits).map_err(verify)?;
+    fixed_block_sizes(&mut stream, block)?;
+    for (kind, data) in blocks {
+        stream.add_metadata_block(
+            MetadataBlockData::new_unknown(kind, &data)
+                .map_err(|e| format!("FLAC metadata block {kind}: {e}"))?,
+        );
+    }
+
+    // Frames are written as they are encoded; the header goes in first as
+    // a placeholder of its final length and is rewritten with the totals.
+    let io = |e: std::io::Error| e.to_string();
+    let start = out.stream_position().map_err(io)?;
+    let header_len = header(&stream)?.len();
+    out.write_all(&vec![0; header_len]).map_err(io)?;
+    let mut fill = (
+        FrameBuf::with_size(channels, block).map_err(verify)?,
+        Context::new(bits, channels),
+    );
+    let mut parts = [&head[..], &content[..], &tail[..]];
+    let mut samples = Vec::with_capacity(block * channels);
+    let (mut min_frame, mut max_frame) = (usize::MAX, 0);
+    loop {
+        samples.clear();
+        for part in &mut parts {
+            let n = (block * channels - samples.len()).min(part.len());
+            samples.extend_from_slice(&part[..n]);
+            *part = &part[n..];
+        }
+        if samples.is_empty() {
+            break;
+        }
+        fill.fill_interleaved(&samples)
+            .map_err(|e| format!("FLAC encoder input: {e}"))?;
+        let number = fill
+            .1
+            .current_frame_number()
+            .ok_or("the FLAC has too many frames")?;
+        let frame =
+            flacenc::encode_fixed_size_frame(&config, &fill.0, number, stream.stream_info())
+                .map_err(|e| format!("cannot encode the FLAC: {e}"))?;
+        let mut sink = ByteSink::new();
+        frame
+            .write(&mut sink)
+            .map_err(|e| format!("cannot write the FLAC: {e}"))?;
+        min_frame = min_frame.min(sink.as_slice().len());
+        max_frame = max_frame.max(sink.as_slice().len());
+        out.write_all(sink.as_slice()).map_err(io)?;
+    }
+    let info = stream.stream_info_mut();
+    info.set_frame_sizes(min_frame.min(max_frame), max_frame)
+        .map_err(verify)?;
+    info.set_md5_digest(&fill.1.md5_digest());
+    info.set_total_samples(fill.1.total_samples());
+    let header = header(&stream)?;
+    if header.len() != header_len {
+        return Err("the FLAC header changed length while encoding".into());
+    }
+    let end = out.stream_position().map_err(io)?;
+    out.seek(SeekFrom::Start(start)).map_err(io)?;
+    out.write_all(&header).map_err(io)?;
+    out.seek(SeekFrom::Start(end)).map_err(io)?;
+    Ok(placed.seconds)
+}
+
+/// "fLaC", STREAMINFO and the metadata blocks of a stream without frames.
+fn header(stream: &flacenc::component::Stream) -> Result<Vec<u8>, String> {
+    let mut sink = ByteSink::new();
+    stream
+        .write(&mut sink)
+        .map_err(|e| format!("cannot write the FLAC header: {e}"))?;
+    Ok(sink.as_slice().to_vec())
+}
+
+/// flacenc counts the short last block as the minimum block size, which
+/// makes the stream look variable-block; the FLAC format excludes the last
+/// block, and symphonia (among others) then rejects every frame header.
+fn fixed_block_sizes(stream: &mut flacenc::component::Stream, block: usize) -> Result<(), String> {
+    stream
+        .stream_info_mut()
+        .set_block_sizes(block, block)
+        .map_err(|e| format!("FLAC block sizes: {e}"))
+}
+
+/// The metadata blocks to keep, as (type, body), from a stream positioned
+/// at its "fLaC" marker.
+fn metadata_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
+    let io = |e: std::io::Error| format!("cannot read the FLAC metadata: {e}");
+    src.seek(SeekFrom::Start(4)).map_err(io)?;
+    let mut kept = Vec::new();
+    loop {
+        let mut header = [0u8; 4];
+        src.read_exact(&mut header).map_err(io)?;
+        let (last, kind) = (header[0] & 0x80 != 0, header[0] & 0x7f);
+        let len = u32::from_be_bytes([0, header[1], header[2], header[3]]);
+        if matches!(kind, STREAMINFO | PADDING | SEEKTABLE) || kind == 127 {
+            src.seek(SeekFrom::Current(i64::from(len))).map_err(io)?;
+        } else {
+            let mut body = Vec::new();
+            src.by_ref()
+                .take(u64::from(len))
+                .read_to_end(&mut body)
+                .map_err(io)?;
+            if body.len() != len as usize {
+                return Err("a FLAC metadata block runs past the end of the file".into());
+            }
+            kept.push((kind, body));
+        }
+        if last {
+            return Ok(kept);
+        }
+    }
+}
+
+/// A stream seen from its "fLaC" marker on: a FLAC labelled before carries
+/// its C2PA manifest in an ID3v2 tag in front, which the FLAC reader does
+/// not expect (and which the new label replaces).
+struct Offset<R> {
+    inner: R,
+    start: u64,
+}
+
+impl<R: Read + Seek> Offset<R> {
+    fn at_flac_marker(mut inner: R) -> std::io::Result<Self> {
+        inner.seek(SeekFrom::Start(0))?;
+        let mut head = [0u8; 10];
+        inner.read_exact(&mut head)?;
+        let start = if &head[..3] == b"ID3" {
+            // Synchsafe size, plus the header and an optional footer.
+            let size = head[6..10]
+                .iter()
+                .fold(0u64, |n, b| (n << 7) | u64::from(b & 0x7f));
+            10 + size + if head[5] & 0x10 != 0 { 10 } else { 0 }
+        } else {
+            0
+        };
+        inner.seek(SeekFrom::Start(start))?;
+        let mut marker = [0u8; 4];
+        inner.read_exact(&mut marker)?;
+        if &marker != b"fLaC" {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not a FLAC stream",
+            ));
+        }
+        inner.seek(SeekFrom::Start(start))?;
+        Ok(Self { inner, start })
+    }
+}
+
+impl<R: Read> Read for Offset<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R: Seek> Seek for Offset<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        let to = match pos {
+            SeekFrom::Start(n) => SeekFrom::Start(self.start + n),
+            other => other,
+        };
+        let at = self.inner.seek(to)?;
+        at.checked_sub(self.start).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek before the FLAC stream",
+            )
+        })
+    }
+}
+
+impl<R: Read + Seek + Send + Sync> MediaSource for Offset<R> {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+    fn byte_len(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    /// A FLAC of `samples` (16-bit stereo, 8 kHz) with an APPLICATION block.
+    fn flac(samples: &[i32]) -> Vec<u8> {
+        let config = flacenc::config::Encoder::default().into_verified().unwrap();
+        let src = flacenc::source::MemSource::from_samples(samples, 2, 16, 8000);
+        let mut stream = flacenc::encode_with_fixed_block_size(&config, src, 1024).unwrap();
+        fixed_block_sizes(&mut stream, 1024).unwrap();
+        stream.add_metadata_block(MetadataBlockData::new_unknown(2, b"tstXvorbis!").unwrap());
+        let mut sink = ByteSink::new();
+        stream.write(&mut sink).unwrap();
+        sink.as_slice().to_vec()
+    }
+
+    fn decode(bytes: Vec<u8>) -> Vec<i32> {
+        audio_decode::decode::<i32>(Box::new(Cursor::new(bytes)), "flac")
+            .unwrap()
+            .samples
+            .into_iter()
+            .map(|s| s >> 16)
+            .collect()
+    }
+
+    #[test]
+    fn the_content_follows_bit_for_bit_and_metadata_is_kept() {
+        let content: Vec<i32> = (0..20_000)
+            .map(|i| ((f64::from(i) * 0.01).sin() * 8000.0) as i32)
+            .collect();
+        for position in [
+            NoticePosition::Start,
+            NoticePosition::End,
+            NoticePosition::Both,
+        ] {
+            let mut out = Cursor::new(Vec::new());
+            let secs = apply(
+                Cursor::new(flac(&content)),
+                &mut out,
+                &Sound::Tone,
+                position,
+            )
+            .unwrap();
+            assert!(
+                out.get_ref().windows(7).any(|w| w == b"vorbis!"),
+                "{position:?}"
+            );
+            let all = decode(out.into_inner());
+            let per = (all.len() - content.len())
+                / if position == NoticePosition::Both {
+                    2
+                } else {
+                    1
+                };
+            assert_eq!(per, (secs * 8000.0).round() as usize * 2, "{position:?}");
+            let (head, tail) = match position {
+                NoticePosition::Start => (per, 0),
+                NoticePosition::End => (0, per),
+                _ => (per, per),
+            };
+            assert_eq!(&all[head..all.len() - tail], &content[..], "{position:?}");
+        }
+    }
+
+    #[test]
+    fn speech_goes_into_24_bit_48_khz_stereo_and_the_content_stays_exact() {
+        let content: Vec<i32> = (0..96_000)
+            .map(|i| ((f64::from(i) * 0.02).sin() * 3_000_000.0) as i32)
+            .collect();
+        let config = flacenc::config::Encoder::default().into_verified().unwrap();
+        let src = flacenc::source::MemSource::from_samples(&content, 2, 24, 48_000);
+        let mut stream = flacenc::encode_with_fixed_block_size(&config, src, 4096).unwrap();
+        fixed_block_sizes(&mut stream, 4096).unwrap();
+        let mut sink = ByteSink::new();
+        stream.write(&mut sink).unwrap();
+        let voice = Sound::Voice {
+            langs: vec![crate::Lang::Zh],
+            ai: crate::AiInvolvement::Generated,
+        };
+        let mut out = Cursor::new(Vec::new());
+        let secs = apply(
+            Cursor::new(sink.as_slice().to_vec()),
+            &mut out,
+            &voice,
+            NoticePosition::End,
+        )
+        .unwrap();
+        let pcm =
+            audio_decode::decode::<i32>(Box::new(Cursor::new(out.into_inner())), "flac").unwrap();
+        assert_eq!((pcm.rate, pcm.channels, pcm.bits), (48_000, 2, Some(24)));
+        let all: Vec<i32> = pcm.samples.iter().map(|s| s >> 8).collect();
+        assert_eq!(&all[..content.len()], &content[..]);
+        let tail = &all[content.len()..];
+        assert_eq!(tail.len(), (secs * 48_000.0).round() as usize * 2);
+        assert!(
+            tail.iter().any(|s| s.unsigned_abs() > 1 << 20),
+            "speech is heard"
+        );
+    }
+
+    #[test]
+    fn a_leading_id3_tag_is_skipped_and_dropped() {
+        let content = vec![5i32; 4000];
+        let mut file = b"ID3\x04\0\0\0\0\0\x05hello".to_vec();
+        file.extend(flac(&content));
+        let mut out = Cursor::new(Vec::new());
+        apply(
+            Cursor::new(file),
+            &mut out,
+            &Sound::Tone,
+            NoticePosition::End,
+        )
+        .unwrap();
+        let out = out.into_inner();
+        assert!(out.starts_with(b"fLaC"));
+        assert_eq!(&decode(out)[..4000], &content[..]);
+    }
+}

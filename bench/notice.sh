@@ -37,7 +37,8 @@ cat "$W/speed.md" >> "$OUT"
 } >> "$OUT"
 hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$W/tone.md" \
   -n "hound: decode + encode" "$REENCODE --wav $W/long.wav $W/re.wav" \
-  -n "tamga label --notice (tone, sign)" "$TAMGA label $W/long.wav --ai generated --keys $W/keys --notice -o $W/toned.wav" \
+  -n "tamga label --notice-style tone (tone, sign)" "$TAMGA label $W/long.wav --ai generated --keys $W/keys --notice-style tone -o $W/toned.wav" \
+  -n "tamga label --notice (voice, sign)" "$TAMGA label $W/long.wav --ai generated --keys $W/keys --notice -o $W/voiced.wav" \
   -n "tamga label (no notice)" "$TAMGA label $W/long.wav --ai generated --keys $W/keys -o $W/plain.wav" >/dev/null
 cat "$W/tone.md" >> "$OUT"
 cat "$OUT"

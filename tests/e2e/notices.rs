@@ -242,6 +242,74 @@ fn every_badgeable_format_gets_a_corner_badge_and_keeps_the_rest() {
     }
 }
 
+/// Renders an SVG at its own size to straight RGBA.
+fn render_svg(bytes: &[u8]) -> image::RgbaImage {
+    let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default()).unwrap();
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    image::RgbaImage::from_raw(size.width(), size.height(), pixmap.take()).unwrap()
+}
+
+#[test]
+fn an_svg_gets_a_vector_badge_on_top_and_keeps_its_drawing() {
+    let sb = Sandbox::new();
+    let input = sb.copy_sample("sample.svg");
+    let out = sb.path("badged.svg");
+    assert_ok(&sb.label(&input, &out, &["--notice"]));
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "trusted", "{entry}");
+    let n = &entry["disclosure"]["perceivableNotice"];
+    assert_eq!(n["style"], "badge", "{n}");
+    assert!(n["sizeShare"].as_f64().unwrap() >= 0.05, "{n}");
+
+    let (before, after) = (std::fs::read(&input).unwrap(), std::fs::read(&out).unwrap());
+    let (src, res) = (text(&before), text(&after));
+    // The drawing's own elements are there byte for byte, and the badge
+    // (text as outlines, no <text>) comes after them.
+    let body = &src[src.find("<title>").unwrap()..src.rfind("</svg>").unwrap()];
+    let at = res.find(body).expect("original content unchanged");
+    let g = res.find("<g id=\"tamga-ai-notice\"").unwrap();
+    assert!(g >= at + body.len(), "badge drawn last");
+    assert!(!res[g..].contains("<text"), "no font needed");
+    // Still XML that a renderer reads.
+    let (a, b) = (render_svg(&before), render_svg(&after));
+    let (da, db) = (
+        DynamicImage::ImageRgba8(a),
+        DynamicImage::ImageRgba8(b.clone()),
+    );
+    let bx = changed_box(&da, &db, 0).expect("badge rendered");
+    let (w, h) = da.dimensions();
+    assert!(
+        bx.0 > w / 2 && bx.1 > h / 2 && bx.2 < w - 1 && bx.3 < h - 1,
+        "badge at {bx:?} in {w}x{h}"
+    );
+    assert!(psnr_outside(&da, &db, bx).is_infinite());
+    // Dark box with white letters.
+    let inside: Vec<_> = (bx.1..=bx.3)
+        .flat_map(|y| (bx.0..=bx.2).map(move |x| (x, y)))
+        .map(|(x, y)| b.get_pixel(x, y).0)
+        .collect();
+    let white = inside
+        .iter()
+        .filter(|p| p[..3].iter().all(|&c| c > 230))
+        .count();
+    let dark = inside
+        .iter()
+        .filter(|p| p[..3].iter().all(|&c| c < 90))
+        .count();
+    assert!(
+        white > inside.len() / 20,
+        "{white} white of {}",
+        inside.len()
+    );
+    assert!(dark > inside.len() / 3, "{dark} dark of {}", inside.len());
+}
+
 fn write_png(path: &std::path::Path, w: u32, h: u32, icc: Option<Vec<u8>>) {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])

@@ -1,6 +1,7 @@
 //! Putting the notice badge into an image file, keeping what makes the file
 //! itself: format, colour type, ICC profile, EXIF (orientation included),
-//! every frame of an animated GIF, and a JPEG quality close to the source's.
+//! every frame of an animated GIF, 16 bits per channel where PNG and TIFF
+//! have them, and a JPEG quality close to the source's.
 //!
 //! The badge goes in the corner as the image is *displayed*: the pixels are
 //! turned upright by their EXIF orientation, badged, and turned back, so the
@@ -13,6 +14,7 @@ use image::{
         gif::{GifDecoder, GifEncoder, Repeat},
         jpeg::JpegEncoder,
         png::{CompressionType, FilterType, PngEncoder},
+        tiff::TiffEncoder,
         webp::WebPEncoder,
     },
     metadata::Orientation,
@@ -44,6 +46,7 @@ pub(crate) fn supported(format: MediaFormat) -> bool {
             | MediaFormat::Webp
             | MediaFormat::Tiff
             | MediaFormat::Bmp
+            | MediaFormat::Svg
     )
 }
 
@@ -54,8 +57,10 @@ pub(crate) fn apply(
     candidates: &[Vec<String>],
     corner: NoticePosition,
 ) -> Result<Badged, String> {
-    if format == MediaFormat::Gif {
-        return apply_gif(input, candidates, corner);
+    match format {
+        MediaFormat::Gif => return apply_gif(input, candidates, corner),
+        MediaFormat::Svg => return crate::svg_notice::apply(input, candidates, corner),
+        _ => {}
     }
     let err = |e: image::ImageError| e.to_string();
     let mut decoder = ImageReader::new(Cursor::new(input))
@@ -69,10 +74,17 @@ pub(crate) fn apply(
     let color = decoder.color_type();
     if !matches!(
         color,
-        ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8
+        ColorType::L8
+            | ColorType::La8
+            | ColorType::Rgb8
+            | ColorType::Rgba8
+            | ColorType::L16
+            | ColorType::La16
+            | ColorType::Rgb16
+            | ColorType::Rgba16
     ) {
         return Err(format!(
-            "badges on {color:?} images (more than 8 bits per channel) are not supported yet"
+            "badges on {color:?} images (floating-point samples) are not supported yet"
         ));
     }
     let mut img = DynamicImage::from_decoder(decoder).map_err(err)?;
@@ -112,13 +124,17 @@ pub(crate) fn apply(
             enc.write_image(img.as_bytes(), w, h, color.into())
                 .map_err(err)?;
         }
-        MediaFormat::Tiff | MediaFormat::Bmp => {
-            let fmt = if format == MediaFormat::Tiff {
-                image::ImageFormat::Tiff
-            } else {
-                image::ImageFormat::Bmp
-            };
-            img.write_to(&mut Cursor::new(&mut out), fmt).map_err(err)?;
+        MediaFormat::Tiff => {
+            // The encoder itself rather than `write_to`, which would drop the
+            // ICC profile.
+            let mut enc = TiffEncoder::new(Cursor::new(&mut out));
+            set_metadata(&mut enc, icc, exif);
+            enc.write_image(img.as_bytes(), w, h, color.into())
+                .map_err(err)?;
+        }
+        MediaFormat::Bmp => {
+            img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)
+                .map_err(err)?;
         }
         other => return Err(format!("badges on {other} files are not supported yet")),
     }
@@ -164,7 +180,8 @@ fn apply_gif(
     })
 }
 
-/// Draws on the image in its own 8-bit pixel type.
+/// Draws on the image in its own 8- or 16-bit pixel type, so the file
+/// keeps its bit depth.
 fn draw_on(
     img: &mut DynamicImage,
     candidates: &[Vec<String>],
@@ -175,6 +192,10 @@ fn draw_on(
         DynamicImage::ImageLumaA8(b) => badge::draw(b, candidates, corner),
         DynamicImage::ImageRgb8(b) => badge::draw(b, candidates, corner),
         DynamicImage::ImageRgba8(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageLuma16(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageLumaA16(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageRgb16(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageRgba16(b) => badge::draw(b, candidates, corner),
         other => {
             return Err(format!(
                 "badges on {:?} images are not supported yet",

@@ -47,6 +47,7 @@ pub mod notice_text;
 pub mod report;
 mod riff;
 mod sign;
+mod svg_notice;
 mod text_notice;
 mod text_sign;
 mod text_verify;

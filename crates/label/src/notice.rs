@@ -196,7 +196,7 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV takes `tone`)"
+                 JPEG, PNG, GIF, WebP, TIFF, BMP and SVG take `badge` or `ai-icon`; WAV takes `tone`)"
             ));
         }
         if position.is_corner() != format.is_image() {

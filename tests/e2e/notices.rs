@@ -354,6 +354,95 @@ fn tall_wide_tiny_and_large_images_get_legible_badges_and_keep_their_icc_profile
 }
 
 #[test]
+fn sixteen_bit_png_and_tiff_stay_sixteen_bit_and_exact_outside_the_badge() {
+    let sb = Sandbox::new();
+    let icc: Vec<u8> = (0..180u8).rev().collect();
+    // Values that are not multiples of 257, which 8 bits cannot hold.
+    let rgb = image::ImageBuffer::<image::Rgb<u16>, Vec<u16>>::from_fn(320, 240, |x, y| {
+        image::Rgb([
+            (x * 203 + 1) as u16,
+            (y * 271 + 3) as u16,
+            ((x * y) % 65521) as u16,
+        ])
+    });
+    let la = image::ImageBuffer::<image::LumaA<u16>, Vec<u16>>::from_fn(240, 320, |x, y| {
+        image::LumaA([(x * 257 + y) as u16, if x < 20 { 0 } else { 40000 }])
+    });
+    let cases: Vec<(&str, DynamicImage, image::ImageFormat)> = vec![
+        (
+            "rgb16.png",
+            DynamicImage::ImageRgb16(rgb.clone()),
+            image::ImageFormat::Png,
+        ),
+        (
+            "la16.png",
+            DynamicImage::ImageLumaA16(la),
+            image::ImageFormat::Png,
+        ),
+        (
+            "rgb16.tif",
+            DynamicImage::ImageRgb16(rgb),
+            image::ImageFormat::Tiff,
+        ),
+    ];
+    for (name, img, format) in cases {
+        let input = sb.path(name);
+        let mut bytes = Vec::new();
+        let (w, h) = img.dimensions();
+        let mut cursor = std::io::Cursor::new(&mut bytes);
+        if format == image::ImageFormat::Png {
+            let mut enc = image::codecs::png::PngEncoder::new(&mut cursor);
+            enc.set_icc_profile(icc.clone()).unwrap();
+            enc.write_image(img.as_bytes(), w, h, img.color().into())
+        } else {
+            let mut enc = image::codecs::tiff::TiffEncoder::new(&mut cursor);
+            enc.set_icc_profile(icc.clone()).unwrap();
+            enc.write_image(img.as_bytes(), w, h, img.color().into())
+        }
+        .unwrap();
+        std::fs::write(&input, &bytes).unwrap();
+        let out = sb.path(&format!("out-{name}"));
+        assert_ok(&sb.label(&input, &out, &["--notice"]));
+        let (entry, _) = sb.verify(&out, true);
+        assert_eq!(entry["verdict"], "trusted", "{name}: {entry}");
+
+        let mut dec = ImageReader::open(&out)
+            .unwrap()
+            .with_guessed_format()
+            .unwrap()
+            .into_decoder()
+            .unwrap();
+        assert_eq!(dec.icc_profile().unwrap(), Some(icc.clone()), "{name}");
+        let after = DynamicImage::from_decoder(dec).unwrap();
+        assert_eq!(after.color(), img.color(), "{name}: bit depth kept");
+        // Compare the 16-bit samples themselves, not an 8-bit view.
+        let (a, b) = (img.to_rgba16(), after.to_rgba16());
+        let mut bx: Option<(u32, u32, u32, u32)> = None;
+        for (x, y, p) in a.enumerate_pixels() {
+            if p != b.get_pixel(x, y) {
+                bx = Some(match bx {
+                    None => (x, y, x, y),
+                    Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+                });
+            }
+        }
+        let bx = bx.expect("badge drawn");
+        assert!(bx.0 > w / 3 && bx.1 > h / 3, "{name}: badge at {bx:?}");
+        for (x, y, p) in a.enumerate_pixels() {
+            if x < bx.0 || x > bx.2 || y < bx.1 || y > bx.3 {
+                assert_eq!(p, b.get_pixel(x, y), "{name}: pixel {x},{y}");
+            }
+        }
+        // The text is full-scale white in 16 bits, not 255 × 257 by chance.
+        let top = (bx.1..=bx.3)
+            .flat_map(|y| (bx.0..=bx.2).map(move |x| (x, y)))
+            .filter(|&(x, y)| b.get_pixel(x, y).0[0] == 65535)
+            .count();
+        assert!(top > 20, "{name}: {top} full-white samples");
+    }
+}
+
+#[test]
 fn the_badge_goes_where_the_image_is_displayed_under_exif_rotation() {
     let sb = Sandbox::new();
     // EXIF (big-endian TIFF) with one tag: Orientation = 6 (rotate 90° clockwise to display).

@@ -219,7 +219,7 @@ fn every_badgeable_format_gets_a_corner_badge_and_keeps_the_rest() {
         ("sample.webp", true, None),
         ("sample.bmp", true, Some("--sidecar")),
         ("sample.jpg", false, None),
-        ("sample.gif", false, None),
+        ("sample.gif", true, None),
     ] {
         let input = sb.copy_sample(name);
         let out = sb.path(&format!("badged-{name}"));
@@ -308,6 +308,43 @@ fn an_svg_gets_a_vector_badge_on_top_and_keeps_its_drawing() {
         inside.len()
     );
     assert!(dark > inside.len() / 3, "{dark} dark of {}", inside.len());
+}
+
+#[test]
+fn every_gif_frame_keeps_every_pixel_outside_the_badge() {
+    use image::AnimationDecoder;
+    let sb = Sandbox::new();
+    let input = sb.copy_sample("sample.gif");
+    let out = sb.path("badged.gif");
+    assert_ok(&sb.label(&input, &out, &["--notice"]));
+    let frames = |p: &std::path::Path| {
+        image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
+            std::fs::File::open(p).unwrap(),
+        ))
+        .unwrap()
+        .into_frames()
+        .collect_frames()
+        .unwrap()
+    };
+    let (before, after) = (frames(&input), frames(&out));
+    assert_eq!(before.len(), after.len());
+    assert!(before.len() > 1, "an animation");
+    let mut boxes = Vec::new();
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a.delay(), b.delay());
+        let (a, b) = (
+            DynamicImage::ImageRgba8(a.buffer().clone()),
+            DynamicImage::ImageRgba8(b.buffer().clone()),
+        );
+        let bx = changed_box(&a, &b, 0).expect("badge on every frame");
+        assert!(psnr_outside(&a, &b, bx).is_infinite(), "{bx:?}");
+        boxes.push(bx);
+    }
+    let (w, h) = before[0].buffer().dimensions();
+    assert!(
+        boxes.iter().all(|b| b.0 > w / 2 && b.1 > h / 2),
+        "{boxes:?}"
+    );
 }
 
 fn write_png(path: &std::path::Path, w: u32, h: u32, icc: Option<Vec<u8>>) {

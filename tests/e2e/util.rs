@@ -42,7 +42,13 @@ impl Sandbox {
 
     /// `tamga` with a clean environment pointing at this sandbox.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_tamga"));
+        // TAMGA_E2E_BIN: worktrees that share one target dir overwrite
+        // each other's target/debug/tamga; a developer can point the suite
+        // at their own build (target/debug/deps/tamga-<hash>).
+        let bin = std::env::var_os("TAMGA_E2E_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_tamga")));
+        let mut c = Command::new(bin);
         for (k, _) in std::env::vars() {
             if k.starts_with("TAMGA_") {
                 c.env_remove(k);

@@ -11,14 +11,13 @@ use std::io::Cursor;
 
 use image::{
     codecs::{
-        gif::{GifDecoder, GifEncoder, Repeat},
         jpeg::JpegEncoder,
         png::{CompressionType, FilterType, PngEncoder},
         tiff::TiffEncoder,
         webp::WebPEncoder,
     },
     metadata::Orientation,
-    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
+    ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
 };
 
 use crate::{
@@ -58,7 +57,7 @@ pub(crate) fn apply(
     corner: NoticePosition,
 ) -> Result<Badged, String> {
     match format {
-        MediaFormat::Gif => return apply_gif(input, candidates, corner),
+        MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner),
         MediaFormat::Svg => return crate::svg_notice::apply(input, candidates, corner),
         _ => {}
     }
@@ -142,41 +141,6 @@ pub(crate) fn apply(
         bytes: out,
         badge,
         note,
-    })
-}
-
-/// Every frame of a GIF gets the badge, with its delay and position kept.
-fn apply_gif(
-    input: &[u8],
-    candidates: &[Vec<String>],
-    corner: NoticePosition,
-) -> Result<Badged, String> {
-    let err = |e: image::ImageError| e.to_string();
-    let frames = GifDecoder::new(Cursor::new(input))
-        .map_err(err)?
-        .into_frames()
-        .collect_frames()
-        .map_err(err)?;
-    let mut out = Vec::new();
-    let mut first = None;
-    let mut badged = Vec::with_capacity(frames.len());
-    for frame in frames {
-        let (left, top, delay) = (frame.left(), frame.top(), frame.delay());
-        let mut buf = frame.into_buffer();
-        let b = badge::draw(&mut buf, candidates, corner).map_err(|e| e.to_string())?;
-        first.get_or_insert(b);
-        badged.push(image::Frame::from_parts(buf, left, top, delay));
-    }
-    {
-        let mut enc = GifEncoder::new(&mut out);
-        enc.set_repeat(Repeat::Infinite).map_err(err)?;
-        enc.encode_frames(badged).map_err(err)?;
-    }
-    let badge = first.ok_or("the GIF has no frames")?;
-    Ok(Badged {
-        bytes: out,
-        badge,
-        note: None,
     })
 }
 

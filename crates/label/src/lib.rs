@@ -38,6 +38,7 @@ mod disclosure;
 mod error;
 pub mod explain;
 mod format;
+mod gif_notice;
 pub mod guard;
 mod image_notice;
 mod input;

@@ -104,7 +104,7 @@ fn end_and_both_positions_and_the_edit_is_an_action() {
 fn styles_not_built_yet_fail_clearly_and_write_nothing() {
     let sb = Sandbox::new();
     for (sample_name, extra) in [
-        ("sample.avif", "--notice"),
+        ("sample.jxl", "--notice"),
         ("sample.mp3", "--notice"),
         ("sample.wav", "--notice-style=voice"),
         ("sample.png", "--notice-style=line"),
@@ -345,6 +345,33 @@ fn every_gif_frame_keeps_every_pixel_outside_the_badge() {
         boxes.iter().all(|b| b.0 > w / 2 && b.1 > h / 2),
         "{boxes:?}"
     );
+}
+
+/// Pixels are checked in tamga-label's unit tests (decoding needs libheif);
+/// here: the file stays HEIC/AVIF, verifies, and records the badge.
+#[test]
+fn heic_and_avif_get_a_badge_and_verify() {
+    let sb = Sandbox::new();
+    for (name, brands) in [
+        ("sample.heic", &[&b"heic"[..], b"heix", b"mif1"][..]),
+        ("sample.avif", &[&b"avif"[..]][..]),
+    ] {
+        let input = sb.copy_sample(name);
+        let out = sb.path(&format!("badged-{name}"));
+        assert_ok(&sb.label(&input, &out, &["--notice"]));
+        let (entry, _) = sb.verify(&out, true);
+        assert_eq!(entry["verdict"], "trusted", "{name}: {entry}");
+        let n = &entry["disclosure"]["perceivableNotice"];
+        assert_eq!(n["style"], "badge", "{name}: {n}");
+        assert!(n["sizeShare"].as_f64().unwrap() >= 0.05, "{name}: {n}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(&bytes[4..8], b"ftyp", "{name}");
+        assert!(
+            brands.contains(&&bytes[8..12]),
+            "{name}: major brand {:?}",
+            &bytes[8..12]
+        );
+    }
 }
 
 fn write_png(path: &std::path::Path, w: u32, h: u32, icc: Option<Vec<u8>>) {

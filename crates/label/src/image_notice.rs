@@ -37,6 +37,10 @@ pub(crate) struct Badged {
 
 /// The image formats tamga can badge and write back in the same format.
 pub(crate) fn supported(format: MediaFormat) -> bool {
+    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
+        // Through libheif, when built with it.
+        return cfg!(feature = "heif");
+    }
     matches!(
         format,
         MediaFormat::Jpeg
@@ -59,6 +63,10 @@ pub(crate) fn apply(
     match format {
         MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner),
         MediaFormat::Svg => return crate::svg_notice::apply(input, candidates, corner),
+        #[cfg(feature = "heif")]
+        MediaFormat::Heic | MediaFormat::Avif => {
+            return crate::heif_notice::apply(input, format, candidates, corner)
+        }
         _ => {}
     }
     let err = |e: image::ImageError| e.to_string();

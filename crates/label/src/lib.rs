@@ -40,6 +40,8 @@ pub mod explain;
 mod format;
 mod gif_notice;
 pub mod guard;
+#[cfg(feature = "heif")]
+mod heif_notice;
 mod image_notice;
 mod input;
 pub mod manifest_map;

@@ -96,9 +96,17 @@ pub(crate) fn apply(
     }
     let mut img = DynamicImage::from_decoder(decoder).map_err(err)?;
     // Draw where viewers show the corner: turn upright, draw, turn back.
+    // TIFF and BMP are written without EXIF (image's encoders cannot carry
+    // it), so there the pixels stay upright: turned back, they would show
+    // rotated once the orientation tag is gone.
     img.apply_orientation(orientation);
     let badge = draw_on(&mut img, candidates, corner)?;
-    img.apply_orientation(inverse(orientation));
+    if matches!(
+        format,
+        MediaFormat::Jpeg | MediaFormat::Png | MediaFormat::Webp
+    ) {
+        img.apply_orientation(inverse(orientation));
+    }
 
     let mut out = Vec::new();
     let mut note = None;
@@ -273,6 +281,46 @@ mod tests {
             assert!(est.abs_diff(q) <= 2, "quality {q} estimated as {est}");
         }
         assert_eq!(jpeg_quality(b"\xFF\xD8\xFF\xDA"), None);
+    }
+
+    #[test]
+    fn a_rotated_tiff_is_written_upright_with_the_badge_where_it_was_seen() {
+        use tiff::encoder::{colortype::RGB8, TiffEncoder as Raw};
+        // Stored 60×40, Orientation 6: shown 40×60, turned 90° clockwise.
+        let (w, h) = (60u32, 40u32);
+        let data: Vec<u8> = (0..w * h)
+            .flat_map(|i| [(i % 251) as u8, 90, 200])
+            .collect();
+        let mut bytes = Vec::new();
+        {
+            let mut enc = Raw::new(std::io::Cursor::new(&mut bytes)).unwrap();
+            let mut img = enc.new_image::<RGB8>(w, h).unwrap();
+            img.encoder()
+                .write_tag(tiff::tags::Tag::Orientation, 6u16)
+                .unwrap();
+            img.write_data(&data).unwrap();
+        }
+        let lines = vec![vec!["AI".to_string()]];
+        let b = apply(
+            &bytes,
+            MediaFormat::Tiff,
+            &lines,
+            NoticePosition::BottomRight,
+        )
+        .unwrap();
+        let out = image::load_from_memory(&b.bytes).unwrap();
+        assert_eq!((out.width(), out.height()), (40, 60), "stored upright");
+        let (x, y, bw, bh) = b.badge.rect;
+        assert!(
+            x + bw <= 40 && y + bh <= 60 && x > 10 && y > 20,
+            "{:?}",
+            b.badge
+        );
+        let p = out.to_rgb8().get_pixel(x, y).0;
+        assert!(
+            p.iter().all(|&c| c < 80),
+            "dark box at the shown corner: {p:?}"
+        );
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub(crate) fn supported(format: MediaFormat) -> bool {
             | MediaFormat::Tiff
             | MediaFormat::Bmp
             | MediaFormat::Svg
+            | MediaFormat::Jxl
     )
 }
 
@@ -63,6 +64,7 @@ pub(crate) fn apply(
     match format {
         MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner),
         MediaFormat::Svg => return crate::svg_notice::apply(input, candidates, corner),
+        MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner),
         #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
             return crate::heif_notice::apply(input, format, candidates, corner)

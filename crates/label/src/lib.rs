@@ -44,6 +44,7 @@ pub mod guard;
 mod heif_notice;
 mod image_notice;
 mod input;
+mod jxl_notice;
 pub mod manifest_map;
 pub mod notice;
 pub mod notice_text;

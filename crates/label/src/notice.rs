@@ -194,18 +194,10 @@ impl NoticeOptions {
         let style = self.style.unwrap_or(NoticeStyle::default_for(format));
         let position = self.position.unwrap_or(NoticePosition::default_for(format));
         if !style.supported_for(format) {
-            if format == MediaFormat::Jxl
-                && matches!(style, NoticeStyle::Badge | NoticeStyle::AiIcon)
-            {
-                return Err(format!(
-                    "a {style} notice cannot be added to JPEG XL files yet: tamga has no JPEG XL \
-                     encoder that keeps the colour profile (libjxl 0.8+ is not in Debian bookworm)"
-                ));
-            }
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, and HEIC and AVIF when built with \
-                 libheif, take `badge` or `ai-icon`; WAV takes `tone`)"
+                 JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, JPEG XL, and HEIC and AVIF when \
+                 built with libheif, take `badge` or `ai-icon`; WAV takes `tone`)"
             ));
         }
         if position.is_corner() != format.is_image() {

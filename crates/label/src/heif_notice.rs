@@ -25,9 +25,11 @@ pub(crate) fn apply(
     candidates: &[Vec<String>],
     corner: NoticePosition,
 ) -> Result<Badged, String> {
-    let name = format.to_string();
+    let name = match format {
+        MediaFormat::Heic => "HEIC",
+        _ => "AVIF",
+    };
     let e = |what: &str| {
-        let name = name.clone();
         let what = what.to_string();
         move |err: libheif_rs::HeifError| format!("{name}: {what}: {err}")
     };

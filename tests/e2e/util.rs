@@ -42,12 +42,7 @@ impl Sandbox {
 
     /// `tamga` with a clean environment pointing at this sandbox.
     pub fn cmd(&self) -> Command {
-        // E2E_TAMGA_BIN runs a copy of the binary: with a target directory
-        // shared between work trees, target/debug/tamga is whichever tree
-        // built last.
-        let bin =
-            std::env::var_os("E2E_TAMGA_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_tamga").into());
-        let mut c = Command::new(bin);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_tamga"));
         for (k, _) in std::env::vars() {
             if k.starts_with("TAMGA_") {
                 c.env_remove(k);

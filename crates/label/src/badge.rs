@@ -88,21 +88,76 @@ impl Fonts {
     }
 }
 
-/// Draws the first of `candidates` (each a list of lines) that fits, in
-/// `corner` of `img`. Any 8-bit pixel type: the image is drawn on as it
-/// was decoded, without a conversion of the whole picture.
-pub fn draw<P: Pixel<Subpixel = u8>>(
-    img: &mut ImageBuffer<P, Vec<u8>>,
+/// A channel type the badge can be blended in: 8 or 16 bits, so a 16-bit
+/// image keeps its depth instead of being cut down to draw on it.
+pub trait Channel: image::Primitive {
+    /// The channel's full-scale value (opaque, white).
+    const FULL: f32;
+    /// The value as a float on the `0..=FULL` scale.
+    fn to_f32(self) -> f32;
+    /// The nearest value to `v`, clamped into range.
+    fn from_f32(v: f32) -> Self;
+}
+
+impl Channel for u8 {
+    const FULL: f32 = 255.0;
+    fn to_f32(self) -> f32 {
+        f32::from(self)
+    }
+    fn from_f32(v: f32) -> Self {
+        v.round().clamp(0.0, Self::FULL) as u8
+    }
+}
+
+impl Channel for u16 {
+    const FULL: f32 = 65535.0;
+    fn to_f32(self) -> f32 {
+        f32::from(self)
+    }
+    fn from_f32(v: f32) -> Self {
+        v.round().clamp(0.0, Self::FULL) as u16
+    }
+}
+
+/// Where the badge goes and how its text is set, before anything is drawn:
+/// the raster drawing and the SVG outlines share it, so both follow the
+/// same size rules.
+pub struct Layout {
+    /// The badge as it will be drawn.
+    pub badge: Badge,
+    fonts: Fonts,
+    scale: PxScale,
+    /// Pen start (x, baseline) of each line.
+    origins: Vec<(f32, f32)>,
+}
+
+/// One glyph at its place: the font it comes from, its id, scale and
+/// baseline origin in pixels.
+pub struct PlacedGlyph {
+    /// The bundled font that has the glyph.
+    pub font: FontRef<'static>,
+    /// The glyph in that font.
+    pub id: GlyphId,
+    /// Pixel scale of the text.
+    pub scale: PxScale,
+    /// Pen position: left end of the baseline.
+    pub origin: ab_glyph::Point,
+}
+
+/// Places the first of `candidates` (each a list of lines) that fits in
+/// `corner` of a `w`×`h` pixel canvas.
+pub fn layout(
+    (w, h): (u32, u32),
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badge, BadgeError> {
-    let (w, h) = img.dimensions();
+) -> Result<Layout, BadgeError> {
     let short = w.min(h) as f32;
     let fonts = Fonts::load();
     let cap = (short * MIN_SHARE).ceil().max(MIN_CAP_PX);
     let scale = scale_for_cap(&fonts.main, cap);
     let main = fonts.main.as_scaled(scale);
     let line_h = (main.ascent() - main.descent()).ceil();
+    let ascent = main.ascent();
     let pad = (cap * 0.45).ceil();
     let margin = (short * 0.02).ceil().max(2.0);
 
@@ -124,19 +179,63 @@ pub fn draw<P: Pixel<Subpixel = u8>>(
             NoticePosition::BottomRight => (w - m - bw, h - m - bh),
             other => return Err(BadgeError::NotACorner(other)),
         };
-        darken(img, (x, y, bw, bh));
-        for (i, line) in lines.iter().enumerate() {
-            let baseline = y as f32 + pad + i as f32 * line_h + main.ascent();
-            draw_line(img, &fonts, scale, (x as f32 + pad, baseline), line)?;
-        }
-        return Ok(Badge {
-            rect: (x, y, bw, bh),
-            cap_height: cap,
-            share: cap / short,
-            lines: lines.clone(),
+        let origins = (0..lines.len())
+            .map(|i| (x as f32 + pad, y as f32 + pad + i as f32 * line_h + ascent))
+            .collect();
+        return Ok(Layout {
+            badge: Badge {
+                rect: (x, y, bw, bh),
+                cap_height: cap,
+                share: cap / short,
+                lines: lines.clone(),
+            },
+            fonts,
+            scale,
+            origins,
         });
     }
     Err(BadgeError::TooSmall(w, h))
+}
+
+impl Layout {
+    /// Every glyph of the text at its place, for drawing it some other way
+    /// than on pixels (SVG outlines).
+    pub fn glyphs(&self) -> Result<Vec<PlacedGlyph>, BadgeError> {
+        let mut out = Vec::new();
+        for (line, &(mut x, baseline)) in self.badge.lines.iter().zip(&self.origins) {
+            for c in line.chars() {
+                let (font, id) = self.fonts.pick(c)?;
+                out.push(PlacedGlyph {
+                    font: font.clone(),
+                    id,
+                    scale: self.scale,
+                    origin: point(x, baseline),
+                });
+                x += font.as_scaled(self.scale).h_advance(id);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Draws the first of `candidates` (each a list of lines) that fits, in
+/// `corner` of `img`. Any 8- or 16-bit pixel type: the image is drawn on
+/// as it was decoded, without a conversion of the whole picture.
+pub fn draw<P>(
+    img: &mut ImageBuffer<P, Vec<P::Subpixel>>,
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+) -> Result<Badge, BadgeError>
+where
+    P: Pixel,
+    P::Subpixel: Channel,
+{
+    let layout = layout(img.dimensions(), candidates, corner)?;
+    darken(img, layout.badge.rect);
+    for g in layout.glyphs()? {
+        draw_glyph(img, &g);
+    }
+    Ok(layout.badge)
 }
 
 /// The pixel scale at which capital letters are `cap` pixels tall.
@@ -164,21 +263,25 @@ fn line_width(fonts: &Fonts, scale: PxScale, line: &str) -> Result<f32, BadgeErr
 }
 
 /// Blends the box: black at [`BOX_ALPHA`] over whatever is there.
-fn darken<P: Pixel<Subpixel = u8>>(
-    img: &mut ImageBuffer<P, Vec<u8>>,
-    (x, y, w, h): (u32, u32, u32, u32),
-) {
+fn darken<P>(img: &mut ImageBuffer<P, Vec<P::Subpixel>>, (x, y, w, h): (u32, u32, u32, u32))
+where
+    P: Pixel,
+    P::Subpixel: Channel,
+{
     for py in y..y + h {
         for px in x..x + w {
             let ch = img.get_pixel_mut(px, py).channels_mut();
             let colours = colour_channels::<P>(ch.len());
             for c in &mut ch[..colours] {
-                *c = (f32::from(*c) * (1.0 - BOX_ALPHA)).round() as u8;
+                *c = Channel::from_f32(c.to_f32() * (1.0 - BOX_ALPHA));
             }
             if P::HAS_ALPHA {
                 // A transparent pixel becomes part of a visible box.
                 if let Some(a) = ch.last_mut() {
-                    *a = (*a).max((255.0 * BOX_ALPHA) as u8);
+                    let floor = P::Subpixel::from_f32((P::Subpixel::FULL * BOX_ALPHA).floor());
+                    if *a < floor {
+                        *a = floor;
+                    }
                 }
             }
         }
@@ -194,47 +297,48 @@ fn colour_channels<P: Pixel>(len: usize) -> usize {
     }
 }
 
-fn draw_line<P: Pixel<Subpixel = u8>>(
-    img: &mut ImageBuffer<P, Vec<u8>>,
-    fonts: &Fonts,
-    scale: PxScale,
-    (mut x, baseline): (f32, f32),
-    line: &str,
-) -> Result<(), BadgeError> {
+fn draw_glyph<P>(img: &mut ImageBuffer<P, Vec<P::Subpixel>>, g: &PlacedGlyph)
+where
+    P: Pixel,
+    P::Subpixel: Channel,
+{
     let (w, h) = img.dimensions();
-    for c in line.chars() {
-        let (font, id) = fonts.pick(c)?;
-        let glyph = id.with_scale_and_position(scale, point(x, baseline));
-        if let Some(outlined) = font.outline_glyph(glyph) {
-            let b = outlined.px_bounds();
-            outlined.draw(|gx, gy, coverage| {
-                let (px, py) = (
-                    b.min.x as i64 + i64::from(gx),
-                    b.min.y as i64 + i64::from(gy),
-                );
-                if px < 0 || py < 0 || px >= i64::from(w) || py >= i64::from(h) {
-                    return;
-                }
-                blend_white(
-                    img.get_pixel_mut(px as u32, py as u32),
-                    coverage.clamp(0.0, 1.0),
-                );
-            });
-        }
-        x += font.as_scaled(scale).h_advance(id);
+    let glyph = g.id.with_scale_and_position(g.scale, g.origin);
+    if let Some(outlined) = g.font.outline_glyph(glyph) {
+        let b = outlined.px_bounds();
+        outlined.draw(|gx, gy, coverage| {
+            let (px, py) = (
+                b.min.x as i64 + i64::from(gx),
+                b.min.y as i64 + i64::from(gy),
+            );
+            if px < 0 || py < 0 || px >= i64::from(w) || py >= i64::from(h) {
+                return;
+            }
+            blend_white(
+                img.get_pixel_mut(px as u32, py as u32),
+                coverage.clamp(0.0, 1.0),
+            );
+        });
     }
-    Ok(())
 }
 
-fn blend_white<P: Pixel<Subpixel = u8>>(p: &mut P, a: f32) {
+fn blend_white<P>(p: &mut P, a: f32)
+where
+    P: Pixel,
+    P::Subpixel: Channel,
+{
+    let full = P::Subpixel::FULL;
     let ch = p.channels_mut();
     let colours = colour_channels::<P>(ch.len());
     for c in &mut ch[..colours] {
-        *c = (f32::from(*c) * (1.0 - a) + 255.0 * a).round() as u8;
+        *c = Channel::from_f32(c.to_f32() * (1.0 - a) + full * a);
     }
     if P::HAS_ALPHA {
         if let Some(alpha) = ch.last_mut() {
-            *alpha = (*alpha).max((255.0 * a) as u8);
+            let floor = P::Subpixel::from_f32((full * a).floor());
+            if *alpha < floor {
+                *alpha = floor;
+            }
         }
     }
 }
@@ -323,6 +427,39 @@ mod tests {
                 assert!(changed_inside > u64::from(bw * bh) / 2, "{w}x{h}");
             }
         }
+    }
+
+    #[test]
+    fn sixteen_bit_images_are_drawn_in_sixteen_bits() {
+        // Values that are not multiples of 257: a round trip through 8 bits
+        // would change them.
+        let before = image::ImageBuffer::<image::Rgb<u16>, Vec<u16>>::from_fn(300, 200, |x, y| {
+            image::Rgb([(x * 211) as u16, (y * 331) as u16, 12345])
+        });
+        let mut img = before.clone();
+        let badge = draw(&mut img, &candidates(), NoticePosition::BottomRight).unwrap();
+        let mut lit = 0;
+        for (x, y, p) in img.enumerate_pixels() {
+            let orig = before.get_pixel(x, y);
+            if inside(badge.rect, x, y) {
+                lit += u32::from(p.0[0] > 60000);
+            } else {
+                assert_eq!(p, orig, "pixel {x},{y}");
+            }
+        }
+        assert!(lit > 50, "white text is full-scale in 16 bits");
+        // The box's corner has no text: the darkening is exact in 16 bits.
+        let (x, y, _, _) = badge.rect;
+        let expect = (12345.0 * (1.0 - BOX_ALPHA)).round() as u16;
+        assert_eq!(img.get_pixel(x, y).0[2], expect);
+        let mut grey = image::ImageBuffer::<image::LumaA<u16>, Vec<u16>>::new(200, 200);
+        let badge = draw(&mut grey, &candidates(), NoticePosition::TopLeft).unwrap();
+        let (x, y, _, _) = badge.rect;
+        assert_eq!(
+            grey.get_pixel(x, y).0[1],
+            (65535.0 * BOX_ALPHA).floor() as u16,
+            "a transparent pixel becomes part of a visible box"
+        );
     }
 
     #[test]

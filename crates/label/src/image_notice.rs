@@ -1,6 +1,7 @@
 //! Putting the notice badge into an image file, keeping what makes the file
 //! itself: format, colour type, ICC profile, EXIF (orientation included),
-//! every frame of an animated GIF, and a JPEG quality close to the source's.
+//! every frame of an animated GIF, 16 bits per channel where PNG and TIFF
+//! have them, and a JPEG quality close to the source's.
 //!
 //! The badge goes in the corner as the image is *displayed*: the pixels are
 //! turned upright by their EXIF orientation, badged, and turned back, so the
@@ -10,13 +11,13 @@ use std::io::Cursor;
 
 use image::{
     codecs::{
-        gif::{GifDecoder, GifEncoder, Repeat},
         jpeg::JpegEncoder,
         png::{CompressionType, FilterType, PngEncoder},
+        tiff::TiffEncoder,
         webp::WebPEncoder,
     },
     metadata::Orientation,
-    AnimationDecoder, ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
+    ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
 };
 
 use crate::{
@@ -36,6 +37,10 @@ pub(crate) struct Badged {
 
 /// The image formats tamga can badge and write back in the same format.
 pub(crate) fn supported(format: MediaFormat) -> bool {
+    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
+        // Through libheif, when built with it.
+        return cfg!(feature = "heif");
+    }
     matches!(
         format,
         MediaFormat::Jpeg
@@ -44,6 +49,8 @@ pub(crate) fn supported(format: MediaFormat) -> bool {
             | MediaFormat::Webp
             | MediaFormat::Tiff
             | MediaFormat::Bmp
+            | MediaFormat::Svg
+            | MediaFormat::Jxl
     )
 }
 
@@ -54,8 +61,15 @@ pub(crate) fn apply(
     candidates: &[Vec<String>],
     corner: NoticePosition,
 ) -> Result<Badged, String> {
-    if format == MediaFormat::Gif {
-        return apply_gif(input, candidates, corner);
+    match format {
+        MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner),
+        MediaFormat::Svg => return crate::svg_notice::apply(input, candidates, corner),
+        MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner),
+        #[cfg(feature = "heif")]
+        MediaFormat::Heic | MediaFormat::Avif => {
+            return crate::heif_notice::apply(input, format, candidates, corner)
+        }
+        _ => {}
     }
     let err = |e: image::ImageError| e.to_string();
     let mut decoder = ImageReader::new(Cursor::new(input))
@@ -69,17 +83,32 @@ pub(crate) fn apply(
     let color = decoder.color_type();
     if !matches!(
         color,
-        ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8
+        ColorType::L8
+            | ColorType::La8
+            | ColorType::Rgb8
+            | ColorType::Rgba8
+            | ColorType::L16
+            | ColorType::La16
+            | ColorType::Rgb16
+            | ColorType::Rgba16
     ) {
         return Err(format!(
-            "badges on {color:?} images (more than 8 bits per channel) are not supported yet"
+            "badges on {color:?} images (floating-point samples) are not supported yet"
         ));
     }
     let mut img = DynamicImage::from_decoder(decoder).map_err(err)?;
     // Draw where viewers show the corner: turn upright, draw, turn back.
+    // TIFF and BMP are written without EXIF (image's encoders cannot carry
+    // it), so there the pixels stay upright: turned back, they would show
+    // rotated once the orientation tag is gone.
     img.apply_orientation(orientation);
     let badge = draw_on(&mut img, candidates, corner)?;
-    img.apply_orientation(inverse(orientation));
+    if matches!(
+        format,
+        MediaFormat::Jpeg | MediaFormat::Png | MediaFormat::Webp
+    ) {
+        img.apply_orientation(inverse(orientation));
+    }
 
     let mut out = Vec::new();
     let mut note = None;
@@ -112,13 +141,17 @@ pub(crate) fn apply(
             enc.write_image(img.as_bytes(), w, h, color.into())
                 .map_err(err)?;
         }
-        MediaFormat::Tiff | MediaFormat::Bmp => {
-            let fmt = if format == MediaFormat::Tiff {
-                image::ImageFormat::Tiff
-            } else {
-                image::ImageFormat::Bmp
-            };
-            img.write_to(&mut Cursor::new(&mut out), fmt).map_err(err)?;
+        MediaFormat::Tiff => {
+            // The encoder itself rather than `write_to`, which would drop the
+            // ICC profile.
+            let mut enc = TiffEncoder::new(Cursor::new(&mut out));
+            set_metadata(&mut enc, icc, exif);
+            enc.write_image(img.as_bytes(), w, h, color.into())
+                .map_err(err)?;
+        }
+        MediaFormat::Bmp => {
+            img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)
+                .map_err(err)?;
         }
         other => return Err(format!("badges on {other} files are not supported yet")),
     }
@@ -129,42 +162,8 @@ pub(crate) fn apply(
     })
 }
 
-/// Every frame of a GIF gets the badge, with its delay and position kept.
-fn apply_gif(
-    input: &[u8],
-    candidates: &[Vec<String>],
-    corner: NoticePosition,
-) -> Result<Badged, String> {
-    let err = |e: image::ImageError| e.to_string();
-    let frames = GifDecoder::new(Cursor::new(input))
-        .map_err(err)?
-        .into_frames()
-        .collect_frames()
-        .map_err(err)?;
-    let mut out = Vec::new();
-    let mut first = None;
-    let mut badged = Vec::with_capacity(frames.len());
-    for frame in frames {
-        let (left, top, delay) = (frame.left(), frame.top(), frame.delay());
-        let mut buf = frame.into_buffer();
-        let b = badge::draw(&mut buf, candidates, corner).map_err(|e| e.to_string())?;
-        first.get_or_insert(b);
-        badged.push(image::Frame::from_parts(buf, left, top, delay));
-    }
-    {
-        let mut enc = GifEncoder::new(&mut out);
-        enc.set_repeat(Repeat::Infinite).map_err(err)?;
-        enc.encode_frames(badged).map_err(err)?;
-    }
-    let badge = first.ok_or("the GIF has no frames")?;
-    Ok(Badged {
-        bytes: out,
-        badge,
-        note: None,
-    })
-}
-
-/// Draws on the image in its own 8-bit pixel type.
+/// Draws on the image in its own 8- or 16-bit pixel type, so the file
+/// keeps its bit depth.
 fn draw_on(
     img: &mut DynamicImage,
     candidates: &[Vec<String>],
@@ -175,6 +174,10 @@ fn draw_on(
         DynamicImage::ImageLumaA8(b) => badge::draw(b, candidates, corner),
         DynamicImage::ImageRgb8(b) => badge::draw(b, candidates, corner),
         DynamicImage::ImageRgba8(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageLuma16(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageLumaA16(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageRgb16(b) => badge::draw(b, candidates, corner),
+        DynamicImage::ImageRgba16(b) => badge::draw(b, candidates, corner),
         other => {
             return Err(format!(
                 "badges on {:?} images are not supported yet",
@@ -280,6 +283,46 @@ mod tests {
             assert!(est.abs_diff(q) <= 2, "quality {q} estimated as {est}");
         }
         assert_eq!(jpeg_quality(b"\xFF\xD8\xFF\xDA"), None);
+    }
+
+    #[test]
+    fn a_rotated_tiff_is_written_upright_with_the_badge_where_it_was_seen() {
+        use tiff::encoder::{colortype::RGB8, TiffEncoder as Raw};
+        // Stored 60×40, Orientation 6: shown 40×60, turned 90° clockwise.
+        let (w, h) = (60u32, 40u32);
+        let data: Vec<u8> = (0..w * h)
+            .flat_map(|i| [(i % 251) as u8, 90, 200])
+            .collect();
+        let mut bytes = Vec::new();
+        {
+            let mut enc = Raw::new(std::io::Cursor::new(&mut bytes)).unwrap();
+            let mut img = enc.new_image::<RGB8>(w, h).unwrap();
+            img.encoder()
+                .write_tag(tiff::tags::Tag::Orientation, 6u16)
+                .unwrap();
+            img.write_data(&data).unwrap();
+        }
+        let lines = vec![vec!["AI".to_string()]];
+        let b = apply(
+            &bytes,
+            MediaFormat::Tiff,
+            &lines,
+            NoticePosition::BottomRight,
+        )
+        .unwrap();
+        let out = image::load_from_memory(&b.bytes).unwrap();
+        assert_eq!((out.width(), out.height()), (40, 60), "stored upright");
+        let (x, y, bw, bh) = b.badge.rect;
+        assert!(
+            x + bw <= 40 && y + bh <= 60 && x > 10 && y > 20,
+            "{:?}",
+            b.badge
+        );
+        let p = out.to_rgb8().get_pixel(x, y).0;
+        assert!(
+            p.iter().all(|&c| c < 80),
+            "dark box at the shown corner: {p:?}"
+        );
     }
 
     #[test]

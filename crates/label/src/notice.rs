@@ -209,7 +209,8 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF and BMP take `badge` or `ai-icon`; WAV, FLAC and MP3 take \
+                 JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, JPEG XL, and HEIC and AVIF when \
+                 built with libheif, take `badge` or `ai-icon`; WAV, FLAC and MP3 take \
                  `voice` or `tone`)"
             ));
         }

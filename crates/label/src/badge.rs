@@ -238,6 +238,27 @@ where
     Ok(layout.badge)
 }
 
+/// [`draw`] on a raw interleaved 8-bit RGB or RGBA buffer, as decoders
+/// outside `image` (libheif, jxl-oxide) hand them over; returns the buffer.
+pub(crate) fn draw_rgb8(
+    pixels: Vec<u8>,
+    (w, h): (u32, u32),
+    alpha: bool,
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+) -> Result<(Badge, Vec<u8>), String> {
+    let bad = || "the decoded pixels do not fill the image".to_string();
+    if alpha {
+        let mut img = image::RgbaImage::from_raw(w, h, pixels).ok_or_else(bad)?;
+        let b = draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
+        Ok((b, img.into_raw()))
+    } else {
+        let mut img = image::RgbImage::from_raw(w, h, pixels).ok_or_else(bad)?;
+        let b = draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
+        Ok((b, img.into_raw()))
+    }
+}
+
 /// The pixel scale at which capital letters are `cap` pixels tall.
 fn scale_for_cap(font: &FontRef<'static>, cap: f32) -> PxScale {
     const PROBE: f32 = 100.0;
@@ -343,17 +364,23 @@ where
     }
 }
 
+/// The default kk/ru/en candidates, for the badge tests of every format.
+#[cfg(test)]
+pub(crate) fn test_candidates() -> Vec<Vec<String>> {
+    let words = ["ЖИ жасаған", "Создано ИИ", "AI-generated"];
+    vec![
+        vec![words.join(" · ")],
+        words.iter().map(|s| s.to_string()).collect(),
+        vec!["AI".into()],
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn candidates() -> Vec<Vec<String>> {
-        let words = ["ЖИ жасаған", "Создано ИИ", "AI-generated"];
-        vec![
-            vec![words.join(" · ")],
-            words.iter().map(|s| s.to_string()).collect(),
-            vec!["AI".into()],
-        ]
+        test_candidates()
     }
 
     fn patterned(w: u32, h: u32) -> RgbaImage {

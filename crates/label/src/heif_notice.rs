@@ -60,16 +60,7 @@ pub(crate) fn apply(
     let channels = if alpha { 4 } else { 3 };
     let pixels = rows(&decoded, w, h, channels).ok_or("the decoded image has no pixel plane")?;
 
-    let drawn = if alpha {
-        let mut img = image::RgbaImage::from_raw(w, h, pixels).ok_or("bad pixel buffer")?;
-        let b = badge::draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
-        (b, img.into_raw())
-    } else {
-        let mut img = image::RgbImage::from_raw(w, h, pixels).ok_or("bad pixel buffer")?;
-        let b = badge::draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
-        (b, img.into_raw())
-    };
-    let (badge, pixels) = drawn;
+    let (badge, pixels) = badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?;
 
     let mut out = Image::new(w, h, ColorSpace::Rgb(chroma)).map_err(e("cannot make the image"))?;
     out.create_plane(Channel::Interleaved, w, h, 8)

@@ -66,15 +66,7 @@ pub(crate) fn apply(
     let mut pixels = vec![0u8; w as usize * h as usize * channels as usize];
     stream.write_to_buffer(&mut pixels);
 
-    let (badge, pixels) = if alpha {
-        let mut img = image::RgbaImage::from_raw(w, h, pixels).ok_or("bad pixel buffer")?;
-        let b = badge::draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
-        (b, img.into_raw())
-    } else {
-        let mut img = image::RgbImage::from_raw(w, h, pixels).ok_or("bad pixel buffer")?;
-        let b = badge::draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
-        (b, img.into_raw())
-    };
+    let (badge, pixels) = badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?;
 
     let colour = if alpha {
         ColorSpace::RGBA

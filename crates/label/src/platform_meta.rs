@@ -158,15 +158,10 @@ pub(crate) fn apply(
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformMetadata {
-    /// `Iptc4xmpExt:DigitalSourceType` values in XMP.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub digital_source_types: Vec<String>,
-    /// IPTC "AI System Used".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ai_system: Option<String>,
-    /// IPTC "AI System Version Used".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ai_system_version: Option<String>,
+    /// The IPTC fields in XMP (`digitalSourceTypes`, `aiSystem`,
+    /// `aiSystemVersion`).
+    #[serde(flatten)]
+    pub iptc: tamga_meta::IptcFields,
     /// GB 45438 `AIGC` labels.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aigc: Vec<AigcReport>,
@@ -232,9 +227,7 @@ pub(crate) fn check<R: std::io::Read + Seek>(
         })
         .collect();
     Some(PlatformMetadata {
-        digital_source_types: found.digital_source_types,
-        ai_system: found.ai_system,
-        ai_system_version: found.ai_system_version,
+        iptc: found.iptc,
         aigc,
     })
 }
@@ -261,8 +254,8 @@ impl PlatformMetadata {
     /// One line per signal, for terminals.
     pub fn summary_lines(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for dst in &self.digital_source_types {
-            let system = match (&self.ai_system, &self.ai_system_version) {
+        for dst in &self.iptc.digital_source_types {
+            let system = match (&self.iptc.ai_system, &self.iptc.ai_system_version) {
                 (Some(s), Some(v)) => format!(", AI system {s} {v}"),
                 (Some(s), None) => format!(", AI system {s}"),
                 _ => String::new(),
@@ -328,7 +321,7 @@ impl PlatformMetadata {
                         .strip_prefix("https://")
                         .or(signed.strip_prefix("http://"))
             };
-            if let Some(other) = self.digital_source_types.iter().find(|x| !same(x)) {
+            if let Some(other) = self.iptc.digital_source_types.iter().find(|x| !same(x)) {
                 out.push(format!(
                     "the XMP digital source type {other} differs from the signed one {signed}"
                 ));

@@ -369,12 +369,7 @@ mod tests {
     use super::*;
 
     fn candidates() -> Vec<Vec<String>> {
-        let words = ["ЖИ жасаған", "Создано ИИ", "AI-generated"];
-        vec![
-            vec![words.join(" · ")],
-            words.iter().map(|s| s.to_string()).collect(),
-            vec!["AI".into()],
-        ]
+        crate::badge::test_candidates()
     }
 
     fn badge(svg: &str) -> Result<(String, Badged), String> {

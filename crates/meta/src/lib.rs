@@ -146,20 +146,44 @@ impl Labels {
     }
 }
 
+/// The IPTC fields of an XMP packet that say how AI was involved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IptcFields {
+    /// Every `Iptc4xmpExt:DigitalSourceType` value, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub digital_source_types: Vec<String>,
+    /// IPTC 2025.1 "AI System Used".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_system: Option<String>,
+    /// IPTC 2025.1 "AI System Version Used".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_system_version: Option<String>,
+}
+
+impl IptcFields {
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.digital_source_types.is_empty()
+            && self.ai_system.is_none()
+            && self.ai_system_version.is_none()
+    }
+
+    /// Adds what `other` found; the first value of a single field wins.
+    fn extend(&mut self, other: Self) {
+        self.digital_source_types.extend(other.digital_source_types);
+        self.ai_system = self.ai_system.take().or(other.ai_system);
+        self.ai_system_version = self.ai_system_version.take().or(other.ai_system_version);
+    }
+}
+
 /// Platform metadata found in a file. Every copy is kept, because duplicates
 /// are themselves worth reporting.
 #[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Found {
-    /// `Iptc4xmpExt:DigitalSourceType` values, as written.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub digital_source_types: Vec<String>,
-    /// IPTC "AI System Used".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ai_system: Option<String>,
-    /// IPTC "AI System Version Used".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ai_system_version: Option<String>,
+    /// The IPTC fields from every XMP packet.
+    #[serde(flatten)]
+    pub iptc: IptcFields,
     /// `AIGC` labels, in file order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aigc: Vec<FoundAigc>,
@@ -168,17 +192,12 @@ pub struct Found {
 impl Found {
     /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
-        self.digital_source_types.is_empty()
-            && self.ai_system.is_none()
-            && self.ai_system_version.is_none()
-            && self.aigc.is_empty()
+        self.iptc.is_empty() && self.aigc.is_empty()
     }
 
     fn add_xmp(&mut self, packet: &str) {
         let x = xmp::read(packet);
-        self.digital_source_types.extend(x.digital_source_types);
-        self.ai_system = self.ai_system.take().or(x.ai_system);
-        self.ai_system_version = self.ai_system_version.take().or(x.ai_system_version);
+        self.iptc.extend(x.iptc);
         for raw in x.aigc {
             self.add_aigc(AigcPlace::Xmp, raw);
         }

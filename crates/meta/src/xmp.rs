@@ -269,12 +269,8 @@ enum AttrKind {
 /// What an XMP packet says about AI involvement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct XmpFound {
-    /// Every `Iptc4xmpExt:DigitalSourceType` value.
-    pub digital_source_types: Vec<String>,
-    /// `Iptc4xmpExt:AISystemUsed`.
-    pub ai_system: Option<String>,
-    /// `Iptc4xmpExt:AISystemVersionUsed`.
-    pub ai_system_version: Option<String>,
+    /// The IPTC fields.
+    pub iptc: crate::IptcFields,
     /// Every `TC260:AIGC` value (any element or attribute named `AIGC`).
     pub aigc: Vec<String>,
 }
@@ -352,10 +348,13 @@ fn record(found: &mut XmpFound, p: Property, value: String) {
         return;
     }
     match p {
-        Property::DigitalSourceType => found.digital_source_types.push(value),
-        Property::AiSystemUsed => found.ai_system = found.ai_system.take().or(Some(value)),
+        Property::DigitalSourceType => found.iptc.digital_source_types.push(value),
+        Property::AiSystemUsed => {
+            found.iptc.ai_system = found.iptc.ai_system.take().or(Some(value));
+        }
         Property::AiSystemVersionUsed => {
-            found.ai_system_version = found.ai_system_version.take().or(Some(value));
+            let v = &mut found.iptc.ai_system_version;
+            *v = v.take().or(Some(value));
         }
         Property::Aigc => found.aigc.push(value),
     }

@@ -57,13 +57,17 @@ fn every_container_round_trips_exactly_one_copy() {
         for bytes in [&once, &twice] {
             let found = read(container, bytes);
             if container.carries_xmp() {
-                assert_eq!(found.digital_source_types, [DST], "{name}");
+                assert_eq!(found.iptc.digital_source_types, [DST], "{name}");
                 assert_eq!(
-                    found.ai_system.as_deref(),
+                    found.iptc.ai_system.as_deref(),
                     Some("Imagen <4> & co"),
                     "{name}"
                 );
-                assert_eq!(found.ai_system_version.as_deref(), Some("4.0"), "{name}");
+                assert_eq!(
+                    found.iptc.ai_system_version.as_deref(),
+                    Some("4.0"),
+                    "{name}"
+                );
             }
             assert_eq!(found.aigc.len(), 1, "{name}: exactly one AIGC label");
             assert_eq!(found.aigc[0].place, container.aigc_place(), "{name}");
@@ -118,7 +122,10 @@ fn an_existing_packet_keeps_its_other_properties() {
     .unwrap();
     assert!(merged.contains("<rdf:li xml:lang=\"x-default\">Harbour</rdf:li>"));
     assert!(!merged.contains("digitalCapture"), "{merged}");
-    assert_eq!(tamga_meta::xmp::read(&merged).digital_source_types, [DST]);
+    assert_eq!(
+        tamga_meta::xmp::read(&merged).iptc.digital_source_types,
+        [DST]
+    );
 }
 
 #[test]

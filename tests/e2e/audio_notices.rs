@@ -216,35 +216,37 @@ fn correlation(a: &[f32], b: &[f32], lag: isize) -> f64 {
     ab / (aa.sqrt() * bb.sqrt()).max(1e-12)
 }
 
-#[test]
-fn mp3_gets_a_notice_at_a_bitrate_near_the_source_and_keeps_its_content() {
+/// Lossy formats: the notice is re-encoded with the content at a bitrate
+/// near the source's (`said` is in the output), the length grows by the
+/// notice to within `tolerance` seconds, and the content follows, aligned
+/// and recognisably the same. `decode` is a gapless decoder for the format.
+fn check_lossy(name: &str, said: &str, tolerance: f64, decode: fn(&Path) -> Audio<f32>) {
     let sb = Sandbox::new();
-    let name = "sample.mp3";
-    let before = decode::<f32>(&sb.copy_sample(name));
+    let ext = Path::new(name).extension().unwrap().to_str().unwrap();
+    let before = decode(&sb.copy_sample(name));
     for (style, position) in [("default", "start"), ("voice", "end"), ("tone", "both")] {
         let what = format!("{name} {style} {position}");
         let input = sb.copy_sample(name);
-        let out = sb.path(&format!("{style}-{position}.mp3"));
+        let out = sb.path(&format!("{style}-{position}.{ext}"));
         let mut args = vec!["--notice-position", position];
         if style != "default" {
             args.extend(["--notice-style", style]);
         }
         let o = sb.label(&input, &out, &args);
         assert_ok(&o);
-        // The re-encoding is said, with the bitrate: sample.mp3 is 64 kbit/s.
-        let said = format!(
+        let output = format!(
             "{}{}",
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
-        assert!(said.contains("re-encoded at 64 kbit/s"), "{what}: {said}");
+        assert!(output.contains(said), "{what}: {output}");
         let (entry, _) = sb.verify(&out, true);
         assert_eq!(entry["verdict"], "trusted", "{what}: {entry}");
         let n = &entry["disclosure"]["perceivableNotice"];
         let secs = n["durationSeconds"].as_f64().unwrap();
         let copies = if position == "both" { 2 } else { 1 };
 
-        let after = decode::<f32>(&out);
+        let after = decode(&out);
         assert_eq!(
             (after.rate, after.channels),
             (before.rate, before.channels),
@@ -253,10 +255,10 @@ fn mp3_gets_a_notice_at_a_bitrate_near_the_source_and_keeps_its_content() {
         let ch = before.channels;
         let rate = f64::from(before.rate);
         // Gapless decoding gives the encoder's input back: the length grows
-        // by the notice, to within an MP3 frame.
+        // by the notice, to within the tolerance.
         let grown = (after.samples.len() as f64 - before.samples.len() as f64) / ch as f64 / rate;
         assert!(
-            (grown - copies as f64 * secs).abs() < 0.06,
+            (grown - copies as f64 * secs).abs() < tolerance,
             "{what}: grew {grown:.3} s for {copies} x {secs} s"
         );
         // One notice's samples, from the growth (durationSeconds is rounded).
@@ -283,6 +285,158 @@ fn mp3_gets_a_notice_at_a_bitrate_near_the_source_and_keeps_its_content() {
             "{what}: content shifted"
         );
     }
+}
+
+#[test]
+fn mp3_gets_a_notice_at_a_bitrate_near_the_source_and_keeps_its_content() {
+    // sample.mp3 is 64 kbit/s; LAME's gapless header is exact to a frame.
+    check_lossy("sample.mp3", "re-encoded at 64 kbit/s", 0.06, decode::<f32>);
+}
+
+/// Audio decoded by ffmpeg, an independent decoder for what tamga wrote,
+/// cut to the length the MP4 edit list plays: ffmpeg drops the encoder's
+/// priming itself but decodes the last frame's padding, and ffprobe's
+/// stream duration is the edit list's.
+fn ffmpeg_decode(path: &Path) -> Audio<f32> {
+    let probe = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "a:0", "-show_entries"])
+        .args(["stream=sample_rate,channels,duration", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe (ffmpeg) is installed by .ci/run");
+    let text = String::from_utf8_lossy(&probe.stdout);
+    let mut fields = text.trim().split(',');
+    let rate: u32 = fields.next().unwrap().parse().unwrap();
+    let channels: usize = fields.next().unwrap().parse().unwrap();
+    let seconds: f64 = fields.next().unwrap().parse().unwrap();
+    let pcm = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-f", "f32le", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        pcm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pcm.stderr)
+    );
+    let mut samples: Vec<f32> = pcm
+        .stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let played = (seconds * f64::from(rate)).round() as usize * channels;
+    assert!(played <= samples.len(), "{}", path.display());
+    samples.truncate(played);
+    Audio {
+        rate,
+        channels,
+        samples,
+    }
+}
+
+#[test]
+fn m4a_gets_a_notice_in_aac_at_the_source_bitrate_and_keeps_its_content() {
+    // sample.m4a is AAC-LC at 64 kbit/s; with the edit list the lengths are
+    // exact but for durationSeconds' rounding.
+    check_lossy("sample.m4a", "AAC-LC at 64 kbit/s", 0.002, ffmpeg_decode);
+}
+
+/// ffmpeg's answer to `args`, which must succeed.
+fn ffmpeg(args: &[&str]) {
+    let o = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn an_m4a_keeps_its_tags_and_cover_art_and_other_codecs_fail_clearly() {
+    let sb = Sandbox::new();
+    let m4a = sb.copy_sample("sample.m4a");
+    let jpg = sb.copy_sample("sample.jpg");
+    let tagged = sb.path("tagged.m4a");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    ffmpeg(&[
+        "-i",
+        &s(&m4a),
+        "-i",
+        &s(&jpg),
+        "-map",
+        "0:a",
+        "-map",
+        "1:v",
+        "-c",
+        "copy",
+        "-disposition:v",
+        "attached_pic",
+        "-metadata",
+        "title=Қазақ әні",
+        "-metadata",
+        "artist=Tamga",
+        &s(&tagged),
+    ]);
+    let out = sb.path("tagged-out.m4a");
+    assert_ok(&sb.label(&tagged, &out, &["--notice-style", "tone"]));
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "trusted", "{entry}");
+    let probe = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries"])
+        .args(["stream=codec_name:stream_disposition=attached_pic:format_tags=title,artist"])
+        .args(["-of", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let probe: Value = serde_json::from_slice(&probe.stdout).unwrap();
+    assert_eq!(probe["format"]["tags"]["title"], "Қазақ әні", "{probe}");
+    assert_eq!(probe["format"]["tags"]["artist"], "Tamga", "{probe}");
+    let streams = probe["streams"].as_array().unwrap();
+    assert!(
+        streams
+            .iter()
+            .any(|st| st["codec_name"] == "mjpeg" && st["disposition"]["attached_pic"] == 1),
+        "the cover art is kept: {probe}"
+    );
+
+    // ALAC in M4A: not AAC-LC, refused in one line, nothing written.
+    let alac = sb.path("alac.m4a");
+    ffmpeg(&[
+        "-i",
+        &s(&sb.copy_sample("sample.wav")),
+        "-c:a",
+        "alac",
+        &s(&alac),
+    ]);
+    let out = sb.path("alac-out.m4a");
+    let o = sb.label(&alac, &out, &["--notice-style", "tone"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("alac.m4a") && err.contains("only AAC-LC"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    // No ffmpeg: one clear line naming the file and what to install.
+    let o = sb
+        .cmd()
+        .env("TAMGA_FFMPEG", sb.path("no-such-ffmpeg"))
+        .args(["label", "--ai", "generated", "--notice", "--keys"])
+        .arg(sb.keys())
+        .arg(&m4a)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("sample.m4a") && err.contains("install ffmpeg"),
+        "{err}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Decoding audio to interleaved PCM with symphonia: the spoken notice clips,
-//! and the formats that a notice makes tamga re-encode (FLAC, MP3).
+//! and the formats that a notice makes tamga re-encode (FLAC, MP3, M4A).
 
 use symphonia::core::{
     audio::SampleBuffer,

@@ -50,6 +50,7 @@ mod heif_notice;
 mod image_notice;
 mod input;
 mod jxl_notice;
+mod m4a_notice;
 pub mod manifest_map;
 mod mp3_notice;
 pub mod notice;

@@ -18,12 +18,14 @@ pub const NOTICE_LABEL: &str = "org.tamga.notice";
 /// Version of [`NOTICE_LABEL`]'s schema.
 pub const NOTICE_SCHEMA: u32 = 1;
 
-/// The audio formats that take a tone or voice notice. Not M4A: AAC
-/// encoding needs an encoder tamga can ship, and there is no mature one in
-/// Rust; the C ones are fdk-aac (a licence Debian calls non-free) or
-/// ffmpeg's libavcodec (LGPL, a large system library to link).
-const AUDIO_NOTICE_FORMATS: [MediaFormat; 3] =
-    [MediaFormat::Wav, MediaFormat::Flac, MediaFormat::Mp3];
+/// The audio formats that take a tone or voice notice. M4A needs ffmpeg at
+/// run time for its AAC encoder (see `m4a_notice`).
+const AUDIO_NOTICE_FORMATS: [MediaFormat; 4] = [
+    MediaFormat::Wav,
+    MediaFormat::Flac,
+    MediaFormat::Mp3,
+    MediaFormat::M4a,
+];
 
 /// What kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,18 +201,11 @@ impl NoticeOptions {
     pub fn resolve(&self, format: MediaFormat) -> Result<(NoticeStyle, NoticePosition), String> {
         let style = self.style.unwrap_or(NoticeStyle::default_for(format));
         let position = self.position.unwrap_or(NoticePosition::default_for(format));
-        if format == MediaFormat::M4a && matches!(style, NoticeStyle::Tone | NoticeStyle::Voice) {
-            // Not an oversight: see NoticeStyle::supported_for.
-            return Err(format!(
-                "a {style} notice cannot be added to m4a files yet: tamga has no AAC encoder \
-                 it can ship (convert to WAV, FLAC or MP3, or label without a notice)"
-            ));
-        }
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
                  JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, JPEG XL, and HEIC and AVIF when \
-                 built with libheif, take `badge` or `ai-icon`; WAV, FLAC and MP3 take \
+                 built with libheif, take `badge` or `ai-icon`; WAV, FLAC, MP3 and M4A take \
                  `voice` or `tone`)"
             ));
         }
@@ -305,8 +300,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn audio_formats_take_voice_by_default_or_tone_and_m4a_says_why_not() {
-        for format in [MediaFormat::Wav, MediaFormat::Flac, MediaFormat::Mp3] {
+    fn audio_formats_take_voice_by_default_or_tone_and_others_say_why_not() {
+        for format in [
+            MediaFormat::Wav,
+            MediaFormat::Flac,
+            MediaFormat::Mp3,
+            MediaFormat::M4a,
+        ] {
             assert_eq!(NoticeStyle::default_for(format), NoticeStyle::Voice);
             assert!(NoticeStyle::Voice.supported_for(format), "{format}");
             assert!(NoticeStyle::Tone.supported_for(format), "{format}");
@@ -317,14 +317,14 @@ mod tests {
                 (NoticeStyle::Voice, NoticePosition::Start)
             );
         }
-        for format in [MediaFormat::M4a, MediaFormat::Ogg, MediaFormat::Aac] {
+        for format in [MediaFormat::Ogg, MediaFormat::Aac] {
             assert!(!NoticeStyle::Voice.supported_for(format), "{format}");
             assert!(!NoticeStyle::Tone.supported_for(format), "{format}");
         }
         let err = NoticeOptions::default()
-            .resolve(MediaFormat::M4a)
+            .resolve(MediaFormat::Ogg)
             .unwrap_err();
-        assert!(err.contains("no AAC encoder"), "{err}");
+        assert!(err.contains("MP3 and M4A take"), "{err}");
         assert!(!err.contains('\n'), "one line: {err}");
     }
 }

@@ -459,6 +459,13 @@ impl Job {
                     .map_err(|e| e.to_string())
                     .and_then(|src| crate::mp3_notice::apply(src, &mut file, &sound, position))
                     .map(|e| (e.seconds, Some(e.note))),
+                MediaFormat::M4a => source
+                    .try_clone()
+                    .map_err(|e| e.to_string())
+                    .and_then(|src| {
+                        crate::m4a_notice::apply(src, path, &mut file, &sound, position)
+                    })
+                    .map(|e| (e.seconds, Some(e.note))),
                 other => Err(format!(
                     "a {style} notice cannot be added to {other} files yet"
                 )),

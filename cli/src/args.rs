@@ -28,6 +28,11 @@ pub(crate) enum Command {
     Verify(VerifyArgs),
     /// Show a file's whole manifest store.
     Inspect(InspectArgs),
+    /// The distributor's gate: publish, fix or reject each file under a
+    /// policy (kz, eu, cn or a TOML file), with the clauses behind it.
+    ///
+    /// Exit code 0 only when every file may be published.
+    Check(CheckArgs),
     /// Make throwaway keys, label every sample, verify them, print a table.
     Demo(DemoArgs),
 }
@@ -228,6 +233,35 @@ pub(crate) struct VerifyArgs {
     /// Print the versioned JSON report (schema tamga.verify/1).
     #[arg(long)]
     pub(crate) json: bool,
+    /// Worker threads [default: one per core].
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Files, directories (searched recursively, honouring .gitignore and
+    /// .ignore files) or glob patterns.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// The policy: kz, eu, cn, or a TOML file (schema in docs/policy.md).
+    #[arg(long, env = "TAMGA_POLICY", value_name = "kz|eu|cn|FILE")]
+    pub(crate) policy: String,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    /// The uploader's declarations for the batch: a CSV (path,ai[,note]) or
+    /// JSON file saying which files are AI-made.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) declarations: Option<PathBuf>,
+    /// Print the versioned JSON report (schema tamga.check/1) to stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Also write a JUnit XML report, one test case per file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) junit: Option<PathBuf>,
+    /// Also write a self-contained HTML report for editors.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
     /// Worker threads [default: one per core].
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,

@@ -17,18 +17,61 @@ pub(crate) struct Item {
 /// directories (a named file is always taken). Unreadable paths become
 /// `Err` items so a batch can report them and go on.
 pub(crate) fn expand(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> {
+    walk(paths, false)
+}
+
+/// As [`expand`], for the gate: glob patterns are expanded (for shells and
+/// CI systems that do not), and directories honour `.gitignore` and
+/// `.ignore` files, so a publishing tree can keep drafts out of a check.
+pub(crate) fn expand_for_check(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> {
+    let mut expanded = Vec::new();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = p.to_string_lossy();
+        if p.exists() || !text.contains(['*', '?', '[']) {
+            expanded.push(p.clone());
+            continue;
+        }
+        match glob::glob(&text) {
+            Ok(matches) => {
+                let before = expanded.len();
+                for m in matches {
+                    match m {
+                        Ok(path) => expanded.push(path),
+                        Err(e) => out.push(Err((e.path().to_path_buf(), e.error().to_string()))),
+                    }
+                }
+                if expanded.len() == before {
+                    out.push(Err((p.clone(), "no file matches this pattern".into())));
+                }
+            }
+            Err(e) => out.push(Err((p.clone(), format!("not a valid pattern: {e}")))),
+        }
+    }
+    out.extend(walk(&expanded, true));
+    out
+}
+
+/// The walk behind both: `ignore` (ripgrep's walker) with or without the
+/// ignore files.
+fn walk(paths: &[PathBuf], honour_ignore_files: bool) -> Vec<Result<Item, (PathBuf, String)>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let walker = walkdir::WalkDir::new(p)
+            let walker = ignore::WalkBuilder::new(p)
                 .follow_links(false)
-                .sort_by_file_name();
-            for entry in walker
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
-            {
+                .hidden(true)
+                .git_ignore(honour_ignore_files)
+                .git_exclude(honour_ignore_files)
+                .git_global(false)
+                .ignore(honour_ignore_files)
+                .parents(honour_ignore_files)
+                .require_git(false)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .build();
+            for entry in walker {
                 match entry {
-                    Ok(e) if e.file_type().is_file() => {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                         if e.path().extension().is_some_and(|x| x == "c2pa") {
                             continue;
                         }
@@ -39,13 +82,7 @@ pub(crate) fn expand(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> 
                         }));
                     }
                     Ok(_) => {}
-                    Err(err) => {
-                        let path = err
-                            .path()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_else(|| p.clone());
-                        out.push(Err((path, err.to_string())));
-                    }
+                    Err(err) => out.push(Err((p.clone(), err.to_string()))),
                 }
             }
         } else {
@@ -60,10 +97,6 @@ pub(crate) fn expand(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> 
         }
     }
     out
-}
-
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
 /// Where each input's labelled version goes.

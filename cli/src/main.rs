@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod cmd_check;
 mod cmd_demo;
 mod cmd_keys;
 mod cmd_label;
@@ -38,6 +39,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Label(l) => cmd_label::run(*l),
         args::Command::Verify(v) => cmd_verify::run_verify(v),
         args::Command::Inspect(i) => cmd_verify::run_inspect(i),
+        args::Command::Check(c) => cmd_check::run(c),
         args::Command::Demo(d) => cmd_demo::run(d),
     }
 }

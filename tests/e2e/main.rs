@@ -13,6 +13,7 @@ mod bad_input;
 mod conformance;
 mod demo;
 mod formats;
+mod gate;
 mod interop;
 mod keys;
 mod metadata;

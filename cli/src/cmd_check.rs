@@ -1,0 +1,137 @@
+//! `tamga check …`: the distributor's gate over a batch.
+
+use std::{path::PathBuf, process::ExitCode, sync::Mutex};
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use tamga_gate::{
+    decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateVerdict, Policy,
+};
+use tamga_label::{TrustConfig, VerifyOptions};
+
+use crate::{args::CheckArgs, inputs, progress};
+
+pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
+    let policy = Policy::load(&args.policy)?;
+    let declarations = match &args.declarations {
+        Some(p) => Declarations::load(p)?,
+        None => Declarations::default(),
+    };
+    let gate = gate(policy, &args.trust, declarations)?;
+    let items = inputs::expand_for_check(&args.paths);
+    let out = Mutex::new(Vec::with_capacity(items.len()));
+    let bar = progress::bar(items.len(), "checking");
+    progress::pool(args.jobs)?.install(|| {
+        items.par_iter().enumerate().for_each(|(i, item)| {
+            let check = match item {
+                Ok(item) => gate.check(&item.path),
+                Err((path, why)) => {
+                    FileCheck::unreadable(path.clone(), format!("{}: {why}", path.display()))
+                }
+            };
+            out.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((i, check));
+            bar.inc(1);
+        })
+    });
+    bar.finish_and_clear();
+    let mut checks = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    checks.sort_by_key(|(i, _)| *i);
+    let report = CheckReport::new(gate.policy(), checks.into_iter().map(|(_, c)| c).collect());
+
+    if let Some(path) = &args.junit {
+        write_file(path, tamga_gate::junit::render(&report).as_bytes())?;
+    }
+    if let Some(path) = &args.html {
+        write_file(path, tamga_gate::html::render(&report).as_bytes())?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(&report);
+    }
+    Ok(if report.all_publish() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The gate for `policy`, with the trust lists given on the command line.
+pub(crate) fn gate(
+    policy: Policy,
+    trust: &crate::args::TrustArgs,
+    declarations: Declarations,
+) -> Result<Gate> {
+    let read = |p: &Option<PathBuf>| -> Result<Option<String>> {
+        p.as_ref()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("{}: cannot read trust list", p.display()))
+            })
+            .transpose()
+    };
+    let mut options = VerifyOptions::default();
+    let mut tc = TrustConfig::default();
+    tc.anchors_pem = read(&trust.trust)?;
+    tc.allowed_pem = read(&trust.allowed)?;
+    options.trust = tc;
+    Ok(Gate::new(policy, options, declarations)?)
+}
+
+/// Written beside the target and renamed, so a reader never sees half a
+/// report.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    Ok(())
+}
+
+/// One block per file, the verdict first, then each reason with its clause.
+fn print_table(report: &CheckReport) {
+    for f in &report.files {
+        let ai = match (f.ai.certainty, f.ai.basis) {
+            (Some(c), Some(b)) => format!(
+                "AI {} ({})",
+                serde_json::to_value(c)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                kind_word(b)
+            ),
+            _ => "no AI evidence".into(),
+        };
+        let label = f
+            .verification
+            .as_ref()
+            .map_or("unreadable", |v| v.verdict.word());
+        println!(
+            "{:<8} {:<22} {:<16} {}",
+            f.verdict.word(),
+            ai,
+            label,
+            f.path.display()
+        );
+        for r in &f.reasons {
+            if f.verdict == GateVerdict::Publish || r.verdict != GateVerdict::Publish {
+                println!("{:<8} {}: {} [{}]", "", r.rule, r.message, r.clause);
+            }
+        }
+    }
+    let s = &report.summary;
+    println!(
+        "{} files: {} publish, {} fix, {} reject (policy {}: {})",
+        s.files, s.publish, s.fix, s.reject, report.policy.name, report.policy.title
+    );
+}

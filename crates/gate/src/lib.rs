@@ -1,0 +1,94 @@
+//! The distributor's gate: is each file AI-made, is its label there,
+//! intact and signed by someone trusted, and does it meet the law where it
+//! will be published. Policies are data ([`Policy`]); evidence is weighed
+//! strongest first ([`evidence`]); each file gets publish, fix or reject
+//! with the clauses behind it ([`decide`]); reports render from one
+//! [`CheckReport`].
+//!
+//! The gate knows nothing about how files are parsed: it reads
+//! `tamga_label`'s verification reports.
+
+#![forbid(unsafe_code)]
+
+pub mod decide;
+pub mod declarations;
+pub mod evidence;
+pub mod html;
+pub mod junit;
+pub mod policy;
+pub mod report;
+
+use std::path::Path;
+
+pub use decide::{decide, FileCheck, GateVerdict, Reason};
+pub use declarations::{Declaration, Declarations};
+pub use policy::{Policy, PolicyError};
+pub use report::{CheckReport, CHECK_SCHEMA};
+use tamga_label::{Verifier, VerifyOptions};
+
+/// A policy, a verifier and the batch's declarations: built once, shared by
+/// every thread checking files.
+pub struct Gate {
+    policy: Policy,
+    verifier: Verifier,
+    declarations: Declarations,
+}
+
+impl Gate {
+    /// A gate for `policy`. `options.trust` gets the policy's own anchors
+    /// and allowed signers added to any given.
+    pub fn new(
+        policy: Policy,
+        mut options: VerifyOptions,
+        declarations: Declarations,
+    ) -> Result<Self, GateError> {
+        let add = |to: &mut Option<String>, file: &Option<std::path::PathBuf>| {
+            let Some(file) = file else {
+                return Ok(());
+            };
+            let pem = std::fs::read_to_string(file).map_err(|e| {
+                GateError(format!(
+                    "{}: cannot read the trust list: {e}",
+                    file.display()
+                ))
+            })?;
+            let joined = match to.take() {
+                Some(mut s) => {
+                    s.push('\n');
+                    s.push_str(&pem);
+                    s
+                }
+                None => pem,
+            };
+            *to = Some(joined);
+            Ok::<(), GateError>(())
+        };
+        add(&mut options.trust.anchors_pem, &policy.trust.anchors)?;
+        add(&mut options.trust.allowed_pem, &policy.trust.allowed)?;
+        let verifier = Verifier::new(options).map_err(|e| GateError(e.to_string()))?;
+        Ok(Self {
+            policy,
+            verifier,
+            declarations,
+        })
+    }
+
+    /// The policy applied.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The verdict for one file; never fails: an unreadable file is
+    /// rejected with the reason.
+    pub fn check(&self, path: &Path) -> FileCheck {
+        match self.verifier.verify(path) {
+            Ok(report) => decide(&self.policy, report, self.declarations.get(path)),
+            Err(e) => FileCheck::unreadable(path.to_path_buf(), e.to_string()),
+        }
+    }
+}
+
+/// A gate that cannot be set up (trust lists).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct GateError(String);

@@ -1,0 +1,66 @@
+//! The batch report: serde types with a versioned schema (documented in
+//! `docs/json-schema.md`); the terminal table, JUnit and HTML are rendered
+//! from the same values.
+
+use serde::Serialize;
+
+use crate::{decide::FileCheck, GateVerdict, Policy};
+
+/// Identifies the JSON schema of [`CheckReport`]; bump on breaking change.
+pub const CHECK_SCHEMA: &str = "tamga.check/1";
+
+/// Which policy was applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicySummary {
+    pub name: String,
+    pub title: String,
+}
+
+/// How many files got each verdict.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub publish: usize,
+    pub fix: usize,
+    pub reject: usize,
+}
+
+/// Everything `tamga check` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub schema: &'static str,
+    pub policy: PolicySummary,
+    pub files: Vec<FileCheck>,
+    pub summary: Summary,
+}
+
+impl CheckReport {
+    /// The report for `files` checked under `policy`.
+    pub fn new(policy: &Policy, files: Vec<FileCheck>) -> Self {
+        let mut summary = Summary {
+            files: files.len(),
+            ..Summary::default()
+        };
+        for f in &files {
+            match f.verdict {
+                GateVerdict::Publish => summary.publish += 1,
+                GateVerdict::Fix => summary.fix += 1,
+                GateVerdict::Reject => summary.reject += 1,
+            }
+        }
+        Self {
+            schema: CHECK_SCHEMA,
+            policy: PolicySummary {
+                name: policy.name.clone(),
+                title: policy.title.clone(),
+            },
+            files,
+            summary,
+        }
+    }
+
+    /// Whether every file may be published as it is.
+    pub fn all_publish(&self) -> bool {
+        self.files.iter().all(|f| f.verdict == GateVerdict::Publish)
+    }
+}

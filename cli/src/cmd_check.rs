@@ -18,7 +18,19 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         None => Declarations::default(),
     };
     let gate = gate(policy, &args.trust, declarations)?;
-    let items = inputs::expand_for_check(&args.paths);
+    // The declarations file often sits in the batch it describes; it is
+    // not content to publish.
+    let skip = args
+        .declarations
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    let items: Vec<_> = inputs::expand_for_check(&args.paths)
+        .into_iter()
+        .filter(|item| match (item, &skip) {
+            (Ok(i), Some(s)) => std::fs::canonicalize(&i.path).ok().as_ref() != Some(s),
+            _ => true,
+        })
+        .collect();
     let out = Mutex::new(Vec::with_capacity(items.len()));
     let bar = progress::bar(items.len(), "checking");
     progress::pool(args.jobs)?.install(|| {
@@ -44,7 +56,16 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         write_file(path, tamga_gate::junit::render(&report).as_bytes())?;
     }
     if let Some(path) = &args.html {
-        write_file(path, tamga_gate::html::render(&report).as_bytes())?;
+        let page = tamga_gate::html::render_with(&report, &|f| {
+            use base64::Engine as _;
+            let format = f.format.filter(|f| f.is_image())?;
+            let jpeg = tamga_label::preview(&f.path, format, 160)?;
+            Some(format!(
+                "data:image/jpeg;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(jpeg)
+            ))
+        });
+        write_file(path, page.as_bytes())?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

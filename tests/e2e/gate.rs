@@ -135,7 +135,6 @@ fn tree(sb: &Sandbox) -> Tree {
         "path,ai,note\ndeclared.flac,yes,voice clone\nplain.wav,no,\n",
     )
     .unwrap();
-    expected.insert("declarations.csv", ["publish", "publish", "publish"]);
     Tree { dir, expected }
 }
 
@@ -258,7 +257,72 @@ fn a_mixed_tree_gets_the_expected_verdict_under_every_preset() {
             files.len(),
             "{policy}: one row per file"
         );
+        if policy == "kz" {
+            assert!(page.contains("data:image/jpeg;base64,"), "image previews");
+            open_in_chromium(&sb, &html, files);
+        }
     }
+}
+
+/// Opens the report in headless Chromium: it must load without console
+/// errors and show every file; a screenshot is kept for a reviewer in
+/// the test output folder.
+fn open_in_chromium(sb: &Sandbox, html: &Path, files: &[Value]) {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .expect("headless Chromium (Debian package chromium, installed by .ci/run)");
+    let run = |extra: &[String]| {
+        let profile = tempfile::tempdir().unwrap();
+        let o = Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(format!("file://{}", html.display()))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "chromium: {}", text(&o.stderr));
+        o
+    };
+    let o = run(&["--dump-dom".to_string()]);
+    let dom = text(&o.stdout);
+    let log = text(&o.stderr);
+    assert!(
+        !log.contains(":CONSOLE(") && !log.contains("Uncaught"),
+        "console errors: {log}"
+    );
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        assert!(dom.contains(path), "{path} not shown by Chromium");
+    }
+    // Every readable image has its preview (the corrupt one has none).
+    let previews = std::fs::read_to_string(html)
+        .unwrap()
+        .matches("<img ")
+        .count();
+    assert!(previews >= 5, "{previews} previews");
+    assert_eq!(dom.matches("<img ").count(), previews);
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gate-report.png");
+    let _ = std::fs::remove_file(&shot);
+    run(&[
+        format!("--screenshot={}", shot.display()),
+        "--window-size=1400,1800".to_string(),
+        "--hide-scrollbars".to_string(),
+    ]);
+    assert!(shot.exists(), "screenshot at {}", shot.display());
+    let _ = sb;
 }
 
 #[test]

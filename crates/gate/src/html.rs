@@ -15,7 +15,7 @@ use crate::{
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#1a1a1a;background:#fff}\
 h1{font-size:1.4rem;margin:0 0 .25rem}p.sub{margin:0 0 1.5rem;color:#444}\
-table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #ccc;overflow-wrap:anywhere}\
 th{background:#f2f2f2}.v{font-weight:700;padding:.1rem .5rem;border-radius:.3rem;display:inline-block}\
 .publish{background:#d7f5dd;color:#0b5a1c}.fix{background:#fff0c2;color:#6b4b00}.reject{background:#fdd;color:#8a1010}\
 ul{margin:0;padding-left:1.1rem}.clause{color:#555;font-size:.9em}.thumb{max-width:120px;max-height:120px}\

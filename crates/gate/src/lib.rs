@@ -9,6 +9,8 @@
 //! `tamga_label`'s verification reports.
 
 #![forbid(unsafe_code)]
+// In tests an unwrap that fails is a failing test.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod decide;
 pub mod declarations;

@@ -83,5 +83,5 @@ pub use platform_meta::{
 pub use report::{FileReport, Verdict};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use text_sign::LabelledText;
-pub use thumbnail::ThumbnailOptions;
+pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

@@ -38,6 +38,18 @@ impl Default for ThumbnailOptions {
 /// Decoded images bigger than this many pixels get no thumbnail (decompression bombs).
 const MAX_PIXELS: u64 = 100_000_000;
 
+/// A small JPEG preview of the image at `path`, for reports (the gate's
+/// HTML page): `None` for formats decoded elsewhere or damaged images.
+pub fn preview(path: &std::path::Path, format: MediaFormat, long_edge: u32) -> Option<Vec<u8>> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let options = ThumbnailOptions {
+        enabled: true,
+        long_edge,
+        quality: 70,
+    };
+    make(&mut file, format, &options).map(|(_, bytes)| bytes)
+}
+
 /// Makes a JPEG thumbnail of the image in `source`, or `None` when the format
 /// cannot be decoded here (AVIF, HEIC, JPEG XL, SVG) or the image is damaged.
 /// A missing thumbnail never fails labelling.

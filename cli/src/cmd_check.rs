@@ -1,13 +1,12 @@
 //! `tamga check …`: the distributor's gate over a batch.
 
-use std::{path::PathBuf, process::ExitCode, sync::Mutex};
+use std::{process::ExitCode, sync::Mutex};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use tamga_gate::{
     decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateVerdict, Policy,
 };
-use tamga_label::{TrustConfig, VerifyOptions};
 
 use crate::{args::CheckArgs, inputs, progress};
 
@@ -85,19 +84,7 @@ pub(crate) fn gate(
     trust: &crate::args::TrustArgs,
     declarations: Declarations,
 ) -> Result<Gate> {
-    let read = |p: &Option<PathBuf>| -> Result<Option<String>> {
-        p.as_ref()
-            .map(|p| {
-                std::fs::read_to_string(p)
-                    .with_context(|| format!("{}: cannot read trust list", p.display()))
-            })
-            .transpose()
-    };
-    let mut options = VerifyOptions::default();
-    let mut tc = TrustConfig::default();
-    tc.anchors_pem = read(&trust.trust)?;
-    tc.allowed_pem = read(&trust.allowed)?;
-    options.trust = tc;
+    let options = crate::cmd_verify::verify_options(trust)?;
     Ok(Gate::new(policy, options, declarations)?)
 }
 

@@ -46,6 +46,13 @@ struct VerifyJson<'a> {
 }
 
 pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result<Verifier> {
+    let mut options = verify_options(trust)?;
+    options.format = format;
+    Ok(Verifier::new(options)?)
+}
+
+/// Verification options with the trust lists named on the command line.
+pub(crate) fn verify_options(trust: &TrustArgs) -> Result<VerifyOptions> {
     let read = |p: &Option<PathBuf>| -> Result<Option<String>> {
         p.as_ref()
             .map(|p| {
@@ -59,8 +66,7 @@ pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result
     tc.anchors_pem = read(&trust.trust)?;
     tc.allowed_pem = read(&trust.allowed)?;
     options.trust = tc;
-    options.format = format;
-    Ok(Verifier::new(options)?)
+    Ok(options)
 }
 
 /// Verifies every file under `paths` in parallel; results in path order.

@@ -146,6 +146,19 @@ fn check(sb: &Sandbox, args: &[&str]) -> std::process::Output {
     sb.run(&a)
 }
 
+/// The report's entries by file name.
+fn by_file_name(doc: &Value) -> BTreeMap<String, Value> {
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            (path.rsplit('/').next().unwrap().to_string(), f.clone())
+        })
+        .collect()
+}
+
 fn relative(tree: &Tree, path: &str) -> String {
     Path::new(path)
         .strip_prefix(&tree.dir)
@@ -218,6 +231,7 @@ fn a_mixed_tree_gets_the_expected_verdict_under_every_preset() {
         assert_eq!(ours["ai"]["basis"], "c2pa");
         assert_eq!(ours["evidence"][0]["strength"], "signed-trusted");
         assert_eq!(got["iptc-only.jpg"]["ai"]["basis"], "iptc-xmp");
+        assert_eq!(got["iptc-only.jpg"]["ai"]["involvement"], "generated");
         assert_eq!(got["aigc-only.png"]["ai"]["basis"], "aigc");
         assert_eq!(got["declared.flac"]["ai"]["certainty"], "may-be");
         assert_eq!(got["declared.flac"]["ai"]["basis"], "declaration");
@@ -412,23 +426,7 @@ clause = "house rule 5: the CMS overlays the notice on images"
         ],
     );
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let by: BTreeMap<String, Value> = doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                f.clone(),
-            )
-        })
-        .collect();
+    let by = by_file_name(&doc);
     assert_eq!(by["plain.png"]["verdict"], "publish", "{}", by["plain.png"]);
     assert_eq!(by["plain.wav"]["verdict"], "reject");
     assert_eq!(
@@ -462,23 +460,7 @@ fn the_conformance_corpus_is_rejected_where_broken_or_untrusted() {
         corpus.join("c2pa-public-testfiles").to_str().unwrap(),
     ]);
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let by: BTreeMap<String, Value> = doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                f.clone(),
-            )
-        })
-        .collect();
+    let by = by_file_name(&doc);
     let mut n = 0;
     for line in expected
         .lines()

@@ -200,7 +200,11 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                 .disclosure
                 .as_ref()
                 .and_then(|d| d.ai.map(|a| a.word().to_string())),
-            EvidenceKind::IptcXmp => Some(e.detail.rsplit(' ').next().unwrap_or("").to_string()),
+            EvidenceKind::IptcXmp => e
+                .source_type
+                .as_deref()
+                .and_then(tamga_label::AiInvolvement::from_iptc)
+                .map(|a| a.word().to_string()),
             _ => None,
         });
 

@@ -61,6 +61,9 @@ pub struct Evidence {
     /// How certain, when it says AI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certainty: Option<Certainty>,
+    /// The IPTC digital source type URI, for C2PA and XMP evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
     /// What exactly was found, in words.
     pub detail: String,
 }
@@ -81,6 +84,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
             strength,
             says_ai,
             certainty: says_ai.then_some(Certainty::Is),
+            source_type: d.digital_source_type.clone(),
             detail: match &d.digital_source_type {
                 Some(dst) => format!(
                     "C2PA {} with digital source type {}",
@@ -99,6 +103,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
                 strength: Strength::Unsigned,
                 says_ai,
                 certainty: says_ai.then_some(Certainty::Is),
+                source_type: Some(dst.clone()),
                 detail: format!("XMP Iptc4xmpExt:DigitalSourceType {}", term(dst)),
             });
         }
@@ -121,6 +126,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
                 },
                 says_ai: certainty.is_some(),
                 certainty,
+                source_type: None,
                 detail: format!(
                     "GB 45438 AIGC label {} (Label {}, producer {}, ReservedCode1 {})",
                     serde_json::to_value(a.place)
@@ -149,6 +155,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
             strength: Strength::Declared,
             says_ai: d.ai,
             certainty: d.ai.then_some(Certainty::MayBe),
+            source_type: None,
             detail: format!(
                 "the uploader declares it {}{}",
                 if d.ai { "AI-made" } else { "not AI-made" },

@@ -28,6 +28,14 @@ const FADE_S: f64 = 0.005;
 const MIN_RMS: f64 = 0.03;
 const MAX_RMS: f64 = 0.5;
 
+/// What re-encoding a lossy file with its notice did, for the user.
+pub(crate) struct Reencoded {
+    /// Length of one notice with its gap.
+    pub seconds: f64,
+    /// The bitrate chosen and the source's, in a sentence.
+    pub note: String,
+}
+
 /// What is heard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Sound {

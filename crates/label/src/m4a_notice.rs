@@ -25,7 +25,11 @@ use std::{
 
 use mp4parse::{AudioCodecSpecific, SampleEntry, TrackType};
 
-use crate::{audio_decode, audio_notice::Sound, notice::NoticePosition};
+use crate::{
+    audio_decode,
+    audio_notice::{Reencoded, Sound},
+    notice::NoticePosition,
+};
 
 /// AAC object types: 2 is Low Complexity, the only one symphonia decodes.
 /// HE-AAC (5, 29) would decode as its LC core at half the rate: refused.
@@ -33,14 +37,6 @@ const AAC_LC: u16 = 2;
 
 /// Environment variable naming the ffmpeg to run.
 pub(crate) const FFMPEG_ENV: &str = "TAMGA_FFMPEG";
-
-/// What was done, for the user.
-pub(crate) struct Encoded {
-    /// Length of one notice with its gap.
-    pub seconds: f64,
-    /// The bitrate chosen and the source's, in a sentence.
-    pub note: String,
-}
 
 /// What the MP4 says about its audio track, beyond what symphonia decodes.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +57,7 @@ pub(crate) fn apply<R, W>(
     out: &mut W,
     sound: &Sound,
     position: NoticePosition,
-) -> Result<Encoded, String>
+) -> Result<Reencoded, String>
 where
     R: symphonia::core::io::MediaSource + 'static,
     W: Write + Seek,
@@ -152,7 +148,7 @@ where
     fed.map_err(|e| format!("cannot write the audio to ffmpeg: {e}"))?;
     let mut file = std::fs::File::open(&encoded).map_err(|e| format!("ffmpeg's output: {e}"))?;
     std::io::copy(&mut file, out).map_err(|e| format!("cannot write the M4A: {e}"))?;
-    Ok(Encoded {
+    Ok(Reencoded {
         seconds: placed.seconds,
         note: format!(
             "M4A re-encoded to AAC-LC at {kbps} kbit/s by ffmpeg, near the source's \

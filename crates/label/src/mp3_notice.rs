@@ -12,7 +12,11 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use mp3lame_encoder::{Bitrate, Builder, FlushGap, InterleavedPcm, Mode, MonoPcm, Quality};
 
-use crate::{audio_decode, audio_notice::Sound, notice::NoticePosition};
+use crate::{
+    audio_decode,
+    audio_notice::{Reencoded, Sound},
+    notice::NoticePosition,
+};
 
 /// LAME's constant bitrates, kbit/s.
 const BITRATES: [(u32, Bitrate); 16] = [
@@ -37,21 +41,13 @@ const BITRATES: [(u32, Bitrate); 16] = [
 /// Frames handed to LAME at a time.
 const CHUNK: usize = 1152 * 32;
 
-/// What was done, for the user.
-pub(crate) struct Encoded {
-    /// Length of one notice with its gap.
-    pub seconds: f64,
-    /// The bitrate chosen and the source's, in a sentence.
-    pub note: String,
-}
-
 /// Writes the MP3 in `src` to `out` with the notice added.
 pub(crate) fn apply<R, W>(
     mut src: R,
     out: &mut W,
     sound: &Sound,
     position: NoticePosition,
-) -> Result<Encoded, String>
+) -> Result<Reencoded, String>
 where
     R: symphonia::core::io::MediaSource + 'static,
     W: Write + Seek,
@@ -135,7 +131,7 @@ where
         out.write_all(&tag).map_err(write)?;
         out.seek(SeekFrom::Start(end)).map_err(write)?;
     }
-    Ok(Encoded {
+    Ok(Reencoded {
         seconds: placed.seconds,
         note: format!(
             "MP3 re-encoded at {kbps} kbit/s CBR, the nearest standard rate to the source's \

@@ -104,8 +104,8 @@ fn end_and_both_positions_and_the_edit_is_an_action() {
 fn styles_not_built_yet_fail_clearly_and_write_nothing() {
     let sb = Sandbox::new();
     for (sample_name, extra) in [
-        ("sample.m4a", "--notice"),
-        ("sample.m4a", "--notice-style=tone"),
+        ("sample.ogg", "--notice"),
+        ("sample.aac", "--notice-style=tone"),
         ("sample.png", "--notice-style=line"),
     ] {
         let out = sb.path(&format!("x-{sample_name}"));

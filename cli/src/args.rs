@@ -33,6 +33,9 @@ pub(crate) enum Command {
     ///
     /// Exit code 0 only when every file may be published.
     Check(CheckArgs),
+    /// Check files like `check`, then stamp those that pass with your own
+    /// signed manifest (c2pa.published), the received file as its parent.
+    Publish(Box<PublishArgs>),
     /// Make throwaway keys, label every sample, verify them, print a table.
     Demo(DemoArgs),
 }
@@ -262,6 +265,61 @@ pub(crate) struct CheckArgs {
     /// Also write a self-contained HTML report for editors.
     #[arg(long, value_name = "FILE")]
     pub(crate) html: Option<PathBuf>,
+    /// Worker threads [default: one per core].
+    #[arg(short, long)]
+    pub(crate) jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PublishArgs {
+    /// Files, directories (searched recursively, honouring .gitignore and
+    /// .ignore files) or glob patterns.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// The policy: kz, eu, cn, or a TOML file (schema in docs/policy.md).
+    #[arg(
+        long,
+        env = "TAMGA_POLICY",
+        value_name = "kz|eu|cn|FILE",
+        default_value = "kz"
+    )]
+    pub(crate) policy: String,
+    /// The producers' trust anchors (and allowed signers) the gate checks against.
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    /// Your own signing key: the distributor's.
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The uploader's declarations for the batch (CSV or JSON, as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) declarations: Option<PathBuf>,
+    /// Add the perceivable notice to AI content that lacks one, then publish it.
+    #[arg(long)]
+    pub(crate) fix: bool,
+    /// The added notice's kind: badge, ai-icon, tone, voice, line [default: by format].
+    #[arg(long, value_name = "STYLE", requires = "fix", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]
+    pub(crate) notice_style: Option<NoticeStyle>,
+    /// Where the added notice goes [default: by format].
+    #[arg(long, value_name = "WHERE", requires = "fix", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticePosition>()))]
+    pub(crate) notice_position: Option<NoticePosition>,
+    /// The added notice's languages [default: the policy's notice.languages].
+    #[arg(long, value_delimiter = ',', value_name = "LANGS", requires = "fix")]
+    pub(crate) notice_lang: Option<Vec<String>>,
+    /// GB 45438 ContentPropagator, when the policy hands the AIGC label on [default: your certificate's O=, sanitized].
+    #[arg(long, value_name = "CODE")]
+    pub(crate) aigc_propagator: Option<String>,
+    /// GB 45438 PropagateID [default: a random ID per file].
+    #[arg(long, value_name = "ID")]
+    pub(crate) aigc_propagate_id: Option<String>,
+    /// The output directory (or file, for one input file).
+    #[arg(short, long, required = true)]
+    pub(crate) output: PathBuf,
+    /// Thumbnail long edge in pixels; 0 turns thumbnails off.
+    #[arg(long, default_value_t = 256, value_name = "PX")]
+    pub(crate) thumbnail: u32,
+    /// Print one JSON document (schema tamga.publish/1) instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
     /// Worker threads [default: one per core].
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,

@@ -1,6 +1,10 @@
 //! `tamga check …`: the distributor's gate over a batch.
 
-use std::{process::ExitCode, sync::Mutex};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::Mutex,
+};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -8,7 +12,11 @@ use tamga_gate::{
     decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateVerdict, Policy,
 };
 
-use crate::{args::CheckArgs, inputs, progress};
+use crate::{
+    args::CheckArgs,
+    inputs::{self, Item},
+    progress,
+};
 
 pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     let policy = Policy::load(&args.policy)?;
@@ -17,39 +25,15 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         None => Declarations::default(),
     };
     let gate = gate(policy, &args.trust, declarations)?;
-    // The declarations file often sits in the batch it describes; it is
-    // not content to publish.
-    let skip = args
-        .declarations
-        .as_ref()
-        .and_then(|p| std::fs::canonicalize(p).ok());
-    let items: Vec<_> = inputs::expand_for_check(&args.paths)
-        .into_iter()
-        .filter(|item| match (item, &skip) {
-            (Ok(i), Some(s)) => std::fs::canonicalize(&i.path).ok().as_ref() != Some(s),
-            _ => true,
-        })
-        .collect();
-    let out = Mutex::new(Vec::with_capacity(items.len()));
-    let bar = progress::bar(items.len(), "checking");
-    progress::pool(args.jobs)?.install(|| {
-        items.par_iter().enumerate().for_each(|(i, item)| {
-            let check = match item {
-                Ok(item) => gate.check(&item.path),
-                Err((path, why)) => {
-                    FileCheck::unreadable(path.clone(), format!("{}: {why}", path.display()))
-                }
-            };
-            out.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((i, check));
-            bar.inc(1);
-        })
-    });
-    bar.finish_and_clear();
-    let mut checks = out.into_inner().unwrap_or_else(|p| p.into_inner());
-    checks.sort_by_key(|(i, _)| *i);
-    let report = CheckReport::new(gate.policy(), checks.into_iter().map(|(_, c)| c).collect());
+    let checks = check_all(
+        &gate,
+        &args.paths,
+        args.declarations.as_deref(),
+        args.jobs,
+        "checking",
+        |_, check| check,
+    )?;
+    let report = CheckReport::new(gate.policy(), checks);
 
     if let Some(path) = &args.junit {
         write_file(path, tamga_gate::junit::render(&report).as_bytes())?;
@@ -78,6 +62,51 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     })
 }
 
+/// Checks every file under `paths` on all cores, handing each verdict to
+/// `then` on the worker thread (publishing stamps it there); the results
+/// come back in input order. The declarations file often sits in the batch
+/// it describes; it is not content to publish, so it is skipped.
+pub(crate) fn check_all<T: Send>(
+    gate: &Gate,
+    paths: &[PathBuf],
+    declarations: Option<&Path>,
+    jobs: Option<usize>,
+    verb: &str,
+    then: impl Fn(&Item, FileCheck) -> T + Sync,
+) -> Result<Vec<T>> {
+    let skip = declarations.and_then(|p| std::fs::canonicalize(p).ok());
+    let items: Vec<_> = inputs::expand_for_check(paths)
+        .into_iter()
+        .filter(|item| match (item, &skip) {
+            (Ok(i), Some(s)) => std::fs::canonicalize(&i.path).ok().as_ref() != Some(s),
+            _ => true,
+        })
+        .collect();
+    let out = Mutex::new(Vec::with_capacity(items.len()));
+    let bar = progress::bar(items.len(), verb);
+    progress::pool(jobs)?.install(|| {
+        items.par_iter().enumerate().for_each(|(i, item)| {
+            let done = match item {
+                Ok(item) => then(item, gate.check(&item.path)),
+                Err((path, why)) => {
+                    let item = Item::named(path);
+                    let check =
+                        FileCheck::unreadable(path.clone(), format!("{}: {why}", path.display()));
+                    then(&item, check)
+                }
+            };
+            out.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((i, done));
+            bar.inc(1);
+        })
+    });
+    bar.finish_and_clear();
+    let mut done = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, d)| d).collect())
+}
+
 /// The gate for `policy`, with the trust lists given on the command line.
 pub(crate) fn gate(
     policy: Policy,
@@ -90,7 +119,7 @@ pub(crate) fn gate(
 
 /// Written beside the target and renamed, so a reader never sees half a
 /// report.
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -107,7 +136,7 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// One block per file, the verdict first, then each reason with its clause.
-fn print_table(report: &CheckReport) {
+pub(crate) fn print_table(report: &CheckReport) {
     for f in &report.files {
         let ai = match (f.ai.certainty, f.ai.basis) {
             (Some(c), Some(b)) => format!(

@@ -185,6 +185,28 @@ pub(crate) fn print_entry(e: &Entry) {
                     r.claim_generator.as_deref().unwrap_or("unknown tool")
                 );
             }
+            if r.history.len() > 1 {
+                // Newest first, as a distributor reads it: who published,
+                // then who made it.
+                for (i, link) in r.history.iter().enumerate() {
+                    let who = link
+                        .signer
+                        .as_ref()
+                        .and_then(|s| s.organisation.as_deref())
+                        .unwrap_or("unknown organisation");
+                    let trust = match link.trusted {
+                        Some(true) => ", trusted",
+                        Some(false) => ", NOT on the trust list",
+                        None => "",
+                    };
+                    println!(
+                        "{:<16} history {}: {who}: {}{trust}",
+                        "",
+                        i + 1,
+                        link.actions.join(", ")
+                    );
+                }
+            }
             if let Some(d) = &r.disclosure {
                 let how = match (d.ai, &d.digital_source_type) {
                     (Some(ai), _) => format!("AI {ai}"),

@@ -12,6 +12,19 @@ pub(crate) struct Item {
     pub(crate) relative: PathBuf,
 }
 
+impl Item {
+    /// A file named on its own: its relative path is its name.
+    pub(crate) fn named(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            relative: path
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| path.to_path_buf()),
+        }
+    }
+}
+
 /// Files named directly, and every regular file under named directories.
 /// Hidden files, tamga's temporary files and `.c2pa` sidecars are skipped in
 /// directories (a named file is always taken). Unreadable paths become
@@ -86,14 +99,7 @@ fn walk(paths: &[PathBuf], honour_ignore_files: bool) -> Vec<Result<Item, (PathB
                 }
             }
         } else {
-            let relative = p
-                .file_name()
-                .map(PathBuf::from)
-                .unwrap_or_else(|| p.clone());
-            out.push(Ok(Item {
-                path: p.clone(),
-                relative,
-            }));
+            out.push(Ok(Item::named(p)));
         }
     }
     out

@@ -7,6 +7,7 @@ mod cmd_demo;
 mod cmd_keys;
 mod cmd_label;
 mod cmd_pipe;
+mod cmd_publish;
 mod cmd_verify;
 mod inputs;
 mod key_source;
@@ -40,6 +41,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Verify(v) => cmd_verify::run_verify(v),
         args::Command::Inspect(i) => cmd_verify::run_inspect(i),
         args::Command::Check(c) => cmd_check::run(c),
+        args::Command::Publish(p) => cmd_publish::run(*p),
         args::Command::Demo(d) => cmd_demo::run(d),
     }
 }

@@ -19,5 +19,6 @@ mod keys;
 mod metadata;
 mod notice_gallery;
 mod notices;
+mod publish;
 mod text;
 mod util;

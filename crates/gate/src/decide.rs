@@ -163,9 +163,15 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
         );
     }
     if policy.trust.require_trusted && report.verdict == Verdict::ValidUntrusted {
-        let who = report
-            .signer
-            .as_ref()
+        // The first untrusted signer in the history: the active one, or
+        // for a published file perhaps the producer behind the publisher.
+        let untrusted = report
+            .history
+            .iter()
+            .find(|l| l.trusted == Some(false))
+            .and_then(|l| l.signer.as_ref())
+            .or(report.signer.as_ref());
+        let who = untrusted
             .and_then(|s| s.organisation.clone().or(s.common_name.clone()))
             .unwrap_or_else(|| "an unnamed signer".into());
         add(
@@ -185,6 +191,17 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                     GateVerdict::Reject,
                     "the AIGC label's ReservedCode1 does not verify with the C2PA signer's key: \
                      its fields were changed or it was forged"
+                        .into(),
+                    &policy.aigc.clause,
+                );
+            }
+            if a.propagation_signature == AigcSignature::Invalid {
+                add(
+                    &mut reasons,
+                    "aigc",
+                    GateVerdict::Reject,
+                    "the AIGC label's ReservedCode2 does not verify with the publisher's C2PA \
+                     key: its propagation fields were changed or forged"
                         .into(),
                     &policy.aigc.clause,
                 );

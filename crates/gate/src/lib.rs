@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod html;
 pub mod junit;
 pub mod policy;
+pub mod publish;
 pub mod report;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ use std::path::Path;
 pub use decide::{decide, FileCheck, GateVerdict, Reason};
 pub use declarations::{Declaration, Declarations};
 pub use policy::{Policy, PolicyError};
+pub use publish::{PublishError, PublishRequest};
 pub use report::{CheckReport, CHECK_SCHEMA};
 use tamga_label::{Verifier, VerifyOptions};
 
@@ -78,6 +80,12 @@ impl Gate {
     /// The policy applied.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The trust anchors and allowed signers in force: the command line's
+    /// and the policy's own.
+    pub fn trust_config(&self) -> &tamga_label::TrustConfig {
+        self.verifier.trust_config()
     }
 
     /// The verdict for one file; never fails: an unreadable file is

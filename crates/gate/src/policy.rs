@@ -92,6 +92,10 @@ pub struct NoticeRule {
     /// responsibility, needs no notice (AI Act art. 50(4)).
     #[serde(default)]
     pub exempt_reviewed_text: bool,
+    /// The languages of a notice `tamga publish --fix` adds (kk, ru, en,
+    /// zh), in order; empty means Kazakh, Russian and English.
+    #[serde(default)]
+    pub languages: Vec<String>,
     /// Why.
     pub clause: String,
 }

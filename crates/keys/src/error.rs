@@ -25,6 +25,9 @@ pub enum KeyError {
         /// What was wrong.
         reason: String,
     },
+    /// A trust list (anchors or allowed certificates) that cannot be used.
+    #[error("the trust list cannot be used: {0}")]
+    TrustList(String),
     /// A file that should hold a PKCS#8 private key does not.
     #[error("{path}: not a usable PKCS#8 private key ({reason})")]
     BadKey {

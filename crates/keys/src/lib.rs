@@ -37,6 +37,7 @@ mod error;
 mod identity;
 mod private_file;
 mod profile;
+mod trust_list;
 
 pub use csr::{make_csr, CsrOptions, CsrOutput};
 pub use detached::verify_detached;
@@ -45,6 +46,7 @@ pub use error::KeyError;
 pub use identity::{CertSummary, KeyAlgorithm, SigningIdentity};
 pub use private_file::write_private_file;
 pub use profile::{check_profile, ProfileViolation};
+pub use trust_list::TrustList;
 
 /// File names inside a tamga key directory.
 pub mod layout {

@@ -1,4 +1,5 @@
-//! Signed "this is AI-generated" labels for images and audio, and their verification.
+//! Signed "this is AI-generated" labels for images, audio and text, their
+//! verification, and a distributor's publication stamp on labelled files.
 //!
 //! tamga-label turns an [`AiDisclosure`] into a C2PA manifest (the IPTC
 //! digital source type on the `c2pa.created` or `c2pa.edited` action, the
@@ -47,6 +48,7 @@ mod gif_notice;
 pub mod guard;
 #[cfg(feature = "heif")]
 mod heif_notice;
+mod history;
 mod image_notice;
 mod input;
 mod jxl_notice;
@@ -56,6 +58,7 @@ mod mp3_notice;
 pub mod notice;
 pub mod notice_text;
 mod platform_meta;
+mod publish;
 pub mod report;
 mod sign;
 mod svg_notice;
@@ -80,7 +83,8 @@ pub use notice_text::Lang;
 pub use platform_meta::{
     AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata,
 };
-pub use report::{FileReport, Verdict};
+pub use publish::{Propagation, PublishOptions, PublishOutcome};
+pub use report::{ChainLink, FileReport, Verdict};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};

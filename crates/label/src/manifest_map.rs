@@ -25,9 +25,26 @@ pub fn claim_generator() -> Value {
     json!({ "name": "tamga", "version": env!("CARGO_PKG_VERSION") })
 }
 
-/// Fills a builder with the disclosure: the actions with their digital
+/// What a signer states in its manifest.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Statement<'a> {
+    /// A producer's AI disclosure: how AI was involved, by what system.
+    Disclose(&'a AiDisclosure),
+    /// A distributor's publication of a received file, which stays the
+    /// parent ingredient and keeps its own disclosure. The distributor
+    /// states only what it did (published it, and perhaps added the
+    /// notice), never how the content was made: that is the producer's
+    /// signed word.
+    Publish {
+        /// Who publishes.
+        organisation: &'a str,
+    },
+}
+
+/// Fills a builder with what `statement` says. A disclosure: the actions with their digital
 /// source type and software agent, tamga's disclosure assertion and, if
-/// asked for, the training/mining preference.
+/// asked for, the training/mining preference. A publication: the
+/// `c2pa.published` action (see [`Statement::Publish`]).
 ///
 /// `has_parent` says the source already carries content we start from (an
 /// existing manifest, or a work that was edited): the manifest then records
@@ -39,10 +56,24 @@ pub fn claim_generator() -> Value {
 /// `c2pa.edited` action that says so.
 pub(crate) fn apply(
     builder: &mut Builder,
-    disclosure: &AiDisclosure,
+    statement: Statement<'_>,
     has_parent: bool,
     notice: Option<&AppliedNotice>,
 ) -> c2pa::Result<()> {
+    let disclosure = match statement {
+        Statement::Disclose(d) => d,
+        Statement::Publish { organisation } => {
+            // Edit intent: c2pa records `c2pa.opened` with the received
+            // file as the parent ingredient.
+            builder.set_intent(BuilderIntent::Edit);
+            add_notice(builder, notice)?;
+            builder.add_action(json!({
+                "action": PUBLISHED_ACTION,
+                "description": format!("published by {organisation}"),
+            }))?;
+            return Ok(());
+        }
+    };
     let dst = disclosure.ai.iptc_uri();
     let mut action = json!({ "digitalSourceType": dst });
     if let Some(g) = &disclosure.generator {
@@ -60,17 +91,29 @@ pub(crate) fn apply(
         action["action"] = json!("c2pa.created");
     }
     builder.add_action(action)?;
-    if let Some(n) = notice {
-        builder.add_action(json!({
-            "action": "c2pa.edited",
-            "description": format!("added a perceivable AI notice: {}", n.summary()),
-        }))?;
-        builder.add_assertion(NOTICE_LABEL, n)?;
-    }
+    add_notice(builder, notice)?;
     builder.add_assertion(DISCLOSURE_LABEL, &disclosure_assertion(disclosure))?;
     if let Some(tm) = disclosure.training_mining {
         builder.add_assertion(TRAINING_MINING_LABEL, &training_mining(tm))?;
     }
+    Ok(())
+}
+
+/// The C2PA action a distributor's manifest records.
+pub const PUBLISHED_ACTION: &str = "c2pa.published";
+
+/// Records a perceivable notice added to the content: it changed the
+/// content, so it is a `c2pa.edited` action that says so, plus the
+/// notice's own record.
+fn add_notice(builder: &mut Builder, notice: Option<&AppliedNotice>) -> c2pa::Result<()> {
+    let Some(n) = notice else {
+        return Ok(());
+    };
+    builder.add_action(json!({
+        "action": "c2pa.edited",
+        "description": format!("added a perceivable AI notice: {}", n.summary()),
+    }))?;
+    builder.add_assertion(NOTICE_LABEL, n)?;
     Ok(())
 }
 

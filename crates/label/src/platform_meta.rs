@@ -179,8 +179,13 @@ pub struct AigcReport {
     /// Why it does not parse.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// `ReservedCode1` checked against the C2PA signer's certificate.
+    /// `ReservedCode1` checked against the certificates of the C2PA
+    /// manifests in the file's history (the producer's key signs it).
     pub signature: AigcSignature,
+    /// `ReservedCode2` checked against the active manifest's certificate
+    /// (the last propagator, a publisher, signs it); on a first write it
+    /// equals `ReservedCode1` and shares its outcome.
+    pub propagation_signature: AigcSignature,
 }
 
 /// The outcome of checking `ReservedCode1`.
@@ -197,12 +202,13 @@ pub enum AigcSignature {
     Unverifiable,
 }
 
-/// Reads and judges the platform metadata in `src`. `signer` is the active
-/// manifest's signature info, whose certificate checks `ReservedCode1`.
+/// Reads and judges the platform metadata in `src`. `signers` are the
+/// signature infos of the file's C2PA history, newest (active) first, whose
+/// certificates check `ReservedCode1` and `ReservedCode2`.
 pub(crate) fn check<R: std::io::Read + Seek>(
     format: MediaFormat,
     src: &mut R,
-    signer: Option<&c2pa::SignatureInfo>,
+    signers: &[&c2pa::SignatureInfo],
 ) -> Option<PlatformMetadata> {
     let found = tamga_meta::read_from(container(format)?, src);
     if found.is_empty() {
@@ -212,17 +218,32 @@ pub(crate) fn check<R: std::io::Read + Seek>(
         .aigc
         .into_iter()
         .map(|f| match f.parsed {
-            Ok(label) => AigcReport {
-                place: f.place,
-                signature: check_signature(&label, signer),
-                label: Some(label),
-                error: None,
-            },
+            Ok(label) => {
+                let signature =
+                    check_signature(&label.reserved_code1, &label.signing_payload(), signers);
+                let propagation_signature = if label.is_first_write() {
+                    signature
+                } else {
+                    check_signature(
+                        &label.reserved_code2,
+                        &label.propagation_payload(),
+                        signers.get(..1).unwrap_or_default(),
+                    )
+                };
+                AigcReport {
+                    place: f.place,
+                    signature,
+                    propagation_signature,
+                    label: Some(label),
+                    error: None,
+                }
+            }
             Err(e) => AigcReport {
                 place: f.place,
                 label: None,
                 error: Some(e),
                 signature: AigcSignature::Unverifiable,
+                propagation_signature: AigcSignature::Unverifiable,
             },
         })
         .collect();
@@ -232,22 +253,47 @@ pub(crate) fn check<R: std::io::Read + Seek>(
     })
 }
 
-fn check_signature(label: &Aigc, signer: Option<&c2pa::SignatureInfo>) -> AigcSignature {
-    if label.reserved_code1.is_empty() {
+/// Whether `code` (base64url) is a signature over `payload` by one of
+/// `signers`. Every signer in the list was validated by c2pa as part of
+/// the file's manifest store, so a key outside it cannot make a valid code.
+fn check_signature(code: &str, payload: &[u8], signers: &[&c2pa::SignatureInfo]) -> AigcSignature {
+    if code.is_empty() {
         return AigcSignature::Absent;
     }
-    let (Some(info), Ok(signature)) = (signer, URL_SAFE_NO_PAD.decode(&label.reserved_code1))
-    else {
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(code) else {
         return AigcSignature::Unverifiable;
     };
-    let Some(alg) = info.alg else {
-        return AigcSignature::Unverifiable;
-    };
-    if tamga_keys::verify_detached(info.cert_chain(), alg, &label.signing_payload(), &signature) {
-        AigcSignature::Valid
-    } else {
-        AigcSignature::Invalid
+    let mut checked = false;
+    for info in signers {
+        let Some(alg) = info.alg else { continue };
+        checked = true;
+        if tamga_keys::verify_detached(info.cert_chain(), alg, payload, &signature) {
+            return AigcSignature::Valid;
+        }
     }
+    if checked {
+        AigcSignature::Invalid
+    } else {
+        AigcSignature::Unverifiable
+    }
+}
+
+/// The AIGC label a publisher hands on: the received one with the
+/// propagation fields set to `propagator` and `propagate_id` and
+/// `ReservedCode2` signed by the publisher's key.
+pub(crate) fn propagated(
+    received: &Aigc,
+    propagator: &str,
+    propagate_id: &str,
+    signer: &dyn c2pa::Signer,
+) -> Result<Aigc, String> {
+    let mut label = received.clone();
+    label.propagate(propagator, propagate_id)?;
+    let signature = signer
+        .sign(&label.propagation_payload())
+        .map_err(|e| format!("signing the AIGC label: {e}"))?;
+    label.set_reserved_code2(URL_SAFE_NO_PAD.encode(signature))?;
+    Ok(label)
 }
 
 impl PlatformMetadata {
@@ -272,7 +318,7 @@ impl PlatformMetadata {
                 .unwrap_or_default();
             out.push(match &a.label {
                 Some(l) => format!(
-                    "AIGC label {} ({}), producer {}, id {}, ReservedCode1 {} [{place}]",
+                    "AIGC label {} ({}), producer {}, id {}, ReservedCode1 {}{} [{place}]",
                     l.label,
                     match l.kind() {
                         Some(AigcLabel::Is) => "AI-generated",
@@ -281,10 +327,17 @@ impl PlatformMetadata {
                     },
                     l.content_producer,
                     l.produce_id,
-                    serde_json::to_value(a.signature)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    word(a.signature),
+                    if l.is_first_write() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", propagator {}, id {}, ReservedCode2 {}",
+                            l.content_propagator,
+                            l.propagate_id,
+                            word(a.propagation_signature)
+                        )
+                    },
                 ),
                 None => format!("AIGC label unreadable [{place}]"),
             });
@@ -311,6 +364,12 @@ impl PlatformMetadata {
                 ),
                 _ => {}
             }
+            if a.error.is_none() && a.propagation_signature == AigcSignature::Invalid {
+                out.push(
+                    "the AIGC label's ReservedCode2 does not verify with the publisher's C2PA key"
+                        .into(),
+                );
+            }
         }
         if let Some(signed) = signed_source_type {
             let same = |x: &String| {
@@ -329,4 +388,11 @@ impl PlatformMetadata {
         }
         out
     }
+}
+
+fn word(signature: AigcSignature) -> String {
+    serde_json::to_value(signature)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

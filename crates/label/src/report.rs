@@ -69,6 +69,38 @@ pub struct Signer {
     pub time: Option<String>,
 }
 
+/// One manifest in a file's provenance chain: who signed it and what it
+/// says was done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainLink {
+    /// The manifest's label (URN).
+    pub manifest: String,
+    /// Who signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<Signer>,
+    /// The tool that signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_generator: Option<String>,
+    /// Its C2PA actions in order, e.g. `c2pa.created`, `c2pa.published`.
+    pub actions: Vec<String>,
+    /// The IPTC digital source type it states, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digital_source_type: Option<String>,
+    /// Whether its signer is on the verifier's trust list (absent when no
+    /// trust list was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted: Option<bool>,
+}
+
+impl ChainLink {
+    /// Whether this manifest records a publication (`c2pa.published`).
+    pub fn is_publication(&self) -> bool {
+        self.actions
+            .iter()
+            .any(|a| a == crate::manifest_map::PUBLISHED_ACTION)
+    }
+}
+
 /// Where the manifest was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -112,6 +144,15 @@ pub struct FileReport {
     pub disclosure: Option<FoundDisclosure>,
     /// How many manifests the store holds (history).
     pub manifests: usize,
+    /// The provenance chain, newest first: the active manifest, then its
+    /// parent ingredient's manifest, and so on (a published file: the
+    /// publisher, then the producer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<ChainLink>,
+    /// The organisation of the newest manifest that records
+    /// `c2pa.published`, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_by: Option<String>,
     /// Platform metadata outside C2PA (IPTC XMP, GB 45438 AIGC): unsigned
     /// evidence, except that an intact C2PA binding covers it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -43,6 +43,10 @@ pub struct LabelOptions {
     pub notice: Option<NoticeOptions>,
     /// Platform metadata (IPTC XMP, GB 45438 AIGC) written before signing.
     pub metadata: MetadataOptions,
+    /// Whom to trust when validating a manifest the input already carries
+    /// (it becomes the parent ingredient, with its validation results
+    /// recorded): a publisher's anchors for the producers it receives from.
+    pub trust: crate::TrustConfig,
 }
 
 impl Default for LabelOptions {
@@ -55,6 +59,7 @@ impl Default for LabelOptions {
             format: None,
             notice: None,
             metadata: MetadataOptions::default(),
+            trust: crate::TrustConfig::default(),
         }
     }
 }
@@ -104,6 +109,8 @@ impl Labeller {
         settings.builder.thumbnail.enabled = false;
         settings.verify.remote_manifest_fetch = false;
         settings.verify.ocsp_fetch = false;
+        settings.trust.trust_anchors = options.trust.anchors_pem.clone();
+        settings.trust.allowed_list = options.trust.allowed_pem.clone();
         // c2pa builds the signed file in an intermediate stream, in memory
         // up to this size (default 512 MB) and in a temporary file beyond.
         // Files past 16 MB go through a temporary file so memory stays flat.
@@ -171,6 +178,7 @@ impl Labeller {
             placement,
             notice: self.options.notice.clone(),
             metadata: self.options.metadata.clone(),
+            publish: None,
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
         let done = watchdog::run(input, deadline, move || job.run())?;
@@ -215,6 +223,7 @@ impl Labeller {
             text_sign::Additions {
                 notice: self.options.notice.as_ref(),
                 labels: &labels,
+                publisher: None,
             },
             format,
             path,
@@ -225,7 +234,31 @@ impl Labeller {
 
     /// Refuses a notice that cannot be applied to `format`, before any work.
     fn check_notice(&self, path: &Path, format: MediaFormat) -> Result<(), LabelError> {
-        match &self.options.notice {
+        check_notice(self.options.notice.as_ref(), path, format)
+    }
+
+    /// The pieces a publication job shares with labelling.
+    pub(crate) fn parts(&self) -> (&Arc<Context>, &Arc<c2pa::BoxedSigner>, &LabelOptions) {
+        (&self.context, &self.signer, &self.options)
+    }
+
+    pub(crate) fn with_organisation(&self, disclosure: &AiDisclosure) -> AiDisclosure {
+        let mut disclosure = disclosure.clone();
+        if disclosure.organisation.is_none() {
+            disclosure.organisation = Some(self.organisation.clone());
+        }
+        disclosure
+    }
+}
+
+/// Refuses a notice that cannot be applied to `format`, before any work.
+pub(crate) fn check_notice(
+    notice: Option<&NoticeOptions>,
+    path: &Path,
+    format: MediaFormat,
+) -> Result<(), LabelError> {
+    {
+        match notice {
             Some(n) => n
                 .resolve(format)
                 .map(|_| ())
@@ -236,39 +269,49 @@ impl Labeller {
             None => Ok(()),
         }
     }
-
-    fn with_organisation(&self, disclosure: &AiDisclosure) -> AiDisclosure {
-        let mut disclosure = disclosure.clone();
-        if disclosure.organisation.is_none() {
-            disclosure.organisation = Some(self.organisation.clone());
-        }
-        disclosure
-    }
 }
 
 /// What a labelling job did besides writing its output.
-struct JobDone {
-    kept: bool,
-    sidecar: Option<PathBuf>,
-    warnings: Vec<String>,
+pub(crate) struct JobDone {
+    pub(crate) kept: bool,
+    pub(crate) sidecar: Option<PathBuf>,
+    pub(crate) warnings: Vec<String>,
+    /// The perceivable notice added, if any.
+    pub(crate) notice: Option<AppliedNotice>,
 }
 
 /// Everything one labelling needs, owned, so it can run under the watchdog.
-struct Job {
-    context: Arc<Context>,
-    signer: Arc<c2pa::BoxedSigner>,
-    thumbnail: ThumbnailOptions,
-    input: PathBuf,
-    output: PathBuf,
-    format: MediaFormat,
-    disclosure: AiDisclosure,
-    placement: Placement,
-    notice: Option<NoticeOptions>,
-    metadata: MetadataOptions,
+pub(crate) struct Job {
+    pub(crate) context: Arc<Context>,
+    pub(crate) signer: Arc<c2pa::BoxedSigner>,
+    pub(crate) thumbnail: ThumbnailOptions,
+    pub(crate) input: PathBuf,
+    pub(crate) output: PathBuf,
+    pub(crate) format: MediaFormat,
+    /// The producer's disclosure; when publishing, what the received file
+    /// disclosed (it words a notice the publisher adds).
+    pub(crate) disclosure: AiDisclosure,
+    pub(crate) placement: Placement,
+    pub(crate) notice: Option<NoticeOptions>,
+    pub(crate) metadata: MetadataOptions,
+    /// Set when a distributor publishes the input rather than a producer
+    /// labelling it.
+    pub(crate) publish: Option<PublishPlan>,
+}
+
+/// How a publication differs from labelling.
+pub(crate) struct PublishPlan {
+    /// Who publishes (the `c2pa.published` action names them).
+    pub(crate) organisation: String,
+    /// The platform metadata to write instead of the producer's: the
+    /// received AIGC label handed on to the publisher, and the IPTC fields
+    /// as received (rewriting XMP replaces all of tamga's properties).
+    /// Empty when nothing is to change.
+    pub(crate) labels: tamga_meta::Labels,
 }
 
 impl Job {
-    fn run(self) -> Result<JobDone, LabelError> {
+    pub(crate) fn run(self) -> Result<JobDone, LabelError> {
         if self.format.is_text() && self.placement == Placement::Embedded {
             return self.run_text();
         }
@@ -300,14 +343,19 @@ impl Job {
         // The metadata goes in after the notice (a re-encoded image would
         // drop it) and before signing (so the hard binding covers it). A
         // sidecar leaves the media file as it was.
-        warnings.extend(platform_meta::unwritten(
-            &self.metadata,
-            self.format,
-            self.placement,
-        ));
+        if self.publish.is_none() {
+            warnings.extend(platform_meta::unwritten(
+                &self.metadata,
+                self.format,
+                self.placement,
+            ));
+        }
         if self.placement == Placement::Embedded {
             let signer = self.signer.as_ref().as_ref();
-            let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
+            let labels = match &self.publish {
+                Some(plan) => plan.labels.clone(),
+                None => platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?,
+            };
             if let Some(tagged) = platform_meta::apply(self.format, &mut source, &labels, path)? {
                 let before = std::mem::replace(&mut source, tagged);
                 original.get_or_insert(before);
@@ -325,11 +373,20 @@ impl Job {
                 "claim_generator_info": [manifest_map::claim_generator()],
             }))
             .map_err(|e| LabelError::c2pa(path, &e))?;
-        let has_parent = had_manifest || self.disclosure.ai.starts_from_existing_work();
-        manifest_map::apply(&mut builder, &self.disclosure, has_parent, applied.as_ref())
+        let statement = match &self.publish {
+            Some(plan) => manifest_map::Statement::Publish {
+                organisation: &plan.organisation,
+            },
+            None => manifest_map::Statement::Disclose(&self.disclosure),
+        };
+        let publishing = self.publish.is_some();
+        let has_parent =
+            had_manifest || publishing || self.disclosure.ai.starts_from_existing_work();
+        manifest_map::apply(&mut builder, statement, has_parent, applied.as_ref())
             .map_err(|e| LabelError::c2pa(path, &e))?;
-        if let (true, Some(original)) = (had_manifest, original.as_mut()) {
+        if let (true, Some(original)) = (had_manifest || publishing, original.as_mut()) {
             // The badged copy lost the old manifest; the original holds it.
+            // A publisher's parent is always the file as received.
             original
                 .seek(SeekFrom::Start(0))
                 .map_err(|e| LabelError::io(path, e))?;
@@ -367,6 +424,7 @@ impl Job {
                     kept: had_manifest,
                     sidecar: None,
                     warnings,
+                    notice: applied,
                 })
             }
             Placement::Embedded => {
@@ -380,6 +438,7 @@ impl Job {
                     kept: had_manifest,
                     sidecar: None,
                     warnings,
+                    notice: applied,
                 })
             }
             Placement::Sidecar => {
@@ -418,6 +477,7 @@ impl Job {
                     kept: false,
                     sidecar: Some(sidecar),
                     warnings,
+                    notice: applied,
                 })
             }
         }
@@ -509,7 +569,10 @@ impl Job {
             .map_err(|e| LabelError::io(path, e))?
             .permissions();
         let signer = self.signer.as_ref().as_ref();
-        let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
+        let labels = match &self.publish {
+            Some(plan) => plan.labels.clone(),
+            None => platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?,
+        };
         let labelled = text_sign::label(
             &self.context,
             signer,
@@ -517,6 +580,7 @@ impl Job {
             text_sign::Additions {
                 notice: self.notice.as_ref(),
                 labels: &labels,
+                publisher: self.publish.as_ref().map(|p| p.organisation.as_str()),
             },
             self.format,
             path,
@@ -527,13 +591,15 @@ impl Job {
                 .and_then(|_| tmp.write_all(labelled.wrapper.as_bytes()))
                 .map_err(|e| LabelError::io(&self.output, e))
         })?;
+        let unwritten = match self.publish {
+            Some(_) => None,
+            None => platform_meta::unwritten(&self.metadata, self.format, self.placement),
+        };
         Ok(JobDone {
             kept: labelled.kept_previous_manifest,
             sidecar: None,
-            warnings: platform_meta::unwritten(&self.metadata, self.format, self.placement)
-                .into_iter()
-                .chain(labelled.warnings)
-                .collect(),
+            warnings: unwritten.into_iter().chain(labelled.warnings).collect(),
+            notice: labelled.notice,
         })
     }
 }
@@ -586,7 +652,7 @@ pub(crate) fn write_atomically(
 }
 
 /// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

@@ -40,6 +40,8 @@ pub(crate) struct Labelled<'a> {
     pub(crate) wrapper: String,
     pub(crate) kept_previous_manifest: bool,
     pub(crate) warnings: Vec<String>,
+    /// The perceivable notice line added, if any.
+    pub(crate) notice: Option<crate::AppliedNotice>,
 }
 
 impl From<Labelled<'_>> for LabelledText {
@@ -62,6 +64,9 @@ pub(crate) struct Additions<'a> {
     pub(crate) notice: Option<&'a NoticeOptions>,
     /// Platform metadata (the AIGC front matter in Markdown).
     pub(crate) labels: &'a tamga_meta::Labels,
+    /// Set when a distributor publishes the text: its organisation. The
+    /// manifest then records the publication, not a disclosure.
+    pub(crate) publisher: Option<&'a str>,
 }
 
 pub(crate) fn label<'a>(
@@ -136,9 +141,14 @@ pub(crate) fn label<'a>(
             "claim_generator_info": [manifest_map::claim_generator()],
         }))
         .map_err(c2pa_err)?;
-    let has_parent = previous.is_some() || disclosure.ai.starts_from_existing_work();
-    manifest_map::apply(&mut builder, disclosure, has_parent, applied.as_ref())
-        .map_err(c2pa_err)?;
+    let statement = match added.publisher {
+        Some(organisation) => manifest_map::Statement::Publish { organisation },
+        None => manifest_map::Statement::Disclose(disclosure),
+    };
+    let has_parent = previous.is_some()
+        || added.publisher.is_some()
+        || disclosure.ai.starts_from_existing_work();
+    manifest_map::apply(&mut builder, statement, has_parent, applied.as_ref()).map_err(c2pa_err)?;
     if has_parent {
         add_parent(
             context,
@@ -162,6 +172,7 @@ pub(crate) fn label<'a>(
         wrapper,
         kept_previous_manifest: previous.is_some(),
         warnings,
+        notice: applied,
     })
 }
 

@@ -9,13 +9,13 @@ use std::{
 };
 
 use c2pa::{Context, Reader, ValidationState};
+use tamga_keys::TrustList;
 
 use crate::{
     data_hash::HashCheck,
-    explain,
+    explain, history,
     input::{self, InputLimits},
-    manifest_map,
-    report::{FileReport, ManifestSource, Signer, StatusCode, Verdict},
+    report::{FileReport, ManifestSource, StatusCode, Verdict},
     text_verify, watchdog, LabelError, MediaFormat,
 };
 
@@ -57,6 +57,9 @@ impl Default for VerifyOptions {
 /// Verifies files; build once, share across threads.
 pub struct Verifier {
     context: Arc<Context>,
+    /// The same anchors as the context's, for the signers c2pa does not
+    /// judge itself: those of earlier manifests in a published file's chain.
+    trust_list: Option<Arc<TrustList>>,
     options: VerifyOptions,
 }
 
@@ -73,10 +76,27 @@ impl Verifier {
         let context = Context::new()
             .with_settings(settings)
             .map_err(|e| LabelError::c2pa("trust settings", &e))?;
+        let trust = &options.trust;
+        let trust_list = if trust.anchors_pem.is_some() || trust.allowed_pem.is_some() {
+            let list = TrustList::new(trust.anchors_pem.as_deref(), trust.allowed_pem.as_deref())
+                .map_err(|e| LabelError::C2pa {
+                path: "trust settings".into(),
+                message: e.to_string(),
+            })?;
+            Some(Arc::new(list))
+        } else {
+            None
+        };
         Ok(Self {
             context: Arc::new(context),
+            trust_list,
             options,
         })
+    }
+
+    /// The trust anchors and allowed signers it verifies against.
+    pub fn trust_config(&self) -> &TrustConfig {
+        &self.options.trust
     }
 
     /// Verifies one file. Errors are reserved for files that cannot be read
@@ -113,7 +133,7 @@ impl Verifier {
         let mut report = match &read {
             StoreRead::None => unlabelled(path, format),
             StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-            StoreRead::Found(found) => from_reader(path, format, found),
+            StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
         };
         if report.manifest_source == Some(ManifestSource::Sidecar) {
             report.sidecar = sidecar;
@@ -139,10 +159,14 @@ impl Verifier {
         let mut report = match &read {
             StoreRead::None => unlabelled(path, format),
             StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-            StoreRead::Found(found) => from_reader(path, format, found),
+            StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
         };
         add_platform_metadata(&mut report, &read, &mut std::io::Cursor::new(text));
         Ok(report)
+    }
+
+    fn trust(&self) -> Option<&TrustList> {
+        self.trust_list.as_deref()
     }
 }
 
@@ -153,11 +177,11 @@ fn add_platform_metadata<R: std::io::Read + std::io::Seek>(
     read: &StoreRead,
     src: &mut R,
 ) {
-    let signer = match read {
-        StoreRead::Found(f) => f.reader.active_manifest().and_then(|m| m.signature_info()),
-        _ => None,
+    let signers = match read {
+        StoreRead::Found(f) => history::signature_infos(&f.reader),
+        _ => Vec::new(),
     };
-    let Some(found) = crate::platform_meta::check(report.format, src, signer) else {
+    let Some(found) = crate::platform_meta::check(report.format, src, &signers) else {
         return;
     };
     let signed = report
@@ -331,14 +355,22 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         claim_generator: None,
         disclosure: None,
         manifests: 0,
+        history: Vec::new(),
+        published_by: None,
         platform_metadata: None,
         warnings: Vec::new(),
     }
 }
 
-fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
+fn from_reader(
+    path: &Path,
+    format: MediaFormat,
+    found: &Found,
+    trust: Option<&TrustList>,
+) -> FileReport {
     let (reader, source) = (&found.reader, found.source);
     let mut failures = failures(reader, format);
+    let history = history::chain(reader, trust);
     let verdict = match found.data_hash {
         None => {
             let verdict = match reader.validation_state() {
@@ -384,19 +416,41 @@ fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
         }
     };
     let active = reader.active_manifest();
-    // The disclosure comes from the active manifest; if it says nothing about
-    // the source (e.g. a publisher's re-signing), look back through history.
-    let disclosure = active
-        .and_then(manifest_map::read)
-        .filter(|d| d.digital_source_type.is_some())
-        .or_else(|| {
-            reader
-                .iter_manifests()
-                .filter_map(manifest_map::read)
-                .find(|d| d.is_ai())
+    // c2pa judges the active signer; an earlier signer in the chain (the
+    // producer of a published file) must be on the list too, or "trusted"
+    // would vouch for content nobody on the list made. c2pa alone can miss
+    // it: it drops an ingredient's "untrusted" that the publisher recorded.
+    let untrusted_earlier = history
+        .iter()
+        .skip(1)
+        .find(|l| l.trusted == Some(false))
+        .map(|l| {
+            l.signer
+                .as_ref()
+                .and_then(|s| s.organisation.clone().or(s.common_name.clone()))
+                .unwrap_or_else(|| "an unnamed signer".into())
         });
+    let verdict = match (verdict, &untrusted_earlier) {
+        (Verdict::Trusted, Some(_)) => Verdict::ValidUntrusted,
+        (v, _) => v,
+    };
+    // The disclosure comes from the newest manifest that states the source;
+    // a publisher's says nothing about it, so the producer's shows through.
+    let disclosure = history::disclosure(reader);
+    let published_by = history
+        .iter()
+        .find(|l| l.is_publication())
+        .and_then(|l| l.signer.as_ref())
+        .and_then(|s| s.organisation.clone());
     let reason = match verdict {
+        Verdict::Trusted if history.len() > 1 => {
+            "intact, and every signer in its history is on your trust list".to_string()
+        }
         Verdict::Trusted => "intact, and signed by a signer on your trust list".to_string(),
+        Verdict::ValidUntrusted if untrusted_earlier.is_some() => format!(
+            "intact and validly signed, but an earlier signer in its history ({}) is not on your trust list",
+            untrusted_earlier.as_deref().unwrap_or_default()
+        ),
         Verdict::ValidUntrusted => {
             "intact and validly signed, but the signer is not on your trust list".into()
         }
@@ -417,15 +471,12 @@ fn from_reader(path: &Path, format: MediaFormat, found: &Found) -> FileReport {
         manifest_source: Some(source),
         sidecar: None::<PathBuf>,
         active_manifest: reader.active_label().map(str::to_string),
-        signer: active.and_then(|m| m.signature_info()).map(|s| Signer {
-            organisation: s.issuer.clone(),
-            common_name: s.common_name.clone(),
-            algorithm: s.alg.map(|a| a.to_string()),
-            time: s.time.clone(),
-        }),
-        claim_generator: active.and_then(claim_generator_name),
+        signer: active.and_then(history::signer),
+        claim_generator: active.and_then(history::claim_generator_name),
         disclosure,
         manifests: reader.manifests().len(),
+        history,
+        published_by,
         platform_metadata: None,
         warnings: Vec::new(),
     }
@@ -464,18 +515,6 @@ fn verdict_from(reader: &Reader, failures: &[StatusCode]) -> Verdict {
     } else {
         Verdict::ValidUntrusted
     }
-}
-
-fn claim_generator_name(m: &c2pa::Manifest) -> Option<String> {
-    if let Some(info) = m.claim_generator_info.as_ref().and_then(|v| v.first()) {
-        let mut s = info.name.clone();
-        if let Some(v) = info.version.as_ref() {
-            s.push(' ');
-            s.push_str(v);
-        }
-        return Some(s);
-    }
-    m.claim_generator().map(str::to_string)
 }
 
 fn has_success(reader: &Reader, code: &str) -> bool {

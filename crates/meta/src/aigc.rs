@@ -100,6 +100,53 @@ impl Aigc {
         Ok(())
     }
 
+    /// Hands the label on to a propagator (a platform publishing it):
+    /// `ContentPropagator` and `PropagateID` become the propagator's, and
+    /// `ReservedCode2` is cleared until the propagator signs
+    /// [`Aigc::propagation_payload`] ([`Aigc::set_reserved_code2`]). The
+    /// production fields and `ReservedCode1` stay the producer's.
+    pub fn propagate(&mut self, propagator: &str, propagate_id: &str) -> Result<(), String> {
+        for (name, value) in [
+            ("ContentPropagator", propagator),
+            ("PropagateID", propagate_id),
+        ] {
+            check_value(name, value)?;
+        }
+        self.content_propagator = propagator.into();
+        self.propagate_id = propagate_id.into();
+        self.reserved_code2.clear();
+        Ok(())
+    }
+
+    /// Sets the propagator's integrity value.
+    pub fn set_reserved_code2(&mut self, code: String) -> Result<(), String> {
+        check_value("ReservedCode2", &code)?;
+        self.reserved_code2 = code;
+        Ok(())
+    }
+
+    /// Whether the propagation fields are still the producer's own (Annex
+    /// E's first write: nobody has propagated it yet).
+    pub fn is_first_write(&self) -> bool {
+        self.content_propagator == self.content_producer
+            && self.propagate_id == self.produce_id
+            && self.reserved_code2 == self.reserved_code1
+    }
+
+    /// The bytes `ReservedCode2` signs: every field but the two codes, so
+    /// the propagator vouches for the production fields it received too.
+    pub fn propagation_payload(&self) -> Vec<u8> {
+        format!(
+            "GB45438-AIGC-propagation/1\n{}\n{}\n{}\n{}\n{}",
+            self.label,
+            self.content_producer,
+            self.produce_id,
+            self.content_propagator,
+            self.propagate_id
+        )
+        .into_bytes()
+    }
+
     /// What the label says, if `Label` is a known code.
     pub fn kind(&self) -> Option<AigcLabel> {
         AigcLabel::from_code(&self.label)
@@ -221,6 +268,29 @@ pub(crate) fn serialize_parsed<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn propagation_keeps_the_producer_and_signs_all_fields() {
+        let mut a = Aigc::first_write(AigcLabel::Is, "Maker", "id-1").unwrap();
+        a.set_reserved_code1("c2ln".into()).unwrap();
+        assert!(a.is_first_write());
+        let produced = a.signing_payload();
+        a.propagate("Platform", "p-9").unwrap();
+        assert!(!a.is_first_write());
+        assert_eq!(
+            a.signing_payload(),
+            produced,
+            "ReservedCode1 still verifies"
+        );
+        assert_eq!(a.reserved_code1, "c2ln");
+        assert!(a.reserved_code2.is_empty());
+        let payload = String::from_utf8(a.propagation_payload()).unwrap();
+        assert!(payload.ends_with("Maker\nid-1\nPlatform\np-9"), "{payload}");
+        assert!(a.propagate("two words", "x").is_err());
+        a.set_reserved_code2("c2ln".into()).unwrap();
+        let back = Aigc::parse(&a.to_json()).unwrap();
+        assert_eq!(back, a);
+    }
 
     fn sample() -> Aigc {
         Aigc::first_write(AigcLabel::Is, "Tamga_Demo", "0f3c").unwrap()

@@ -1,0 +1,222 @@
+//! `tamga publish …`: the gate, then the distributor's stamp on what passed.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use tamga_gate::{Declarations, FileCheck, GateVerdict, Policy, PublishRequest};
+use tamga_label::{
+    AppliedNotice, LabelOptions, Labeller, Lang, NoticeOptions, Propagation, PublishOutcome,
+};
+
+use crate::{args::PublishArgs, cmd_check, inputs::OutputPlan, key_source};
+
+/// Identifies the JSON schema of [`PublishReport`]; bump on breaking change.
+const PUBLISH_SCHEMA: &str = "tamga.publish/1";
+
+/// What happened to one file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FileOutcome {
+    path: PathBuf,
+    /// The gate's verdict on the file as received.
+    verdict: GateVerdict,
+    /// Whether a published copy was written.
+    published: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<PathBuf>,
+    /// The notice `--fix` added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<AppliedNotice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    propagate_id: Option<String>,
+    /// Why it was not published: `rejected`, `needs-fix`, or a labelling error kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
+    /// The gate's full answer (`tamga check`'s entry).
+    check: FileCheck,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PublishReport {
+    schema: &'static str,
+    policy: String,
+    publisher: String,
+    files: Vec<FileOutcome>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    published: usize,
+    fixed: usize,
+    #[serde(rename = "notPublished")]
+    not_published: usize,
+}
+
+pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
+    let policy = Policy::load(&args.policy)?;
+    let fix = args
+        .fix
+        .then(|| notice_options(&args, &policy))
+        .transpose()?;
+    let declarations = match &args.declarations {
+        Some(p) => Declarations::load(p)?,
+        None => Declarations::default(),
+    };
+    let plan = OutputPlan::new(Some(&args.output), false, &args.paths)?;
+    let gate = cmd_check::gate(policy, &args.trust, declarations)?;
+    let identity = key_source::load(&args.keys)?;
+    let mut options = LabelOptions::default();
+    options.thumbnail.enabled = args.thumbnail > 0;
+    options.thumbnail.long_edge = args.thumbnail.max(16);
+    // The producers' manifests become parent ingredients, validated
+    // against the same anchors the gate used.
+    options.trust = gate.trust_config().clone();
+    let labeller = Labeller::new(&identity, options)?;
+    let mut request = PublishRequest::default();
+    request.fix = fix;
+    let mut propagation = Propagation::new();
+    propagation.propagator = args.aigc_propagator.clone();
+    propagation.propagate_id = args.aigc_propagate_id.clone();
+    request.propagation = propagation;
+
+    let files = cmd_check::check_all(
+        &gate,
+        &args.paths,
+        args.declarations.as_deref(),
+        args.jobs,
+        "publishing",
+        |item, check| {
+            let target = plan.target(item);
+            let result = gate
+                .admit(&check, &request)
+                .map_err(|e| (e.kind(), e.to_string()))
+                .and_then(|_| {
+                    target
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .map(std::fs::create_dir_all)
+                        .transpose()
+                        .with_context(|| format!("{}: cannot create the folder", target.display()))
+                        .map_err(|e| ("io", format!("{e:#}")))
+                })
+                .and_then(|_| {
+                    gate.publish(&labeller, &check, &target, &request)
+                        .map_err(|e| (e.kind(), e.to_string()))
+                });
+            outcome(check, result)
+        },
+    )?;
+
+    let summary = Summary {
+        files: files.len(),
+        published: files.iter().filter(|f| f.published).count(),
+        fixed: files.iter().filter(|f| f.notice.is_some()).count(),
+        not_published: files.iter().filter(|f| !f.published).count(),
+    };
+    let all = summary.not_published == 0;
+    let report = PublishReport {
+        schema: PUBLISH_SCHEMA,
+        policy: gate.policy().name.clone(),
+        publisher: labeller.organisation().to_string(),
+        files,
+        summary,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(&report);
+    }
+    Ok(if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn outcome(
+    check: FileCheck,
+    result: Result<PublishOutcome, (&'static str, String)>,
+) -> FileOutcome {
+    let mut out = FileOutcome {
+        path: check.path.clone(),
+        verdict: check.verdict,
+        published: false,
+        output: None,
+        notice: None,
+        propagate_id: None,
+        kind: None,
+        error: None,
+        warnings: Vec::new(),
+        check,
+    };
+    match result {
+        Ok(done) => {
+            out.published = true;
+            out.output = Some(done.output);
+            out.notice = done.notice;
+            out.propagate_id = done.propagate_id;
+            out.warnings = done.warnings;
+        }
+        Err((kind, error)) => {
+            out.kind = Some(kind);
+            out.error = Some(error);
+        }
+    }
+    out
+}
+
+/// The notice `--fix` adds: the flags, else the policy's languages.
+fn notice_options(args: &PublishArgs, policy: &Policy) -> Result<NoticeOptions> {
+    let names: Vec<String> = match (&args.notice_lang, policy.notice.languages.is_empty()) {
+        (Some(explicit), _) => explicit.clone(),
+        (None, false) => policy.notice.languages.clone(),
+        (None, true) => vec!["kk".into(), "ru".into(), "en".into()],
+    };
+    let mut notice = NoticeOptions::default();
+    notice.langs = names
+        .iter()
+        .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
+        .collect::<Result<_>>()?;
+    notice.style = args.notice_style;
+    notice.position = args.notice_position;
+    Ok(notice)
+}
+
+fn print_table(report: &PublishReport) {
+    for f in &report.files {
+        match (&f.output, &f.error) {
+            (Some(out), _) => {
+                let fixed = f
+                    .notice
+                    .as_ref()
+                    .map(|n| format!(" (added the notice: {})", n.summary()))
+                    .unwrap_or_default();
+                println!("published {} -> {}{fixed}", f.path.display(), out.display());
+                for w in &f.warnings {
+                    eprintln!("tamga: warning: {}: {w}", f.path.display());
+                }
+            }
+            (None, error) => {
+                println!(
+                    "{:<9} {}: {}",
+                    f.verdict.word(),
+                    f.path.display(),
+                    error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+    }
+    let s = &report.summary;
+    println!(
+        "{} files: {} published ({} with the notice added), {} not published (policy {}, signed as {:?})",
+        s.files, s.published, s.fixed, s.not_published, report.policy, report.publisher
+    );
+}

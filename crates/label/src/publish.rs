@@ -1,0 +1,206 @@
+//! Publishing: a distributor's manifest on a file it received.
+//!
+//! The received file becomes the parent ingredient of a new manifest, signed
+//! with the distributor's key, whose actions say what the distributor did:
+//! `c2pa.opened`, then — when it had to add the perceivable notice —
+//! `c2pa.edited` with the notice's record, then `c2pa.published`. The
+//! producer's manifest, and with it the AI disclosure, stays intact inside
+//! the parent, so the chain "made by X with AI → published by Y" verifies
+//! end to end. Under GB 45438 the `AIGC` label is handed on with the
+//! publisher's propagation fields and its `ReservedCode2`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::{
+    input, platform_meta,
+    sign::{check_notice, Job, PublishPlan},
+    watchdog, AiDisclosure, AiInvolvement, AppliedNotice, FileReport, LabelError, Labeller,
+    MetadataOptions, NoticeOptions, Placement,
+};
+
+/// How to publish.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct PublishOptions {
+    /// Add this perceivable notice before stamping: the received file is AI
+    /// content without one (`tamga publish --fix`).
+    pub notice: Option<NoticeOptions>,
+    /// Hand the received GB 45438 `AIGC` label on with the publisher's
+    /// propagation fields (the `cn` policy's `aigc.propagate`).
+    pub propagation: Option<Propagation>,
+}
+
+/// The publisher's GB 45438 propagation fields.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Propagation {
+    /// `ContentPropagator`; default: the signing certificate's
+    /// organisation, with characters GB 45438 forbids replaced by `_`.
+    pub propagator: Option<String>,
+    /// `PropagateID`; default: a random 128-bit identifier per file.
+    pub propagate_id: Option<String>,
+}
+
+impl Propagation {
+    /// The default fields.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// What publishing one file did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishOutcome {
+    /// The file as received.
+    pub input: PathBuf,
+    /// The published file written.
+    pub output: PathBuf,
+    /// Its format.
+    pub format: crate::MediaFormat,
+    /// The perceivable notice added, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<AppliedNotice>,
+    /// The `PropagateID` written into the AIGC label, if it was handed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagate_id: Option<String>,
+    /// Non-fatal notes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl Labeller {
+    /// Publishes `input` (as `received`, its verification report, describes
+    /// it) to `output`: the received file is the parent ingredient of a
+    /// manifest signed by this labeller that records `c2pa.published`.
+    /// `output` must not be the input; it is written through a temporary
+    /// file beside it and renamed.
+    ///
+    /// Deciding *whether* a file may be published is the caller's job (the
+    /// gate's); this only stamps.
+    pub fn publish(
+        &self,
+        input: &Path,
+        output: &Path,
+        received: &FileReport,
+        options: &PublishOptions,
+    ) -> Result<PublishOutcome, LabelError> {
+        if crate::sign::same_file(input, output) {
+            return Err(LabelError::WouldOverwriteInput { path: input.into() });
+        }
+        let (context, signer, label_options) = self.parts();
+        let checked = input::open(input, &label_options.limits, label_options.format)?;
+        if !checked.format.embeddable() {
+            return Err(LabelError::NotEmbeddable {
+                path: input.into(),
+                format: checked.format,
+            });
+        }
+        check_notice(options.notice.as_ref(), input, checked.format)?;
+        let mut warnings = checked.warnings;
+        let (labels, propagate_id) = match &options.propagation {
+            Some(p) => {
+                self.propagation_labels(input, checked.format, received, p, &mut warnings)?
+            }
+            None => (tamga_meta::Labels::default(), None),
+        };
+        let job = Job {
+            context: context.clone(),
+            signer: signer.clone(),
+            thumbnail: label_options.thumbnail,
+            input: input.to_path_buf(),
+            output: output.to_path_buf(),
+            format: checked.format,
+            disclosure: self.with_organisation(&received_disclosure(received)),
+            placement: Placement::Embedded,
+            notice: options.notice.clone(),
+            metadata: MetadataOptions::default(),
+            publish: Some(PublishPlan {
+                organisation: self.organisation().to_string(),
+                labels,
+            }),
+        };
+        let deadline = watchdog::deadline_for(checked.len, label_options.deadline);
+        let done = watchdog::run(input, deadline, move || job.run())?;
+        warnings.extend(done.warnings);
+        Ok(PublishOutcome {
+            input: input.into(),
+            output: output.into(),
+            format: checked.format,
+            notice: done.notice,
+            propagate_id,
+            warnings,
+        })
+    }
+
+    /// The metadata to rewrite when handing the AIGC label on: the label
+    /// with the publisher's fields, and the IPTC fields as received.
+    fn propagation_labels(
+        &self,
+        input: &Path,
+        format: crate::MediaFormat,
+        received: &FileReport,
+        propagation: &Propagation,
+        warnings: &mut Vec<String>,
+    ) -> Result<(tamga_meta::Labels, Option<String>), LabelError> {
+        let found = received.platform_metadata.as_ref();
+        let label = found.and_then(|m| m.aigc.iter().find_map(|a| a.label.as_ref()));
+        let Some(label) = label else {
+            warnings.push("no AIGC label to hand on: the received file carries none".into());
+            return Ok((tamga_meta::Labels::default(), None));
+        };
+        if platform_meta::container(format).is_none() {
+            warnings.push(format!(
+                "no AIGC propagation: {format} has no metadata field to carry it"
+            ));
+            return Ok((tamga_meta::Labels::default(), None));
+        }
+        let propagator = match &propagation.propagator {
+            Some(p) => p.clone(),
+            None => tamga_meta::sanitize_value(self.organisation()),
+        };
+        let id = propagation
+            .propagate_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        let (_, signer, _) = self.parts();
+        let handed_on =
+            platform_meta::propagated(label, &propagator, &id, signer.as_ref().as_ref()).map_err(
+                |reason| LabelError::Metadata {
+                    path: input.into(),
+                    reason,
+                },
+            )?;
+        let iptc = found.map(|m| m.iptc.clone()).unwrap_or_default();
+        let labels = tamga_meta::Labels {
+            digital_source_type: iptc.digital_source_types.first().cloned(),
+            ai_system: iptc.ai_system,
+            ai_system_version: iptc.ai_system_version,
+            aigc: Some(handed_on),
+        };
+        Ok((labels, Some(id)))
+    }
+}
+
+/// What the received file disclosed, as a disclosure to word a notice:
+/// the signed C2PA statement, else the XMP source type, else "generated"
+/// (a notice is only added to content the gate found to be AI-made).
+fn received_disclosure(received: &FileReport) -> AiDisclosure {
+    let from_xmp = || {
+        received.platform_metadata.as_ref().and_then(|m| {
+            m.iptc
+                .digital_source_types
+                .iter()
+                .find_map(|d| AiInvolvement::from_iptc(d))
+        })
+    };
+    let ai = received
+        .disclosure
+        .as_ref()
+        .and_then(|d| d.ai)
+        .or_else(from_xmp)
+        .unwrap_or(AiInvolvement::Generated);
+    AiDisclosure::new(ai)
+}

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use crate::util::{assert_ok, python, root, text, Sandbox};
 
-fn py_read(
+/// What the reference SDK (c2pa-python) says of `file`.
+pub fn py_read(
     file: &std::path::Path,
     mime: &str,
     anchor: Option<&std::path::Path>,

@@ -13,7 +13,10 @@ use std::{
 
 use serde_json::Value;
 
-use crate::util::{assert_ok, python, root, sample, text, Sandbox};
+use crate::{
+    interop::py_read,
+    util::{assert_ok, sample, text, Sandbox},
+};
 
 const PUBLISHER: &str = "Qazaq Broadcast JSC";
 
@@ -120,19 +123,6 @@ fn by_name(doc: &Value, field: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// What the reference SDK (c2pa-python) says of `file`.
-fn reference_read(file: &Path, mime: &str, anchors: &Path) -> Value {
-    let out = Command::new(python())
-        .arg(root().join("tests/interop/c2pa_read.py"))
-        .arg(file)
-        .arg(mime)
-        .arg(anchors)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn published_files_carry_both_manifests_and_verify_trusted_only_with_both_anchors() {
     let sb = Sandbox::new();
@@ -213,7 +203,7 @@ fn published_files_carry_both_manifests_and_verify_trusted_only_with_both_anchor
     // The reference SDK agrees on the binary formats (it has no text
     // handler: see c2pa_read.py).
     for (name, mime) in [("photo.jpg", "image/jpeg"), ("voice.wav", "audio/wav")] {
-        let r = reference_read(&out.join(name), mime, &both);
+        let r = py_read(&out.join(name), mime, Some(&both), None);
         assert_eq!(r["validation_state"], "Trusted", "{name}: {r}");
         assert_eq!(r["manifests"], 2, "{name}: {r}");
     }

@@ -430,21 +430,23 @@ impl<R: Read + Seek> Walker<'_, R> {
                 Ok(h) => h,
                 Err(_) => return Ok(off),
             };
-            if &h[0..3] != b"ID3" {
+            let Some(tag) = tamga_meta::Id3v2Header::parse(&h) else {
                 return Ok(off);
-            }
+            };
             self.count()?;
-            if h[6..10].iter().any(|b| b & 0x80 != 0) {
+            if !tag.size_is_synchsafe {
                 return bad(format!("ID3 tag at byte {off} has a malformed size"));
             }
-            let size = h[6..10].iter().fold(0u64, |a, b| (a << 7) | u64::from(*b));
+            let size = tag.body_len;
+            // Frames live in the body; the tag (with any footer) ends later.
             let end = off + 10 + size;
-            if end > self.len {
+            let tag_end = off + tag.tag_len();
+            if tag_end > self.len {
                 return bad(format!(
                     "ID3 tag at byte {off} claims {size} bytes, past the end of the file"
                 ));
             }
-            let major = h[3];
+            let major = tag.major;
             let mut f = off + 10;
             while f + 10 <= end && major >= 3 {
                 self.count()?;
@@ -467,7 +469,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 }
                 f += 10 + fs;
             }
-            off = end;
+            off = tag_end;
         }
     }
 

@@ -37,29 +37,25 @@ pub(crate) struct Input {
     pub(crate) format: MediaFormat,
     pub(crate) len: u64,
     pub(crate) warnings: Vec<String>,
+    /// The file, still open, so that whoever reads it next does not open it
+    /// again (its position is wherever the checks left it).
+    pub(crate) file: File,
+}
+
+/// Whether the ID3v2 tag at the start of `head` is followed by `fLaC`.
+fn flac_after_id3(file: &mut File, head: &[u8]) -> bool {
+    let Some(tag) = tamga_meta::Id3v2Header::parse(head) else {
+        return false;
+    };
+    let mut magic = [0u8; 4];
+    file.seek(SeekFrom::Start(tag.tag_len())).is_ok()
+        && file.read_exact(&mut magic).is_ok()
+        && &magic == b"fLaC"
 }
 
 /// Opens `path`, detects its format (or takes `forced`), and runs the
 /// structural check.
 ///
-/// Whether the ID3v2 tag at the start of `head` is followed by `fLaC`.
-fn flac_after_id3(path: &Path, head: &[u8]) -> bool {
-    let Some(h) = head.get(..10).filter(|h| h.starts_with(b"ID3")) else {
-        return false;
-    };
-    let size = h[6..10]
-        .iter()
-        .fold(0u64, |acc, &b| (acc << 7) | u64::from(b & 0x7F));
-    let footer = if h[5] & 0x10 != 0 { 10 } else { 0 };
-    let mut magic = [0u8; 4];
-    let Ok(mut file) = File::open(path) else {
-        return false;
-    };
-    file.seek(SeekFrom::Start(10 + size + footer)).is_ok()
-        && file.read_exact(&mut magic).is_ok()
-        && &magic == b"fLaC"
-}
-
 /// Binary formats are recognised from their bytes. Text has no magic
 /// number, so it is taken only when the extension says so (`.txt`, `.md`)
 /// or the caller forces it: a stray `notes.mp3` full of words stays
@@ -87,7 +83,7 @@ pub(crate) fn open(
         .or_else(|| MediaFormat::sniff(&head))
         .or(claimed.filter(|c| c.is_text()))
         .ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
-    if format == MediaFormat::Mp3 && forced.is_none() && flac_after_id3(path, &head) {
+    if format == MediaFormat::Mp3 && forced.is_none() && flac_after_id3(&mut file, &head) {
         // c2pa embeds its manifest in FLAC as an ID3v2 tag in front of
         // `fLaC`: a labelled FLAC is still FLAC.
         format = MediaFormat::Flac;
@@ -114,6 +110,7 @@ pub(crate) fn open(
         format,
         len,
         warnings,
+        file,
     })
 }
 

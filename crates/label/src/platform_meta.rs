@@ -202,18 +202,24 @@ pub enum AigcSignature {
     Unverifiable,
 }
 
-/// Reads and judges the platform metadata in `src`. `signers` are the
-/// signature infos of the file's C2PA history, newest (active) first, whose
-/// certificates check `ReservedCode1` and `ReservedCode2`.
-pub(crate) fn check<R: std::io::Read + Seek>(
+/// Reads the platform metadata in `src`: None when the format carries none
+/// or the file has none. Judging it needs the C2PA signer ([`judge`]), which
+/// is known only after c2pa has read the same file.
+pub(crate) fn read<R: std::io::Read + Seek>(
     format: MediaFormat,
     src: &mut R,
-    signers: &[&c2pa::SignatureInfo],
-) -> Option<PlatformMetadata> {
+) -> Option<tamga_meta::Found> {
     let found = tamga_meta::read_from(container(format)?, src);
-    if found.is_empty() {
-        return None;
-    }
+    (!found.is_empty()).then_some(found)
+}
+
+/// Judges what [`read`] found. `signers` are the signature infos of the
+/// file's C2PA history, newest (active) first, whose certificates check
+/// `ReservedCode1` and `ReservedCode2`.
+pub(crate) fn judge(
+    found: tamga_meta::Found,
+    signers: &[&c2pa::SignatureInfo],
+) -> PlatformMetadata {
     let aigc = found
         .aigc
         .into_iter()
@@ -247,10 +253,10 @@ pub(crate) fn check<R: std::io::Read + Seek>(
             },
         })
         .collect();
-    Some(PlatformMetadata {
+    PlatformMetadata {
         iptc: found.iptc,
         aigc,
-    })
+    }
 }
 
 /// Whether `code` (base64url) is a signature over `payload` by one of

@@ -117,6 +117,11 @@ impl Verifier {
     }
 
     /// Reads and judges one file once; the store is kept for `inspect`.
+    ///
+    /// The file is opened once: the structural check, the platform
+    /// metadata and c2pa all read the same handle, in that order. Both
+    /// readers of untrusted bytes (tamga-meta's and c2pa's) run under the
+    /// watchdog, so a parser bug in either is a report, not a crash.
     fn check(&self, path: &Path) -> Result<(FileReport, Option<Found>), LabelError> {
         let checked = input::open(path, &self.options.limits, self.options.format)?;
         let sidecar = input::sidecar_candidates(path)
@@ -127,8 +132,9 @@ impl Verifier {
         let format = checked.format;
         let sidecar_for_job = sidecar.clone();
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
-        let read = watchdog::run(path, deadline, move || {
-            read_store(&context, &owned, format, sidecar_for_job.as_deref())
+        let file = checked.file;
+        let (read, metadata) = watchdog::run(path, deadline, move || {
+            read_store(&context, &owned, format, sidecar_for_job.as_deref(), file)
         })?;
         let mut report = match &read {
             StoreRead::None => unlabelled(path, format),
@@ -139,9 +145,7 @@ impl Verifier {
             report.sidecar = sidecar;
         }
         report.warnings.extend(checked.warnings);
-        if let Ok(mut file) = std::fs::File::open(path) {
-            add_platform_metadata(&mut report, &read, &mut file);
-        }
+        add_platform_metadata(&mut report, &read, metadata);
         Ok((report, read.found()))
     }
 
@@ -161,7 +165,8 @@ impl Verifier {
             StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
             StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
         };
-        add_platform_metadata(&mut report, &read, &mut std::io::Cursor::new(text));
+        let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(text));
+        add_platform_metadata(&mut report, &read, metadata);
         Ok(report)
     }
 
@@ -170,20 +175,21 @@ impl Verifier {
     }
 }
 
-/// Reads the file's IPTC XMP and AIGC labels into the report, checking
+/// Puts the file's IPTC XMP and AIGC labels into the report, checking
 /// AIGC signatures against the active manifest's signer.
-fn add_platform_metadata<R: std::io::Read + std::io::Seek>(
+fn add_platform_metadata(
     report: &mut FileReport,
     read: &StoreRead,
-    src: &mut R,
+    metadata: Option<tamga_meta::Found>,
 ) {
+    let Some(metadata) = metadata else {
+        return;
+    };
     let signers = match read {
         StoreRead::Found(f) => history::signature_infos(&f.reader),
         _ => Vec::new(),
     };
-    let Some(found) = crate::platform_meta::check(report.format, src, &signers) else {
-        return;
-    };
+    let found = crate::platform_meta::judge(metadata, &signers);
     let signed = report
         .disclosure
         .as_ref()
@@ -252,22 +258,34 @@ impl Found {
     }
 }
 
-/// Reads the manifest store from the sidecar if there is one, else from the
-/// file.
+/// What the watchdog job hands back: the manifest store, and the platform
+/// metadata found in the file (None when there is none).
+type StoreAndMetadata = (StoreRead, Option<tamga_meta::Found>);
+
+/// Reads the platform metadata from `file`, then the manifest store from
+/// the sidecar if there is one, else from the file.
 fn read_store(
     context: &Arc<Context>,
     path: &Path,
     format: MediaFormat,
     sidecar: Option<&Path>,
-) -> Result<StoreRead, LabelError> {
+    mut file: File,
+) -> Result<StoreAndMetadata, LabelError> {
     if format.is_text() && sidecar.is_none() {
-        let text = std::fs::read(path).map_err(|e| LabelError::io(path, e))?;
-        return Ok(StoreRead::from_text(text_verify::read(
-            context, path, &text,
-        )?));
+        // Text is read whole anyway (the wrapper is at its end and the hash
+        // covers all of it); the metadata reader gets the same bytes.
+        let mut text = Vec::new();
+        file.rewind()
+            .and_then(|()| file.read_to_end(&mut text))
+            .map_err(|e| LabelError::io(path, e))?;
+        let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(&text));
+        let read = StoreRead::from_text(text_verify::read(context, path, &text)?);
+        return Ok((read, metadata));
     }
-    read_media_store(context, path, format, sidecar)
-        .map(|f| f.map_or(StoreRead::None, |f| StoreRead::Found(Box::new(f))))
+    let metadata = crate::platform_meta::read(format, &mut file);
+    let read = read_media_store(context, path, format, sidecar, file)?
+        .map_or(StoreRead::None, |f| StoreRead::Found(Box::new(f)));
+    Ok((read, metadata))
 }
 
 /// [`read_store`] for media files. `None` means no manifest anywhere.
@@ -276,8 +294,9 @@ fn read_media_store(
     path: &Path,
     format: MediaFormat,
     sidecar: Option<&Path>,
+    mut file: File,
 ) -> Result<Option<Found>, LabelError> {
-    let file = File::open(path).map_err(|e| LabelError::io(path, e))?;
+    file.rewind().map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
         let data = std::fs::read(sc).map_err(|e| LabelError::io(sc, e))?;
         let reader = Reader::from_shared_context(context)
@@ -289,9 +308,10 @@ fn read_media_store(
         return Ok(None);
     }
     if format == MediaFormat::Wav {
-        if let Some(found) = read_wav_streaming(context, path)? {
+        if let Some(found) = read_wav_streaming(context, path, &mut file)? {
             return Ok(Some(found));
         }
+        file.rewind().map_err(|e| LabelError::io(path, e))?;
     }
     match Reader::from_shared_context(context).with_stream(format.mime(), file) {
         Ok(reader) => Ok(Some(Found::new(reader, ManifestSource::Embedded))),
@@ -306,10 +326,13 @@ fn read_media_store(
 /// recomputes the one check that needs the asset — the data hash — streaming.
 /// Anything unusual (several hard bindings, other exclusions, unknown
 /// algorithm) falls back to c2pa reading the whole file.
-fn read_wav_streaming(context: &Arc<Context>, path: &Path) -> Result<Option<Found>, LabelError> {
+fn read_wav_streaming(
+    context: &Arc<Context>,
+    path: &Path,
+    file: &mut File,
+) -> Result<Option<Found>, LabelError> {
     let io = |e| LabelError::io(path, e);
-    let mut file = File::open(path).map_err(io)?;
-    let Some(chunk) = crate::wav_stream::find_chunk(&mut file).map_err(io)? else {
+    let Some(chunk) = crate::wav_stream::find_chunk(file).map_err(io)? else {
         return Ok(None);
     };
     if chunk.1 > 64 << 20 {
@@ -330,7 +353,7 @@ fn read_wav_streaming(context: &Arc<Context>, path: &Path) -> Result<Option<Foun
     let Some(active) = reader.active_label().map(str::to_string) else {
         return Ok(None);
     };
-    match crate::wav_stream::check_data_hash(&detailed, &active, &mut file, chunk).map_err(io)? {
+    match crate::wav_stream::check_data_hash(&detailed, &active, file, chunk).map_err(io)? {
         None => Ok(None),
         Some(check) => Ok(Some(Found {
             reader,

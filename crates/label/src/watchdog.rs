@@ -1,13 +1,24 @@
 //! A deadline for work on untrusted files.
 //!
 //! The structural checks in [`crate::guard`] stop the crafted files we know
-//! of; the watchdog bounds the ones we do not. The work runs on its own
+//! of; the watchdog bounds the ones we do not. The work runs on a worker
 //! thread; if it misses the deadline the caller gets [`LabelError::Timeout`]
 //! and moves on. The stuck thread cannot be killed safely in Rust, so it is
 //! left to finish or die with the process: a one-shot CLI exits soon after,
 //! and a batch reports the file and continues.
+//!
+//! Each calling thread keeps one worker and reuses it from file to file, so
+//! a batch of thousands of files does not create thousands of threads. A
+//! worker that missed a deadline is abandoned (never handed more work: the
+//! next call starts a fresh one), so one stuck file never delays another.
 
-use std::{path::Path, sync::mpsc, thread, time::Duration};
+use std::{
+    cell::RefCell,
+    path::Path,
+    sync::mpsc::{self, Sender},
+    thread,
+    time::Duration,
+};
 
 use crate::LabelError;
 
@@ -17,35 +28,78 @@ pub fn deadline_for(len: u64, base: Duration) -> Duration {
     base + Duration::from_secs(len / (20 << 20))
 }
 
-/// Runs `work` on a new thread and waits at most `deadline` for it.
+/// A unit of work for a worker. It never unwinds: [`run`] wraps the
+/// caller's work in `catch_unwind`, so a panic cannot kill the worker.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+thread_local! {
+    /// This thread's worker, if it has a healthy one.
+    static WORKER: RefCell<Option<Sender<Job>>> = const { RefCell::new(None) };
+}
+
+/// Hands `job` to this thread's worker, starting one if there is none or
+/// the old one is gone.
+fn submit(job: Job) -> std::io::Result<()> {
+    WORKER.with(|cell| {
+        let mut worker = cell.borrow_mut();
+        let job = match worker.as_ref() {
+            Some(tx) => match tx.send(job) {
+                Ok(()) => return Ok(()),
+                // The worker has exited; take the job back and start anew.
+                Err(mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (tx, rx) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("tamga-worker".into())
+            .spawn(move || {
+                // Ends when the sender is dropped: when the calling thread
+                // ends, or abandons this worker after a missed deadline.
+                for job in rx {
+                    job();
+                }
+            })?;
+        tx.send(job)
+            .map_err(|_| std::io::Error::other("the worker thread exited at once"))?;
+        *worker = Some(tx);
+        Ok(())
+    })
+}
+
+/// Stops giving work to this thread's worker: it is stuck on a file that
+/// missed its deadline. Once that work ends, the worker exits.
+fn abandon() {
+    WORKER.with(|cell| cell.borrow_mut().take());
+}
+
+/// Runs `work` on this thread's worker and waits at most `deadline` for it.
 pub(crate) fn run<T, F>(path: &Path, deadline: Duration, work: F) -> Result<T, LabelError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, LabelError> + Send + 'static,
 {
     let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = thread::Builder::new()
-        .name("tamga-worker".into())
-        .spawn(move || {
-            // A panic inside a dependency must not take the batch down: catch
-            // it and report it against the file.
-            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-            let _ = tx.send(out);
-        })
-        .map_err(|e| LabelError::io(path, e))?;
+    submit(Box::new(move || {
+        // A panic inside a dependency must not take the batch down: catch
+        // it and report it against the file.
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        let _ = tx.send(out);
+    }))
+    .map_err(|e| LabelError::io(path, e))?;
     match rx.recv_timeout(deadline) {
-        Ok(Ok(result)) => {
-            let _ = spawned.join();
-            result
-        }
+        Ok(Ok(result)) => result,
         Ok(Err(_panic)) => Err(LabelError::C2pa {
             path: path.into(),
             message: "the C2PA parser failed on this file (internal panic caught)".into(),
         }),
-        Err(_) => Err(LabelError::Timeout {
-            path: path.into(),
-            seconds: deadline.as_secs(),
-        }),
+        Err(_) => {
+            abandon();
+            Err(LabelError::Timeout {
+                path: path.into(),
+                seconds: deadline.as_secs(),
+            })
+        }
     }
 }
 
@@ -77,5 +131,40 @@ mod tests {
             deadline_for(1 << 30, Duration::from_secs(8))
                 > deadline_for(1 << 20, Duration::from_secs(8))
         );
+    }
+
+    #[test]
+    fn one_worker_serves_many_files() {
+        let first = run(Path::new("a.jpg"), Duration::from_secs(5), || {
+            Ok(thread::current().id())
+        })
+        .unwrap();
+        for _ in 0..100 {
+            let id = run(Path::new("b.jpg"), Duration::from_secs(5), || {
+                Ok(thread::current().id())
+            })
+            .unwrap();
+            assert_eq!(id, first);
+        }
+        assert_ne!(first, thread::current().id());
+    }
+
+    #[test]
+    fn after_a_timeout_or_a_panic_the_next_file_still_runs() {
+        let _ = run(
+            Path::new("bad.png"),
+            Duration::from_secs(5),
+            || -> Result<(), _> { panic!("parser bug") },
+        );
+        let slow = run(Path::new("slow.jpg"), Duration::from_millis(50), || {
+            thread::sleep(Duration::from_secs(5));
+            Ok(thread::current().id())
+        });
+        assert!(matches!(slow, Err(LabelError::Timeout { .. })));
+        // Not queued behind the stuck worker: a fresh one answers at once.
+        let start = std::time::Instant::now();
+        let next = run(Path::new("next.jpg"), Duration::from_secs(2), || Ok(7));
+        assert_eq!(next.unwrap(), 7);
+        assert!(start.elapsed() < Duration::from_secs(1));
     }
 }

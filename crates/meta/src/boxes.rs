@@ -177,17 +177,53 @@ pub(crate) fn write_jxl(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, Me
     Ok(out)
 }
 
-pub(crate) fn read_jxl(input: &[u8], found: &mut Found) {
-    if !input.starts_with(&JXL_SIGNATURE) {
+/// Reads the `xml ` boxes of a JPEG XL file, seeking from box header to box
+/// header; the codestream is never read. A bare codestream has no boxes.
+pub(crate) fn read_jxl<R: Read + Seek>(src: &mut R, found: &mut Found) {
+    let mut signature = [0u8; JXL_SIGNATURE.len()];
+    if src.seek(SeekFrom::Start(0)).is_err()
+        || src.read_exact(&mut signature).is_err()
+        || signature != JXL_SIGNATURE
+    {
         return;
     }
-    let mut src = std::io::Cursor::new(input);
-    let Ok(boxes) = top_level(&mut src) else {
+    let Ok(boxes) = top_level(src) else {
         return;
     };
     for b in boxes.iter().filter(|b| &b.kind == b"xml ") {
-        if let Ok(data) = body(&mut src, b) {
+        if let Ok(data) = body(src, b) {
             found.add_xmp(&String::from_utf8_lossy(&data));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{agree, for_each_variant};
+
+    /// The reader this replaced, over the whole file in memory.
+    fn in_memory(input: &[u8]) -> Found {
+        let mut found = Found::default();
+        if !input.starts_with(&JXL_SIGNATURE) {
+            return found;
+        }
+        let mut src = std::io::Cursor::new(input);
+        let Ok(boxes) = top_level(&mut src) else {
+            return found;
+        };
+        for b in boxes.iter().filter(|b| &b.kind == b"xml ") {
+            if let Ok(data) = body(&mut src, b) {
+                found.add_xmp(&String::from_utf8_lossy(&data));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn streaming_finds_what_the_whole_file_gives() {
+        for_each_variant("sample.jxl", crate::Container::Jxl, |input| {
+            agree(input, in_memory(input), |src, found| read_jxl(src, found));
+        });
     }
 }

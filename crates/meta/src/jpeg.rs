@@ -3,7 +3,9 @@
 
 use img_parts::{jpeg::Jpeg, jpeg::JpegSegment, Bytes};
 
-use crate::{xmp, Found, MetaError};
+use std::io::{Read, Seek};
+
+use crate::{stream::Walk, xmp, Found, MetaError};
 
 const APP1: u8 = 0xE1;
 const SIGNATURE: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
@@ -53,10 +55,85 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     Ok(out)
 }
 
-pub(crate) fn read(input: &[u8], found: &mut Found) {
-    if let Ok(jpeg) = Jpeg::from_bytes(Bytes::copy_from_slice(input)) {
-        for packet in jpeg.segments().iter().filter_map(xmp_of) {
-            found.add_xmp(&String::from_utf8_lossy(packet));
+/// Reads the XMP packets from the segments before the image data, seeking
+/// past every other segment: the pixels are never read.
+///
+/// The walk is img-parts' `Jpeg::from_bytes` (which the writer uses) step
+/// for step, so it finds exactly what that would: fill bytes between
+/// segments skipped, markers without a length skipped, and nothing at all
+/// from a file img-parts would refuse (truncated before the scan, or a scan
+/// with no data after its header).
+pub(crate) fn read<R: Read + Seek>(src: &mut R, found: &mut Found) {
+    for packet in xmp_packets(src).unwrap_or_default() {
+        found.add_xmp(&String::from_utf8_lossy(&packet));
+    }
+}
+
+fn xmp_packets<R: Read + Seek>(src: &mut R) -> Option<Vec<Vec<u8>>> {
+    const SOI: u8 = 0xD8;
+    const EOI: u8 = 0xD9;
+    const SOS: u8 = 0xDA;
+    // Segments before the scan are small (64 KB at most each).
+    let mut w = Walk::new(src, 16 * 1024)?;
+    if w.array::<2>()? != [0xFF, SOI] {
+        return None;
+    }
+    let mut packets = Vec::new();
+    loop {
+        if w.u8()? != 0xFF {
+            continue;
         }
+        let marker = loop {
+            match w.u8()? {
+                0xFF => continue,
+                m => break m,
+            }
+        };
+        if marker == EOI {
+            return Some(packets);
+        }
+        // img-parts' `has_length`: SOF0..SOF15, SOS..EXP, APP0..APP15,
+        // JPG0..JPG13, COM. Others carry no data, like fill bytes.
+        if !matches!(marker, 0xC0..=0xCF | 0xDA..=0xDF | 0xE0..=0xEF | 0xF0..=0xFE) {
+            continue;
+        }
+        let size = u64::from(u16::from_be_bytes(w.array()?).checked_sub(2)?);
+        if marker == APP1 {
+            let contents = w.take(size)?;
+            if let Some(packet) = contents.strip_prefix(SIGNATURE) {
+                packets.push(packet.to_vec());
+            }
+        } else {
+            w.skip(size)?;
+        }
+        // The scan's entropy data runs to the end: img-parts stops here, or
+        // (with no data after the header) reads on and fails.
+        if marker == SOS && w.left() > 0 {
+            return Some(packets);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{agree, for_each_variant};
+
+    /// The reader this replaced: img-parts over the whole file in memory.
+    fn with_img_parts(input: &[u8]) -> Found {
+        let mut found = Found::default();
+        if let Ok(jpeg) = Jpeg::from_bytes(Bytes::copy_from_slice(input)) {
+            for packet in jpeg.segments().iter().filter_map(xmp_of) {
+                found.add_xmp(&String::from_utf8_lossy(packet));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn streaming_finds_what_img_parts_finds() {
+        for_each_variant("sample.jpg", crate::Container::Jpeg, |input| {
+            agree(input, with_img_parts(input), |src, found| read(src, found));
+        });
     }
 }

@@ -25,7 +25,10 @@ mod markdown;
 mod mp3;
 mod png;
 pub mod riff;
+mod stream;
 mod svg;
+#[cfg(test)]
+mod testing;
 mod tiff;
 mod wav;
 mod webp;
@@ -36,6 +39,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use serde::Serialize;
 
 pub use aigc::{sanitize_value, Aigc, AigcLabel};
+pub use mp3::Id3v2Header;
 
 /// A container tamga can write platform metadata into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +305,12 @@ pub fn write(container: Container, input: &[u8], labels: &Labels) -> Result<Vec<
 /// Reads the platform metadata in `src`. Reading is forgiving: a damaged
 /// container yields what could be found, never an error, because this is
 /// evidence gathering, not validation.
+///
+/// JPEG, PNG, MP3, FLAC, JPEG XL, WAV and ISO BMFF are walked in place:
+/// headers and metadata bodies are read, image and audio data are seeked
+/// past (PNG's are streamed through the CRC check), so reading costs little
+/// whatever the file's size. WebP, GIF, TIFF, SVG and Markdown are read
+/// whole and parsed in memory.
 pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
     let mut found = Found::default();
     if src.seek(SeekFrom::Start(0)).is_err() {
@@ -309,7 +319,16 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
     match container {
         Container::Wav => wav::read(src, &mut found),
         Container::Bmff => boxes::read_bmff(src, &mut found),
-        _ => {
+        Container::Jpeg => jpeg::read(src, &mut found),
+        Container::Png => png::read(src, &mut found),
+        Container::Mp3 => mp3::read(src, &mut found),
+        Container::Flac => flac::read(src, &mut found),
+        Container::Jxl => boxes::read_jxl(src, &mut found),
+        Container::Webp
+        | Container::Gif
+        | Container::Tiff
+        | Container::Svg
+        | Container::Markdown => {
             let mut input = Vec::new();
             if src.read_to_end(&mut input).is_ok() {
                 found = read(container, &input);
@@ -323,17 +342,18 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
 pub fn read(container: Container, input: &[u8]) -> Found {
     let mut found = Found::default();
     match container {
-        Container::Jpeg => jpeg::read(input, &mut found),
-        Container::Png => png::read(input, &mut found),
         Container::Webp => webp::read(input, &mut found),
         Container::Gif => gif::read(input, &mut found),
         Container::Tiff => tiff::read(input, &mut found),
         Container::Svg => svg::read(input, &mut found),
-        Container::Jxl => boxes::read_jxl(input, &mut found),
-        Container::Mp3 => mp3::read(input, &mut found),
-        Container::Flac => flac::read(input, &mut found),
         Container::Markdown => markdown::read(input, &mut found),
-        Container::Wav | Container::Bmff => {
+        Container::Jpeg
+        | Container::Png
+        | Container::Mp3
+        | Container::Flac
+        | Container::Jxl
+        | Container::Wav
+        | Container::Bmff => {
             return read_from(container, &mut std::io::Cursor::new(input));
         }
     }

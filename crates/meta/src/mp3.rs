@@ -7,21 +7,56 @@ use id3::{
     Frame, Tag, TagLike, Version,
 };
 
+use std::io::{Read, Seek, SeekFrom};
+
 use crate::{xmp, AigcPlace, Found, MetaError};
 
-/// The length of the ID3v2 tag at the start of `input` (header, body and
-/// footer), or 0 when there is none.
-pub(crate) fn tag_len(input: &[u8]) -> usize {
-    match input.get(..10) {
-        Some(h) if h.starts_with(b"ID3") => {
-            let size = h[6..10]
+/// An ID3v2 tag header (ID3v2.4 §3.1): the 10 bytes `ID3`, version,
+/// flags and a synchsafe body size. Parsed in one place for everyone who
+/// needs to step over a tag: tamga's structural guard, format sniffing
+/// (c2pa puts a FLAC's manifest in an ID3v2 tag before `fLaC`) and the MP3
+/// and FLAC metadata readers here, so they all agree on where it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Id3v2Header {
+    /// The major version (3 for ID3v2.3, 4 for ID3v2.4).
+    pub major: u8,
+    /// The body size from the header, each byte's top bit ignored.
+    pub body_len: u64,
+    /// Whether a 10-byte footer follows the body (flag 0x10).
+    pub footer: bool,
+    /// Whether the size is properly synchsafe (no byte with its top bit
+    /// set). Lenient readers ignore a bad one; validators refuse it.
+    pub size_is_synchsafe: bool,
+}
+
+impl Id3v2Header {
+    /// The header at the start of `head`, or None when `head` does not
+    /// start with a whole ID3v2 header.
+    pub fn parse(head: &[u8]) -> Option<Self> {
+        let h = head.get(..10).filter(|h| h.starts_with(b"ID3"))?;
+        let size = &h[6..10];
+        Some(Self {
+            major: h[3],
+            body_len: size
                 .iter()
-                .fold(0usize, |acc, &b| (acc << 7) | usize::from(b & 0x7F));
-            let footer = if h[5] & 0x10 != 0 { 10 } else { 0 };
-            (10 + size + footer).min(input.len())
-        }
-        _ => 0,
+                .fold(0u64, |acc, &b| (acc << 7) | u64::from(b & 0x7F)),
+            footer: h[5] & 0x10 != 0,
+            size_is_synchsafe: size.iter().all(|b| b & 0x80 == 0),
+        })
     }
+
+    /// The whole tag's length: header, body and footer.
+    pub fn tag_len(&self) -> u64 {
+        10 + self.body_len + if self.footer { 10 } else { 0 }
+    }
+}
+
+/// The length of the ID3v2 tag at the start of `input` (header, body and
+/// footer, capped at the input), or 0 when there is none.
+pub(crate) fn tag_len(input: &[u8]) -> usize {
+    Id3v2Header::parse(input).map_or(0, |h| {
+        usize::try_from(h.tag_len()).map_or(input.len(), |n| n.min(input.len()))
+    })
 }
 
 fn read_tag(input: &[u8]) -> Result<Option<Tag>, MetaError> {
@@ -103,7 +138,37 @@ pub(crate) fn write(
     Ok(out)
 }
 
-pub(crate) fn read(input: &[u8], found: &mut Found) {
+/// Reads XMP and AIGC from the ID3v2 tag at the start; only the tag's bytes
+/// are read, never the audio after it.
+pub(crate) fn read<R: Read + Seek>(src: &mut R, found: &mut Found) {
+    if let Some(tag) = tag_bytes(src) {
+        read_in(&tag, found);
+    }
+}
+
+/// The length of the ID3v2 tag at the start of `src`, capped at the end of
+/// the file (as [`tag_len`] caps it at the input), or None when there is
+/// none. Leaves `src` just after the 10-byte header.
+pub(crate) fn tag_span<R: Read + Seek>(src: &mut R) -> Option<u64> {
+    let len = src.seek(SeekFrom::End(0)).ok()?;
+    src.seek(SeekFrom::Start(0)).ok()?;
+    let mut head = [0u8; 10];
+    src.read_exact(&mut head).ok()?;
+    Some(Id3v2Header::parse(&head)?.tag_len().min(len))
+}
+
+/// The ID3v2 tag at the start of `src` (capped at the end of the file), or
+/// None when there is none.
+fn tag_bytes<R: Read + Seek>(src: &mut R) -> Option<Vec<u8>> {
+    let n = tag_span(src)?;
+    let mut tag = Vec::new();
+    src.seek(SeekFrom::Start(0)).ok()?;
+    src.take(n).read_to_end(&mut tag).ok()?;
+    Some(tag)
+}
+
+/// Reads XMP and AIGC from an ID3v2 tag in memory.
+fn read_in(input: &[u8], found: &mut Found) {
     let Ok(Some(tag)) = read_tag(input) else {
         return;
     };
@@ -117,5 +182,48 @@ pub(crate) fn read(input: &[u8], found: &mut Found) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id3v2_header_sizes_are_synchsafe() {
+        // Body size 0x01 0x7F = (1 << 7) | 0x7F = 255 bytes.
+        let h = Id3v2Header::parse(b"ID3\x04\0\0\0\0\x01\x7Fmore").unwrap();
+        assert_eq!((h.major, h.body_len, h.footer), (4, 255, false));
+        assert!(h.size_is_synchsafe);
+        assert_eq!(h.tag_len(), 265);
+    }
+
+    #[test]
+    fn id3v2_footer_and_bad_sizes() {
+        let h = Id3v2Header::parse(b"ID3\x04\0\x10\0\0\0\x0A").unwrap();
+        assert_eq!(h.tag_len(), 10 + 10 + 10);
+        // A top bit set is ignored for the length but reported.
+        let h = Id3v2Header::parse(b"ID3\x03\0\0\0\0\0\x8A").unwrap();
+        assert_eq!(h.body_len, 10);
+        assert!(!h.size_is_synchsafe);
+    }
+
+    #[test]
+    fn no_or_short_id3v2_header() {
+        assert_eq!(Id3v2Header::parse(b"ID3\x04\0\0\0\0\0"), None);
+        assert_eq!(Id3v2Header::parse(b"RIFF\0\0\0\0\0\0\0\0"), None);
+        assert_eq!(tag_len(b""), 0);
+        // A tag claiming more than the input is capped at the input.
+        assert_eq!(tag_len(b"ID3\x04\0\0\0\0\x7F\x7Fshort"), 15);
+    }
+
+    #[test]
+    fn reading_the_tag_alone_finds_what_the_whole_file_gives() {
+        use crate::testing::{agree, for_each_variant};
+        for_each_variant("sample.mp3", crate::Container::Mp3, |input| {
+            let mut expected = Found::default();
+            read_in(input, &mut expected);
+            agree(input, expected, |src, found| read(src, found));
+        });
     }
 }

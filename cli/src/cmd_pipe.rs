@@ -10,7 +10,7 @@ use std::{
 use anyhow::{bail, Context as _, Result};
 use tamga_label::{AiDisclosure, InputLimits, Labeller, MediaFormat, Verifier};
 
-use crate::cmd_verify::Entry;
+use tamga_label::report::VerifyEntry as Entry;
 
 /// The name a piped text goes by in manifests, reports and errors.
 const STDIN_NAME: &str = "<stdin>";
@@ -99,16 +99,10 @@ pub(crate) fn label(
 pub(crate) fn verify(verifier: &Verifier, format: Option<MediaFormat>) -> Result<Entry> {
     let format = text_format(format)?;
     let input = read_stdin()?;
-    let entry = match verifier.verify_text(STDIN_NAME, &input, format) {
-        Ok(r) => Entry::Checked(Box::new(r)),
-        Err(e) => Entry::Error {
-            path: STDIN_NAME.into(),
-            verdict: "error",
-            kind: e.kind(),
-            error: e.to_string(),
-        },
-    };
-    Ok(entry)
+    Ok(Entry::from_result(
+        STDIN_NAME.into(),
+        verifier.verify_text(STDIN_NAME, &input, format),
+    ))
 }
 
 /// The same promise as file labelling: a temporary file beside the

@@ -6,44 +6,14 @@ use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    report::VERIFY_SCHEMA, FileReport, MediaFormat, TrustConfig, Verdict, Verifier, VerifyOptions,
+    report::{VerifyEntry as Entry, VerifyReport},
+    FileReport, MediaFormat, TrustConfig, Verdict, Verifier, VerifyOptions,
 };
 
 use crate::{
     args::{InspectArgs, TrustArgs, VerifyArgs},
     cmd_pipe, inputs, progress,
 };
-
-/// One line of the JSON report: a verdict, or why the file could not be checked.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub(crate) enum Entry {
-    Checked(Box<FileReport>),
-    Error {
-        path: PathBuf,
-        /// Always "error".
-        verdict: &'static str,
-        kind: &'static str,
-        error: String,
-    },
-}
-
-#[derive(Serialize, Default)]
-pub(crate) struct Summary {
-    pub(crate) files: usize,
-    pub(crate) trusted: usize,
-    pub(crate) valid_untrusted: usize,
-    pub(crate) invalid: usize,
-    pub(crate) unlabelled: usize,
-    pub(crate) errors: usize,
-}
-
-#[derive(Serialize)]
-struct VerifyJson<'a> {
-    schema: &'static str,
-    files: &'a [Entry],
-    summary: Summary,
-}
 
 pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result<Verifier> {
     let mut options = verify_options(trust)?;
@@ -81,21 +51,10 @@ pub(crate) fn verify_all(
     progress::pool(jobs)?.install(|| {
         items.par_iter().enumerate().for_each(|(i, item)| {
             let entry = match item {
-                Err((path, why)) => Entry::Error {
-                    path: path.clone(),
-                    verdict: "error",
-                    kind: "io",
-                    error: format!("{}: {why}", path.display()),
-                },
-                Ok(item) => match verifier.verify(&item.path) {
-                    Ok(r) => Entry::Checked(Box::new(r)),
-                    Err(e) => Entry::Error {
-                        path: item.path.clone(),
-                        verdict: "error",
-                        kind: e.kind(),
-                        error: e.to_string(),
-                    },
-                },
+                Err((path, why)) => {
+                    Entry::error(path.clone(), "io", format!("{}: {why}", path.display()))
+                }
+                Ok(item) => Entry::from_result(item.path.clone(), verifier.verify(&item.path)),
             };
             out.lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -109,25 +68,6 @@ pub(crate) fn verify_all(
     Ok(v.into_iter().map(|(_, e)| e).collect())
 }
 
-pub(crate) fn summarise(entries: &[Entry]) -> Summary {
-    let mut s = Summary {
-        files: entries.len(),
-        ..Summary::default()
-    };
-    for e in entries {
-        match e {
-            Entry::Error { .. } => s.errors += 1,
-            Entry::Checked(r) => match r.verdict {
-                Verdict::Trusted => s.trusted += 1,
-                Verdict::ValidUntrusted => s.valid_untrusted += 1,
-                Verdict::Invalid => s.invalid += 1,
-                Verdict::Unlabelled => s.unlabelled += 1,
-            },
-        }
-    }
-    s
-}
-
 pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let verifier = verifier(&args.trust, args.format)?;
     let entries = if cmd_pipe::wants_stdin(&args.paths)? {
@@ -135,7 +75,8 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     } else {
         verify_all(&verifier, &args.paths, args.jobs)?
     };
-    let summary = summarise(&entries);
+    let doc = VerifyReport::new(entries);
+    let summary = &doc.summary;
     let code = if summary.errors > 0 {
         2
     } else if summary.invalid > 0 {
@@ -144,14 +85,9 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         0
     };
     if args.json {
-        let doc = VerifyJson {
-            schema: VERIFY_SCHEMA,
-            files: &entries,
-            summary,
-        };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        for e in &entries {
+        for e in &doc.files {
             print_entry(e);
         }
         println!(

@@ -84,7 +84,7 @@ pub use platform_meta::{
     AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata,
 };
 pub use publish::{Propagation, PublishOptions, PublishOutcome};
-pub use report::{ChainLink, FileReport, Verdict};
+pub use report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};

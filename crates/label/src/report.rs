@@ -161,3 +161,106 @@ pub struct FileReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
+
+/// One entry of a [`VerifyReport`]: a verdict, or why the file could not be
+/// checked at all.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum VerifyEntry {
+    /// The file was read and judged.
+    Checked(Box<FileReport>),
+    /// The file could not be checked.
+    Error {
+        /// The file as given.
+        path: PathBuf,
+        /// Always `"error"`.
+        verdict: &'static str,
+        /// The error's kind ([`crate::LabelError::kind`] or `io`).
+        kind: &'static str,
+        /// The one-line reason.
+        error: String,
+    },
+}
+
+impl VerifyEntry {
+    /// The entry for a verification's result.
+    pub fn from_result(path: PathBuf, result: Result<FileReport, crate::LabelError>) -> Self {
+        match result {
+            Ok(r) => Self::Checked(Box::new(r)),
+            Err(e) => Self::error(path, e.kind(), e.to_string()),
+        }
+    }
+
+    /// An error entry.
+    pub fn error(path: PathBuf, kind: &'static str, error: String) -> Self {
+        Self::Error {
+            path,
+            verdict: "error",
+            kind,
+            error,
+        }
+    }
+}
+
+/// How many files got each verdict.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VerifySummary {
+    /// Files in the report.
+    pub files: usize,
+    /// `trusted` verdicts.
+    pub trusted: usize,
+    /// `valid-untrusted` verdicts.
+    pub valid_untrusted: usize,
+    /// `invalid` verdicts.
+    pub invalid: usize,
+    /// `unlabelled` verdicts.
+    pub unlabelled: usize,
+    /// Files that could not be checked.
+    pub errors: usize,
+}
+
+impl VerifySummary {
+    /// The counts over `entries`.
+    pub fn of(entries: &[VerifyEntry]) -> Self {
+        let mut s = Self {
+            files: entries.len(),
+            ..Self::default()
+        };
+        for e in entries {
+            match e {
+                VerifyEntry::Error { .. } => s.errors += 1,
+                VerifyEntry::Checked(r) => match r.verdict {
+                    Verdict::Trusted => s.trusted += 1,
+                    Verdict::ValidUntrusted => s.valid_untrusted += 1,
+                    Verdict::Invalid => s.invalid += 1,
+                    Verdict::Unlabelled => s.unlabelled += 1,
+                },
+            }
+        }
+        s
+    }
+}
+
+/// The `tamga.verify/1` document: what `tamga verify --json` prints and
+/// `POST /v1/verify` answers, from this one type so the two never drift.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// Always [`VERIFY_SCHEMA`].
+    pub schema: &'static str,
+    /// One entry per file, in input order.
+    pub files: Vec<VerifyEntry>,
+    /// The counts.
+    pub summary: VerifySummary,
+}
+
+impl VerifyReport {
+    /// The report over `files`, with its summary.
+    pub fn new(files: Vec<VerifyEntry>) -> Self {
+        let summary = VerifySummary::of(&files);
+        Self {
+            schema: VERIFY_SCHEMA,
+            files,
+            summary,
+        }
+    }
+}

@@ -36,6 +36,8 @@ pub(crate) enum Command {
     /// Check files like `check`, then stamp those that pass with your own
     /// signed manifest (c2pa.published), the received file as its parent.
     Publish(Box<PublishArgs>),
+    /// Serve verification and labelling over HTTP, with a page for editors.
+    Serve(ServeArgs),
     /// Make throwaway keys, label every sample, verify them, print a table.
     Demo(DemoArgs),
 }
@@ -323,6 +325,14 @@ pub(crate) struct PublishArgs {
     /// Worker threads [default: one per core].
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The configuration file (TOML; docs/serve.md). TAMGA_LISTEN, TAMGA_TRUST,
+    /// TAMGA_KEYS and TAMGA_SERVE_TOKENS override it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

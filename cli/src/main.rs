@@ -8,6 +8,7 @@ mod cmd_keys;
 mod cmd_label;
 mod cmd_pipe;
 mod cmd_publish;
+mod cmd_serve;
 mod cmd_verify;
 mod inputs;
 mod key_source;
@@ -42,6 +43,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Inspect(i) => cmd_verify::run_inspect(i),
         args::Command::Check(c) => cmd_check::run(c),
         args::Command::Publish(p) => cmd_publish::run(*p),
+        args::Command::Serve(s) => cmd_serve::run(s),
         args::Command::Demo(d) => cmd_demo::run(d),
     }
 }

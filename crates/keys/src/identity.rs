@@ -333,7 +333,7 @@ fn pem_of(der: &[u8]) -> String {
     pem_encode("PRIVATE KEY", der)
 }
 
-fn pem_encode(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {
     use pkcs8::der::pem;
     pem::encode_string(label, LineEnding::LF, der).unwrap_or_default()
 }

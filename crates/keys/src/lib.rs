@@ -31,6 +31,7 @@
 
 mod compact_signer;
 mod csr;
+mod describe;
 mod detached;
 mod dev_ca;
 mod error;
@@ -40,6 +41,7 @@ mod profile;
 mod trust_list;
 
 pub use csr::{make_csr, CsrOptions, CsrOutput};
+pub use describe::{describe_certificates, CertificateInfo};
 pub use detached::verify_detached;
 pub use dev_ca::{init_dev_keys, DevKeyOptions, KeyPaths};
 pub use error::KeyError;

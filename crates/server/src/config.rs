@@ -1,0 +1,327 @@
+//! `tamga serve`'s configuration: a TOML file (every key optional, unknown
+//! keys refused with line and column) and environment overrides, resolved
+//! into one [`ServerConfig`] before the server starts.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use serde::Deserialize;
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value that parses but cannot be used.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    server: ServerTable,
+    #[serde(default)]
+    trust: TrustTable,
+    #[serde(default)]
+    label: LabelTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerTable {
+    listen: Option<String>,
+    max_upload_mb: Option<u64>,
+    request_timeout_secs: Option<u64>,
+    max_concurrent: Option<usize>,
+    trust_forwarded_headers: Option<bool>,
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustTable {
+    anchors: Option<PathBuf>,
+    allowed: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelTable {
+    keys: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    tokens: Option<Vec<String>>,
+    tokens_file: Option<PathBuf>,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Where the labelling key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A directory made by `tamga keys init`.
+    Dir(PathBuf),
+    /// A PEM chain and a PKCS#8 key.
+    Files {
+        /// The chain, end-entity first.
+        cert: PathBuf,
+        /// The private key.
+        key: PathBuf,
+    },
+}
+
+/// Everything the server needs, resolved.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The address to listen on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// The largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// How long one request may take.
+    pub request_timeout: Duration,
+    /// How many verifications or labellings run at once; more get 429.
+    pub max_concurrent: usize,
+    /// Log the client address from `X-Forwarded-For` (behind a TLS proxy).
+    pub trust_forwarded_headers: bool,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Trust anchors (PEM) the verifier and gate use.
+    pub anchors: Option<PathBuf>,
+    /// Individually allowed signing certificates (PEM).
+    pub allowed: Option<PathBuf>,
+    /// The key `/v1/label` signs with; `None` disables labelling.
+    pub keys: Option<KeySource>,
+    /// Bearer tokens allowed to label. Never logged.
+    pub tokens: Vec<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_upload_bytes: 200 << 20,
+            request_timeout: Duration::from_secs(120),
+            max_concurrent: 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            trust_forwarded_headers: false,
+            log_format: LogFormat::Text,
+            anchors: None,
+            allowed: None,
+            keys: None,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// The environment variables that override the file.
+pub struct Env<'a> {
+    /// `TAMGA_LISTEN`.
+    pub listen: Option<&'a str>,
+    /// `TAMGA_TRUST`.
+    pub trust: Option<&'a str>,
+    /// `TAMGA_KEYS`.
+    pub keys: Option<&'a str>,
+    /// `TAMGA_SERVE_TOKENS`, comma-separated.
+    pub tokens: Option<&'a str>,
+}
+
+impl ServerConfig {
+    /// The file at `path` (if any), then the environment.
+    pub fn load(path: Option<&Path>, env: &Env<'_>) -> Result<Self, ConfigError> {
+        let (file, base) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+                    path: p.into(),
+                    source,
+                })?;
+                let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                (parse(&text, p)?, base)
+            }
+            None => (File::default(), PathBuf::new()),
+        };
+        // Paths in the file are relative to the file, like a policy's.
+        let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let mut c = Self::default();
+        let s = file.server;
+        if let Some(l) = env.listen.or(s.listen.as_deref()) {
+            c.listen = l
+                .parse()
+                .map_err(|e| ConfigError::Invalid(format!("listen = {l:?}: {e}")))?;
+        }
+        if let Some(mb) = s.max_upload_mb {
+            c.max_upload_bytes = mb.saturating_mul(1 << 20);
+        }
+        if let Some(t) = s.request_timeout_secs {
+            c.request_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(n) = s.max_concurrent {
+            if n == 0 {
+                return Err(ConfigError::Invalid(
+                    "max_concurrent must be at least 1".into(),
+                ));
+            }
+            c.max_concurrent = n;
+        }
+        c.trust_forwarded_headers = s.trust_forwarded_headers.unwrap_or(false);
+        c.log_format = s.log_format.unwrap_or_default();
+        c.anchors = env.trust.map(PathBuf::from).or(file.trust.anchors.map(rel));
+        c.allowed = file.trust.allowed.map(rel);
+        let l = file.label;
+        c.keys = match (env.keys, l.keys, l.cert, l.key) {
+            (Some(dir), ..) => Some(KeySource::Dir(dir.into())),
+            (None, Some(dir), None, None) => Some(KeySource::Dir(rel(dir))),
+            (None, None, Some(cert), Some(key)) => Some(KeySource::Files {
+                cert: rel(cert),
+                key: rel(key),
+            }),
+            (None, None, None, None) => None,
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "[label]: give either keys = DIR or both cert and key".into(),
+                ))
+            }
+        };
+        let mut tokens = l.tokens.unwrap_or_default();
+        if let Some(f) = l.tokens_file.map(rel) {
+            let text = std::fs::read_to_string(&f)
+                .map_err(|source| ConfigError::Io { path: f, source })?;
+            tokens.extend(text.lines().map(str::to_string));
+        }
+        if let Some(t) = env.tokens {
+            tokens = t.split(',').map(str::to_string).collect();
+        }
+        tokens = tokens
+            .into_iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if let Some(short) = tokens.iter().find(|t| t.len() < 16) {
+            // Said without the token itself: it must never reach a log.
+            return Err(ConfigError::Invalid(format!(
+                "a bearer token of {} characters is too short to be secret (16 at least)",
+                short.len()
+            )));
+        }
+        c.tokens = tokens;
+        Ok(c)
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<File, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map_or((1, 1), |s| tamga_gate::policy::line_column(text, s.start));
+        ConfigError::Syntax {
+            path: path.into(),
+            line,
+            column,
+            message: e.message().trim().replace('\n', " "),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NO_ENV: Env<'static> = Env {
+        listen: None,
+        trust: None,
+        keys: None,
+        tokens: None,
+    };
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("serve.toml");
+        std::fs::write(&p, text).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_line_and_column() {
+        let (_d, p) = write("[server]\nlisten = \"127.0.0.1:9000\"\nmax_uplaod_mb = 5\n");
+        let err = ServerConfig::load(Some(&p), &NO_ENV)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("serve.toml:3:1:"), "{err}");
+        assert!(err.contains("max_uplaod_mb"), "{err}");
+    }
+
+    #[test]
+    fn file_values_paths_and_environment_resolve() {
+        let (d, p) = write(
+            "[server]\nmax_upload_mb = 3\nmax_concurrent = 4\nlog_format = \"json\"\n\
+             [trust]\nanchors = \"anchors.pem\"\n[label]\nkeys = \"keys\"\n\
+             tokens = [\"0123456789abcdef-cms\"]\n",
+        );
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.max_upload_bytes, 3 << 20);
+        assert_eq!(c.max_concurrent, 4);
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.anchors, Some(d.path().join("anchors.pem")));
+        assert_eq!(c.keys, Some(KeySource::Dir(d.path().join("keys"))));
+        assert_eq!(c.tokens, ["0123456789abcdef-cms"]);
+
+        let env = Env {
+            listen: Some("127.0.0.1:0"),
+            trust: None,
+            keys: None,
+            tokens: Some("aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2"),
+        };
+        let c = ServerConfig::load(Some(&p), &env).unwrap();
+        assert_eq!(c.listen.port(), 0);
+        assert_eq!(c.tokens, ["aaaaaaaaaaaaaaaa1", "bbbbbbbbbbbbbbbb2"]);
+    }
+
+    #[test]
+    fn short_tokens_and_bad_values_are_errors_that_never_show_the_token() {
+        let (_d, p) = write("[label]\ntokens = [\"secret1\"]\n");
+        let err = ServerConfig::load(Some(&p), &NO_ENV)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("too short") && !err.contains("secret1"),
+            "{err}"
+        );
+        let (_d, p) = write("[server]\nlisten = \"nowhere\"\n");
+        assert!(ServerConfig::load(Some(&p), &NO_ENV).is_err());
+        let (_d, p) = write("[server]\nmax_concurrent = 0\n");
+        assert!(ServerConfig::load(Some(&p), &NO_ENV).is_err());
+    }
+}

@@ -1,0 +1,335 @@
+//! The API's handlers: each receives files, takes a work slot, runs the
+//! library on a blocking thread and answers JSON (or the labelled file).
+
+use std::{collections::BTreeMap, path::Path, sync::Arc};
+
+use axum::{
+    extract::{Query, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::{json, Value};
+use tamga_gate::{CheckReport, FileCheck};
+use tamga_label::{
+    report::{VerifyEntry, VerifyReport},
+    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, Labeller, Lang,
+    MediaFormat, MetadataOptions, NoticeOptions, Placement,
+};
+
+use crate::{error::ApiError, state::AppState, upload};
+
+type Shared = Arc<AppState>;
+
+/// `POST /v1/verify[?policy=kz|eu|cn]`.
+pub async fn verify(
+    State(state): State<Shared>,
+    Query(query): Query<BTreeMap<String, String>>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let gate = match query.get("policy").map(String::as_str) {
+        None => None,
+        Some(p) => Some(*state.gates.keys().find(|k| **k == p).ok_or_else(|| {
+            ApiError::bad_request("policy", format!("unknown policy {p:?}; one of kz, eu, cn"))
+        })?),
+    };
+    let _slot = state.slot()?;
+    let received = upload::receive(&state, req).await?;
+    let work = state.clone();
+    let doc = blocking(move || {
+        let state = work;
+        state.metrics.in_flight(1);
+        let doc = match gate {
+            None => {
+                let entries: Vec<VerifyEntry> = received
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let entry = VerifyEntry::from_result(
+                            f.path.clone(),
+                            state.verifier.verify(&f.path),
+                        );
+                        let entry = rename_entry(entry, &f.path, &f.name);
+                        state.metrics.verdict(entry_verdict(&entry));
+                        entry
+                    })
+                    .collect();
+                serde_json::to_value(VerifyReport::new(entries))
+            }
+            Some(name) => {
+                let gate = &state.gates[name];
+                let checks: Vec<FileCheck> = received
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let check = rename_check(gate.check(&f.path), &f.path, &f.name);
+                        state.metrics.verdict(check.verdict.word());
+                        check
+                    })
+                    .collect();
+                serde_json::to_value(CheckReport::new(gate.policy(), checks))
+            }
+        };
+        state.metrics.in_flight(-1);
+        // `received` (and its folder) is dropped here, on this thread.
+        drop(received);
+        doc.map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await?;
+    Ok(Json(doc).into_response())
+}
+
+/// `POST /v1/label`: the labelled file, signed with the service's key.
+pub async fn label(
+    State(state): State<Shared>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    req: Request,
+) -> Result<Response, ApiError> {
+    if !state.labelling_enabled() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "labelling-disabled",
+            "labelling is not configured on this server (no [label] key or tokens)",
+        ));
+    }
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !state.token_ok(token) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required to label",
+        ));
+    }
+    let _slot = state.slot()?;
+    let received = upload::receive(&state, req).await?;
+    // Form fields win over the query string.
+    let mut fields = query;
+    fields.extend(received.fields.clone());
+    let request = LabelRequest::parse(&fields)?;
+    let work = state.clone();
+    blocking(move || {
+        let state = work;
+        let Some(identity) = state.identity.as_ref() else {
+            return Err(ApiError::internal("no signing key"));
+        };
+        let Some(file) = received.files.first() else {
+            return Err(ApiError::bad_request("no-file", "no file to label"));
+        };
+        state.metrics.in_flight(1);
+        let labeller = Labeller::new(identity, request.options.clone())
+            .map_err(|e| ApiError::internal(e.to_string()));
+        let out = received.dir.path().join(format!(
+            "labelled-{}",
+            file.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let result = labeller.and_then(|l| {
+            l.label(&file.path, &out, &request.disclosure, Placement::Embedded)
+                .map_err(|e| {
+                    let message = e
+                        .to_string()
+                        .replace(&file.path.display().to_string(), &file.name);
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.kind(), message)
+                })
+        });
+        state.metrics.in_flight(-1);
+        let outcome = result?;
+        let bytes = std::fs::read(&out).map_err(|e| ApiError::internal(e.to_string()))?;
+        let mut res = bytes.into_response();
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, mime_value(outcome.format));
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"{}\"",
+            file.name.replace('"', "_")
+        )) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        drop(received);
+        Ok(res)
+    })
+    .await
+}
+
+/// `GET /v1/trust`.
+pub async fn trust(State(state): State<Shared>) -> Json<Value> {
+    Json(state.trust_document.clone())
+}
+
+/// `GET /healthz`.
+pub async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(state): State<Shared>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// `GET /openapi.json`.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], crate::OPENAPI).into_response()
+}
+
+/// Anything else.
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "no such endpoint; see /openapi.json",
+    )
+}
+
+/// A known path with the wrong method.
+pub async fn wrong_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this endpoint does not take that method; see /openapi.json",
+    )
+}
+
+/// Runs CPU-heavy work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("the worker failed: {e}")))?
+}
+
+/// The disclosure and options of a label request.
+struct LabelRequest {
+    disclosure: AiDisclosure,
+    options: LabelOptions,
+}
+
+impl LabelRequest {
+    fn parse(f: &BTreeMap<String, String>) -> Result<Self, ApiError> {
+        let bad = |m: String| ApiError::bad_request("bad-field", m);
+        let ai = match f.get("ai").map(String::as_str) {
+            Some("generated") => AiInvolvement::Generated,
+            Some("edited") => AiInvolvement::Edited,
+            Some("composite") => AiInvolvement::Composite,
+            Some("algorithmic") => AiInvolvement::Algorithmic,
+            Some(other) => {
+                return Err(bad(format!(
+                    "ai = {other:?}: one of generated, edited, composite, algorithmic"
+                )))
+            }
+            None => {
+                return Err(bad(
+                    "ai is required: generated, edited, composite or algorithmic".into(),
+                ))
+            }
+        };
+        let profile = f.get("profile").map(String::as_str);
+        let langs: Vec<Lang> = match (f.get("notice_lang"), profile) {
+            (Some(list), _) => list
+                .split(',')
+                .map(|l| {
+                    l.trim()
+                        .parse::<Lang>()
+                        .map_err(|e| bad(format!("notice_lang: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+            (None, Some("cn")) => vec![Lang::Zh],
+            (None, Some("eu")) => vec![Lang::En],
+            (None, Some("kz") | None) => vec![Lang::Kk, Lang::Ru, Lang::En],
+            (None, Some(other)) => {
+                return Err(bad(format!("profile = {other:?}: one of kz, eu, cn")))
+            }
+        };
+        let mut disclosure = AiDisclosure::new(ai).with_notice_langs(&langs);
+        disclosure.generator = f.get("generator").map(|g| {
+            let mut g = Generator::parse(g);
+            g.provider = f.get("provider").cloned();
+            g
+        });
+        disclosure.organisation = f.get("org").cloned();
+        if let Some(who) = f.get("reviewed_by") {
+            disclosure.human_review = Some(HumanReview {
+                reviewed: true,
+                editorial_responsibility: Some(who.clone()),
+            });
+        }
+        let mut options = LabelOptions::default();
+        options.metadata = MetadataOptions {
+            xmp: true,
+            aigc: (profile == Some("cn")).then(AigcOptions::default),
+        };
+        let yes = |k: &str| matches!(f.get(k).map(String::as_str), Some("true" | "1" | "yes"));
+        if yes("notice") {
+            let mut n = NoticeOptions::default();
+            n.langs = langs;
+            options.notice = Some(n);
+        }
+        Ok(Self {
+            disclosure,
+            options,
+        })
+    }
+}
+
+fn mime_value(format: MediaFormat) -> HeaderValue {
+    HeaderValue::from_static(format.mime())
+}
+
+fn entry_verdict(e: &VerifyEntry) -> &'static str {
+    match e {
+        VerifyEntry::Checked(r) => r.verdict.word(),
+        VerifyEntry::Error { .. } => "error",
+    }
+}
+
+/// The report with the upload's own name instead of the server's path, so
+/// no server path ever reaches a client.
+fn rename_entry(entry: VerifyEntry, path: &Path, name: &str) -> VerifyEntry {
+    let from = path.display().to_string();
+    match entry {
+        VerifyEntry::Checked(r) => VerifyEntry::Checked(Box::new(rename_report(*r, &from, name))),
+        VerifyEntry::Error { kind, error, .. } => {
+            VerifyEntry::error(name.into(), kind, error.replace(&from, name))
+        }
+    }
+}
+
+fn rename_report(
+    mut r: tamga_label::FileReport,
+    from: &str,
+    name: &str,
+) -> tamga_label::FileReport {
+    r.path = name.into();
+    r.sidecar = None;
+    r.reason = r.reason.replace(from, name);
+    for w in &mut r.warnings {
+        *w = w.replace(from, name);
+    }
+    r
+}
+
+fn rename_check(mut c: FileCheck, path: &Path, name: &str) -> FileCheck {
+    let from = path.display().to_string();
+    c.path = name.into();
+    c.error = c.error.map(|e| e.replace(&from, name));
+    for r in &mut c.reasons {
+        r.message = r.message.replace(&from, name);
+    }
+    c.verification = c
+        .verification
+        .map(|v| Box::new(rename_report(*v, &from, name)));
+    c
+}

@@ -51,8 +51,8 @@ ANCHOR=$W/keys/trust-anchor.pem
 # target so the set is not 1,000 copies of one shape.
 B=$W/base
 mkdir -p "$B"
-dims=(880x660 960x720 1024x768 1024x768 1100x825 1180x885)   # JPEG, WebP
-small=(300x250 330x275 360x300 360x300 390x325 420x350)      # PNG, TIFF
+dims=(1000x750 1080x810 1160x870 1160x870 1240x930 1320x990)   # JPEG, WebP
+small=(340x280 370x310 400x335 400x335 430x360 460x385)      # PNG, TIFF
 for s in 1 2 3 4 5 6; do
   d=${dims[$((s - 1))]} p=${small[$((s - 1))]}
   "$IM" -seed "$s" -size "$d" plasma:fractal -quality 90 "$B/$s.jpg"

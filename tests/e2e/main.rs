@@ -20,5 +20,6 @@ mod metadata;
 mod notice_gallery;
 mod notices;
 mod publish;
+mod serve;
 mod text;
 mod util;

@@ -156,8 +156,10 @@ mod tests {
 
     #[test]
     fn tokens_match_exactly_and_only_configured_ones() {
-        let mut c = ServerConfig::default();
-        c.tokens = vec!["0123456789abcdef-cms".into(), "fedcba9876543210-web".into()];
+        let c = ServerConfig {
+            tokens: vec!["0123456789abcdef-cms".into(), "fedcba9876543210-web".into()],
+            ..ServerConfig::default()
+        };
         let s = AppState::new(c).unwrap();
         assert!(s.token_ok("0123456789abcdef-cms"));
         assert!(s.token_ok("fedcba9876543210-web"));

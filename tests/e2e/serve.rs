@@ -1,0 +1,582 @@
+//! `tamga serve` (issue 6): the real binary on a loopback port, spoken to
+//! over raw HTTP/1.1 so malformed requests can be sent as they are.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+use crate::util::{assert_ok, root, sample, text, Sandbox};
+
+pub const TOKEN: &str = "0123456789abcdef-cms-token";
+
+/// A running server, killed on drop.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    /// Starts `tamga serve` with `extra` lines in its `[server]` table and
+    /// the sandbox's anchor and keys.
+    pub fn start(sb: &Sandbox, extra: &str) -> Self {
+        let keys = sb.keys();
+        let config = sb.path("serve.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[server]\nlisten = \"127.0.0.1:0\"\n{extra}\n[trust]\nanchors = \"{}\"\n\
+                 [label]\nkeys = \"{}\"\ntokens = [\"{TOKEN}\"]\n",
+                sb.anchor().display(),
+                keys.display()
+            ),
+        )
+        .unwrap();
+        let mut child = sb
+            .cmd()
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .env("TMPDIR", sb.path(""))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Self { child, addr }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response.
+pub struct Res {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Res {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", self.status, text(&self.body)))
+    }
+}
+
+/// Sends `head` (request line and headers, without the blank line) and
+/// `body` as they are; reads the whole response (the server closes).
+pub fn raw(addr: &str, head: &str, body: &[u8]) -> Res {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes();
+    req.extend_from_slice(body);
+    // The server may answer (413) and close before the whole body is sent.
+    let _ = s.write_all(&req);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head: {}", text(&out)));
+    let head = text(&out[..split]);
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = out[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Res {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(nl) = b.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(text(&b[..nl]).trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + n]);
+        b = &b[nl + 2 + n + 2..];
+    }
+    out
+}
+
+pub fn get(addr: &str, path: &str) -> Res {
+    raw(addr, &format!("GET {path} HTTP/1.1"), b"")
+}
+
+pub fn post(addr: &str, path: &str, content_type: &str, body: &[u8], extra: &str) -> Res {
+    raw(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nContent-Type: {content_type}\r\nContent-Length: {}{extra}",
+            body.len()
+        ),
+        body,
+    )
+}
+
+/// A multipart body with these (name, filename?, bytes) parts.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "tamga-test-boundary-7f3a";
+    let mut b = Vec::new();
+    for (name, file, bytes) in parts {
+        b.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => b.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            ),
+            None => b.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        b.extend_from_slice(bytes);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+/// Labels every embeddable sample with the sandbox keys.
+fn labelled_samples(sb: &Sandbox) -> Vec<PathBuf> {
+    let names = [
+        "sample.jpg",
+        "sample.png",
+        "sample.webp",
+        "sample.gif",
+        "sample.tif",
+        "sample.avif",
+        "sample.heic",
+        "sample.jxl",
+        "sample.svg",
+        "sample.wav",
+        "sample.mp3",
+        "sample.flac",
+        "sample.m4a",
+        "text/en.md",
+    ];
+    names
+        .iter()
+        .map(|n| {
+            let out = sb.path(&format!("l-{}", n.rsplit('/').next().unwrap()));
+            assert_ok(&sb.label_plain(&sample(n), &out));
+            out
+        })
+        .collect()
+}
+
+fn tampered(sb: &Sandbox) -> PathBuf {
+    let p = sb.path("tampered.jpg");
+    assert_ok(&sb.label_plain(&sample("sample.jpg"), &p));
+    let mut b = std::fs::read(&p).unwrap();
+    let i = b.len() * 3 / 4;
+    b[i] ^= 0x55;
+    std::fs::write(&p, b).unwrap();
+    p
+}
+
+fn uploads_left(sb: &Sandbox) -> usize {
+    std::fs::read_dir(sb.path(""))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("tamga-serve-"))
+        .map(|d| std::fs::read_dir(d.path()).map(|r| r.count()).unwrap_or(0))
+        .sum()
+}
+
+#[test]
+fn verify_answers_the_cli_report_for_every_format_and_the_gate_with_a_policy() {
+    let sb = Sandbox::new();
+    let files = labelled_samples(&sb);
+    let bad = tampered(&sb);
+    let server = Server::start(&sb, "");
+    let a = &server.addr;
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        // Text is recognised by its media type; media by their bytes.
+        let ct = if f.extension().is_some_and(|e| e == "md") {
+            "text/markdown"
+        } else {
+            "application/octet-stream"
+        };
+        let r = post(a, "/v1/verify", ct, &bytes, "");
+        assert_eq!(r.status, 200, "{}: {}", f.display(), text(&r.body));
+        let doc = r.json();
+        assert_eq!(doc["schema"], "tamga.verify/1");
+        let entry = &doc["files"][0];
+        assert_eq!(entry["verdict"], "trusted", "{}: {entry:#}", f.display());
+        assert_eq!(entry["disclosure"]["ai"], "generated");
+        // The same JSON as the CLI's, but for the name.
+        let (cli, _) = sb.verify(f, true);
+        assert_eq!(entry["format"], cli["format"], "{}", f.display());
+        assert_eq!(entry["active_manifest"], cli["active_manifest"]);
+        assert_eq!(entry["signer"], cli["signer"]);
+        assert!(
+            entry["path"].as_str().unwrap().starts_with("upload"),
+            "{entry:#}"
+        );
+    }
+    let r = post(
+        a,
+        "/v1/verify",
+        "image/png",
+        &std::fs::read(sample("sample.png")).unwrap(),
+        "",
+    );
+    assert_eq!(r.json()["files"][0]["verdict"], "unlabelled");
+
+    // Several files in one multipart request, names kept (sanitized).
+    let good = std::fs::read(&files[0]).unwrap();
+    let broken = std::fs::read(&bad).unwrap();
+    let (ct, body) = multipart(&[
+        ("file", Some("../../etc/good.jpg"), &good),
+        ("file", Some("bad.jpg"), &broken),
+    ]);
+    let doc = post(a, "/v1/verify", &ct, &body, "").json();
+    assert_eq!(doc["summary"]["files"], 2);
+    assert_eq!(doc["files"][0]["path"], "good.jpg");
+    assert_eq!(doc["files"][0]["verdict"], "trusted");
+    assert_eq!(doc["files"][1]["verdict"], "invalid");
+    let codes = doc["files"][1]["failures"].to_string();
+    assert!(codes.contains("assertion.dataHash.mismatch"), "{codes}");
+    assert!(
+        !text(&body).is_empty() && !doc.to_string().contains(&sb.path("").display().to_string()),
+        "a server path leaked"
+    );
+
+    // With a policy: the gate's verdicts.
+    let doc = post(a, "/v1/verify?policy=kz", &ct, &body, "").json();
+    assert_eq!(doc["schema"], "tamga.check/1");
+    assert_eq!(doc["policy"]["name"], "kz");
+    assert_eq!(doc["files"][0]["verdict"], "fix", "no notice: {doc:#}");
+    assert_eq!(doc["files"][1]["verdict"], "reject");
+    let r = post(a, "/v1/verify?policy=mars", &ct, &body, "");
+    assert_eq!((r.status, r.json()["kind"].as_str()), (400, Some("policy")));
+
+    // Every upload folder is gone once its request is.
+    assert_eq!(uploads_left(&sb), 0);
+    // The metrics counted it.
+    let m = text(&get(a, "/metrics").body);
+    assert!(
+        m.contains("tamga_verifications_total{verdict=\"trusted\"}"),
+        "{m}"
+    );
+    assert!(m.contains("route=\"/v1/verify\",status=\"200\""), "{m}");
+}
+
+#[test]
+fn labelling_needs_the_token_and_returns_a_file_that_verifies() {
+    let sb = Sandbox::new();
+    let server = Server::start(&sb, "");
+    let a = &server.addr;
+    let png = std::fs::read(sample("sample.png")).unwrap();
+    let r = post(a, "/v1/label?ai=generated", "image/png", &png, "");
+    assert_eq!(r.status, 401);
+    assert!(r
+        .header("www-authenticate")
+        .is_some_and(|v| v.starts_with("Bearer")));
+    let wrong = format!("\r\nAuthorization: Bearer {}x", TOKEN);
+    assert_eq!(
+        post(a, "/v1/label?ai=generated", "image/png", &png, &wrong).status,
+        401
+    );
+
+    let auth = format!("\r\nAuthorization: Bearer {TOKEN}");
+    let (ct, body) = multipart(&[
+        ("ai", None, b"generated"),
+        ("generator", None, b"CMS Model 3"),
+        ("notice", None, b"true"),
+        ("file", Some("poster.png"), &png),
+    ]);
+    let r = post(a, "/v1/label", &ct, &body, &auth);
+    assert_eq!(r.status, 200, "{}", text(&r.body));
+    assert_eq!(r.header("content-type"), Some("image/png"));
+    let out = sb.path("from-server.png");
+    std::fs::write(&out, &r.body).unwrap();
+    let (v, _) = sb.verify(&out, true);
+    assert_eq!(v["verdict"], "trusted", "{v:#}");
+    assert_eq!(v["disclosure"]["generator"]["name"], "CMS Model");
+    assert_eq!(v["disclosure"]["perceivableNotice"]["style"], "badge");
+
+    let r = post(a, "/v1/label?ai=maybe", "image/png", &png, &auth);
+    assert_eq!(
+        (r.status, r.json()["kind"].as_str()),
+        (400, Some("bad-field"))
+    );
+    let r = post(
+        a,
+        "/v1/label?ai=generated",
+        "image/png",
+        b"not an image",
+        &auth,
+    );
+    assert_eq!(r.status, 422, "{}", text(&r.body));
+}
+
+#[test]
+fn bad_requests_get_json_errors_and_the_server_stays_up() {
+    let sb = Sandbox::new();
+    let server = Server::start(&sb, "max_upload_mb = 1");
+    let a = &server.addr;
+    let big = vec![0u8; (1 << 20) + 10];
+    let r = post(a, "/v1/verify", "application/octet-stream", &big, "");
+    assert_eq!(
+        (r.status, r.json()["kind"].as_str()),
+        (413, Some("too-large"))
+    );
+    // Chunked, so no Content-Length to refuse it by: still 413.
+    let mut chunked = format!("{:x}\r\n", big.len()).into_bytes();
+    chunked.extend_from_slice(&big);
+    chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+    let r = raw(
+        a,
+        "POST /v1/verify HTTP/1.1\r\nTransfer-Encoding: chunked",
+        &chunked,
+    );
+    assert_eq!(r.status, 413);
+
+    let r = post(a, "/v1/verify", "application/octet-stream", b"", "");
+    assert_eq!((r.status, r.json()["kind"].as_str()), (400, Some("empty")));
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let r = post(a, "/v1/verify", "application/octet-stream", &junk, "");
+    assert_eq!(
+        r.status,
+        200,
+        "an unreadable file is a report entry: {}",
+        text(&r.body)
+    );
+    assert_eq!(r.json()["files"][0]["verdict"], "error");
+    let (ct, body) = multipart(&[("file", Some("x.jpg"), &junk)]);
+    let truncated = &body[..body.len() / 2];
+    let r = post(a, "/v1/verify", &ct, truncated, "");
+    assert_eq!(
+        (r.status, r.json()["kind"].as_str()),
+        (400, Some("malformed"))
+    );
+    let r = post(a, "/v1/verify", "multipart/form-data", &body, "");
+    assert_eq!(r.status, 400, "no boundary: {}", text(&r.body));
+    let (ct, body) = multipart(&[("note", None, b"hello")]);
+    assert_eq!(
+        post(a, "/v1/verify", &ct, &body, "").json()["kind"],
+        "no-file"
+    );
+    assert_eq!(get(a, "/v1/verify").status, 405);
+    assert_eq!(get(a, "/nothing").json()["kind"], "not-found");
+    assert!(get(a, "/nothing").header("x-content-type-options") == Some("nosniff"));
+    // Still serving.
+    assert_eq!(get(a, "/healthz").json()["status"], "ok");
+    assert_eq!(uploads_left(&sb), 0);
+}
+
+#[test]
+fn the_concurrency_bound_answers_429_never_an_error() {
+    let sb = Sandbox::new();
+    let jpg = std::fs::read(labelled_samples(&sb).remove(0)).unwrap();
+    for (limit, expect_busy) in [("max_concurrent = 1", true), ("", false)] {
+        let server = Server::start(&sb, limit);
+        let statuses: Vec<u16> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| {
+                    s.spawn(|| post(&server.addr, "/v1/verify", "image/jpeg", &jpg, "").status)
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 429),
+            "{statuses:?}"
+        );
+        let busy = statuses.iter().filter(|s| **s == 429).count();
+        if expect_busy {
+            assert!(busy >= 1, "{statuses:?}");
+            let m = text(&get(&server.addr, "/metrics").body);
+            assert!(m.contains("tamga_busy_rejections_total"), "{m}");
+        } else {
+            assert!(busy < 16 && statuses.contains(&200), "{statuses:?}");
+        }
+    }
+}
+
+#[test]
+fn every_endpoint_is_documented_and_the_page_is_served_safely() {
+    let sb = Sandbox::new();
+    let server = Server::start(&sb, "");
+    let a = &server.addr;
+    let doc = get(a, "/openapi.json").json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let documented: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    // Every route the router serves (crates/server/src/lib.rs) is documented.
+    let lib = std::fs::read_to_string(root().join("crates/server/src/lib.rs")).unwrap();
+    let served: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert!(served.len() >= 9, "{served:?}");
+    let mut a1 = served.clone();
+    let mut b1 = documented.clone();
+    a1.sort();
+    b1.sort();
+    assert_eq!(a1, b1);
+    for path in &served {
+        if *path == "/v1/verify" || *path == "/v1/label" {
+            continue;
+        }
+        let r = get(a, path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    let page = get(a, "/");
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert!(text(&page.body).contains("<script src=\"/app.js\""));
+    // Request IDs: made when absent, kept when given.
+    let r = get(a, "/healthz");
+    assert!(r.header("x-request-id").is_some_and(|v| v.len() >= 32));
+    let r = raw(a, "GET /healthz HTTP/1.1\r\nX-Request-Id: cms-42", b"");
+    assert_eq!(r.header("x-request-id"), Some("cms-42"));
+    // The trust list, for auditors.
+    let t = get(a, "/v1/trust").json();
+    assert_eq!(t["anchors"][0]["organisation"], "Tamga Test Newsroom");
+    assert_eq!(t["anchors"][0]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
+    let sb = Sandbox::new();
+    let labelled = sb.path("l.jpg");
+    assert_ok(&sb.label_plain(&sample("sample.jpg"), &labelled));
+    let body = std::fs::read(&labelled).unwrap();
+    let mut server = Server::start(&sb, "");
+    // Half the upload is sent, then the signal: the request is in flight.
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "exited with a request in flight"
+    );
+    s.write_all(&body[body.len() / 2..]).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let reply = text(&out);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("\"trusted\""), "{reply}");
+    let started = Instant::now();
+    let code = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(code.success(), "{code:?}");
+    // No new connections once it has stopped.
+    assert!(TcpStream::connect(&server.addr).is_err());
+}
+
+#[test]
+fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
+    let sb = Sandbox::new();
+    let labelled = sb.path("labelled.jpg");
+    assert_ok(&sb.label(&sample("sample.jpg"), &labelled, &["--notice"]));
+    let bad = tampered(&sb);
+    let server = Server::start(&sb, "");
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-page.png");
+    let _ = std::fs::remove_file(&shot);
+    let o = Command::new("node")
+        .arg(root().join("tests/browser/serve_page.mjs"))
+        .arg(server.url("/"))
+        .arg(&labelled)
+        .arg(&bad)
+        .arg(&shot)
+        .output()
+        .expect("node (installed by .ci/run, with tests/browser's playwright-core)");
+    assert!(
+        o.status.success(),
+        "browser test: {}\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(text(&o.stdout).contains("\"ok\":true"));
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "screenshot kept"
+    );
+}

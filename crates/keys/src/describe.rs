@@ -35,17 +35,7 @@ pub fn describe_certificates(pem: &str) -> Vec<CertificateInfo> {
         .filter(|p| p.label == "CERTIFICATE")
         .filter_map(|p| {
             let (_, cert) = X509Certificate::from_der(&p.contents).ok()?;
-            let subject = cert.subject();
-            let organisation = subject
-                .iter_organization()
-                .next()
-                .and_then(|a| a.as_str().ok())
-                .map(str::to_string);
-            let common_name = subject
-                .iter_common_name()
-                .next()
-                .and_then(|a| a.as_str().ok())
-                .map(str::to_string);
+            let (organisation, common_name) = crate::identity::subject_names(&cert);
             Some(CertificateInfo {
                 subject: cert.subject().to_string(),
                 organisation,

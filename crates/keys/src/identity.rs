@@ -309,17 +309,7 @@ fn summarise(path: &Path, leaf: &[u8], algorithm: KeyAlgorithm) -> Result<CertSu
         path: path.to_path_buf(),
         reason: "unparseable end-entity certificate".into(),
     })?;
-    let subject = cert.subject();
-    let organisation = subject
-        .iter_organization()
-        .next()
-        .and_then(|a| a.as_str().ok())
-        .map(str::to_string);
-    let common_name = subject
-        .iter_common_name()
-        .next()
-        .and_then(|a| a.as_str().ok())
-        .map(str::to_string);
+    let (organisation, common_name) = subject_names(&cert);
     Ok(CertSummary {
         organisation: organisation.unwrap_or_default(),
         common_name,
@@ -331,6 +321,22 @@ fn summarise(path: &Path, leaf: &[u8], algorithm: KeyAlgorithm) -> Result<CertSu
 
 fn pem_of(der: &[u8]) -> String {
     pem_encode("PRIVATE KEY", der)
+}
+
+/// The subject's organizationName and commonName, when present.
+pub(crate) fn subject_names(cert: &X509Certificate<'_>) -> (Option<String>, Option<String>) {
+    let subject = cert.subject();
+    // Each iterator is a different opaque type, so a closure over `impl
+    // Iterator` cannot take both; a generic fn can.
+    fn first<'a>(
+        mut it: impl Iterator<Item = &'a x509_parser::x509::AttributeTypeAndValue<'a>>,
+    ) -> Option<String> {
+        it.next().and_then(|a| a.as_str().ok()).map(str::to_string)
+    }
+    (
+        first(subject.iter_organization()),
+        first(subject.iter_common_name()),
+    )
 }
 
 pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {

@@ -8,7 +8,7 @@
 //! and refuses the file with a one-line reason before c2pa sees it.
 //! A watchdog ([`crate::watchdog`]) covers whatever slips past.
 
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 
 use crate::MediaFormat;
 
@@ -207,14 +207,24 @@ impl<R: Read + Seek> Walker<'_, R> {
             r.seek_relative((seg - 2) as i64)?;
             pos += seg - 2;
             if m == 0xDA {
-                // Entropy-coded data: skip to the next real marker.
+                // Entropy-coded data: skip to the next real marker. The
+                // scan is most of the file, so 0xFF is searched for a
+                // buffer at a time (memchr) rather than byte by byte,
+                // which took a fifth of `tamga check`'s time on JPEGs.
                 loop {
-                    let Some(b) = next(&mut r, &mut pos)? else {
+                    let buf = r.fill_buf()?;
+                    if buf.is_empty() {
                         return Ok(());
-                    };
-                    if b != 0xFF {
-                        continue;
                     }
+                    let Some(at) = memchr::memchr(0xFF, buf) else {
+                        let skipped = buf.len();
+                        r.consume(skipped);
+                        pos += skipped as u64;
+                        continue;
+                    };
+                    // Past the 0xFF.
+                    r.consume(at + 1);
+                    pos += at as u64 + 1;
                     let Some(n) = next(&mut r, &mut pos)? else {
                         return Ok(());
                     };
@@ -566,5 +576,45 @@ mod tests {
         m.extend_from_slice(&[0; 2]);
         m.extend_from_slice(&[0; 10]);
         assert!(run(&m, MediaFormat::Mp3).is_err());
+    }
+
+    /// SOI, a scan header, then `entropy`.
+    fn jpeg_with_scan(entropy: &[u8]) -> Vec<u8> {
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02];
+        j.extend_from_slice(entropy);
+        j
+    }
+
+    #[test]
+    fn the_jpeg_scan_is_searched_for_the_next_marker_across_buffers() {
+        // 100 KB of entropy data (more than the read buffer) with stuffed
+        // bytes, a restart marker and fill bytes, then a comment segment
+        // whose length runs past the end: it must be found and refused.
+        let mut entropy = vec![0x11; 100_000];
+        entropy.extend_from_slice(&[0xFF, 0x00, 0x22, 0xFF, 0xD3, 0x33, 0xFF, 0xFF]);
+        entropy.extend_from_slice(&[0xFE, 0x00, 0x40, 0x44]);
+        let err = run(&jpeg_with_scan(&entropy), MediaFormat::Jpeg).unwrap_err();
+        assert!(
+            err.contains("0xFFFE") && err.contains("past the end"),
+            "{err}"
+        );
+        // The same scan ended by EOI, or by the end of the file, is fine.
+        entropy.truncate(100_008);
+        entropy.extend_from_slice(&[0xD9]);
+        assert_eq!(run(&jpeg_with_scan(&entropy), MediaFormat::Jpeg), Ok(()));
+        entropy.truncate(100_000);
+        entropy.push(0xFF);
+        assert_eq!(run(&jpeg_with_scan(&entropy), MediaFormat::Jpeg), Ok(()));
+    }
+
+    #[test]
+    fn a_cut_jpeg_is_judged_without_panicking() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/sample.jpg");
+        let jpeg = std::fs::read(path).unwrap();
+        assert_eq!(run(&jpeg, MediaFormat::Jpeg), Ok(()));
+        for cut in (0..jpeg.len()).step_by(97) {
+            let _ = run(&jpeg[..cut], MediaFormat::Jpeg);
+        }
     }
 }

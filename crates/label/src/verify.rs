@@ -1,7 +1,6 @@
 //! Verification: any file → one [`Verdict`] with reasons and the AI disclosure.
 
 use std::{
-    fs::File,
     io::{Read, Seek, SeekFrom},
     path::{Path, PathBuf},
     sync::Arc,
@@ -14,7 +13,7 @@ use tamga_keys::TrustList;
 use crate::{
     data_hash::HashCheck,
     explain, history,
-    input::{self, InputLimits},
+    input::{self, InputLimits, Source},
     report::{FileReport, ManifestSource, StatusCode, Verdict},
     text_verify, watchdog, LabelError, MediaFormat,
 };
@@ -118,8 +117,9 @@ impl Verifier {
 
     /// Reads and judges one file once; the store is kept for `inspect`.
     ///
-    /// The file is opened once: the structural check, the platform
-    /// metadata and c2pa all read the same handle, in that order. Both
+    /// The file is opened and read once: the structural check, the platform
+    /// metadata and c2pa all read the same bytes (in memory for all but
+    /// large files), in that order. Both
     /// readers of untrusted bytes (tamga-meta's and c2pa's) run under the
     /// watchdog, so a parser bug in either is a report, not a crash.
     fn check(&self, path: &Path) -> Result<(FileReport, Option<Found>), LabelError> {
@@ -127,14 +127,44 @@ impl Verifier {
         let sidecar = input::sidecar_candidates(path)
             .into_iter()
             .find(|p| p.is_file());
+        self.judge(path, checked, sidecar)
+    }
+
+    /// Verifies a file held in memory, such as an upload, exactly as
+    /// [`Verifier::verify`] verifies one on disk, without touching the
+    /// filesystem: `name` stands for it in the report and in errors (and its
+    /// extension marks text, `.txt` or `.md`, as for a file). No sidecar is
+    /// looked for.
+    pub fn verify_bytes(&self, name: &str, bytes: Vec<u8>) -> Result<FileReport, LabelError> {
+        let path = Path::new(name);
+        let checked = input::from_bytes(path, bytes, &self.options.limits, self.options.format)?;
+        Ok(self.judge(path, checked, None)?.0)
+    }
+
+    /// Verifies the file at `path` as [`Verifier::verify_bytes`] verifies
+    /// bytes: the report and errors call it `name`, and no sidecar is
+    /// looked for. For uploads too large to hold in memory.
+    pub fn verify_file_as(&self, path: &Path, name: &str) -> Result<FileReport, LabelError> {
+        let shown = Path::new(name);
+        let checked = input::open_as(path, shown, &self.options.limits, self.options.format)?;
+        Ok(self.judge(shown, checked, None)?.0)
+    }
+
+    /// The verdict on an opened input; `path` names it in the report.
+    fn judge(
+        &self,
+        path: &Path,
+        checked: input::Input,
+        sidecar: Option<PathBuf>,
+    ) -> Result<(FileReport, Option<Found>), LabelError> {
         let context = self.context.clone();
         let owned = path.to_path_buf();
         let format = checked.format;
         let sidecar_for_job = sidecar.clone();
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
-        let file = checked.file;
+        let source = checked.source;
         let (read, metadata) = watchdog::run(path, deadline, move || {
-            read_store(&context, &owned, format, sidecar_for_job.as_deref(), file)
+            read_store(&context, &owned, format, sidecar_for_job.as_deref(), source)
         })?;
         let mut report = match &read {
             StoreRead::None => unlabelled(path, format),
@@ -269,7 +299,7 @@ fn read_store(
     path: &Path,
     format: MediaFormat,
     sidecar: Option<&Path>,
-    mut file: File,
+    mut file: Source,
 ) -> Result<StoreAndMetadata, LabelError> {
     if format.is_text() && sidecar.is_none() {
         // Text is read whole anyway (the wrapper is at its end and the hash
@@ -294,7 +324,7 @@ fn read_media_store(
     path: &Path,
     format: MediaFormat,
     sidecar: Option<&Path>,
-    mut file: File,
+    mut file: Source,
 ) -> Result<Option<Found>, LabelError> {
     file.rewind().map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
@@ -329,7 +359,7 @@ fn read_media_store(
 fn read_wav_streaming(
     context: &Arc<Context>,
     path: &Path,
-    file: &mut File,
+    file: &mut Source,
 ) -> Result<Option<Found>, LabelError> {
     let io = |e| LabelError::io(path, e);
     let Some(chunk) = crate::wav_stream::find_chunk(file).map_err(io)? else {

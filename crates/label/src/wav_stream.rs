@@ -99,8 +99,8 @@ fn too_big(path: &Path) -> LabelError {
 
 /// Where a WAV's top-level C2PA chunk is: (offset of its header, length
 /// with header); `None` when there is none or it runs past the end.
-pub(crate) fn find_chunk(f: &mut File) -> std::io::Result<Option<(u64, u64)>> {
-    let len = f.metadata()?.len();
+pub(crate) fn find_chunk<R: Read + Seek>(f: &mut R) -> std::io::Result<Option<(u64, u64)>> {
+    let len = f.seek(SeekFrom::End(0))?;
     Ok(crate::riff::chunks(f)?
         .into_iter()
         .find(|c| &c.id == b"C2PA")
@@ -112,10 +112,10 @@ pub(crate) fn find_chunk(f: &mut File) -> std::io::Result<Option<(u64, u64)>> {
 /// streaming. `None` when the binding is not one tamga recomputes (several
 /// hard bindings, unknown algorithm, exclusions other than the C2PA chunk):
 /// the caller falls back to c2pa.
-pub(crate) fn check_data_hash(
+pub(crate) fn check_data_hash<R: Read + Seek>(
     detailed: &serde_json::Value,
     active: &str,
-    f: &mut File,
+    f: &mut R,
     chunk: (u64, u64),
 ) -> std::io::Result<Option<HashCheck>> {
     let Some(binding) = Binding::of_active(detailed, active) else {
@@ -125,9 +125,9 @@ pub(crate) fn check_data_hash(
     if binding.exclusions != [chunk] {
         return Ok(None);
     }
-    let len = f.metadata()?.len();
+    let len = f.seek(SeekFrom::End(0))?;
     let mut hasher = Hasher::new(binding.alg);
-    let mut buf = vec![0u8; BLOCK];
+    let mut buf = block_for(len);
     for_each_block_excluding(f, len, chunk, &mut buf, |b| hasher.update(b))?;
     Ok(Some(if hasher.finalize() == binding.hash {
         HashCheck::Match
@@ -136,20 +136,26 @@ pub(crate) fn check_data_hash(
     }))
 }
 
+/// A read buffer for a file of `len` bytes: a block, or less for a small
+/// file (a batch of small WAVs need not zero 1 MiB each).
+fn block_for(len: u64) -> Vec<u8> {
+    vec![0u8; usize::try_from(len).map_or(BLOCK, |n| n.clamp(1, BLOCK))]
+}
+
 fn digest_excluding<D: Digest>(
     f: &mut File,
     len: u64,
     skip: (u64, u64),
 ) -> std::io::Result<Vec<u8>> {
     let mut hasher = D::new();
-    let mut buf = vec![0u8; BLOCK];
+    let mut buf = block_for(len);
     for_each_block_excluding(f, len, skip, &mut buf, |b| hasher.update(b))?;
     Ok(hasher.finalize().to_vec())
 }
 
 /// Feeds every byte of `f` outside `skip` to `sink`, a block at a time.
-fn for_each_block_excluding(
-    f: &mut File,
+fn for_each_block_excluding<R: Read + Seek>(
+    f: &mut R,
     len: u64,
     (skip_at, skip_len): (u64, u64),
     buf: &mut [u8],

@@ -16,6 +16,14 @@ mod progress;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator. Verification allocates and
+/// frees a buffer the size of the file per file; glibc's per-thread arenas
+/// hand those pages back to the kernel and fault them in again each time,
+/// which under `tamga serve` cost more than the HTTP itself (see
+/// BENCHMARKS.md). The in-process baseline uses the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     quiet_worker_panics();
     let cli = <args::Cli as clap::Parser>::parse();

@@ -15,6 +15,11 @@ use std::{
 
 use tamga_label::{TrustConfig, Verdict, Verifier, VerifyOptions};
 
+/// The tamga binary's allocator, so the baseline differs from the service
+/// only by HTTP.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let file = PathBuf::from(&args[0]);

@@ -580,3 +580,96 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
         "screenshot kept"
     );
 }
+
+/// A 16-bit mono WAV of `seconds` of a 440 Hz tone at 48 kHz.
+fn long_wav(path: &Path, seconds: u32) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..48_000 * seconds {
+        let t = f64::from(i) / 48_000.0;
+        w.write_sample((f64::sin(t * 440.0 * std::f64::consts::TAU) * 8000.0) as i16)
+            .unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+#[test]
+fn uploads_past_the_memory_budget_are_verified_from_disk_the_same_way() {
+    // Small uploads are verified from memory, larger ones from the
+    // request's private folder: both must give the same verdicts and
+    // names, and the folder must go with the request.
+    let sb = Sandbox::new();
+    let raw_wav = sb.path("long.wav");
+    long_wav(&raw_wav, 60); // ~5.8 MB, past the 4 MB in-memory budget
+    let big = sb.path("big.wav");
+    assert_ok(&sb.label_plain(&raw_wav, &big));
+    let big_bytes = std::fs::read(&big).unwrap();
+    assert!(big_bytes.len() > 4 << 20);
+    // One audio sample changed, in the middle of the data chunk.
+    let mut broken = big_bytes.clone();
+    let i = broken.len() / 2;
+    broken[i] ^= 0x55;
+    let small = sb.path("small.jpg");
+    assert_ok(&sb.label_plain(&sample("sample.jpg"), &small));
+    let small_bytes = std::fs::read(&small).unwrap();
+    let server = Server::start(&sb, "");
+    let a = &server.addr;
+
+    // A raw body declared larger than the budget goes straight to disk.
+    let doc = post(a, "/v1/verify", "audio/wav", &big_bytes, "").json();
+    assert_eq!(doc["files"][0]["verdict"], "trusted", "{doc:#}");
+    assert_eq!(doc["files"][0]["path"], "upload");
+    // In a form, the first file stays in memory and the big ones spill.
+    let (ct, body) = multipart(&[
+        ("file", Some("small.jpg"), &small_bytes),
+        ("file", Some("big.wav"), &big_bytes),
+        ("file", Some("broken.wav"), &broken),
+    ]);
+    let doc = post(a, "/v1/verify", &ct, &body, "").json();
+    let verdicts: Vec<_> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("small.jpg", "trusted"),
+            ("big.wav", "trusted"),
+            ("broken.wav", "invalid")
+        ],
+        "{doc:#}"
+    );
+    let codes = doc["files"][2]["failures"].to_string();
+    assert!(codes.contains("assertion.dataHash.mismatch"), "{codes}");
+    // The gate reads the same way.
+    let doc = post(a, "/v1/verify?policy=eu", &ct, &body, "").json();
+    assert_eq!(doc["files"][1]["path"], "big.wav");
+    assert_eq!(doc["files"][2]["verdict"], "reject", "{doc:#}");
+    assert!(
+        !doc.to_string().contains(&sb.path("").display().to_string()),
+        "a server path leaked: {doc:#}"
+    );
+    // A damaged big file is an error that names the upload, not the disk.
+    let cut = &big_bytes[..44 + 4096];
+    let mut junk = b"RIFF".to_vec();
+    junk.extend_from_slice(&u32::MAX.to_le_bytes());
+    junk.extend_from_slice(&big_bytes[8..]);
+    for bytes in [cut, &junk[..]] {
+        let (ct, body) = multipart(&[
+            ("file", Some("filler.wav"), &big_bytes),
+            ("file", Some("odd.wav"), bytes),
+        ]);
+        let doc = post(a, "/v1/verify", &ct, &body, "").json();
+        let s = doc["files"][1].to_string();
+        assert!(s.contains("odd.wav"), "{s}");
+        assert!(!s.contains("file-1"), "the server's name leaked: {s}");
+    }
+    assert_eq!(uploads_left(&sb), 0);
+}

@@ -57,6 +57,7 @@ struct ServerTable {
     max_upload_mb: Option<u64>,
     request_timeout_secs: Option<u64>,
     max_concurrent: Option<usize>,
+    workers: Option<usize>,
     trust_forwarded_headers: Option<bool>,
     log_format: Option<LogFormat>,
 }
@@ -113,8 +114,12 @@ pub struct ServerConfig {
     pub max_upload_bytes: u64,
     /// How long one request may take.
     pub request_timeout: Duration,
-    /// How many verifications or labellings run at once; more get 429.
+    /// How many verify or label requests are admitted at once (working or
+    /// waiting for a worker); more get 429.
     pub max_concurrent: usize,
+    /// How many threads verify and label: one per core by default, since
+    /// the work is CPU-bound and more threads only interleave it.
+    pub workers: usize,
     /// Log the client address from `X-Forwarded-For` (behind a TLS proxy).
     pub trust_forwarded_headers: bool,
     /// Log format.
@@ -135,7 +140,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_upload_bytes: 200 << 20,
             request_timeout: Duration::from_secs(120),
-            max_concurrent: 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_concurrent: 4 * cores(),
+            workers: cores(),
             trust_forwarded_headers: false,
             log_format: LogFormat::Text,
             anchors: None,
@@ -144,6 +150,10 @@ impl Default for ServerConfig {
             tokens: Vec::new(),
         }
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The environment variables that override the file.
@@ -194,6 +204,12 @@ impl ServerConfig {
                 ));
             }
             c.max_concurrent = n;
+        }
+        if let Some(n) = s.workers {
+            if n == 0 {
+                return Err(ConfigError::Invalid("workers must be at least 1".into()));
+            }
+            c.workers = n;
         }
         c.trust_forwarded_headers = s.trust_forwarded_headers.unwrap_or(false);
         c.log_format = s.log_format.unwrap_or_default();
@@ -285,7 +301,7 @@ mod tests {
     #[test]
     fn file_values_paths_and_environment_resolve() {
         let (d, p) = write(
-            "[server]\nmax_upload_mb = 3\nmax_concurrent = 4\nlog_format = \"json\"\n\
+            "[server]\nmax_upload_mb = 3\nmax_concurrent = 4\nworkers = 3\nlog_format = \"json\"\n\
              [trust]\nanchors = \"anchors.pem\"\n[label]\nkeys = \"keys\"\n\
              tokens = [\"0123456789abcdef-cms\"]\n",
         );
@@ -293,6 +309,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.max_upload_bytes, 3 << 20);
         assert_eq!(c.max_concurrent, 4);
+        assert_eq!(c.workers, 3);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.anchors, Some(d.path().join("anchors.pem")));
         assert_eq!(c.keys, Some(KeySource::Dir(d.path().join("keys"))));

@@ -1,7 +1,7 @@
 //! The API's handlers: each receives files, takes a work slot, runs the
 //! library on a blocking thread and answers JSON (or the labelled file).
 
-use std::{collections::BTreeMap, path::Path, sync::Arc};
+use std::{collections::BTreeMap, sync::Arc};
 
 use axum::{
     extract::{Query, Request, State},
@@ -17,7 +17,11 @@ use tamga_label::{
     MediaFormat, MetadataOptions, NoticeOptions, Placement,
 };
 
-use crate::{error::ApiError, state::AppState, upload};
+use crate::{
+    error::ApiError,
+    state::AppState,
+    upload::{self, Content},
+};
 
 type Shared = Arc<AppState>;
 
@@ -33,49 +37,57 @@ pub async fn verify(
             ApiError::bad_request("policy", format!("unknown policy {p:?}; one of kz, eu, cn"))
         })?),
     };
-    let _slot = state.slot()?;
+    let slot = state.slot()?;
     let received = upload::receive(&state, req).await?;
     let work = state.clone();
-    let doc = blocking(move || {
-        let state = work;
-        state.metrics.in_flight(1);
-        let doc = match gate {
-            None => {
-                let entries: Vec<VerifyEntry> = received
-                    .files
-                    .iter()
-                    .map(|f| {
-                        let entry = VerifyEntry::from_result(
-                            f.path.clone(),
-                            state.verifier.verify(&f.path),
-                        );
-                        let entry = rename_entry(entry, &f.path, &f.name);
-                        state.metrics.verdict(entry_verdict(&entry));
-                        entry
-                    })
-                    .collect();
-                serde_json::to_value(VerifyReport::new(entries))
-            }
-            Some(name) => {
-                let gate = &state.gates[name];
-                let checks: Vec<FileCheck> = received
-                    .files
-                    .iter()
-                    .map(|f| {
-                        let check = rename_check(gate.check(&f.path), &f.path, &f.name);
-                        state.metrics.verdict(check.verdict.word());
-                        check
-                    })
-                    .collect();
-                serde_json::to_value(CheckReport::new(gate.policy(), checks))
-            }
-        };
-        state.metrics.in_flight(-1);
-        // `received` (and its folder) is dropped here, on this thread.
-        drop(received);
-        doc.map_err(|e| ApiError::internal(e.to_string()))
-    })
-    .await?;
+    let doc = state
+        .run(slot, move || {
+            let state = work;
+            state.metrics.in_flight(1);
+            let mut received = received;
+            let files = std::mem::take(&mut received.files);
+            let doc = match gate {
+                None => {
+                    let entries: Vec<VerifyEntry> = files
+                        .into_iter()
+                        .map(|f| {
+                            let result = match f.content {
+                                Content::Memory(bytes) => {
+                                    state.verifier.verify_bytes(&f.name, bytes)
+                                }
+                                Content::Disk(path) => {
+                                    state.verifier.verify_file_as(&path, &f.name)
+                                }
+                            };
+                            let entry = VerifyEntry::from_result(f.name.into(), result);
+                            state.metrics.verdict(entry_verdict(&entry));
+                            entry
+                        })
+                        .collect();
+                    serde_json::to_value(VerifyReport::new(entries))
+                }
+                Some(name) => {
+                    let gate = &state.gates[name];
+                    let checks: Vec<FileCheck> = files
+                        .into_iter()
+                        .map(|f| {
+                            let check = match f.content {
+                                Content::Memory(bytes) => gate.check_bytes(&f.name, bytes),
+                                Content::Disk(path) => gate.check_file_as(&path, &f.name),
+                            };
+                            state.metrics.verdict(check.verdict.word());
+                            check
+                        })
+                        .collect();
+                    serde_json::to_value(CheckReport::new(gate.policy(), checks))
+                }
+            };
+            state.metrics.in_flight(-1);
+            // `received` (and its folder, if any) is dropped here, on this thread.
+            drop(received);
+            doc.map_err(|e| ApiError::internal(e.to_string()))
+        })
+        .await?;
     Ok(Json(doc).into_response())
 }
 
@@ -105,56 +117,59 @@ pub async fn label(
             "a valid bearer token is required to label",
         ));
     }
-    let _slot = state.slot()?;
-    let received = upload::receive(&state, req).await?;
+    let slot = state.slot()?;
+    let mut received = upload::receive(&state, req).await?;
     // Form fields win over the query string.
     let mut fields = query;
-    fields.extend(received.fields.clone());
+    fields.extend(std::mem::take(&mut received.fields));
     let request = LabelRequest::parse(&fields)?;
     let work = state.clone();
-    blocking(move || {
-        let state = work;
-        let Some(identity) = state.identity.as_ref() else {
-            return Err(ApiError::internal("no signing key"));
-        };
-        let Some(file) = received.files.first() else {
-            return Err(ApiError::bad_request("no-file", "no file to label"));
-        };
-        state.metrics.in_flight(1);
-        let labeller = Labeller::new(identity, request.options.clone())
-            .map_err(|e| ApiError::internal(e.to_string()));
-        let out = received.dir.path().join(format!(
-            "labelled-{}",
-            file.path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let result = labeller.and_then(|l| {
-            l.label(&file.path, &out, &request.disclosure, Placement::Embedded)
-                .map_err(|e| {
-                    let message = e
-                        .to_string()
-                        .replace(&file.path.display().to_string(), &file.name);
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.kind(), message)
-                })
-        });
-        state.metrics.in_flight(-1);
-        let outcome = result?;
-        let bytes = std::fs::read(&out).map_err(|e| ApiError::internal(e.to_string()))?;
-        let mut res = bytes.into_response();
-        let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, mime_value(outcome.format));
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "attachment; filename=\"{}\"",
-            file.name.replace('"', "_")
-        )) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-        drop(received);
-        Ok(res)
-    })
-    .await
+    state
+        .run(slot, move || {
+            let state = work;
+            let Some(identity) = state.identity.as_ref() else {
+                return Err(ApiError::internal("no signing key"));
+            };
+            let Some(name) = received.files.first().map(|f| f.name.clone()) else {
+                return Err(ApiError::bad_request("no-file", "no file to label"));
+            };
+            // The labeller reads and writes files: the upload goes to the
+            // request's private folder, under the server's names.
+            let input = received.path_of(0)?;
+            let out = received.dir()?.join(format!(
+                "labelled-{}",
+                input
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+            state.metrics.in_flight(1);
+            let result = Labeller::new(identity, request.options.clone())
+                .map_err(|e| ApiError::internal(e.to_string()))
+                .and_then(|l| {
+                    l.label(&input, &out, &request.disclosure, Placement::Embedded)
+                        .map_err(|e| {
+                            let message =
+                                e.to_string().replace(&input.display().to_string(), &name);
+                            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.kind(), message)
+                        })
+                });
+            state.metrics.in_flight(-1);
+            let outcome = result?;
+            let bytes = std::fs::read(&out).map_err(|e| ApiError::internal(e.to_string()))?;
+            let mut res = bytes.into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, mime_value(outcome.format));
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"{}\"",
+                name.replace('"', "_")
+            )) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            drop(received);
+            Ok(res)
+        })
+        .await
 }
 
 /// `GET /v1/trust`.
@@ -200,15 +215,6 @@ pub async fn wrong_method() -> ApiError {
         "method-not-allowed",
         "this endpoint does not take that method; see /openapi.json",
     )
-}
-
-/// Runs CPU-heavy work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ApiError::internal(format!("the worker failed: {e}")))?
 }
 
 /// The disclosure and options of a label request.
@@ -293,43 +299,4 @@ fn entry_verdict(e: &VerifyEntry) -> &'static str {
         VerifyEntry::Checked(r) => r.verdict.word(),
         VerifyEntry::Error { .. } => "error",
     }
-}
-
-/// The report with the upload's own name instead of the server's path, so
-/// no server path ever reaches a client.
-fn rename_entry(entry: VerifyEntry, path: &Path, name: &str) -> VerifyEntry {
-    let from = path.display().to_string();
-    match entry {
-        VerifyEntry::Checked(r) => VerifyEntry::Checked(Box::new(rename_report(*r, &from, name))),
-        VerifyEntry::Error { kind, error, .. } => {
-            VerifyEntry::error(name.into(), kind, error.replace(&from, name))
-        }
-    }
-}
-
-fn rename_report(
-    mut r: tamga_label::FileReport,
-    from: &str,
-    name: &str,
-) -> tamga_label::FileReport {
-    r.path = name.into();
-    r.sidecar = None;
-    r.reason = r.reason.replace(from, name);
-    for w in &mut r.warnings {
-        *w = w.replace(from, name);
-    }
-    r
-}
-
-fn rename_check(mut c: FileCheck, path: &Path, name: &str) -> FileCheck {
-    let from = path.display().to_string();
-    c.path = name.into();
-    c.error = c.error.map(|e| e.replace(&from, name));
-    for r in &mut c.reasons {
-        r.message = r.message.replace(&from, name);
-    }
-    c.verification = c
-        .verification
-        .map(|v| Box::new(rename_report(*v, &from, name)));
-    c
 }

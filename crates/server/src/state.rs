@@ -32,6 +32,9 @@ pub struct AppState {
     /// tokens themselves are not kept.
     token_digests: Vec<[u8; 32]>,
     slots: Arc<Semaphore>,
+    /// The threads that verify and label (`workers` of them). Requests
+    /// wait for one asynchronously; the slots bound how many wait.
+    pool: rayon::ThreadPool,
     /// Private (0700) folder for uploads; each request gets its own
     /// subfolder, removed when the request ends.
     pub uploads: tempfile::TempDir,
@@ -84,8 +87,14 @@ impl AppState {
             "anchors": describe(trust.anchors_pem.as_deref()),
             "allowed": describe(trust.allowed_pem.as_deref()),
         });
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.workers)
+            .thread_name(|i| format!("tamga-verify-{i}"))
+            .build()
+            .map_err(|e| format!("cannot start the worker threads: {e}"))?;
         Ok(Self {
             slots: Arc::new(Semaphore::new(config.max_concurrent)),
+            pool,
             config,
             verifier,
             gates,
@@ -104,6 +113,31 @@ impl AppState {
             self.metrics.busy();
             ApiError::busy()
         })
+    }
+
+    /// Runs CPU-heavy `work` on a worker thread and waits for it without
+    /// holding an async thread. A panic in `work` is a 500 for this request
+    /// only; a file that stalls the parsers is cut off by the library's
+    /// own watchdog (per-file deadline), so a worker is never lost to it.
+    ///
+    /// `slot` is held until the work ends, not just the request: a client
+    /// that hangs up does not free room for more work than the slots allow.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        slot: OwnedSemaphorePermit,
+        work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.pool.spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            drop(slot);
+            let _ = tx.send(out);
+        });
+        match rx.await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_panic)) => Err(ApiError::internal("the worker failed on this request")),
+            Err(_) => Err(ApiError::internal("the worker went away")),
+        }
     }
 
     /// Whether labelling is configured (a key and at least one token).

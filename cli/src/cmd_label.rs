@@ -65,22 +65,27 @@ pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
 }
 
 fn langs(args: &LabelArgs) -> Result<Vec<Lang>> {
-    let by_profile = |p: &str| p.split(',').map(str::to_owned).collect::<Vec<_>>();
-    let names = match (&args.notice_lang, args.profile) {
-        (Some(explicit), _) => explicit.clone(),
-        (None, Some(Profile::Cn)) => by_profile("zh"),
-        (None, Some(Profile::Eu)) => by_profile("en"),
-        (None, _) => by_profile("kk,ru,en"),
-    };
-    names
-        .iter()
-        .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
-        .collect()
+    match &args.notice_lang {
+        Some(explicit) => explicit
+            .iter()
+            .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
+            .collect(),
+        None => Ok(profile(args).notice_langs()),
+    }
+}
+
+/// The library's profile for `--profile` (Kazakhstan's when none is given).
+fn profile(args: &LabelArgs) -> tamga_label::Profile {
+    match args.profile {
+        None | Some(Profile::Kz) => tamga_label::Profile::Kz,
+        Some(Profile::Eu) => tamga_label::Profile::Eu,
+        Some(Profile::Cn) => tamga_label::Profile::Cn,
+    }
 }
 
 /// IPTC XMP always (unless --no-xmp); AIGC with --aigc or under the cn profile.
 fn metadata(args: &LabelArgs) -> MetadataOptions {
-    let aigc = !args.no_aigc && (args.aigc || args.profile == Some(Profile::Cn));
+    let aigc = !args.no_aigc && (args.aigc || profile(args).writes_aigc());
     MetadataOptions {
         xmp: !args.no_xmp,
         aigc: aigc.then(|| AigcOptions {

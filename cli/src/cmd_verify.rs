@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, process::ExitCode, sync::Mutex};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
@@ -23,19 +23,8 @@ pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result
 
 /// Verification options with the trust lists named on the command line.
 pub(crate) fn verify_options(trust: &TrustArgs) -> Result<VerifyOptions> {
-    let read = |p: &Option<PathBuf>| -> Result<Option<String>> {
-        p.as_ref()
-            .map(|p| {
-                std::fs::read_to_string(p)
-                    .with_context(|| format!("{}: cannot read trust list", p.display()))
-            })
-            .transpose()
-    };
     let mut options = VerifyOptions::default();
-    let mut tc = TrustConfig::default();
-    tc.anchors_pem = read(&trust.trust)?;
-    tc.allowed_pem = read(&trust.allowed)?;
-    options.trust = tc;
+    options.trust = TrustConfig::from_files(trust.trust.as_deref(), trust.allowed.as_deref())?;
     Ok(options)
 }
 

@@ -46,29 +46,13 @@ impl Gate {
         mut options: VerifyOptions,
         declarations: Declarations,
     ) -> Result<Self, GateError> {
-        let add = |to: &mut Option<String>, file: &Option<std::path::PathBuf>| {
-            let Some(file) = file else {
-                return Ok(());
-            };
-            let pem = std::fs::read_to_string(file).map_err(|e| {
-                GateError(format!(
-                    "{}: cannot read the trust list: {e}",
-                    file.display()
-                ))
-            })?;
-            let joined = match to.take() {
-                Some(mut s) => {
-                    s.push('\n');
-                    s.push_str(&pem);
-                    s
-                }
-                None => pem,
-            };
-            *to = Some(joined);
-            Ok::<(), GateError>(())
-        };
-        add(&mut options.trust.anchors_pem, &policy.trust.anchors)?;
-        add(&mut options.trust.allowed_pem, &policy.trust.allowed)?;
+        options
+            .trust
+            .add_files(
+                policy.trust.anchors.as_deref(),
+                policy.trust.allowed.as_deref(),
+            )
+            .map_err(|e| GateError(e.to_string()))?;
         let verifier = Verifier::new(options).map_err(|e| GateError(e.to_string()))?;
         Ok(Self {
             policy,

@@ -58,6 +58,7 @@ mod mp3_notice;
 pub mod notice;
 pub mod notice_text;
 mod platform_meta;
+mod profile;
 mod publish;
 pub mod report;
 mod sign;
@@ -83,6 +84,7 @@ pub use notice_text::Lang;
 pub use platform_meta::{
     AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata,
 };
+pub use profile::Profile;
 pub use publish::{Propagation, PublishOptions, PublishOutcome};
 pub use report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};

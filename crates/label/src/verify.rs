@@ -28,6 +28,44 @@ pub struct TrustConfig {
     pub allowed_pem: Option<String>,
 }
 
+impl TrustConfig {
+    /// The PEM bundles in these files (either may be absent).
+    pub fn from_files(anchors: Option<&Path>, allowed: Option<&Path>) -> Result<Self, LabelError> {
+        let mut config = Self::default();
+        config.add_files(anchors, allowed)?;
+        Ok(config)
+    }
+
+    /// Adds the bundles in these files to those already here: a policy's
+    /// own lists on top of the command line's.
+    pub fn add_files(
+        &mut self,
+        anchors: Option<&Path>,
+        allowed: Option<&Path>,
+    ) -> Result<(), LabelError> {
+        fn add(to: &mut Option<String>, file: Option<&Path>) -> Result<(), LabelError> {
+            let Some(file) = file else {
+                return Ok(());
+            };
+            let pem = std::fs::read_to_string(file).map_err(|e| {
+                let e = std::io::Error::new(e.kind(), format!("cannot read the trust list: {e}"));
+                LabelError::io(file, e)
+            })?;
+            *to = Some(match to.take() {
+                Some(mut joined) => {
+                    joined.push('\n');
+                    joined.push_str(&pem);
+                    joined
+                }
+                None => pem,
+            });
+            Ok(())
+        }
+        add(&mut self.anchors_pem, anchors)?;
+        add(&mut self.allowed_pem, allowed)
+    }
+}
+
 /// Verification settings.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -613,4 +651,33 @@ fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_lists_from_files_join_and_a_missing_one_is_named() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a.pem"), d.path().join("b.pem"));
+        std::fs::write(&a, "A").unwrap();
+        std::fs::write(&b, "B").unwrap();
+        let mut t = TrustConfig::from_files(Some(&a), None).unwrap();
+        assert_eq!(
+            (t.anchors_pem.as_deref(), t.allowed_pem.as_deref()),
+            (Some("A"), None)
+        );
+        t.add_files(Some(&b), Some(&b)).unwrap();
+        assert_eq!(t.anchors_pem.as_deref(), Some("A\nB"));
+        assert_eq!(t.allowed_pem.as_deref(), Some("B"));
+        let missing = d.path().join("none.pem");
+        let e = TrustConfig::from_files(None, Some(&missing))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("none.pem") && e.contains("cannot read the trust list"),
+            "{e}"
+        );
+    }
 }

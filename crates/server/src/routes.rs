@@ -14,7 +14,7 @@ use tamga_gate::{CheckReport, FileCheck};
 use tamga_label::{
     report::{VerifyEntry, VerifyReport},
     AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, Labeller, Lang,
-    MediaFormat, MetadataOptions, NoticeOptions, Placement,
+    MediaFormat, MetadataOptions, NoticeOptions, Placement, Profile,
 };
 
 use crate::{
@@ -227,38 +227,28 @@ struct LabelRequest {
 impl LabelRequest {
     fn parse(f: &BTreeMap<String, String>) -> Result<Self, ApiError> {
         let bad = |m: String| ApiError::bad_request("bad-field", m);
-        let ai = match f.get("ai").map(String::as_str) {
-            Some("generated") => AiInvolvement::Generated,
-            Some("edited") => AiInvolvement::Edited,
-            Some("composite") => AiInvolvement::Composite,
-            Some("algorithmic") => AiInvolvement::Algorithmic,
-            Some(other) => {
-                return Err(bad(format!(
-                    "ai = {other:?}: one of generated, edited, composite, algorithmic"
-                )))
-            }
-            None => {
-                return Err(bad(
-                    "ai is required: generated, edited, composite or algorithmic".into(),
-                ))
-            }
-        };
-        let profile = f.get("profile").map(String::as_str);
-        let langs: Vec<Lang> = match (f.get("notice_lang"), profile) {
-            (Some(list), _) => list
+        let ai: AiInvolvement = f
+            .get("ai")
+            .ok_or_else(|| {
+                bad("ai is required: generated, edited, composite or algorithmic".into())
+            })?
+            .parse()
+            .map_err(bad)?;
+        let profile: Profile = f
+            .get("profile")
+            .map(|p| p.parse())
+            .transpose()
+            .map_err(bad)?
+            .unwrap_or_default();
+        let langs: Vec<Lang> = match f.get("notice_lang") {
+            Some(list) => list
                 .split(',')
                 .map(|l| {
-                    l.trim()
-                        .parse::<Lang>()
+                    l.parse::<Lang>()
                         .map_err(|e| bad(format!("notice_lang: {e}")))
                 })
                 .collect::<Result<_, _>>()?,
-            (None, Some("cn")) => vec![Lang::Zh],
-            (None, Some("eu")) => vec![Lang::En],
-            (None, Some("kz") | None) => vec![Lang::Kk, Lang::Ru, Lang::En],
-            (None, Some(other)) => {
-                return Err(bad(format!("profile = {other:?}: one of kz, eu, cn")))
-            }
+            None => profile.notice_langs(),
         };
         let mut disclosure = AiDisclosure::new(ai).with_notice_langs(&langs);
         disclosure.generator = f.get("generator").map(|g| {
@@ -276,7 +266,7 @@ impl LabelRequest {
         let mut options = LabelOptions::default();
         options.metadata = MetadataOptions {
             xmp: true,
-            aigc: (profile == Some("cn")).then(AigcOptions::default),
+            aigc: profile.writes_aigc().then(AigcOptions::default),
         };
         let yes = |k: &str| matches!(f.get(k).map(String::as_str), Some("true" | "1" | "yes"));
         if yes("notice") {
@@ -299,5 +289,44 @@ fn entry_verdict(e: &VerifyEntry) -> &'static str {
     match e {
         VerifyEntry::Checked(r) => r.verdict.word(),
         VerifyEntry::Error { .. } => "error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn label_fields_follow_the_profile_like_the_cli() {
+        let r = LabelRequest::parse(&fields(&[("ai", "edited"), ("profile", "cn")])).unwrap();
+        assert_eq!(r.disclosure.ai, AiInvolvement::Edited);
+        assert!(
+            r.options.metadata.aigc.is_some(),
+            "cn writes the AIGC label"
+        );
+        let langs: Vec<&str> = r.disclosure.notice.keys().map(String::as_str).collect();
+        assert_eq!(langs, ["zh"]);
+        let r = LabelRequest::parse(&fields(&[("ai", "generated"), ("notice", "yes")])).unwrap();
+        assert!(r.options.metadata.aigc.is_none());
+        assert_eq!(
+            r.options.notice.map(|n| n.langs),
+            Some(Profile::Kz.notice_langs())
+        );
+        for bad in [
+            fields(&[]),
+            fields(&[("ai", "imagined")]),
+            fields(&[("ai", "generated"), ("profile", "mars")]),
+            fields(&[("ai", "generated"), ("notice_lang", "kk,xx")]),
+        ] {
+            let e = LabelRequest::parse(&bad).err().unwrap();
+            assert_eq!((e.status, e.kind), (StatusCode::BAD_REQUEST, "bad-field"));
+        }
     }
 }

@@ -47,17 +47,8 @@ pub struct AppState {
 impl AppState {
     /// Builds the state; fails on unreadable trust lists or keys.
     pub fn new(config: ServerConfig) -> Result<Self, String> {
-        let read = |p: &Option<std::path::PathBuf>| {
-            p.as_ref()
-                .map(|p| {
-                    std::fs::read_to_string(p)
-                        .map_err(|e| format!("{}: cannot read the trust list: {e}", p.display()))
-                })
-                .transpose()
-        };
-        let mut trust = TrustConfig::default();
-        trust.anchors_pem = read(&config.anchors)?;
-        trust.allowed_pem = read(&config.allowed)?;
+        let trust = TrustConfig::from_files(config.anchors.as_deref(), config.allowed.as_deref())
+            .map_err(|e| e.to_string())?;
         let mut options = VerifyOptions::default();
         options.trust = trust.clone();
         let verifier = Verifier::new(options.clone()).map_err(|e| e.to_string())?;

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use serde_json::Value;
+
 use crate::util::{assert_ok, codes, Sandbox};
 
 /// Where to flip a byte so the media content changes but the container stays parseable.
@@ -369,4 +371,68 @@ fn wav_streaming_verification_catches_damage_to_the_manifest_and_the_audio() {
     std::fs::write(&out, &good).unwrap();
     let (entry, _) = sb.verify(&out, true);
     assert_eq!(entry["verdict"], "trusted");
+}
+
+/// A label damaged anywhere is reported as tampered (`invalid`, with a C2PA
+/// failure code), not as an unreadable file: c2pa refuses to parse some
+/// damage (a broken COSE structure, claim CBOR or certificate) instead of
+/// validating it, and a distributor must still see "tampered".
+#[test]
+fn a_byte_flipped_anywhere_in_the_label_is_invalid_not_an_error() {
+    let sb = Sandbox::new();
+    let flips = sb.path("flips");
+    std::fs::create_dir(&flips).unwrap();
+    for (sample_name, ext) in [("sample.wav", "wav"), ("sample.jpg", "jpg")] {
+        let labelled = sb.path(&format!("l.{ext}"));
+        assert_ok(&sb.label(&sb.copy_sample(sample_name), &labelled, &[]));
+        let good = std::fs::read(&labelled).unwrap();
+        // The manifest store: the WAV's C2PA chunk body, or the JPEG's
+        // APP11 segments without their markers and lengths (flipping those
+        // damages the JPEG itself, a different error).
+        let mut spans = Vec::new();
+        if ext == "wav" {
+            let at = rfind(&good, b"C2PA").unwrap();
+            let len = u32::from_le_bytes(good[at + 4..at + 8].try_into().unwrap()) as usize;
+            spans.push(at + 8..at + 8 + len);
+        } else {
+            let mut at = find(&good, &[0xFF, 0xEB]).unwrap();
+            while good[at..].starts_with(&[0xFF, 0xEB]) {
+                let len = usize::from(u16::from_be_bytes([good[at + 2], good[at + 3]]));
+                spans.push(at + 4..at + 2 + len);
+                at += 2 + len;
+            }
+        }
+        for pos in spans.into_iter().flatten().step_by(11) {
+            let mut b = good.clone();
+            b[pos] ^= 0x55;
+            std::fs::write(flips.join(format!("{ext}-{pos}.{ext}")), b).unwrap();
+        }
+    }
+    let anchor = sb.anchor();
+    let out = sb.run(&[
+        "verify",
+        "--json",
+        flips.to_str().unwrap(),
+        "--trust",
+        anchor.to_str().unwrap(),
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = doc["files"].as_array().unwrap();
+    assert!(files.len() > 500, "{}", files.len());
+    let mut invalid = 0;
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        assert_ne!(f["verdict"], "error", "{path}: {f}");
+        if f["verdict"] == "invalid" {
+            invalid += 1;
+            assert!(!codes(f).is_empty(), "{path}: invalid with no code: {f}");
+        }
+    }
+    // The rest: box headers c2pa does not sign (still trusted, as in
+    // c2patool) or a destroyed chunk id (no label found at all).
+    assert!(
+        invalid * 100 >= files.len() * 95,
+        "{invalid} of {}",
+        files.len()
+    );
 }

@@ -351,40 +351,90 @@ fn read_store(
         return Ok((read, metadata));
     }
     let metadata = crate::platform_meta::read(format, &mut file);
-    let read = read_media_store(context, path, format, sidecar, file)?
-        .map_or(StoreRead::None, |f| StoreRead::Found(Box::new(f)));
+    let read = read_media_store(context, path, format, sidecar, file)?;
     Ok((read, metadata))
 }
 
-/// [`read_store`] for media files. `None` means no manifest anywhere.
+/// [`read_store`] for media files.
 fn read_media_store(
     context: &Arc<Context>,
     path: &Path,
     format: MediaFormat,
     sidecar: Option<&Path>,
     mut file: Source,
-) -> Result<Option<Found>, LabelError> {
+) -> Result<StoreRead, LabelError> {
+    let found = |f| Ok(StoreRead::Found(Box::new(f)));
     file.rewind().map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
         let data = std::fs::read(sc).map_err(|e| LabelError::io(sc, e))?;
         let reader = Reader::from_shared_context(context)
             .with_manifest_data_and_stream(&data, format.mime(), file)
             .map_err(|e| LabelError::c2pa(sc, &e))?;
-        return Ok(Some(Found::new(reader, ManifestSource::Sidecar)));
+        return found(Found::new(reader, ManifestSource::Sidecar));
     }
     if !format.embeddable() {
-        return Ok(None);
+        return Ok(StoreRead::None);
     }
     if format == MediaFormat::Wav {
-        if let Some(found) = read_wav_streaming(context, path, &mut file)? {
-            return Ok(Some(found));
+        if let Some(f) = read_wav_streaming(context, path, &mut file)? {
+            return found(f);
         }
         file.rewind().map_err(|e| LabelError::io(path, e))?;
     }
     match Reader::from_shared_context(context).with_stream(format.mime(), file) {
-        Ok(reader) => Ok(Some(Found::new(reader, ManifestSource::Embedded))),
-        Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => Ok(None),
-        Err(e) => Err(LabelError::c2pa(path, &e)),
+        Ok(reader) => found(Found::new(reader, ManifestSource::Embedded)),
+        Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => {
+            Ok(StoreRead::None)
+        }
+        Err(e) => match damaged_label(&e) {
+            Some((code, why)) => Ok(StoreRead::Broken {
+                code,
+                explanation: format!("{why} ({})", crate::explain::c2pa_error(&e)),
+            }),
+            None => Err(LabelError::c2pa(path, &e)),
+        },
+    }
+}
+
+/// Whether c2pa refused to read a label because the label itself is
+/// damaged — then the file is not unreadable but tampered with (verdict
+/// `invalid`, as c2pa's own validation would say had it got that far):
+/// the C2PA failure code to report and why, in plain words. Errors about
+/// the file or the system stay errors.
+fn damaged_label(err: &c2pa::Error) -> Option<(&'static str, &'static str)> {
+    use c2pa::Error as E;
+    match err {
+        // c2pa reports unparseable COSE (CBOR) as CoseTimeStampGeneration.
+        E::CoseSignature
+        | E::CoseTimeStampGeneration
+        | E::CoseNoCerts
+        | E::ClaimUnsigned
+        | E::ClaimMissingSignatureBox => Some((
+            "claimSignature.mismatch",
+            "the label's signature is damaged and cannot be checked",
+        )),
+        E::ClaimDecoding(_)
+        | E::ClaimMissing { .. }
+        | E::ClaimInvalidContent
+        | E::InvalidClaim(_)
+        | E::JumbfParseError(_)
+        | E::JumbfBoxNotFound
+        | E::MissingDataBox
+        | E::JumbfCreationError
+        | E::CborError(_) => Some(("claim.malformed", "the label is damaged and cannot be read")),
+        E::CoseInvalidCert => Some((
+            "signingCredential.invalid",
+            "the signing certificate in the label is damaged or does not meet C2PA rules",
+        )),
+        E::AssertionMissing { .. } => Some((
+            "assertion.missing",
+            "a statement the label refers to is missing or was altered",
+        )),
+        E::AssertionDecoding(_) => Some((
+            "assertion.cbor.invalid",
+            "a statement in the label is damaged and cannot be read",
+        )),
+        _ => None,
     }
 }
 

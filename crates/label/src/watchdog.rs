@@ -91,7 +91,11 @@ where
         Ok(Ok(result)) => result,
         Ok(Err(_panic)) => Err(LabelError::C2pa {
             path: path.into(),
-            message: "the C2PA parser failed on this file (internal panic caught)".into(),
+            // The job runs every parser of untrusted bytes (the metadata
+            // reader's as well as c2pa's), so the message names neither.
+            message: "a parser failed on this file (internal panic caught); the file is \
+                      probably damaged or crafted"
+                .into(),
         }),
         Err(_) => {
             abandon();

@@ -75,29 +75,30 @@ impl Gate {
     /// The verdict for one file; never fails: an unreadable file is
     /// rejected with the reason.
     pub fn check(&self, path: &Path) -> FileCheck {
-        match self.verifier.verify(path) {
-            Ok(report) => decide(&self.policy, report, self.declarations.get(path)),
-            Err(e) => FileCheck::unreadable(path.to_path_buf(), e.to_string()),
-        }
+        self.decide(path, self.verifier.verify(path))
     }
 
     /// [`Gate::check`] for the file at `path`, called `name` in the verdict
     /// (as in [`Verifier::verify_file_as`]).
     pub fn check_file_as(&self, path: &Path, name: &str) -> FileCheck {
-        let shown = Path::new(name);
-        match self.verifier.verify_file_as(path, name) {
-            Ok(report) => decide(&self.policy, report, self.declarations.get(shown)),
-            Err(e) => FileCheck::unreadable(shown.to_path_buf(), e.to_string()),
-        }
+        self.decide(Path::new(name), self.verifier.verify_file_as(path, name))
     }
 
     /// [`Gate::check`] for a file held in memory (an upload); `name` stands
     /// for it as in [`Verifier::verify_bytes`].
     pub fn check_bytes(&self, name: &str, bytes: Vec<u8>) -> FileCheck {
-        let path = Path::new(name);
-        match self.verifier.verify_bytes(name, bytes) {
-            Ok(report) => decide(&self.policy, report, self.declarations.get(path)),
-            Err(e) => FileCheck::unreadable(path.to_path_buf(), e.to_string()),
+        self.decide(Path::new(name), self.verifier.verify_bytes(name, bytes))
+    }
+
+    /// The verdict on one verification of the file shown as `shown`.
+    fn decide(
+        &self,
+        shown: &Path,
+        verified: Result<tamga_label::FileReport, tamga_label::LabelError>,
+    ) -> FileCheck {
+        match verified {
+            Ok(report) => decide(&self.policy, report, self.declarations.get(shown)),
+            Err(e) => FileCheck::unreadable(shown.to_path_buf(), e.to_string()),
         }
     }
 }

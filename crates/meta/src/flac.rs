@@ -26,6 +26,12 @@ struct Block {
     body: Range<usize>,
 }
 
+/// A block header: whether it is the last block, its type, its length.
+fn header(h: [u8; 4]) -> (bool, u8, usize) {
+    let len = usize::from(h[1]) << 16 | usize::from(h[2]) << 8 | usize::from(h[3]);
+    (h[0] & 0x80 != 0, h[0] & 0x7F, len)
+}
+
 /// The metadata blocks of the FLAC stream starting at `input[at..]`
 /// (`fLaC`), and where the audio frames start.
 fn blocks(input: &[u8], at: usize) -> Result<(Vec<Block>, usize), MetaError> {
@@ -35,13 +41,12 @@ fn blocks(input: &[u8], at: usize) -> Result<(Vec<Block>, usize), MetaError> {
     let mut pos = at + 4;
     let mut out = Vec::new();
     loop {
-        let Some(h) = input.get(pos..pos + 4) else {
+        let Some(&[a, b, c, d]) = input.get(pos..pos + 4) else {
             return Err(MetaError::container(format!(
                 "FLAC metadata block header at byte {pos} is cut off"
             )));
         };
-        let (last, kind) = (h[0] & 0x80 != 0, h[0] & 0x7F);
-        let len = usize::from(h[1]) << 16 | usize::from(h[2]) << 8 | usize::from(h[3]);
+        let (last, kind, len) = header([a, b, c, d]);
         let body = pos + 4..pos + 4 + len;
         if body.end > input.len() {
             return Err(MetaError::container(format!(
@@ -197,19 +202,20 @@ fn read_values<R: Read + Seek>(src: &mut R) -> Option<Vec<String>> {
     for _ in 0..MAX_BLOCKS {
         let mut h = [0u8; 4];
         src.read_exact(&mut h).ok()?;
-        let len = u64::from(h[1]) << 16 | u64::from(h[2]) << 8 | u64::from(h[3]);
+        let (last, kind, len) = header(h);
+        let len = len as u64;
         pos += 4 + len;
         if pos > end {
             return None;
         }
-        if h[0] & 0x7F == VORBIS_COMMENT {
+        if kind == VORBIS_COMMENT {
             let mut body = Vec::new();
             src.take(len).read_to_end(&mut body).ok()?;
             values.extend(aigc_values(&body));
         } else {
             src.seek(SeekFrom::Start(pos)).ok()?;
         }
-        if h[0] & 0x80 != 0 {
+        if last {
             return Some(values);
         }
     }

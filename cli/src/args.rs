@@ -132,6 +132,10 @@ pub(crate) enum Tdm {
 pub(crate) struct LabelArgs {
     /// Files or directories (searched recursively); `-` reads a text from
     /// standard input and writes the labelled text to standard output.
+    /// Symbolic links are followed (loops are detected). Hidden files are
+    /// left out of walked directories; anything else that cannot be read as
+    /// a file (a FIFO, socket, device, dangling link or loop) is reported as
+    /// an error entry, never skipped.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// Treat inputs as this format instead of detecting it, e.g. `text` for
@@ -228,6 +232,10 @@ pub(crate) struct TrustArgs {
 pub(crate) struct VerifyArgs {
     /// Files or directories (searched recursively); `-` reads a text from
     /// standard input.
+    /// Symbolic links are followed (loops are detected). Hidden files are
+    /// left out of walked directories; anything else that cannot be read as
+    /// a file (a FIFO, socket, device, dangling link or loop) is reported as
+    /// an error entry, never skipped.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// Treat inputs as this format instead of detecting it (e.g. `text`).
@@ -247,6 +255,10 @@ pub(crate) struct VerifyArgs {
 pub(crate) struct CheckArgs {
     /// Files, directories (searched recursively, honouring .gitignore and
     /// .ignore files) or glob patterns.
+    /// Symbolic links are followed (loops are detected). Hidden files are
+    /// left out of walked directories; anything else that cannot be read as
+    /// a file (a FIFO, socket, device, dangling link or loop) is reported as
+    /// an rejected entry, never skipped.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// The policy: kz, eu, cn, or a TOML file (schema in docs/policy.md).
@@ -276,6 +288,10 @@ pub(crate) struct CheckArgs {
 pub(crate) struct PublishArgs {
     /// Files, directories (searched recursively, honouring .gitignore and
     /// .ignore files) or glob patterns.
+    /// Symbolic links are followed (loops are detected). Hidden files are
+    /// left out of walked directories; anything else that cannot be read as
+    /// a file (a FIFO, socket, device, dangling link or loop) is reported as
+    /// an rejected entry, never skipped.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// The policy: kz, eu, cn, or a TOML file (schema in docs/policy.md).

@@ -15,6 +15,7 @@ use tamga_gate::{
 use crate::{
     args::CheckArgs,
     inputs::{self, Item},
+    out::outln,
     progress,
 };
 
@@ -51,9 +52,9 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         write_file(path, page.as_bytes())?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_table(&report);
+        print_table(&report)?;
     }
     Ok(if report.all_publish() {
         ExitCode::SUCCESS
@@ -136,7 +137,7 @@ pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// One block per file, the verdict first, then each reason with its clause.
-pub(crate) fn print_table(report: &CheckReport) {
+pub(crate) fn print_table(report: &CheckReport) -> std::io::Result<()> {
     for f in &report.files {
         let ai = match (f.ai.certainty, f.ai.basis) {
             (Some(c), Some(b)) => format!(
@@ -153,22 +154,33 @@ pub(crate) fn print_table(report: &CheckReport) {
             .verification
             .as_ref()
             .map_or("unreadable", |v| v.verdict.word());
-        println!(
+        outln!(
             "{:<8} {:<22} {:<16} {}",
             f.verdict.word(),
             ai,
             label,
-            f.path.display()
-        );
+            crate::out::shown(&f.path)
+        )?;
         for r in &f.reasons {
             if f.verdict == GateVerdict::Publish || r.verdict != GateVerdict::Publish {
-                println!("{:<8} {}: {} [{}]", "", r.rule, r.message, r.clause);
+                outln!("{:<8} {}: {} [{}]", "", r.rule, r.message, r.clause)?;
             }
         }
     }
     let s = &report.summary;
-    println!(
-        "{} files: {} publish, {} fix, {} reject (policy {}: {})",
-        s.files, s.publish, s.fix, s.reject, report.policy.name, report.policy.title
-    );
+    let unchecked = if s.unchecked > 0 {
+        format!(", {} of them could not be checked", s.unchecked)
+    } else {
+        String::new()
+    };
+    outln!(
+        "{} files: {} publish, {} fix, {} reject{unchecked} (policy {}: {})",
+        s.files,
+        s.publish,
+        s.fix,
+        s.reject,
+        report.policy.name,
+        report.policy.title
+    )?;
+    Ok(())
 }

@@ -9,7 +9,7 @@ use tamga_label::{
     Verdict, Verifier, VerifyOptions,
 };
 
-use crate::{args::DemoArgs, inputs};
+use crate::{args::DemoArgs, inputs, out::outln};
 
 pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
     if !args.samples.is_dir() {
@@ -34,10 +34,13 @@ pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
     let mut disclosure = AiDisclosure::new(AiInvolvement::Generated);
     disclosure.generator = Some(Generator::parse("tamga-demo-model 1.0"));
 
-    println!(
+    outln!(
         "{:<16} {:<8} {:<9} {:<16} disclosure",
-        "sample", "format", "label", "verdict"
-    );
+        "sample",
+        "format",
+        "label",
+        "verdict"
+    )?;
     let mut failures = 0;
     for item in inputs::expand(std::slice::from_ref(&args.samples))
         .into_iter()
@@ -67,32 +70,32 @@ pub(crate) fn run(args: DemoArgs) -> Result<ExitCode> {
                     .as_ref()
                     .and_then(|d| d.notice.get("kk").cloned())
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "{:<16} {:<8} {:<9} {:<16} {}",
                     name,
                     o.format.name(),
                     how,
                     r.verdict.word(),
                     d
-                );
+                )?;
                 if r.verdict != Verdict::Trusted {
                     failures += 1;
                 }
             }
             Err(e) => {
                 failures += 1;
-                println!("{:<16} {:<8} {:<9} {:<16} {}", name, "?", how, "error", e);
+                outln!("{:<16} {:<8} {:<9} {:<16} {}", name, "?", how, "error", e)?;
             }
         }
     }
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "Labelled copies are in {}; the samples were not changed.",
         args.out.display()
-    );
-    println!(
+    )?;
+    outln!(
         "The throwaway keys were deleted. Make your own with: tamga keys init --org \"Your Org\""
-    );
+    )?;
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {

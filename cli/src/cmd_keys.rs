@@ -10,6 +10,7 @@ use tamga_keys::{
 use crate::{
     args::{CsrAlg, KeysCommand},
     key_source,
+    out::outln,
 };
 
 pub(crate) fn run(cmd: KeysCommand) -> Result<ExitCode> {
@@ -30,27 +31,27 @@ pub(crate) fn run(cmd: KeysCommand) -> Result<ExitCode> {
                 options.password = Some(pw);
             }
             let paths = init_dev_keys(&dir, &options)?;
-            println!(
+            outln!(
                 "Created development keys for {:?} in {}",
                 options.organisation,
                 paths.dir.display()
-            );
-            println!("  signing chain   {}", paths.signing_chain.display());
-            println!(
+            )?;
+            outln!("  signing chain   {}", paths.signing_chain.display())?;
+            outln!(
                 "  signing key     {} (private, mode 0600)",
                 paths.signing_key.display()
-            );
-            println!(
+            )?;
+            outln!(
                 "  root CA key     {} (private, mode 0600; keep offline)",
                 paths.root_key.display()
-            );
-            println!("Trust anchor to hand to distributors:");
-            println!("  {}", paths.trust_anchor.display());
-            println!(
+            )?;
+            outln!("Trust anchor to hand to distributors:")?;
+            outln!("  {}", paths.trust_anchor.display())?;
+            outln!(
                 "They verify with: tamga verify --trust {} FILE…",
                 paths.trust_anchor.display()
-            );
-            println!("This is a development CA. For production, get a certificate from a CA on the C2PA trust list (tamga keys csr).");
+            )?;
+            outln!("This is a development CA. For production, get a certificate from a CA on the C2PA trust list (tamga keys csr).")?;
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Csr {
@@ -78,26 +79,26 @@ pub(crate) fn run(cmd: KeysCommand) -> Result<ExitCode> {
             write_private_file(&key, out.key_pem.as_bytes())?;
             let csr = dir.join("request.csr");
             std::fs::write(&csr, out.csr_pem.as_bytes())?;
-            println!("Wrote {} (send this to your CA)", csr.display());
-            println!("and   {} (private, mode 0600)", key.display());
-            println!(
+            outln!("Wrote {} (send this to your CA)", csr.display())?;
+            outln!("and   {} (private, mode 0600)", key.display())?;
+            outln!(
                 "When the CA answers, save its chain as {} and sign with --keys {}",
                 dir.join(tamga_keys::layout::SIGNING_CHAIN).display(),
                 dir.display()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Show { keys } => {
             let identity = key_source::load(&keys)?;
             let s = identity.summary();
-            println!("organisation  {}", s.organisation);
+            outln!("organisation  {}", s.organisation)?;
             if let Some(cn) = &s.common_name {
-                println!("common name   {cn}");
+                outln!("common name   {cn}")?;
             }
-            println!("issuer        {}", s.issuer);
-            println!("algorithm     {}", s.algorithm);
-            println!("valid until   {}", s.not_after);
-            println!("status        meets the C2PA certificate profile; key matches certificate");
+            outln!("issuer        {}", s.issuer)?;
+            outln!("algorithm     {}", s.algorithm)?;
+            outln!("valid until   {}", s.not_after)?;
+            outln!("status        meets the C2PA certificate profile; key matches certificate")?;
             Ok(ExitCode::SUCCESS)
         }
     }

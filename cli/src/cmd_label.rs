@@ -14,11 +14,14 @@ use crate::{
     args::{Ai, LabelArgs, Profile, Tdm},
     cmd_pipe,
     inputs::{self, OutputPlan},
-    key_source, progress,
+    key_source,
+    out::{eoutln, outln},
+    progress,
 };
 
 #[derive(Serialize)]
 struct Failure {
+    #[serde(flatten, serialize_with = "tamga_label::path_json::fields")]
     path: std::path::PathBuf,
     kind: &'static str,
     error: String,
@@ -171,7 +174,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             match result {
                 Ok(o) => labelled.lock().unwrap_or_else(|p| p.into_inner()).push(o),
                 Err(f) => {
-                    bar.suspend(|| eprintln!("tamga: {}", f.error));
+                    let _ = bar.suspend(|| eoutln!("tamga: {}", f.error));
                     failed.lock().unwrap_or_else(|p| p.into_inner()).push(f)
                 }
             }
@@ -190,34 +193,34 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             labelled,
             failed,
         };
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
         return Ok(exit(report.failed.is_empty()));
     }
     for o in &labelled {
         for w in &o.warnings {
-            eprintln!("tamga: warning: {}: {w}", o.input.display());
+            eoutln!("tamga: warning: {}: {w}", crate::out::shown(&o.input))?;
         }
         let extra = match (&o.sidecar, o.kept_previous_manifest) {
             (Some(s), _) => format!(" (manifest in {})", s.display()),
             (None, true) => " (earlier label kept as parent ingredient)".into(),
             (None, false) => String::new(),
         };
-        println!(
+        outln!(
             "labelled  {} -> {}{extra}",
-            o.input.display(),
-            o.output.display()
-        );
+            crate::out::shown(&o.input),
+            crate::out::shown(&o.output)
+        )?;
     }
-    println!(
+    outln!(
         "{} labelled, {} failed, signed as {:?}",
         labelled.len(),
         failed.len(),
         labeller.organisation()
-    );
+    )?;
     if !failed.is_empty() {
-        println!("failed:");
+        outln!("failed:")?;
         for f in &failed {
-            println!("  {}", f.error);
+            outln!("  {}", f.error)?;
         }
     }
     Ok(exit(failed.is_empty()))

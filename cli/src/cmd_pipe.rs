@@ -10,6 +10,7 @@ use std::{
 use anyhow::{bail, Context as _, Result};
 use tamga_label::{AiDisclosure, InputLimits, Labeller, MediaFormat, Verifier};
 
+use crate::out::eoutln;
 use tamga_label::report::VerifyEntry as Entry;
 
 /// The name a piped text goes by in manifests, reports and errors.
@@ -62,12 +63,12 @@ pub(crate) fn label(
     let labelled = match labeller.label_text(STDIN_NAME, &input, format, disclosure) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("tamga: {e}");
+            eoutln!("tamga: {e}")?;
             return Ok(ExitCode::from(1));
         }
     };
     for w in &labelled.warnings {
-        eprintln!("tamga: warning: {STDIN_NAME}: {w}");
+        eoutln!("tamga: warning: {STDIN_NAME}: {w}")?;
     }
     let output = output.filter(|o| o.as_os_str() != "-");
     match output {
@@ -90,7 +91,7 @@ pub(crate) fn label(
             }],
             "failed": [],
         });
-        eprintln!("{}", serde_json::to_string_pretty(&doc)?);
+        eoutln!("{}", serde_json::to_string_pretty(&doc)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }

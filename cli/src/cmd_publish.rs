@@ -9,7 +9,13 @@ use tamga_label::{
     AppliedNotice, LabelOptions, Labeller, Lang, NoticeOptions, Propagation, PublishOutcome,
 };
 
-use crate::{args::PublishArgs, cmd_check, inputs::OutputPlan, key_source};
+use crate::{
+    args::PublishArgs,
+    cmd_check,
+    inputs::OutputPlan,
+    key_source,
+    out::{eoutln, outln},
+};
 
 /// Identifies the JSON schema of [`PublishReport`]; bump on breaking change.
 const PUBLISH_SCHEMA: &str = "tamga.publish/1";
@@ -18,12 +24,16 @@ const PUBLISH_SCHEMA: &str = "tamga.publish/1";
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct FileOutcome {
+    #[serde(flatten, serialize_with = "tamga_label::path_json::fields_camel")]
     path: PathBuf,
     /// The gate's verdict on the file as received.
     verdict: GateVerdict,
     /// Whether a published copy was written.
     published: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "tamga_label::path_json::lossy_opt"
+    )]
     output: Option<PathBuf>,
     /// The notice `--fix` added.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -130,9 +140,9 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         summary,
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_table(&report);
+        print_table(&report)?;
     }
     Ok(if all {
         ExitCode::SUCCESS
@@ -190,7 +200,7 @@ fn notice_options(args: &PublishArgs, policy: &Policy) -> Result<NoticeOptions> 
     Ok(notice)
 }
 
-fn print_table(report: &PublishReport) {
+fn print_table(report: &PublishReport) -> std::io::Result<()> {
     for f in &report.files {
         match (&f.output, &f.error) {
             (Some(out), _) => {
@@ -199,24 +209,29 @@ fn print_table(report: &PublishReport) {
                     .as_ref()
                     .map(|n| format!(" (added the notice: {})", n.summary()))
                     .unwrap_or_default();
-                println!("published {} -> {}{fixed}", f.path.display(), out.display());
+                outln!(
+                    "published {} -> {}{fixed}",
+                    crate::out::shown(&f.path),
+                    crate::out::shown(out)
+                )?;
                 for w in &f.warnings {
-                    eprintln!("tamga: warning: {}: {w}", f.path.display());
+                    eoutln!("tamga: warning: {}: {w}", crate::out::shown(&f.path))?;
                 }
             }
             (None, error) => {
-                println!(
+                outln!(
                     "{:<9} {}: {}",
                     f.verdict.word(),
-                    f.path.display(),
+                    crate::out::shown(&f.path),
                     error.as_deref().unwrap_or_default()
-                );
+                )?;
             }
         }
     }
     let s = &report.summary;
-    println!(
+    outln!(
         "{} files: {} published ({} with the notice added), {} not published (policy {}, signed as {:?})",
         s.files, s.published, s.fixed, s.not_published, report.policy, report.publisher
-    );
+    )?;
+    Ok(())
 }

@@ -12,7 +12,9 @@ use tamga_label::{
 
 use crate::{
     args::{InspectArgs, TrustArgs, VerifyArgs},
-    cmd_pipe, inputs, progress,
+    cmd_pipe, inputs,
+    out::outln,
+    progress,
 };
 
 pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result<Verifier> {
@@ -74,12 +76,12 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
         0
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         for e in &doc.files {
-            print_entry(e);
+            print_entry(e)?;
         }
-        println!(
+        outln!(
             "{} files: {} trusted, {} valid-untrusted, {} invalid, {} unlabelled, {} errors",
             summary.files,
             summary.trusted,
@@ -87,28 +89,28 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
             summary.invalid,
             summary.unlabelled,
             summary.errors
-        );
+        )?;
     }
     Ok(ExitCode::from(code))
 }
 
-pub(crate) fn print_entry(e: &Entry) {
+pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
     match e {
-        Entry::Error { error, .. } => println!("{:<16} {error}", "error"),
+        Entry::Error { error, .. } => outln!("{:<16} {error}", "error")?,
         Entry::Checked(r) => {
-            println!("{:<16} {}", r.verdict.word(), r.path.display());
-            println!("{:<16} {}", "", r.reason);
+            outln!("{:<16} {}", r.verdict.word(), crate::out::shown(&r.path))?;
+            outln!("{:<16} {}", "", r.reason)?;
             let codes: Vec<&str> = r.failures.iter().map(|f| f.code.as_str()).collect();
             if !codes.is_empty() && r.verdict == Verdict::Invalid {
-                println!("{:<16} codes: {}", "", codes.join(", "));
+                outln!("{:<16} codes: {}", "", codes.join(", "))?;
             }
             if let Some(s) = &r.signer {
-                println!(
+                outln!(
                     "{:<16} signed by {} ({})",
                     "",
                     s.organisation.as_deref().unwrap_or("unknown organisation"),
                     r.claim_generator.as_deref().unwrap_or("unknown tool")
-                );
+                )?;
             }
             if r.history.len() > 1 {
                 // Newest first, as a distributor reads it: who published,
@@ -124,12 +126,12 @@ pub(crate) fn print_entry(e: &Entry) {
                         Some(false) => ", NOT on the trust list",
                         None => "",
                     };
-                    println!(
+                    outln!(
                         "{:<16} history {}: {who}: {}{trust}",
                         "",
                         i + 1,
                         link.actions.join(", ")
-                    );
+                    )?;
                 }
             }
             if let Some(d) = &r.disclosure {
@@ -150,10 +152,10 @@ pub(crate) fn print_entry(e: &Entry) {
                     .as_ref()
                     .map(|o| format!(" for {o}"))
                     .unwrap_or_default();
-                println!("{:<16} {how}{by}{org}", "");
+                outln!("{:<16} {how}{by}{org}", "")?;
                 if let Some(hr) = &d.human_review {
                     let who = hr.editorial_responsibility.as_deref().unwrap_or("");
-                    println!(
+                    outln!(
                         "{:<16} human review: {}{}",
                         "",
                         if hr.reviewed { "yes" } else { "no" },
@@ -162,29 +164,28 @@ pub(crate) fn print_entry(e: &Entry) {
                         } else {
                             format!(" ({who})")
                         }
-                    );
+                    )?;
                 }
                 match &d.perceivable_notice {
-                    Some(n) => println!("{:<16} perceivable notice: {}", "", n.summary()),
-                    None if d.is_ai() => {
-                        println!("{:<16} perceivable notice: none recorded", "")
-                    }
+                    Some(n) => outln!("{:<16} perceivable notice: {}", "", n.summary())?,
+                    None if d.is_ai() => outln!("{:<16} perceivable notice: none recorded", "")?,
                     None => {}
                 }
                 if !d.notice.is_empty() {
                     let n: Vec<String> =
                         d.notice.iter().map(|(l, t)| format!("[{l}] {t}")).collect();
-                    println!("{:<16} notice: {}", "", n.join(" · "));
+                    outln!("{:<16} notice: {}", "", n.join(" · "))?;
                 }
             }
             for line in r.platform_metadata.iter().flat_map(|m| m.summary_lines()) {
-                println!("{:<16} {line}", "");
+                outln!("{:<16} {line}", "")?;
             }
             for w in &r.warnings {
-                println!("{:<16} warning: {w}", "");
+                outln!("{:<16} warning: {w}", "")?;
             }
         }
     }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -208,12 +209,12 @@ pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode> {
             report,
             manifest_store: store,
         };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        print_entry(&Entry::Checked(Box::new(report)));
+        print_entry(&Entry::Checked(Box::new(report)))?;
         match store {
-            Some(s) => println!("{}", serde_json::to_string_pretty(&s)?),
-            None => println!("(no manifest store)"),
+            Some(s) => outln!("{}", serde_json::to_string_pretty(&s)?)?,
+            None => outln!("(no manifest store)")?,
         }
     }
     Ok(ExitCode::from(code))

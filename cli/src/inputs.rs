@@ -25,10 +25,17 @@ impl Item {
     }
 }
 
-/// Files named directly, and every regular file under named directories.
-/// Hidden files, tamga's temporary files and `.c2pa` sidecars are skipped in
-/// directories (a named file is always taken). Unreadable paths become
-/// `Err` items so a batch can report them and go on.
+/// Files named directly, and every file under named directories.
+///
+/// In directories, hidden files (tamga's temporary files among them) and
+/// `.c2pa` sidecars (read with the file they describe) are left out by rule;
+/// every other entry is accounted for. Symbolic links are followed, to
+/// files and to directories alike, with loops detected; whatever cannot be
+/// read as a file (a FIFO, a socket, a device, a dangling link, a loop, an
+/// unreadable folder) is an `Err` item with the reason, so a batch reports
+/// it and goes on: nothing in a tree is skipped without a line.
+/// A file named directly is always taken; the library refuses it if it is
+/// not a regular file.
 pub(crate) fn expand(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> {
     walk(paths, false)
 }
@@ -70,39 +77,95 @@ pub(crate) fn expand_for_check(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, 
 fn walk(paths: &[PathBuf], honour_ignore_files: bool) -> Vec<Result<Item, (PathBuf, String)>> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            let walker = ignore::WalkBuilder::new(p)
-                .follow_links(false)
-                .hidden(true)
-                .git_ignore(honour_ignore_files)
-                .git_exclude(honour_ignore_files)
-                .git_global(false)
-                .ignore(honour_ignore_files)
-                .parents(honour_ignore_files)
-                .require_git(false)
-                .sort_by_file_name(|a, b| a.cmp(b))
-                .build();
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                        if e.path().extension().is_some_and(|x| x == "c2pa") {
-                            continue;
-                        }
-                        let relative = e.path().strip_prefix(p).unwrap_or(e.path()).to_path_buf();
-                        out.push(Ok(Item {
-                            path: e.path().to_path_buf(),
-                            relative,
-                        }));
-                    }
-                    Ok(_) => {}
-                    Err(err) => out.push(Err((p.clone(), err.to_string()))),
-                }
-            }
-        } else {
+        if !p.is_dir() {
             out.push(Ok(Item::named(p)));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(p)
+            .follow_links(true)
+            .hidden(true)
+            .git_ignore(honour_ignore_files)
+            .git_exclude(honour_ignore_files)
+            .git_global(false)
+            .ignore(honour_ignore_files)
+            .parents(honour_ignore_files)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    out.push(Err(walk_error(p, &err)));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            // With links followed, this is the type of what a link points to.
+            match entry.file_type() {
+                Some(t) if t.is_dir() => {}
+                Some(t) if t.is_file() => {
+                    if path.extension().is_some_and(|x| x == "c2pa") {
+                        continue;
+                    }
+                    let relative = path.strip_prefix(p).unwrap_or(path).to_path_buf();
+                    out.push(Ok(Item {
+                        path: path.to_path_buf(),
+                        relative,
+                    }));
+                }
+                Some(t) => out.push(Err((
+                    path.to_path_buf(),
+                    format!(
+                        "not a regular file (it is a {}); not checked",
+                        tamga_label::file_kind(&t)
+                    ),
+                ))),
+                None => out.push(Err((path.to_path_buf(), "cannot tell what it is".into()))),
+            }
         }
     }
     out
+}
+
+/// The entry a walk error stands for, and why it could not be read: the
+/// path inside the tree where there is one, else the folder walked.
+fn walk_error(root: &Path, err: &ignore::Error) -> (PathBuf, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => {
+            let why = match err.as_ref() {
+                ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                    "a dangling symbolic link (what it points to does not exist); not checked"
+                        .to_string()
+                }
+                other => format!("cannot be read: {}; not checked", io_words(other)),
+            };
+            (path.clone(), why)
+        }
+        ignore::Error::Loop { ancestor, child } => (
+            child.clone(),
+            format!(
+                "a symbolic link loop (it leads back to {}); not checked",
+                ancestor.display()
+            ),
+        ),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        other => (
+            root.to_path_buf(),
+            format!("cannot be read: {}; not checked", io_words(other)),
+        ),
+    }
+}
+
+/// An error's words without the path `ignore` prefixes them with.
+fn io_words(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Io(io) => io.to_string(),
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => io_words(err),
+        other => other.to_string(),
+    }
 }
 
 /// Where each input's labelled version goes.

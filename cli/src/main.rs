@@ -12,6 +12,7 @@ mod cmd_serve;
 mod cmd_verify;
 mod inputs;
 mod key_source;
+mod out;
 mod progress;
 
 use std::process::ExitCode;
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("tamga: {err:#}");
+            let _ = out::error_line(&format!("tamga: {err:#}"));
             ExitCode::from(2)
         }
     }
@@ -56,13 +57,14 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Panics inside worker threads are caught and reported per file by the
-/// library's watchdog; keep the default hook's backtrace noise off stderr
-/// for those, and keep it for everything else (real bugs in tamga).
+/// Panics on a file's bytes are caught and reported against that file by
+/// the library (its per-file guard and watchdog); keep the default hook's
+/// backtrace noise off stderr for those, and keep it for everything else
+/// (real bugs in tamga).
 fn quiet_worker_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() != Some("tamga-worker") {
+        if !tamga_label::watchdog::panic_is_caught() {
             default(info);
         }
     }));

@@ -14,6 +14,7 @@ mod conformance;
 mod demo;
 mod formats;
 mod gate;
+mod hostile_tree;
 mod interop;
 mod keys;
 mod metadata;

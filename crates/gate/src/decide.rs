@@ -75,7 +75,8 @@ pub struct AiStatus {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileCheck {
-    /// The file as given.
+    /// The file as given (`pathBytes` beside it when the name is not UTF-8).
+    #[serde(flatten, serialize_with = "tamga_label::path_json::fields_camel")]
     pub path: PathBuf,
     /// The format detected, when the file could be read.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -37,7 +37,7 @@ pub fn render_with(
          <title>tamga check: {} files, policy {}</title><style>{STYLE}</style></head><body>\n\
          <h1>AI label check: {} files</h1>\n<p class=\"sub\">Policy <b>{}</b>: {}</p>\n\
          <p class=\"summary\"><span class=\"v publish\">{} publish</span><span class=\"v fix\">{} fix</span>\
-         <span class=\"v reject\">{} reject</span></p>\n",
+         <span class=\"v reject\">{} reject</span>{}</p>\n",
         s.files,
         esc(&report.policy.name),
         s.files,
@@ -45,7 +45,12 @@ pub fn render_with(
         esc(&report.policy.title),
         s.publish,
         s.fix,
-        s.reject
+        s.reject,
+        if s.unchecked > 0 {
+            format!("<span>({} could not be checked)</span>", s.unchecked)
+        } else {
+            String::new()
+        }
     );
     h.push_str(
         "<table>\n<thead><tr><th scope=\"col\">Preview</th><th scope=\"col\">File</th>\

@@ -23,6 +23,10 @@ pub struct Summary {
     pub publish: usize,
     pub fix: usize,
     pub reject: usize,
+    /// Of the rejected, entries that could not be checked at all (a FIFO, a
+    /// dangling link, a loop, an unreadable or unparsable file): counted,
+    /// never skipped.
+    pub unchecked: usize,
 }
 
 /// Everything `tamga check` found.
@@ -46,6 +50,9 @@ impl CheckReport {
                 GateVerdict::Publish => summary.publish += 1,
                 GateVerdict::Fix => summary.fix += 1,
                 GateVerdict::Reject => summary.reject += 1,
+            }
+            if f.error.is_some() {
+                summary.unchecked += 1;
             }
         }
         Self {

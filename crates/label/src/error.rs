@@ -100,6 +100,22 @@ pub enum LabelError {
         /// c2pa's message, made readable.
         message: String,
     },
+    /// A parser panicked on the file (a bug, in tamga or a dependency, that
+    /// the file triggers); the panic was caught and only this file fails.
+    #[error("{path}: a parser failed on this file (internal panic caught); the file is probably damaged or crafted")]
+    Panicked {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The path names something that is not a regular file (a FIFO, a
+    /// device, a socket): reading it could block forever or never end.
+    #[error("{path}: not a regular file (it is a {kind}); only regular files are read")]
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead: "FIFO", "socket", "character device"…
+        kind: &'static str,
+    },
     /// The output would overwrite the input without `--in-place`.
     #[error("{path}: refusing to overwrite the input; use --in-place or choose another output")]
     WouldOverwriteInput {
@@ -139,6 +155,8 @@ impl LabelError {
             Self::Keys(_) => "keys",
             Self::C2pa { .. } => "c2pa",
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
+            Self::Panicked { .. } => "panicked",
+            Self::NotRegularFile { .. } => "not-a-file",
         }
     }
 }

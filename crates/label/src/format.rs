@@ -265,8 +265,10 @@ impl fmt::Display for MediaFormat {
 
 fn sniff_bmff(head: &[u8]) -> Option<MediaFormat> {
     let size = u32::from_be_bytes(head.get(0..4)?.try_into().ok()?) as usize;
-    let end = size.clamp(16, head.len());
     let major = head.get(8..12)?;
+    // The box may claim more than was read, or less than its own header
+    // (a truncated or crafted `ftyp`): read the brands that are there.
+    let end = size.min(head.len());
     // The major brand first, then the compatible brands: a HEIF file may
     // declare `mif1` as major and `avif` as compatible.
     let compatible = head.get(16..end).unwrap_or(&[]);
@@ -320,6 +322,16 @@ mod tests {
             assert_eq!(MediaFormat::sniff(bytes), Some(*want), "{want}");
         }
         assert_eq!(MediaFormat::sniff(b"hello world"), None);
+        // Truncated `ftyp` boxes (8 to 15 bytes) once panicked here, and
+        // so did boxes claiming a size below their own header.
+        let full = b"\0\0\0\x1cftypM4A \0\0\0\0M4A isom";
+        for len in 0..=full.len() {
+            let _ = MediaFormat::sniff(&full[..len]);
+        }
+        assert_eq!(
+            MediaFormat::sniff(b"\0\0\0\x04ftypM4A \0\0\0\0"),
+            Some(MediaFormat::M4a)
+        );
         assert_eq!(MediaFormat::sniff(b""), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Opening an untrusted input: content sniffing, size limit, structural check.
 
 use std::{
-    fs::File,
+    fs::{File, FileType, Metadata},
     io::{Cursor, Read, Seek, SeekFrom},
     path::{Path, PathBuf},
 };
@@ -114,14 +114,7 @@ pub(crate) fn open_as(
     forced: Option<MediaFormat>,
 ) -> Result<Input, LabelError> {
     let io = |e| LabelError::io(name, e);
-    let mut file = File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    if meta.is_dir() {
-        return Err(LabelError::io(
-            name,
-            std::io::Error::other("is a directory"),
-        ));
-    }
+    let (mut file, meta) = open_regular(path, name)?;
     let len = meta.len();
     check_size(name, len, limits.max_bytes)?;
     let source = if len <= IN_MEMORY_BYTES {
@@ -132,6 +125,69 @@ pub(crate) fn open_as(
         Source::File(file)
     };
     examine(name, source, len, limits, forced)
+}
+
+/// Opens `path` for reading if it is a regular file (after following
+/// symbolic links), with errors naming `name`.
+///
+/// The type is checked on the open descriptor, not the path, so nothing can
+/// be swapped in between. The open itself must not block: opening a FIFO
+/// for reading waits for a writer forever, which no per-file deadline
+/// covers. `O_NONBLOCK` makes it return at once; on the regular files it
+/// lets through the flag changes nothing.
+pub(crate) fn open_regular(path: &Path, name: &Path) -> Result<(File, Metadata), LabelError> {
+    let io = |e| LabelError::io(name, e);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_dir() {
+        return Err(LabelError::io(
+            name,
+            std::io::Error::other("is a directory"),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(LabelError::NotRegularFile {
+            path: name.into(),
+            kind: file_kind(&meta.file_type()),
+        });
+    }
+    Ok((file, meta))
+}
+
+/// What a file type is, in the words reports use ("FIFO", "socket"…).
+pub fn file_kind(file_type: &FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "FIFO";
+        }
+        if file_type.is_socket() {
+            return "socket";
+        }
+        if file_type.is_char_device() {
+            return "character device";
+        }
+        if file_type.is_block_device() {
+            return "block device";
+        }
+    }
+    if file_type.is_dir() {
+        "directory"
+    } else if file_type.is_symlink() {
+        "symbolic link"
+    } else if file_type.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
 }
 
 /// [`open`] for bytes already in memory (an upload): `name` stands for

@@ -32,6 +32,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod atomic_write;
 mod audio_decode;
 mod audio_notice;
 // RIFF chunks are walked by tamga-meta's walker, shared with the WAV
@@ -57,6 +58,7 @@ pub mod manifest_map;
 mod mp3_notice;
 pub mod notice;
 pub mod notice_text;
+pub mod path_json;
 mod platform_meta;
 mod profile;
 mod publish;
@@ -78,7 +80,7 @@ pub use disclosure::{
 };
 pub use error::LabelError;
 pub use format::MediaFormat;
-pub use input::{sidecar_candidates, InputLimits};
+pub use input::{file_kind, sidecar_candidates, InputLimits};
 pub use notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle};
 pub use notice_text::Lang;
 pub use platform_meta::{

@@ -54,9 +54,11 @@ impl Propagation {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublishOutcome {
-    /// The file as received.
+    /// The file as received (lossy where the name is not UTF-8).
+    #[serde(serialize_with = "crate::path_json::lossy")]
     pub input: PathBuf,
     /// The published file written.
+    #[serde(serialize_with = "crate::path_json::lossy")]
     pub output: PathBuf,
     /// Its format.
     pub format: crate::MediaFormat,
@@ -90,6 +92,19 @@ impl Labeller {
         if crate::sign::same_file(input, output) {
             return Err(LabelError::WouldOverwriteInput { path: input.into() });
         }
+        watchdog::guard(input, || {
+            self.publish_checked(input, output, received, options)
+        })
+    }
+
+    /// [`Labeller::publish`] once the output is known to be another file.
+    fn publish_checked(
+        &self,
+        input: &Path,
+        output: &Path,
+        received: &FileReport,
+        options: &PublishOptions,
+    ) -> Result<PublishOutcome, LabelError> {
         let (context, signer, label_options) = self.parts();
         let checked = input::open(input, &label_options.limits, label_options.format)?;
         if !checked.format.embeddable() {

@@ -114,7 +114,9 @@ pub enum ManifestSource {
 /// The verification result for one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
-    /// The file as given.
+    /// The file as given (with `path_bytes` beside it when the name is
+    /// not UTF-8: see [`crate::path_json`]).
+    #[serde(flatten, serialize_with = "crate::path_json::fields")]
     pub path: PathBuf,
     /// The format detected from the content.
     pub format: MediaFormat,
@@ -128,7 +130,10 @@ pub struct FileReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manifest_source: Option<ManifestSource>,
     /// Path of the sidecar manifest used, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::path_json::lossy_opt"
+    )]
     pub sidecar: Option<PathBuf>,
     /// Label of the active manifest.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,7 +176,8 @@ pub enum VerifyEntry {
     Checked(Box<FileReport>),
     /// The file could not be checked.
     Error {
-        /// The file as given.
+        /// The file as given (see [`crate::path_json`]).
+        #[serde(flatten, serialize_with = "crate::path_json::fields")]
         path: PathBuf,
         /// Always `"error"`.
         verdict: &'static str,

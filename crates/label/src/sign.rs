@@ -14,6 +14,7 @@ use serde_json::json;
 use tamga_keys::SigningIdentity;
 
 use crate::{
+    atomic_write::write_atomically,
     audio_notice::Sound,
     input::{self, InputLimits},
     manifest_map,
@@ -76,12 +77,17 @@ pub enum Placement {
 /// What labelling one file did.
 #[derive(Debug, Clone, Serialize)]
 pub struct LabelOutcome {
-    /// The input.
+    /// The input (lossy where the name is not UTF-8: [`crate::path_json`]).
+    #[serde(serialize_with = "crate::path_json::lossy")]
     pub input: PathBuf,
     /// The labelled file written.
+    #[serde(serialize_with = "crate::path_json::lossy")]
     pub output: PathBuf,
     /// The sidecar manifest written, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::path_json::lossy_opt"
+    )]
     pub sidecar: Option<PathBuf>,
     /// The format detected.
     pub format: MediaFormat,
@@ -158,6 +164,19 @@ impl Labeller {
         if !in_place && same_file(input, output) {
             return Err(LabelError::WouldOverwriteInput { path: input.into() });
         }
+        watchdog::guard(input, || {
+            self.label_checked(input, output, disclosure, placement)
+        })
+    }
+
+    /// [`Labeller::label_with`] once the output is known to be allowed.
+    fn label_checked(
+        &self,
+        input: &Path,
+        output: &Path,
+        disclosure: &AiDisclosure,
+        placement: Placement,
+    ) -> Result<LabelOutcome, LabelError> {
         let checked = input::open(input, &self.options.limits, self.options.format)?;
         self.check_notice(input, checked.format)?;
         if placement == Placement::Embedded && !checked.format.embeddable() {
@@ -216,20 +235,22 @@ impl Labeller {
         let disclosure = self.with_organisation(disclosure);
         let signer = self.signer.as_ref().as_ref();
         let labels = platform_meta::labels(&self.options.metadata, &disclosure, signer, path)?;
-        text_sign::label(
-            &self.context,
-            signer,
-            &disclosure,
-            text_sign::Additions {
-                notice: self.options.notice.as_ref(),
-                labels: &labels,
-                publisher: None,
-            },
-            format,
-            path,
-            text,
-        )
-        .map(Into::into)
+        watchdog::guard(path, || {
+            text_sign::label(
+                &self.context,
+                signer,
+                &disclosure,
+                text_sign::Additions {
+                    notice: self.options.notice.as_ref(),
+                    labels: &labels,
+                    publisher: None,
+                },
+                format,
+                path,
+                text,
+            )
+            .map(Into::into)
+        })
     }
 
     /// Refuses a notice that cannot be applied to `format`, before any work.
@@ -614,41 +635,6 @@ fn audio_sound(style: NoticeStyle, notice: &NoticeOptions, ai: AiInvolvement) ->
         }),
         _ => None,
     }
-}
-
-/// Writes `target` through a temporary file in the same directory: `fill`
-/// writes it, then it is synced and renamed over `target`. On any error the
-/// temporary file is removed and `target` is untouched.
-pub(crate) fn write_atomically(
-    target: &Path,
-    permissions: Option<&std::fs::Permissions>,
-    fill: impl FnOnce(&mut File) -> Result<(), LabelError>,
-) -> Result<(), LabelError> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tamga-tmp")
-        .tempfile_in(dir)
-        .map_err(|e| LabelError::io(target, e))?;
-    fill(tmp.as_file_mut())?;
-    if let Some(p) = permissions {
-        tmp.as_file()
-            .set_permissions(p.clone())
-            .map_err(|e| LabelError::io(target, e))?;
-    }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| LabelError::io(target, e))?;
-    tmp.persist(target)
-        .map_err(|e| LabelError::io(target, e.error))?;
-    Ok(())
 }
 
 /// Whether two paths name the same existing file.

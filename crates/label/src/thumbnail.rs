@@ -41,13 +41,19 @@ const MAX_PIXELS: u64 = 100_000_000;
 /// A small JPEG preview of the image at `path`, for reports (the gate's
 /// HTML page): `None` for formats decoded elsewhere or damaged images.
 pub fn preview(path: &std::path::Path, format: MediaFormat, long_edge: u32) -> Option<Vec<u8>> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let options = ThumbnailOptions {
-        enabled: true,
-        long_edge,
-        quality: 70,
-    };
-    make(&mut file, format, &options).map(|(_, bytes)| bytes)
+    // The same checks as every other read of an untrusted file: a regular
+    // file only (a FIFO would block), and a decoder's panic is no preview.
+    crate::watchdog::guard(path, || {
+        let (mut file, _) = crate::input::open_regular(path, path)?;
+        let options = ThumbnailOptions {
+            enabled: true,
+            long_edge,
+            quality: 70,
+        };
+        Ok(make(&mut file, format, &options).map(|(_, bytes)| bytes))
+    })
+    .ok()
+    .flatten()
 }
 
 /// Makes a JPEG thumbnail of the image in `source`, or `None` when the format

@@ -161,11 +161,13 @@ impl Verifier {
     /// readers of untrusted bytes (tamga-meta's and c2pa's) run under the
     /// watchdog, so a parser bug in either is a report, not a crash.
     fn check(&self, path: &Path) -> Result<(FileReport, Option<Found>), LabelError> {
-        let checked = input::open(path, &self.options.limits, self.options.format)?;
-        let sidecar = input::sidecar_candidates(path)
-            .into_iter()
-            .find(|p| p.is_file());
-        self.judge(path, checked, sidecar)
+        watchdog::guard(path, || {
+            let checked = input::open(path, &self.options.limits, self.options.format)?;
+            let sidecar = input::sidecar_candidates(path)
+                .into_iter()
+                .find(|p| p.is_file());
+            self.judge(path, checked, sidecar)
+        })
     }
 
     /// Verifies a file held in memory, such as an upload, exactly as
@@ -175,8 +177,11 @@ impl Verifier {
     /// looked for.
     pub fn verify_bytes(&self, name: &str, bytes: Vec<u8>) -> Result<FileReport, LabelError> {
         let path = Path::new(name);
-        let checked = input::from_bytes(path, bytes, &self.options.limits, self.options.format)?;
-        Ok(self.judge(path, checked, None)?.0)
+        watchdog::guard(path, || {
+            let checked =
+                input::from_bytes(path, bytes, &self.options.limits, self.options.format)?;
+            Ok(self.judge(path, checked, None)?.0)
+        })
     }
 
     /// Verifies the file at `path` as [`Verifier::verify_bytes`] verifies
@@ -184,8 +189,10 @@ impl Verifier {
     /// looked for. For uploads too large to hold in memory.
     pub fn verify_file_as(&self, path: &Path, name: &str) -> Result<FileReport, LabelError> {
         let shown = Path::new(name);
-        let checked = input::open_as(path, shown, &self.options.limits, self.options.format)?;
-        Ok(self.judge(shown, checked, None)?.0)
+        watchdog::guard(shown, || {
+            let checked = input::open_as(path, shown, &self.options.limits, self.options.format)?;
+            Ok(self.judge(shown, checked, None)?.0)
+        })
     }
 
     /// The verdict on an opened input; `path` names it in the report.
@@ -226,16 +233,18 @@ impl Verifier {
         format: MediaFormat,
     ) -> Result<FileReport, LabelError> {
         let path = Path::new(name);
-        input::check_text_size(path, text, &self.options.limits)?;
-        let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
-        let mut report = match &read {
-            StoreRead::None => unlabelled(path, format),
-            StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-            StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
-        };
-        let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(text));
-        add_platform_metadata(&mut report, &read, metadata);
-        Ok(report)
+        watchdog::guard(path, || {
+            input::check_text_size(path, text, &self.options.limits)?;
+            let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
+            let mut report = match &read {
+                StoreRead::None => unlabelled(path, format),
+                StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
+                StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
+            };
+            let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(text));
+            add_platform_metadata(&mut report, &read, metadata);
+            Ok(report)
+        })
     }
 
     fn trust(&self) -> Option<&TrustList> {

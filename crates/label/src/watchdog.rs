@@ -13,7 +13,7 @@
 //! next call starts a fresh one), so one stuck file never delays another.
 
 use std::{
-    cell::RefCell,
+    cell::{Cell, RefCell},
     path::Path,
     sync::mpsc::{self, Sender},
     thread,
@@ -35,6 +35,34 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 thread_local! {
     /// This thread's worker, if it has a healthy one.
     static WORKER: RefCell<Option<Sender<Job>>> = const { RefCell::new(None) };
+    /// How deep this thread is inside [`guard`]: a panic here is caught
+    /// and reported against a file, so panic hooks can stay quiet.
+    static GUARDED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The name of the threads that run work under a deadline.
+const WORKER_NAME: &str = "tamga-worker";
+
+/// Whether a panic on the current thread will be caught and reported as a
+/// file's error (inside a per-file guard or on a watchdog worker). A
+/// program's panic hook uses it to keep backtraces for real bugs only.
+pub fn panic_is_caught() -> bool {
+    GUARDED.get() > 0 || thread::current().name() == Some(WORKER_NAME)
+}
+
+/// Runs the per-file `work` so that a panic anywhere in it, in tamga's own
+/// code or a dependency's, becomes [`LabelError::Panicked`] for that file
+/// instead of ending the batch, the gate or the server. Every public entry
+/// point that touches a file's bytes goes through here: sniffing and the
+/// structural checks run before the watchdog's deadline applies.
+pub(crate) fn guard<T>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, LabelError>,
+) -> Result<T, LabelError> {
+    GUARDED.set(GUARDED.get() + 1);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    GUARDED.set(GUARDED.get().saturating_sub(1));
+    out.unwrap_or_else(|_| Err(LabelError::Panicked { path: path.into() }))
 }
 
 /// Hands `job` to this thread's worker, starting one if there is none or
@@ -52,7 +80,7 @@ fn submit(job: Job) -> std::io::Result<()> {
         };
         let (tx, rx) = mpsc::channel::<Job>();
         thread::Builder::new()
-            .name("tamga-worker".into())
+            .name(WORKER_NAME.into())
             .spawn(move || {
                 // Ends when the sender is dropped: when the calling thread
                 // ends, or abandons this worker after a missed deadline.
@@ -89,14 +117,7 @@ where
     .map_err(|e| LabelError::io(path, e))?;
     match rx.recv_timeout(deadline) {
         Ok(Ok(result)) => result,
-        Ok(Err(_panic)) => Err(LabelError::C2pa {
-            path: path.into(),
-            // The job runs every parser of untrusted bytes (the metadata
-            // reader's as well as c2pa's), so the message names neither.
-            message: "a parser failed on this file (internal panic caught); the file is \
-                      probably damaged or crafted"
-                .into(),
-        }),
+        Ok(Err(_panic)) => Err(LabelError::Panicked { path: path.into() }),
         Err(_) => {
             abandon();
             Err(LabelError::Timeout {
@@ -127,6 +148,20 @@ mod tests {
         });
         let err = r.unwrap_err().to_string();
         assert!(err.contains("bad.png") && err.contains("panic"), "{err}");
+    }
+
+    #[test]
+    fn a_panic_outside_the_worker_is_caught_by_the_guard_too() {
+        assert!(!panic_is_caught());
+        let r: Result<(), _> = guard(Path::new("short.m4a"), || {
+            assert!(panic_is_caught());
+            let head: &[u8] = &[0; 8];
+            let _ = 16usize.clamp(16, head.len());
+            Ok(())
+        });
+        assert_eq!(r.unwrap_err().kind(), "panicked");
+        assert!(!panic_is_caught(), "the guard is left after a panic");
+        assert_eq!(guard(Path::new("ok.jpg"), || Ok(3)).unwrap(), 3);
     }
 
     #[test]

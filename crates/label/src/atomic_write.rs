@@ -1,0 +1,160 @@
+//! Writing an output so that no reader ever sees half of it, and cleaning
+//! up after writers that were killed.
+//!
+//! Every output goes to a hidden temporary file beside its target
+//! (`.NAME.XXXXXX.tamga-tmp`), is synced, then renamed over the target.
+//! A process killed in between (`kill -9`, a power cut) leaves that file
+//! behind, up to the full size of the output. The writer holds an
+//! exclusive advisory lock (`flock`) on its temporary file for as long as
+//! it lives, and the kernel drops it when the process dies, so the next
+//! tamga run writing into the same folder can tell a dead writer's file
+//! (lockable) from a live one's (locked) and remove only the former.
+
+use std::{
+    collections::HashSet,
+    fs::File,
+    path::{Path, PathBuf},
+    sync::Mutex,
+    time::{Duration, SystemTime},
+};
+
+use crate::LabelError;
+
+/// The suffix of tamga's temporary files; nothing else is ever removed.
+const SUFFIX: &str = ".tamga-tmp";
+
+/// A temporary file this young is left alone even when unlocked: its
+/// writer may have created it and not yet taken the lock.
+const GRACE: Duration = Duration::from_secs(60);
+
+/// Writes `target` through a temporary file in the same directory: `fill`
+/// writes it, then it is synced and renamed over `target`. On any error the
+/// temporary file is removed and `target` is untouched.
+pub(crate) fn write_atomically(
+    target: &Path,
+    permissions: Option<&std::fs::Permissions>,
+    fill: impl FnOnce(&mut File) -> Result<(), LabelError>,
+) -> Result<(), LabelError> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    sweep_once(dir);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| LabelError::io(target, e))?;
+    // Held until the file is renamed and closed (or this process dies).
+    tmp.as_file()
+        .lock()
+        .map_err(|e| LabelError::io(target, e))?;
+    fill(tmp.as_file_mut())?;
+    if let Some(p) = permissions {
+        tmp.as_file()
+            .set_permissions(p.clone())
+            .map_err(|e| LabelError::io(target, e))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| LabelError::io(target, e))?;
+    tmp.persist(target)
+        .map_err(|e| LabelError::io(target, e.error))?;
+    Ok(())
+}
+
+/// Sweeps `dir` for stale temporary files the first time this process
+/// writes there (a batch writes thousands of files into one folder).
+fn sweep_once(dir: &Path) {
+    static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|p| p.into_inner());
+        if !swept.get_or_insert_with(HashSet::new).insert(key) {
+            return;
+        }
+    }
+    // Best effort: a folder that cannot be listed is reported by the write.
+    let _ = remove_stale(dir, SystemTime::now());
+}
+
+/// Removes the temporary files in `dir` that no live process holds and
+/// that are older than [`GRACE`] at `now`; returns how many.
+pub(crate) fn remove_stale(dir: &Path, now: SystemTime) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with('.') && name.ends_with(SUFFIX)) {
+            continue;
+        }
+        // Never follow a link planted under our naming.
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let young = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_none_or(|age| age < GRACE);
+        if young {
+            continue;
+        }
+        let Ok(file) = File::open(entry.path()) else {
+            continue;
+        };
+        // Locked: a live writer. Unlocked: its writer died.
+        if file.try_lock().is_ok() && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_writers_file_is_removed_and_a_live_ones_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(".a.jpg.AbC123.tamga-tmp");
+        std::fs::write(&dead, b"half a file").unwrap();
+        let live = dir.path().join(".b.jpg.XyZ789.tamga-tmp");
+        let held = File::create(&live).unwrap();
+        held.lock().unwrap();
+        let other = dir.path().join(".c.jpg.tmp");
+        std::fs::write(&other, b"not ours").unwrap();
+
+        let later = SystemTime::now() + GRACE * 2;
+        // Within the grace period nothing is touched.
+        assert_eq!(remove_stale(dir.path(), SystemTime::now()).unwrap(), 0);
+        assert_eq!(remove_stale(dir.path(), later).unwrap(), 1);
+        assert!(!dead.exists());
+        assert!(live.exists(), "a live writer's file is kept");
+        assert!(other.exists(), "only tamga's naming is touched");
+        drop(held);
+        assert_eq!(remove_stale(dir.path(), later).unwrap(), 1);
+        assert!(!live.exists());
+    }
+
+    #[test]
+    fn a_write_replaces_the_target_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.jpg");
+        write_atomically(&target, None, |f| {
+            use std::io::Write as _;
+            f.write_all(b"labelled")
+                .map_err(|e| LabelError::io("out.jpg", e))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"labelled");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -6,7 +6,7 @@ use std::{
     sync::Mutex,
 };
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use tamga_gate::{
     decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateVerdict, Policy,
@@ -37,7 +37,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     let report = CheckReport::new(gate.policy(), checks);
 
     if let Some(path) = &args.junit {
-        write_file(path, tamga_gate::junit::render(&report).as_bytes())?;
+        tamga_label::write_bytes_atomically(path, tamga_gate::junit::render(&report).as_bytes())?;
     }
     if let Some(path) = &args.html {
         let page = tamga_gate::html::render_with(&report, &|f| {
@@ -49,7 +49,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
                 base64::engine::general_purpose::STANDARD.encode(jpeg)
             ))
         });
-        write_file(path, page.as_bytes())?;
+        tamga_label::write_bytes_atomically(path, page.as_bytes())?;
     }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
@@ -116,24 +116,6 @@ pub(crate) fn gate(
 ) -> Result<Gate> {
     let options = crate::cmd_verify::verify_options(trust)?;
     Ok(Gate::new(policy, options, declarations)?)
-}
-
-/// Written beside the target and renamed, so a reader never sees half a
-/// report.
-pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot write the report", path.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write the report", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot write the report", path.display()))?;
-    Ok(())
 }
 
 /// One block per file, the verdict first, then each reason with its clause.

@@ -77,7 +77,7 @@ pub(crate) fn label(
             out.write_all(&labelled.bytes)?;
             out.flush()?;
         }
-        Some(path) => write_atomically(path, &labelled.bytes)?,
+        Some(path) => tamga_label::write_bytes_atomically(path, &labelled.bytes)?,
     }
     if json {
         let doc = serde_json::json!({
@@ -104,21 +104,4 @@ pub(crate) fn verify(verifier: &Verifier, format: Option<MediaFormat>) -> Result
         STDIN_NAME.into(),
         verifier.verify_text(STDIN_NAME, &input, format),
     ))
-}
-
-/// The same promise as file labelling: a temporary file beside the
-/// target, synced and renamed, so a failure never leaves half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", path.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
 }

@@ -67,6 +67,16 @@ pub(crate) fn write_atomically(
     Ok(())
 }
 
+/// Writes `bytes` to `target` the same way: for what is not a labelled
+/// file (a report, a labelled text read from a pipe), so that every output
+/// of tamga is written, named and cleaned up alike.
+pub fn write_bytes_atomically(target: &Path, bytes: &[u8]) -> Result<(), LabelError> {
+    use std::io::Write as _;
+    write_atomically(target, None, |f| {
+        f.write_all(bytes).map_err(|e| LabelError::io(target, e))
+    })
+}
+
 /// Sweeps `dir` for stale temporary files the first time this process
 /// writes there (a batch writes thousands of files into one folder).
 fn sweep_once(dir: &Path) {

@@ -75,6 +75,7 @@ pub mod watchdog;
 mod wav_notice;
 mod wav_stream;
 
+pub use atomic_write::write_bytes_atomically;
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };

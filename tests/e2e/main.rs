@@ -21,5 +21,6 @@ mod notice_gallery;
 mod notices;
 mod publish;
 mod serve;
+mod serve_slow;
 mod text;
 mod util;

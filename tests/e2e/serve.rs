@@ -221,13 +221,26 @@ fn tampered(sb: &Sandbox) -> PathBuf {
     p
 }
 
-fn uploads_left(sb: &Sandbox) -> usize {
+/// The servers' upload folders in the sandbox (its TMPDIR).
+pub fn upload_folders(sb: &Sandbox) -> Vec<PathBuf> {
     std::fs::read_dir(sb.path(""))
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with("tamga-serve-"))
-        .map(|d| std::fs::read_dir(d.path()).map(|r| r.count()).unwrap_or(0))
-        .sum()
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Request folders left in the upload folders (each server's lock file
+/// aside).
+fn uploads_left(sb: &Sandbox) -> usize {
+    upload_folders(sb)
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != ".lock")
+        .count()
 }
 
 #[test]

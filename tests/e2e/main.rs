@@ -21,6 +21,7 @@ mod notice_gallery;
 mod notices;
 mod publish;
 mod serve;
+mod serve_http;
 mod serve_slow;
 mod text;
 mod util;

@@ -11,7 +11,7 @@ use std::{
 };
 
 use crate::{
-    serve::{get, post, upload_folders, Server, TOKEN},
+    serve_http::{get, post, upload_folders, Server, TOKEN},
     util::{assert_ok, sample, text, Sandbox},
 };
 

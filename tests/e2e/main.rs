@@ -22,5 +22,7 @@ mod notice_gallery;
 mod notices;
 mod publish;
 mod serve;
+mod serve_http;
+mod serve_slow;
 mod text;
 mod util;

@@ -56,7 +56,11 @@ struct ServerTable {
     listen: Option<String>,
     max_upload_mb: Option<u64>,
     request_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+    body_min_bytes_per_sec: Option<u64>,
     max_concurrent: Option<usize>,
+    max_uploads: Option<usize>,
     workers: Option<usize>,
     trust_forwarded_headers: Option<bool>,
     log_format: Option<LogFormat>,
@@ -112,11 +116,26 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// The largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
-    /// How long one request may take.
+    /// How long one request may take, upload and work together.
     pub request_timeout: Duration,
-    /// How many verify or label requests are admitted at once (working or
-    /// waiting for a worker); more get 429.
+    /// How long a client may take to send a request's headers (and how
+    /// long an idle connection is kept): a client trickling them holds a
+    /// connection, never a slot, and only this long.
+    pub header_timeout: Duration,
+    /// The time every upload may take whatever its size; each
+    /// `body_min_bytes_per_sec` bytes received earns one more second.
+    pub body_timeout: Duration,
+    /// The slowest average rate, in bytes per second, an upload may keep
+    /// past `body_timeout`; slower ones get 408.
+    pub body_min_bytes_per_sec: u64,
+    /// How many verify or label requests are admitted to work at once
+    /// (working or waiting for a worker), counted once their upload is
+    /// received; more get 429.
     pub max_concurrent: usize,
+    /// How many uploads may be received at once, before any work slot is
+    /// taken; more get 429. Larger than `max_concurrent`, so clients
+    /// still uploading (slowly or not) cannot keep others from working.
+    pub max_uploads: usize,
     /// How many threads verify and label: one per core by default, since
     /// the work is CPU-bound and more threads only interleave it.
     pub workers: usize,
@@ -140,7 +159,15 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_upload_bytes: 200 << 20,
             request_timeout: Duration::from_secs(120),
+            header_timeout: Duration::from_secs(10),
+            // Apache's mod_reqtimeout defaults (body=20,MinRate=500): an
+            // upload on a poor mobile link passes, a trickle does not.
+            body_timeout: Duration::from_secs(20),
+            body_min_bytes_per_sec: 500,
             max_concurrent: 4 * cores(),
+            // Uploads cost a connection and the bytes received so far
+            // (memory within a global budget, then disk), not a core.
+            max_uploads: 64,
             workers: cores(),
             trust_forwarded_headers: false,
             log_format: LogFormat::Text,
@@ -196,6 +223,28 @@ impl ServerConfig {
         }
         if let Some(t) = s.request_timeout_secs {
             c.request_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(t) = s.header_timeout_secs {
+            c.header_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(t) = s.body_timeout_secs {
+            c.body_timeout = Duration::from_secs(t.max(1));
+        }
+        if let Some(r) = s.body_min_bytes_per_sec {
+            if r == 0 {
+                return Err(ConfigError::Invalid(
+                    "body_min_bytes_per_sec must be at least 1".into(),
+                ));
+            }
+            c.body_min_bytes_per_sec = r;
+        }
+        if let Some(n) = s.max_uploads {
+            if n == 0 {
+                return Err(ConfigError::Invalid(
+                    "max_uploads must be at least 1".into(),
+                ));
+            }
+            c.max_uploads = n;
         }
         if let Some(n) = s.max_concurrent {
             if n == 0 {
@@ -302,6 +351,8 @@ mod tests {
     fn file_values_paths_and_environment_resolve() {
         let (d, p) = write(
             "[server]\nmax_upload_mb = 3\nmax_concurrent = 4\nworkers = 3\nlog_format = \"json\"\n\
+             header_timeout_secs = 2\nbody_timeout_secs = 0\nbody_min_bytes_per_sec = 100\n\
+             max_uploads = 9\n\
              [trust]\nanchors = \"anchors.pem\"\n[label]\nkeys = \"keys\"\n\
              tokens = [\"0123456789abcdef-cms\"]\n",
         );
@@ -310,6 +361,10 @@ mod tests {
         assert_eq!(c.max_upload_bytes, 3 << 20);
         assert_eq!(c.max_concurrent, 4);
         assert_eq!(c.workers, 3);
+        assert_eq!(c.header_timeout, Duration::from_secs(2));
+        assert_eq!(c.body_timeout, Duration::from_secs(1), "0 is raised to 1 s");
+        assert_eq!(c.body_min_bytes_per_sec, 100);
+        assert_eq!(c.max_uploads, 9);
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.anchors, Some(d.path().join("anchors.pem")));
         assert_eq!(c.keys, Some(KeySource::Dir(d.path().join("keys"))));
@@ -338,7 +393,12 @@ mod tests {
         );
         let (_d, p) = write("[server]\nlisten = \"nowhere\"\n");
         assert!(ServerConfig::load(Some(&p), &NO_ENV).is_err());
-        let (_d, p) = write("[server]\nmax_concurrent = 0\n");
-        assert!(ServerConfig::load(Some(&p), &NO_ENV).is_err());
+        for zero in ["max_concurrent", "max_uploads", "body_min_bytes_per_sec"] {
+            let (_d, p) = write(&format!("[server]\n{zero} = 0\n"));
+            let err = ServerConfig::load(Some(&p), &NO_ENV)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(zero), "{err}");
+        }
     }
 }

@@ -52,6 +52,18 @@ impl ApiError {
         )
     }
 
+    /// 408: the body arrived slower than the server's minimum rate.
+    pub fn slow_upload(seconds: u64, min_rate: u64) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "slow-upload",
+            format!(
+                "the upload arrived too slowly: this server allows {seconds} s plus 1 s per \
+                 {min_rate} bytes received"
+            ),
+        )
+    }
+
     /// 500, for what should never happen (a worker that died).
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)

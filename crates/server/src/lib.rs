@@ -10,7 +10,10 @@
 
 pub mod config;
 pub mod error;
+pub mod folder;
+mod listen;
 pub mod metrics;
+pub mod pace;
 pub mod routes;
 pub mod state;
 pub mod upload;
@@ -158,11 +161,9 @@ pub async fn serve(
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, labelling = state.labelling_enabled(), "listening");
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())?;
+    let header_timeout = state.config.header_timeout;
+    let metrics = state.metrics.clone();
+    listen::serve(listener, router(state), header_timeout, metrics, shutdown).await;
     tracing::info!("stopped");
     Ok(())
 }

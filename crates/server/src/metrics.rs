@@ -21,6 +21,11 @@ struct VerdictLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PhaseLabel {
+    phase: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabel {
     route: String,
 }
@@ -33,6 +38,8 @@ pub struct Metrics {
     verdicts: Family<VerdictLabel, Counter>,
     busy: Counter,
     in_flight: Gauge,
+    uploads: Gauge,
+    slow: Family<PhaseLabel, Counter>,
 }
 
 impl Metrics {
@@ -46,6 +53,8 @@ impl Metrics {
         let verdicts = Family::<VerdictLabel, Counter>::default();
         let busy = Counter::default();
         let in_flight = Gauge::default();
+        let uploads = Gauge::default();
+        let slow = Family::<PhaseLabel, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -67,6 +76,16 @@ impl Metrics {
             "Verifications and labellings running",
             in_flight.clone(),
         );
+        registry.register(
+            "uploads_in_flight",
+            "Request bodies being received",
+            uploads.clone(),
+        );
+        registry.register(
+            "slow_clients",
+            "Connections cut off for sending headers (phase=headers) or a body (phase=body) too slowly",
+            slow.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
@@ -74,6 +93,8 @@ impl Metrics {
             verdicts,
             busy,
             in_flight,
+            uploads,
+            slow,
         }
     }
 
@@ -109,6 +130,17 @@ impl Metrics {
     /// Work started (+1) or ended (-1).
     pub fn in_flight(&self, delta: i64) {
         self.in_flight.inc_by(delta);
+    }
+
+    /// A body started (+1) or ended (-1) being received.
+    pub fn uploads(&self, delta: i64) {
+        self.uploads.inc_by(delta);
+    }
+
+    /// A client cut off for sending too slowly, while sending `phase`
+    /// (`headers` or `body`).
+    pub fn slow_client(&self, phase: &'static str) {
+        self.slow.get_or_create(&PhaseLabel { phase }).inc();
     }
 
     /// The text exposition format.

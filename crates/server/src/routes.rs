@@ -1,5 +1,7 @@
-//! The API's handlers: each receives files, takes a work slot, runs the
-//! library on a blocking thread and answers JSON (or the labelled file).
+//! The API's handlers: each receives files (holding an upload slot), then
+//! takes a work slot, runs the library on a worker thread and answers JSON
+//! (or the labelled file). Work slots are taken only once the files are
+//! all here, so clients still uploading never keep others from working.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -37,8 +39,10 @@ pub async fn verify(
             ApiError::bad_request("policy", format!("unknown policy {p:?}; one of kz, eu, cn"))
         })?),
     };
-    let slot = state.slot()?;
+    let uploading = state.upload_slot()?;
     let received = upload::receive(&state, req).await?;
+    drop(uploading);
+    let slot = state.slot()?;
     let work = state.clone();
     let doc = state
         .run(slot, move || {
@@ -118,8 +122,10 @@ pub async fn label(
             "a valid bearer token is required to label",
         ));
     }
-    let slot = state.slot()?;
+    let uploading = state.upload_slot()?;
     let mut received = upload::receive(&state, req).await?;
+    drop(uploading);
+    let slot = state.slot()?;
     // Form fields win over the query string.
     let mut fields = query;
     fields.extend(std::mem::take(&mut received.fields));

@@ -1,6 +1,7 @@
 //! What every request shares, built once at startup: the verifier and the
 //! gates (trust settings parsed once), the labelling key, the token
-//! digests, the concurrency slots, the private upload folder, the metrics.
+//! digests, the upload and work slots, the private upload folder, the
+//! metrics.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -15,7 +16,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::{
     config::{KeySource, ServerConfig},
     error::ApiError,
+    folder::UploadRoot,
     metrics::Metrics,
+    upload::MEMORY_BYTES_PER_REQUEST,
 };
 
 /// The shared state.
@@ -31,15 +34,24 @@ pub struct AppState {
     /// SHA-256 of each bearer token: compared in constant time, and the
     /// tokens themselves are not kept.
     token_digests: Vec<[u8; 32]>,
+    /// Work slots (`max_concurrent`): taken once an upload is received,
+    /// held until its work ends.
     slots: Arc<Semaphore>,
+    /// Upload slots (`max_uploads`): held while a body is received, so a
+    /// client still sending (however slowly) holds no work slot.
+    upload_slots: Arc<Semaphore>,
+    /// Bytes of uploads that may be held in memory across all requests
+    /// (`max_concurrent` × 4 MB, as when only working requests could
+    /// upload); past it, uploads go to disk.
+    memory: Arc<Semaphore>,
     /// The threads that verify and label (`workers` of them). Requests
     /// wait for one asynchronously; the slots bound how many wait.
     pool: rayon::ThreadPool,
     /// Private (0700) folder for uploads; each request gets its own
     /// subfolder, removed when the request ends.
-    pub uploads: tempfile::TempDir,
+    pub uploads: UploadRoot,
     /// The metrics.
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     /// What `GET /v1/trust` answers.
     pub trust_document: Value,
 }
@@ -69,11 +81,15 @@ impl AppState {
             }
         };
         let token_digests = config.tokens.iter().map(|t| digest(t)).collect();
-        let uploads = tempfile::Builder::new()
-            .prefix("tamga-serve-")
-            .tempdir()
+        let uploads = UploadRoot::create_in(&std::env::temp_dir())
             .map_err(|e| format!("cannot make the upload folder: {e}"))?;
-        restrict(uploads.path())?;
+        let stale = uploads.remove_stale_siblings();
+        if stale > 0 {
+            tracing::info!(
+                stale,
+                "removed upload folders left by servers that were killed"
+            );
+        }
         let trust_document = json!({
             "anchors": describe(trust.anchors_pem.as_deref()),
             "allowed": describe(trust.allowed_pem.as_deref()),
@@ -85,6 +101,8 @@ impl AppState {
             .map_err(|e| format!("cannot start the worker threads: {e}"))?;
         Ok(Self {
             slots: Arc::new(Semaphore::new(config.max_concurrent)),
+            upload_slots: Arc::new(Semaphore::new(config.max_uploads)),
+            memory: Arc::new(Semaphore::new(memory_budget(config.max_concurrent))),
             pool,
             config,
             verifier,
@@ -92,18 +110,47 @@ impl AppState {
             identity,
             token_digests,
             uploads,
-            metrics: Metrics::new(),
+            metrics: Arc::new(Metrics::new()),
             trust_document,
         })
     }
 
     /// A slot for CPU-heavy work, or 429 at once: clients retry, the
-    /// server never queues more than it can hold.
+    /// server never queues more than it can hold. Taken once the upload is
+    /// received, so only requests ready to work compete for it.
     pub fn slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         self.slots.clone().try_acquire_owned().map_err(|_| {
             self.metrics.busy();
             ApiError::busy()
         })
+    }
+
+    /// A slot to receive an upload in, or 429 at once. Before it, a
+    /// request is refused at once if every work slot is taken: its upload
+    /// would most likely be refused once received.
+    pub fn upload_slot(&self) -> Result<UploadSlot, ApiError> {
+        let busy = || {
+            self.metrics.busy();
+            ApiError::busy()
+        };
+        if self.slots.available_permits() == 0 {
+            return Err(busy());
+        }
+        let permit = self
+            .upload_slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| busy())?;
+        self.metrics.uploads(1);
+        Ok(UploadSlot {
+            _permit: permit,
+            metrics: self.metrics.clone(),
+        })
+    }
+
+    /// The server-wide budget of upload bytes held in memory.
+    pub(crate) fn memory_pool(&self) -> Arc<Semaphore> {
+        self.memory.clone()
     }
 
     /// Runs CPU-heavy `work` on a worker thread and waits for it without
@@ -149,20 +196,28 @@ impl AppState {
     }
 }
 
+/// Held while a request's body is received.
+pub struct UploadSlot {
+    _permit: OwnedSemaphorePermit,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        self.metrics.uploads(-1);
+    }
+}
+
+/// `max_concurrent` × 4 MB, within what a semaphore counts.
+fn memory_budget(max_concurrent: usize) -> usize {
+    let per = usize::try_from(MEMORY_BYTES_PER_REQUEST).unwrap_or(usize::MAX);
+    max_concurrent
+        .saturating_mul(per)
+        .min(Semaphore::MAX_PERMITS)
+}
+
 fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
-}
-
-#[cfg(unix)]
-fn restrict(dir: &std::path::Path) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| format!("{}: {e}", dir.display()))
-}
-
-#[cfg(not(unix))]
-fn restrict(_dir: &std::path::Path) -> Result<(), String> {
-    Ok(())
 }
 
 /// Each certificate of a PEM bundle, for auditors.

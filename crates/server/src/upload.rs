@@ -3,12 +3,14 @@
 //! server-chosen names (`file-0.jpg`, …). Nothing from the request names a
 //! path; the client's file name is only shown in reports, reduced to a safe
 //! base name. The folder, made only when needed, goes when the request
-//! ends, whatever happened (RAII).
+//! ends, whatever happened (RAII). The body must keep the server's pace
+//! ([`crate::pace`]) or the request ends in 408.
 
 use std::{
     collections::BTreeMap,
     io::Write,
     path::{Path, PathBuf},
+    sync::{atomic::Ordering, Arc},
 };
 
 use axum::{
@@ -17,14 +19,20 @@ use axum::{
     http::header,
 };
 use futures_util::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::ApiError,
+    pace::{self, Pace},
+    state::AppState,
+};
 
 /// How many bytes of one request's files are held in memory; the rest go
 /// to disk. A 300 KB photo verified from memory skips a mkdir, a create,
 /// the writes, the verifier's reopen and a recursive removal, which cost
-/// more than the HTTP itself. With at most `max_concurrent` requests at
-/// work, uploads hold at most `max_concurrent` × this in memory.
+/// more than the HTTP itself. All uploads together hold at most
+/// `max_concurrent` × this in memory (a server-wide budget); past it they
+/// go to disk.
 pub const MEMORY_BYTES_PER_REQUEST: u64 = 4 << 20;
 
 /// Where a received file's bytes are.
@@ -55,6 +63,31 @@ pub struct Received {
     pub fields: BTreeMap<String, String>,
     /// Bytes of files held in memory so far.
     in_memory: u64,
+    /// Their share of the server-wide memory budget, given back on drop.
+    budget: Budget,
+}
+
+/// A request's share of the server-wide memory budget for uploads.
+struct Budget {
+    pool: Arc<Semaphore>,
+    held: Option<OwnedSemaphorePermit>,
+}
+
+impl Budget {
+    /// Whether `bytes` more may be held in memory; if so they are counted.
+    fn take(&mut self, bytes: usize) -> bool {
+        let Ok(n) = u32::try_from(bytes) else {
+            return false;
+        };
+        let Ok(permit) = self.pool.clone().try_acquire_many_owned(n) else {
+            return false;
+        };
+        match &mut self.held {
+            Some(held) => held.merge(permit),
+            None => self.held = Some(permit),
+        }
+        true
+    }
 }
 
 impl Received {
@@ -99,8 +132,25 @@ impl Received {
     }
 }
 
-/// Receives the request's files.
+/// Receives the request's files, at the server's pace.
 pub async fn receive(state: &AppState, req: Request) -> Result<Received, ApiError> {
+    let config = &state.config;
+    let (parts, body) = req.into_parts();
+    let (body, tripped) = pace::paced(body, Pace::starting_now(config));
+    let result = receive_paced(state, Request::from_parts(parts, body)).await;
+    // Whatever error reading the body ended in, a body cut off for its
+    // pace is the client's slowness.
+    if result.is_err() && tripped.load(Ordering::Relaxed) {
+        state.metrics.slow_client("body");
+        return Err(ApiError::slow_upload(
+            config.body_timeout.as_secs(),
+            config.body_min_bytes_per_sec,
+        ));
+    }
+    result
+}
+
+async fn receive_paced(state: &AppState, req: Request) -> Result<Received, ApiError> {
     let limit = state.config.max_upload_bytes;
     let declared = req
         .headers()
@@ -122,6 +172,10 @@ pub async fn receive(state: &AppState, req: Request) -> Result<Received, ApiErro
         files: Vec::new(),
         fields: BTreeMap::new(),
         in_memory: 0,
+        budget: Budget {
+            pool: state.memory_pool(),
+            held: None,
+        },
     };
     if content_type.starts_with("multipart/form-data") {
         receive_multipart(req, &mut received, limit).await?;
@@ -232,12 +286,15 @@ impl Sink {
         }
         let store = |e: std::io::Error| ApiError::internal(format!("cannot store the upload: {e}"));
         if self.file.is_none() {
-            if !self.spill && received.in_memory + self.written <= MEMORY_BYTES_PER_REQUEST {
+            if !self.spill
+                && received.in_memory + self.written <= MEMORY_BYTES_PER_REQUEST
+                && received.budget.take(chunk.len())
+            {
                 self.memory.extend_from_slice(chunk);
                 return Ok(());
             }
-            // Over the memory budget: this file goes to disk, with what
-            // was held so far. The name on disk is ours; only the
+            // Over the request's or the server's memory budget: this file
+            // goes to disk, with what was held so far. The name on disk is ours; only the
             // extension is the client's, because text is recognised by it.
             let index = received.files.len();
             let path = received

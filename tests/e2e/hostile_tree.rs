@@ -392,3 +392,36 @@ fn a_killed_writers_temporary_files_are_removed_on_the_next_run_there() {
     assert!(foreign.exists());
     drop(held);
 }
+
+#[test]
+fn over_http_a_panicking_part_is_one_error_entry_beside_the_good_ones() {
+    use crate::serve_http::{multipart, post, Server, TOKEN};
+    let sb = Sandbox::new();
+    let good = sb.path("good.jpg");
+    assert_ok(&sb.label_plain(&sample("sample.jpg"), &good));
+    let good = std::fs::read(&good).unwrap();
+    let short: &[u8] = b"\0\0\0\x1cftypM4A ";
+    let server = Server::start(&sb, "");
+    let a = &server.addr;
+    let (ct, body) = multipart(&[
+        ("file", Some("good.jpg"), &good),
+        ("file", Some("short.m4a"), short),
+        ("file", Some("again.jpg"), &good),
+    ]);
+    for route in ["/v1/verify", "/v1/verify?policy=kz"] {
+        let r = post(a, route, &ct, &body, "");
+        assert_eq!(r.status, 200, "{route}");
+        let doc = r.json();
+        assert_eq!(doc["summary"]["files"], 3, "{route}: {doc}");
+        assert_eq!(doc["files"][1]["path"], "short.m4a");
+    }
+    let doc = post(a, "/v1/verify", &ct, &body, "").json();
+    assert_eq!(doc["files"][0]["verdict"], "trusted");
+    assert_eq!(doc["files"][2]["verdict"], "trusted");
+    // Labelling it is refused with a reason, and the server goes on.
+    let auth = format!("Authorization: Bearer {TOKEN}\r\n");
+    let r = post(a, "/v1/label?ai=generated", "audio/mp4", short, &auth);
+    assert!((400..500).contains(&r.status), "{}", r.status);
+    let r = post(a, "/v1/verify", "image/jpeg", &good, "");
+    assert_eq!(r.status, 200);
+}

@@ -216,8 +216,10 @@ mod tests {
 
     #[test]
     fn limits_hold_at_the_boundary_both_ways() {
-        let mut l = DecodeLimits::default();
-        l.max_pixels = 100;
+        let mut l = DecodeLimits {
+            max_pixels: 100,
+            ..Default::default()
+        };
         assert!(l.check_image(10, 10, 1).is_ok());
         assert!(l.check_image(10, 11, 1).is_err());
         l.max_audio_seconds = 60;
@@ -228,9 +230,11 @@ mod tests {
 
     #[test]
     fn the_budget_counts_frames_and_bytes() {
-        let mut l = DecodeLimits::default();
-        l.max_frames = 3;
-        l.max_decoded_bytes = 250;
+        let l = DecodeLimits {
+            max_frames: 3,
+            max_decoded_bytes: 250,
+            ..Default::default()
+        };
         let mut b = Budget::new(l);
         assert!(b.frame(100).is_ok());
         assert!(b.frame(100).is_ok());

@@ -137,8 +137,7 @@ where
     for chunk in tail.chunks(size) {
         encode(chunk, out)?;
     }
-    let mut mp3 = Vec::new();
-    mp3.reserve(mp3lame_encoder::max_required_buffer_size(0).max(7200));
+    let mut mp3 = Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(0).max(7200));
     encoder.flush_to_vec::<FlushGap>(&mut mp3).map_err(enc)?;
     out.write_all(&mp3).map_err(write)?;
     out.write_all(&id3v1).map_err(write)?;

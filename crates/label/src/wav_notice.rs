@@ -297,8 +297,10 @@ mod tests {
             bits_per_sample: 16,
             sample_format: SampleFormat::Int,
         };
-        let mut limits = DecodeLimits::default();
-        limits.max_audio_seconds = 1;
+        let limits = DecodeLimits {
+            max_audio_seconds: 1,
+            ..Default::default()
+        };
         let apply = |samples: usize| {
             apply_wav(
                 &mut Cursor::new(wav(spec, &vec![0; samples])),

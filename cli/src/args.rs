@@ -194,6 +194,8 @@ pub(crate) struct LabelArgs {
     #[arg(long, value_enum)]
     pub(crate) training_mining: Option<Tdm>,
     #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+    #[command(flatten)]
     pub(crate) keys: KeyArgs,
     /// Output file (one input) or directory (several inputs or a directory).
     #[arg(short, long, conflicts_with = "in_place")]
@@ -216,6 +218,26 @@ pub(crate) struct LabelArgs {
     /// Print one JSON document with every outcome instead of text.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// What decoding a file for --notice may cost; past a limit the file is
+/// refused (exit 1) and nothing is written. Also read from the `[limits]`
+/// table of the config file (max_pixels, max_decoded_mb, max_frames,
+/// max_audio_seconds); the flags win.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub(crate) struct LimitArgs {
+    /// Most pixels in one image or frame [default: 268435456, 16384×16384].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_pixels: Option<u64>,
+    /// Most megabytes of decoded pixels per file, all frames together [default: 2048].
+    #[arg(long, value_name = "MB")]
+    pub(crate) max_decoded_mb: Option<u64>,
+    /// Most frames in an animated image [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_frames: Option<u64>,
+    /// Longest audio, in seconds [default: 86400, a day].
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) max_audio_seconds: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -6,8 +6,8 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, LabelOutcome,
-    Labeller, Lang, MetadataOptions, NoticeOptions, Placement, TrainingMining,
+    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelError, LabelOptions,
+    LabelOutcome, Labeller, Lang, MetadataOptions, NoticeOptions, Placement, TrainingMining,
 };
 
 use crate::{
@@ -117,6 +117,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.tsa_url = args.tsa.clone();
     options.format = args.format;
     options.metadata = metadata(&args);
+    options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
     if args.notice || args.notice_style.is_some() || args.notice_position.is_some() {
         let mut notice = NoticeOptions::default();
         notice.style = args.notice_style;
@@ -166,7 +167,13 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
                             .map_err(|e| Failure {
                                 path: item.path.clone(),
                                 kind: e.kind(),
-                                error: e.to_string(),
+                                error: match &e {
+                                    LabelError::LimitExceeded { limit, .. } => format!(
+                                        "{e} (raise it with {})",
+                                        key_source::limit_flag(*limit)
+                                    ),
+                                    _ => e.to_string(),
+                                },
                             }),
                     }
                 }

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use serde::Deserialize;
 use tamga_keys::SigningIdentity;
 
-use crate::args::KeyArgs;
+use crate::args::{KeyArgs, LimitArgs};
 
 /// `$XDG_CONFIG_HOME/tamga` (or the platform's config directory).
 pub(crate) fn config_dir() -> PathBuf {
@@ -29,6 +29,18 @@ pub(crate) fn default_key_dir() -> PathBuf {
 struct ConfigFile {
     #[serde(default)]
     keys: KeysTable,
+    #[serde(default)]
+    limits: LimitsTable,
+}
+
+/// `[limits]`: what decoding a file for a notice may cost.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsTable {
+    max_pixels: Option<u64>,
+    max_decoded_mb: Option<u64>,
+    max_frames: Option<u64>,
+    max_audio_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,4 +82,37 @@ pub(crate) fn load(args: &KeyArgs) -> Result<SigningIdentity> {
     }
     let dir = config.keys.dir.unwrap_or_else(default_key_dir);
     Ok(SigningIdentity::from_dir(&dir, pw)?)
+}
+
+/// The decoding limits: the flags, else the config file's `[limits]`, else
+/// the library's defaults.
+pub(crate) fn decode_limits(
+    args: &LimitArgs,
+    config: Option<&Path>,
+) -> Result<tamga_label::DecodeLimits> {
+    let file = read_config(config)?.limits;
+    let mut l = tamga_label::DecodeLimits::default();
+    if let Some(n) = args.max_pixels.or(file.max_pixels) {
+        l.max_pixels = n;
+    }
+    if let Some(mb) = args.max_decoded_mb.or(file.max_decoded_mb) {
+        l.max_decoded_bytes = mb.saturating_mul(1 << 20);
+    }
+    if let Some(n) = args.max_frames.or(file.max_frames) {
+        l.max_frames = n;
+    }
+    if let Some(s) = args.max_audio_seconds.or(file.max_audio_seconds) {
+        l.max_audio_seconds = s;
+    }
+    Ok(l)
+}
+
+/// The flag that raises `limit`, for advice after a refused file.
+pub(crate) fn limit_flag(limit: tamga_label::Limit) -> &'static str {
+    match limit {
+        tamga_label::Limit::Pixels => "--max-pixels",
+        tamga_label::Limit::DecodedBytes => "--max-decoded-mb",
+        tamga_label::Limit::Frames => "--max-frames",
+        _ => "--max-audio-seconds",
+    }
 }

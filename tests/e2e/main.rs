@@ -10,6 +10,7 @@
 
 mod audio_notices;
 mod bad_input;
+mod bombs;
 mod conformance;
 mod demo;
 mod formats;

@@ -81,6 +81,20 @@ pub enum LabelError {
         /// The limit.
         limit: u64,
     },
+    /// Decoding the file (for a perceivable notice) would go past a
+    /// [`crate::DecodeLimits`] limit: its header declares, or its content
+    /// turned out to have, more pixels, frames, bytes or seconds than allowed.
+    #[error("{path}: the {limit} limit is {max}; this file needs {value}")]
+    LimitExceeded {
+        /// The file.
+        path: PathBuf,
+        /// Which limit.
+        limit: crate::Limit,
+        /// What the file needs.
+        value: u64,
+        /// The limit.
+        max: u64,
+    },
     /// Processing took longer than the watchdog allows.
     #[error("{path}: gave up after {seconds} s (the file may be crafted to stall parsers)")]
     Timeout {
@@ -151,6 +165,7 @@ impl LabelError {
             Self::Notice { .. } => "notice",
             Self::Metadata { .. } => "metadata",
             Self::TooLarge { .. } => "too-large",
+            Self::LimitExceeded { .. } => "limit-exceeded",
             Self::Timeout { .. } => "timeout",
             Self::Keys(_) => "keys",
             Self::C2pa { .. } => "c2pa",

@@ -5,32 +5,42 @@
 //! and SEEKTABLE (whose frame offsets no longer hold) and PADDING are copied
 //! as they were: Vorbis comments, pictures, cue sheets, application data.
 //!
-//! Memory: the decoded PCM (as i32); frames are written as they are encoded.
+//! Memory: one packet and one frame of samples; the content is decoded
+//! twice (its loudness sets the notice's level) and never held whole.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
 use flacenc::{
     bitsink::ByteSink,
     component::{BitRepr, MetadataBlockData},
-    error::Verify,
+    error::{Verified, Verify},
     source::{Context, Fill, FrameBuf},
 };
 use symphonia::core::io::MediaSource;
 
-use crate::{audio_decode, audio_notice::Sound, notice::NoticePosition};
+use crate::{
+    audio_decode::{self, Stream},
+    audio_notice::Sound,
+    limits::NoticeError,
+    notice::NoticePosition,
+    DecodeLimits,
+};
 
 const STREAMINFO: u8 = 0;
 const PADDING: u8 = 1;
 const SEEKTABLE: u8 = 3;
 
 /// Writes the FLAC in `src` to `out` with the notice added; returns the
-/// notice's length in seconds (sound and gap, once).
+/// notice's length in seconds (sound and gap, once). Two passes over the
+/// stream, a packet at a time: one for the content's loudness and length
+/// (checked against `limits`), one to re-encode it behind the notice.
 pub(crate) fn apply<R, W>(
     src: R,
     out: &mut W,
     sound: &Sound,
     position: NoticePosition,
-) -> Result<f64, String>
+    limits: &DecodeLimits,
+) -> Result<f64, NoticeError>
 where
     R: Read + Seek + Send + Sync + 'static,
     W: Write + Seek,
@@ -38,21 +48,18 @@ where
     let mut src = Offset::at_flac_marker(src).map_err(|e| e.to_string())?;
     let blocks = metadata_blocks(&mut src)?;
     src.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-    let pcm = audio_decode::decode::<i32>(Box::new(src), "flac")?;
-    let bits = pcm
+    let stream = Stream::<i32>::open(Box::new(src), "flac", limits)?;
+    let bits = stream
         .bits
         .ok_or("the FLAC stream does not say its bits per sample")?;
     if !(8..=24).contains(&bits) {
-        return Err(format!(
-            "{bits}-bit FLAC cannot take a notice yet (8 to 24 bits can)"
-        ));
+        return Err(format!("{bits}-bit FLAC cannot take a notice yet (8 to 24 bits can)").into());
     }
     // symphonia hands integer samples left-aligned in 32 bits.
     let shift = 32 - bits;
-    let content: Vec<i32> = pcm.samples.into_iter().map(|s| s >> shift).collect();
     let full = f64::from(1u32 << (bits - 1));
-    let level = crate::audio_notice::rms(content.iter().map(|&s| f64::from(s) / full));
-    let placed = sound.place(pcm.rate, pcm.channels, level, position)?;
+    let (survey, mut stream) = audio_decode::survey(stream, |s| f64::from(s >> shift) / full)?;
+    let placed = sound.place(survey.rate, survey.channels, survey.rms, position)?;
     let quantize = |v: &[f64]| -> Vec<i32> {
         v.iter()
             .map(|&x| (x * full).round().clamp(-full, full - 1.0) as i32)
@@ -65,12 +72,12 @@ where
         .map_err(|(_, e)| format!("FLAC encoder settings: {e}"))?;
     let verify = |e: flacenc::error::VerifyError| format!("FLAC encoder: {e}");
     let block = config.block_size;
-    let (channels, bits) = (pcm.channels, bits as usize);
-    let mut stream =
-        flacenc::component::Stream::new(pcm.rate as usize, channels, bits).map_err(verify)?;
-    fixed_block_sizes(&mut stream, block)?;
+    let (channels, bits) = (survey.channels, bits as usize);
+    let mut stream_info =
+        flacenc::component::Stream::new(survey.rate as usize, channels, bits).map_err(verify)?;
+    fixed_block_sizes(&mut stream_info, block)?;
     for (kind, data) in blocks {
-        stream.add_metadata_block(
+        stream_info.add_metadata_block(
             MetadataBlockData::new_unknown(kind, &data)
                 .map_err(|e| format!("FLAC metadata block {kind}: {e}"))?,
         );
@@ -80,48 +87,32 @@ where
     // a placeholder of its final length and is rewritten with the totals.
     let io = |e: std::io::Error| e.to_string();
     let start = out.stream_position().map_err(io)?;
-    let header_len = header(&stream)?.len();
+    let header_len = header(&stream_info)?.len();
     out.write_all(&vec![0; header_len]).map_err(io)?;
-    let mut fill = (
-        FrameBuf::with_size(channels, block).map_err(verify)?,
-        Context::new(bits, channels),
-    );
-    let mut parts = [&head[..], &content[..], &tail[..]];
-    let mut samples = Vec::with_capacity(block * channels);
-    let (mut min_frame, mut max_frame) = (usize::MAX, 0);
-    loop {
+    let mut encoder = Frames {
+        fill: FrameBuf::with_size(channels, block).map_err(verify)?,
+        context: Context::new(bits, channels),
+        config: &config,
+        size: block * channels,
+        pending: Vec::with_capacity(2 * block * channels),
+        min_frame: usize::MAX,
+        max_frame: 0,
+    };
+    encoder.push(&head, &stream_info, out)?;
+    let mut samples = Vec::new();
+    while let Some(packet) = stream.next()? {
         samples.clear();
-        for part in &mut parts {
-            let n = (block * channels - samples.len()).min(part.len());
-            samples.extend_from_slice(&part[..n]);
-            *part = &part[n..];
-        }
-        if samples.is_empty() {
-            break;
-        }
-        fill.fill_interleaved(&samples)
-            .map_err(|e| format!("FLAC encoder input: {e}"))?;
-        let number = fill
-            .1
-            .current_frame_number()
-            .ok_or("the FLAC has too many frames")?;
-        let frame =
-            flacenc::encode_fixed_size_frame(&config, &fill.0, number, stream.stream_info())
-                .map_err(|e| format!("cannot encode the FLAC: {e}"))?;
-        let mut sink = ByteSink::new();
-        frame
-            .write(&mut sink)
-            .map_err(|e| format!("cannot write the FLAC: {e}"))?;
-        min_frame = min_frame.min(sink.as_slice().len());
-        max_frame = max_frame.max(sink.as_slice().len());
-        out.write_all(sink.as_slice()).map_err(io)?;
+        samples.extend(packet.iter().map(|&s| s >> shift));
+        encoder.push(&samples, &stream_info, out)?;
     }
-    let info = stream.stream_info_mut();
-    info.set_frame_sizes(min_frame.min(max_frame), max_frame)
+    encoder.push(&tail, &stream_info, out)?;
+    encoder.finish(&stream_info, out)?;
+    let info = stream_info.stream_info_mut();
+    info.set_frame_sizes(encoder.min_frame.min(encoder.max_frame), encoder.max_frame)
         .map_err(verify)?;
-    info.set_md5_digest(&fill.1.md5_digest());
-    info.set_total_samples(fill.1.total_samples());
-    let header = header(&stream)?;
+    info.set_md5_digest(&encoder.context.md5_digest());
+    info.set_total_samples(encoder.context.total_samples());
+    let header = header(&stream_info)?;
     if header.len() != header_len {
         return Err("the FLAC header changed length while encoding".into());
     }
@@ -130,6 +121,78 @@ where
     out.write_all(&header).map_err(io)?;
     out.seek(SeekFrom::Start(end)).map_err(io)?;
     Ok(placed.seconds)
+}
+
+/// The encoder side: samples come in packets of any length and leave as
+/// fixed-size FLAC frames, so at most one frame's samples wait here.
+struct Frames<'a> {
+    fill: FrameBuf,
+    context: Context,
+    config: &'a Verified<flacenc::config::Encoder>,
+    /// Interleaved samples in one frame.
+    size: usize,
+    pending: Vec<i32>,
+    min_frame: usize,
+    max_frame: usize,
+}
+
+impl Frames<'_> {
+    /// Takes `samples` and writes every frame they complete.
+    fn push<W: Write>(
+        &mut self,
+        samples: &[i32],
+        stream: &flacenc::component::Stream,
+        out: &mut W,
+    ) -> Result<(), String> {
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let n = (self.size - self.pending.len()).min(rest.len());
+            self.pending.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.pending.len() == self.size {
+                self.write_frame(stream, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, a short last frame.
+    fn finish<W: Write>(
+        &mut self,
+        stream: &flacenc::component::Stream,
+        out: &mut W,
+    ) -> Result<(), String> {
+        if self.pending.is_empty() {
+            Ok(())
+        } else {
+            self.write_frame(stream, out)
+        }
+    }
+
+    fn write_frame<W: Write>(
+        &mut self,
+        stream: &flacenc::component::Stream,
+        out: &mut W,
+    ) -> Result<(), String> {
+        let mut fill = (&mut self.fill, &mut self.context);
+        fill.fill_interleaved(&self.pending)
+            .map_err(|e| format!("FLAC encoder input: {e}"))?;
+        self.pending.clear();
+        let number = self
+            .context
+            .current_frame_number()
+            .ok_or("the FLAC has too many frames")?;
+        let frame =
+            flacenc::encode_fixed_size_frame(self.config, &self.fill, number, stream.stream_info())
+                .map_err(|e| format!("cannot encode the FLAC: {e}"))?;
+        let mut sink = ByteSink::new();
+        frame
+            .write(&mut sink)
+            .map_err(|e| format!("cannot write the FLAC: {e}"))?;
+        self.min_frame = self.min_frame.min(sink.as_slice().len());
+        self.max_frame = self.max_frame.max(sink.as_slice().len());
+        out.write_all(sink.as_slice()).map_err(|e| e.to_string())
+    }
 }
 
 /// "fLaC", STREAMINFO and the metadata blocks of a stream without frames.
@@ -291,6 +354,7 @@ mod tests {
                 &mut out,
                 &Sound::Tone,
                 position,
+                &DecodeLimits::default(),
             )
             .unwrap();
             assert!(
@@ -335,11 +399,19 @@ mod tests {
             &mut out,
             &voice,
             NoticePosition::End,
+            &DecodeLimits::default(),
         )
         .unwrap();
-        let pcm =
-            audio_decode::decode::<i32>(Box::new(Cursor::new(out.into_inner())), "flac").unwrap();
-        assert_eq!((pcm.rate, pcm.channels, pcm.bits), (48_000, 2, Some(24)));
+        let out = out.into_inner();
+        let stream = Stream::<i32>::open(
+            Box::new(Cursor::new(out.clone())),
+            "flac",
+            &DecodeLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(stream.bits, Some(24));
+        let pcm = audio_decode::decode::<i32>(Box::new(Cursor::new(out)), "flac").unwrap();
+        assert_eq!((pcm.rate, pcm.channels), (48_000, 2));
         let all: Vec<i32> = pcm.samples.iter().map(|s| s >> 8).collect();
         assert_eq!(&all[..content.len()], &content[..]);
         let tail = &all[content.len()..];
@@ -361,6 +433,7 @@ mod tests {
             &mut out,
             &Sound::Tone,
             NoticePosition::End,
+            &DecodeLimits::default(),
         )
         .unwrap();
         let out = out.into_inner();

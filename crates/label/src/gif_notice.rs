@@ -17,7 +17,7 @@
 
 use std::{collections::HashMap, io::Cursor};
 
-use gif::{ColorOutput, DecodeOptions, DisposalMethod, Encoder, Frame};
+use gif::{ColorOutput, DecodeOptions, DisposalMethod, Encoder, Frame, MemoryLimit};
 use image::{
     codecs::gif::{GifDecoder, GifEncoder, Repeat},
     AnimationDecoder, Rgba, RgbaImage,
@@ -26,23 +26,33 @@ use image::{
 use crate::{
     badge::{self, Badge},
     image_notice::Badged,
+    limits::{Budget, NoticeError},
     notice::NoticePosition,
+    DecodeLimits,
 };
 
 /// A channel value at or below this counts as black for the box, at or
 /// above `255 - NEAR` as white for the text.
 const NEAR: u8 = 40;
 
-/// Badges every frame of the GIF in `input`.
+/// Badges every frame of the GIF in `input`, decoding no more than
+/// `limits` allow.
 pub(crate) fn apply(
     input: &[u8],
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badged, String> {
-    match exact(input, candidates, corner)? {
+    limits: &DecodeLimits,
+) -> Result<Badged, NoticeError> {
+    match exact(input, candidates, corner, limits)? {
         Some(badged) => Ok(badged),
-        None => requantized(input, candidates, corner),
+        None => requantized(input, candidates, corner, limits),
     }
+}
+
+/// What the RGBA picture of a `w` × `h` screen costs: the frames are
+/// composited on one, with a copy for the badge and one for disposal.
+fn screen_bytes(w: u64, h: u64) -> u64 {
+    w.saturating_mul(h).saturating_mul(4 * 3)
 }
 
 type Rect = (u32, u32, u32, u32);
@@ -52,12 +62,22 @@ fn exact(
     input: &[u8],
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Option<Badged>, String> {
+    limits: &DecodeLimits,
+) -> Result<Option<Badged>, NoticeError> {
     let err = |e: gif::DecodingError| format!("the GIF cannot be read: {e}");
     let mut opts = DecodeOptions::new();
     opts.set_color_output(ColorOutput::Indexed);
+    // gif's own cap on one frame's buffer (indexed: a byte a pixel), so a
+    // frame header claiming 65535 × 65535 is refused before its buffer.
+    if let Some(n) = std::num::NonZeroU64::new(limits.max_pixels.min(limits.max_decoded_bytes)) {
+        opts.set_memory_limit(MemoryLimit::Bytes(n));
+    }
     let mut dec = opts.read_info(input).map_err(err)?;
     let (w, h) = (dec.width(), dec.height());
+    // The logical screen, checked before the RGBA canvas is made.
+    limits.check_image(u64::from(w), u64::from(h), 4)?;
+    let mut budget = Budget::new(*limits);
+    budget.spend(screen_bytes(u64::from(w), u64::from(h)))?;
     // Black and white go into the global palette when it has room, so the
     // frames that use it need no local copy.
     let global = dec.global_palette().map(|g| {
@@ -79,7 +99,14 @@ fn exact(
     let mut badge_visible = false;
     let mut frames: Vec<Frame<'static>> = Vec::new();
     let mut first: Option<Badge> = None;
-    while let Some(frame) = dec.read_next_frame().map_err(err)? {
+    while let Some(frame) = dec.read_next_frame().map_err(|e| match e {
+        gif::DecodingError::MemoryLimit => {
+            NoticeError::from("a GIF frame is larger than the pixel limit allows".to_string())
+        }
+        e => err(e).into(),
+    })? {
+        // Every frame is kept until all are written.
+        budget.frame(frame.buffer.len() as u64)?;
         let mut frame = frame.clone();
         let fr = (
             u32::from(frame.left),
@@ -262,17 +289,23 @@ fn requantized(
     input: &[u8],
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badged, String> {
+    limits: &DecodeLimits,
+) -> Result<Badged, NoticeError> {
     let err = |e: image::ImageError| e.to_string();
-    let frames = GifDecoder::new(Cursor::new(input))
-        .map_err(err)?
-        .into_frames()
-        .collect_frames()
+    let mut decoder = GifDecoder::new(Cursor::new(input)).map_err(err)?;
+    let (w, h) = image::ImageDecoder::dimensions(&decoder);
+    limits.check_image(u64::from(w), u64::from(h), 4)?;
+    image::ImageDecoder::set_limits(&mut decoder, crate::image_notice::image_limits(limits))
         .map_err(err)?;
+    // Each frame comes composited on the whole screen, in RGBA.
+    let frame_bytes = u64::from(w) * u64::from(h) * 4;
+    let mut budget = Budget::new(*limits);
     let mut out = Vec::new();
     let mut first = None;
-    let mut badged = Vec::with_capacity(frames.len());
-    for frame in frames {
+    let mut badged = Vec::new();
+    for frame in decoder.into_frames() {
+        budget.frame(frame_bytes)?;
+        let frame = frame.map_err(err)?;
         let (left, top, delay) = (frame.left(), frame.top(), frame.delay());
         let mut buf = frame.into_buffer();
         let b = badge::draw(&mut buf, candidates, corner).map_err(|e| e.to_string())?;
@@ -382,7 +415,13 @@ mod tests {
             ],
             |x, y| ((x / 7 + y / 5) % 16) as u8,
         );
-        let b = apply(&input, &candidates(), NoticePosition::BottomRight).unwrap();
+        let b = apply(
+            &input,
+            &candidates(),
+            NoticePosition::BottomRight,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
         assert_eq!(b.note, None, "palette-exact path");
         let rect = b.badge.rect;
         let (before, after) = (frames(&input), frames(&b.bytes));
@@ -431,7 +470,13 @@ mod tests {
                 }
             },
         );
-        let b = apply(&input, &candidates(), NoticePosition::BottomRight).unwrap();
+        let b = apply(
+            &input,
+            &candidates(),
+            NoticePosition::BottomRight,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
         let f = &frames(&b.bytes)[0];
         let pal = f.palette.as_ref().unwrap();
         assert!(
@@ -454,7 +499,13 @@ mod tests {
             ],
             |x, _| (x % 16) as u8,
         );
-        let b = apply(&input, &candidates(), NoticePosition::BottomRight).unwrap();
+        let b = apply(
+            &input,
+            &candidates(),
+            NoticePosition::BottomRight,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
         assert!(b.note.unwrap().contains("re-encoded"));
         // Small frames away from the corner over a kept one are fine.
         let input = gif(
@@ -466,7 +517,13 @@ mod tests {
             ],
             |x, _| (x % 16) as u8,
         );
-        let b = apply(&input, &candidates(), NoticePosition::BottomRight).unwrap();
+        let b = apply(
+            &input,
+            &candidates(),
+            NoticePosition::BottomRight,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
         assert_eq!(b.note, None);
         assert_eq!(frames(&b.bytes)[1].buffer, frames(&input)[1].buffer);
     }

@@ -12,7 +12,10 @@ use libheif_rs::{
     Image, ImageHandle, ItemId, LibHeif, RgbChroma,
 };
 
-use crate::{badge, image_notice::Badged, notice::NoticePosition, MediaFormat};
+use crate::{
+    badge, image_notice::Badged, limits::NoticeError, notice::NoticePosition, DecodeLimits,
+    MediaFormat,
+};
 
 /// Encoder quality (0–100) for the re-encoded image: high, as the source
 /// was already lossy once.
@@ -24,7 +27,8 @@ pub(crate) fn apply(
     format: MediaFormat,
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badged, String> {
+    limits: &DecodeLimits,
+) -> Result<Badged, NoticeError> {
     let name = match format {
         MediaFormat::Heic => "HEIC",
         _ => "AVIF",
@@ -36,16 +40,20 @@ pub(crate) fn apply(
     let (codec, codec_name) = match format {
         MediaFormat::Heic => (CompressionFormat::Hevc, "HEVC (x265)"),
         MediaFormat::Avif => (CompressionFormat::Av1, "AV1 (libaom)"),
-        other => return Err(format!("{other} is not a HEIF format")),
+        other => return Err(format!("{other} is not a HEIF format").into()),
     };
     let lib = LibHeif::new();
     let src = HeifContext::read_from_bytes(input).map_err(e("cannot read the file"))?;
     let handle = src.primary_image_handle().map_err(e("no primary image"))?;
+    // The header's size, before libheif decodes a pixel (RGBA at most;
+    // libheif's decoder and the badged copy each hold one).
+    limits.check_image(u64::from(handle.width()), u64::from(handle.height()), 4 * 2)?;
     let bits = handle.luma_bits_per_pixel();
     if bits > 8 {
         return Err(format!(
             "badges on {bits}-bit {name} images are not supported yet (8-bit only)"
-        ));
+        )
+        .into());
     }
     let alpha = handle.has_alpha_channel();
     let chroma = if alpha {
@@ -184,7 +192,14 @@ mod tests {
         ] {
             let input = std::fs::read(root.join(file)).unwrap();
             let lines = vec![vec!["AI-generated".to_string()]];
-            let b = apply(&input, format, &lines, NoticePosition::BottomRight).unwrap();
+            let b = apply(
+                &input,
+                format,
+                &lines,
+                NoticePosition::BottomRight,
+                &DecodeLimits::default(),
+            )
+            .unwrap();
             assert_eq!(
                 MediaFormat::sniff(&b.bytes),
                 Some(format),

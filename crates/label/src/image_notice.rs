@@ -22,8 +22,9 @@ use image::{
 
 use crate::{
     badge::{self, Badge},
+    limits::NoticeError,
     notice::NoticePosition,
-    MediaFormat,
+    DecodeLimits, MediaFormat,
 };
 
 /// The badged file, and the badge drawn.
@@ -54,29 +55,38 @@ pub(crate) fn supported(format: MediaFormat) -> bool {
     )
 }
 
-/// Draws the first fitting candidate in `corner` of the image in `input`.
+/// Draws the first fitting candidate in `corner` of the image in `input`,
+/// decoding no more than `limits` allow.
 pub(crate) fn apply(
     input: &[u8],
     format: MediaFormat,
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badged, String> {
+    limits: &DecodeLimits,
+) -> Result<Badged, NoticeError> {
     match format {
-        MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner),
-        MediaFormat::Svg => return crate::svg_notice::apply(input, candidates, corner),
-        MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner),
+        MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner, limits),
+        // A drawing is edited as text, never rasterized.
+        MediaFormat::Svg => return Ok(crate::svg_notice::apply(input, candidates, corner)?),
+        MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner, limits),
         #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
-            return crate::heif_notice::apply(input, format, candidates, corner)
+            return crate::heif_notice::apply(input, format, candidates, corner, limits)
         }
         _ => {}
     }
     let err = |e: image::ImageError| e.to_string();
-    let mut decoder = ImageReader::new(Cursor::new(input))
+    let mut reader = ImageReader::new(Cursor::new(input))
         .with_guessed_format()
-        .map_err(|e| e.to_string())?
-        .into_decoder()
-        .map_err(err)?;
+        .map_err(|e| e.to_string())?;
+    // image's own cap on what its decoders allocate, as a second line
+    // behind the header check below.
+    reader.limits(image_limits(limits));
+    let mut decoder = reader.into_decoder().map_err(err)?;
+    // The header's size, before a single pixel is decoded.
+    let (w, h) = decoder.dimensions();
+    let bpp = u64::from(decoder.color_type().bytes_per_pixel());
+    limits.check_image(u64::from(w), u64::from(h), bpp)?;
     let icc = decoder.icc_profile().map_err(err)?;
     let exif = decoder.exif_metadata().map_err(err)?;
     let orientation = decoder.orientation().map_err(err)?;
@@ -94,7 +104,8 @@ pub(crate) fn apply(
     ) {
         return Err(format!(
             "badges on {color:?} images (floating-point samples) are not supported yet"
-        ));
+        )
+        .into());
     }
     let mut img = DynamicImage::from_decoder(decoder).map_err(err)?;
     // Draw where viewers show the corner: turn upright, draw, turn back.
@@ -153,13 +164,20 @@ pub(crate) fn apply(
             img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)
                 .map_err(err)?;
         }
-        other => return Err(format!("badges on {other} files are not supported yet")),
+        other => return Err(format!("badges on {other} files are not supported yet").into()),
     }
     Ok(Badged {
         bytes: out,
         badge,
         note,
     })
+}
+
+/// `limits` as image's own, for its decoders' allocations.
+pub(crate) fn image_limits(limits: &DecodeLimits) -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_alloc = Some(limits.max_decoded_bytes);
+    l
 }
 
 /// Draws on the image in its own 8- or 16-bit pixel type, so the file
@@ -308,6 +326,7 @@ mod tests {
             MediaFormat::Tiff,
             &lines,
             NoticePosition::BottomRight,
+            &DecodeLimits::default(),
         )
         .unwrap();
         let out = image::load_from_memory(&b.bytes).unwrap();
@@ -323,6 +342,51 @@ mod tests {
             p.iter().all(|&c| c < 80),
             "dark box at the shown corner: {p:?}"
         );
+    }
+
+    #[test]
+    fn a_png_header_claiming_too_many_pixels_is_refused_before_decoding() {
+        // A valid 1×1 PNG whose IHDR then claims 60000×60000.
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png)
+            .write_image(&[0, 0, 0], 1, 1, ColorType::Rgb8.into())
+            .unwrap();
+        png[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let lines = vec![vec!["AI".to_string()]];
+        let err = apply(
+            &png,
+            MediaFormat::Png,
+            &lines,
+            NoticePosition::TopLeft,
+            &DecodeLimits::default(),
+        )
+        .err()
+        .unwrap();
+        match err {
+            NoticeError::Limit(e) => {
+                assert_eq!((e.limit, e.value), (crate::Limit::Pixels, 3_600_000_000))
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    /// CRC-32 (ISO-HDLC), for patching PNG chunks.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = !0u32;
+        for &b in bytes {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct InputLimits {
     pub max_text_bytes: u64,
     /// Structural walk limits.
     pub structure: guard::Limits,
+    /// What decoding the content for a perceivable notice may cost.
+    pub decode: crate::DecodeLimits,
 }
 
 impl Default for InputLimits {
@@ -27,6 +29,7 @@ impl Default for InputLimits {
             max_bytes: 8 << 30,
             max_text_bytes: 1 << 30,
             structure: guard::Limits::default(),
+            decode: crate::DecodeLimits::default(),
         }
     }
 }

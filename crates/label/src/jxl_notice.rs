@@ -11,11 +11,13 @@
 
 use std::io::Cursor;
 
-use jxl_oxide::{AuxBoxData, JxlImage, PixelFormat};
+use jxl_oxide::{AllocTracker, AuxBoxData, JxlImage, PixelFormat};
 use zune_core::{bit_depth::BitDepth, colorspace::ColorSpace, options::EncoderOptions};
 use zune_jpegxl::JxlSimpleEncoder;
 
-use crate::{badge, image_notice::Badged, notice::NoticePosition};
+use crate::{
+    badge, image_notice::Badged, limits::NoticeError, notice::NoticePosition, DecodeLimits,
+};
 
 /// CICP of sRGB: BT.709 primaries, sRGB transfer, RGB, full range.
 const SRGB_CICP: [u8; 4] = [1, 13, 0, 1];
@@ -25,10 +27,18 @@ pub(crate) fn apply(
     input: &[u8],
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badged, String> {
+    limits: &DecodeLimits,
+) -> Result<Badged, NoticeError> {
+    // jxl-oxide counts what its grids allocate against this tracker and
+    // fails past it, so no frame of the file can take more.
+    let tracker =
+        AllocTracker::with_limit(usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX));
     let image = JxlImage::builder()
+        .alloc_tracker(tracker)
         .read(Cursor::new(input))
         .map_err(e("cannot read the file"))?;
+    // The header's size, before any pixel is rendered (RGBA at most).
+    limits.check_image(u64::from(image.width()), u64::from(image.height()), 4)?;
     if image.original_icc().is_some() || image.rendered_cicp() != Some(SRGB_CICP) {
         return Err(
             "badges on JPEG XL images that are not plain sRGB are not supported yet \
@@ -40,7 +50,8 @@ pub(crate) fn apply(
     if bits > 8 {
         return Err(format!(
             "badges on {bits}-bit JPEG XL images are not supported yet (8-bit only)"
-        ));
+        )
+        .into());
     }
     if image.num_loaded_keyframes() != 1 {
         return Err("badges on animated JPEG XL images are not supported yet".into());
@@ -51,7 +62,8 @@ pub(crate) fn apply(
         other => {
             return Err(format!(
                 "badges on {other:?} JPEG XL images are not supported yet (RGB and RGBA only)"
-            ))
+            )
+            .into())
         }
     };
     let render = image
@@ -63,7 +75,14 @@ pub(crate) fn apply(
     if stream.channels() != channels {
         return Err("JPEG XL: unexpected channel count".into());
     }
-    let mut pixels = vec![0u8; w as usize * h as usize * channels as usize];
+    let len = u64::from(w) * u64::from(h) * u64::from(channels);
+    limits.check(crate::Limit::DecodedBytes, len)?;
+    let len = usize::try_from(len).map_err(|_| "the JPEG XL image is too large")?;
+    let mut pixels = Vec::new();
+    pixels
+        .try_reserve_exact(len)
+        .map_err(|_| "not enough memory for the JPEG XL image")?;
+    pixels.resize(len, 0);
     stream.write_to_buffer(&mut pixels);
 
     let (badge, pixels) = badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?;
@@ -139,7 +158,13 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
         let input = std::fs::read(root.join("sample.jxl")).unwrap();
         let lines = vec![vec!["AI-generated".to_string()]];
-        let b = apply(&input, &lines, NoticePosition::BottomRight).unwrap();
+        let b = apply(
+            &input,
+            &lines,
+            NoticePosition::BottomRight,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
         assert_eq!(
             crate::MediaFormat::sniff(&b.bytes),
             Some(crate::MediaFormat::Jxl)

@@ -53,10 +53,12 @@ mod history;
 mod image_notice;
 mod input;
 mod jxl_notice;
+mod limits;
 mod m4a_notice;
 pub mod manifest_map;
 mod mp3_notice;
 pub mod notice;
+mod notice_apply;
 pub mod notice_text;
 pub mod path_json;
 mod platform_meta;
@@ -82,6 +84,7 @@ pub use disclosure::{
 pub use error::LabelError;
 pub use format::MediaFormat;
 pub use input::{file_kind, sidecar_candidates, InputLimits};
+pub use limits::{DecodeLimits, Limit};
 pub use notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle};
 pub use notice_text::Lang;
 pub use platform_meta::{

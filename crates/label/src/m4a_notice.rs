@@ -15,7 +15,7 @@
 //! ffmpeg never sees a name taken from the input as anything but a file
 //! (`file:` URLs), and writes only into a private temporary directory.
 //!
-//! Memory: the decoded PCM (f32); it is streamed to ffmpeg.
+//! Memory: one packet of samples at a time, streamed to ffmpeg.
 
 use std::{
     io::{Read, Seek, SeekFrom, Write},
@@ -26,9 +26,11 @@ use std::{
 use mp4parse::{AudioCodecSpecific, SampleEntry, TrackType};
 
 use crate::{
-    audio_decode,
+    audio_decode::{self, Stream},
     audio_notice::{Reencoded, Sound},
+    limits::NoticeError,
     notice::NoticePosition,
+    DecodeLimits,
 };
 
 /// AAC object types: 2 is Low Complexity, the only one symphonia decodes.
@@ -50,14 +52,17 @@ struct Track {
 }
 
 /// Writes the M4A in `src` (at `src_path`, which ffmpeg reads for the tags
-/// and cover art) to `out` with the notice added.
+/// and cover art) to `out` with the notice added. The content is decoded
+/// twice, a packet at a time: once for its length (checked against
+/// `limits` before ffmpeg starts) and loudness, once into ffmpeg.
 pub(crate) fn apply<R, W>(
     mut src: R,
     src_path: &Path,
     out: &mut W,
     sound: &Sound,
     position: NoticePosition,
-) -> Result<Reencoded, String>
+    limits: &DecodeLimits,
+) -> Result<Reencoded, NoticeError>
 where
     R: symphonia::core::io::MediaSource + 'static,
     W: Write + Seek,
@@ -65,28 +70,19 @@ where
     let io = |e: std::io::Error| format!("cannot read the M4A: {e}");
     let track = read_track(&mut src)?;
     src.seek(SeekFrom::Start(0)).map_err(io)?;
-    let mut pcm = audio_decode::decode::<f32>(Box::new(src), "m4a")?;
+    let stream = Stream::<f32>::open(Box::new(src), "m4a", limits)?;
+    // The priming and padding are near silence: the loudness is measured
+    // over everything decoded, the length over what is played.
+    let (pcm, mut stream) = audio_decode::survey(stream, f64::from)?;
     let ch = pcm.channels;
-    let start = usize::try_from(track.skip)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(ch)
-        .min(pcm.samples.len());
-    let end = track.play.map_or(pcm.samples.len(), |p| {
-        start
-            .saturating_add(usize::try_from(p).unwrap_or(usize::MAX).saturating_mul(ch))
-            .min(pcm.samples.len())
-    });
-    pcm.samples.truncate(end);
-    pcm.samples.drain(..start);
-    let frames = pcm.samples.len() / ch;
+    let played = pcm.frames.saturating_sub(track.skip);
+    let frames = track.play.map_or(played, |p| p.min(played));
     if frames == 0 {
         return Err("the M4A has no audio".into());
     }
     let source_kbps = track.bytes as f64 * 8.0 / (frames as f64 / f64::from(pcm.rate)) / 1000.0;
     let kbps = aac_bitrate(source_kbps, ch);
-
-    let level = crate::audio_notice::rms(pcm.samples.iter().map(|&s| f64::from(s)));
-    let placed = sound.place(pcm.rate, ch, level, position)?;
+    let placed = sound.place(pcm.rate, ch, pcm.rms, position)?;
 
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let encoded = dir.path().join("notice.m4a");
@@ -118,34 +114,25 @@ where
             }
         })?;
     let mut stdin = child.stdin.take().ok_or("cannot write to ffmpeg")?;
-    // Fed from a thread while the output is collected: a full stderr pipe
-    // would otherwise block ffmpeg while we block on its stdin.
-    let samples = std::mem::take(&mut pcm.samples);
-    let feeder = std::thread::spawn(move || -> std::io::Result<()> {
-        let mut buf = Vec::with_capacity(64 << 10);
-        let to_f32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
-        let (head, tail) = (to_f32(&placed.head), to_f32(&placed.tail));
-        for part in [&head[..], &samples[..], &tail[..]] {
-            for chunk in part.chunks(16 << 10) {
-                buf.clear();
-                for s in chunk {
-                    buf.extend_from_slice(&s.to_le_bytes());
-                }
-                stdin.write_all(&buf)?;
-            }
-        }
-        Ok(())
+    // ffmpeg's messages are drained from a thread while it is fed here: a
+    // full stderr pipe would otherwise block ffmpeg while we block on its
+    // stdin.
+    let mut stderr = child.stderr.take().ok_or("cannot read ffmpeg's messages")?;
+    let messages = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        text
     });
-    let done = child
-        .wait_with_output()
-        .map_err(|e| format!("ffmpeg failed: {e}"))?;
-    let fed = feeder.join().map_err(|_| "the ffmpeg feeder panicked")?;
-    if !done.status.success() {
-        let why = String::from_utf8_lossy(&done.stderr);
+    let fed = feed(&mut stdin, &mut stream, &placed, &track, frames * ch as u64);
+    drop(stdin);
+    let status = child.wait().map_err(|e| format!("ffmpeg failed: {e}"))?;
+    let stderr = messages.join().map_err(|_| "the ffmpeg reader panicked")?;
+    if !status.success() {
+        let why = String::from_utf8_lossy(&stderr);
         let why = why.lines().last().unwrap_or("no message").trim();
-        return Err(format!("ffmpeg could not encode the AAC: {why}"));
+        return Err(format!("ffmpeg could not encode the AAC: {why}").into());
     }
-    fed.map_err(|e| format!("cannot write the audio to ffmpeg: {e}"))?;
+    fed?;
     let mut file = std::fs::File::open(&encoded).map_err(|e| format!("ffmpeg's output: {e}"))?;
     std::io::copy(&mut file, out).map_err(|e| format!("cannot write the M4A: {e}"))?;
     Ok(Reencoded {
@@ -155,6 +142,48 @@ where
              ~{source_kbps:.0} kbit/s"
         ),
     })
+}
+
+/// Writes the notice and the played part of the content (`samples`
+/// interleaved samples after the priming) to ffmpeg as f32le.
+fn feed(
+    stdin: &mut impl Write,
+    stream: &mut Stream<f32>,
+    placed: &crate::audio_notice::Placed,
+    track: &Track,
+    samples: u64,
+) -> Result<(), NoticeError> {
+    let mut buf = Vec::with_capacity(64 << 10);
+    let mut put = |part: &[f32]| -> Result<(), NoticeError> {
+        for chunk in part.chunks(16 << 10) {
+            buf.clear();
+            for s in chunk {
+                buf.extend_from_slice(&s.to_le_bytes());
+            }
+            stdin
+                .write_all(&buf)
+                .map_err(|e| format!("cannot write the audio to ffmpeg: {e}"))?;
+        }
+        Ok(())
+    };
+    let to_f32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
+    put(&to_f32(&placed.head))?;
+    let ch = stream.channels.max(1) as u64;
+    let mut skip = track.skip.saturating_mul(ch);
+    let mut left = samples;
+    while let Some(packet) = stream.next()? {
+        let n = packet.len() as u64;
+        let from = skip.min(n);
+        skip -= from;
+        let take = (n - from).min(left);
+        left -= take;
+        // Both within the packet's length, itself a usize.
+        put(&packet[from as usize..(from + take) as usize])?;
+        if left == 0 {
+            break;
+        }
+    }
+    put(&to_f32(&placed.tail))
 }
 
 /// The ffmpeg to run.

@@ -6,16 +6,19 @@
 //! equal to, what it was. The ID3v2 tag in front and the ID3v1 tag at the end
 //! are copied as they were.
 //!
-//! Memory: the decoded PCM (f32); the MP3 is written as it is encoded.
+//! Memory: one chunk of samples; the content is decoded twice (its length
+//! sets the bitrate, its loudness the notice's level) and never held whole.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
 use mp3lame_encoder::{Bitrate, Builder, FlushGap, InterleavedPcm, Mode, MonoPcm, Quality};
 
 use crate::{
-    audio_decode,
+    audio_decode::{self, Stream},
     audio_notice::{Reencoded, Sound},
+    limits::NoticeError,
     notice::NoticePosition,
+    DecodeLimits,
 };
 
 /// LAME's constant bitrates, kbit/s.
@@ -47,7 +50,8 @@ pub(crate) fn apply<R, W>(
     out: &mut W,
     sound: &Sound,
     position: NoticePosition,
-) -> Result<Reencoded, String>
+    limits: &DecodeLimits,
+) -> Result<Reencoded, NoticeError>
 where
     R: symphonia::core::io::MediaSource + 'static,
     W: Write + Seek,
@@ -57,11 +61,12 @@ where
     let id3v2 = read_id3v2(&mut src).map_err(io)?;
     let id3v1 = read_id3v1(&mut src, file_len).map_err(io)?;
     src.seek(SeekFrom::Start(0)).map_err(io)?;
-    let pcm = audio_decode::decode::<f32>(Box::new(src), "mp3")?;
+    let stream = Stream::<f32>::open(Box::new(src), "mp3", limits)?;
+    let (pcm, mut stream) = audio_decode::survey(stream, f64::from)?;
     if pcm.channels > 2 {
-        return Err(format!("an MP3 cannot carry {} channels", pcm.channels));
+        return Err(format!("an MP3 cannot carry {} channels", pcm.channels).into());
     }
-    let frames = pcm.samples.len() / pcm.channels;
+    let frames = pcm.frames;
     if frames == 0 {
         return Err("the MP3 has no audio".into());
     }
@@ -69,8 +74,7 @@ where
     let source_kbps = audio_bytes as f64 * 8.0 / (frames as f64 / f64::from(pcm.rate)) / 1000.0;
     let (kbps, bitrate) = nearest_bitrate(source_kbps, pcm.rate);
 
-    let level = crate::audio_notice::rms(pcm.samples.iter().map(|&s| f64::from(s)));
-    let placed = sound.place(pcm.rate, pcm.channels, level, position)?;
+    let placed = sound.place(pcm.rate, pcm.channels, pcm.rms, position)?;
     let to_f32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
     let (head, tail) = (to_f32(&placed.head), to_f32(&placed.tail));
 
@@ -103,21 +107,37 @@ where
     let start = out.stream_position().map_err(write)?;
     out.write_all(&id3v2).map_err(write)?;
     let mut mp3 = Vec::new();
-    for part in [&head[..], &pcm.samples[..], &tail[..]] {
-        for chunk in part.chunks(CHUNK * pcm.channels) {
-            mp3.clear();
-            mp3.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
-            if pcm.channels == 1 {
-                encoder.encode_to_vec(MonoPcm(chunk), &mut mp3)
-            } else {
-                encoder.encode_to_vec(InterleavedPcm(chunk), &mut mp3)
-            }
-            .map_err(enc)?;
-            out.write_all(&mp3).map_err(write)?;
+    let mut encode = |chunk: &[f32], out: &mut W| -> Result<(), String> {
+        mp3.clear();
+        mp3.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
+        if pcm.channels == 1 {
+            encoder.encode_to_vec(MonoPcm(chunk), &mut mp3)
+        } else {
+            encoder.encode_to_vec(InterleavedPcm(chunk), &mut mp3)
+        }
+        .map_err(enc)?;
+        out.write_all(&mp3).map_err(write)
+    };
+    let size = CHUNK * pcm.channels;
+    for chunk in head.chunks(size) {
+        encode(chunk, out)?;
+    }
+    // Packets are gathered into chunks: LAME works best on long runs.
+    let mut pending = Vec::with_capacity(size);
+    while let Some(packet) = stream.next()? {
+        pending.extend_from_slice(packet);
+        if pending.len() >= size {
+            encode(&pending, out)?;
+            pending.clear();
         }
     }
-    mp3.clear();
-    mp3.reserve(mp3lame_encoder::max_required_buffer_size(0).max(7200));
+    if !pending.is_empty() {
+        encode(&pending, out)?;
+    }
+    for chunk in tail.chunks(size) {
+        encode(chunk, out)?;
+    }
+    let mut mp3 = Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(0).max(7200));
     encoder.flush_to_vec::<FlushGap>(&mut mp3).map_err(enc)?;
     out.write_all(&mp3).map_err(write)?;
     out.write_all(&id3v1).map_err(write)?;
@@ -238,6 +258,7 @@ mod tests {
             &mut out,
             &voice,
             NoticePosition::Start,
+            &DecodeLimits::default(),
         )
         .unwrap();
         let out = out.into_inner();

@@ -131,6 +131,7 @@ impl Labeller {
             disclosure: self.with_organisation(&received_disclosure(received)),
             placement: Placement::Embedded,
             notice: options.notice.clone(),
+            limits: label_options.limits.decode,
             metadata: MetadataOptions::default(),
             publish: Some(PublishPlan {
                 organisation: self.organisation().to_string(),

@@ -2,7 +2,7 @@
 
 use std::{
     fs::File,
-    io::{Read, Seek, SeekFrom, Write},
+    io::{Seek, SeekFrom, Write},
     path::{Path, PathBuf},
     sync::Arc,
     time::Duration,
@@ -15,13 +15,12 @@ use tamga_keys::SigningIdentity;
 
 use crate::{
     atomic_write::write_atomically,
-    audio_notice::Sound,
     input::{self, InputLimits},
     manifest_map,
-    notice::{AppliedNotice, NoticeOptions, NoticeStyle},
-    notice_text, platform_meta, text_sign,
+    notice::{AppliedNotice, NoticeOptions},
+    platform_meta, text_sign,
     text_sign::LabelledText,
-    thumbnail, watchdog, AiDisclosure, AiInvolvement, LabelError, MediaFormat, MetadataOptions,
+    thumbnail, watchdog, AiDisclosure, DecodeLimits, LabelError, MediaFormat, MetadataOptions,
     ThumbnailOptions,
 };
 
@@ -196,6 +195,7 @@ impl Labeller {
             disclosure,
             placement,
             notice: self.options.notice.clone(),
+            limits: self.options.limits.decode,
             metadata: self.options.metadata.clone(),
             publish: None,
         };
@@ -314,6 +314,8 @@ pub(crate) struct Job {
     pub(crate) disclosure: AiDisclosure,
     pub(crate) placement: Placement,
     pub(crate) notice: Option<NoticeOptions>,
+    /// What decoding the content for the notice may cost.
+    pub(crate) limits: DecodeLimits,
     pub(crate) metadata: MetadataOptions,
     /// Set when a distributor publishes the input rather than a producer
     /// labelling it.
@@ -506,81 +508,6 @@ impl Job {
 }
 
 impl Job {
-    /// Adds the perceivable notice to the media in `source` (a badge on an
-    /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
-    /// drop), the record and a note for the user.
-    fn add_notice(
-        &self,
-        source: &mut File,
-        notice: &NoticeOptions,
-    ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
-        let path = self.input.as_path();
-        let io = |e| LabelError::io(path, e);
-        let fail = |reason: String| LabelError::Notice {
-            path: path.into(),
-            reason,
-        };
-        let (style, position) = notice.resolve(self.format).map_err(fail)?;
-        let mut file = tempfile::tempfile().map_err(io)?;
-        if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
-            // Audio goes file to file: WAV is spliced, the others decoded
-            // and re-encoded.
-            let (seconds, note) = match self.format {
-                MediaFormat::Wav => {
-                    crate::wav_notice::apply_wav(source, &mut file, &sound, position)
-                        .map(|s| (s, None))
-                }
-                MediaFormat::Flac => source
-                    .try_clone()
-                    .map_err(|e| e.to_string())
-                    .and_then(|src| crate::flac_notice::apply(src, &mut file, &sound, position))
-                    .map(|s| (s, None)),
-                MediaFormat::Mp3 => source
-                    .try_clone()
-                    .map_err(|e| e.to_string())
-                    .and_then(|src| crate::mp3_notice::apply(src, &mut file, &sound, position))
-                    .map(|e| (e.seconds, Some(e.note))),
-                MediaFormat::M4a => source
-                    .try_clone()
-                    .map_err(|e| e.to_string())
-                    .and_then(|src| {
-                        crate::m4a_notice::apply(src, path, &mut file, &sound, position)
-                    })
-                    .map(|e| (e.seconds, Some(e.note))),
-                other => Err(format!(
-                    "a {style} notice cannot be added to {other} files yet"
-                )),
-            }
-            .map_err(fail)?;
-            file.seek(SeekFrom::Start(0)).map_err(io)?;
-            let (langs, text) = match sound {
-                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
-                Sound::Voice { .. } => (
-                    &notice.langs[..],
-                    notice.words(self.disclosure.ai, notice_text::Length::Short),
-                ),
-            };
-            let mut record = AppliedNotice::new(style, position, langs, text);
-            record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
-            return Ok((file, record, note));
-        }
-        let mut input = Vec::new();
-        source.read_to_end(&mut input).map_err(io)?;
-        let candidates = notice.badge_candidates(self.disclosure.ai, style);
-        let badged =
-            crate::image_notice::apply(&input, self.format, &candidates, position).map_err(fail)?;
-        let mut record = AppliedNotice::new(
-            style,
-            position,
-            &notice.langs,
-            badged.badge.lines.join(" · "),
-        );
-        record.size_share = Some(f64::from(badged.badge.share));
-        file.write_all(&badged.bytes).map_err(io)?;
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        Ok((file, record, badged.note))
-    }
-
     /// Text is read whole: the NFC check, the wrapper search and the hash
     /// all need every byte, and texts are small next to media files.
     fn run_text(self) -> Result<JobDone, LabelError> {
@@ -622,18 +549,6 @@ impl Job {
             warnings: unwritten.into_iter().chain(labelled.warnings).collect(),
             notice: labelled.notice,
         })
-    }
-}
-
-/// The sound of an audio notice style, or `None` for the visual styles.
-fn audio_sound(style: NoticeStyle, notice: &NoticeOptions, ai: AiInvolvement) -> Option<Sound> {
-    match style {
-        NoticeStyle::Tone => Some(Sound::Tone),
-        NoticeStyle::Voice => Some(Sound::Voice {
-            langs: notice.langs.clone(),
-            ai,
-        }),
-        _ => None,
     }
 }
 

@@ -10,8 +10,10 @@ use hound::{SampleFormat, WavReader, WavSpec};
 
 use crate::{
     audio_notice::Sound,
+    limits::NoticeError,
     notice::NoticePosition,
     riff::{self, Chunk},
+    DecodeLimits,
 };
 
 const BLOCK: usize = 1 << 20;
@@ -23,16 +25,14 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
     out: &mut W,
     sound: &Sound,
     position: NoticePosition,
-) -> Result<f64, String> {
+    limits: &DecodeLimits,
+) -> Result<f64, NoticeError> {
     let io = |e: std::io::Error| e.to_string();
     src.seek(SeekFrom::Start(0)).map_err(io)?;
     let spec = WavReader::new(&mut *src).map_err(|e| e.to_string())?.spec();
     let bytes_per_sample = usize::from(spec.bits_per_sample).div_ceil(8);
     if !matches!(bytes_per_sample, 1..=4) {
-        return Err(format!(
-            "{}-bit WAV samples are not supported",
-            spec.bits_per_sample
-        ));
+        return Err(format!("{}-bit WAV samples are not supported", spec.bits_per_sample).into());
     }
     let chunks = riff::chunks(src).map_err(io)?;
     let data = chunks
@@ -42,6 +42,10 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
         .ok_or("the WAV has no data chunk")?;
 
     let channels = usize::from(spec.channels.max(1));
+    // Spliced in blocks, so length costs no memory; the limit holds for
+    // every format alike.
+    let frame_bytes = (bytes_per_sample * channels) as u64;
+    limits.check_audio(data.size / frame_bytes, spec.sample_rate)?;
     let level = content_rms(src, data, spec, bytes_per_sample).map_err(io)?;
     let placed = sound.place(spec.sample_rate, channels, level, position)?;
     let head = to_bytes(&encode(&placed.head, spec), bytes_per_sample);
@@ -87,8 +91,15 @@ fn copy_range<R: Read + Seek, W: Write>(
         let n = (left as usize).min(buf.len());
         let got = src.read(&mut buf[..n])?;
         if got == 0 {
-            // A pad byte missing at the very end of the file: write it.
-            out.write_all(&vec![0; left as usize])?;
+            // A pad byte (or a few) missing at the very end of the file:
+            // written as zeros, from the buffer, so a size that claims far
+            // more than the file holds allocates nothing.
+            if left > buf.len() as u64 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            let zeros = &mut buf[..left as usize];
+            zeros.fill(0);
+            out.write_all(zeros)?;
             return Ok(());
         }
         out.write_all(&buf[..got])?;
@@ -237,6 +248,7 @@ mod tests {
                     &mut out,
                     &Sound::Tone,
                     position,
+                    &DecodeLimits::default(),
                 )
                 .unwrap();
                 let (got_spec, all) = samples(out.get_ref());
@@ -278,6 +290,34 @@ mod tests {
     }
 
     #[test]
+    fn a_wav_longer_than_the_limit_is_refused_from_its_header() {
+        let spec = WavSpec {
+            channels: 1,
+            sample_rate: 8000,
+            bits_per_sample: 16,
+            sample_format: SampleFormat::Int,
+        };
+        let limits = DecodeLimits {
+            max_audio_seconds: 1,
+            ..Default::default()
+        };
+        let apply = |samples: usize| {
+            apply_wav(
+                &mut Cursor::new(wav(spec, &vec![0; samples])),
+                &mut Cursor::new(Vec::new()),
+                &Sound::Tone,
+                NoticePosition::Start,
+                &limits,
+            )
+        };
+        assert!(apply(8000).is_ok());
+        match apply(8001) {
+            Err(NoticeError::Limit(e)) => assert_eq!((e.value, e.max), (2, 1)),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
     fn other_chunks_are_kept_and_sizes_fixed() {
         let spec = WavSpec {
             channels: 1,
@@ -296,6 +336,7 @@ mod tests {
             &mut out,
             &Sound::Tone,
             NoticePosition::Start,
+            &DecodeLimits::default(),
         )
         .unwrap();
         let out = out.into_inner();

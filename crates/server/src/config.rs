@@ -48,6 +48,18 @@ struct File {
     trust: TrustTable,
     #[serde(default)]
     label: LabelTable,
+    #[serde(default)]
+    limits: LimitsTable,
+}
+
+/// `[limits]`: what decoding an upload for a notice may cost.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsTable {
+    max_pixels: Option<u64>,
+    max_decoded_mb: Option<u64>,
+    max_frames: Option<u64>,
+    max_audio_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,6 +163,9 @@ pub struct ServerConfig {
     pub keys: Option<KeySource>,
     /// Bearer tokens allowed to label. Never logged.
     pub tokens: Vec<String>,
+    /// What decoding an upload for a notice may cost (`[limits]`); past
+    /// a limit `/v1/label` answers 422.
+    pub decode_limits: tamga_label::DecodeLimits,
 }
 
 impl Default for ServerConfig {
@@ -175,6 +190,7 @@ impl Default for ServerConfig {
             allowed: None,
             keys: None,
             tokens: Vec::new(),
+            decode_limits: tamga_label::DecodeLimits::default(),
         }
     }
 }
@@ -301,6 +317,14 @@ impl ServerConfig {
             )));
         }
         c.tokens = tokens;
+        let m = file.limits;
+        let d = &mut c.decode_limits;
+        d.max_pixels = m.max_pixels.unwrap_or(d.max_pixels);
+        d.max_decoded_bytes = m
+            .max_decoded_mb
+            .map_or(d.max_decoded_bytes, |mb| mb.saturating_mul(1 << 20));
+        d.max_frames = m.max_frames.unwrap_or(d.max_frames);
+        d.max_audio_seconds = m.max_audio_seconds.unwrap_or(d.max_audio_seconds);
         Ok(c)
     }
 }

@@ -151,7 +151,9 @@ pub async fn label(
                     .unwrap_or_default()
             ));
             state.metrics.in_flight(1);
-            let result = Labeller::new(identity, request.options.clone())
+            let mut options = request.options.clone();
+            options.limits.decode = state.config.decode_limits;
+            let result = Labeller::new(identity, options)
                 .map_err(|e| ApiError::internal(e.to_string()))
                 .and_then(|l| {
                     l.label(&input, &out, &request.disclosure, Placement::Embedded)

@@ -1,0 +1,262 @@
+//! What decoding an input for a perceivable notice may cost.
+//!
+//! A notice decodes the content: every pixel of an image, every sample of
+//! a recording. A few kilobytes of header can claim 60000×60000 pixels or
+//! ten hours of silence, so the sizes a file declares are checked here
+//! before anything is allocated, and again while decoding, since headers
+//! can lie. Past a limit the file is refused as bad input
+//! ([`crate::LabelError::LimitExceeded`]), never a failed allocation.
+
+use std::fmt;
+
+/// Limits on decoding an input. The defaults let real camera and generator
+/// output through (a 200-megapixel photo, a day of audio, GIFs of
+/// thousands of frames) and bound what one file can make tamga allocate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeLimits {
+    /// Most pixels in one image or frame (width × height).
+    pub max_pixels: u64,
+    /// Most bytes of decoded pixels one file may need in all: every frame
+    /// of an animation together, in the decoder's pixel format.
+    pub max_decoded_bytes: u64,
+    /// Most frames in an animated image.
+    pub max_frames: u64,
+    /// Longest audio, in seconds. Audio is decoded and re-encoded in
+    /// blocks, so this bounds time and disk, not memory.
+    pub max_audio_seconds: u64,
+}
+
+impl Default for DecodeLimits {
+    /// 2^28 pixels (16384 × 16384, beyond any camera's 200 megapixels),
+    /// 2 GiB of decoded pixels (a 200-megapixel RGBA photo takes 800 MB),
+    /// 10 000 frames and 24 hours of audio.
+    fn default() -> Self {
+        Self {
+            max_pixels: 1 << 28,
+            max_decoded_bytes: 2 << 30,
+            max_frames: 10_000,
+            max_audio_seconds: 24 * 3600,
+        }
+    }
+}
+
+/// Which limit a file went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`DecodeLimits::max_pixels`].
+    Pixels,
+    /// [`DecodeLimits::max_decoded_bytes`].
+    DecodedBytes,
+    /// [`DecodeLimits::max_frames`].
+    Frames,
+    /// [`DecodeLimits::max_audio_seconds`].
+    AudioSeconds,
+}
+
+impl Limit {
+    /// A stable name, for messages and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pixels => "pixels-per-frame",
+            Self::DecodedBytes => "decoded-bytes",
+            Self::Frames => "frames",
+            Self::AudioSeconds => "audio-seconds",
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A size a file declares (or turns out to have) past its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Exceeded {
+    pub(crate) limit: Limit,
+    pub(crate) value: u64,
+    pub(crate) max: u64,
+}
+
+impl DecodeLimits {
+    /// The limit's maximum.
+    fn max(&self, limit: Limit) -> u64 {
+        match limit {
+            Limit::Pixels => self.max_pixels,
+            Limit::DecodedBytes => self.max_decoded_bytes,
+            Limit::Frames => self.max_frames,
+            Limit::AudioSeconds => self.max_audio_seconds,
+        }
+    }
+
+    /// `value` against `limit`.
+    pub(crate) fn check(&self, limit: Limit, value: u64) -> Result<(), Exceeded> {
+        let max = self.max(limit);
+        if value > max {
+            Err(Exceeded { limit, value, max })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// An image or frame of `width` × `height` at `bytes_per_pixel`: its
+    /// pixels, and the bytes decoding it takes.
+    pub(crate) fn check_image(
+        &self,
+        width: u64,
+        height: u64,
+        bytes_per_pixel: u64,
+    ) -> Result<(), Exceeded> {
+        let pixels = width.saturating_mul(height);
+        self.check(Limit::Pixels, pixels)?;
+        self.check(Limit::DecodedBytes, pixels.saturating_mul(bytes_per_pixel))
+    }
+
+    /// `frames` at `rate` Hz against the longest audio allowed.
+    pub(crate) fn check_audio(&self, frames: u64, rate: u32) -> Result<(), Exceeded> {
+        // Whole seconds, rounded up, so a file a fraction over is refused.
+        let seconds = frames.div_ceil(u64::from(rate.max(1)));
+        self.check(Limit::AudioSeconds, seconds)
+    }
+}
+
+/// A running count of decoded bytes against [`DecodeLimits::max_decoded_bytes`],
+/// for decoders that allocate frame after frame.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    limits: DecodeLimits,
+    used: u64,
+    frames: u64,
+}
+
+impl Budget {
+    pub(crate) fn new(limits: DecodeLimits) -> Self {
+        Self {
+            limits,
+            used: 0,
+            frames: 0,
+        }
+    }
+
+    /// Accounts for `bytes` more of decoded pixels.
+    pub(crate) fn spend(&mut self, bytes: u64) -> Result<(), Exceeded> {
+        self.used = self.used.saturating_add(bytes);
+        self.limits.check(Limit::DecodedBytes, self.used)
+    }
+
+    /// Accounts for one more frame of `bytes` decoded pixels.
+    pub(crate) fn frame(&mut self, bytes: u64) -> Result<(), Exceeded> {
+        self.frames += 1;
+        self.limits.check(Limit::Frames, self.frames)?;
+        self.spend(bytes)
+    }
+}
+
+/// Why a notice could not be applied: a limit, or anything else (said in
+/// a sentence that becomes [`crate::LabelError::Notice`]).
+#[derive(Debug)]
+pub(crate) enum NoticeError {
+    Limit(Exceeded),
+    Other(String),
+}
+
+impl fmt::Display for NoticeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Limit(e) => write!(
+                f,
+                "the {} limit is {}; this file needs {}",
+                e.limit, e.max, e.value
+            ),
+            Self::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl From<Exceeded> for NoticeError {
+    fn from(e: Exceeded) -> Self {
+        Self::Limit(e)
+    }
+}
+
+impl From<String> for NoticeError {
+    fn from(s: String) -> Self {
+        Self::Other(s)
+    }
+}
+
+impl From<&str> for NoticeError {
+    fn from(s: &str) -> Self {
+        Self::Other(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_200_megapixel_photo_passes_and_a_header_bomb_does_not() {
+        let l = DecodeLimits::default();
+        assert!(l.check_image(16_320, 12_240, 4).is_ok(), "200 MP RGBA");
+        let e = l.check_image(60_000, 60_000, 4).unwrap_err();
+        assert_eq!(
+            (e.limit, e.value, e.max),
+            (Limit::Pixels, 3_600_000_000, 1 << 28)
+        );
+        // Within the pixels, past the bytes: 32-bit float RGBA.
+        let e = l.check_image(16_000, 16_000, 16).unwrap_err();
+        assert_eq!(e.limit, Limit::DecodedBytes);
+        // Products that overflow saturate instead of wrapping to small.
+        assert!(l.check_image(u64::MAX, u64::MAX, 8).is_err());
+    }
+
+    #[test]
+    fn limits_hold_at_the_boundary_both_ways() {
+        let mut l = DecodeLimits {
+            max_pixels: 100,
+            ..Default::default()
+        };
+        assert!(l.check_image(10, 10, 1).is_ok());
+        assert!(l.check_image(10, 11, 1).is_err());
+        l.max_audio_seconds = 60;
+        assert!(l.check_audio(60 * 44_100, 44_100).is_ok());
+        let e = l.check_audio(60 * 44_100 + 1, 44_100).unwrap_err();
+        assert_eq!((e.limit, e.value, e.max), (Limit::AudioSeconds, 61, 60));
+    }
+
+    #[test]
+    fn the_budget_counts_frames_and_bytes() {
+        let l = DecodeLimits {
+            max_frames: 3,
+            max_decoded_bytes: 250,
+            ..Default::default()
+        };
+        let mut b = Budget::new(l);
+        assert!(b.frame(100).is_ok());
+        assert!(b.frame(100).is_ok());
+        assert_eq!(b.frame(100).unwrap_err().limit, Limit::DecodedBytes);
+        let mut b = Budget::new(l);
+        for _ in 0..3 {
+            b.frame(1).unwrap();
+        }
+        let e = b.frame(1).unwrap_err();
+        assert_eq!((e.limit, e.value, e.max), (Limit::Frames, 4, 3));
+    }
+
+    #[test]
+    fn the_message_names_the_limit_and_the_value() {
+        let e = NoticeError::from(Exceeded {
+            limit: Limit::Pixels,
+            value: 3_600_000_000,
+            max: 1 << 28,
+        });
+        assert_eq!(
+            e.to_string(),
+            "the pixels-per-frame limit is 268435456; this file needs 3600000000"
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! Applying the perceivable notice to a labelling job's media, before
+//! signing: a badge on an image, a tone or speech in audio, each within
+//! the job's [`DecodeLimits`].
+
+use std::{
+    fs::File,
+    io::{Read, Seek, SeekFrom, Write},
+};
+
+use crate::{
+    audio_notice::Sound,
+    limits::NoticeError,
+    notice::{AppliedNotice, NoticeOptions, NoticeStyle},
+    notice_text,
+    sign::Job,
+    AiInvolvement, LabelError, MediaFormat,
+};
+
+impl Job {
+    /// Adds the perceivable notice to the media in `source` (a badge on an
+    /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
+    /// drop), the record and a note for the user.
+    pub(crate) fn add_notice(
+        &self,
+        source: &mut File,
+        notice: &NoticeOptions,
+    ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let fail = |e: NoticeError| match e {
+            NoticeError::Limit(x) => LabelError::LimitExceeded {
+                path: path.into(),
+                limit: x.limit,
+                value: x.value,
+                max: x.max,
+            },
+            NoticeError::Other(reason) => LabelError::Notice {
+                path: path.into(),
+                reason,
+            },
+        };
+        let (style, position) = notice.resolve(self.format).map_err(|r| fail(r.into()))?;
+        let limits = &self.limits;
+        let mut file = tempfile::tempfile().map_err(io)?;
+        if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
+            // Audio goes file to file, in blocks: WAV is spliced, the
+            // others decoded and re-encoded.
+            let clone = |s: &File| s.try_clone().map_err(|e| NoticeError::from(e.to_string()));
+            let (seconds, note) = match self.format {
+                MediaFormat::Wav => {
+                    crate::wav_notice::apply_wav(source, &mut file, &sound, position, limits)
+                        .map(|s| (s, None))
+                }
+                MediaFormat::Flac => clone(source)
+                    .and_then(|src| {
+                        crate::flac_notice::apply(src, &mut file, &sound, position, limits)
+                    })
+                    .map(|s| (s, None)),
+                MediaFormat::Mp3 => clone(source)
+                    .and_then(|src| {
+                        crate::mp3_notice::apply(src, &mut file, &sound, position, limits)
+                    })
+                    .map(|e| (e.seconds, Some(e.note))),
+                MediaFormat::M4a => clone(source)
+                    .and_then(|src| {
+                        crate::m4a_notice::apply(src, path, &mut file, &sound, position, limits)
+                    })
+                    .map(|e| (e.seconds, Some(e.note))),
+                other => {
+                    Err(format!("a {style} notice cannot be added to {other} files yet").into())
+                }
+            }
+            .map_err(fail)?;
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            let (langs, text) = match sound {
+                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
+                Sound::Voice { .. } => (
+                    &notice.langs[..],
+                    notice.words(self.disclosure.ai, notice_text::Length::Short),
+                ),
+            };
+            let mut record = AppliedNotice::new(style, position, langs, text);
+            record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
+            return Ok((file, record, note));
+        }
+        let mut input = Vec::new();
+        source.read_to_end(&mut input).map_err(io)?;
+        let candidates = notice.badge_candidates(self.disclosure.ai, style);
+        let badged = crate::image_notice::apply(&input, self.format, &candidates, position, limits)
+            .map_err(fail)?;
+        let mut record = AppliedNotice::new(
+            style,
+            position,
+            &notice.langs,
+            badged.badge.lines.join(" · "),
+        );
+        record.size_share = Some(f64::from(badged.badge.share));
+        file.write_all(&badged.bytes).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        Ok((file, record, badged.note))
+    }
+}
+
+/// The sound of an audio notice style, or `None` for the visual styles.
+fn audio_sound(style: NoticeStyle, notice: &NoticeOptions, ai: AiInvolvement) -> Option<Sound> {
+    match style {
+        NoticeStyle::Tone => Some(Sound::Tone),
+        NoticeStyle::Voice => Some(Sound::Voice {
+            langs: notice.langs.clone(),
+            ai,
+        }),
+        _ => None,
+    }
+}

@@ -32,6 +32,7 @@ ffmpeg -v error -f lavfi -i anullsrc=r=44100:cl=stereo -t "$MP3_S" -c:a libmp3la
   echo "|---|---:|---:|---:|---|---|"
 } > "$OUT"
 for f in long.flac long.mp3; do
+  case $f in *.flac) secs=$FLAC_S ;; *) secs=$MP3_S ;; esac
   out="$W/noticed-$f"
   # The limit on audio length is a day by default; set it anyway so the
   # run does not depend on the default.
@@ -46,6 +47,6 @@ for f in long.flac long.mp3; do
   verdict=$("$TAMGA" verify --json --trust "$W/keys/trust-anchor.pem" "$out" 2>/dev/null \
     | sed -n 's/.*"verdict": *"\([a-z-]*\)".*/\1/p' | head -1)
   [ -s "$out" ] || verdict="none: $(head -c 200 "$W/err.txt")"
-  echo "| $f (${FLAC_S}s/${MP3_S}s) | $(stat -c %s "$W/$f") B | $wall | $rss | $decodes | ${verdict:-?} |" >> "$OUT"
+  echo "| $f (${secs} s) | $(stat -c %s "$W/$f") B | $wall | $rss | $decodes | ${verdict:-?} |" >> "$OUT"
 done
 cat "$OUT"

@@ -330,6 +330,9 @@ pub(crate) struct PublishArgs {
     /// Your own signing key: the distributor's.
     #[command(flatten)]
     pub(crate) keys: KeyArgs,
+    /// Decoding limits for the notice `--fix` adds.
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
     /// The uploader's declarations for the batch (CSV or JSON, as for `check`).
     #[arg(long, value_name = "FILE")]
     pub(crate) declarations: Option<PathBuf>,

@@ -89,6 +89,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     // The producers' manifests become parent ingredients, validated
     // against the same anchors the gate used.
     options.trust = gate.trust_config().clone();
+    options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
     let labeller = Labeller::new(&identity, options)?;
     let mut request = PublishRequest::default();
     request.fix = fix;

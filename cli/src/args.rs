@@ -240,6 +240,18 @@ pub(crate) struct LimitArgs {
     pub(crate) max_audio_seconds: Option<u64>,
 }
 
+impl LimitArgs {
+    /// The flags as a `[limits]` table, to lay over the config file's.
+    pub(crate) fn table(&self) -> tamga_label::LimitsTable {
+        tamga_label::LimitsTable {
+            max_pixels: self.max_pixels,
+            max_decoded_mb: self.max_decoded_mb,
+            max_frames: self.max_frames,
+            max_audio_seconds: self.max_audio_seconds,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct TrustArgs {
     /// PEM bundle of trust anchors (root CAs) whose signers count as trusted.

@@ -29,18 +29,9 @@ pub(crate) fn default_key_dir() -> PathBuf {
 struct ConfigFile {
     #[serde(default)]
     keys: KeysTable,
+    /// `[limits]`: what decoding a file for a notice may cost.
     #[serde(default)]
-    limits: LimitsTable,
-}
-
-/// `[limits]`: what decoding a file for a notice may cost.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LimitsTable {
-    max_pixels: Option<u64>,
-    max_decoded_mb: Option<u64>,
-    max_frames: Option<u64>,
-    max_audio_seconds: Option<u64>,
+    limits: tamga_label::LimitsTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,20 +82,10 @@ pub(crate) fn decode_limits(
     config: Option<&Path>,
 ) -> Result<tamga_label::DecodeLimits> {
     let file = read_config(config)?.limits;
-    let mut l = tamga_label::DecodeLimits::default();
-    if let Some(n) = args.max_pixels.or(file.max_pixels) {
-        l.max_pixels = n;
-    }
-    if let Some(mb) = args.max_decoded_mb.or(file.max_decoded_mb) {
-        l.max_decoded_bytes = mb.saturating_mul(1 << 20);
-    }
-    if let Some(n) = args.max_frames.or(file.max_frames) {
-        l.max_frames = n;
-    }
-    if let Some(s) = args.max_audio_seconds.or(file.max_audio_seconds) {
-        l.max_audio_seconds = s;
-    }
-    Ok(l)
+    Ok(args
+        .table()
+        .or(file)
+        .apply(tamga_label::DecodeLimits::default()))
 }
 
 /// The flag that raises `limit`, for advice after a refused file.

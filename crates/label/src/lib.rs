@@ -84,7 +84,7 @@ pub use disclosure::{
 pub use error::LabelError;
 pub use format::MediaFormat;
 pub use input::{file_kind, sidecar_candidates, InputLimits};
-pub use limits::{DecodeLimits, Limit};
+pub use limits::{DecodeLimits, Limit, LimitsTable};
 pub use notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle};
 pub use notice_text::Lang;
 pub use platform_meta::{

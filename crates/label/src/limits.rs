@@ -41,6 +41,46 @@ impl Default for DecodeLimits {
     }
 }
 
+/// The `[limits]` table of a config file (the CLI's and `tamga serve`'s):
+/// each key present replaces that limit, in the units people write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsTable {
+    /// [`DecodeLimits::max_pixels`].
+    pub max_pixels: Option<u64>,
+    /// [`DecodeLimits::max_decoded_bytes`], in MiB.
+    pub max_decoded_mb: Option<u64>,
+    /// [`DecodeLimits::max_frames`].
+    pub max_frames: Option<u64>,
+    /// [`DecodeLimits::max_audio_seconds`].
+    pub max_audio_seconds: Option<u64>,
+}
+
+impl LimitsTable {
+    /// This table, with `under`'s keys where this one has none: the
+    /// command line's flags over the config file's table.
+    pub fn or(self, under: Self) -> Self {
+        Self {
+            max_pixels: self.max_pixels.or(under.max_pixels),
+            max_decoded_mb: self.max_decoded_mb.or(under.max_decoded_mb),
+            max_frames: self.max_frames.or(under.max_frames),
+            max_audio_seconds: self.max_audio_seconds.or(under.max_audio_seconds),
+        }
+    }
+
+    /// `base` with every limit this table sets replaced.
+    pub fn apply(&self, base: DecodeLimits) -> DecodeLimits {
+        DecodeLimits {
+            max_pixels: self.max_pixels.unwrap_or(base.max_pixels),
+            max_decoded_bytes: self
+                .max_decoded_mb
+                .map_or(base.max_decoded_bytes, |mb| mb.saturating_mul(1 << 20)),
+            max_frames: self.max_frames.unwrap_or(base.max_frames),
+            max_audio_seconds: self.max_audio_seconds.unwrap_or(base.max_audio_seconds),
+        }
+    }
+}
+
 /// Which limit a file went past.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -197,6 +237,23 @@ impl From<&str> for NoticeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_override_the_config_table_which_overrides_the_defaults() {
+        let file: LimitsTable = toml::from_str("max_pixels = 100\nmax_decoded_mb = 3").unwrap();
+        let flags = LimitsTable {
+            max_pixels: Some(50),
+            ..LimitsTable::default()
+        };
+        let l = flags.or(file).apply(DecodeLimits::default());
+        assert_eq!(l.max_pixels, 50);
+        assert_eq!(l.max_decoded_bytes, 3 << 20);
+        assert_eq!(l.max_frames, DecodeLimits::default().max_frames);
+        assert!(
+            toml::from_str::<LimitsTable>("max_pixel = 1").is_err(),
+            "typos are refused"
+        );
+    }
 
     #[test]
     fn a_200_megapixel_photo_passes_and_a_header_bomb_does_not() {

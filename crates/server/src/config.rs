@@ -49,17 +49,8 @@ struct File {
     #[serde(default)]
     label: LabelTable,
     #[serde(default)]
-    limits: LimitsTable,
-}
-
-/// `[limits]`: what decoding an upload for a notice may cost.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LimitsTable {
-    max_pixels: Option<u64>,
-    max_decoded_mb: Option<u64>,
-    max_frames: Option<u64>,
-    max_audio_seconds: Option<u64>,
+    /// `[limits]`: what decoding an upload for a notice may cost.
+    limits: tamga_label::LimitsTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,14 +308,7 @@ impl ServerConfig {
             )));
         }
         c.tokens = tokens;
-        let m = file.limits;
-        let d = &mut c.decode_limits;
-        d.max_pixels = m.max_pixels.unwrap_or(d.max_pixels);
-        d.max_decoded_bytes = m
-            .max_decoded_mb
-            .map_or(d.max_decoded_bytes, |mb| mb.saturating_mul(1 << 20));
-        d.max_frames = m.max_frames.unwrap_or(d.max_frames);
-        d.max_audio_seconds = m.max_audio_seconds.unwrap_or(d.max_audio_seconds);
+        c.decode_limits = file.limits.apply(c.decode_limits);
         Ok(c)
     }
 }

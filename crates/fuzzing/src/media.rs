@@ -109,6 +109,9 @@ pub fn svg(data: &[u8]) {
     };
     let again = label::svg_root(&out).unwrap_or_else(|e| panic!("badged SVG: {e}"));
     assert_eq!(again.name, root.name);
-    assert!(out.starts_with(&data[..start]), "bytes before the badge changed");
+    assert!(
+        out.starts_with(&data[..start]),
+        "bytes before the badge changed"
+    );
     assert!(out.ends_with(&data[end..]), "bytes after the root changed");
 }

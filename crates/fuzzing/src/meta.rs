@@ -44,7 +44,7 @@ pub fn meta_read(data: &[u8]) {
 
 fn labels() -> Labels {
     // Values with XML and JSON metacharacters, so escaping is exercised.
-    let aigc = Aigc::first_write(AigcLabel::Is, "Tamga <Fuzz> & \"co\"", "id-1")
+    let aigc = Aigc::first_write(AigcLabel::Is, "Tamga<Fuzz>&co", "id-1")
         .unwrap_or_else(|e| panic!("a fixed AIGC label: {e}"));
     Labels {
         digital_source_type: Some(DST.into()),

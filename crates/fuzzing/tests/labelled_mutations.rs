@@ -3,7 +3,7 @@
 //! return (a report or a typed error, within the watchdog's deadline: a
 //! timeout is a failure), and a change outside the manifest store must
 //! never leave the label trusted or valid: the C2PA hard binding covers
-//! every byte but the store's own.
+//! every byte but the store's own (and, in ISO BMFF, the `ftyp` box).
 //!
 //! Each format runs `PROPTEST_CASES` cases (32 by default, so the whole
 //! file stays well under a minute on two cores).
@@ -32,7 +32,8 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let keys = init_dev_keys(&dir.path().join("keys"), &DevKeyOptions::new("Fuzz Org")).unwrap();
+        let keys =
+            init_dev_keys(&dir.path().join("keys"), &DevKeyOptions::new("Fuzz Org")).unwrap();
         let identity = SigningIdentity::from_dir(&keys.dir, None).unwrap();
         let labeller = Labeller::new(&identity, LabelOptions::default()).unwrap();
         let mut options = VerifyOptions::default();
@@ -50,9 +51,11 @@ fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
 }
 
-/// A labelled copy of `samples/<name>` and the byte range of its manifest
-/// store, widened by the container's framing around it.
-fn labelled(name: &str) -> (Vec<u8>, Range<usize>) {
+/// A labelled copy of `samples/<name>` and the byte ranges the hard binding
+/// does not cover: the manifest store, widened by the container's framing
+/// around it, and for ISO BMFF the `ftyp` box, which C2PA's BMFF hash always
+/// excludes (with `mfra`, which these files lack).
+fn labelled(name: &str) -> (Vec<u8>, Vec<Range<usize>>) {
     let f = fixture();
     let disclosure = AiDisclosure::new(AiInvolvement::Generated);
     let input = samples().join(name);
@@ -70,7 +73,12 @@ fn labelled(name: &str) -> (Vec<u8>, Range<usize>) {
         std::fs::read(&out).unwrap()
     };
     let store = store_range(&bytes).unwrap_or_else(|| panic!("{name}: no manifest store found"));
-    (bytes, store)
+    let mut unbound = vec![store];
+    if bytes.get(4..8) == Some(b"ftyp") && !name.ends_with(".jxl") {
+        let ftyp = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+        unbound.push(0..ftyp.min(bytes.len()));
+    }
+    (bytes, unbound)
 }
 
 /// Where the manifest store is: the text wrapper, the base64 `c2pa:manifest`
@@ -136,14 +144,18 @@ fn length_fields(bytes: &[u8]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The mutated file, and whether a byte outside the store changed.
-fn apply(m: &Mutation, bytes: &[u8], store: &Range<usize>) -> (Vec<u8>, bool) {
-    let outside = |i: usize| !store.contains(&i);
+/// The mutated file, and whether a byte the hard binding covers changed.
+fn apply(m: &Mutation, bytes: &[u8], unbound: &[Range<usize>]) -> (Vec<u8>, bool) {
+    let outside = |i: usize| !unbound.iter().any(|r| r.contains(&i));
+    let store = &unbound[0];
     match *m {
         Mutation::Truncate(f) => {
             let keep = at(f, bytes.len());
             // Cutting anything but the store's own tail loses hashed bytes.
-            (bytes[..keep].to_vec(), keep < store.start || store.end < bytes.len())
+            (
+                bytes[..keep].to_vec(),
+                keep < store.start || store.end < bytes.len(),
+            )
         }
         Mutation::Flip(f, mask) => {
             let i = at(f, bytes.len());
@@ -185,24 +197,37 @@ fn cases() -> u32 {
 }
 
 fn run(name: &str) {
-    let (bytes, store) = labelled(name);
+    let (bytes, unbound) = labelled(name);
     // The unmutated label is trusted, or the property below proves nothing.
-    assert_eq!(verify(name, bytes.clone()).unwrap(), Verdict::Trusted, "{name}");
+    assert_eq!(
+        verify(name, bytes.clone()).unwrap(),
+        Verdict::Trusted,
+        "{name}"
+    );
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases: cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     });
+    let tally = std::sync::Mutex::new(std::collections::BTreeMap::<String, u32>::new());
     let result = runner.run(&mutation(), |m| {
-        let (mutated, outside) = apply(&m, &bytes, &store);
+        let (mutated, outside) = apply(&m, &bytes, &unbound);
         let verdict = verify(name, mutated);
+        let word = match &verdict {
+            Ok(v) => v.word(),
+            Err(e) => e.kind(),
+        };
+        let key = format!("{} {word}", if outside { "bound" } else { "unbound" });
+        *tally.lock().unwrap().entry(key).or_default() += 1;
         if let Err(LabelError::Timeout { .. }) = verdict {
-            return Err(TestCaseError::fail(format!("{m:?}: missed the watchdog deadline")));
+            return Err(TestCaseError::fail(format!(
+                "{m:?}: missed the watchdog deadline"
+            )));
         }
         if outside {
             if let Ok(v @ (Verdict::Trusted | Verdict::ValidUntrusted)) = verdict {
                 return Err(TestCaseError::fail(format!(
-                    "{m:?} outside the store {store:?} of {} bytes left the label {v}",
+                    "{m:?} outside the unbound ranges {unbound:?} of {} bytes left the label {v}",
                     bytes.len()
                 )));
             }
@@ -212,6 +237,14 @@ fn run(name: &str) {
     if let Err(e) = result {
         panic!("{name}: {e}");
     }
+    let tally = tally.into_inner().unwrap();
+    eprintln!("{name}: {tally:?}");
+    // Most mutations land on bound bytes; none doing so would mean the
+    // store range swallowed the file and the property was never tested.
+    assert!(
+        tally.keys().any(|k| k.starts_with("bound")),
+        "{name}: {tally:?}"
+    );
 }
 
 macro_rules! formats {

@@ -29,8 +29,7 @@ fn replay(kind: &str) -> usize {
     let mut replayed = 0;
     for (name, target) in TARGETS {
         for file in files(&fuzz_dir().join(kind).join(name)) {
-            let data = std::fs::read(&file)
-                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             // A panic names the file, so the failing input is easy to find.
             let outcome = std::panic::catch_unwind(|| target(&data));
             assert!(outcome.is_ok(), "{name} fails on {}", file.display());
@@ -44,9 +43,17 @@ fn replay(kind: &str) -> usize {
 fn every_target_has_a_seed_corpus_and_a_fuzz_target() {
     for (name, _) in TARGETS {
         let corpus = fuzz_dir().join("corpus").join(name);
-        assert!(!files(&corpus).is_empty(), "no seed corpus in {}", corpus.display());
+        assert!(
+            !files(&corpus).is_empty(),
+            "no seed corpus in {}",
+            corpus.display()
+        );
         let target = fuzz_dir().join("fuzz_targets").join(format!("{name}.rs"));
-        assert!(target.is_file(), "no cargo-fuzz target {}", target.display());
+        assert!(
+            target.is_file(),
+            "no cargo-fuzz target {}",
+            target.display()
+        );
     }
 }
 

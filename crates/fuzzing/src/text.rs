@@ -33,7 +33,7 @@ pub fn text_wrapper(data: &[u8]) {
     let cut = usize::from(cut).min(rest.len());
     let visible = strip(String::from_utf8_lossy(&rest[..cut]).as_bytes());
     let manifest = &rest[cut..];
-    let pad = usize::from(data.len() % 7);
+    let pad = data.len() % 7;
     for wrapper in [
         encode(manifest),
         encode_padded_to(manifest, wrapper_len(manifest.len()) + pad * 4),

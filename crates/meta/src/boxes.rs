@@ -46,7 +46,9 @@ fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
             }
             n => (u64::from(n), 8),
         };
-        if size < header || at + size > len {
+        // A 64-bit size can be anything: `at + size` must not wrap, or the
+        // walk would go on from a bogus offset.
+        if size < header || at.checked_add(size).is_none_or(|end| end > len) {
             return Err(MetaError::container(format!(
                 "box {:?} at {at} has a bad size",
                 String::from_utf8_lossy(&kind)

@@ -4,8 +4,8 @@ use tamga_text::{encode, encode_padded_to, find, scan, strip, wrapper_len};
 
 use crate::split;
 
-/// Decoding any bytes never panics, and what `strip` leaves holds no
-/// wrapper. Then encode → decode: the input split at a point chosen by its
+/// Decoding any bytes never panics, and what `strip` leaves of UTF-8 text
+/// holds no wrapper. Then encode → decode: the input split at a point chosen by its
 /// first byte into a text (wrappers stripped) and a manifest, the manifest
 /// encoded (unpadded and padded) after the text must decode to itself, at
 /// the end of the text, and strip back to the text.
@@ -21,11 +21,18 @@ pub fn text_wrapper(data: &[u8]) {
     }
     let _ = find(data);
     let stripped = strip(data);
-    let again = scan(&stripped);
-    assert!(
-        again.wrappers.is_empty() && again.corrupted.is_empty(),
-        "strip left a wrapper"
-    );
+    // Only for UTF-8, the only text tamga labels or verifies: in other bytes
+    // a cut can splice a broken sequence into a new variation selector
+    // (regressions/text_wrapper/), which in UTF-8 cannot happen, since a
+    // wrapper starts and ends on character boundaries and is followed by
+    // no selector.
+    if std::str::from_utf8(data).is_ok() {
+        let again = scan(&stripped);
+        assert!(
+            again.wrappers.is_empty() && again.corrupted.is_empty(),
+            "strip left a wrapper"
+        );
+    }
 
     let Some((cut, rest)) = split(data) else {
         return;

@@ -265,7 +265,7 @@ impl fmt::Display for MediaFormat {
 
 fn sniff_bmff(head: &[u8]) -> Option<MediaFormat> {
     let size = u32::from_be_bytes(head.get(0..4)?.try_into().ok()?) as usize;
-    let end = size.clamp(16, head.len());
+    let end = head.len().min(size.max(16));
     let major = head.get(8..12)?;
     // The major brand first, then the compatible brands: a HEIF file may
     // declare `mif1` as major and `avif` as compatible.

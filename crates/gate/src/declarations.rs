@@ -54,12 +54,19 @@ impl Declarations {
         };
         let text =
             std::fs::read_to_string(file).map_err(|e| err(format!("cannot read it: {e}")))?;
-        let rows: Vec<Row> = if file
+        let json = file
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            serde_json::from_str(&text)
-                .map_err(|e| err(format!("not a JSON array of {{path, ai}}: {e}")))?
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let base = file.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, json, base).map_err(err)
+    }
+
+    /// Parses the text of a declarations file (JSON when `json`, else CSV);
+    /// paths are relative to `base`. The error is the message alone.
+    pub(crate) fn parse(text: &str, json: bool, base: &Path) -> Result<Self, String> {
+        let rows: Vec<Row> = if json {
+            serde_json::from_str(text)
+                .map_err(|e| format!("not a JSON array of {{path, ai}}: {e}"))?
         } else {
             let mut reader = csv::ReaderBuilder::new()
                 .trim(csv::Trim::All)
@@ -67,11 +74,11 @@ impl Declarations {
             let mut rows = Vec::new();
             let headers = reader
                 .headers()
-                .map_err(|e| err(format!("header: {e}")))?
+                .map_err(|e| format!("header: {e}"))?
                 .clone();
             for (i, rec) in reader.records().enumerate() {
                 let line = i + 2;
-                let rec = rec.map_err(|e| err(format!("line {line}: {e}")))?;
+                let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
                 let get = |name: &str| {
                     headers
                         .iter()
@@ -80,9 +87,9 @@ impl Declarations {
                         .map(str::to_string)
                 };
                 let (Some(path), Some(ai)) = (get("path"), get("ai")) else {
-                    return Err(err(format!(
+                    return Err(format!(
                         "line {line}: needs `path` and `ai` columns (header: path,ai[,note])"
-                    )));
+                    ));
                 };
                 rows.push(Row {
                     path,
@@ -92,14 +99,13 @@ impl Declarations {
             }
             rows
         };
-        let base = file.parent().unwrap_or(Path::new("."));
         let mut by_path = HashMap::new();
         for row in rows {
             let ai = parse_ai(&row.ai).ok_or_else(|| {
-                err(format!(
+                format!(
                     "{}: `ai` must be true/false, yes/no or an IPTC digital source type, not {}",
                     row.path, row.ai
-                ))
+                )
             })?;
             by_path.insert(
                 normalise(&base.join(&row.path)),

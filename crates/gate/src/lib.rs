@@ -107,3 +107,17 @@ impl Gate {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct GateError(String);
+
+/// Entry points for the fuzz targets in `fuzz/` (the rustls pattern): thin
+/// wrappers over parsers internal to this crate. Not API; hidden from the
+/// docs and free to change with the parsers.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::path::Path;
+
+    /// Parses a declarations file's text (JSON when `json`, else CSV) as
+    /// [`crate::Declarations::load`] does, relative to `/declared`.
+    pub fn declarations(text: &str, json: bool) -> Result<crate::Declarations, String> {
+        crate::Declarations::parse(text, json, Path::new("/declared"))
+    }
+}

@@ -216,7 +216,7 @@ fn fixed_block_sizes(stream: &mut flacenc::component::Stream, block: usize) -> R
 
 /// The metadata blocks to keep, as (type, body), from a stream positioned
 /// at its "fLaC" marker.
-fn metadata_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
+pub(crate) fn metadata_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
     let io = |e: std::io::Error| format!("cannot read the FLAC metadata: {e}");
     src.seek(SeekFrom::Start(4)).map_err(io)?;
     let mut kept = Vec::new();

@@ -45,6 +45,8 @@ mod error;
 pub mod explain;
 mod flac_notice;
 mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 mod gif_notice;
 pub mod guard;
 #[cfg(feature = "heif")]

@@ -32,15 +32,15 @@ const BOX_OPACITY: &str = "0.72";
 
 /// What the root `<svg>` element tells about the coordinate system.
 #[derive(Debug, PartialEq)]
-struct Root {
+pub(crate) struct Root {
     /// The tag's qualified name (`svg` or `prefix:svg`).
-    name: String,
-    view_box: Option<[f64; 4]>,
+    pub(crate) name: String,
+    pub(crate) view_box: Option<[f64; 4]>,
     width: Option<String>,
     height: Option<String>,
     /// Byte range of the root's closing `</svg>` tag, or of the `/>` of a
     /// self-closing root.
-    close: (usize, usize),
+    pub(crate) close: (usize, usize),
     self_closing: bool,
 }
 
@@ -87,7 +87,7 @@ pub(crate) fn apply(
 
 /// Reads the whole document (so a malformed file fails here, not in a
 /// viewer) and returns the root's attributes and where it closes.
-fn parse_root(input: &[u8]) -> Result<Root, String> {
+pub(crate) fn parse_root(input: &[u8]) -> Result<Root, String> {
     let bad =
         |e: quick_xml::Error, at: u64| format!("the SVG is not well-formed XML at byte {at}: {e}");
     let mut reader = Reader::from_reader(input);

@@ -26,6 +26,8 @@ struct BoxAt {
     start: u64,
     body: u64,
     end: u64,
+    /// Whether its size field is 0: "to the end of the file".
+    to_end: bool,
 }
 
 fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
@@ -37,7 +39,8 @@ fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
         let mut h = [0u8; 8];
         src.read_exact(&mut h)?;
         let kind = [h[4], h[5], h[6], h[7]];
-        let (size, header) = match u32::from_be_bytes([h[0], h[1], h[2], h[3]]) {
+        let size_field = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        let (size, header) = match size_field {
             0 => (len - at, 8),
             1 => {
                 let mut large = [0u8; 8];
@@ -46,7 +49,9 @@ fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
             }
             n => (u64::from(n), 8),
         };
-        if size < header || at + size > len {
+        // A 64-bit size can be anything: `at + size` must not wrap, or the
+        // walk would go on from a bogus offset.
+        if size < header || at.checked_add(size).is_none_or(|end| end > len) {
             return Err(MetaError::container(format!(
                 "box {:?} at {at} has a bad size",
                 String::from_utf8_lossy(&kind)
@@ -57,6 +62,7 @@ fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
             start: at,
             body: at + header,
             end: at + size,
+            to_end: size_field == 0,
         });
         at += size;
     }
@@ -101,8 +107,24 @@ fn rewrite<R: Read + Seek, W: Write>(
     new_box: impl Fn(&mut W, &[u8]) -> Result<(), MetaError>,
 ) -> Result<(), MetaError> {
     for (b, _) in boxes.iter().zip(drop).filter(|(_, d)| !**d) {
-        src.seek(SeekFrom::Start(b.start))?;
-        std::io::copy(&mut (&mut *src).take(b.end - b.start), out)?;
+        let mut from = b.start;
+        if b.to_end {
+            // A box "to the end of the file" would swallow the box appended
+            // after it: give it its real size, in the same 4 bytes so that
+            // no offset after it moves.
+            let size = u32::try_from(b.end - b.start).map_err(|_| {
+                MetaError::container(format!(
+                    "box {:?} at {} runs to the end of the file and is over 4 GiB: \
+                     no box can be appended after it",
+                    String::from_utf8_lossy(&b.kind),
+                    b.start
+                ))
+            })?;
+            out.write_all(&size.to_be_bytes())?;
+            from += 4;
+        }
+        src.seek(SeekFrom::Start(from))?;
+        std::io::copy(&mut (&mut *src).take(b.end - from), out)?;
     }
     let packet = match old_packet {
         Some(old) => xmp::merge(&String::from_utf8_lossy(&old), props).map_err(MetaError::Xmp)?,

@@ -354,7 +354,9 @@ pub fn sanitize(name: &str) -> String {
         })
         .take(120)
         .collect();
-    let clean = clean.trim_start_matches('.').trim().to_string();
+    // Dots and spaces together: " .x" trimmed of dots first and then of
+    // spaces would still come out hidden.
+    let clean = clean.trim_start_matches(['.', ' ']).trim_end().to_string();
     if clean.is_empty() {
         "upload".into()
     } else {
@@ -396,6 +398,7 @@ mod tests {
         assert_eq!(sanitize("../../etc/passwd"), "passwd");
         assert_eq!(sanitize("C:\\Users\\x\\photo.jpg"), "photo.jpg");
         assert_eq!(sanitize(".hidden"), "hidden");
+        assert_eq!(sanitize(" . .hidden "), "hidden");
         assert_eq!(sanitize("a\u{0}b<script>.png"), "ab_script_.png");
         assert_eq!(sanitize(""), "upload");
         assert_eq!(sanitize("/"), "upload");

@@ -34,10 +34,11 @@ ffmpeg -v error -f lavfi -i anullsrc=r=44100:cl=stereo -t "$MP3_S" -c:a libmp3la
 for f in long.flac long.mp3; do
   case $f in *.flac) secs=$FLAC_S ;; *) secs=$MP3_S ;; esac
   out="$W/noticed-$f"
-  # The limit on audio length is a day by default; set it anyway so the
-  # run does not depend on the default.
+  # The limit on audio length is a day by default and the per-file
+  # deadline 30 s (for ordinary files); set both so the
+  # run does not depend on the defaults.
   /usr/bin/time -v -o "$W/time.txt" "$TAMGA" label "$W/$f" --ai generated --keys "$W/keys" \
-    --notice --max-audio-seconds 90000 -o "$out" >/dev/null 2>"$W/err.txt" || true
+    --notice --max-audio-seconds 90000 --timeout 3600 -o "$out" >/dev/null 2>"$W/err.txt" || true
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f MB", $2/1024}' "$W/time.txt")
   wall=$(awk -F': ' '/Elapsed/ {print $2}' "$W/time.txt")
   decodes=no

@@ -238,9 +238,18 @@ pub(crate) struct LimitArgs {
     /// Longest audio, in seconds [default: 86400, a day].
     #[arg(long, value_name = "SECONDS")]
     pub(crate) max_audio_seconds: Option<u64>,
+    /// Most seconds of work on one file, on top of time for its size
+    /// [default: 30]. A notice in hours of audio needs more.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) timeout: Option<u64>,
 }
 
 impl LimitArgs {
+    /// The per-file deadline's base, when the flag gives one.
+    pub(crate) fn deadline(&self) -> Option<std::time::Duration> {
+        self.timeout.map(std::time::Duration::from_secs)
+    }
+
     /// The flags as a `[limits]` table, to lay over the config file's.
     pub(crate) fn table(&self) -> tamga_label::LimitsTable {
         tamga_label::LimitsTable {
@@ -425,4 +434,41 @@ fn parse_format(name: &str) -> Result<MediaFormat, String> {
         let names: Vec<&str> = MediaFormat::ALL.iter().map(|f| f.name()).collect();
         format!("unknown format; one of: {}", names.join(", "))
     })
+}
+
+#[cfg(test)]
+// A test's unwrap that fails is a failing test, which is the point.
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn label(extra: &[&str]) -> Result<LabelArgs, clap::Error> {
+        let mut argv = vec!["tamga", "label", "x.flac", "--ai", "generated", "-o", "y"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv)?.command {
+            Command::Label(l) => Ok(*l),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn timeout_sets_the_per_file_deadline_and_zero_is_refused() {
+        let l = label(&["--timeout", "3600"]).unwrap();
+        assert_eq!(
+            l.limits.deadline(),
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(label(&[]).unwrap().limits.deadline(), None);
+        assert!(label(&["--timeout", "0"]).is_err());
+    }
+
+    #[test]
+    fn limit_flags_become_a_limits_table() {
+        let l = label(&["--max-pixels", "100", "--max-audio-seconds", "60"]).unwrap();
+        let t = l.limits.table();
+        assert_eq!((t.max_pixels, t.max_audio_seconds), (Some(100), Some(60)));
+        assert_eq!(t.max_frames, None);
+    }
 }

@@ -118,6 +118,9 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.format = args.format;
     options.metadata = metadata(&args);
     options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
+    if let Some(d) = args.limits.deadline() {
+        options.deadline = d;
+    }
     if args.notice || args.notice_style.is_some() || args.notice_position.is_some() {
         let mut notice = NoticeOptions::default();
         notice.style = args.notice_style;

@@ -90,6 +90,9 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     // against the same anchors the gate used.
     options.trust = gate.trust_config().clone();
     options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
+    if let Some(d) = args.limits.deadline() {
+        options.deadline = d;
+    }
     let labeller = Labeller::new(&identity, options)?;
     let mut request = PublishRequest::default();
     request.fix = fix;

@@ -209,8 +209,8 @@ pub(crate) struct LabelArgs {
     /// Thumbnail long edge in pixels; 0 turns thumbnails off.
     #[arg(long, default_value_t = 256, value_name = "PX")]
     pub(crate) thumbnail: u32,
-    /// RFC 3161 timestamp authority URL.
-    #[arg(long, value_name = "URL")]
+    /// RFC 3161 time-stamp authority: labels then stay valid after the signing certificate expires [also: `[label] tsa` in the config file].
+    #[arg(long, env = "TAMGA_TSA", value_name = "URL")]
     pub(crate) tsa: Option<String>,
     /// Worker threads [default: one per core].
     #[arg(short, long)]
@@ -351,6 +351,9 @@ pub(crate) struct PublishArgs {
     /// Your own signing key: the distributor's.
     #[command(flatten)]
     pub(crate) keys: KeyArgs,
+    /// RFC 3161 time-stamp authority for the publication stamp [also: `[label] tsa` in the config file].
+    #[arg(long, env = "TAMGA_TSA", value_name = "URL")]
+    pub(crate) tsa: Option<String>,
     /// Decoding limits for the notice `--fix` adds.
     #[command(flatten)]
     pub(crate) limits: LimitArgs,

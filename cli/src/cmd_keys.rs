@@ -97,7 +97,17 @@ pub(crate) fn run(cmd: KeysCommand) -> Result<ExitCode> {
             }
             outln!("issuer        {}", s.issuer)?;
             outln!("algorithm     {}", s.algorithm)?;
-            outln!("valid until   {}", s.not_after)?;
+            let expiry = identity.expiry();
+            let days = expiry.days_left_now();
+            outln!(
+                "valid until   {} ({})",
+                expiry.date(),
+                if days < 0 {
+                    "expired".to_string()
+                } else {
+                    format!("{days} day{} left", if days == 1 { "" } else { "s" })
+                }
+            )?;
             outln!("status        meets the C2PA certificate profile; key matches certificate")?;
             Ok(ExitCode::SUCCESS)
         }

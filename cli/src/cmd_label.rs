@@ -114,7 +114,8 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     let mut options = LabelOptions::default();
     options.thumbnail.enabled = args.thumbnail > 0;
     options.thumbnail.long_edge = args.thumbnail.max(16);
-    options.tsa_url = args.tsa.clone();
+    options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
+    key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
     options.format = args.format;
     options.metadata = metadata(&args);
     options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;

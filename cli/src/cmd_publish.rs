@@ -93,6 +93,8 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     if let Some(d) = args.limits.deadline() {
         options.deadline = d;
     }
+    options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
+    key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
     let labeller = Labeller::new(&identity, options)?;
     let mut request = PublishRequest::default();
     request.fix = fix;

@@ -9,17 +9,19 @@ use crate::args::ServeArgs;
 
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     let var = |k: &str| std::env::var(k).ok();
-    let (listen, trust, keys, tokens) = (
+    let (listen, trust, keys, tokens, tsa) = (
         var("TAMGA_LISTEN"),
         var("TAMGA_TRUST"),
         var("TAMGA_KEYS"),
         var("TAMGA_SERVE_TOKENS"),
+        var("TAMGA_TSA"),
     );
     let env = Env {
         listen: listen.as_deref(),
         trust: trust.as_deref(),
         keys: keys.as_deref(),
         tokens: tokens.as_deref(),
+        tsa: tsa.as_deref(),
     };
     let config = ServerConfig::load(args.config.as_deref(), &env)?;
     tamga_server::init_logging(config.log_format);

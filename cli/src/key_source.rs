@@ -7,7 +7,10 @@ use anyhow::{Context as _, Result};
 use serde::Deserialize;
 use tamga_keys::SigningIdentity;
 
-use crate::args::{KeyArgs, LimitArgs};
+use crate::{
+    args::{KeyArgs, LimitArgs},
+    out::eoutln,
+};
 
 /// `$XDG_CONFIG_HOME/tamga` (or the platform's config directory).
 pub(crate) fn config_dir() -> PathBuf {
@@ -32,6 +35,16 @@ struct ConfigFile {
     /// `[limits]`: what decoding a file for a notice may cost.
     #[serde(default)]
     limits: tamga_label::LimitsTable,
+    /// `[label]`: how labels are signed.
+    #[serde(default)]
+    label: LabelTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelTable {
+    /// The RFC 3161 time-stamp authority.
+    tsa: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +100,47 @@ pub(crate) fn decode_limits(
         .or(file)
         .apply(tamga_label::DecodeLimits::default()))
 }
+
+/// The time-stamp authority: `--tsa` (or `TAMGA_TSA`), else the config
+/// file's `[label] tsa`.
+pub(crate) fn tsa_url(flag: Option<&str>, config: Option<&Path>) -> Result<Option<String>> {
+    match flag {
+        Some(url) => Ok(Some(url.to_string())),
+        None => Ok(read_config(config)?.label.tsa),
+    }
+}
+
+/// Said once per run before signing: what happens to these labels when
+/// the signing certificate expires, and whether that is soon.
+pub(crate) fn signing_notes(identity: &SigningIdentity, tsa: Option<&str>) -> Result<()> {
+    let expiry = identity.expiry();
+    let days = expiry.days_left_now();
+    if days < EXPIRY_WARNING_DAYS {
+        eoutln!(
+            "tamga: warning: the signing certificate expires on {} (in {days} day{}); renew it \
+             (tamga keys csr){}",
+            expiry.date(),
+            if days == 1 { "" } else { "s" },
+            if tsa.is_some() {
+                ""
+            } else {
+                ", or labels signed now stop validating then"
+            }
+        )?;
+    }
+    if tsa.is_none() {
+        eoutln!(
+            "tamga: note: no time-stamp authority configured (--tsa URL, TAMGA_TSA, or [label] tsa \
+             in the config file): these labels stop validating when the signing certificate \
+             expires on {}",
+            expiry.date()
+        )?;
+    }
+    Ok(())
+}
+
+/// How close to expiry the signing certificate must be for a warning.
+const EXPIRY_WARNING_DAYS: i64 = 30;
 
 /// The flag that raises `limit`, for advice after a refused file.
 pub(crate) fn limit_flag(limit: tamga_label::Limit) -> &'static str {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use tamga_label::{AigcSignature, FileReport, MediaFormat, Verdict};
+use tamga_label::{AigcSignature, FileReport, MediaFormat, Verdict, VerdictDetail};
 
 use crate::{
     declarations::Declaration,
@@ -138,9 +138,14 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
     let format = Some(report.format);
     let mut reasons = Vec::new();
 
+    // A label whose certificate expired with no trusted time-stamp is not
+    // broken: nothing shows it was changed, only that it cannot be shown
+    // the signer's certificate was valid when it signed. It counts as a
+    // label from a signer the distributor cannot vouch for (docs/policy.md).
+    let expired = expired_without_timestamp(&report);
     // A broken label is never published, AI or not: it is evidence that
     // the file was changed after someone signed it.
-    if report.verdict == Verdict::Invalid {
+    if report.verdict == Verdict::Invalid && !expired {
         let codes: Vec<&str> = report
             .failures
             .iter()
@@ -161,6 +166,19 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                 }
             ),
             &policy.label.clause,
+        );
+    }
+    if policy.trust.require_trusted && expired {
+        add(
+            &mut reasons,
+            "trust",
+            GateVerdict::Reject,
+            format!(
+                "the label is intact, but {}; ask its producer to label it again with a \
+                 time-stamp",
+                report.reason
+            ),
+            &policy.trust.clause,
         );
     }
     if policy.trust.require_trusted && report.verdict == Verdict::ValidUntrusted {
@@ -354,6 +372,12 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
         verification: Some(Box::new(report)),
         error: None,
     }
+}
+
+/// Whether `report` is `invalid` only because its signing certificate
+/// expired and no trusted time-stamp shows it signed before that.
+pub(crate) fn expired_without_timestamp(report: &FileReport) -> bool {
+    report.detail == Some(VerdictDetail::ExpiredWithoutTimestamp)
 }
 
 fn add(

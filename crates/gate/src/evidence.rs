@@ -76,6 +76,8 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
         let strength = match report.verdict {
             Verdict::Trusted => Strength::SignedTrusted,
             Verdict::ValidUntrusted => Strength::Signed,
+            // Intact and signed; only *when* it was signed cannot be shown.
+            _ if crate::decide::expired_without_timestamp(report) => Strength::Signed,
             _ => Strength::Broken,
         };
         let says_ai = d.is_ai();

@@ -15,7 +15,10 @@ use pkcs8::{der::Decode, EncryptedPrivateKeyInfo, LineEnding, PrivateKeyInfo};
 use serde::Serialize;
 use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer};
 
-use crate::{check_profile, compact_signer::CompactSigner, layout, KeyError, ProfileViolation};
+use crate::{
+    check_profile, compact_signer::CompactSigner, layout, time_stamp::TimeStampedSigner, Expiry,
+    KeyError, ProfileViolation,
+};
 
 const OID_ED25519: &str = "1.3.101.112";
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -88,6 +91,7 @@ pub struct SigningIdentity {
     key_pem: String,
     algorithm: KeyAlgorithm,
     summary: CertSummary,
+    expiry: Expiry,
 }
 
 impl fmt::Debug for SigningIdentity {
@@ -146,11 +150,18 @@ impl SigningIdentity {
             algorithm,
         )?;
         let summary = summarise(chain_path, &chain_der[0], algorithm)?;
+        let expiry = X509Certificate::from_der(&chain_der[0])
+            .map(|(_, cert)| Expiry::of(&cert))
+            .map_err(|_| KeyError::BadCertificate {
+                path: chain_path.to_path_buf(),
+                reason: "unparseable end-entity certificate".into(),
+            })?;
         Ok(Self {
             chain_pem,
             key_pem,
             algorithm,
             summary,
+            expiry,
         })
     }
 
@@ -159,29 +170,37 @@ impl SigningIdentity {
         &self.summary
     }
 
+    /// When the signing certificate expires: labels signed without a
+    /// time-stamp stop validating then.
+    pub fn expiry(&self) -> Expiry {
+        self.expiry
+    }
+
     /// The key algorithm.
     pub fn algorithm(&self) -> KeyAlgorithm {
         self.algorithm
     }
 
-    /// A c2pa signer for this identity. `tsa_url` adds an RFC 3161 timestamp.
+    /// A c2pa signer for this identity. `tsa_url` adds an RFC 3161
+    /// time-stamp from that authority to every signature, requested through
+    /// `tamga-net` (see `time_stamp`); a failed request fails the signing
+    /// with a [`crate::TimeStampError`] inside c2pa's error, never an
+    /// unstamped label.
     ///
-    /// Without a timestamp the signer reserves only the room its signature
+    /// Without a time-stamp the signer reserves only the room its signature
     /// needs (see `compact_signer`), which keeps text labels small; with one,
     /// c2pa's generous reserve is kept, since token sizes vary by authority.
     pub fn signer(&self, tsa_url: Option<String>) -> Result<BoxedSigner, KeyError> {
-        let timestamped = tsa_url.is_some();
         let signer = c2pa::create_signer::from_keys(
             &self.chain_pem,
             self.key_pem.as_bytes(),
             self.algorithm.signing_alg(),
-            tsa_url,
+            None,
         )
         .map_err(|e| KeyError::Generate(format!("c2pa refused the signing key: {e}")))?;
-        if timestamped {
-            Ok(signer)
-        } else {
-            Ok(Box::new(CompactSigner::new(signer)))
+        match tsa_url {
+            Some(url) => Ok(Box::new(TimeStampedSigner::new(signer, url))),
+            None => Ok(Box::new(CompactSigner::new(signer))),
         }
     }
 }

@@ -35,9 +35,11 @@ mod describe;
 mod detached;
 mod dev_ca;
 mod error;
+mod expiry;
 mod identity;
 mod private_file;
 mod profile;
+mod time_stamp;
 mod trust_list;
 
 pub use csr::{make_csr, CsrOptions, CsrOutput};
@@ -45,9 +47,11 @@ pub use describe::{describe_certificates, CertificateInfo};
 pub use detached::verify_detached;
 pub use dev_ca::{init_dev_keys, DevKeyOptions, KeyPaths};
 pub use error::KeyError;
+pub use expiry::Expiry;
 pub use identity::{CertSummary, KeyAlgorithm, SigningIdentity};
 pub use private_file::write_private_file;
 pub use profile::{check_profile, ProfileViolation};
+pub use time_stamp::TimeStampError;
 pub use trust_list::TrustList;
 
 /// File names inside a tamga key directory.

@@ -114,6 +114,15 @@ pub enum LabelError {
         /// c2pa's message, made readable.
         message: String,
     },
+    /// The time-stamp authority gave no usable time-stamp, so nothing was
+    /// signed (a label without the time-stamp asked for is not written).
+    #[error("{path}: {message}")]
+    TimeStamp {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong; it names the authority's URL.
+        message: String,
+    },
     /// A parser panicked on the file (a bug, in tamga or a dependency, that
     /// the file triggers); the panic was caught and only this file fails.
     #[error("{path}: a parser failed on this file (internal panic caught); the file is probably damaged or crafted")]
@@ -147,6 +156,19 @@ impl LabelError {
     }
 
     pub(crate) fn c2pa(path: impl Into<PathBuf>, err: &c2pa::Error) -> Self {
+        use c2pa::crypto::time_stamp::TimeStampError as Tst;
+        // tamga's signer reports a failed time-stamp request (a
+        // `tamga_keys::TimeStampError`, naming the authority) and c2pa
+        // carries it back as text inside its own time-stamp error.
+        if let c2pa::Error::TimeStampError(e) = err {
+            return Self::TimeStamp {
+                path: path.into(),
+                message: match e {
+                    Tst::InternalError(m) => m.clone(),
+                    other => format!("time-stamp: {other}"),
+                },
+            };
+        }
         Self::C2pa {
             path: path.into(),
             message: crate::explain::c2pa_error(err),
@@ -169,6 +191,7 @@ impl LabelError {
             Self::Timeout { .. } => "timeout",
             Self::Keys(_) => "keys",
             Self::C2pa { .. } => "c2pa",
+            Self::TimeStamp { .. } => "time-stamp",
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
             Self::Panicked { .. } => "panicked",
             Self::NotRegularFile { .. } => "not-a-file",

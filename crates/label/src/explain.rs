@@ -40,7 +40,11 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
         "claimSignature.missing" => "the label has no signature".into(),
         "signingCredential.untrusted" => "the signer is not on your trust list".into(),
         "signingCredential.expired" => {
-            "the signing certificate had expired when the label was signed".into()
+            // With a trusted time-stamp this means it was signed after expiry;
+            // without one, `signing_time` replaces it with the dated sentence.
+            "the signing certificate was not valid at the time the label was signed, as far as \
+             can be shown"
+                .into()
         }
         "signingCredential.revoked" => "the signing certificate has been revoked".into(),
         "signingCredential.invalid" => "the signing certificate does not meet C2PA rules".into(),

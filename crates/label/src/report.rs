@@ -124,6 +124,13 @@ pub struct FileReport {
     pub verdict: Verdict,
     /// One sentence a person can act on.
     pub reason: String,
+    /// Why the verdict is what it is where the codes alone would mislead
+    /// (`expired-without-timestamp`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<crate::VerdictDetail>,
+    /// The RFC 3161 time-stamp in the label's signature, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_stamp: Option<crate::TimeStampInfo>,
     /// Failure status codes (empty unless `invalid`, or `valid-untrusted`'s untrusted code).
     pub failures: Vec<StatusCode>,
     /// Where the manifest was found, if any.

@@ -15,7 +15,7 @@ use crate::{
     explain, history,
     input::{self, InputLimits, Source},
     report::{FileReport, ManifestSource, StatusCode, Verdict},
-    text_verify, watchdog, LabelError, MediaFormat,
+    signing_time, text_verify, watchdog, LabelError, MediaFormat,
 };
 
 /// Who a verifier trusts.
@@ -497,6 +497,8 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         format,
         verdict: Verdict::Unlabelled,
         reason: "no C2PA label in or beside this file".into(),
+        detail: None,
+        time_stamp: None,
         failures: Vec::new(),
         manifest_source: None,
         sidecar: None,
@@ -612,11 +614,13 @@ fn from_reader(
             .unwrap_or_else(|| "the label failed validation".into()),
         Verdict::Unlabelled => "no C2PA label".into(),
     };
-    FileReport {
+    let mut report = FileReport {
         path: path.to_path_buf(),
         format,
         verdict,
         reason,
+        detail: None,
+        time_stamp: None,
         failures,
         manifest_source: Some(source),
         sidecar: None::<PathBuf>,
@@ -629,7 +633,9 @@ fn from_reader(
         published_by,
         platform_metadata: None,
         warnings: Vec::new(),
-    }
+    };
+    signing_time::apply(&mut report, reader, trust.is_some());
+    report
 }
 
 const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";

@@ -84,6 +84,8 @@ struct LabelTable {
     key: Option<PathBuf>,
     tokens: Option<Vec<String>>,
     tokens_file: Option<PathBuf>,
+    /// An RFC 3161 time-stamp authority for every label.
+    tsa: Option<String>,
 }
 
 /// How logs are written.
@@ -157,6 +159,9 @@ pub struct ServerConfig {
     /// What decoding an upload for a notice may cost (`[limits]`); past
     /// a limit `/v1/label` answers 422.
     pub decode_limits: tamga_label::DecodeLimits,
+    /// The RFC 3161 time-stamp authority `/v1/label` asks (`[label] tsa`,
+    /// `TAMGA_TSA`): with one, labels outlive the signing certificate.
+    pub tsa_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -182,6 +187,7 @@ impl Default for ServerConfig {
             keys: None,
             tokens: Vec::new(),
             decode_limits: tamga_label::DecodeLimits::default(),
+            tsa_url: None,
         }
     }
 }
@@ -200,6 +206,8 @@ pub struct Env<'a> {
     pub keys: Option<&'a str>,
     /// `TAMGA_SERVE_TOKENS`, comma-separated.
     pub tokens: Option<&'a str>,
+    /// `TAMGA_TSA`.
+    pub tsa: Option<&'a str>,
 }
 
 impl ServerConfig {
@@ -286,6 +294,7 @@ impl ServerConfig {
                 ))
             }
         };
+        c.tsa_url = env.tsa.map(str::to_string).or(l.tsa);
         let mut tokens = l.tokens.unwrap_or_default();
         if let Some(f) = l.tokens_file.map(rel) {
             let text = std::fs::read_to_string(&f)
@@ -336,6 +345,7 @@ mod tests {
         trust: None,
         keys: None,
         tokens: None,
+        tsa: None,
     };
 
     fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -362,9 +372,10 @@ mod tests {
              header_timeout_secs = 2\nbody_timeout_secs = 0\nbody_min_bytes_per_sec = 100\n\
              max_uploads = 9\n\
              [trust]\nanchors = \"anchors.pem\"\n[label]\nkeys = \"keys\"\n\
-             tokens = [\"0123456789abcdef-cms\"]\n",
+             tokens = [\"0123456789abcdef-cms\"]\ntsa = \"http://tsa.example/file\"\n",
         );
         let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.tsa_url.as_deref(), Some("http://tsa.example/file"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.max_upload_bytes, 3 << 20);
         assert_eq!(c.max_concurrent, 4);
@@ -383,8 +394,10 @@ mod tests {
             trust: None,
             keys: None,
             tokens: Some("aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2"),
+            tsa: Some("http://tsa.example/env"),
         };
         let c = ServerConfig::load(Some(&p), &env).unwrap();
+        assert_eq!(c.tsa_url.as_deref(), Some("http://tsa.example/env"));
         assert_eq!(c.listen.port(), 0);
         assert_eq!(c.tokens, ["aaaaaaaaaaaaaaaa1", "bbbbbbbbbbbbbbbb2"]);
     }

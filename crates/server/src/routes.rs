@@ -153,6 +153,7 @@ pub async fn label(
             state.metrics.in_flight(1);
             let mut options = request.options.clone();
             options.limits.decode = state.config.decode_limits;
+            options.tsa_url = state.config.tsa_url.clone();
             let result = Labeller::new(identity, options)
                 .map_err(|e| ApiError::internal(e.to_string()))
                 .and_then(|l| {
@@ -160,7 +161,13 @@ pub async fn label(
                         .map_err(|e| {
                             let message =
                                 e.to_string().replace(&input.display().to_string(), &name);
-                            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.kind(), message)
+                            // The time-stamp authority failed, not the upload.
+                            let status = if matches!(e, tamga_label::LabelError::TimeStamp { .. }) {
+                                StatusCode::BAD_GATEWAY
+                            } else {
+                                StatusCode::UNPROCESSABLE_ENTITY
+                            };
+                            ApiError::new(status, e.kind(), message)
                         })
                 });
             state.metrics.in_flight(-1);

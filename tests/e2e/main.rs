@@ -26,4 +26,6 @@ mod serve;
 mod serve_http;
 mod serve_slow;
 mod text;
+mod timestamps;
+mod tsa;
 mod util;

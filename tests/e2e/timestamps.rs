@@ -1,0 +1,355 @@
+//! Labels that outlive their certificate: RFC 3161 time-stamps from a real
+//! authority on 127.0.0.1 ([`crate::tsa`]), verified with the clock moved
+//! past the signing certificate's expiry (`tamga keys init` certificates
+//! last 365 days; the tests look 730 days ahead).
+
+use serde_json::Value;
+
+use crate::{
+    tsa::{bundle, python_later, tamga_later, Authority},
+    util::{assert_ok, codes, sample, text, Sandbox},
+};
+
+const LATER: u32 = 730;
+
+/// `tamga verify --json` with the clock `days` ahead (0: now).
+fn verify_at(sb: &Sandbox, days: u32, file: &std::path::Path, trust: &std::path::Path) -> Value {
+    let args = [
+        "verify",
+        "--json",
+        file.to_str().unwrap(),
+        "--trust",
+        trust.to_str().unwrap(),
+    ];
+    let out = if days == 0 {
+        sb.run(&args)
+    } else {
+        tamga_later(sb, days, &args)
+    };
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    doc["files"][0].clone()
+}
+
+/// The signer's anchor and the authority's root together.
+fn both(sb: &Sandbox, tsa: &Authority) -> std::path::PathBuf {
+    bundle(&sb.path("both.pem"), &[&sb.anchor(), &tsa.root])
+}
+
+#[test]
+fn a_time_stamped_label_stays_trusted_after_the_certificate_expires() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let out = sb.path("stamped.jpg");
+    assert_ok(&sb.label(&sample("sample.jpg"), &out, &["--tsa", &tsa.url]));
+    let trust = both(&sb, &tsa);
+    for days in [0, LATER] {
+        let v = verify_at(&sb, days, &out, &trust);
+        assert_eq!(v["verdict"], "trusted", "+{days}d: {v:#}");
+        assert_eq!(v["time_stamp"]["code"], "timeStamp.trusted", "{v:#}");
+        assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+        assert!(v["time_stamp"]["time"].as_str().is_some(), "{v:#}");
+        assert!(v.get("detail").is_none(), "{v:#}");
+    }
+    // The reference SDK agrees, with the clock moved too.
+    let py = python_later(&sb, LATER, &out, "image/jpeg", &trust);
+    assert_eq!(py["validation_state"], "Trusted", "{py}");
+    assert!(py["successes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "timeStamp.trusted"));
+}
+
+#[test]
+fn a_time_stamp_fits_in_every_format_that_is_signed() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let trust = both(&sb, &tsa);
+    for name in [
+        "sample.jpg",
+        "sample.png",
+        "sample.wav",
+        "text/en.md",
+        "text/ru.txt",
+    ] {
+        let file = name.rsplit('/').next().unwrap();
+        let out = sb.path(&format!("stamped-{file}"));
+        let plain = sb.path(&format!("plain-{file}"));
+        assert_ok(&sb.label(&sample(name), &out, &["--tsa", &tsa.url]));
+        assert_ok(&sb.label(&sample(name), &plain, &[]));
+        let v = verify_at(&sb, LATER, &out, &trust);
+        assert_eq!(v["verdict"], "trusted", "{name}: {v:#}");
+        assert_eq!(v["time_stamp"]["trusted"], true, "{name}: {v:#}");
+        let size = |p: &std::path::Path| std::fs::metadata(p).unwrap().len();
+        eprintln!(
+            "{name}: {} bytes without a time-stamp, {} with",
+            size(&plain),
+            size(&out)
+        );
+    }
+}
+
+#[test]
+fn a_time_stamp_from_an_authority_not_on_the_trust_list_is_reported() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let out = sb.path("stamped.png");
+    assert_ok(&sb.label(&sample("sample.png"), &out, &["--tsa", &tsa.url]));
+    // Only the signer's anchor: the signer is trusted, its time-stamp is not.
+    let anchor = sb.anchor();
+    let v = verify_at(&sb, 0, &out, &anchor);
+    assert_eq!(v["verdict"], "trusted", "{v:#}");
+    assert_eq!(v["time_stamp"]["code"], "timeStamp.untrusted", "{v:#}");
+    assert_eq!(v["time_stamp"]["trusted"], false, "{v:#}");
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("time-stamp is from an authority not on your trust list"),
+        "{warnings}"
+    );
+    // Once the certificate expires, that time-stamp proves nothing.
+    let v = verify_at(&sb, LATER, &out, &anchor);
+    assert_eq!(v["verdict"], "invalid", "{v:#}");
+    assert_eq!(v["detail"], "expired-without-timestamp", "{v:#}");
+    let reason = v["reason"].as_str().unwrap();
+    assert!(reason.contains("not on your trust list"), "{reason}");
+    // c2pa-python: validated but not trusted, and so expired.
+    let py = python_later(&sb, LATER, &out, "image/png", &anchor);
+    assert_eq!(py["validation_state"], "Invalid", "{py}");
+    let successes = py["successes"].to_string();
+    assert!(successes.contains("timeStamp.validated"), "{py}");
+    assert!(!successes.contains("timeStamp.trusted"), "{py}");
+}
+
+#[test]
+fn an_expired_label_without_a_time_stamp_says_so_and_is_not_called_tampered() {
+    let sb = Sandbox::new();
+    let out = sb.path("plain.jpg");
+    assert_ok(&sb.label(&sample("sample.jpg"), &out, &["--notice"]));
+    let anchor = sb.anchor();
+    let expiry = {
+        let show = sb.run(&["keys", "show", "--keys", sb.keys().to_str().unwrap()]);
+        assert_ok(&show);
+        let line = text(&show.stdout)
+            .lines()
+            .find(|l| l.starts_with("valid until"))
+            .unwrap()
+            .to_string();
+        line.split_whitespace().nth(2).unwrap().to_string()
+    };
+    let v = verify_at(&sb, LATER, &out, &anchor);
+    assert_eq!(v["verdict"], "invalid", "{v:#}");
+    assert_eq!(v["detail"], "expired-without-timestamp", "{v:#}");
+    assert!(codes(&v).contains(&"signingCredential.expired".to_string()));
+    assert_eq!(
+        v["reason"],
+        format!(
+            "the signer's certificate expired on {expiry} and the label has no trusted \
+             time-stamp, so it cannot be shown that it was signed while the certificate was valid"
+        )
+    );
+    let plain = tamga_later(
+        &sb,
+        LATER,
+        &[
+            "verify",
+            out.to_str().unwrap(),
+            "--trust",
+            anchor.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !text(&plain.stdout).contains("had expired when"),
+        "{}",
+        text(&plain.stdout)
+    );
+    // The presets: not "broken"; an unvouched signer where trust is required.
+    for (policy, verdict, rule) in [
+        ("kz", "reject", "trust"),
+        ("eu", "reject", "trust"),
+        ("cn", "publish", "label"),
+    ] {
+        let o = tamga_later(
+            &sb,
+            LATER,
+            &[
+                "check",
+                "--json",
+                "--policy",
+                policy,
+                "--trust",
+                anchor.to_str().unwrap(),
+                out.to_str().unwrap(),
+            ],
+        );
+        let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let f = &doc["files"][0];
+        assert_eq!(f["verdict"], verdict, "{policy}: {f:#}");
+        assert_eq!(f["reasons"][0]["rule"], rule, "{policy}: {f:#}");
+        assert!(
+            !f["reasons"].to_string().contains("broken"),
+            "{policy}: {f:#}"
+        );
+    }
+    // c2pa-python reads the same file the same way: Invalid, expired.
+    let py = python_later(&sb, LATER, &out, "image/jpeg", &anchor);
+    assert_eq!(py["validation_state"], "Invalid", "{py}");
+    assert!(
+        py["failures"]
+            .to_string()
+            .contains("signingCredential.expired"),
+        "{py}"
+    );
+}
+
+#[test]
+fn the_authority_comes_from_the_flag_the_environment_or_the_config_file() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let trust = both(&sb, &tsa);
+    let keys = sb.keys();
+    let input = sample("sample.png");
+    let label = |out: &str, env: Option<&str>, config: Option<&std::path::Path>| {
+        let out = sb.path(out);
+        let mut c = sb.cmd();
+        c.args([
+            "label",
+            input.to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--keys",
+        ])
+        .arg(&keys)
+        .arg("-o")
+        .arg(&out);
+        if let Some(url) = env {
+            c.env("TAMGA_TSA", url);
+        }
+        if let Some(cfg) = config {
+            c.arg("--config").arg(cfg);
+        }
+        let o = c.output().unwrap();
+        assert_ok(&o);
+        (out, text(&o.stderr))
+    };
+    let (env_out, env_err) = label("env.png", Some(&tsa.url), None);
+    let cfg = sb.path("tamga.toml");
+    std::fs::write(&cfg, format!("[label]\ntsa = \"{}\"\n", tsa.url)).unwrap();
+    let (cfg_out, cfg_err) = label("cfg.png", None, Some(&cfg));
+    for (out, err) in [(env_out, env_err), (cfg_out, cfg_err)] {
+        let v = verify_at(&sb, 0, &out, &trust);
+        assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+        assert!(!err.contains("no time-stamp authority"), "{err}");
+    }
+    // Without one, a batch is told once, not once per file.
+    let dir = sb.path("batch");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(sample("sample.png"), dir.join("a.png")).unwrap();
+    std::fs::copy(sample("sample.jpg"), dir.join("b.jpg")).unwrap();
+    let o = sb.run(&[
+        "label",
+        dir.to_str().unwrap(),
+        "--ai",
+        "generated",
+        "--keys",
+        keys.to_str().unwrap(),
+        "-o",
+        sb.path("batch-out").to_str().unwrap(),
+    ]);
+    assert_ok(&o);
+    assert_eq!(
+        text(&o.stderr)
+            .matches("no time-stamp authority configured")
+            .count(),
+        1,
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn an_unreachable_authority_fails_the_label_and_names_it() {
+    let sb = Sandbox::new();
+    // Nothing listens on a port just released.
+    let url = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/tsa", l.local_addr().unwrap())
+    };
+    let out = sb.path("never.jpg");
+    let o = sb.label(&sample("sample.jpg"), &out, &["--tsa", &url, "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(!out.exists());
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["failed"][0]["kind"], "time-stamp", "{doc:#}");
+    assert!(
+        doc["failed"][0]["error"].as_str().unwrap().contains(&url),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn label_and_keys_show_warn_before_the_certificate_expires() {
+    let sb = Sandbox::new();
+    let keys = sb.keys();
+    let show = sb.run(&["keys", "show", "--keys", keys.to_str().unwrap()]);
+    assert!(
+        text(&show.stdout).contains("days left)"),
+        "{}",
+        text(&show.stdout)
+    );
+    // 340 days on, a 365-day certificate has 24 or 25 days left.
+    let o = tamga_later(
+        &sb,
+        340,
+        &[
+            "label",
+            sample("sample.png").to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--keys",
+            keys.to_str().unwrap(),
+            "-o",
+            sb.path("late.png").to_str().unwrap(),
+        ],
+    );
+    assert_ok(&o);
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("warning: the signing certificate expires on"),
+        "{err}"
+    );
+    assert!(
+        err.contains("in 24 days") || err.contains("in 25 days"),
+        "{err}"
+    );
+    let o = sb.label(&sample("sample.png"), &sb.path("now.png"), &[]);
+    assert!(!text(&o.stderr).contains("warning: the signing certificate expires"));
+}
+
+#[test]
+fn a_publication_stamp_is_time_stamped_too() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let inbox = sb.path("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    assert_ok(&sb.label(&sample("sample.png"), &inbox.join("a.png"), &["--notice"]));
+    let anchor = sb.anchor();
+    let out = sb.path("published");
+    let o = sb.run(&[
+        "publish",
+        "--policy",
+        "cn",
+        "--trust",
+        anchor.to_str().unwrap(),
+        "--keys",
+        sb.keys().to_str().unwrap(),
+        "--tsa",
+        &tsa.url,
+        "-o",
+        out.to_str().unwrap(),
+        inbox.to_str().unwrap(),
+    ]);
+    assert_ok(&o);
+    let v = verify_at(&sb, 0, &out.join("a.png"), &both(&sb, &tsa));
+    assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+}

@@ -25,6 +25,11 @@ impl Server {
     /// Starts `tamga serve` with `extra` lines in its `[server]` table and
     /// the sandbox's anchor and keys.
     pub fn start(sb: &Sandbox, extra: &str) -> Self {
+        Self::start_with_env(sb, extra, &[])
+    }
+
+    /// [`Server::start`] with environment variables set.
+    pub fn start_with_env(sb: &Sandbox, extra: &str, env: &[(&str, &str)]) -> Self {
         let keys = sb.keys();
         let config = sb.path("serve.toml");
         std::fs::write(
@@ -41,6 +46,7 @@ impl Server {
             .cmd()
             .args(["serve", "--config", config.to_str().unwrap()])
             .env("TMPDIR", sb.path(""))
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::{
+    serve_http::{post, Server, TOKEN},
     tsa::{bundle, python_later, tamga_later, Authority},
     util::{assert_ok, codes, sample, text, Sandbox},
 };
@@ -352,4 +353,38 @@ fn a_publication_stamp_is_time_stamped_too() {
     assert_ok(&o);
     let v = verify_at(&sb, 0, &out.join("a.png"), &both(&sb, &tsa));
     assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+}
+
+#[test]
+fn the_server_time_stamps_labels_and_answers_502_when_the_authority_fails() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let png = std::fs::read(sample("sample.png")).unwrap();
+    let auth = format!("\r\nAuthorization: Bearer {TOKEN}");
+    let server = Server::start_with_env(&sb, "", &[("TAMGA_TSA", &tsa.url)]);
+    let r = post(
+        &server.addr,
+        "/v1/label?ai=generated",
+        "image/png",
+        &png,
+        &auth,
+    );
+    assert_eq!(r.status, 200, "{}", text(&r.body));
+    let out = sb.path("served.png");
+    std::fs::write(&out, &r.body).unwrap();
+    let v = verify_at(&sb, LATER, &out, &both(&sb, &tsa));
+    assert_eq!(v["verdict"], "trusted", "{v:#}");
+    assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+    drop(server);
+
+    let down = Server::start_with_env(&sb, "", &[("TAMGA_TSA", "http://127.0.0.1:1/tsa")]);
+    let r = post(
+        &down.addr,
+        "/v1/label?ai=generated",
+        "image/png",
+        &png,
+        &auth,
+    );
+    assert_eq!(r.status, 502, "{}", text(&r.body));
+    assert_eq!(r.json()["kind"], "time-stamp", "{}", text(&r.body));
 }

@@ -40,7 +40,7 @@ impl CompactSigner {
 
 /// The size of a COSE_Sign1 over a detached payload, unpadded. The payload
 /// is not inside the structure, so any payload gives the same size.
-fn measure(raw: &dyn RawSigner) -> Option<usize> {
+pub(crate) fn measure(raw: &dyn RawSigner) -> Option<usize> {
     c2pa::crypto::cose::sign(
         raw,
         b"tamga signature size probe",
@@ -103,8 +103,10 @@ mod tests {
                 "{alg}: {}",
                 compact.reserve_size()
             );
-            // A timestamped signer keeps c2pa's generous reserve.
-            let stamped = id.signer(Some("http://tsa.invalid".into())).unwrap();
+            // A time-stamped signer whose authority cannot be reached for
+            // the size probe keeps c2pa's generous reserve (the signing
+            // itself then fails, naming the authority).
+            let stamped = id.signer(Some("http://127.0.0.1:1/tsa".into())).unwrap();
             assert!(
                 stamped.reserve_size() > compact.reserve_size() + 5000,
                 "{alg}"

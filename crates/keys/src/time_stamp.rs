@@ -9,6 +9,8 @@
 //! [`TimeStampedSigner`] answers instead, through `tamga-net`, and checks the
 //! reply before c2pa embeds it.
 
+use std::sync::OnceLock;
+
 use c2pa::{
     crypto::{cose::CertificateTrustPolicy, raw_signature::RawSigner, time_stamp},
     status_tracker::StatusTracker,
@@ -176,16 +178,42 @@ pub(crate) struct TimeStampedSigner {
     inner: BoxedSigner,
     url: String,
     client: HttpClient,
+    /// The COSE signature's size without a token, when it could be measured.
+    unstamped: Option<usize>,
+    /// The signature box's size, settled by the first call.
+    reserve: OnceLock<usize>,
 }
+
+/// Room left for a token to differ from the probe's (serial number, time,
+/// nonce and signature lengths vary by a few bytes), and more than the
+/// 256 bytes c2pa's padding needs at least (see `compact_signer`).
+const TOKEN_SLACK: usize = 1024;
 
 impl TimeStampedSigner {
     /// Wraps `inner` (built without an authority) to time-stamp through `url`.
     pub(crate) fn new(inner: BoxedSigner, url: String) -> Self {
+        let unstamped = inner
+            .raw_signer()
+            .and_then(|raw| crate::compact_signer::measure(*raw));
         Self {
             inner,
             url,
             // Authorities are commonly plain http: the token is itself signed.
             client: HttpClient::new(Scheme::HttpOrHttps, RequestLimits::TIME_STAMP),
+            unstamped,
+            reserve: OnceLock::new(),
+        }
+    }
+
+    /// The signature plus one real token from the authority plus slack;
+    /// c2pa's 10 KB allowance when the probe fails (the signing's own
+    /// request then fails too, and says why).
+    fn measure_reserve(&self) -> usize {
+        let probe = request_time_stamp(&self.client, &self.url, b"tamga time-stamp size probe");
+        match (self.unstamped, probe) {
+            // The whole reply bounds the token c2pa keeps from it.
+            (Some(base), Ok(reply)) => base + reply.len() + TOKEN_SLACK,
+            _ => self.inner.reserve_size(),
         }
     }
 }
@@ -203,11 +231,12 @@ impl Signer for TimeStampedSigner {
         self.inner.certs()
     }
 
-    /// c2pa's reserve: 1 KB plus the chain plus 10 KB for the token, which
-    /// holds a real authority's reply (a token with a two-certificate RSA
-    /// chain is about 4 KB); `tests/e2e/timestamps.rs` checks it per format.
+    /// Measured once with a probe request to the authority, not c2pa's
+    /// fixed 10 KB for any token: in a text label every reserved byte costs
+    /// four bytes of invisible characters (C2PA Annex A.8).
+    /// `tests/e2e/timestamps.rs` checks that real tokens fit, per format.
     fn reserve_size(&self) -> usize {
-        self.inner.reserve_size()
+        *self.reserve.get_or_init(|| self.measure_reserve())
     }
 
     fn ocsp_val(&self) -> Option<Vec<u8>> {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use tamga_label::{AigcSignature, FileReport, MediaFormat, Verdict, VerdictDetail};
+use tamga_label::{AigcSignature, FileReport, MediaFormat, Verdict};
 
 use crate::{
     declarations::Declaration,
@@ -142,7 +142,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
     // broken: nothing shows it was changed, only that it cannot be shown
     // the signer's certificate was valid when it signed. It counts as a
     // label from a signer the distributor cannot vouch for (docs/policy.md).
-    let expired = expired_without_timestamp(&report);
+    let expired = evidence::expired_without_timestamp(&report);
     // A broken label is never published, AI or not: it is evidence that
     // the file was changed after someone signed it.
     if report.verdict == Verdict::Invalid && !expired {
@@ -372,12 +372,6 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
         verification: Some(Box::new(report)),
         error: None,
     }
-}
-
-/// Whether `report` is `invalid` only because its signing certificate
-/// expired and no trusted time-stamp shows it signed before that.
-pub(crate) fn expired_without_timestamp(report: &FileReport) -> bool {
-    report.detail == Some(VerdictDetail::ExpiredWithoutTimestamp)
 }
 
 fn add(

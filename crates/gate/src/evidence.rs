@@ -68,6 +68,12 @@ pub struct Evidence {
     pub detail: String,
 }
 
+/// Whether `report` is `invalid` only because its signing certificate
+/// expired and no trusted time-stamp shows it signed before that.
+pub(crate) fn expired_without_timestamp(report: &FileReport) -> bool {
+    report.detail == Some(tamga_label::VerdictDetail::ExpiredWithoutTimestamp)
+}
+
 /// Every signal in `report` (and the uploader's declaration), strongest
 /// first.
 pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Evidence> {
@@ -77,7 +83,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
             Verdict::Trusted => Strength::SignedTrusted,
             Verdict::ValidUntrusted => Strength::Signed,
             // Intact and signed; only *when* it was signed cannot be shown.
-            _ if crate::decide::expired_without_timestamp(report) => Strength::Signed,
+            _ if expired_without_timestamp(report) => Strength::Signed,
             _ => Strength::Broken,
         };
         let says_ai = d.is_ai();

@@ -70,7 +70,16 @@ fn a_time_stamp_fits_in_every_format_that_is_signed() {
     for name in [
         "sample.jpg",
         "sample.png",
+        "sample.webp",
+        "sample.gif",
+        "sample.tif",
+        "sample.svg",
+        "sample.jxl",
+        "sample.heic",
         "sample.wav",
+        "sample.mp3",
+        "sample.flac",
+        "sample.m4a",
         "text/en.md",
         "text/ru.txt",
     ] {

@@ -112,6 +112,19 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
                     r.claim_generator.as_deref().unwrap_or("unknown tool")
                 )?;
             }
+            if let Some(t) = &r.time_stamp {
+                outln!(
+                    "{:<16} time-stamped {} by {} ({})",
+                    "",
+                    t.time.as_deref().unwrap_or("at an unreadable time"),
+                    match t.trusted {
+                        Some(true) => "an authority on your trust list",
+                        Some(false) => "an authority NOT on your trust list",
+                        None => "an authority (no trust list given)",
+                    },
+                    t.code
+                )?;
+            }
             if r.history.len() > 1 {
                 // Newest first, as a distributor reads it: who published,
                 // then who made it.

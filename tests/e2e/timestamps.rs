@@ -52,6 +52,17 @@ fn a_time_stamped_label_stays_trusted_after_the_certificate_expires() {
         assert!(v["time_stamp"]["time"].as_str().is_some(), "{v:#}");
         assert!(v.get("detail").is_none(), "{v:#}");
     }
+    let plain = sb.run(&[
+        "verify",
+        out.to_str().unwrap(),
+        "--trust",
+        trust.to_str().unwrap(),
+    ]);
+    let said = text(&plain.stdout);
+    assert!(
+        said.contains("by an authority on your trust list (timeStamp.trusted)"),
+        "{said}"
+    );
     // The reference SDK agrees, with the clock moved too.
     let py = python_later(&sb, LATER, &out, "image/jpeg", &trust);
     assert_eq!(py["validation_state"], "Trusted", "{py}");

@@ -65,7 +65,8 @@ pub struct Signer {
     pub common_name: Option<String>,
     /// The signature algorithm.
     pub algorithm: Option<String>,
-    /// The signing time from a trusted timestamp, if any.
+    /// The time from the signature's time-stamp, if any; whether its
+    /// authority is trusted is in [`FileReport::time_stamp`].
     pub time: Option<String>,
 }
 

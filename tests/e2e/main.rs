@@ -13,6 +13,7 @@ mod bad_input;
 mod bombs;
 mod conformance;
 mod demo;
+mod exclusions;
 mod formats;
 mod gate;
 mod hostile_tree;

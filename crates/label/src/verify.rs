@@ -309,6 +309,7 @@ impl StoreRead {
                 source: ManifestSource::Embedded,
                 data_hash: Some(check),
                 diagnosis,
+                too_wide: None,
             })),
         }
     }
@@ -322,6 +323,8 @@ struct Found {
     data_hash: Option<HashCheck>,
     /// What broke the binding, in plain words, when tamga could tell.
     diagnosis: Option<String>,
+    /// Bytes the data hash skips that are not the store (C2PA §15.12).
+    too_wide: Option<crate::exclusion_check::TooWide>,
 }
 
 impl Found {
@@ -331,6 +334,7 @@ impl Found {
             source,
             data_hash: None,
             diagnosis: None,
+            too_wide: None,
         }
     }
 }
@@ -390,8 +394,15 @@ fn read_media_store(
         }
         file.rewind().map_err(|e| LabelError::io(path, e))?;
     }
-    match Reader::from_shared_context(context).with_stream(format.mime(), file) {
-        Ok(reader) => found(Found::new(reader, ManifestSource::Embedded)),
+    match Reader::from_shared_context(context).with_stream(format.mime(), &mut file) {
+        Ok(reader) => {
+            let too_wide = crate::exclusion_check::of_reader(format, &mut file, &reader)
+                .map_err(|e| LabelError::io(path, e))?;
+            found(Found {
+                too_wide,
+                ..Found::new(reader, ManifestSource::Embedded)
+            })
+        }
         Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => {
             Ok(StoreRead::None)
         }
@@ -487,6 +498,7 @@ fn read_wav_streaming(
             source: ManifestSource::Embedded,
             data_hash: Some(check),
             diagnosis: None,
+            too_wide: None,
         })),
     }
 }
@@ -565,6 +577,13 @@ fn from_reader(
             verdict_from(reader, &failures)
         }
     };
+    let verdict = match found.too_wide {
+        Some(wide) => {
+            failures.insert(0, too_wide_failure(&wide));
+            Verdict::Invalid
+        }
+        None => verdict,
+    };
     let active = reader.active_manifest();
     // c2pa judges the active signer; an earlier signer in the chain (the
     // producer of a published file) must be on the list too, or "trusted"
@@ -629,6 +648,17 @@ fn from_reader(
         published_by,
         platform_metadata: None,
         warnings: Vec::new(),
+    }
+}
+
+/// The failure for a data hash whose exclusions cover more than the store:
+/// the code c2pa-rs 0.91+ gives it.
+fn too_wide_failure(wide: &crate::exclusion_check::TooWide) -> StatusCode {
+    StatusCode {
+        code: DATA_HASH_MISMATCH.into(),
+        url: None,
+        ingredient: false,
+        explanation: wide.explanation(),
     }
 }
 

@@ -114,6 +114,16 @@ pub enum LabelError {
         /// c2pa's message, made readable.
         message: String,
     },
+    /// The file's remote manifest store could not be fetched.
+    #[error("{path}: the label is stored remotely at {url} and could not be fetched: {message}")]
+    RemoteManifest {
+        /// The file.
+        path: PathBuf,
+        /// Where its store should be.
+        url: String,
+        /// Why the fetch failed, naming the cause.
+        message: String,
+    },
     /// A parser panicked on the file (a bug, in tamga or a dependency, that
     /// the file triggers); the panic was caught and only this file fails.
     #[error("{path}: a parser failed on this file (internal panic caught); the file is probably damaged or crafted")]
@@ -169,6 +179,7 @@ impl LabelError {
             Self::Timeout { .. } => "timeout",
             Self::Keys(_) => "keys",
             Self::C2pa { .. } => "c2pa",
+            Self::RemoteManifest { .. } => "remote-manifest",
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
             Self::Panicked { .. } => "panicked",
             Self::NotRegularFile { .. } => "not-a-file",

@@ -60,6 +60,21 @@ pub(crate) fn of_reader<R: Read + Seek>(
     check(format, file, &detailed, active)
 }
 
+/// For a store that is not in the file (fetched from a remote URL): the
+/// file holds no store, so any non-empty exclusion skips content.
+pub(crate) fn detached(reader: &c2pa::Reader) -> Option<TooWide> {
+    let active = reader.active_label()?;
+    let detailed: serde_json::Value =
+        serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
+    data_hash_exclusions(&detailed, active)
+        .into_iter()
+        .find(|&(_, len)| len > 0)
+        .map(|(start, len)| TooWide {
+            start,
+            end: start.saturating_add(len),
+        })
+}
+
 /// Checks the active manifest's data-hash exclusions (c2pa's detailed JSON,
 /// `detailed`) against where the store sits in `file`. `None` when they
 /// are exactly the store, when the manifest has no data hash with

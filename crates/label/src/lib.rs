@@ -67,6 +67,8 @@ pub mod path_json;
 mod platform_meta;
 mod profile;
 mod publish;
+pub mod remote;
+mod remote_verdict;
 pub mod report;
 mod sign;
 mod store_span;

@@ -15,6 +15,7 @@ use crate::{
     explain, history,
     input::{self, InputLimits, Source},
     report::{FileReport, ManifestSource, StatusCode, Verdict},
+    remote::FetchManifest,
     text_verify, watchdog, LabelError, MediaFormat,
 };
 
@@ -78,6 +79,9 @@ pub struct VerifyOptions {
     pub deadline: Duration,
     /// Treat every input as this format instead of detecting it.
     pub format: Option<MediaFormat>,
+    /// Fetches remote manifest stores; `None` leaves them unfetched
+    /// (verdict `remote`).
+    pub remote: Option<Arc<dyn FetchManifest>>,
 }
 
 impl Default for VerifyOptions {
@@ -87,6 +91,7 @@ impl Default for VerifyOptions {
             limits: InputLimits::default(),
             deadline: Duration::from_secs(8),
             format: None,
+            remote: None,
         }
     }
 }
@@ -208,14 +213,17 @@ impl Verifier {
         let sidecar_for_job = sidecar.clone();
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
         let source = checked.source;
+        let fetcher = self.options.remote.clone();
         let (read, metadata) = watchdog::run(path, deadline, move || {
-            read_store(&context, &owned, format, sidecar_for_job.as_deref(), source)
+            let job = Job {
+                context: &context,
+                path: &owned,
+                format,
+                fetcher: fetcher.as_deref(),
+            };
+            read_store(&job, sidecar_for_job.as_deref(), source)
         })?;
-        let mut report = match &read {
-            StoreRead::None => unlabelled(path, format),
-            StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-            StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
-        };
+        let mut report = report_for(path, format, &read, self.trust());
         if report.manifest_source == Some(ManifestSource::Sidecar) {
             report.sidecar = sidecar;
         }
@@ -236,11 +244,7 @@ impl Verifier {
         watchdog::guard(path, || {
             input::check_text_size(path, text, &self.options.limits)?;
             let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
-            let mut report = match &read {
-                StoreRead::None => unlabelled(path, format),
-                StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-                StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
-            };
+            let mut report = report_for(path, format, &read, self.trust());
             let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(text));
             add_platform_metadata(&mut report, &read, metadata);
             Ok(report)
@@ -249,6 +253,25 @@ impl Verifier {
 
     fn trust(&self) -> Option<&TrustList> {
         self.trust_list.as_deref()
+    }
+}
+
+/// The report for what reading the label gave.
+fn report_for(
+    path: &Path,
+    format: MediaFormat,
+    read: &StoreRead,
+    trust: Option<&TrustList>,
+) -> FileReport {
+    match read {
+        StoreRead::None => unlabelled(path, format),
+        StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
+        StoreRead::Remote(url) => crate::remote_verdict::not_fetched(unlabelled(path, format), url),
+        StoreRead::Found(found) => {
+            let mut report = from_reader(path, format, found, trust);
+            report.remote_url.clone_from(&found.remote_url);
+            report
+        }
     }
 }
 
@@ -283,6 +306,8 @@ enum StoreRead {
         code: &'static str,
         explanation: String,
     },
+    /// A remote label that was not fetched: its URL.
+    Remote(String),
     Found(Box<Found>),
 }
 
@@ -310,6 +335,7 @@ impl StoreRead {
                 data_hash: Some(check),
                 diagnosis,
                 too_wide: None,
+            remote_url: None,
             })),
         }
     }
@@ -325,6 +351,8 @@ struct Found {
     diagnosis: Option<String>,
     /// Bytes the data hash skips that are not the store (C2PA §15.12).
     too_wide: Option<crate::exclusion_check::TooWide>,
+    /// Where a fetched remote store came from.
+    remote_url: Option<String>,
 }
 
 impl Found {
@@ -335,6 +363,7 @@ impl Found {
             data_hash: None,
             diagnosis: None,
             too_wide: None,
+            remote_url: None,
         }
     }
 }
@@ -343,15 +372,22 @@ impl Found {
 /// metadata found in the file (None when there is none).
 type StoreAndMetadata = (StoreRead, Option<tamga_meta::Found>);
 
+/// What reading one file's store needs.
+struct Job<'a> {
+    context: &'a Arc<Context>,
+    path: &'a Path,
+    format: MediaFormat,
+    fetcher: Option<&'a dyn FetchManifest>,
+}
+
 /// Reads the platform metadata from `file`, then the manifest store from
 /// the sidecar if there is one, else from the file.
 fn read_store(
-    context: &Arc<Context>,
-    path: &Path,
-    format: MediaFormat,
+    job: &Job<'_>,
     sidecar: Option<&Path>,
     mut file: Source,
 ) -> Result<StoreAndMetadata, LabelError> {
+    let (context, path, format) = (job.context, job.path, job.format);
     if format.is_text() && sidecar.is_none() {
         // Text is read whole anyway (the wrapper is at its end and the hash
         // covers all of it); the metadata reader gets the same bytes.
@@ -364,18 +400,17 @@ fn read_store(
         return Ok((read, metadata));
     }
     let metadata = crate::platform_meta::read(format, &mut file);
-    let read = read_media_store(context, path, format, sidecar, file)?;
+    let read = read_media_store(job, sidecar, file)?;
     Ok((read, metadata))
 }
 
 /// [`read_store`] for media files.
 fn read_media_store(
-    context: &Arc<Context>,
-    path: &Path,
-    format: MediaFormat,
+    job: &Job<'_>,
     sidecar: Option<&Path>,
     mut file: Source,
 ) -> Result<StoreRead, LabelError> {
+    let (context, path, format) = (job.context, job.path, job.format);
     let found = |f| Ok(StoreRead::Found(Box::new(f)));
     file.rewind().map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
@@ -406,6 +441,19 @@ fn read_media_store(
         Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => {
             Ok(StoreRead::None)
         }
+        Err(c2pa::Error::RemoteManifestUrl(url)) => match job.fetcher {
+            None => Ok(StoreRead::Remote(url)),
+            Some(fetcher) => {
+                let reader = crate::remote_verdict::fetch_and_read(
+                    context, path, format, fetcher, &url, file,
+                )?;
+                found(Found {
+                    too_wide: crate::exclusion_check::detached(&reader),
+                    remote_url: Some(url),
+                    ..Found::new(reader, ManifestSource::Remote)
+                })
+            }
+        },
         Err(e) => match damaged_label(&e) {
             Some((code, why)) => Ok(StoreRead::Broken {
                 code,
@@ -442,6 +490,14 @@ fn damaged_label(err: &c2pa::Error) -> Option<(&'static str, &'static str)> {
         | E::MissingDataBox
         | E::JumbfCreationError
         | E::CborError(_) => Some(("claim.malformed", "the label is damaged and cannot be read")),
+        E::CoseSignatureAlgorithmNotSupported => Some((
+            "algorithm.unsupported",
+            "the label is signed with an algorithm C2PA does not allow, so its signature cannot be checked",
+        )),
+        E::PrereleaseError => Some((
+            explain::PRERELEASE,
+            "the label was made by a pre-release C2PA tool (before C2PA 1.0) and cannot be validated",
+        )),
         E::CoseInvalidCert => Some((
             "signingCredential.invalid",
             "the signing certificate in the label is damaged or does not meet C2PA rules",
@@ -499,6 +555,7 @@ fn read_wav_streaming(
             data_hash: Some(check),
             diagnosis: None,
             too_wide: None,
+            remote_url: None,
         })),
     }
 }
@@ -511,6 +568,7 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         reason: "no C2PA label in or beside this file".into(),
         failures: Vec::new(),
         manifest_source: None,
+        remote_url: None,
         sidecar: None,
         active_manifest: None,
         signer: None,
@@ -629,7 +687,7 @@ fn from_reader(
             .or(failures.first())
             .map(|f| f.explanation.clone())
             .unwrap_or_else(|| "the label failed validation".into()),
-        Verdict::Unlabelled => "no C2PA label".into(),
+        Verdict::Unlabelled | Verdict::Remote => "no C2PA label".into(),
     };
     FileReport {
         path: path.to_path_buf(),
@@ -638,6 +696,7 @@ fn from_reader(
         reason,
         failures,
         manifest_source: Some(source),
+        remote_url: None,
         sidecar: None::<PathBuf>,
         active_manifest: reader.active_label().map(str::to_string),
         signer: active.and_then(history::signer),

@@ -49,6 +49,8 @@ struct File {
     #[serde(default)]
     label: LabelTable,
     #[serde(default)]
+    verify: VerifyTable,
+    #[serde(default)]
     /// `[limits]`: what decoding an upload for a notice may cost.
     limits: tamga_label::LimitsTable,
 }
@@ -74,6 +76,24 @@ struct ServerTable {
 struct TrustTable {
     anchors: Option<PathBuf>,
     allowed: Option<PathBuf>,
+}
+
+/// `[verify]`: how labels are read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyTable {
+    remote: Option<RemoteMode>,
+}
+
+/// What happens to a label stored at a URL (XMP `dcterms:provenance`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteMode {
+    /// Reported as the verdict `remote`, not fetched.
+    #[default]
+    Skip,
+    /// Fetched (https only, or http on loopback) and verified.
+    Fetch,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,6 +177,8 @@ pub struct ServerConfig {
     /// What decoding an upload for a notice may cost (`[limits]`); past
     /// a limit `/v1/label` answers 422.
     pub decode_limits: tamga_label::DecodeLimits,
+    /// Whether remote labels are fetched (`[verify] remote`).
+    pub remote: RemoteMode,
 }
 
 impl Default for ServerConfig {
@@ -182,6 +204,7 @@ impl Default for ServerConfig {
             keys: None,
             tokens: Vec::new(),
             decode_limits: tamga_label::DecodeLimits::default(),
+            remote: RemoteMode::Skip,
         }
     }
 }
@@ -271,6 +294,7 @@ impl ServerConfig {
         c.log_format = s.log_format.unwrap_or_default();
         c.anchors = env.trust.map(PathBuf::from).or(file.trust.anchors.map(rel));
         c.allowed = file.trust.allowed.map(rel);
+        c.remote = file.verify.remote.unwrap_or_default();
         let l = file.label;
         c.keys = match (env.keys, l.keys, l.cert, l.key) {
             (Some(dir), ..) => Some(KeySource::Dir(dir.into())),

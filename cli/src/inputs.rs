@@ -50,8 +50,7 @@ pub(crate) fn any_missing(paths: &[PathBuf]) -> bool {
             return false;
         }
         let text = p.to_string_lossy();
-        !(text.contains(['*', '?', '['])
-            && glob::glob(&text).is_ok_and(|mut m| m.next().is_some()))
+        !(text.contains(['*', '?', '[']) && glob::glob(&text).is_ok_and(|mut m| m.next().is_some()))
     })
 }
 

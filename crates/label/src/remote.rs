@@ -10,7 +10,7 @@
 use std::{
     collections::HashMap,
     fmt,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
 };
 
 /// Fetches a manifest store by URL. The caller decides how (scheme policy,
@@ -42,16 +42,21 @@ pub struct FetchError {
 /// Remembering failures keeps a batch of files pointing at one dead host
 /// from waiting out one timeout per file. The cache holds at most `budget`
 /// bytes of stores; past that, answers are fetched but not kept.
+/// Concurrent requests for one URL make one fetch.
 pub struct CachedFetcher<F> {
     inner: F,
     budget: usize,
     state: Mutex<Cache>,
 }
 
+/// One URL's answer, filled once: workers asking for a URL being fetched
+/// wait for that fetch instead of starting another.
+type Cell = Arc<OnceLock<Result<Arc<Vec<u8>>, FetchError>>>;
+
 #[derive(Default)]
 struct Cache {
     bytes: usize,
-    answers: HashMap<String, Result<Arc<Vec<u8>>, FetchError>>,
+    answers: HashMap<String, Cell>,
 }
 
 impl<F> CachedFetcher<F> {
@@ -78,22 +83,27 @@ where
     F: Fn(&str) -> Result<Vec<u8>, FetchError> + Send + Sync,
 {
     fn fetch(&self, url: &str) -> Result<Vec<u8>, FetchError> {
-        let cached = {
-            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            state.answers.get(url).cloned()
+        let cell = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.answers.entry(url.to_string()).or_default().clone()
         };
-        if let Some(answer) = cached {
-            return answer.map(|b| b.as_ref().clone());
-        }
-        // Fetched outside the lock: one slow host must not hold up the
-        // other workers' lookups. Two workers may fetch the same URL once
-        // each; both answers are the same store.
-        let answer = (self.inner)(url).map(Arc::new);
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let size = answer.as_ref().map_or(0, |b| b.len());
-        if state.bytes + size <= self.budget {
-            state.bytes += size;
-            state.answers.insert(url.to_string(), answer.clone());
+        // Fetched outside the map's lock: one slow host holds up only the
+        // workers that want the same URL.
+        let mut fresh = false;
+        let answer = cell
+            .get_or_init(|| {
+                fresh = true;
+                (self.inner)(url).map(Arc::new)
+            })
+            .clone();
+        if fresh {
+            let size = answer.as_ref().map_or(0, |b| b.len());
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if state.bytes + size <= self.budget {
+                state.bytes += size;
+            } else {
+                state.answers.remove(url);
+            }
         }
         answer.map(|b| b.as_ref().clone())
     }

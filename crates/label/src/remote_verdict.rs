@@ -35,13 +35,11 @@ pub(crate) fn fetch_and_read(
     url: &str,
     file: Source,
 ) -> Result<Reader, LabelError> {
-    let store = fetcher
-        .fetch(url)
-        .map_err(|e| LabelError::RemoteManifest {
-            path: path.to_path_buf(),
-            url: url.to_string(),
-            message: e.message,
-        })?;
+    let store = fetcher.fetch(url).map_err(|e| LabelError::RemoteManifest {
+        path: path.to_path_buf(),
+        url: url.to_string(),
+        message: e.message,
+    })?;
     Reader::from_shared_context(context)
         .with_manifest_data_and_stream(&store, format.mime(), file)
         .map_err(|e| LabelError::RemoteManifest {

@@ -14,8 +14,8 @@ use crate::{
     data_hash::HashCheck,
     explain, history,
     input::{self, InputLimits, Source},
-    report::{FileReport, ManifestSource, StatusCode, Verdict},
     remote::FetchManifest,
+    report::{FileReport, ManifestSource, StatusCode, Verdict},
     text_verify, watchdog, LabelError, MediaFormat,
 };
 
@@ -335,7 +335,7 @@ impl StoreRead {
                 data_hash: Some(check),
                 diagnosis,
                 too_wide: None,
-            remote_url: None,
+                remote_url: None,
             })),
         }
     }

@@ -296,3 +296,29 @@ fn plain_http_to_another_host_is_refused_before_connecting() {
     assert!(entry["error"].as_str().unwrap().contains("not https"));
     assert_eq!(code, 2);
 }
+
+#[test]
+fn tamga_serve_fetches_remote_labels_when_its_config_says_so() {
+    use crate::serve_http::{post, Server as Serve};
+    let sb = Sandbox::new();
+    let server = Server::start();
+    let url = server.url("/s.c2pa");
+    let src = std::fs::read(sample("sample.jpg")).unwrap();
+    let (file, store) = sign_remote(&sb, &src, &url);
+    server.serve("/s.c2pa", 200, "application/c2pa", store);
+
+    let plain = Serve::start(&sb, "");
+    let doc = post(&plain.addr, "/v1/verify", "image/jpeg", &file, "").json();
+    assert_eq!(doc["files"][0]["verdict"], "remote", "{doc}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 0);
+    drop(plain);
+
+    let fetching = Serve::start(&sb, "\n[verify]\nremote = \"fetch\"");
+    for _ in 0..2 {
+        let doc = post(&fetching.addr, "/v1/verify", "image/jpeg", &file, "").json();
+        assert_eq!(doc["files"][0]["verdict"], "trusted", "{doc}");
+        assert_eq!(doc["files"][0]["manifest_source"], "remote");
+    }
+    // The server process keeps one cache: one request for two uploads.
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+}

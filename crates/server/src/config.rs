@@ -370,6 +370,21 @@ mod tests {
     }
 
     #[test]
+    fn remote_labels_are_fetched_only_when_verify_remote_says_fetch() {
+        let (_d, p) = write("[server]\n");
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.remote, RemoteMode::Skip);
+        let (_d, p) = write("[verify]\nremote = \"fetch\"\n");
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.remote, RemoteMode::Fetch);
+        let (_d, p) = write("[verify]\nremote = \"always\"\n");
+        let err = ServerConfig::load(Some(&p), &NO_ENV)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("serve.toml:2:"), "{err}");
+    }
+
+    #[test]
     fn unknown_keys_are_refused_with_line_and_column() {
         let (_d, p) = write("[server]\nlisten = \"127.0.0.1:9000\"\nmax_uplaod_mb = 5\n");
         let err = ServerConfig::load(Some(&p), &NO_ENV)

@@ -12,7 +12,7 @@
 
 use std::io::{Read, Seek};
 
-use crate::{store_span, MediaFormat};
+use crate::{input::Source, store_span, MediaFormat};
 
 /// Bytes inside a data-hash exclusion that are not the manifest store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,9 +44,10 @@ pub(crate) fn applies_to(format: MediaFormat) -> bool {
 }
 
 /// [`check`] for the active manifest of a store c2pa read from `file`.
-pub(crate) fn of_reader<R: Read + Seek>(
+/// A file held in memory is checked in place, without a copy.
+pub(crate) fn of_reader(
     format: MediaFormat,
-    file: &mut R,
+    file: &mut Source,
     reader: &c2pa::Reader,
 ) -> std::io::Result<Option<TooWide>> {
     if !applies_to(format) {
@@ -57,7 +58,14 @@ pub(crate) fn of_reader<R: Read + Seek>(
     };
     let detailed: serde_json::Value =
         serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
-    check(format, file, &detailed, active)
+    let exclusions = data_hash_exclusions(&detailed, active);
+    if exclusions.iter().all(|&(_, len)| len == 0) {
+        return Ok(None);
+    }
+    match file {
+        Source::Memory(bytes) => Ok(check_bytes(format, bytes.get_ref(), &exclusions)),
+        Source::File(f) => check(format, f, &exclusions),
+    }
 }
 
 /// For a store that is not in the file (fetched from a remote URL): the
@@ -75,28 +83,24 @@ pub(crate) fn detached(reader: &c2pa::Reader) -> Option<TooWide> {
         })
 }
 
-/// Checks the active manifest's data-hash exclusions (c2pa's detailed JSON,
-/// `detailed`) against where the store sits in `file`. `None` when they
-/// are exactly the store, when the manifest has no data hash with
-/// exclusions, or when the store cannot be located in the file (a
-/// sidecar's or remote manifest's binding excludes nothing).
-pub(crate) fn check<R: Read + Seek>(
+/// Checks data-hash `exclusions` against where the store sits in `file`
+/// (read whole, as c2pa itself reads it to hash).
+fn check<R: Read + Seek>(
     format: MediaFormat,
     file: &mut R,
-    detailed: &serde_json::Value,
-    active: &str,
+    exclusions: &[(u64, u64)],
 ) -> std::io::Result<Option<TooWide>> {
-    let exclusions = data_hash_exclusions(detailed, active);
-    if exclusions.iter().all(|&(_, len)| len == 0) {
-        return Ok(None);
-    }
     file.rewind()?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    let Some(span) = locate(format, &bytes, &exclusions) else {
-        return Ok(None);
-    };
-    Ok(judge(&span, &exclusions))
+    Ok(check_bytes(format, &bytes, exclusions))
+}
+
+/// `None` when the non-empty exclusions are exactly the store's span, or
+/// when the store cannot be located in the file.
+fn check_bytes(format: MediaFormat, bytes: &[u8], exclusions: &[(u64, u64)]) -> Option<TooWide> {
+    let span = locate(format, bytes, exclusions)?;
+    judge(&span, exclusions)
 }
 
 /// Every exclusion of every `c2pa.hash.data` assertion of manifest `active`.

@@ -12,7 +12,7 @@
 
 use std::io::{Read, Seek};
 
-use crate::{input::Source, store_span, MediaFormat};
+use crate::{input::Source, report::StatusCode, store_span, MediaFormat};
 
 /// Bytes inside a data-hash exclusion that are not the manifest store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,16 @@ pub(crate) struct TooWide {
 }
 
 impl TooWide {
+    /// The failure a report lists, first: the code c2pa-rs 0.91+ gives it.
+    pub(crate) fn failure(&self) -> StatusCode {
+        StatusCode {
+            code: "assertion.dataHash.mismatch".into(),
+            url: None,
+            ingredient: false,
+            explanation: self.explanation(),
+        }
+    }
+
     /// The plain reason a report gives.
     pub(crate) fn explanation(&self) -> String {
         format!(

@@ -637,7 +637,7 @@ fn from_reader(
     };
     let verdict = match found.too_wide {
         Some(wide) => {
-            failures.insert(0, too_wide_failure(&wide));
+            failures.insert(0, wide.failure());
             Verdict::Invalid
         }
         None => verdict,
@@ -707,17 +707,6 @@ fn from_reader(
         published_by,
         platform_metadata: None,
         warnings: Vec::new(),
-    }
-}
-
-/// The failure for a data hash whose exclusions cover more than the store:
-/// the code c2pa-rs 0.91+ gives it.
-fn too_wide_failure(wide: &crate::exclusion_check::TooWide) -> StatusCode {
-    StatusCode {
-        code: DATA_HASH_MISMATCH.into(),
-        url: None,
-        ingredient: false,
-        explanation: wide.explanation(),
     }
 }
 

@@ -148,15 +148,42 @@ fn wide_wav(sb: &Sandbox) -> (Vec<u8>, usize) {
     (bytes, audio_at)
 }
 
+/// A GIF with the store right after the global colour table; the
+/// exclusion covers the header and the palette too.
+fn wide_gif(sb: &Sandbox) -> (Vec<u8>, usize) {
+    let src = std::fs::read(sample("sample.gif")).unwrap();
+    let packed = src[10];
+    let table = if packed & 0x80 != 0 {
+        3 << ((packed & 7) + 1)
+    } else {
+        0
+    };
+    let after_table = 13 + table;
+    let bytes = sign_with_exclusion(sb, "image/gif", |ph| {
+        let mut b = src[..after_table].to_vec();
+        let at = b.len();
+        b.extend(ph);
+        b.extend(&src[after_table..]);
+        Layout {
+            bytes: b,
+            at,
+            exclusion: (0, (at + ph.len()) as u64),
+        }
+    });
+    // A palette entry: every pixel of that colour changes undetected.
+    (bytes, 13 + 1)
+}
+
 #[test]
 fn an_exclusion_wider_than_the_store_is_invalid_and_c2pa_python_agrees() {
     let sb = Sandbox::new();
     let anchor = sb.anchor();
     type Build = fn(&Sandbox) -> (Vec<u8>, usize);
-    let cases: [(&str, &str, Build); 3] = [
+    let cases: [(&str, &str, Build); 4] = [
         ("wide.jpg", "image/jpeg", wide_jpeg),
         ("wide.png", "image/png", wide_png),
         ("wide.wav", "audio/wav", wide_wav),
+        ("wide.gif", "image/gif", wide_gif),
     ];
     for (name, mime, build) in cases {
         let (bytes, inside) = build(&sb);

@@ -322,3 +322,37 @@ fn tamga_serve_fetches_remote_labels_when_its_config_says_so() {
     // The server process keeps one cache: one request for two uploads.
     assert_eq!(server.hits.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn publish_refuses_to_drop_a_fetched_remote_label() {
+    let sb = Sandbox::new();
+    let server = Server::start();
+    let url = server.url("/p.c2pa");
+    let src = std::fs::read(sample("sample.jpg")).unwrap();
+    let (file, store) = sign_remote(&sb, &src, &url);
+    server.serve("/p.c2pa", 200, "application/c2pa", store);
+    let path = sb.path("cloud.jpg");
+    std::fs::write(&path, &file).unwrap();
+    let keys = sb.keys();
+    let out_dir = sb.path("out");
+    let out = sb.run(&[
+        "publish",
+        "--policy",
+        "cn",
+        "--remote",
+        "fetch",
+        "--fix",
+        "--keys",
+        keys.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("a remote label cannot be carried into a published file"),
+        "{said}"
+    );
+    assert!(!out_dir.join("cloud.jpg").exists());
+}

@@ -114,8 +114,8 @@ pub enum LabelError {
         /// c2pa's message, made readable.
         message: String,
     },
-    /// The file's remote manifest store could not be fetched.
-    #[error("{path}: the label is stored remotely at {url} and could not be fetched: {message}")]
+    /// The file's remote manifest store could not be fetched or used.
+    #[error("{path}: the label is stored remotely at {url}; {message}")]
     RemoteManifest {
         /// The file.
         path: PathBuf,

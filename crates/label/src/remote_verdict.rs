@@ -38,7 +38,7 @@ pub(crate) fn fetch_and_read(
     let store = fetcher.fetch(url).map_err(|e| LabelError::RemoteManifest {
         path: path.to_path_buf(),
         url: url.to_string(),
-        message: e.message,
+        message: format!("it could not be fetched: {}", e.message),
     })?;
     Reader::from_shared_context(context)
         .with_manifest_data_and_stream(&store, format.mime(), file)
@@ -46,7 +46,7 @@ pub(crate) fn fetch_and_read(
             path: path.to_path_buf(),
             url: url.to_string(),
             message: format!(
-                "what it answered is not a C2PA manifest store ({})",
+                "what it answers is not a C2PA manifest store ({})",
                 crate::explain::c2pa_error(&e)
             ),
         })

@@ -108,6 +108,9 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
             if !codes.is_empty() && r.verdict == Verdict::Invalid {
                 outln!("{:<16} codes: {}", "", codes.join(", "))?;
             }
+            if r.verdict == Verdict::Remote {
+                outln!("{:<16} to verify it, fetch it: --remote fetch", "")?;
+            }
             if let Some(s) = &r.signer {
                 outln!(
                     "{:<16} signed by {} ({})",

@@ -154,10 +154,10 @@ fn a_remote_label_is_its_own_verdict_until_fetched_then_verified() {
     assert_eq!(code, 1);
     assert_eq!(server.hits.load(Ordering::SeqCst), 0);
     let human = sb.run(&["verify", path.to_str().unwrap()]);
+    let said = text(&human.stdout);
     assert!(
-        text(&human.stdout).starts_with("remote"),
-        "{}",
-        text(&human.stdout)
+        said.starts_with("remote") && said.contains("--remote fetch"),
+        "{said}"
     );
 
     // Every preset's gate rejects an unfetched remote label.

@@ -160,6 +160,19 @@ fn a_remote_label_is_its_own_verdict_until_fetched_then_verified() {
         "{said}"
     );
 
+    // c2pa-python, not fetching, refuses it the same way: a remote label.
+    let py = std::process::Command::new(crate::util::python())
+        .arg(crate::util::root().join("tests/interop/c2pa_read.py"))
+        .arg(&path)
+        .arg("image/jpeg")
+        .output()
+        .unwrap();
+    let said = text(&py.stderr);
+    assert!(
+        !py.status.success() && said.contains("must fetch remote manifests") && said.contains(&url),
+        "{said}"
+    );
+
     // Every preset's gate rejects an unfetched remote label.
     for policy in ["kz", "eu", "cn"] {
         let out = sb.run(&[

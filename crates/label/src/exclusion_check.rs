@@ -175,7 +175,7 @@ fn judge(span: &store_span::StoreSpan, exclusions: &[(u64, u64)]) -> Option<TooW
         return Some(if start < s {
             TooWide {
                 start,
-                end: end.min(s).max(start + 1),
+                end: end.min(s).max(start.saturating_add(1)),
             }
         } else if end > store_end {
             TooWide {

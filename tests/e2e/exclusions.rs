@@ -174,16 +174,67 @@ fn wide_gif(sb: &Sandbox) -> (Vec<u8>, usize) {
     (bytes, 13 + 1)
 }
 
+/// ID3v2.4's 28-bit "syncsafe" integers.
+fn syncsafe(n: usize) -> [u8; 4] {
+    [
+        (n >> 21) as u8 & 0x7F,
+        (n >> 14) as u8 & 0x7F,
+        (n >> 7) as u8 & 0x7F,
+        n as u8 & 0x7F,
+    ]
+}
+
+fn id3_frame(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut f = id.to_vec();
+    f.extend(syncsafe(body.len()));
+    f.extend([0, 0]);
+    f.extend(body);
+    f
+}
+
+/// An MP3 with an ID3v2.4 tag holding a title frame, then the store's GEOB
+/// frame; the exclusion runs from byte 0 (the tag header and the title) to
+/// the end of the store.
+fn wide_mp3(sb: &Sandbox) -> (Vec<u8>, usize) {
+    let audio = std::fs::read(sample("sample.mp3")).unwrap();
+    assert_eq!(
+        &audio[..2],
+        [0xFF, 0xF3],
+        "the sample starts with audio, no tag"
+    );
+    let title = id3_frame(b"TIT2", b"\x03Field recording, 12:00");
+    // c2pa 0.90 composes no ID3 frame: sign the bare store and wrap it here.
+    let bytes = sign_with_exclusion(sb, "application/c2pa", |ph| {
+        let mut geob = vec![0u8];
+        geob.extend(b"application/c2pa\0c2pa\0c2pa manifest store\0");
+        let data_in_geob = geob.len();
+        geob.extend(ph);
+        let frames = [title.clone(), id3_frame(b"GEOB", &geob)].concat();
+        let mut b = b"ID3\x04\x00\x00".to_vec();
+        b.extend(syncsafe(frames.len()));
+        let at = b.len() + title.len() + 10 + data_in_geob;
+        b.extend(frames);
+        b.extend(&audio);
+        Layout {
+            bytes: b,
+            at,
+            exclusion: (0, (at + ph.len()) as u64),
+        }
+    });
+    (bytes, 10 + 10 + 3)
+}
+
 #[test]
 fn an_exclusion_wider_than_the_store_is_invalid_and_c2pa_python_agrees() {
     let sb = Sandbox::new();
     let anchor = sb.anchor();
     type Build = fn(&Sandbox) -> (Vec<u8>, usize);
-    let cases: [(&str, &str, Build); 4] = [
+    let cases: [(&str, &str, Build); 5] = [
         ("wide.jpg", "image/jpeg", wide_jpeg),
         ("wide.png", "image/png", wide_png),
         ("wide.wav", "audio/wav", wide_wav),
         ("wide.gif", "image/gif", wide_gif),
+        ("wide.mp3", "audio/mpeg", wide_mp3),
     ];
     for (name, mime, build) in cases {
         let (bytes, inside) = build(&sb);

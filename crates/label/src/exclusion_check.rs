@@ -78,8 +78,9 @@ pub(crate) fn of_reader(
     }
 }
 
-/// For a store that is not in the file (fetched from a remote URL): the
-/// file holds no store, so any non-empty exclusion skips content.
+/// For a store that is not in the file (a sidecar, or fetched from a
+/// remote URL): the file holds no store, so any non-empty exclusion skips
+/// content.
 pub(crate) fn detached(reader: &c2pa::Reader) -> Option<TooWide> {
     let active = reader.active_label()?;
     let detailed: serde_json::Value =

@@ -418,7 +418,10 @@ fn read_media_store(
         let reader = Reader::from_shared_context(context)
             .with_manifest_data_and_stream(&data, format.mime(), file)
             .map_err(|e| LabelError::c2pa(sc, &e))?;
-        return found(Found::new(reader, ManifestSource::Sidecar));
+        return found(Found {
+            too_wide: crate::exclusion_check::detached(&reader),
+            ..Found::new(reader, ManifestSource::Sidecar)
+        });
     }
     if !format.embeddable() {
         return Ok(StoreRead::None);

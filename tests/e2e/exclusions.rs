@@ -26,26 +26,32 @@ struct Layout {
     exclusion: (u64, u64),
 }
 
-/// Signs `layout` with the sandbox keys: the placeholder at `layout.at` is
-/// replaced by the signed store, whose data hash has the layout's exclusion.
-fn sign_with_exclusion(sb: &Sandbox, mime: &str, build: impl FnOnce(&[u8]) -> Layout) -> Vec<u8> {
+/// A camera vendor's manifest and the sandbox's signer.
+fn builder_and_signer(sb: &Sandbox) -> (Builder, Box<dyn c2pa::Signer>) {
     let keys = sb.keys();
     let chain = std::fs::read(keys.join("signing-chain.pem")).unwrap();
     let key = std::fs::read(keys.join("signing.key")).unwrap();
     let signer = c2pa::create_signer::from_keys(&chain, &key, SigningAlg::Ed25519, None).unwrap();
-    let mut builder = Builder::from_context(c2pa::Context::new())
+    let builder = Builder::from_context(c2pa::Context::new())
         .with_definition(
-        serde_json::json!({
-            "title": "camera capture",
-            "claim_generator_info": [{"name": "wide-exclusion-camera", "version": "1.0"}],
-            "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
-                "action": "c2pa.created",
-                "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
-            }]}}]
-        })
-        .to_string(),
-    )
-    .unwrap();
+            serde_json::json!({
+                "title": "camera capture",
+                "claim_generator_info": [{"name": "wide-exclusion-camera", "version": "1.0"}],
+                "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
+                    "action": "c2pa.created",
+                    "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
+                }]}}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+    (builder, signer)
+}
+
+/// Signs `layout` with the sandbox keys: the placeholder at `layout.at` is
+/// replaced by the signed store, whose data hash has the layout's exclusion.
+fn sign_with_exclusion(sb: &Sandbox, mime: &str, build: impl FnOnce(&[u8]) -> Layout) -> Vec<u8> {
+    let (mut builder, signer) = builder_and_signer(sb);
     let placeholder = builder
         .data_hashed_placeholder(signer.reserve_size(), mime)
         .unwrap();
@@ -331,4 +337,36 @@ fn tamga_labels_and_exact_exclusions_are_unaffected() {
     let (entry, code) = sb.verify(&file, true);
     assert_eq!(entry["verdict"], "trusted", "{entry}");
     assert_eq!(code, 0);
+}
+
+#[test]
+fn a_sidecar_whose_hash_skips_part_of_the_file_is_invalid() {
+    let sb = Sandbox::new();
+    let src = std::fs::read(sample("sample.jpg")).unwrap();
+    // The store lives beside the file, so the file holds nothing to
+    // exclude; this one skips the file's first 600 bytes.
+    let (mut builder, signer) = builder_and_signer(&sb);
+    builder
+        .data_hashed_placeholder(signer.reserve_size(), "application/c2pa")
+        .unwrap();
+    let mut dh = DataHash::new("jumbf manifest", "sha256");
+    dh.add_exclusion(HashRange::new(0, 600));
+    dh.gen_hash_from_stream(&mut Cursor::new(&src)).unwrap();
+    let store = builder
+        .sign_data_hashed_embeddable(signer.as_ref(), &dh, "application/c2pa")
+        .unwrap();
+    let file = sb.path("side.jpg");
+    let sidecar = sb.path("side.jpg.c2pa");
+    std::fs::write(&file, &src).unwrap();
+    std::fs::write(&sidecar, &store).unwrap();
+    let (entry, code) = sb.verify(&file, true);
+    assert_eq!(entry["verdict"], "invalid", "{entry}");
+    assert_eq!(code, 1);
+    assert_eq!(codes(&entry)[0], MISMATCH);
+    assert!(
+        entry["reason"].as_str().unwrap().contains("(bytes 0–599)"),
+        "{entry}"
+    );
+    let py = py_read(&file, "image/jpeg", Some(&sb.anchor()), Some(&sidecar));
+    assert_eq!(py["validation_state"], "Invalid", "{py}");
 }

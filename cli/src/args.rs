@@ -269,6 +269,21 @@ pub(crate) struct TrustArgs {
     /// PEM bundle of individually allowed signing certificates.
     #[arg(long, env = "TAMGA_ALLOWED", value_name = "PEM")]
     pub(crate) allowed: Option<PathBuf>,
+    /// Labels stored at a URL (the file's XMP dcterms:provenance): `skip`
+    /// reports them as `remote`, not verified; `fetch` downloads them
+    /// (https only, or http on this machine's loopback; 20 s, 16 MB each,
+    /// each URL once per run) and verifies them against the file.
+    #[arg(long, env = "TAMGA_REMOTE", value_enum, default_value_t = RemoteMode::Skip)]
+    pub(crate) remote: RemoteMode,
+}
+
+/// What `--remote` does with a remote label.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum RemoteMode {
+    /// Report it as `remote`, unverified.
+    Skip,
+    /// Fetch and verify it.
+    Fetch,
 }
 
 #[derive(Debug, Args)]

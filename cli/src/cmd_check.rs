@@ -56,7 +56,9 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         print_table(&report)?;
     }
-    Ok(if report.all_publish() {
+    Ok(if inputs::any_missing(&args.paths) {
+        ExitCode::from(2)
+    } else if report.all_publish() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

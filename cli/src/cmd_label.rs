@@ -205,7 +205,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             failed,
         };
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
-        return Ok(exit(report.failed.is_empty()));
+        return Ok(exit(report.failed.is_empty(), &args.paths));
     }
     for o in &labelled {
         for w in &o.warnings {
@@ -234,11 +234,15 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             outln!("  {}", f.error)?;
         }
     }
-    Ok(exit(failed.is_empty()))
+    Ok(exit(failed.is_empty(), &args.paths))
 }
 
-fn exit(ok: bool) -> ExitCode {
-    if ok {
+/// 0 when every file was labelled; 2 when an input does not exist (an I/O
+/// error, as in every command); else 1.
+fn exit(ok: bool, paths: &[std::path::PathBuf]) -> ExitCode {
+    if crate::inputs::any_missing(paths) {
+        ExitCode::from(2)
+    } else if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

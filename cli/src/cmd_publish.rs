@@ -150,7 +150,9 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     } else {
         print_table(&report)?;
     }
-    Ok(if all {
+    Ok(if crate::inputs::any_missing(&args.paths) {
+        ExitCode::from(2)
+    } else if all {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -27,6 +27,9 @@ pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result
 pub(crate) fn verify_options(trust: &TrustArgs) -> Result<VerifyOptions> {
     let mut options = VerifyOptions::default();
     options.trust = TrustConfig::from_files(trust.trust.as_deref(), trust.allowed.as_deref())?;
+    if trust.remote == crate::args::RemoteMode::Fetch {
+        options.remote = Some(tamga_server::remote_fetch::manifest_fetcher());
+    }
     Ok(options)
 }
 
@@ -70,7 +73,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let summary = &doc.summary;
     let code = if summary.errors > 0 {
         2
-    } else if summary.invalid > 0 {
+    } else if summary.invalid > 0 || summary.remote > 0 {
         1
     } else {
         0
@@ -82,12 +85,13 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
             print_entry(e)?;
         }
         outln!(
-            "{} files: {} trusted, {} valid-untrusted, {} invalid, {} unlabelled, {} errors",
+            "{} files: {} trusted, {} valid-untrusted, {} invalid, {} unlabelled, {} remote, {} errors",
             summary.files,
             summary.trusted,
             summary.valid_untrusted,
             summary.invalid,
             summary.unlabelled,
+            summary.remote,
             summary.errors
         )?;
     }
@@ -103,6 +107,9 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
             let codes: Vec<&str> = r.failures.iter().map(|f| f.code.as_str()).collect();
             if !codes.is_empty() && r.verdict == Verdict::Invalid {
                 outln!("{:<16} codes: {}", "", codes.join(", "))?;
+            }
+            if r.verdict == Verdict::Remote {
+                outln!("{:<16} to verify it, fetch it: --remote fetch", "")?;
             }
             if let Some(s) = &r.signer {
                 outln!(

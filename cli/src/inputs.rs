@@ -40,6 +40,20 @@ pub(crate) fn expand(paths: &[PathBuf]) -> Vec<Result<Item, (PathBuf, String)>> 
     walk(paths, false)
 }
 
+/// Whether an input named on the command line does not exist (nor, for a
+/// glob pattern, matches anything). The exit-code table makes that an I/O
+/// error, 2, in every command, whatever else the batch did: a typo in a
+/// path is not a file that failed its check.
+pub(crate) fn any_missing(paths: &[PathBuf]) -> bool {
+    paths.iter().any(|p| {
+        if p.as_os_str() == "-" || std::fs::symlink_metadata(p).is_ok() {
+            return false;
+        }
+        let text = p.to_string_lossy();
+        !(text.contains(['*', '?', '[']) && glob::glob(&text).is_ok_and(|mut m| m.next().is_some()))
+    })
+}
+
 /// As [`expand`], for the gate: glob patterns are expanded (for shells and
 /// CI systems that do not), and directories honour `.gitignore` and
 /// `.ignore` files, so a publishing tree can keep drafts out of a check.

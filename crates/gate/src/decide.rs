@@ -181,6 +181,18 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
             &policy.trust.clause,
         );
     }
+    if report.verdict == Verdict::Remote {
+        add(
+            &mut reasons,
+            "remote",
+            policy.remote.verdict,
+            format!(
+                "{}; a remote label that was not fetched is not verified evidence",
+                report.reason
+            ),
+            &policy.remote.clause,
+        );
+    }
     if policy.trust.require_trusted && report.verdict == Verdict::ValidUntrusted {
         // The first untrusted signer in the history: the active one, or
         // for a published file perhaps the producer behind the publisher.

@@ -45,6 +45,9 @@ pub struct Policy {
     /// GB 45438 implicit labels.
     #[serde(default)]
     pub aigc: AigcRule,
+    /// A label stored remotely that was not fetched.
+    #[serde(default)]
+    pub remote: RemoteRule,
     /// Overrides per format (`jpeg`, `markdown`, …) or kind (`image`,
     /// `audio`, `video`, `text`).
     #[serde(default)]
@@ -108,6 +111,28 @@ pub struct UnlabelledRule {
     pub verdict: GateVerdict,
     /// Why.
     pub clause: String,
+}
+
+/// A file whose label is stored remotely (XMP `dcterms:provenance`) and
+/// was not fetched: nothing in that label is verified evidence, so it
+/// neither proves AI content labelled nor clears it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteRule {
+    /// What happens to it; `reject` unless a policy says otherwise.
+    pub verdict: crate::GateVerdict,
+    /// Why.
+    #[serde(default)]
+    pub clause: String,
+}
+
+impl Default for RemoteRule {
+    fn default() -> Self {
+        Self {
+            verdict: crate::GateVerdict::Reject,
+            clause: "a label that was not fetched and verified is not evidence".into(),
+        }
+    }
 }
 
 /// GB 45438 implicit labels.

@@ -123,6 +123,16 @@ pub enum LabelError {
         /// What went wrong; it names the authority's URL.
         message: String,
     },
+    /// The file's remote manifest store could not be fetched or used.
+    #[error("{path}: the label is stored remotely at {url}; {message}")]
+    RemoteManifest {
+        /// The file.
+        path: PathBuf,
+        /// Where its store should be.
+        url: String,
+        /// Why the fetch failed, naming the cause.
+        message: String,
+    },
     /// A parser panicked on the file (a bug, in tamga or a dependency, that
     /// the file triggers); the panic was caught and only this file fails.
     #[error("{path}: a parser failed on this file (internal panic caught); the file is probably damaged or crafted")]
@@ -192,6 +202,7 @@ impl LabelError {
             Self::Keys(_) => "keys",
             Self::C2pa { .. } => "c2pa",
             Self::TimeStamp { .. } => "time-stamp",
+            Self::RemoteManifest { .. } => "remote-manifest",
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
             Self::Panicked { .. } => "panicked",
             Self::NotRegularFile { .. } => "not-a-file",

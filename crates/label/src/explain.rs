@@ -38,6 +38,14 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
             "the label's signature does not match its contents (forged or damaged)".into()
         }
         "claimSignature.missing" => "the label has no signature".into(),
+        "algorithm.unsupported" => {
+            "the label is signed with an algorithm C2PA does not allow, so its signature cannot be checked"
+                .into()
+        }
+        PRERELEASE => {
+            "the label was made by a pre-release C2PA tool (before C2PA 1.0) and cannot be validated"
+                .into()
+        }
         "signingCredential.untrusted" => "the signer is not on your trust list".into(),
         "signingCredential.expired" => {
             // With a trusted time-stamp this means it was signed after expiry;
@@ -70,6 +78,10 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
         other => format!("C2PA check failed: {other}"),
     }
 }
+
+/// The code c2pa gives a claim from before C2PA 1.0 (a JSON claim, or
+/// assertions hashed the old way); C2PA defines none.
+pub const PRERELEASE: &str = "com.adobe.prerelease";
 
 /// Turns a c2pa error into a sentence for an error line.
 pub fn c2pa_error(err: &c2pa::Error) -> String {

@@ -92,6 +92,17 @@ impl Labeller {
         if crate::sign::same_file(input, output) {
             return Err(LabelError::WouldOverwriteInput { path: input.into() });
         }
+        if let Some(url) = &received.remote_url {
+            // The received label is not in the file: c2pa would make the
+            // file a parent ingredient without it, and the published file
+            // would drop the producer's signed disclosure.
+            return Err(LabelError::RemoteManifest {
+                path: input.into(),
+                url: url.clone(),
+                message: "a remote label cannot be carried into a published file;                           ask the producer for the file with its label embedded"
+                    .into(),
+            });
+        }
         watchdog::guard(input, || {
             self.publish_checked(input, output, received, options)
         })

@@ -22,6 +22,9 @@ pub enum Verdict {
     ValidUntrusted,
     /// The manifest is broken, tampered with, or its signature fails.
     Invalid,
+    /// The file's label is stored remotely (XMP `dcterms:provenance`) and
+    /// was not fetched: nothing about it is verified.
+    Remote,
 }
 
 impl Verdict {
@@ -32,6 +35,7 @@ impl Verdict {
             Self::Trusted => "trusted",
             Self::ValidUntrusted => "valid-untrusted",
             Self::Invalid => "invalid",
+            Self::Remote => "remote",
         }
     }
 }
@@ -110,6 +114,8 @@ pub enum ManifestSource {
     Embedded,
     /// In a detached `.c2pa` file beside it.
     Sidecar,
+    /// Fetched from the URL the file's XMP names.
+    Remote,
 }
 
 /// The verification result for one file.
@@ -137,6 +143,10 @@ pub struct FileReport {
     /// Where the manifest was found, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manifest_source: Option<ManifestSource>,
+    /// The URL the file's XMP names for its remote manifest store, when it
+    /// has one (verdict `remote` when it was not fetched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_url: Option<String>,
     /// Path of the sidecar manifest used, if any.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -229,6 +239,8 @@ pub struct VerifySummary {
     pub invalid: usize,
     /// `unlabelled` verdicts.
     pub unlabelled: usize,
+    /// `remote` verdicts (a remote label that was not fetched).
+    pub remote: usize,
     /// Files that could not be checked.
     pub errors: usize,
 }
@@ -248,6 +260,7 @@ impl VerifySummary {
                     Verdict::ValidUntrusted => s.valid_untrusted += 1,
                     Verdict::Invalid => s.invalid += 1,
                     Verdict::Unlabelled => s.unlabelled += 1,
+                    Verdict::Remote => s.remote += 1,
                 },
             }
         }

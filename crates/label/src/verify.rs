@@ -14,6 +14,7 @@ use crate::{
     data_hash::HashCheck,
     explain, history,
     input::{self, InputLimits, Source},
+    remote::FetchManifest,
     report::{FileReport, ManifestSource, StatusCode, Verdict},
     signing_time, text_verify, watchdog, LabelError, MediaFormat,
 };
@@ -78,6 +79,9 @@ pub struct VerifyOptions {
     pub deadline: Duration,
     /// Treat every input as this format instead of detecting it.
     pub format: Option<MediaFormat>,
+    /// Fetches remote manifest stores; `None` leaves them unfetched
+    /// (verdict `remote`).
+    pub remote: Option<Arc<dyn FetchManifest>>,
 }
 
 impl Default for VerifyOptions {
@@ -87,6 +91,7 @@ impl Default for VerifyOptions {
             limits: InputLimits::default(),
             deadline: Duration::from_secs(8),
             format: None,
+            remote: None,
         }
     }
 }
@@ -208,14 +213,17 @@ impl Verifier {
         let sidecar_for_job = sidecar.clone();
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
         let source = checked.source;
+        let fetcher = self.options.remote.clone();
         let (read, metadata) = watchdog::run(path, deadline, move || {
-            read_store(&context, &owned, format, sidecar_for_job.as_deref(), source)
+            let job = Job {
+                context: &context,
+                path: &owned,
+                format,
+                fetcher: fetcher.as_deref(),
+            };
+            read_store(&job, sidecar_for_job.as_deref(), source)
         })?;
-        let mut report = match &read {
-            StoreRead::None => unlabelled(path, format),
-            StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-            StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
-        };
+        let mut report = report_for(path, format, &read, self.trust());
         if report.manifest_source == Some(ManifestSource::Sidecar) {
             report.sidecar = sidecar;
         }
@@ -236,11 +244,7 @@ impl Verifier {
         watchdog::guard(path, || {
             input::check_text_size(path, text, &self.options.limits)?;
             let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
-            let mut report = match &read {
-                StoreRead::None => unlabelled(path, format),
-                StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
-                StoreRead::Found(found) => from_reader(path, format, found, self.trust()),
-            };
+            let mut report = report_for(path, format, &read, self.trust());
             let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(text));
             add_platform_metadata(&mut report, &read, metadata);
             Ok(report)
@@ -249,6 +253,25 @@ impl Verifier {
 
     fn trust(&self) -> Option<&TrustList> {
         self.trust_list.as_deref()
+    }
+}
+
+/// The report for what reading the label gave.
+fn report_for(
+    path: &Path,
+    format: MediaFormat,
+    read: &StoreRead,
+    trust: Option<&TrustList>,
+) -> FileReport {
+    match read {
+        StoreRead::None => unlabelled(path, format),
+        StoreRead::Broken { code, explanation } => broken(path, format, code, explanation),
+        StoreRead::Remote(url) => crate::remote_verdict::not_fetched(unlabelled(path, format), url),
+        StoreRead::Found(found) => {
+            let mut report = from_reader(path, format, found, trust);
+            report.remote_url.clone_from(&found.remote_url);
+            report
+        }
     }
 }
 
@@ -283,6 +306,8 @@ enum StoreRead {
         code: &'static str,
         explanation: String,
     },
+    /// A remote label that was not fetched: its URL.
+    Remote(String),
     Found(Box<Found>),
 }
 
@@ -309,6 +334,8 @@ impl StoreRead {
                 source: ManifestSource::Embedded,
                 data_hash: Some(check),
                 diagnosis,
+                too_wide: None,
+                remote_url: None,
             })),
         }
     }
@@ -322,6 +349,10 @@ struct Found {
     data_hash: Option<HashCheck>,
     /// What broke the binding, in plain words, when tamga could tell.
     diagnosis: Option<String>,
+    /// Bytes the data hash skips that are not the store (C2PA §15.12).
+    too_wide: Option<crate::exclusion_check::TooWide>,
+    /// Where a fetched remote store came from.
+    remote_url: Option<String>,
 }
 
 impl Found {
@@ -331,6 +362,8 @@ impl Found {
             source,
             data_hash: None,
             diagnosis: None,
+            too_wide: None,
+            remote_url: None,
         }
     }
 }
@@ -339,15 +372,22 @@ impl Found {
 /// metadata found in the file (None when there is none).
 type StoreAndMetadata = (StoreRead, Option<tamga_meta::Found>);
 
+/// What reading one file's store needs.
+struct Job<'a> {
+    context: &'a Arc<Context>,
+    path: &'a Path,
+    format: MediaFormat,
+    fetcher: Option<&'a dyn FetchManifest>,
+}
+
 /// Reads the platform metadata from `file`, then the manifest store from
 /// the sidecar if there is one, else from the file.
 fn read_store(
-    context: &Arc<Context>,
-    path: &Path,
-    format: MediaFormat,
+    job: &Job<'_>,
     sidecar: Option<&Path>,
     mut file: Source,
 ) -> Result<StoreAndMetadata, LabelError> {
+    let (context, path, format) = (job.context, job.path, job.format);
     if format.is_text() && sidecar.is_none() {
         // Text is read whole anyway (the wrapper is at its end and the hash
         // covers all of it); the metadata reader gets the same bytes.
@@ -360,18 +400,17 @@ fn read_store(
         return Ok((read, metadata));
     }
     let metadata = crate::platform_meta::read(format, &mut file);
-    let read = read_media_store(context, path, format, sidecar, file)?;
+    let read = read_media_store(job, sidecar, file)?;
     Ok((read, metadata))
 }
 
 /// [`read_store`] for media files.
 fn read_media_store(
-    context: &Arc<Context>,
-    path: &Path,
-    format: MediaFormat,
+    job: &Job<'_>,
     sidecar: Option<&Path>,
     mut file: Source,
 ) -> Result<StoreRead, LabelError> {
+    let (context, path, format) = (job.context, job.path, job.format);
     let found = |f| Ok(StoreRead::Found(Box::new(f)));
     file.rewind().map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
@@ -379,7 +418,10 @@ fn read_media_store(
         let reader = Reader::from_shared_context(context)
             .with_manifest_data_and_stream(&data, format.mime(), file)
             .map_err(|e| LabelError::c2pa(sc, &e))?;
-        return found(Found::new(reader, ManifestSource::Sidecar));
+        return found(Found {
+            too_wide: crate::exclusion_check::detached(&reader),
+            ..Found::new(reader, ManifestSource::Sidecar)
+        });
     }
     if !format.embeddable() {
         return Ok(StoreRead::None);
@@ -390,11 +432,31 @@ fn read_media_store(
         }
         file.rewind().map_err(|e| LabelError::io(path, e))?;
     }
-    match Reader::from_shared_context(context).with_stream(format.mime(), file) {
-        Ok(reader) => found(Found::new(reader, ManifestSource::Embedded)),
+    match Reader::from_shared_context(context).with_stream(format.mime(), &mut file) {
+        Ok(reader) => {
+            let too_wide = crate::exclusion_check::of_reader(format, &mut file, &reader)
+                .map_err(|e| LabelError::io(path, e))?;
+            found(Found {
+                too_wide,
+                ..Found::new(reader, ManifestSource::Embedded)
+            })
+        }
         Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => {
             Ok(StoreRead::None)
         }
+        Err(c2pa::Error::RemoteManifestUrl(url)) => match job.fetcher {
+            None => Ok(StoreRead::Remote(url)),
+            Some(fetcher) => {
+                let reader = crate::remote_verdict::fetch_and_read(
+                    context, path, format, fetcher, &url, file,
+                )?;
+                found(Found {
+                    too_wide: crate::exclusion_check::detached(&reader),
+                    remote_url: Some(url),
+                    ..Found::new(reader, ManifestSource::Remote)
+                })
+            }
+        },
         Err(e) => match damaged_label(&e) {
             Some((code, why)) => Ok(StoreRead::Broken {
                 code,
@@ -431,6 +493,14 @@ fn damaged_label(err: &c2pa::Error) -> Option<(&'static str, &'static str)> {
         | E::MissingDataBox
         | E::JumbfCreationError
         | E::CborError(_) => Some(("claim.malformed", "the label is damaged and cannot be read")),
+        E::CoseSignatureAlgorithmNotSupported => Some((
+            "algorithm.unsupported",
+            "the label is signed with an algorithm C2PA does not allow, so its signature cannot be checked",
+        )),
+        E::PrereleaseError => Some((
+            explain::PRERELEASE,
+            "the label was made by a pre-release C2PA tool (before C2PA 1.0) and cannot be validated",
+        )),
         E::CoseInvalidCert => Some((
             "signingCredential.invalid",
             "the signing certificate in the label is damaged or does not meet C2PA rules",
@@ -487,6 +557,8 @@ fn read_wav_streaming(
             source: ManifestSource::Embedded,
             data_hash: Some(check),
             diagnosis: None,
+            too_wide: None,
+            remote_url: None,
         })),
     }
 }
@@ -501,6 +573,7 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         time_stamp: None,
         failures: Vec::new(),
         manifest_source: None,
+        remote_url: None,
         sidecar: None,
         active_manifest: None,
         signer: None,
@@ -567,6 +640,13 @@ fn from_reader(
             verdict_from(reader, &failures)
         }
     };
+    let verdict = match found.too_wide {
+        Some(wide) => {
+            failures.insert(0, wide.failure());
+            Verdict::Invalid
+        }
+        None => verdict,
+    };
     let active = reader.active_manifest();
     // c2pa judges the active signer; an earlier signer in the chain (the
     // producer of a published file) must be on the list too, or "trusted"
@@ -612,7 +692,7 @@ fn from_reader(
             .or(failures.first())
             .map(|f| f.explanation.clone())
             .unwrap_or_else(|| "the label failed validation".into()),
-        Verdict::Unlabelled => "no C2PA label".into(),
+        Verdict::Unlabelled | Verdict::Remote => "no C2PA label".into(),
     };
     let mut report = FileReport {
         path: path.to_path_buf(),
@@ -623,6 +703,7 @@ fn from_reader(
         time_stamp: None,
         failures,
         manifest_source: Some(source),
+        remote_url: None,
         sidecar: None::<PathBuf>,
         active_manifest: reader.active_label().map(str::to_string),
         signer: active.and_then(history::signer),

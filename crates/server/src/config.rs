@@ -49,6 +49,8 @@ struct File {
     #[serde(default)]
     label: LabelTable,
     #[serde(default)]
+    verify: VerifyTable,
+    #[serde(default)]
     /// `[limits]`: what decoding an upload for a notice may cost.
     limits: tamga_label::LimitsTable,
 }
@@ -74,6 +76,24 @@ struct ServerTable {
 struct TrustTable {
     anchors: Option<PathBuf>,
     allowed: Option<PathBuf>,
+}
+
+/// `[verify]`: how labels are read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyTable {
+    remote: Option<RemoteMode>,
+}
+
+/// What happens to a label stored at a URL (XMP `dcterms:provenance`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteMode {
+    /// Reported as the verdict `remote`, not fetched.
+    #[default]
+    Skip,
+    /// Fetched (https only, or http on loopback) and verified.
+    Fetch,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,6 +182,8 @@ pub struct ServerConfig {
     /// The RFC 3161 time-stamp authority `/v1/label` asks (`[label] tsa`,
     /// `TAMGA_TSA`): with one, labels outlive the signing certificate.
     pub tsa_url: Option<String>,
+    /// Whether remote labels are fetched (`[verify] remote`).
+    pub remote: RemoteMode,
 }
 
 impl Default for ServerConfig {
@@ -188,6 +210,7 @@ impl Default for ServerConfig {
             tokens: Vec::new(),
             decode_limits: tamga_label::DecodeLimits::default(),
             tsa_url: None,
+            remote: RemoteMode::Skip,
         }
     }
 }
@@ -279,6 +302,7 @@ impl ServerConfig {
         c.log_format = s.log_format.unwrap_or_default();
         c.anchors = env.trust.map(PathBuf::from).or(file.trust.anchors.map(rel));
         c.allowed = file.trust.allowed.map(rel);
+        c.remote = file.verify.remote.unwrap_or_default();
         let l = file.label;
         c.keys = match (env.keys, l.keys, l.cert, l.key) {
             (Some(dir), ..) => Some(KeySource::Dir(dir.into())),
@@ -353,6 +377,21 @@ mod tests {
         let p = dir.path().join("serve.toml");
         std::fs::write(&p, text).unwrap();
         (dir, p)
+    }
+
+    #[test]
+    fn remote_labels_are_fetched_only_when_verify_remote_says_fetch() {
+        let (_d, p) = write("[server]\n");
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.remote, RemoteMode::Skip);
+        let (_d, p) = write("[verify]\nremote = \"fetch\"\n");
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.remote, RemoteMode::Fetch);
+        let (_d, p) = write("[verify]\nremote = \"always\"\n");
+        let err = ServerConfig::load(Some(&p), &NO_ENV)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("serve.toml:2:"), "{err}");
     }
 
     #[test]

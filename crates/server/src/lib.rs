@@ -14,6 +14,7 @@ pub mod folder;
 mod listen;
 pub mod metrics;
 pub mod pace;
+pub mod remote_fetch;
 pub mod routes;
 pub mod state;
 pub mod upload;

@@ -63,6 +63,9 @@ impl AppState {
             .map_err(|e| e.to_string())?;
         let mut options = VerifyOptions::default();
         options.trust = trust.clone();
+        if config.remote == crate::config::RemoteMode::Fetch {
+            options.remote = Some(crate::remote_fetch::manifest_fetcher());
+        }
         let verifier = Verifier::new(options.clone()).map_err(|e| e.to_string())?;
         let mut gates = BTreeMap::new();
         for name in ["kz", "eu", "cn"] {

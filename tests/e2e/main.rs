@@ -22,6 +22,7 @@ mod metadata;
 mod notice_gallery;
 mod notices;
 mod publish;
+mod publish_keeps_metadata;
 mod serve;
 mod serve_http;
 mod serve_slow;

@@ -21,6 +21,7 @@ mod boxes;
 mod flac;
 mod gif;
 mod jpeg;
+mod keep;
 mod markdown;
 mod mp3;
 mod png;
@@ -39,6 +40,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use serde::Serialize;
 
 pub use aigc::{sanitize_value, Aigc, AigcLabel};
+pub use keep::{carry_over, carry_over_bmff};
 pub use mp3::Id3v2Header;
 
 /// A container tamga can write platform metadata into.

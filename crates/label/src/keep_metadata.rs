@@ -56,3 +56,26 @@ pub(crate) fn carry_over_file(
     edited.seek(SeekFrom::Start(0)).map_err(io)?;
     Ok(())
 }
+
+/// The media in `source` with its HEIF item locations rewritten so that
+/// c2pa, inserting its manifest box, moves each of them once
+/// ([`tamga_meta::rebase_item_locations`]): otherwise the EXIF and XMP
+/// items exiftool and cameras write point past their data once signed.
+/// None when nothing needs it (and then `source` is rewound).
+pub(crate) fn rebase_item_locations(
+    format: MediaFormat,
+    source: &mut File,
+    path: &Path,
+) -> Result<Option<File>, LabelError> {
+    if !matches!(
+        format,
+        MediaFormat::Heic | MediaFormat::Avif | MediaFormat::M4a | MediaFormat::Mp4
+    ) {
+        return Ok(None);
+    }
+    let io = |e| LabelError::io(path, e);
+    let mut out = tempfile::tempfile().map_err(io)?;
+    let changed = tamga_meta::rebase_item_locations(source, &mut out).map_err(|e| fail(path, e))?;
+    source.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(changed.then_some(out))
+}

@@ -162,7 +162,9 @@ fn tags(sb: &Sandbox, file: &Path) -> BTreeMap<String, Value> {
 /// c2pa laid the TIFF out anew),
 /// values exiftool derives from others (compared at their source), the
 /// C2PA manifest store wherever exiftool shows it (the new manifest
-/// replaces it and keeps it as its parent), and tamga's own XMP properties.
+/// replaces it and keeps it as its parent). tamga's own XMP properties
+/// are compared too: the producer's digital source type must outlive the
+/// publication (no policy here hands an AIGC label on).
 fn always_changes(tag: &str) -> bool {
     let (group, name) = tag.split_once(':').unwrap_or(("", tag));
     matches!(
@@ -183,11 +185,6 @@ fn always_changes(tag: &str) -> bool {
                 | "ID3_GEOB"
                 | "UUID-Unknown"
         )
-        || (group.starts_with("XMP")
-            && matches!(
-                name,
-                "DigitalSourceType" | "AISystemUsed" | "AISystemVersionUsed" | "AIGC"
-            ))
 }
 
 /// Tags that describe the encoding: they change when the notice re-encodes

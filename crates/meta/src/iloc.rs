@@ -96,6 +96,13 @@ fn patches(meta: &[u8], iloc: (usize, usize)) -> Result<Vec<Patch>, MetaError> {
     if version > 2 || count > u64::from(MAX_ITEMS) {
         return Err(err("unsupported iloc version or item count"));
     }
+    // ISO/IEC 14496-12 allows 0, 4 and 8 bytes for every field size.
+    if [offset_size, length_size, base_size, index_size]
+        .iter()
+        .any(|s| ![0, 4, 8].contains(s))
+    {
+        return Err(err("a field size other than 0, 4 or 8 bytes"));
+    }
     let mut out = Vec::new();
     for _ in 0..count {
         f.take(if version < 2 { 2 } else { 4 })?;

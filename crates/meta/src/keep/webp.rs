@@ -52,8 +52,8 @@ pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError
     // Metadata needs the extended format: a simple file gets its VP8X.
     if !chunks.iter().any(|c| &c.id() == b"VP8X") {
         let mut vp8x = vec![0u8; 10];
-        vp8x[4..7].copy_from_slice(&(width - 1).to_le_bytes()[..3]);
-        vp8x[7..10].copy_from_slice(&(height - 1).to_le_bytes()[..3]);
+        vp8x[4..7].copy_from_slice(&width.saturating_sub(1).to_le_bytes()[..3]);
+        vp8x[7..10].copy_from_slice(&height.saturating_sub(1).to_le_bytes()[..3]);
         chunks.insert(0, RiffChunk::new(*b"VP8X", data_content(vp8x)));
     }
     // The extended format's order: VP8X, ICCP, the image, EXIF, XMP, then

@@ -128,6 +128,13 @@ fn carried(e: &Entry, order: Order) -> bool {
 }
 
 pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError> {
+    // BigTIFF's 8-byte offsets and entries are another layout: refuse it
+    // by name rather than drop its tags.
+    if matches!(original.get(2..4), Some([43, 0] | [0, 43])) {
+        return Err(MetaError::container(
+            "carrying the tags of a BigTIFF file over is not supported",
+        ));
+    }
     let old = ifd0(original)?;
     let new = ifd0(edited)?;
     let to = new.order;

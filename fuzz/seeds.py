@@ -78,6 +78,15 @@ put("svg", "sample", SVG)
 for name, pick, data in META:
     put("meta_read", name, bytes([pick]) + data)
     put("meta_roundtrip", name, bytes([pick]) + data)
+    # Original and edited: the file itself, and (for the carry) the file
+    # with its metadata blocks over a copy that lacks them.
+    put("meta_keep", name, bytes([pick]) + struct.pack(">H", len(data)) + data + data)
+# An item at an absolute extent offset with a zero base, as exiftool writes
+# EXIF items: what rebase_item_locations rewrites.
+ILOC = b"\0\0\0\0\x44\x40\0\x01\0\x07\0\0" + struct.pack(">I", 0) + b"\0\x01" + struct.pack(">II", 80, 10)
+HEIF_ABS = (bmff_box(b"ftyp", b"heic\0\0\0\0") + bmff_box(b"meta", b"\0\0\0\0" + bmff_box(b"iloc", ILOC))
+            + bmff_box(b"mdat", b"0123456789"))
+put("meta_keep", "heif-absolute-iloc", bytes([6]) + struct.pack(">H", len(HEIF_ABS)) + HEIF_ABS + AVIF)
 put("text_wrapper", "plain", b"\x05Hello, \xd0\x9c\xd0\xb8\xd1\x80!")
 marker = "\ufeff".encode()
 def vs(b):

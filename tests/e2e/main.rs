@@ -24,6 +24,7 @@ mod notice_gallery;
 mod notices;
 mod publish;
 mod remote;
+mod publish_keeps_metadata;
 mod serve;
 mod serve_http;
 mod serve_slow;

@@ -21,7 +21,7 @@ mod text;
 
 pub use gate::{declarations, policy, upload_name};
 pub use media::{guard, sniff, svg, walkers};
-pub use meta::{meta_read, meta_roundtrip};
+pub use meta::{meta_keep, meta_read, meta_roundtrip};
 pub use text::text_wrapper;
 
 /// A fuzz target's body.
@@ -36,6 +36,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("svg", svg),
     ("meta_read", meta_read),
     ("meta_roundtrip", meta_roundtrip),
+    ("meta_keep", meta_keep),
     ("text_wrapper", text_wrapper),
     ("policy", policy),
     ("declarations", declarations),

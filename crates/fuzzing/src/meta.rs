@@ -1,6 +1,9 @@
 //! tamga-meta's readers and writers for every container.
 
-use tamga_meta::{read, read_from, write, Aigc, AigcLabel, Container, Found, Labels};
+use tamga_meta::{
+    carry_over, read, read_from, rebase_item_locations, write, Aigc, AigcLabel, Container, Found,
+    Labels,
+};
 
 use crate::{split, Trickle};
 
@@ -87,4 +90,33 @@ fn check_one_copy(container: Container, bytes: &[u8], labels: &Labels, when: &st
         [labels.aigc.as_ref()],
         "{container:?} written {when}: {found:?}"
     );
+}
+
+/// Carrying the metadata of one file (the bytes after a 2-byte length)
+/// over to another (the rest) either fails with an error or gives a file
+/// that carrying again leaves as it is; rewriting BMFF item locations never
+/// panics, and a rewritten file needs no second rewrite.
+pub fn meta_keep(data: &[u8]) {
+    let Some((container, body)) = pick(data) else {
+        return;
+    };
+    let Some((len, rest)) = body.split_first_chunk::<2>() else {
+        return;
+    };
+    let (original, edited) = rest.split_at(usize::from(u16::from_be_bytes(*len)).min(rest.len()));
+    if let Ok(once) = carry_over(container, original, edited) {
+        let twice = carry_over(container, original, &once)
+            .unwrap_or_else(|e| panic!("{container:?}: carrying into its own output failed: {e}"));
+        assert!(
+            twice == once,
+            "{container:?}: carrying twice changed the file"
+        );
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    if let Ok(true) = rebase_item_locations(&mut std::io::Cursor::new(original), &mut out) {
+        let rebased = out.into_inner();
+        let mut again = std::io::Cursor::new(Vec::new());
+        let changed = rebase_item_locations(&mut std::io::Cursor::new(&rebased), &mut again);
+        assert!(matches!(changed, Ok(false)), "rebasing twice: {changed:?}");
+    }
 }

@@ -56,6 +56,7 @@ mod history;
 mod image_notice;
 mod input;
 mod jxl_notice;
+mod keep_metadata;
 mod limits;
 mod m4a_notice;
 pub mod manifest_map;

@@ -71,6 +71,7 @@ impl Job {
                 }
             }
             .map_err(fail)?;
+            crate::keep_metadata::carry_over_file(self.format, source, &mut file, path)?;
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             let (langs, text) = match sound {
                 Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
@@ -95,7 +96,10 @@ impl Job {
             badged.badge.lines.join(" · "),
         );
         record.size_share = Some(f64::from(badged.badge.share));
-        file.write_all(&badged.bytes).map_err(io)?;
+        // The encoders keep only part of the file's metadata: the rest is
+        // copied over from the input.
+        let bytes = crate::keep_metadata::carry_over(self.format, &input, badged.bytes, path)?;
+        file.write_all(&bytes).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         Ok((file, record, badged.note))
     }

@@ -383,6 +383,13 @@ impl Job {
                 let before = std::mem::replace(&mut source, tagged);
                 original.get_or_insert(before);
             }
+            // So that c2pa's insertion keeps HEIF EXIF/XMP items in place.
+            let rebased =
+                crate::keep_metadata::rebase_item_locations(self.format, &mut source, path)?;
+            if let Some(rebased) = rebased {
+                let before = std::mem::replace(&mut source, rebased);
+                original.get_or_insert(before);
+            }
         }
 
         let title = path

@@ -11,26 +11,26 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use crate::{xmp, Found, MetaError};
 
 /// `BE7ACFCB-97A9-42E8-9C71-999491E3AFAC`, the XMP box UUID.
-const XMP_UUID: [u8; 16] = [
+pub(crate) const XMP_UUID: [u8; 16] = [
     0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC,
 ];
-const JXL_SIGNATURE: [u8; 12] = [
+pub(crate) const JXL_SIGNATURE: [u8; 12] = [
     0, 0, 0, 0x0C, b'J', b'X', b'L', b' ', 0x0D, 0x0A, 0x87, 0x0A,
 ];
-const JXL_CODESTREAM: [u8; 2] = [0xFF, 0x0A];
+pub(crate) const JXL_CODESTREAM: [u8; 2] = [0xFF, 0x0A];
 
 /// A top-level box: type, where its header and body start, where it ends.
 #[derive(Debug, Clone, Copy)]
-struct BoxAt {
-    kind: [u8; 4],
-    start: u64,
-    body: u64,
-    end: u64,
+pub(crate) struct BoxAt {
+    pub(crate) kind: [u8; 4],
+    pub(crate) start: u64,
+    pub(crate) body: u64,
+    pub(crate) end: u64,
     /// Whether its size field is 0: "to the end of the file".
-    to_end: bool,
+    pub(crate) to_end: bool,
 }
 
-fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
+pub(crate) fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
     let len = src.seek(SeekFrom::End(0))?;
     let mut out = Vec::new();
     let mut at = 0u64;
@@ -69,7 +69,7 @@ fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
     Ok(out)
 }
 
-fn body<R: Read + Seek>(src: &mut R, b: &BoxAt) -> std::io::Result<Vec<u8>> {
+pub(crate) fn body<R: Read + Seek>(src: &mut R, b: &BoxAt) -> std::io::Result<Vec<u8>> {
     src.seek(SeekFrom::Start(b.body))?;
     let mut out = Vec::new();
     src.take(b.end - b.body).read_to_end(&mut out)?;
@@ -84,7 +84,11 @@ fn is_xmp_uuid<R: Read + Seek>(src: &mut R, b: &BoxAt) -> bool {
     src.seek(SeekFrom::Start(b.body)).is_ok() && src.read_exact(&mut id).is_ok() && id == XMP_UUID
 }
 
-fn put_box<W: Write>(out: &mut W, kind: &[u8; 4], parts: &[&[u8]]) -> Result<(), MetaError> {
+pub(crate) fn put_box<W: Write>(
+    out: &mut W,
+    kind: &[u8; 4],
+    parts: &[&[u8]],
+) -> Result<(), MetaError> {
     let len: usize = 8 + parts.iter().map(|p| p.len()).sum::<usize>();
     let size = u32::try_from(len).map_err(|_| MetaError::Value("XMP box over 4 GiB".into()))?;
     out.write_all(&size.to_be_bytes())?;

@@ -15,10 +15,10 @@ fn magic_trailer() -> Vec<u8> {
 
 /// A block of the GIF stream after the header: its byte range, and for the
 /// XMP extension the packet's range.
-struct Block {
-    start: usize,
-    end: usize,
-    xmp: Option<(usize, usize)>,
+pub(crate) struct Block {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) xmp: Option<(usize, usize)>,
 }
 
 fn err(msg: &str) -> MetaError {
@@ -38,7 +38,7 @@ fn skip_sub_blocks(b: &[u8], mut at: usize) -> Result<usize, MetaError> {
 
 /// The offset of the first block (after header, screen descriptor and
 /// global colour table) and the blocks up to the trailer.
-fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
+pub(crate) fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
     if !(b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a")) || b.len() < 13 {
         return Err(err("not a GIF"));
     }

@@ -20,7 +20,9 @@ mod aigc;
 mod boxes;
 mod flac;
 mod gif;
+mod iloc;
 mod jpeg;
+mod keep;
 mod markdown;
 mod mp3;
 mod png;
@@ -39,6 +41,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use serde::Serialize;
 
 pub use aigc::{sanitize_value, Aigc, AigcLabel};
+pub use iloc::rebase_item_locations;
+pub use keep::{carry_over, carry_over_bmff};
 pub use mp3::Id3v2Header;
 
 /// A container tamga can write platform metadata into.

@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use crate::{Aigc, AigcLabel, Container, Found, Labels};
 
-fn sample(name: &str) -> Vec<u8> {
+pub(crate) fn sample(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../samples")
         .join(name);

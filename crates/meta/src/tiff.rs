@@ -12,10 +12,10 @@ const TAG_XMP: u16 = 700;
 const TYPE_BYTE: u16 = 1;
 
 #[derive(Clone, Copy)]
-struct Order(bool); // true = little-endian
+pub(crate) struct Order(pub(crate) bool); // true = little-endian
 
 impl Order {
-    fn u16(self, b: &[u8], at: usize) -> Option<u16> {
+    pub(crate) fn u16(self, b: &[u8], at: usize) -> Option<u16> {
         let x: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
         Some(if self.0 {
             u16::from_le_bytes(x)
@@ -23,7 +23,7 @@ impl Order {
             u16::from_be_bytes(x)
         })
     }
-    fn u32(self, b: &[u8], at: usize) -> Option<u32> {
+    pub(crate) fn u32(self, b: &[u8], at: usize) -> Option<u32> {
         let x: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
         Some(if self.0 {
             u32::from_le_bytes(x)
@@ -31,14 +31,14 @@ impl Order {
             u32::from_be_bytes(x)
         })
     }
-    fn put16(self, v: u16) -> [u8; 2] {
+    pub(crate) fn put16(self, v: u16) -> [u8; 2] {
         if self.0 {
             v.to_le_bytes()
         } else {
             v.to_be_bytes()
         }
     }
-    fn put32(self, v: u32) -> [u8; 4] {
+    pub(crate) fn put32(self, v: u32) -> [u8; 4] {
         if self.0 {
             v.to_le_bytes()
         } else {
@@ -47,18 +47,18 @@ impl Order {
     }
 }
 
-struct Ifd0 {
-    order: Order,
+pub(crate) struct Ifd0 {
+    pub(crate) order: Order,
     /// The raw 12-byte entries.
-    entries: Vec<[u8; 12]>,
-    next: u32,
+    pub(crate) entries: Vec<[u8; 12]>,
+    pub(crate) next: u32,
 }
 
 fn err(msg: &str) -> MetaError {
     MetaError::container(format!("TIFF structure: {msg}"))
 }
 
-fn ifd0(b: &[u8]) -> Result<Ifd0, MetaError> {
+pub(crate) fn ifd0(b: &[u8]) -> Result<Ifd0, MetaError> {
     let order = match b.get(..2) {
         Some(b"II") => Order(true),
         Some(b"MM") => Order(false),
@@ -93,7 +93,7 @@ fn ifd0(b: &[u8]) -> Result<Ifd0, MetaError> {
     })
 }
 
-fn tag(order: Order, e: &[u8; 12]) -> u16 {
+pub(crate) fn tag(order: Order, e: &[u8; 12]) -> u16 {
     order.u16(e, 0).unwrap_or(0)
 }
 

@@ -15,6 +15,7 @@ mod conformance;
 mod demo;
 mod formats;
 mod gate;
+mod gate_unknown_signer;
 mod hostile_tree;
 mod interop;
 mod keys;

@@ -20,6 +20,7 @@ pub mod junit;
 pub mod policy;
 pub mod publish;
 pub mod report;
+mod trust;
 
 use std::path::Path;
 

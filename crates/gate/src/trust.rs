@@ -1,0 +1,72 @@
+//! The trust rule: what an intact label from a signer the distributor does
+//! not know is worth.
+//!
+//! A label is only AI evidence when it claims AI. An untrusted label that
+//! claims AI is still evidence that the file is AI-made, but not a label the
+//! policy accepts: reject. An untrusted label that claims no AI (a camera
+//! capture, a plain edit) proves nothing either way, so it must not weigh
+//! against the file: rejecting it would reward whoever strips the label, since
+//! the same file without it has no AI evidence and is published. It is judged
+//! as a file without AI evidence, with a note that the signer is unknown.
+
+use tamga_label::{AiInvolvement, FileReport, Verdict};
+
+use crate::{decide::Reason, policy::Policy, GateVerdict};
+
+/// The trust reason for `report` under `policy`, if the rule applies: the
+/// policy requires a trusted signer and the label is intact but its signer
+/// (or an earlier one in its history) is not on the trust list.
+pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
+    if !policy.trust.require_trusted || report.verdict != Verdict::ValidUntrusted {
+        return None;
+    }
+    let who = untrusted_signer(report);
+    Some(if claims_ai(report) {
+        Reason {
+            rule: "trust",
+            verdict: GateVerdict::Reject,
+            message: format!(
+                "the label says AI was involved and is intact, but it is signed by {who}, who \
+                 is not on the trust list, so it is not a label this policy accepts"
+            ),
+            clause: policy.trust.clause.clone(),
+        }
+    } else {
+        Reason {
+            rule: "trust",
+            verdict: GateVerdict::Publish,
+            message: format!(
+                "note: the label is signed by {who}, who is not on the trust list; it does not \
+                 say AI was involved, so it is no AI evidence and the file is judged as one \
+                 without it"
+            ),
+            clause: policy.unlabelled.clause.clone(),
+        }
+    })
+}
+
+/// Whether any manifest in the label says AI made or changed the content:
+/// the disclosure (which already looks through the whole store for an AI
+/// statement) or any AI source type in the history.
+fn claims_ai(report: &FileReport) -> bool {
+    report.disclosure.as_ref().is_some_and(|d| d.is_ai())
+        || report.history.iter().any(|l| {
+            l.digital_source_type
+                .as_deref()
+                .and_then(AiInvolvement::from_iptc)
+                .is_some()
+        })
+}
+
+/// The first untrusted signer in the history: the active one, or for a
+/// published file perhaps the producer behind the publisher.
+fn untrusted_signer(report: &FileReport) -> String {
+    report
+        .history
+        .iter()
+        .find(|l| l.trusted == Some(false))
+        .and_then(|l| l.signer.as_ref())
+        .or(report.signer.as_ref())
+        .and_then(|s| s.organisation.clone().or(s.common_name.clone()))
+        .unwrap_or_else(|| "an unnamed signer".into())
+}

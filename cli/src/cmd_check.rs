@@ -35,9 +35,21 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         |_, check| check,
     )?;
     let report = CheckReport::new(gate.policy(), checks);
+    crate::cmd_verify::hint_without_trust(
+        gate.trust_config(),
+        report.files.iter().any(|f| {
+            f.verification
+                .as_ref()
+                .is_some_and(|v| v.verdict == tamga_label::Verdict::ValidUntrusted)
+        }),
+    )?;
 
     if let Some(path) = &args.junit {
-        tamga_label::write_bytes_atomically(path, tamga_gate::junit::render(&report).as_bytes())?;
+        tamga_label::write_bytes_atomically(
+            path,
+            tamga_gate::junit::render(&report).as_bytes(),
+            tamga_label::FileMode::Usual,
+        )?;
     }
     if let Some(path) = &args.html {
         let page = tamga_gate::html::render_with(&report, &|f| {
@@ -49,7 +61,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
                 base64::engine::general_purpose::STANDARD.encode(jpeg)
             ))
         });
-        tamga_label::write_bytes_atomically(path, page.as_bytes())?;
+        tamga_label::write_bytes_atomically(path, page.as_bytes(), tamga_label::FileMode::Usual)?;
     }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;

@@ -30,6 +30,19 @@ pub(crate) fn verify_options(trust: &TrustArgs) -> Result<VerifyOptions> {
     Ok(options)
 }
 
+/// Says, once on standard error, how to give a trust list when none was
+/// given and a label was found intact (`signed`): without one no signer can
+/// be trusted, and "not on your trust list" alone does not say what to do.
+pub(crate) fn hint_without_trust(trust: &TrustConfig, signed: bool) -> std::io::Result<()> {
+    if !signed || trust.anchors_pem.is_some() || trust.allowed_pem.is_some() {
+        return Ok(());
+    }
+    crate::out::error_line(
+        "tamga: no trust list was given, so no signer can be trusted; add --trust ANCHORS.pem \
+         (the trust-anchor.pem a producer hands out, or a C2PA trust list) or set TAMGA_TRUST",
+    )
+}
+
 /// Verifies every file under `paths` in parallel; results in path order.
 pub(crate) fn verify_all(
     verifier: &Verifier,
@@ -68,6 +81,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     };
     let doc = VerifyReport::new(entries);
     let summary = &doc.summary;
+    hint_without_trust(verifier.trust_config(), summary.valid_untrusted > 0)?;
     let code = if summary.errors > 0 {
         2
     } else if summary.invalid > 0 {

@@ -84,6 +84,10 @@ try {
   const badKk = await bad.innerText();
   check(badKk.includes("✗ Белгі бүлінген немесе өзгертілген"), `kk tampered: ${badKk}`);
   check(/assertion\.dataHash\.mismatch/.test(badKk), `codes shown: ${badKk}`);
+  // "Details" lists each reason on its own, never run together.
+  const reasons = await bad.locator('[data-testid="details"] li').allInnerTexts();
+  check(reasons.length >= 1 && reasons.every((r) => r.trim().length > 0), `details: ${reasons}`);
+  check(new Set(reasons).size === reasons.length, `details repeat: ${reasons}`);
   check(await good.locator("img.thumb").count() === 1, "thumbnail of the labelled image");
 
   await page.getByRole("button", { name: "English" }).click();

@@ -19,6 +19,7 @@ mod gate_unknown_signer;
 mod hostile_tree;
 mod interop;
 mod keys;
+mod messages;
 mod metadata;
 mod notice_gallery;
 mod notices;

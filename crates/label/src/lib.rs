@@ -73,13 +73,15 @@ mod text_notice;
 mod text_sign;
 mod text_verify;
 mod thumbnail;
+mod trailing_spaces;
+mod trust_file;
 mod verify;
 mod voice;
 pub mod watchdog;
 mod wav_notice;
 mod wav_stream;
 
-pub use atomic_write::write_bytes_atomically;
+pub use atomic_write::{write_bytes_atomically, FileMode};
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };

@@ -51,6 +51,7 @@ impl TrustConfig {
                 let e = std::io::Error::new(e.kind(), format!("cannot read the trust list: {e}"));
                 LabelError::io(file, e)
             })?;
+            crate::trust_file::check(file, &pem)?;
             *to = Some(match to.take() {
                 Some(mut joined) => {
                     joined.push('\n');

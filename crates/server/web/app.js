@@ -271,7 +271,12 @@ function render(c) {
     if (f.explanation && !details.includes(f.explanation)) details.push(f.explanation);
   }
   if (details.length) {
-    why.append(el("p", { class: "details" }, `${t("details")}: `, details.join(" ")));
+    // One reason per item: run together, the sentences of different
+    // reasons read as one.
+    why.append(
+      el("p", { class: "details-title" }, `${t("details")}:`),
+      el("ul", { class: "details", "data-testid": "details" }, ...details.map((d) => el("li", {}, d)))
+    );
   }
   const codes = (r.failures || []).map((f) => f.code).filter(Boolean);
   if (codes.length && verdict === "invalid") {

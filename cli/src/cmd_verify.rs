@@ -114,7 +114,7 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
         Entry::Checked(r) => {
             outln!("{:<16} {}", r.verdict.word(), crate::out::shown(&r.path))?;
             outln!("{:<16} {}", "", r.reason)?;
-            let codes: Vec<&str> = r.failures.iter().map(|f| f.code.as_str()).collect();
+            let codes = tamga_label::explain::invalid_codes(&r.failures);
             if !codes.is_empty() && r.verdict == Verdict::Invalid {
                 outln!("{:<16} codes: {}", "", codes.join(", "))?;
             }

@@ -18,6 +18,7 @@ mod gate;
 mod gate_unknown_signer;
 mod hostile_tree;
 mod interop;
+mod invalid_codes;
 mod keys;
 mod messages;
 mod metadata;

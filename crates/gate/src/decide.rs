@@ -141,12 +141,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
     // A broken label is never published, AI or not: it is evidence that
     // the file was changed after someone signed it.
     if report.verdict == Verdict::Invalid {
-        let codes: Vec<&str> = report
-            .failures
-            .iter()
-            .filter(|f| !f.ingredient)
-            .map(|f| f.code.as_str())
-            .collect();
+        let codes = tamga_label::explain::invalid_codes(&report.failures);
         add(
             &mut reasons,
             "intact",

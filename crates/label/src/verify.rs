@@ -689,7 +689,11 @@ fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
             code: code.to_string(),
             url: url.map(str::to_string),
             ingredient,
-            explanation: explain::status_code(code, format),
+            explanation: if ingredient {
+                explain::ingredient_status_code(code, format)
+            } else {
+                explain::status_code(code, format)
+            },
         });
     };
     if let Some(results) = reader.validation_results() {

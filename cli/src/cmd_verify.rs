@@ -126,6 +126,9 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
                     r.claim_generator.as_deref().unwrap_or("unknown tool")
                 )?;
             }
+            for identity in &r.identities {
+                outln!("{:<16} {}", "", identity.sentence())?;
+            }
             if r.history.len() > 1 {
                 // Newest first, as a distributor reads it: who published,
                 // then who made it.

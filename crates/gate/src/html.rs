@@ -146,7 +146,7 @@ fn label(f: &FileCheck) -> String {
     let Some(v) = &f.verification else {
         return f.error.clone().unwrap_or_else(|| "unreadable".into());
     };
-    match &v.signer {
+    let mut out = match &v.signer {
         Some(s) => format!(
             "{}, signed by {}",
             v.verdict,
@@ -156,5 +156,9 @@ fn label(f: &FileCheck) -> String {
                 .unwrap_or("an unnamed signer")
         ),
         None => v.verdict.to_string(),
+    };
+    for identity in &v.identities {
+        let _ = write!(out, "; {}", identity.sentence());
     }
+    out
 }

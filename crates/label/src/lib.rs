@@ -52,6 +52,7 @@ pub mod guard;
 #[cfg(feature = "heif")]
 mod heif_notice;
 mod history;
+pub mod identity;
 mod image_notice;
 mod input;
 mod jxl_notice;

@@ -12,7 +12,7 @@ use tamga_keys::TrustList;
 
 use crate::{
     data_hash::HashCheck,
-    explain, history,
+    explain, history, identity,
     input::{self, InputLimits, Source},
     report::{FileReport, ManifestSource, StatusCode, Verdict},
     text_verify, watchdog, LabelError, MediaFormat,
@@ -109,6 +109,9 @@ impl Verifier {
         // and nothing is fetched from the network while verifying.
         settings.trust.trust_anchors = options.trust.anchors_pem.clone();
         settings.trust.allowed_list = options.trust.allowed_pem.clone();
+        // CAWG identity credentials are judged against the same lists.
+        settings.cawg_trust.trust_anchors = options.trust.anchors_pem.clone();
+        settings.cawg_trust.allowed_list = options.trust.allowed_pem.clone();
         settings.verify.remote_manifest_fetch = false;
         settings.verify.ocsp_fetch = false;
         let context = Context::new()
@@ -508,6 +511,7 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         manifests: 0,
         history: Vec::new(),
         published_by: None,
+        identities: Vec::new(),
         platform_metadata: None,
         warnings: Vec::new(),
     }
@@ -522,7 +526,12 @@ fn from_reader(
     let (reader, source) = (&found.reader, found.source);
     let mut failures = failures(reader, format);
     let history = history::chain(reader, trust);
+    let identities = identity::read(reader, format);
     let verdict = match found.data_hash {
+        // c2pa's state counts an identity's statuses as the claim's (an
+        // unknown identity certificate would make a trusted signer look
+        // unknown): judged from the claim's own codes instead.
+        None if has_identity_status(reader) => verdict_from(reader, &failures),
         None => {
             let verdict = match reader.validation_state() {
                 ValidationState::Trusted => Verdict::Trusted,
@@ -628,6 +637,7 @@ fn from_reader(
         manifests: reader.manifests().len(),
         history,
         published_by,
+        identities,
         platform_metadata: None,
         warnings: Vec::new(),
     }
@@ -668,17 +678,40 @@ fn verdict_from(reader: &Reader, failures: &[StatusCode]) -> Verdict {
     }
 }
 
+/// Whether the active manifest's results hold `code` as a success of the
+/// claim (not of an identity assertion).
 fn has_success(reader: &Reader, code: &str) -> bool {
     reader
         .validation_results()
         .and_then(|r| r.active_manifest())
-        .is_some_and(|a| a.success().iter().any(|s| s.code() == code))
+        .is_some_and(|a| {
+            a.success()
+                .iter()
+                .any(|s| s.code() == code && !identity::is_identity_status(s.code(), s.url()))
+        })
+}
+
+/// Whether c2pa logged any status about an identity assertion.
+fn has_identity_status(reader: &Reader) -> bool {
+    reader
+        .validation_results()
+        .and_then(|r| r.active_manifest())
+        .is_some_and(|a| {
+            a.success()
+                .iter()
+                .chain(a.failure())
+                .any(|s| identity::is_identity_status(s.code(), s.url()))
+        })
 }
 
 /// Every failure code c2pa reported, active manifest first, then ingredients.
 fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
     let mut out: Vec<StatusCode> = Vec::new();
     let mut push = |code: &str, url: Option<&str>, ingredient: bool| {
+        // An identity's statuses are reported with the identity.
+        if identity::is_identity_status(code, url) {
+            return;
+        }
         if out
             .iter()
             .any(|s| s.code == code && s.ingredient == ingredient)

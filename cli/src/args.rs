@@ -320,9 +320,17 @@ pub(crate) struct CheckArgs {
     /// Also write a self-contained HTML report for editors.
     #[arg(long, value_name = "FILE")]
     pub(crate) html: Option<PathBuf>,
+    /// The HTML report's language: kk, ru or en [default: the policy's first notice language it speaks (kz: kk, eu: en), else en].
+    #[arg(long, value_name = "LANG", value_parser = parse_report_lang)]
+    pub(crate) lang: Option<tamga_gate::ReportLang>,
     /// Worker threads [default: one per core].
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,
+}
+
+fn parse_report_lang(s: &str) -> Result<tamga_gate::ReportLang, String> {
+    tamga_gate::ReportLang::from_code(s)
+        .ok_or_else(|| format!("unknown report language {s:?} (kk, ru, en)"))
 }
 
 #[derive(Debug, Args)]

@@ -52,7 +52,10 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         )?;
     }
     if let Some(path) = &args.html {
-        let page = tamga_gate::html::render_with(&report, &|f| {
+        let lang = args
+            .lang
+            .unwrap_or_else(|| tamga_gate::ReportLang::for_policy(gate.policy()));
+        let page = tamga_gate::html::render_with(&report, lang, &|f| {
             use base64::Engine as _;
             let format = f.format.filter(|f| f.is_image())?;
             let jpeg = tamga_label::preview(&f.path, format, 160)?;

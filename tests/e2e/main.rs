@@ -18,6 +18,7 @@ mod formats;
 mod gate;
 mod gate_unknown_signer;
 mod hostile_tree;
+mod html_report;
 mod interop;
 mod invalid_codes;
 mod keys;

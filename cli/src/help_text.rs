@@ -3,8 +3,11 @@
 
 use tamga_label::{MediaFormat, NoticePosition, NoticeStyle};
 
+/// Whether a format is of a kind.
+type IsKind = fn(MediaFormat) -> bool;
+
 /// The kinds of media, as help text names them, and whether a format is one.
-const KINDS: [(&str, fn(MediaFormat) -> bool); 4] = [
+const KINDS: [(&str, IsKind); 4] = [
     ("images", MediaFormat::is_image),
     ("texts", MediaFormat::is_text),
     ("video", |f| f == MediaFormat::Mp4),

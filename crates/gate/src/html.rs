@@ -139,10 +139,10 @@ pub fn render_with(
     );
     let mut row = 0;
     for (i, g) in groups.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<tbody id=\"g{i}\"><tr class=\"group\"><th colspan=\"6\" scope=\"rowgroup\">\
-             <span class=\"v {v}\">{}</span> {}: {}</th></tr>\n",
+             <span class=\"v {v}\">{}</span> {}: {}</th></tr>",
             verdict(g.verdict),
             esc(&html_text::rule(lang, g.rule, g.verdict)),
             g.files.len(),

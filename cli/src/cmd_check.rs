@@ -35,14 +35,6 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         |_, check| check,
     )?;
     let report = CheckReport::new(gate.policy(), checks);
-    crate::cmd_verify::hint_without_trust(
-        gate.trust_config(),
-        report.files.iter().any(|f| {
-            f.verification
-                .as_ref()
-                .is_some_and(|v| v.verdict == tamga_label::Verdict::ValidUntrusted)
-        }),
-    )?;
 
     if let Some(path) = &args.junit {
         tamga_label::write_bytes_atomically(
@@ -71,6 +63,15 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         print_table(&report)?;
     }
+    // After the report: a reader that went away has ended the run quietly.
+    crate::cmd_verify::hint_without_trust(
+        gate.trust_config(),
+        report.files.iter().any(|f| {
+            f.verification
+                .as_ref()
+                .is_some_and(|v| v.verdict == tamga_label::Verdict::ValidUntrusted)
+        }),
+    )?;
     Ok(if report.all_publish() {
         ExitCode::SUCCESS
     } else {

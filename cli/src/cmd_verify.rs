@@ -81,7 +81,6 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     };
     let doc = VerifyReport::new(entries);
     let summary = &doc.summary;
-    hint_without_trust(verifier.trust_config(), summary.valid_untrusted > 0)?;
     let code = if summary.errors > 0 {
         2
     } else if summary.invalid > 0 {
@@ -105,6 +104,8 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
             summary.errors
         )?;
     }
+    // After the report: a reader that went away has ended the run quietly.
+    hint_without_trust(verifier.trust_config(), summary.valid_untrusted > 0)?;
     Ok(ExitCode::from(code))
 }
 

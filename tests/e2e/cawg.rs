@@ -15,7 +15,7 @@ use crate::{
 
 /// A camera capture signed by the sandbox's (trusted) keys, with a CAWG
 /// X.509 identity from a photographer's own keys (not trusted).
-fn capture_with_identity(sb: &Sandbox) -> (PathBuf, PathBuf) {
+pub fn capture_with_identity(sb: &Sandbox) -> (PathBuf, PathBuf) {
     let keys = sb.keys();
     let person = sb.path("photographer");
     assert_ok(&sb.run(&[

@@ -134,3 +134,27 @@ fn stripping_an_unknown_signers_label_does_not_change_the_verdict() {
         assert_eq!(labelled, bare, "{policy}");
     }
 }
+
+#[test]
+fn a_camera_capture_with_a_cawg_identity_from_an_unknown_signer_is_published() {
+    let sb = Sandbox::new();
+    let (capture, person_anchor) = crate::cawg::capture_with_identity(&sb);
+    for policy in ["kz", "eu"] {
+        // The distributor trusts the photographer's CA, not the camera's.
+        let o = sb.run(&[
+            "check",
+            "--policy",
+            policy,
+            "--trust",
+            person_anchor.to_str().unwrap(),
+            "--json",
+            capture.to_str().unwrap(),
+        ]);
+        let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let entry = &doc["files"][0];
+        assert_eq!(entry["verdict"], "publish", "{policy}: {entry:#}");
+        assert_eq!(entry["verification"]["verdict"], "valid-untrusted");
+        assert_eq!(entry["verification"]["identities"][0]["status"], "trusted");
+        assert_eq!(trust_reason(entry).unwrap()["verdict"], "publish");
+    }
+}

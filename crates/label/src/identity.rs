@@ -33,6 +33,19 @@ pub(crate) fn is_identity_status(code: &str, url: Option<&str>) -> bool {
         && (code.starts_with("cawg.") || code.starts_with("signingCredential."))
 }
 
+/// Whether c2pa logged any status about an identity assertion.
+pub(crate) fn has_identity_status(reader: &Reader) -> bool {
+    reader
+        .validation_results()
+        .and_then(|r| r.active_manifest())
+        .is_some_and(|a| {
+            a.success()
+                .iter()
+                .chain(a.failure())
+                .any(|s| is_identity_status(s.code(), s.url()))
+        })
+}
+
 /// Whether an identity's credential holds up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

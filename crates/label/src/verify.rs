@@ -10,6 +10,7 @@ use std::{
 use c2pa::{Context, Reader, ValidationState};
 use tamga_keys::TrustList;
 
+pub use crate::trust_file::TrustConfig;
 use crate::{
     data_hash::HashCheck,
     explain, history, identity,
@@ -17,55 +18,6 @@ use crate::{
     report::{FileReport, ManifestSource, StatusCode, Verdict},
     text_verify, watchdog, LabelError, MediaFormat,
 };
-
-/// Who a verifier trusts.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct TrustConfig {
-    /// PEM bundle of trust anchors (root CA certificates).
-    pub anchors_pem: Option<String>,
-    /// PEM bundle of individually allowed end-entity certificates.
-    pub allowed_pem: Option<String>,
-}
-
-impl TrustConfig {
-    /// The PEM bundles in these files (either may be absent).
-    pub fn from_files(anchors: Option<&Path>, allowed: Option<&Path>) -> Result<Self, LabelError> {
-        let mut config = Self::default();
-        config.add_files(anchors, allowed)?;
-        Ok(config)
-    }
-
-    /// Adds the bundles in these files to those already here: a policy's
-    /// own lists on top of the command line's.
-    pub fn add_files(
-        &mut self,
-        anchors: Option<&Path>,
-        allowed: Option<&Path>,
-    ) -> Result<(), LabelError> {
-        fn add(to: &mut Option<String>, file: Option<&Path>) -> Result<(), LabelError> {
-            let Some(file) = file else {
-                return Ok(());
-            };
-            let pem = std::fs::read_to_string(file).map_err(|e| {
-                let e = std::io::Error::new(e.kind(), format!("cannot read the trust list: {e}"));
-                LabelError::io(file, e)
-            })?;
-            crate::trust_file::check(file, &pem)?;
-            *to = Some(match to.take() {
-                Some(mut joined) => {
-                    joined.push('\n');
-                    joined.push_str(&pem);
-                    joined
-                }
-                None => pem,
-            });
-            Ok(())
-        }
-        add(&mut self.anchors_pem, anchors)?;
-        add(&mut self.allowed_pem, allowed)
-    }
-}
 
 /// Verification settings.
 #[derive(Debug, Clone)]
@@ -531,7 +483,7 @@ fn from_reader(
         // c2pa's state counts an identity's statuses as the claim's (an
         // unknown identity certificate would make a trusted signer look
         // unknown): judged from the claim's own codes instead.
-        None if has_identity_status(reader) => verdict_from(reader, &failures),
+        None if identity::has_identity_status(reader) => verdict_from(reader, &failures),
         None => {
             let verdict = match reader.validation_state() {
                 ValidationState::Trusted => Verdict::Trusted,
@@ -691,19 +643,6 @@ fn has_success(reader: &Reader, code: &str) -> bool {
         })
 }
 
-/// Whether c2pa logged any status about an identity assertion.
-fn has_identity_status(reader: &Reader) -> bool {
-    reader
-        .validation_results()
-        .and_then(|r| r.active_manifest())
-        .is_some_and(|a| {
-            a.success()
-                .iter()
-                .chain(a.failure())
-                .any(|s| identity::is_identity_status(s.code(), s.url()))
-        })
-}
-
 /// Every failure code c2pa reported, active manifest first, then ingredients.
 fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
     let mut out: Vec<StatusCode> = Vec::new();
@@ -748,33 +687,4 @@ fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trust_lists_from_files_join_and_a_missing_one_is_named() {
-        let d = tempfile::tempdir().unwrap();
-        let (a, b) = (d.path().join("a.pem"), d.path().join("b.pem"));
-        std::fs::write(&a, "A").unwrap();
-        std::fs::write(&b, "B").unwrap();
-        let mut t = TrustConfig::from_files(Some(&a), None).unwrap();
-        assert_eq!(
-            (t.anchors_pem.as_deref(), t.allowed_pem.as_deref()),
-            (Some("A"), None)
-        );
-        t.add_files(Some(&b), Some(&b)).unwrap();
-        assert_eq!(t.anchors_pem.as_deref(), Some("A\nB"));
-        assert_eq!(t.allowed_pem.as_deref(), Some("B"));
-        let missing = d.path().join("none.pem");
-        let e = TrustConfig::from_files(None, Some(&missing))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("none.pem") && e.contains("cannot read the trust list"),
-            "{e}"
-        );
-    }
 }

@@ -184,11 +184,9 @@ pub(crate) struct LabelArgs {
     /// Also add a notice people can perceive (a line in texts), recorded in the manifest.
     #[arg(long)]
     pub(crate) notice: bool,
-    /// The perceivable notice's kind: badge, ai-icon, tone, voice, line [default: by format; implies --notice].
-    #[arg(long, value_name = "STYLE", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]
+    #[arg(long, value_name = "STYLE", help = crate::help_text::notice_style(), value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]
     pub(crate) notice_style: Option<NoticeStyle>,
-    /// Where it goes: start, end, both (texts, audio) or a corner (images) [default: start; implies --notice].
-    #[arg(long, value_name = "WHERE", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticePosition>()))]
+    #[arg(long, value_name = "WHERE", help = crate::help_text::notice_position(), value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticePosition>()))]
     pub(crate) notice_position: Option<NoticePosition>,
     /// Training and data-mining preference (cawg.training-mining).
     #[arg(long, value_enum)]
@@ -337,9 +335,17 @@ pub(crate) struct CheckArgs {
     /// Also write a self-contained HTML report for editors.
     #[arg(long, value_name = "FILE")]
     pub(crate) html: Option<PathBuf>,
+    /// The HTML report's language: kk, ru or en [default: the policy's first notice language it speaks (kz: kk, eu: en), else en].
+    #[arg(long, value_name = "LANG", value_parser = parse_report_lang)]
+    pub(crate) lang: Option<tamga_gate::ReportLang>,
     /// Worker threads [default: one per core].
     #[arg(short, long)]
     pub(crate) jobs: Option<usize>,
+}
+
+fn parse_report_lang(s: &str) -> Result<tamga_gate::ReportLang, String> {
+    tamga_gate::ReportLang::from_code(s)
+        .ok_or_else(|| format!("unknown report language {s:?} (kk, ru, en)"))
 }
 
 #[derive(Debug, Args)]

@@ -37,10 +37,17 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     let report = CheckReport::new(gate.policy(), checks);
 
     if let Some(path) = &args.junit {
-        tamga_label::write_bytes_atomically(path, tamga_gate::junit::render(&report).as_bytes())?;
+        tamga_label::write_bytes_atomically(
+            path,
+            tamga_gate::junit::render(&report).as_bytes(),
+            tamga_label::FileMode::Usual,
+        )?;
     }
     if let Some(path) = &args.html {
-        let page = tamga_gate::html::render_with(&report, &|f| {
+        let lang = args
+            .lang
+            .unwrap_or_else(|| tamga_gate::ReportLang::for_policy(gate.policy()));
+        let page = tamga_gate::html::render_with(&report, lang, &|f| {
             use base64::Engine as _;
             let format = f.format.filter(|f| f.is_image())?;
             let jpeg = tamga_label::preview(&f.path, format, 160)?;
@@ -49,13 +56,22 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
                 base64::engine::general_purpose::STANDARD.encode(jpeg)
             ))
         });
-        tamga_label::write_bytes_atomically(path, page.as_bytes())?;
+        tamga_label::write_bytes_atomically(path, page.as_bytes(), tamga_label::FileMode::Usual)?;
     }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         print_table(&report)?;
     }
+    // After the report: a reader that went away has ended the run quietly.
+    crate::cmd_verify::hint_without_trust(
+        gate.trust_config(),
+        report.files.iter().any(|f| {
+            f.verification
+                .as_ref()
+                .is_some_and(|v| v.verdict == tamga_label::Verdict::ValidUntrusted)
+        }),
+    )?;
     Ok(if inputs::any_missing(&args.paths) {
         ExitCode::from(2)
     } else if report.all_publish() {

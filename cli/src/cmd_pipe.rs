@@ -77,7 +77,11 @@ pub(crate) fn label(
             out.write_all(&labelled.bytes)?;
             out.flush()?;
         }
-        Some(path) => tamga_label::write_bytes_atomically(path, &labelled.bytes)?,
+        Some(path) => tamga_label::write_bytes_atomically(
+            path,
+            &labelled.bytes,
+            tamga_label::FileMode::Usual,
+        )?,
     }
     if json {
         let doc = serde_json::json!({

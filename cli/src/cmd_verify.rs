@@ -33,6 +33,19 @@ pub(crate) fn verify_options(trust: &TrustArgs) -> Result<VerifyOptions> {
     Ok(options)
 }
 
+/// Says, once on standard error, how to give a trust list when none was
+/// given and a label was found intact (`signed`): without one no signer can
+/// be trusted, and "not on your trust list" alone does not say what to do.
+pub(crate) fn hint_without_trust(trust: &TrustConfig, signed: bool) -> std::io::Result<()> {
+    if !signed || trust.anchors_pem.is_some() || trust.allowed_pem.is_some() {
+        return Ok(());
+    }
+    crate::out::error_line(
+        "tamga: no trust list was given, so no signer can be trusted; add --trust ANCHORS.pem \
+         (the trust-anchor.pem a producer hands out, or a C2PA trust list) or set TAMGA_TRUST",
+    )
+}
+
 /// Verifies every file under `paths` in parallel; results in path order.
 pub(crate) fn verify_all(
     verifier: &Verifier,
@@ -95,6 +108,8 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
             summary.errors
         )?;
     }
+    // After the report: a reader that went away has ended the run quietly.
+    hint_without_trust(verifier.trust_config(), summary.valid_untrusted > 0)?;
     Ok(ExitCode::from(code))
 }
 
@@ -104,7 +119,7 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
         Entry::Checked(r) => {
             outln!("{:<16} {}", r.verdict.word(), crate::out::shown(&r.path))?;
             outln!("{:<16} {}", "", r.reason)?;
-            let codes: Vec<&str> = r.failures.iter().map(|f| f.code.as_str()).collect();
+            let codes = tamga_label::explain::invalid_codes(&r.failures);
             if !codes.is_empty() && r.verdict == Verdict::Invalid {
                 outln!("{:<16} codes: {}", "", codes.join(", "))?;
             }
@@ -131,6 +146,9 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
                     },
                     t.code
                 )?;
+            }
+            for identity in &r.identities {
+                outln!("{:<16} {}", "", identity.sentence())?;
             }
             if r.history.len() > 1 {
                 // Newest first, as a distributor reads it: who published,

@@ -10,6 +10,7 @@ mod cmd_pipe;
 mod cmd_publish;
 mod cmd_serve;
 mod cmd_verify;
+mod help_text;
 mod inputs;
 mod key_source;
 mod out;
@@ -38,10 +39,28 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let _ = out::error_line(&format!("tamga: {err:#}"));
+            let _ = out::error_line(&format!("tamga: {}", one_line(&err)));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each said once: a library error
+/// often already quotes its cause (`x.pem: cannot read the trust list: No
+/// such file`), and anyhow's `{:#}` would repeat it.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {

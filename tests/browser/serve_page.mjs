@@ -1,7 +1,10 @@
 // Drives the `tamga serve` page in Debian's headless Chromium through
 // Playwright (playwright-core: no browser download; the system browser).
 //
-//   node serve_page.mjs URL LABELLED TAMPERED SCREENSHOT.png
+//   node serve_page.mjs URL LABELLED TAMPERED SCREENSHOT.png [IDENTITY]
+//
+// IDENTITY, when given, is a capture carrying a CAWG identity of
+// "Aigerim Photo" from a certificate the server does not trust.
 //
 // Uploads a labelled file and a tampered one the way an editor does (the
 // file chooser), and checks what a person would see: the verdicts, who
@@ -11,7 +14,7 @@
 // on the first failure; prints one JSON line on success.
 import { chromium } from "playwright-core";
 
-const [url, labelled, tampered, screenshot] = process.argv.slice(2);
+const [url, labelled, tampered, screenshot, identity] = process.argv.slice(2);
 if (!screenshot) {
   console.error("usage: node serve_page.mjs URL LABELLED TAMPERED SCREENSHOT.png");
   process.exit(2);
@@ -62,8 +65,9 @@ try {
   }
   check(focusable.includes("en") && focusable.includes("files"), `keyboard reaches the controls: ${focusable}`);
 
-  await page.setInputFiles("#files", [labelled, tampered]);
-  await page.waitForFunction(() => document.querySelectorAll('.card[data-state="done"]').length === 2, null, { timeout: 30000 });
+  const uploads = identity ? [labelled, tampered, identity] : [labelled, tampered];
+  await page.setInputFiles("#files", uploads);
+  await page.waitForFunction((n) => document.querySelectorAll('.card[data-state="done"]').length === n, uploads.length, { timeout: 30000 });
   const cards = page.locator(".card");
   const byName = async (suffix) => {
     for (let i = 0; i < await cards.count(); i++) {
@@ -84,9 +88,25 @@ try {
   const badKk = await bad.innerText();
   check(badKk.includes("✗ Белгі бүлінген немесе өзгертілген"), `kk tampered: ${badKk}`);
   check(/assertion\.dataHash\.mismatch/.test(badKk), `codes shown: ${badKk}`);
+  // "Details" lists each reason on its own, never run together.
+  const reasons = await bad.locator('[data-testid="details"] li').allInnerTexts();
+  check(reasons.length >= 1 && reasons.every((r) => r.trim().length > 0), `details: ${reasons}`);
+  check(new Set(reasons).size === reasons.length, `details repeat: ${reasons}`);
   check(await good.locator("img.thumb").count() === 1, "thumbnail of the labelled image");
 
+  let idCard = null;
+  if (identity) {
+    idCard = await byName(base(identity));
+    const idKk = await idCard.innerText();
+    check(idKk.includes("Куәландырған тұлға") && idKk.includes("Aigerim Photo"), `kk identity: ${idKk}`);
+    check(idKk.includes("сенім тізімінде жоқ"), `kk identity status: ${idKk}`);
+  }
+
   await page.getByRole("button", { name: "English" }).click();
+  if (idCard) {
+    const idEn = await idCard.innerText();
+    check(/Identity\s+Aigerim Photo · vouched for by Aigerim Photo tamga development root CA · not on the trust list/.test(idEn), `en identity: ${idEn}`);
+  }
   check(await page.getAttribute("html", "lang") === "en", "language switched");
   const goodEn = await good.innerText();
   check(goodEn.includes("✓ Trusted label") && goodEn.includes("AI-generated"), `en: ${goodEn}`);

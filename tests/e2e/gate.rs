@@ -448,7 +448,7 @@ clause = "house rule 5: the CMS overlays the notice on images"
 }
 
 #[test]
-fn the_conformance_corpus_is_rejected_where_broken_or_untrusted() {
+fn the_conformance_corpus_is_rejected_where_broken_and_noted_where_untrusted() {
     let sb = Sandbox::new();
     let corpus = shared().join("conformance");
     let expected = std::fs::read_to_string(corpus.join("expected.tsv")).unwrap();
@@ -481,16 +481,27 @@ fn the_conformance_corpus_is_rejected_where_broken_or_untrusted() {
                 verdict
             };
             // None of these files says AI. A broken label is never
-            // published; an unknown signer only where the policy requires
-            // trust (kz, eu; cn does not).
-            let want = match (verdict, policy) {
-                ("invalid", _) => "reject",
-                ("valid-untrusted", "kz" | "eu") => "reject",
+            // published; an unknown signer's label that claims no AI is no
+            // AI evidence (issue 15 §6): published, with a note where the
+            // policy requires trust (kz, eu; cn does not).
+            let want = match verdict {
+                "invalid" => "reject",
                 _ => "publish",
             };
             assert_eq!(
                 f["verdict"], want,
                 "{policy}: {file} ({verdict}): {}",
+                f["reasons"]
+            );
+            let noted = f["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["rule"] == "trust" && r["verdict"] == "publish");
+            assert_eq!(
+                noted,
+                verdict == "valid-untrusted" && policy != "cn",
+                "{policy}: {file}: {}",
                 f["reasons"]
             );
         }

@@ -391,6 +391,7 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
     let labelled = sb.path("labelled.jpg");
     assert_ok(&sb.label(&sample("sample.jpg"), &labelled, &["--notice"]));
     let bad = tampered(&sb);
+    let (identity, _) = crate::cawg::capture_with_identity(&sb);
     let server = Server::start(&sb, "");
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-page.png");
     let _ = std::fs::remove_file(&shot);
@@ -400,6 +401,7 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
         .arg(&labelled)
         .arg(&bad)
         .arg(&shot)
+        .arg(&identity)
         .output()
         .expect("node (installed by .ci/run, with tests/browser's playwright-core)");
     assert!(
@@ -408,7 +410,11 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
         text(&o.stdout),
         text(&o.stderr)
     );
-    assert!(text(&o.stdout).contains("\"ok\":true"));
+    let seen = text(&o.stdout);
+    assert!(
+        seen.contains("\"ok\":true") && seen.contains("\"cards\":3"),
+        "{seen}"
+    );
     assert!(
         std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
         "screenshot kept"

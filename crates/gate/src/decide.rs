@@ -146,12 +146,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
     // A broken label is never published, AI or not: it is evidence that
     // the file was changed after someone signed it.
     if report.verdict == Verdict::Invalid && !expired {
-        let codes: Vec<&str> = report
-            .failures
-            .iter()
-            .filter(|f| !f.ingredient)
-            .map(|f| f.code.as_str())
-            .collect();
+        let codes = tamga_label::explain::invalid_codes(&report.failures);
         add(
             &mut reasons,
             "intact",
@@ -168,19 +163,6 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
             &policy.label.clause,
         );
     }
-    if policy.trust.require_trusted && expired {
-        add(
-            &mut reasons,
-            "trust",
-            GateVerdict::Reject,
-            format!(
-                "the label is intact, but {}; ask its producer to label it again with a \
-                 time-stamp",
-                report.reason
-            ),
-            &policy.trust.clause,
-        );
-    }
     if report.verdict == Verdict::Remote {
         add(
             &mut reasons,
@@ -193,26 +175,17 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
             &policy.remote.clause,
         );
     }
-    if policy.trust.require_trusted && report.verdict == Verdict::ValidUntrusted {
-        // The first untrusted signer in the history: the active one, or
-        // for a published file perhaps the producer behind the publisher.
-        let untrusted = report
-            .history
-            .iter()
-            .find(|l| l.trusted == Some(false))
-            .and_then(|l| l.signer.as_ref())
-            .or(report.signer.as_ref());
-        let who = untrusted
-            .and_then(|s| s.organisation.clone().or(s.common_name.clone()))
-            .unwrap_or_else(|| "an unnamed signer".into());
-        add(
-            &mut reasons,
-            "trust",
-            GateVerdict::Reject,
-            format!("the label is intact but signed by {who}, who is not on the trust list"),
-            &policy.trust.clause,
-        );
-    }
+    // An untrusted label that claims no AI is only a note, added after the
+    // AI rules so the file is judged as one without AI evidence.
+    let trust = crate::trust::reason(policy, &report);
+    let trust_note = match trust {
+        Some(r) if r.verdict == GateVerdict::Publish => Some(r),
+        Some(r) => {
+            reasons.push(r);
+            None
+        }
+        None => None,
+    };
     if policy.aigc.reject_forged {
         for a in report.platform_metadata.iter().flat_map(|m| &m.aigc) {
             if a.signature == AigcSignature::Invalid {
@@ -364,6 +337,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
             }
         }
     }
+    reasons.extend(trust_note);
     reasons.sort_by_key(|r| std::cmp::Reverse(r.verdict));
     let verdict = reasons
         .iter()

@@ -8,93 +8,190 @@ use std::fmt::Write as _;
 use crate::{
     decide::{kind_word, FileCheck},
     evidence::Certainty,
+    html_text::{self, ReportLang},
     junit::esc,
     report::CheckReport,
     GateVerdict,
 };
 
+/// Files beyond this many get no preview: at ten thousand files, inline
+/// previews would make the page hundreds of megabytes. Rejects come first,
+/// so the files an editor must look at keep theirs.
+const MAX_PREVIEWS: usize = 300;
+
+// Words never break inside (the verdict column once read "rej/ec/t" at
+// 1280 px); only a path, which has no spaces to break at, may break
+// anywhere. Rows off screen are not laid out until scrolled to, so ten
+// thousand of them open quickly.
 const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#1a1a1a;background:#fff}\
-h1{font-size:1.4rem;margin:0 0 .25rem}p.sub{margin:0 0 1.5rem;color:#444}\
-table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #ccc;overflow-wrap:anywhere}\
-th{background:#f2f2f2}.v{font-weight:700;padding:.1rem .5rem;border-radius:.3rem;display:inline-block}\
+h1{font-size:1.4rem;margin:0 0 .25rem}p.sub{margin:0 0 1rem;color:#444}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #ccc;overflow-wrap:break-word;hyphens:manual}\
+th{background:#f2f2f2}.v{font-weight:700;padding:.1rem .5rem;border-radius:.3rem;display:inline-block;white-space:nowrap}\
+td.verdict{white-space:nowrap}td.path{overflow-wrap:anywhere;min-width:8rem}\
+tr.group th{background:#e8e8ef;font-size:1rem}tbody tr{content-visibility:auto;contain-intrinsic-size:auto 5rem}\
 .publish{background:#d7f5dd;color:#0b5a1c}.fix{background:#fff0c2;color:#6b4b00}.reject{background:#fdd;color:#8a1010}\
 ul{margin:0;padding-left:1.1rem}.clause{color:#555;font-size:.9em}.thumb{max-width:120px;max-height:120px}\
-.summary span{margin-right:1rem}";
+.summary span{margin-right:1rem}ul.groups{margin:0 0 1.5rem}ul.groups li{margin:.15rem 0}";
 
-/// The report as an HTML document; `thumbnail` gives a data URI for a
-/// file's preview, when there is one.
+/// One group of files: the same verdict for the same main reason.
+struct Group<'a> {
+    verdict: GateVerdict,
+    rule: &'static str,
+    files: Vec<&'a FileCheck>,
+}
+
+/// The files grouped by verdict and main reason: rejects first, then
+/// fixes, then publishes; within each, the biggest group first.
+fn groups(report: &CheckReport) -> Vec<Group<'_>> {
+    let mut out: Vec<Group<'_>> = Vec::new();
+    for f in &report.files {
+        let rule = f
+            .reasons
+            .iter()
+            .find(|r| r.verdict == f.verdict)
+            .map_or("readable", |r| r.rule);
+        match out
+            .iter_mut()
+            .find(|g| g.verdict == f.verdict && g.rule == rule)
+        {
+            Some(g) => g.files.push(f),
+            None => out.push(Group {
+                verdict: f.verdict,
+                rule,
+                files: vec![f],
+            }),
+        }
+    }
+    out.sort_by(|a, b| {
+        b.verdict
+            .cmp(&a.verdict)
+            .then(b.files.len().cmp(&a.files.len()))
+            .then(a.rule.cmp(b.rule))
+    });
+    out
+}
+
+/// The report as an HTML document in `lang`; `thumbnail` gives a data URI
+/// for a file's preview, when there is one.
 pub fn render_with(
     report: &CheckReport,
+    lang: ReportLang,
     thumbnail: &dyn Fn(&FileCheck) -> Option<String>,
 ) -> String {
     let s = &report.summary;
+    let w = html_text::words(lang);
+    let verdict = |v| html_text::verdict(lang, v);
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\
-         <title>tamga check: {} files, policy {}</title><style>{STYLE}</style></head><body>\n\
-         <h1>AI label check: {} files</h1>\n<p class=\"sub\">Policy <b>{}</b>: {}</p>\n\
-         <p class=\"summary\"><span class=\"v publish\">{} publish</span><span class=\"v fix\">{} fix</span>\
-         <span class=\"v reject\">{} reject</span>{}</p>\n",
-        s.files,
-        esc(&report.policy.name),
-        s.files,
-        esc(&report.policy.name),
-        esc(&report.policy.title),
+         <title>tamga: {title}: {n} {files}, {policy_word} {name}</title><style>{STYLE}</style></head><body>\n\
+         <h1>{title}: {n} {files}</h1>\n<p class=\"sub\">{policy_word} <b>{name}</b>: {ptitle}</p>\n\
+         <p class=\"summary\"><span class=\"v publish\">{} {}</span><span class=\"v fix\">{} {}</span>\
+         <span class=\"v reject\">{} {}</span>{}</p>\n",
         s.publish,
+        verdict(GateVerdict::Publish),
         s.fix,
+        verdict(GateVerdict::Fix),
         s.reject,
+        verdict(GateVerdict::Reject),
         if s.unchecked > 0 {
-            format!("<span>({} could not be checked)</span>", s.unchecked)
+            format!("<span>({} {})</span>", s.unchecked, w.unchecked)
         } else {
             String::new()
-        }
+        },
+        code = lang.code(),
+        title = w.title,
+        n = s.files,
+        files = w.files,
+        policy_word = w.policy,
+        name = esc(&report.policy.name),
+        ptitle = esc(&report.policy.title),
     );
-    h.push_str(
-        "<table>\n<thead><tr><th scope=\"col\">Preview</th><th scope=\"col\">File</th>\
-         <th scope=\"col\">Verdict</th><th scope=\"col\">AI disclosure</th>\
-         <th scope=\"col\">Label</th><th scope=\"col\">Why</th></tr></thead>\n<tbody>\n",
-    );
-    for f in &report.files {
-        let preview = thumbnail(f)
-            .map(|uri| {
-                format!(
-                    "<img class=\"thumb\" src=\"{}\" alt=\"preview of {}\">",
-                    esc(&uri),
-                    esc(&file_name(f))
-                )
-            })
-            .unwrap_or_default();
+    let groups = groups(report);
+    let _ = write!(h, "<h2>{}</h2>\n<ul class=\"groups\">", w.by_reason);
+    for (i, g) in groups.iter().enumerate() {
         let _ = write!(
             h,
-            "<tr><td>{preview}</td><td>{}</td><td><span class=\"v {v}\">{v}</span></td><td>{}</td><td>{}</td><td><ul>",
-            esc(&f.path.display().to_string()),
-            esc(&disclosure(f)),
-            esc(&label(f)),
-            v = f.verdict.word(),
+            "<li><a href=\"#g{i}\"><span class=\"v {v}\">{}</span></a> {}: <b>{}</b></li>",
+            verdict(g.verdict),
+            esc(&html_text::rule(lang, g.rule, g.verdict)),
+            g.files.len(),
+            v = g.verdict.word(),
         );
-        for r in &f.reasons {
-            if f.verdict != GateVerdict::Publish && r.verdict == GateVerdict::Publish {
-                continue;
-            }
+    }
+    h.push_str("</ul>\n");
+    if !w.in_english.is_empty() {
+        let _ = writeln!(h, "<p class=\"sub\">{}</p>", w.in_english);
+    }
+    if report.files.len() > MAX_PREVIEWS {
+        let _ = writeln!(h, "<p class=\"sub\">{}</p>", w.more_previews);
+    }
+    let c = w.columns;
+    let _ = write!(
+        h,
+        "<table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n",
+        c[0], c[1], c[2], c[3], c[4], c[5]
+    );
+    let mut row = 0;
+    for (i, g) in groups.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tbody id=\"g{i}\"><tr class=\"group\"><th colspan=\"6\" scope=\"rowgroup\">\
+             <span class=\"v {v}\">{}</span> {}: {}</th></tr>",
+            verdict(g.verdict),
+            esc(&html_text::rule(lang, g.rule, g.verdict)),
+            g.files.len(),
+            v = g.verdict.word(),
+        );
+        for f in &g.files {
+            let preview = (row < MAX_PREVIEWS)
+                .then(|| thumbnail(f))
+                .flatten()
+                .map(|uri| {
+                    format!(
+                        "<img class=\"thumb\" src=\"{}\" alt=\"{}\">",
+                        esc(&uri),
+                        esc(&file_name(f))
+                    )
+                })
+                .unwrap_or_default();
+            row += 1;
             let _ = write!(
                 h,
-                "<li>{}<br><span class=\"clause\">{}</span></li>",
-                esc(&r.message),
-                esc(&r.clause)
+                "<tr><td>{preview}</td><td class=\"path\">{}</td><td class=\"verdict\"><span class=\"v {v}\">{}</span></td><td>{}</td><td>{}</td><td><ul>",
+                esc(&f.path.display().to_string()),
+                verdict(f.verdict),
+                esc(&disclosure(f)),
+                esc(&label(f)),
+                v = f.verdict.word(),
             );
+            for r in &f.reasons {
+                if f.verdict != GateVerdict::Publish && r.verdict == GateVerdict::Publish {
+                    continue;
+                }
+                let _ = write!(
+                    h,
+                    "<li>{}<br><span class=\"clause\">{}</span></li>",
+                    esc(&r.message),
+                    esc(&r.clause)
+                );
+            }
+            h.push_str("</ul></td></tr>\n");
         }
-        h.push_str("</ul></td></tr>\n");
+        h.push_str("</tbody>\n");
     }
-    h.push_str("</tbody></table>\n</body></html>\n");
+    h.push_str("</table>\n</body></html>\n");
     h
 }
 
-/// The report as an HTML document, without previews.
+/// The report as an HTML document in English, without previews.
 pub fn render(report: &CheckReport) -> String {
-    render_with(report, &|_| None)
+    render_with(report, ReportLang::En, &|_| None)
 }
 
 fn file_name(f: &FileCheck) -> String {
@@ -146,7 +243,7 @@ fn label(f: &FileCheck) -> String {
     let Some(v) = &f.verification else {
         return f.error.clone().unwrap_or_else(|| "unreadable".into());
     };
-    match &v.signer {
+    let mut out = match &v.signer {
         Some(s) => format!(
             "{}, signed by {}",
             v.verdict,
@@ -156,5 +253,9 @@ fn label(f: &FileCheck) -> String {
                 .unwrap_or("an unnamed signer")
         ),
         None => v.verdict.to_string(),
+    };
+    for identity in &v.identities {
+        let _ = write!(out, "; {}", identity.sentence());
     }
+    out
 }

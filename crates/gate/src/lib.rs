@@ -16,15 +16,18 @@ pub mod decide;
 pub mod declarations;
 pub mod evidence;
 pub mod html;
+pub mod html_text;
 pub mod junit;
 pub mod policy;
 pub mod publish;
 pub mod report;
+mod trust;
 
 use std::path::Path;
 
 pub use decide::{decide, FileCheck, GateVerdict, Reason};
 pub use declarations::{Declaration, Declarations};
+pub use html_text::ReportLang;
 pub use policy::{Policy, PolicyError};
 pub use publish::{PublishError, PublishRequest};
 pub use report::{CheckReport, CHECK_SCHEMA};

@@ -64,7 +64,9 @@ pub struct TrustRule {
     /// A PEM bundle of individually allowed signing certificates.
     #[serde(default)]
     pub allowed: Option<PathBuf>,
-    /// Whether a C2PA label must chain to a trust anchor.
+    /// Whether a C2PA label must chain to a trust anchor. Only a label that
+    /// claims AI is rejected for it; one that claims no AI is no AI evidence
+    /// and gets a note (see `trust.rs` and docs/policy.md).
     #[serde(default)]
     pub require_trusted: bool,
     /// Why.

@@ -27,12 +27,35 @@ const SUFFIX: &str = ".tamga-tmp";
 /// writer may have created it and not yet taken the lock.
 const GRACE: Duration = Duration::from_secs(60);
 
+/// Who may read an output tamga writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileMode {
+    /// As any program's output: `0666` narrowed by the umask (`0644` under
+    /// the usual `022`). Reports, labelled files.
+    Usual,
+    /// The owner only (`0600`), whatever the umask: secrets.
+    Private,
+}
+
+impl FileMode {
+    #[cfg(unix)]
+    fn bits(self) -> u32 {
+        match self {
+            Self::Usual => 0o666,
+            Self::Private => 0o600,
+        }
+    }
+}
+
 /// Writes `target` through a temporary file in the same directory: `fill`
 /// writes it, then it is synced and renamed over `target`. On any error the
-/// temporary file is removed and `target` is untouched.
+/// temporary file is removed and `target` is untouched. The file gets
+/// `permissions` when given (a labelled file keeps its input's), else `mode`.
 pub(crate) fn write_atomically(
     target: &Path,
     permissions: Option<&std::fs::Permissions>,
+    mode: FileMode,
     fill: impl FnOnce(&mut File) -> Result<(), LabelError>,
 ) -> Result<(), LabelError> {
     let dir = match target.parent() {
@@ -44,9 +67,21 @@ pub(crate) fn write_atomically(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(SUFFIX)
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(SUFFIX);
+    // Created owner-only when the caller sets the final permissions (they
+    // are applied before anyone can open the renamed file); else with the
+    // mode the caller asks for, which the umask then narrows as for any
+    // file a program creates.
+    #[cfg(unix)]
+    if permissions.is_none() {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(mode.bits()));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| LabelError::io(target, e))?;
     // Held until the file is renamed and closed (or this process dies).
@@ -67,12 +102,16 @@ pub(crate) fn write_atomically(
     Ok(())
 }
 
-/// Writes `bytes` to `target` the same way: for what is not a labelled
-/// file (a report, a labelled text read from a pipe), so that every output
-/// of tamga is written, named and cleaned up alike.
-pub fn write_bytes_atomically(target: &Path, bytes: &[u8]) -> Result<(), LabelError> {
+/// Writes `bytes` to `target` the same way, with `mode`: for what is not a
+/// labelled file (a report, a labelled text read from a pipe), so that
+/// every output of tamga is written, named and cleaned up alike.
+pub fn write_bytes_atomically(
+    target: &Path,
+    bytes: &[u8],
+    mode: FileMode,
+) -> Result<(), LabelError> {
     use std::io::Write as _;
-    write_atomically(target, None, |f| {
+    write_atomically(target, None, mode, |f| {
         f.write_all(bytes).map_err(|e| LabelError::io(target, e))
     })
 }
@@ -158,7 +197,7 @@ mod tests {
     fn a_write_replaces_the_target_whole_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.jpg");
-        write_atomically(&target, None, |f| {
+        write_atomically(&target, None, FileMode::Usual, |f| {
             use std::io::Write as _;
             f.write_all(b"labelled")
                 .map_err(|e| LabelError::io("out.jpg", e))
@@ -166,5 +205,23 @@ mod tests {
         .unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"labelled");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_mode_is_the_callers_usual_narrowed_by_the_umask_private_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |name: &str, m: FileMode| {
+            let target = dir.path().join(name);
+            write_bytes_atomically(&target, b"x", m).unwrap();
+            std::fs::metadata(&target).unwrap().permissions().mode() & 0o777
+        };
+        // The test process's umask is unknown here; a usual file gets at
+        // least what the umask allows of 0644 and never more than 0666.
+        let usual = mode("report.json", FileMode::Usual);
+        assert_eq!(usual & 0o600, 0o600, "{usual:o}");
+        assert_eq!(usual & !0o666, 0, "{usual:o}");
+        assert_eq!(mode("secret", FileMode::Private), 0o600);
     }
 }

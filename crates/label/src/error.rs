@@ -149,6 +149,15 @@ pub enum LabelError {
         /// What it is instead: "FIFO", "socket", "character device"…
         kind: &'static str,
     },
+    /// A trust list (anchors or allowed signers) holds no certificate, or
+    /// one that cannot be read: with it every signer would look unknown.
+    #[error("{path}: not a trust list: {reason}")]
+    TrustList {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The output would overwrite the input without `--in-place`.
     #[error("{path}: refusing to overwrite the input; use --in-place or choose another output")]
     WouldOverwriteInput {
@@ -206,6 +215,7 @@ impl LabelError {
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
             Self::Panicked { .. } => "panicked",
             Self::NotRegularFile { .. } => "not-a-file",
+            Self::TrustList { .. } => "trust-list",
         }
     }
 }

@@ -62,6 +62,11 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
         "ingredient.hashedURI.mismatch" | "ingredient.claimSignature.mismatch" => {
             "an earlier label in the history was altered".into()
         }
+        "ingredient.manifest.mismatch" => {
+            "an earlier label in the history no longer matches what the label recorded of it: \
+             it was altered after it was signed"
+                .into()
+        }
         "claim.missing" | "claim.malformed" | "manifest.malformed" | "claim.cbor.invalid" => {
             "the label is damaged and cannot be read".into()
         }
@@ -82,6 +87,36 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
 /// The code c2pa gives a claim from before C2PA 1.0 (a JSON claim, or
 /// assertions hashed the old way); C2PA defines none.
 pub const PRERELEASE: &str = "com.adobe.prerelease";
+
+/// [`status_code`] for a failure c2pa found in an ingredient (an earlier
+/// label in the file's history) rather than in the active manifest.
+pub fn ingredient_status_code(code: &str, format: MediaFormat) -> String {
+    let plain = status_code(code, format);
+    if code.starts_with("ingredient.") {
+        plain
+    } else {
+        format!("in an earlier label in the history: {plain}")
+    }
+}
+
+/// The codes that explain why a label is invalid, each once, in order:
+/// `signingCredential.untrusted` says nothing about tampering, so it is
+/// left out when any other code is there (a verdict that lists only it
+/// would hide what broke the label, such as an ingredient's
+/// `assertion.hashedURI.mismatch`). Ingredient codes are included.
+pub fn invalid_codes(failures: &[crate::report::StatusCode]) -> Vec<&str> {
+    const UNTRUSTED: &str = "signingCredential.untrusted";
+    let mut out: Vec<&str> = Vec::new();
+    for f in failures {
+        if f.code != UNTRUSTED && !out.contains(&f.code.as_str()) {
+            out.push(&f.code);
+        }
+    }
+    if out.is_empty() && failures.iter().any(|f| f.code == UNTRUSTED) {
+        out.push(UNTRUSTED);
+    }
+    out
+}
 
 /// Turns a c2pa error into a sentence for an error line.
 pub fn c2pa_error(err: &c2pa::Error) -> String {

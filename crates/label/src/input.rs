@@ -227,10 +227,23 @@ fn examine(
         .read_to_end(&mut head)
         .map_err(io)?;
     let claimed = MediaFormat::from_extension(path);
+    let mut warnings = Vec::new();
     let mut format = forced
         .or_else(|| MediaFormat::sniff(&head))
-        .or(claimed.filter(|c| c.is_text()))
-        .ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
+        .or(claimed.filter(|c| c.is_text()));
+    if format.is_none()
+        && len <= limits.max_text_bytes
+        && has_text_label(&mut source).map_err(io)?
+    {
+        // A labelled text says what it is by its C2PA text wrapper, whatever
+        // it is called: `story.html`, `post` or a name a CMS chose.
+        format = Some(MediaFormat::Text);
+        warnings.push(
+            "recognised as a labelled text by its C2PA text label (the file name does not say text)"
+                .to_string(),
+        );
+    }
+    let mut format = format.ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
     if format == MediaFormat::Mp3 && forced.is_none() && flac_after_id3(&mut source, &head) {
         // c2pa embeds its manifest in FLAC as an ID3v2 tag in front of
         // `fLaC`: a labelled FLAC is still FLAC.
@@ -239,7 +252,6 @@ fn examine(
     if format.is_text() {
         check_size(path, len, limits.max_text_bytes)?;
     }
-    let mut warnings = Vec::new();
     if let (Some(claimed), None) = (claimed, forced) {
         if claimed != format {
             warnings.push(format!(
@@ -260,6 +272,20 @@ fn examine(
         warnings,
         source,
     })
+}
+
+/// Whether `source`, read whole, is UTF-8 text carrying a C2PA text
+/// wrapper (intact or damaged): the one mark text has of being labelled.
+fn has_text_label(source: &mut Source) -> std::io::Result<bool> {
+    let mut all = Vec::new();
+    source.rewind()?;
+    source.read_to_end(&mut all)?;
+    source.rewind()?;
+    if std::str::from_utf8(&all).is_err() {
+        return Ok(false);
+    }
+    let scan = tamga_text::scan(&all);
+    Ok(!scan.wrappers.is_empty() || !scan.corrupted.is_empty())
 }
 
 /// The checks [`open`] makes on a file's size, for a text held in memory.

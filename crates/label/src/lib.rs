@@ -53,6 +53,7 @@ pub mod guard;
 #[cfg(feature = "heif")]
 mod heif_notice;
 mod history;
+pub mod identity;
 mod image_notice;
 mod input;
 mod jxl_notice;
@@ -79,13 +80,15 @@ mod text_notice;
 mod text_sign;
 mod text_verify;
 mod thumbnail;
+mod trailing_spaces;
+mod trust_file;
 mod verify;
 mod voice;
 pub mod watchdog;
 mod wav_notice;
 mod wav_stream;
 
-pub use atomic_write::write_bytes_atomically;
+pub use atomic_write::{write_bytes_atomically, FileMode};
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };

@@ -176,6 +176,11 @@ pub struct FileReport {
     /// `c2pa.published`, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_by: Option<String>,
+    /// The CAWG identity assertions of the active manifest: who vouches
+    /// for the content besides the signer, and whether that holds. Their
+    /// status does not change the verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<crate::identity::Identity>,
     /// Platform metadata outside C2PA (IPTC XMP, GB 45438 AIGC): unsigned
     /// evidence, except that an intact C2PA binding covers it.
     #[serde(skip_serializing_if = "Option::is_none")]

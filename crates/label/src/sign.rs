@@ -14,7 +14,7 @@ use serde_json::json;
 use tamga_keys::SigningIdentity;
 
 use crate::{
-    atomic_write::write_atomically,
+    atomic_write::{write_atomically, FileMode},
     input::{self, InputLimits},
     manifest_map,
     notice::{AppliedNotice, NoticeOptions},
@@ -441,7 +441,7 @@ impl Job {
 
         match self.placement {
             Placement::Embedded if self.format == MediaFormat::Wav && !has_parent => {
-                write_atomically(&self.output, Some(&permissions), |tmp| {
+                write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
                     crate::wav_stream::label(
                         &mut builder,
                         self.signer.as_ref().as_ref(),
@@ -458,7 +458,7 @@ impl Job {
                 })
             }
             Placement::Embedded => {
-                write_atomically(&self.output, Some(&permissions), |tmp| {
+                write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
                     builder
                         .sign(self.signer.as_ref().as_ref(), mime, &mut source, tmp)
                         .map(|_| ())
@@ -492,14 +492,14 @@ impl Job {
                     source
                         .seek(SeekFrom::Start(0))
                         .map_err(|e| LabelError::io(path, e))?;
-                    write_atomically(&self.output, Some(&permissions), |tmp| {
+                    write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
                         std::io::copy(&mut source, tmp)
                             .map(|_| ())
                             .map_err(|e| LabelError::io(path, e))
                     })?;
                 }
                 let [sidecar, _] = input::sidecar_candidates(&self.output);
-                write_atomically(&sidecar, Some(&permissions), |tmp| {
+                write_atomically(&sidecar, Some(&permissions), FileMode::Usual, |tmp| {
                     tmp.write_all(&manifest)
                         .map_err(|e| LabelError::io(&sidecar, e))
                 })?;
@@ -541,7 +541,7 @@ impl Job {
             path,
             &input,
         )?;
-        write_atomically(&self.output, Some(&permissions), |tmp| {
+        write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
             tmp.write_all(&labelled.body)
                 .and_then(|_| tmp.write_all(labelled.wrapper.as_bytes()))
                 .map_err(|e| LabelError::io(&self.output, e))

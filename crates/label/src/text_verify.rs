@@ -144,6 +144,25 @@ fn diagnose(b: &Binding, text: &[u8], wrapper: &Range<usize>) -> String {
         }
     }
     let (have, signed) = (before.len(), signed_start);
+    if have < signed {
+        if let Some((_, what)) = crate::trailing_spaces::restorations(before, signed)
+            .into_iter()
+            .find(|(c, _)| unchanged(c))
+        {
+            return format!(
+                "spaces at line ends were removed (some editors and apps trim them): {what}; \
+                 the words are unchanged"
+            );
+        }
+        if crate::trailing_spaces::looks_trimmed(before, signed - have) {
+            return format!(
+                "the text is {} bytes shorter than what was signed and no line ends in a space \
+                 any more: spaces at line ends were probably removed (some editors and apps trim \
+                 them), or the text was cut or edited",
+                signed - have
+            );
+        }
+    }
     if have == signed && signed_len != wrapper.len() as u64 {
         return "the label at the end of the text is cut short or altered: only part of a \
                 labelled text was copied"

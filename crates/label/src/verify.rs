@@ -10,62 +10,15 @@ use std::{
 use c2pa::{Context, Reader, ValidationState};
 use tamga_keys::TrustList;
 
+pub use crate::trust_file::TrustConfig;
 use crate::{
     data_hash::HashCheck,
-    explain, history,
+    explain, history, identity,
     input::{self, InputLimits, Source},
     remote::FetchManifest,
     report::{FileReport, ManifestSource, StatusCode, Verdict},
     signing_time, text_verify, watchdog, LabelError, MediaFormat,
 };
-
-/// Who a verifier trusts.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct TrustConfig {
-    /// PEM bundle of trust anchors (root CA certificates).
-    pub anchors_pem: Option<String>,
-    /// PEM bundle of individually allowed end-entity certificates.
-    pub allowed_pem: Option<String>,
-}
-
-impl TrustConfig {
-    /// The PEM bundles in these files (either may be absent).
-    pub fn from_files(anchors: Option<&Path>, allowed: Option<&Path>) -> Result<Self, LabelError> {
-        let mut config = Self::default();
-        config.add_files(anchors, allowed)?;
-        Ok(config)
-    }
-
-    /// Adds the bundles in these files to those already here: a policy's
-    /// own lists on top of the command line's.
-    pub fn add_files(
-        &mut self,
-        anchors: Option<&Path>,
-        allowed: Option<&Path>,
-    ) -> Result<(), LabelError> {
-        fn add(to: &mut Option<String>, file: Option<&Path>) -> Result<(), LabelError> {
-            let Some(file) = file else {
-                return Ok(());
-            };
-            let pem = std::fs::read_to_string(file).map_err(|e| {
-                let e = std::io::Error::new(e.kind(), format!("cannot read the trust list: {e}"));
-                LabelError::io(file, e)
-            })?;
-            *to = Some(match to.take() {
-                Some(mut joined) => {
-                    joined.push('\n');
-                    joined.push_str(&pem);
-                    joined
-                }
-                None => pem,
-            });
-            Ok(())
-        }
-        add(&mut self.anchors_pem, anchors)?;
-        add(&mut self.allowed_pem, allowed)
-    }
-}
 
 /// Verification settings.
 #[derive(Debug, Clone)]
@@ -113,6 +66,9 @@ impl Verifier {
         // and nothing is fetched from the network while verifying.
         settings.trust.trust_anchors = options.trust.anchors_pem.clone();
         settings.trust.allowed_list = options.trust.allowed_pem.clone();
+        // CAWG identity credentials are judged against the same lists.
+        settings.cawg_trust.trust_anchors = options.trust.anchors_pem.clone();
+        settings.cawg_trust.allowed_list = options.trust.allowed_pem.clone();
         settings.verify.remote_manifest_fetch = false;
         settings.verify.ocsp_fetch = false;
         let context = Context::new()
@@ -582,6 +538,7 @@ fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         manifests: 0,
         history: Vec::new(),
         published_by: None,
+        identities: Vec::new(),
         platform_metadata: None,
         warnings: Vec::new(),
     }
@@ -596,7 +553,12 @@ fn from_reader(
     let (reader, source) = (&found.reader, found.source);
     let mut failures = failures(reader, format);
     let history = history::chain(reader, trust);
+    let identities = identity::read(reader, format);
     let verdict = match found.data_hash {
+        // c2pa's state counts an identity's statuses as the claim's (an
+        // unknown identity certificate would make a trusted signer look
+        // unknown): judged from the claim's own codes instead.
+        None if identity::has_identity_status(reader) => verdict_from(reader, &failures),
         None => {
             let verdict = match reader.validation_state() {
                 ValidationState::Trusted => Verdict::Trusted,
@@ -712,6 +674,7 @@ fn from_reader(
         manifests: reader.manifests().len(),
         history,
         published_by,
+        identities,
         platform_metadata: None,
         warnings: Vec::new(),
     };
@@ -754,17 +717,27 @@ fn verdict_from(reader: &Reader, failures: &[StatusCode]) -> Verdict {
     }
 }
 
+/// Whether the active manifest's results hold `code` as a success of the
+/// claim (not of an identity assertion).
 fn has_success(reader: &Reader, code: &str) -> bool {
     reader
         .validation_results()
         .and_then(|r| r.active_manifest())
-        .is_some_and(|a| a.success().iter().any(|s| s.code() == code))
+        .is_some_and(|a| {
+            a.success()
+                .iter()
+                .any(|s| s.code() == code && !identity::is_identity_status(s.code(), s.url()))
+        })
 }
 
 /// Every failure code c2pa reported, active manifest first, then ingredients.
 fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
     let mut out: Vec<StatusCode> = Vec::new();
     let mut push = |code: &str, url: Option<&str>, ingredient: bool| {
+        // An identity's statuses are reported with the identity.
+        if identity::is_identity_status(code, url) {
+            return;
+        }
         if out
             .iter()
             .any(|s| s.code == code && s.ingredient == ingredient)
@@ -775,7 +748,11 @@ fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
             code: code.to_string(),
             url: url.map(str::to_string),
             ingredient,
-            explanation: explain::status_code(code, format),
+            explanation: if ingredient {
+                explain::ingredient_status_code(code, format)
+            } else {
+                explain::status_code(code, format)
+            },
         });
     };
     if let Some(results) = reader.validation_results() {
@@ -797,33 +774,4 @@ fn failures(reader: &Reader, format: MediaFormat) -> Vec<StatusCode> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trust_lists_from_files_join_and_a_missing_one_is_named() {
-        let d = tempfile::tempdir().unwrap();
-        let (a, b) = (d.path().join("a.pem"), d.path().join("b.pem"));
-        std::fs::write(&a, "A").unwrap();
-        std::fs::write(&b, "B").unwrap();
-        let mut t = TrustConfig::from_files(Some(&a), None).unwrap();
-        assert_eq!(
-            (t.anchors_pem.as_deref(), t.allowed_pem.as_deref()),
-            (Some("A"), None)
-        );
-        t.add_files(Some(&b), Some(&b)).unwrap();
-        assert_eq!(t.anchors_pem.as_deref(), Some("A\nB"));
-        assert_eq!(t.allowed_pem.as_deref(), Some("B"));
-        let missing = d.path().join("none.pem");
-        let e = TrustConfig::from_files(None, Some(&missing))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("none.pem") && e.contains("cannot read the trust list"),
-            "{e}"
-        );
-    }
 }

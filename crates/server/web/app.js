@@ -35,6 +35,13 @@ const STRINGS = {
     details: "Толығырақ (ағылшынша)",
     "fact.signer": "Қол қойған",
     "fact.published": "Жариялаған",
+    "fact.identity": "Куәландырған тұлға",
+    "identity.vouchedBy": "кепілдік берген: {by}",
+    "identity.trusted": "сенімді",
+    "identity.untrusted": "сенім тізімінде жоқ",
+    "identity.valid": "қолтаңбасы жарамды",
+    "identity.unverified": "тексерілмеген",
+    "identity.invalid": "ЖАРАМСЫЗ",
     "fact.ai": "ЖИ қатысуы",
     "fact.generator": "ЖИ жүйесі",
     "fact.notice": "Ескерту",
@@ -85,6 +92,13 @@ const STRINGS = {
     details: "Подробности (на английском)",
     "fact.signer": "Подписал",
     "fact.published": "Опубликовал",
+    "fact.identity": "Удостоверяет",
+    "identity.vouchedBy": "поручился: {by}",
+    "identity.trusted": "доверенный",
+    "identity.untrusted": "нет в списке доверия",
+    "identity.valid": "подпись действительна",
+    "identity.unverified": "не проверено",
+    "identity.invalid": "НЕДЕЙСТВИТЕЛЬНО",
     "fact.ai": "Участие ИИ",
     "fact.generator": "Система ИИ",
     "fact.notice": "Предупреждение",
@@ -135,6 +149,13 @@ const STRINGS = {
     details: "Details",
     "fact.signer": "Signed by",
     "fact.published": "Published by",
+    "fact.identity": "Identity",
+    "identity.vouchedBy": "vouched for by {by}",
+    "identity.trusted": "trusted",
+    "identity.untrusted": "not on the trust list",
+    "identity.valid": "validly signed",
+    "identity.unverified": "not checked",
+    "identity.invalid": "INVALID",
     "fact.ai": "How AI was involved",
     "fact.generator": "AI system",
     "fact.notice": "Notice",
@@ -255,6 +276,13 @@ function render(c) {
   const d = r.disclosure;
   fact("fact.signer", signerName(r.signer));
   if (r.published_by) fact("fact.published", r.published_by);
+  // CAWG identities: who vouches for the content besides the signer.
+  for (const id of r.identities || []) {
+    const parts = [id.namedActor || "?"];
+    if (id.vouchedBy) parts.push(t("identity.vouchedBy", { by: id.vouchedBy }));
+    parts.push(t(`identity.${id.status}`));
+    fact("fact.identity", parts.join(" · "), `identity ${id.status}`);
+  }
   if (r.verdict && r.verdict !== "unlabelled") {
     fact("fact.ai", d && d.ai ? t(`ai.${d.ai}`) : t("ai.none"));
   }
@@ -277,7 +305,12 @@ function render(c) {
     if (f.explanation && !details.includes(f.explanation)) details.push(f.explanation);
   }
   if (details.length) {
-    why.append(el("p", { class: "details" }, `${t("details")}: `, details.join(" ")));
+    // One reason per item: run together, the sentences of different
+    // reasons read as one.
+    why.append(
+      el("p", { class: "details-title" }, `${t("details")}:`),
+      el("ul", { class: "details", "data-testid": "details" }, ...details.map((d) => el("li", {}, d)))
+    );
   }
   const codes = (r.failures || []).map((f) => f.code).filter(Boolean);
   if (codes.length && verdict === "invalid") {

@@ -19,6 +19,7 @@ mod hostile_tree;
 mod interop;
 mod keys;
 mod metadata;
+mod mp3_stream;
 mod notice_gallery;
 mod notices;
 mod publish;

@@ -1,7 +1,8 @@
 //! MP3 labelled streaming (issue 14): tamga writes the ID3v2 tag with the
 //! C2PA store and hashes the audio in blocks itself. The result must be
 //! what c2pa's own MP3 embedding gives: trusted by the reference SDK,
-//! every ID3 frame kept, and memory that does not grow with the file.
+//! every ID3 frame kept, and memory that does not grow with the file, when
+//! labelling and when verifying (the data hash is checked streaming too).
 
 use std::{path::Path, process::Command};
 
@@ -113,7 +114,7 @@ fn peak_kib(args: &[&str]) -> u64 {
 }
 
 #[test]
-fn labelling_an_mp3_does_not_hold_the_file_in_memory() {
+fn labelling_and_verifying_an_mp3_do_not_hold_the_file_in_memory() {
     let sb = Sandbox::new();
     // 20 minutes at 128 kbit/s: 19 MB. c2pa's own MP3 embedding holds it
     // three times over; streamed, the peak is the program's own.
@@ -141,6 +142,33 @@ fn labelling_an_mp3_does_not_hold_the_file_in_memory() {
         peak < baseline + size_kib / 2,
         "labelling a {size_kib} KiB MP3 peaked at {peak} KiB, a 2-second one at {baseline} KiB"
     );
+
+    let anchor = sb.anchor();
+    let verify = |file: &Path| {
+        peak_kib(&[
+            "verify",
+            file.to_str().unwrap(),
+            "--trust",
+            anchor.to_str().unwrap(),
+        ])
+    };
+    let baseline = verify(&small_out);
+    let peak = verify(&out);
+    assert!(
+        peak < baseline + size_kib / 2,
+        "verifying a {size_kib} KiB MP3 peaked at {peak} KiB, a 2-second one at {baseline} KiB"
+    );
     let (entry, _) = sb.verify(&out, true);
     assert_eq!(entry["verdict"], "trusted", "{entry}");
+    // The streamed check is a real one: one bit of audio changed.
+    let mut b = std::fs::read(&out).unwrap();
+    let at = b.len() / 2;
+    b[at] ^= 0x01;
+    std::fs::write(&out, b).unwrap();
+    let (entry, _) = sb.verify(&out, true);
+    assert_eq!(entry["verdict"], "invalid", "{entry}");
+    assert!(
+        crate::util::codes(&entry).contains(&"assertion.dataHash.mismatch".to_string()),
+        "{entry}"
+    );
 }

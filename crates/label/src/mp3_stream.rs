@@ -134,6 +134,41 @@ fn read_tag(f: &mut File) -> std::io::Result<(Option<Vec<u8>>, u64)> {
     Ok((Some(tag), tag_len))
 }
 
+/// Where an MP3's C2PA store is, as c2pa finds it: the data of the one
+/// C2PA GEOB frame in the ID3v2 tag at the start, (offset, length). `None`
+/// when there is none, several, the tag cannot be read or is over 64 MB:
+/// the verifier then leaves the file to c2pa.
+pub(crate) fn find_store<R: Read + Seek>(f: &mut R) -> std::io::Result<Option<(u64, u64)>> {
+    let len = f.seek(SeekFrom::End(0))?;
+    if len < 10 {
+        return Ok(None);
+    }
+    f.seek(SeekFrom::Start(0))?;
+    let mut head = [0u8; 10];
+    f.read_exact(&mut head)?;
+    let Some(header) = Id3v2Header::parse(&head) else {
+        return Ok(None);
+    };
+    let tag_len = header.tag_len().min(len);
+    if tag_len > 64 << 20 {
+        return Ok(None);
+    }
+    f.seek(SeekFrom::Start(0))?;
+    let mut bytes = Vec::new();
+    f.take(tag_len).read_to_end(&mut bytes)?;
+    let Ok(tag) = Tag::read_from2(Cursor::new(&bytes)) else {
+        return Ok(None);
+    };
+    let stores: Vec<&EncapsulatedObject> = tag
+        .encapsulated_objects()
+        .filter(|eo| eo.mime_type == GEOB_MIME || eo.mime_type == GEOB_MIME_OLD)
+        .collect();
+    let [store] = stores[..] else {
+        return Ok(None);
+    };
+    Ok(memchr::memmem::find(&bytes, &store.data).map(|at| (at as u64, store.data.len() as u64)))
+}
+
 /// A new ID3v2 tag holding a C2PA store.
 #[derive(Debug)]
 struct Tagged {

@@ -146,3 +146,38 @@ fn an_unreadable_tag_is_an_error_not_a_loss_of_its_frames() {
     let e = tag_with_store(Some(bad), &store()).unwrap_err();
     assert!(e.contains("ID3v2"), "{e}");
 }
+
+#[test]
+fn the_verifier_finds_the_store_where_the_labeller_put_it() {
+    let store = store();
+    let tagged = tag_with_store(Some(&old_tag()), &store).unwrap();
+    let mut file = tagged.bytes.clone();
+    file.extend_from_slice(&[0xff, 0xfb, 0x90, 0x64]);
+    let span = find_store(&mut Cursor::new(&file)).unwrap();
+    let expected = (tagged.store.start as u64, tagged.store.len() as u64);
+    assert_eq!(span, Some(expected));
+
+    // Two stores: c2pa refuses the file, and so tamga leaves it to c2pa.
+    let mut tag = Tag::read_from2(Cursor::new(&tagged.bytes)).unwrap();
+    tag.add_frame(geob(GEOB_MIME, "second", b"another store"));
+    let mut two = Vec::new();
+    tag.write_to(&mut two, Version::Id3v24).unwrap();
+    assert_eq!(find_store(&mut Cursor::new(&two)).unwrap(), None);
+    // No tag.
+    assert_eq!(
+        find_store(&mut Cursor::new(&[
+            0xff, 0xfb, 0x90, 0x64, 0, 0, 0, 0, 0, 0
+        ]))
+        .unwrap(),
+        None
+    );
+    let mut plain = Vec::new();
+    let mut tag = Tag::new();
+    tag.set_title("no store");
+    tag.write_to(&mut plain, Version::Id3v23).unwrap();
+    assert_eq!(find_store(&mut Cursor::new(&plain)).unwrap(), None);
+    // A store under the older MIME type is one c2pa reads too.
+    let old = old_tag();
+    let (at, len) = find_store(&mut Cursor::new(&old)).unwrap().unwrap();
+    assert_eq!(&old[at as usize..(at + len) as usize], b"stale manifest");
+}

@@ -37,6 +37,15 @@ def flac_block(kind, body, last=False):
 VORBIS = struct.pack("<I", 4) + b"tamg" + struct.pack("<I", 1) + struct.pack("<I", 9) + b"AIGC={\"a\"}"[:9]
 FLAC = b"fLaC" + flac_block(0, b"\0" * 34) + flac_block(4, VORBIS) + flac_block(1, b"\0" * 4, last=True)
 ID3 = b"ID3\x04\x00\x00\x00\x00\x00\x15" + b"TXXX\x00\x00\x00\x0b\x00\x00\x03AIGC\x00{}\x00" + b"\xff\xfb\x90\x64" + b"\0" * 16
+def synchsafe(n):
+    return bytes([(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f])
+def id3_frame(fid, body):
+    return fid + synchsafe(len(body)) + b"\0\0" + body
+# A C2PA store where c2pa's MP3 handler puts it: a GEOB frame of the ID3v2.4 tag.
+GEOB = (b"\x03application/c2pa\0c2pa\0c2pa manifest store\0"
+        + b"\0\0\0\x20jumbstand-in store bytes..")
+ID3_BODY = id3_frame(b"TIT2", b"\x03Title\0") + id3_frame(b"GEOB", GEOB)
+MP3_C2PA = b"ID3\x04\0\0" + synchsafe(len(ID3_BODY)) + ID3_BODY + b"\xff\xfb\x90\x64" + b"\0" * 60
 def bmff_box(kind, body):
     return struct.pack(">I", 8 + len(body)) + kind + body
 BMFF = bmff_box(b"ftyp", b"M4A \0\0\0\0M4A isom") + bmff_box(b"moov", bmff_box(b"trak", b"")) + bmff_box(b"mdat", b"\0" * 8)
@@ -51,7 +60,7 @@ SVG_SMALL = [
 MARKDOWN = b"---\ntitle: x\nAIGC: '{\"Label\":\"1\"}'\n---\n# Heading\n\ntext\n"
 
 MEDIA = {"jpeg": JPEG, "png": PNG, "webp": WEBP, "gif": GIF, "tiff": TIFF, "wav": WAV,
-         "wavc2pa": WAV_C2PA, "flac": FLAC, "mp3": ID3, "m4a": BMFF, "avif": AVIF, "jxl": JXL,
+         "wavc2pa": WAV_C2PA, "flac": FLAC, "mp3": ID3, "mp3c2pa": MP3_C2PA, "m4a": BMFF, "avif": AVIF, "jxl": JXL,
          "svg": SVG_SMALL[0]}
 # The first byte picks tamga-meta's container: the order of meta.rs CONTAINERS.
 META = [("jpeg", 0, JPEG), ("png", 1, PNG), ("webp", 2, WEBP), ("gif", 3, GIF),

@@ -25,6 +25,7 @@ mod invalid_codes;
 mod keys;
 mod messages;
 mod metadata;
+mod mp3_stream;
 mod notice_gallery;
 mod notices;
 mod publish;

@@ -56,8 +56,8 @@ pub fn guard(data: &[u8]) {
     assert_eq!(whole, trickled, "{format}");
 }
 
-/// The walkers over RIFF chunks, ID3v2 headers, a WAV's C2PA chunk and the
-/// FLAC metadata blocks a notice keeps: never panic, stay inside the file,
+/// The walkers over RIFF chunks, ID3v2 headers, a WAV's C2PA chunk, an
+/// MP3's C2PA store and the FLAC metadata blocks a notice keeps: never panic, stay inside the file,
 /// and give the same answer one byte at a time as all at once.
 pub fn walkers(data: &[u8]) {
     let len = data.len() as u64;
@@ -74,6 +74,13 @@ pub fn walkers(data: &[u8]) {
     let whole = label::wav_c2pa_chunk(&mut Cursor::new(data)).ok();
     let trickled = label::wav_c2pa_chunk(&mut Trickle::new(data)).ok();
     assert_eq!(whole, trickled, "wav C2PA chunk");
+    if let Some(Some((at, size))) = whole {
+        assert!(at.checked_add(size).is_some_and(|end| end <= len));
+    }
+
+    let whole = label::mp3_c2pa_store(&mut Cursor::new(data)).ok();
+    let trickled = label::mp3_c2pa_store(&mut Trickle::new(data)).ok();
+    assert_eq!(whole, trickled, "MP3 C2PA store");
     if let Some(Some((at, size))) = whole {
         assert!(at.checked_add(size).is_some_and(|end| end <= len));
     }

@@ -46,6 +46,11 @@ pub fn wav_c2pa_chunk<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u6
     crate::wav_stream::find_chunk(src)
 }
 
+/// Where the MP3 stream verifier finds the C2PA store in the ID3v2 tag.
+pub fn mp3_c2pa_store<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u64, u64)>> {
+    crate::mp3_stream::find_store(src)
+}
+
 /// The FLAC metadata blocks the FLAC notice keeps, as (type, body).
 pub fn flac_kept_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
     crate::flac_notice::metadata_blocks(src)

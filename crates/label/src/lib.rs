@@ -62,6 +62,7 @@ mod limits;
 mod m4a_notice;
 pub mod manifest_map;
 mod mp3_notice;
+mod mp3_stream;
 pub mod notice;
 mod notice_apply;
 pub mod notice_text;

@@ -440,9 +440,17 @@ impl Job {
         }
 
         match self.placement {
-            Placement::Embedded if self.format == MediaFormat::Wav && !has_parent => {
+            // WAV and MP3 are labelled streaming by tamga (c2pa holds them
+            // whole); with a parent ingredient c2pa's own path keeps it.
+            Placement::Embedded
+                if matches!(self.format, MediaFormat::Wav | MediaFormat::Mp3) && !has_parent =>
+            {
+                let label = match self.format {
+                    MediaFormat::Wav => crate::wav_stream::label,
+                    _ => crate::mp3_stream::label,
+                };
                 write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
-                    crate::wav_stream::label(
+                    label(
                         &mut builder,
                         self.signer.as_ref().as_ref(),
                         path,

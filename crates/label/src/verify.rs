@@ -382,8 +382,8 @@ fn read_media_store(
     if !format.embeddable() {
         return Ok(StoreRead::None);
     }
-    if format == MediaFormat::Wav {
-        if let Some(f) = read_wav_streaming(context, path, &mut file)? {
+    if matches!(format, MediaFormat::Wav | MediaFormat::Mp3) {
+        if let Some(f) = read_streaming(context, path, format, &mut file)? {
             return found(f);
         }
         file.rewind().map_err(|e| LabelError::io(path, e))?;
@@ -473,30 +473,42 @@ fn damaged_label(err: &c2pa::Error) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// WAV verification in constant memory (see [`crate::wav_stream`]): c2pa
-/// validates the manifest store (claim, signature, certificate and trust,
-/// assertion hashes, ingredients) against an empty stand-in asset, and tamga
-/// recomputes the one check that needs the asset — the data hash — streaming.
-/// Anything unusual (several hard bindings, other exclusions, unknown
-/// algorithm) falls back to c2pa reading the whole file.
-fn read_wav_streaming(
+/// WAV and MP3 verification in constant memory (see [`crate::wav_stream`],
+/// [`crate::mp3_stream`]): c2pa validates the manifest store (claim,
+/// signature, certificate and trust, assertion hashes, ingredients) against
+/// an empty stand-in asset, and tamga recomputes the one check that needs
+/// the asset — the data hash — streaming. Anything unusual (several hard
+/// bindings, other exclusions, unknown algorithm) falls back to c2pa
+/// reading the whole file.
+fn read_streaming(
     context: &Arc<Context>,
     path: &Path,
+    format: MediaFormat,
     file: &mut Source,
 ) -> Result<Option<Found>, LabelError> {
     let io = |e| LabelError::io(path, e);
-    let Some(chunk) = crate::wav_stream::find_chunk(file).map_err(io)? else {
+    // (where the store is, what the hard binding must exclude): the WAV
+    // chunk's body and the whole chunk; the MP3 GEOB frame's data for both.
+    let span = match format {
+        MediaFormat::Wav => crate::wav_stream::find_chunk(file)
+            .map_err(io)?
+            .map(|(at, len)| ((at + 8, len.saturating_sub(8)), (at, len))),
+        _ => crate::mp3_stream::find_store(file)
+            .map_err(io)?
+            .map(|store| (store, store)),
+    };
+    let Some(((store_at, store_len), chunk)) = span else {
         return Ok(None);
     };
-    if chunk.1 > 64 << 20 {
+    if store_len > 64 << 20 {
         return Ok(None);
     }
-    let mut jumbf = vec![0u8; (chunk.1 - 8) as usize];
-    file.seek(SeekFrom::Start(chunk.0 + 8)).map_err(io)?;
+    let mut jumbf = vec![0u8; store_len as usize];
+    file.seek(SeekFrom::Start(store_at)).map_err(io)?;
     file.read_exact(&mut jumbf).map_err(io)?;
     let Ok(reader) = Reader::from_shared_context(context).with_manifest_data_and_stream(
         &jumbf,
-        MediaFormat::Wav.mime(),
+        format.mime(),
         std::io::Cursor::new(Vec::new()),
     ) else {
         return Ok(None);

@@ -256,7 +256,8 @@ impl MetaError {
 
 /// Writes `src` to `out` with `labels` added, replacing earlier copies of
 /// the same fields and keeping everything else. Large audio and video
-/// containers (WAV, ISO BMFF) are streamed; the others are edited in memory.
+/// containers (WAV, MP3, ISO BMFF) are streamed; the others are edited in
+/// memory.
 pub fn write_to<R: Read + Seek, W: Write + Seek>(
     container: Container,
     src: &mut R,
@@ -269,6 +270,7 @@ pub fn write_to<R: Read + Seek, W: Write + Seek>(
     match container {
         Container::Wav => return wav::write(src, out, &props, aigc.as_deref()),
         Container::Bmff => return boxes::write_bmff(src, out, &props),
+        Container::Mp3 => return mp3::write_to(src, out, &props, aigc.as_deref()),
         _ => {}
     }
     let mut input = Vec::new();

@@ -13,7 +13,7 @@ pub(crate) fn sample(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn labels() -> Labels {
+pub(crate) fn labels() -> Labels {
     let mut aigc = Aigc::first_write(AigcLabel::Is, "Tamga_Test", "3f2a9c").unwrap();
     aigc.set_reserved_code1("c2ln".into()).unwrap();
     Labels {

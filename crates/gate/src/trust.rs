@@ -29,7 +29,10 @@ pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
     let why = if expired {
         report.reason.clone()
     } else {
-        format!("it is signed by {}, who is not on the trust list", untrusted_signer(report))
+        format!(
+            "it is signed by {}, who is not on the trust list",
+            untrusted_signer(report)
+        )
     };
     Some(if claims_ai(report) {
         Reason {

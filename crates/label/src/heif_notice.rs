@@ -48,6 +48,11 @@ pub(crate) fn apply(
     // The header's size, before libheif decodes a pixel (RGBA at most;
     // libheif's decoder and the badged copy each hold one).
     limits.check_image(u64::from(handle.width()), u64::from(handle.height()), 4 * 2)?;
+    // HEVC and AV1 encoding are the slow part: more time per pixel.
+    crate::watchdog::allow_pixels(
+        u64::from(handle.width()) * u64::from(handle.height()),
+        crate::time_budget::HEIF_PIXELS_PER_SECOND,
+    );
     let bits = handle.luma_bits_per_pixel();
     if bits > 8 {
         return Err(format!(

@@ -73,6 +73,7 @@ mod text_notice;
 mod text_sign;
 mod text_verify;
 mod thumbnail;
+pub mod time_budget;
 mod verify;
 mod voice;
 pub mod watchdog;
@@ -98,4 +99,5 @@ pub use report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, Veri
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
+pub use time_budget::TimeBudget;
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

@@ -157,6 +157,9 @@ pub struct ServerConfig {
     /// What decoding an upload for a notice may cost (`[limits]`); past
     /// a limit `/v1/label` answers 422.
     pub decode_limits: tamga_label::DecodeLimits,
+    /// The base of each upload's time budget (`timeout_secs` in
+    /// `[limits]`); `None` keeps the library's.
+    pub label_deadline: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -182,6 +185,7 @@ impl Default for ServerConfig {
             keys: None,
             tokens: Vec::new(),
             decode_limits: tamga_label::DecodeLimits::default(),
+            label_deadline: None,
         }
     }
 }
@@ -309,6 +313,7 @@ impl ServerConfig {
         }
         c.tokens = tokens;
         c.decode_limits = file.limits.apply(c.decode_limits);
+        c.label_deadline = file.limits.deadline();
         Ok(c)
     }
 }

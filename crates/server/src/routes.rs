@@ -153,6 +153,9 @@ pub async fn label(
             state.metrics.in_flight(1);
             let mut options = request.options.clone();
             options.limits.decode = state.config.decode_limits;
+            if let Some(d) = state.config.label_deadline {
+                options.deadline = d;
+            }
             let result = Labeller::new(identity, options)
                 .map_err(|e| ApiError::internal(e.to_string()))
                 .and_then(|l| {

@@ -13,7 +13,6 @@ use image::{
     codecs::{
         jpeg::JpegEncoder,
         png::{CompressionType, FilterType, PngEncoder},
-        tiff::TiffEncoder,
         webp::WebPEncoder,
     },
     metadata::Orientation,
@@ -69,6 +68,10 @@ pub(crate) fn apply(
         // A drawing is edited as text, never rasterized.
         MediaFormat::Svg => return Ok(crate::svg_notice::apply(input, candidates, corner)?),
         MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner, limits),
+        // 1-bit scans: `image` would widen them to 8 bits.
+        MediaFormat::Tiff if crate::tiff_notice::is_bilevel(input) => {
+            return crate::tiff_notice::apply_bilevel(input, candidates, corner, limits)
+        }
         #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
             return crate::heif_notice::apply(input, format, candidates, corner, limits)
@@ -153,12 +156,8 @@ pub(crate) fn apply(
                 .map_err(err)?;
         }
         MediaFormat::Tiff => {
-            // The encoder itself rather than `write_to`, which would drop the
-            // ICC profile.
-            let mut enc = TiffEncoder::new(Cursor::new(&mut out));
-            set_metadata(&mut enc, icc, exif);
-            enc.write_image(img.as_bytes(), w, h, color.into())
-                .map_err(err)?;
+            // The source's compression, predictor and ICC profile.
+            (out, note) = crate::tiff_notice::encode(&img, input)?;
         }
         MediaFormat::Bmp => {
             img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)

@@ -73,6 +73,7 @@ mod text_notice;
 mod text_sign;
 mod text_verify;
 mod thumbnail;
+mod tiff_notice;
 pub mod time_budget;
 mod verify;
 mod voice;

@@ -20,6 +20,7 @@ mod interop;
 mod keys;
 mod metadata;
 mod notice_gallery;
+mod notice_keeps_format;
 mod notices;
 mod publish;
 mod serve;

@@ -5,7 +5,7 @@
 //! The primary image is decoded with its rotation and mirroring applied,
 //! so the badge lands in the corner people see; the new file stores it
 //! upright. Its ICC or NCLX colour profile, EXIF and XMP are carried over.
-//! Only 8-bit images are handled: HDR (10/12-bit) ones fail clearly.
+//! 10- and 12-bit (HDR) images stay 10- and 12-bit ([`crate::heif_depth`]).
 
 use libheif_rs::{
     Channel, ColorSpace, CompressionFormat, EncoderParameterValue, EncoderQuality, HeifContext,
@@ -53,37 +53,48 @@ pub(crate) fn apply(
         u64::from(handle.width()) * u64::from(handle.height()),
         crate::time_budget::HEIF_PIXELS_PER_SECOND,
     );
+    // 10- and 12-bit (HDR) images stay at their depth: decoded to 16-bit
+    // samples, badged, and encoded at the same depth (x265 and libaom
+    // both encode 10 and 12 bits).
     let bits = handle.luma_bits_per_pixel();
-    if bits > 8 {
-        return Err(format!(
-            "badges on {bits}-bit {name} images are not supported yet (8-bit only)"
-        )
-        .into());
+    if bits > 12 {
+        return Err(
+            format!("badges on {bits}-bit {name} images are not supported (8 to 12 bits)").into(),
+        );
     }
+    let hdr = bits > 8;
+    let depth = if hdr { bits } else { 8 };
     let alpha = handle.has_alpha_channel();
-    let chroma = if alpha {
-        RgbChroma::Rgba
-    } else {
-        RgbChroma::Rgb
+    let chroma = match (alpha, hdr) {
+        (false, false) => RgbChroma::Rgb,
+        (true, false) => RgbChroma::Rgba,
+        (false, true) => RgbChroma::HdrRgbLe,
+        (true, true) => RgbChroma::HdrRgbaLe,
     };
     let decoded = lib
         .decode(&handle, ColorSpace::Rgb(chroma), None)
         .map_err(e("cannot decode the image"))?;
     let (w, h) = (decoded.width(), decoded.height());
     let channels = if alpha { 4 } else { 3 };
-    let pixels = rows(&decoded, w, h, channels).ok_or("the decoded image has no pixel plane")?;
+    let bytes_per_sample = if hdr { 2 } else { 1 };
+    let pixels = rows(&decoded, w, h, channels * bytes_per_sample)
+        .ok_or("the decoded image has no pixel plane")?;
 
-    let (badge, pixels) = badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?;
+    let (badge, pixels) = if hdr {
+        crate::heif_depth::draw_deep(pixels, (w, h), depth, alpha, candidates, corner)?
+    } else {
+        badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?
+    };
 
     let mut out = Image::new(w, h, ColorSpace::Rgb(chroma)).map_err(e("cannot make the image"))?;
-    out.create_plane(Channel::Interleaved, w, h, 8)
+    out.create_plane(Channel::Interleaved, w, h, depth)
         .map_err(e("cannot make the image"))?;
     {
         let planes = out.planes_mut();
         let plane = planes
             .interleaved
             .ok_or("libheif made no interleaved plane")?;
-        let row = w as usize * channels;
+        let row = w as usize * channels * bytes_per_sample;
         for (y, src_row) in pixels.chunks_exact(row).enumerate() {
             let at = y * plane.stride;
             plane
@@ -132,7 +143,7 @@ pub(crate) fn apply(
         bytes,
         badge,
         note: Some(format!(
-            "re-encoded as {name} with {codec_name} at quality {QUALITY}"
+            "re-encoded as {depth}-bit {name} with {codec_name} at quality {QUALITY}"
         )),
     })
 }

@@ -13,7 +13,6 @@ use image::{
     codecs::{
         jpeg::JpegEncoder,
         png::{CompressionType, FilterType, PngEncoder},
-        webp::WebPEncoder,
     },
     metadata::Orientation,
     ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
@@ -149,11 +148,10 @@ pub(crate) fn apply(
                 .map_err(err)?;
         }
         MediaFormat::Webp => {
-            note = Some("re-encoded as lossless WebP (no quality loss)".into());
-            let mut enc = WebPEncoder::new_lossless(&mut out);
-            set_metadata(&mut enc, icc, exif);
-            enc.write_image(img.as_bytes(), w, h, color.into())
-                .map_err(err)?;
+            // Lossy stays lossy; ICC, EXIF and every other chunk are
+            // copied from the source.
+            let (bytes, said) = crate::webp_notice::encode(&img, input)?;
+            (out, note) = (bytes, Some(said));
         }
         MediaFormat::Tiff => {
             // The source's compression, predictor and ICC profile.

@@ -50,6 +50,8 @@ pub mod fuzzing;
 mod gif_notice;
 pub mod guard;
 #[cfg(feature = "heif")]
+mod heif_depth;
+#[cfg(feature = "heif")]
 mod heif_notice;
 mod history;
 mod image_notice;
@@ -80,6 +82,7 @@ mod voice;
 pub mod watchdog;
 mod wav_notice;
 mod wav_stream;
+mod webp_notice;
 
 pub use atomic_write::write_bytes_atomically;
 pub use disclosure::{

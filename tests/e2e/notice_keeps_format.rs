@@ -10,7 +10,7 @@ use tiff::{decoder::Decoder, tags::Tag, ColorType};
 use crate::util::{assert_ok, text, Sandbox};
 
 /// Labels `input` with a notice and checks the output verifies as trusted;
-/// returns the output's bytes and tamga's stdout.
+/// returns the output's bytes and what tamga said.
 fn label_with_notice(sb: &Sandbox, input: &Path, out: &Path) -> (Vec<u8>, String) {
     let o = sb.label(input, out, &["--notice"]);
     assert_ok(&o);
@@ -20,7 +20,9 @@ fn label_with_notice(sb: &Sandbox, input: &Path, out: &Path) -> (Vec<u8>, String
         !entry["disclosure"]["perceivableNotice"].is_null(),
         "the notice is recorded: {entry}"
     );
-    (std::fs::read(out).unwrap(), text(&o.stdout))
+    // The notes on the encoding are warnings, on stderr.
+    let said = text(&o.stdout) + &text(&o.stderr);
+    (std::fs::read(out).unwrap(), said)
 }
 
 /// (colour type, Compression, PhotometricInterpretation, image data bytes).

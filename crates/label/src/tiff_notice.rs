@@ -40,6 +40,9 @@ const PACKBITS: u16 = 32773;
 /// PhotometricInterpretation 0: a 1 bit is black (fax convention).
 const WHITE_IS_ZERO: u16 = 0;
 
+/// A TIFF decoder over bytes in memory.
+type InMemory<'a> = Decoder<Cursor<&'a [u8]>>;
+
 /// What the source's first image was written with.
 struct Source {
     width: u32,
@@ -57,7 +60,7 @@ fn tiff_err(e: tiff::TiffError) -> String {
 }
 
 impl Source {
-    fn read(input: &[u8]) -> Result<(Self, Decoder<Cursor<&[u8]>>), String> {
+    fn read(input: &[u8]) -> Result<(Self, InMemory<'_>), String> {
         let mut d = Decoder::new(Cursor::new(input)).map_err(tiff_err)?;
         let (width, height) = d.dimensions().map_err(tiff_err)?;
         let u16_tag = |d: &mut Decoder<_>, tag, default| {
@@ -196,7 +199,7 @@ fn compress_bilevel(
             None
         }
         LZW => {
-            Lzw::default().write_to(&mut out, bits).map_err(io)?;
+            Lzw.write_to(&mut out, bits).map_err(io)?;
             None
         }
         DEFLATE | DEFLATE_OLD => {

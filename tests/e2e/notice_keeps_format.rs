@@ -73,6 +73,7 @@ fn a_1_bit_group4_tiff_stays_1_bit_group4_with_its_photometric() {
         (ColorType::Gray(1), 4, 0),
         "1-bit, Group 4, WhiteIsZero"
     );
+    eprintln!("size: {} -> {} bytes", input_bytes.len(), out.len());
     assert!(
         out.len() * 2 <= input_bytes.len() * 3,
         "{} bytes from {}",
@@ -179,6 +180,7 @@ fn a_lossy_webp_stays_lossy_near_its_size_and_keeps_unknown_chunks() {
         .find(|(id, _)| id == b"ZZZZ")
         .map(|(_, d)| d);
     assert_eq!(kept.as_deref(), Some(&b"a private chunk, kept"[..]));
+    eprintln!("size: {} -> {} bytes", input_bytes.len(), out.len());
     assert!(
         out.len() * 2 <= input_bytes.len() * 3,
         "{} bytes from {}",

@@ -205,66 +205,77 @@ fn heif_depth(bytes: &[u8]) -> (u8, u32, u32) {
 }
 
 #[test]
-fn a_10_bit_avif_gets_a_notice_and_stays_10_bit() {
+fn a_10_bit_and_a_12_bit_avif_get_a_notice_and_keep_their_depth() {
     let sb = Sandbox::new();
-    let input = sb.path("hdr.avif");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x240",
-        "-frames:v",
-        "1",
-        "-c:v",
-        "libaom-av1",
-        "-pix_fmt",
-        "yuv420p10le",
-        "-still-picture",
-        "1",
-        "-cpu-used",
-        "8",
-        input.to_str().unwrap(),
-    ]);
-    assert_eq!(heif_depth(&std::fs::read(&input).unwrap()).0, 10, "input");
-    let (out, stdout) = label_with_notice(&sb, &input, &sb.path("out.avif"));
-    assert_eq!(heif_depth(&out), (10, 320, 240));
-    assert!(stdout.contains("10-bit AVIF"), "{stdout}");
+    for (pix_fmt, depth) in [("yuv420p10le", 10u8), ("yuv420p12le", 12)] {
+        let input = sb.path(&format!("hdr{depth}.avif"));
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240",
+            "-frames:v",
+            "1",
+            "-c:v",
+            "libaom-av1",
+            "-pix_fmt",
+            pix_fmt,
+            "-still-picture",
+            "1",
+            "-cpu-used",
+            "8",
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            heif_depth(&std::fs::read(&input).unwrap()).0,
+            depth,
+            "input"
+        );
+        let out = sb.path(&format!("out{depth}.avif"));
+        let (out, said) = label_with_notice(&sb, &input, &out);
+        assert_eq!(heif_depth(&out), (depth, 320, 240));
+        assert!(said.contains(&format!("{depth}-bit AVIF")), "{said}");
+    }
 }
 
 #[test]
-fn a_10_bit_heic_gets_a_notice_and_stays_10_bit() {
+fn a_10_bit_and_a_12_bit_heic_get_a_notice_and_keep_their_depth() {
     use libheif_rs::{
         Channel, ColorSpace, CompressionFormat, HeifContext, Image, LibHeif, RgbChroma,
     };
     let sb = Sandbox::new();
     let (w, h) = (256u32, 192u32);
-    let mut img = Image::new(w, h, ColorSpace::Rgb(RgbChroma::HdrRgbLe)).unwrap();
-    img.create_plane(Channel::Interleaved, w, h, 10).unwrap();
-    {
-        let planes = img.planes_mut();
-        let plane = planes.interleaved.unwrap();
-        for y in 0..h as usize {
-            for x in 0..w as usize {
-                let v = [(x * 4) as u16, (y * 5) as u16, 700u16];
-                for (c, s) in v.iter().enumerate() {
-                    let at = y * plane.stride + (x * 3 + c) * 2;
-                    plane.data[at..at + 2].copy_from_slice(&s.to_le_bytes());
+    for depth in [10u8, 12] {
+        let mut img = Image::new(w, h, ColorSpace::Rgb(RgbChroma::HdrRgbLe)).unwrap();
+        img.create_plane(Channel::Interleaved, w, h, depth).unwrap();
+        {
+            let planes = img.planes_mut();
+            let plane = planes.interleaved.unwrap();
+            let top = (1u16 << depth) - 1;
+            for y in 0..h as usize {
+                for x in 0..w as usize {
+                    let v = [(x * 4) as u16 & top, (y * 5) as u16 & top, top / 3 * 2];
+                    for (c, s) in v.iter().enumerate() {
+                        let at = y * plane.stride + (x * 3 + c) * 2;
+                        plane.data[at..at + 2].copy_from_slice(&s.to_le_bytes());
+                    }
                 }
             }
         }
-    }
-    let lib = LibHeif::new();
-    let mut encoder = lib.encoder_for_format(CompressionFormat::Hevc).unwrap();
-    let mut ctx = HeifContext::new().unwrap();
-    ctx.encode_image(&img, &mut encoder, None).unwrap();
-    let input_bytes = ctx.write_to_bytes().unwrap();
-    assert_eq!(heif_depth(&input_bytes).0, 10, "input");
-    let input = sb.path("hdr.heic");
-    std::fs::write(&input, &input_bytes).unwrap();
+        let lib = LibHeif::new();
+        let mut encoder = lib.encoder_for_format(CompressionFormat::Hevc).unwrap();
+        let mut ctx = HeifContext::new().unwrap();
+        ctx.encode_image(&img, &mut encoder, None).unwrap();
+        let input_bytes = ctx.write_to_bytes().unwrap();
+        assert_eq!(heif_depth(&input_bytes).0, depth, "input");
+        let input = sb.path(&format!("hdr{depth}.heic"));
+        std::fs::write(&input, &input_bytes).unwrap();
 
-    let (out, stdout) = label_with_notice(&sb, &input, &sb.path("out.heic"));
-    assert_eq!(heif_depth(&out), (10, w, h));
-    assert!(stdout.contains("10-bit HEIC"), "{stdout}");
+        let out = sb.path(&format!("out{depth}.heic"));
+        let (out, said) = label_with_notice(&sb, &input, &out);
+        assert_eq!(heif_depth(&out), (depth, w, h));
+        assert!(said.contains(&format!("{depth}-bit HEIC")), "{said}");
+    }
 }
 
 #[test]

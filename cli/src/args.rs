@@ -239,8 +239,8 @@ pub(crate) struct LimitArgs {
     #[arg(long, value_name = "SECONDS")]
     pub(crate) max_audio_seconds: Option<u64>,
     /// Base seconds of work on one file [default: 30; config: timeout_secs
-    /// in [limits]]. Time for its size (1 s per 20 MB), pixels (1 s per
-    /// 2 MP, per 1 MP for HEIC/AVIF) and audio (1 s per 30 s) comes on top.
+    /// in [limits]]. Time for its size (1 s per 20 MB), pixels (0.5 s per
+    /// MP, 3 s for HEIC/AVIF) and audio (1 s per 30 s) comes on top.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout: Option<u64>,
 }

@@ -51,7 +51,7 @@ pub(crate) fn apply(
     // HEVC and AV1 encoding are the slow part: more time per pixel.
     crate::watchdog::allow_pixels(
         u64::from(handle.width()) * u64::from(handle.height()),
-        crate::time_budget::HEIF_PIXELS_PER_SECOND,
+        crate::time_budget::HEIF_MS_PER_MEGAPIXEL,
     );
     // 10- and 12-bit (HDR) images stay at their depth: decoded to 16-bit
     // samples, badged, and encoded at the same depth (x265 and libaom

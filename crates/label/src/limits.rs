@@ -167,7 +167,7 @@ impl DecodeLimits {
         let pixels = width.saturating_mul(height);
         self.check(Limit::Pixels, pixels)?;
         self.check(Limit::DecodedBytes, pixels.saturating_mul(bytes_per_pixel))?;
-        crate::watchdog::allow_pixels(pixels, crate::time_budget::PIXELS_PER_SECOND);
+        crate::watchdog::allow_pixels(pixels, crate::time_budget::MS_PER_MEGAPIXEL);
         Ok(())
     }
 

@@ -17,14 +17,14 @@ use std::{fmt, time::Duration};
 /// Bytes hashed per second of budget: a pessimistic 20 MiB/s.
 pub const BYTES_PER_SECOND: u64 = 20 << 20;
 
-/// Pixels per second of budget for images whose codecs are quick to
-/// decode and encode (JPEG, PNG, WebP, TIFF, GIF...): 2 megapixels.
-pub const PIXELS_PER_SECOND: u64 = 2_000_000;
+/// Milliseconds of budget per megapixel for images whose codecs are quick
+/// to decode and encode (JPEG, PNG, WebP, TIFF, GIF...): 1 s per 2 MP.
+pub const MS_PER_MEGAPIXEL: u64 = 500;
 
-/// Pixels per second of budget where the notice re-encodes with HEVC or
-/// AV1 (HEIC, AVIF): those encoders are several times slower per pixel,
-/// so 1 megapixel.
-pub const HEIF_PIXELS_PER_SECOND: u64 = 1_000_000;
+/// Milliseconds of budget per megapixel where the notice re-encodes with
+/// HEVC or AV1 (HEIC, AVIF): measured, a 12 MP HEIC took 36 s to label
+/// on a loaded 2-core machine (x265 alone 30 s), so 3 s per MP.
+pub const HEIF_MS_PER_MEGAPIXEL: u64 = 3000;
 
 /// Seconds of audio per second of budget: decoding and re-encoding (MP3
 /// through LAME, FLAC, AAC) runs well above 30× real time.
@@ -40,9 +40,9 @@ pub struct TimeBudget {
     pub bytes: u64,
     /// Pixels in the image the notice decodes and re-encodes (0 if none).
     pub pixels: u64,
-    /// Pixels per second allowed for them ([`PIXELS_PER_SECOND`] or
-    /// [`HEIF_PIXELS_PER_SECOND`]).
-    pub pixels_per_second: u64,
+    /// Milliseconds allowed per megapixel of them ([`MS_PER_MEGAPIXEL`]
+    /// or [`HEIF_MS_PER_MEGAPIXEL`]).
+    pub ms_per_megapixel: u64,
     /// Seconds of audio the notice decodes and re-encodes (0 if none).
     pub audio_seconds: u64,
 }
@@ -54,7 +54,7 @@ impl TimeBudget {
             base,
             bytes,
             pixels: 0,
-            pixels_per_second: PIXELS_PER_SECOND,
+            ms_per_megapixel: MS_PER_MEGAPIXEL,
             audio_seconds: 0,
         }
     }
@@ -66,7 +66,9 @@ impl TimeBudget {
 
     /// The seconds granted for the pixels, rounded up.
     pub fn pixel_seconds(&self) -> u64 {
-        self.pixels.div_ceil(self.pixels_per_second.max(1))
+        self.pixels
+            .saturating_mul(self.ms_per_megapixel)
+            .div_ceil(1_000_000_000)
     }
 
     /// The seconds granted for the audio, rounded up.
@@ -83,13 +85,13 @@ impl TimeBudget {
         self.base.saturating_add(Duration::from_secs(extra))
     }
 
-    /// Grants time for an image of `pixels` at `per_second`, if that is
-    /// more than already granted (an animation's frames, or a decoder that
-    /// checks twice, do not add up past the largest).
-    pub(crate) fn allow_pixels(&mut self, pixels: u64, per_second: u64) {
+    /// Grants time for an image of `pixels` at `ms_per_megapixel`, if that
+    /// is more than already granted (an animation's frames, or a decoder
+    /// that checks twice, do not add up past the largest).
+    pub(crate) fn allow_pixels(&mut self, pixels: u64, ms_per_megapixel: u64) {
         let candidate = Self {
             pixels,
-            pixels_per_second: per_second.max(1),
+            ms_per_megapixel,
             ..*self
         };
         if candidate.pixel_seconds() > self.pixel_seconds() {
@@ -123,7 +125,7 @@ impl From<Duration> for TimeBudget {
     }
 }
 
-/// "54 s budget (30 s base + 24 s for 48 MP at 1 s per 2 MP + 1 s for
+/// "174 s budget (30 s base + 144 s for 48 MP at 3 s per MP + 1 s for
 /// 25 MB at 1 s per 20 MB)": the total and each share that is not zero.
 impl fmt::Display for TimeBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -136,10 +138,10 @@ impl fmt::Display for TimeBudget {
         if self.pixels > 0 {
             write!(
                 f,
-                " + {} s for {} at 1 s per {}",
+                " + {} s for {} at {} s per MP",
                 self.pixel_seconds(),
                 megapixels(self.pixels),
-                megapixels(self.pixels_per_second)
+                self.ms_per_megapixel as f64 / 1000.0
             )?;
         }
         if self.audio_seconds > 0 {
@@ -188,28 +190,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_48_megapixel_heic_gets_a_second_per_megapixel_on_top_of_the_base() {
+    fn a_48_megapixel_heic_gets_3_s_per_megapixel_on_top_of_the_base() {
         let mut b = TimeBudget::new(Duration::from_secs(30), 12 << 20);
         assert_eq!(b.total(), Duration::from_secs(30), "12 MB: under a second");
-        b.allow_pixels(8000 * 6000, HEIF_PIXELS_PER_SECOND);
-        assert_eq!(b.total(), Duration::from_secs(78));
+        b.allow_pixels(8000 * 6000, HEIF_MS_PER_MEGAPIXEL);
+        assert_eq!(b.total(), Duration::from_secs(174));
         assert_eq!(
             b.to_string(),
-            "78 s budget (30 s base + 48 s for 48 MP at 1 s per 1 MP)"
+            "174 s budget (30 s base + 144 s for 48 MP at 3 s per MP)"
         );
         assert_eq!(b.work(), "the notice on 48 MP");
         // A second, smaller grant (a thumbnail) does not shrink it.
-        b.allow_pixels(1000, PIXELS_PER_SECOND);
-        assert_eq!(b.total(), Duration::from_secs(78));
+        b.allow_pixels(1000, MS_PER_MEGAPIXEL);
+        assert_eq!(b.total(), Duration::from_secs(174));
     }
 
     #[test]
     fn quick_codecs_get_a_second_per_two_megapixels() {
         let mut b = TimeBudget::new(Duration::from_secs(30), 0);
-        b.allow_pixels(12_000_001, PIXELS_PER_SECOND);
+        b.allow_pixels(12_000_001, MS_PER_MEGAPIXEL);
         assert_eq!(b.pixel_seconds(), 7, "rounded up");
         assert_eq!(b.total(), Duration::from_secs(37));
-        assert!(b.to_string().contains("7 s for 12 MP at 1 s per 2 MP"));
+        assert!(
+            b.to_string().contains("7 s for 12 MP at 0.5 s per MP"),
+            "{b}"
+        );
     }
 
     #[test]
@@ -235,7 +240,7 @@ mod tests {
         assert_eq!(b.work(), "the work on this file");
         let huge = TimeBudget {
             pixels: u64::MAX,
-            pixels_per_second: 1,
+            ms_per_megapixel: u64::MAX,
             audio_seconds: u64::MAX,
             ..TimeBudget::new(Duration::MAX, u64::MAX)
         };

@@ -44,12 +44,12 @@ fn lock(b: &Shared) -> std::sync::MutexGuard<'_, TimeBudget> {
 }
 
 /// Grants the current file time for decoding and re-encoding an image of
-/// `pixels` at `per_second` (see [`crate::time_budget`]). Called once the
-/// size is known and within the limits; outside [`run`] it does nothing.
-pub(crate) fn allow_pixels(pixels: u64, per_second: u64) {
+/// `pixels` at `ms_per_megapixel` (see [`crate::time_budget`]). Called once
+/// the size is known and within the limits; outside [`run`] it does nothing.
+pub(crate) fn allow_pixels(pixels: u64, ms_per_megapixel: u64) {
     BUDGET.with(|b| {
         if let Some(b) = b.borrow().as_ref() {
-            lock(b).allow_pixels(pixels, per_second);
+            lock(b).allow_pixels(pixels, ms_per_megapixel);
         }
     });
 }
@@ -230,10 +230,10 @@ mod tests {
 
     #[test]
     fn work_that_grants_itself_time_for_its_pixels_is_not_cut_off() {
-        // A 100 ms base; the work learns it has 1 MP at 1 MP/s (a second
-        // more) and takes 300 ms.
+        // A 100 ms base; the work learns it has 1 MP at 1 s per MP (a
+        // second more) and takes 300 ms.
         let r = run(Path::new("big.heic"), Duration::from_millis(100), || {
-            allow_pixels(1_000_000, 1_000_000);
+            allow_pixels(1_000_000, 1000);
             thread::sleep(Duration::from_millis(300));
             Ok(5)
         });

@@ -236,18 +236,14 @@ pub(crate) struct LimitArgs {
     /// Longest audio, in seconds [default: 86400, a day].
     #[arg(long, value_name = "SECONDS")]
     pub(crate) max_audio_seconds: Option<u64>,
-    /// Most seconds of work on one file, on top of time for its size
-    /// [default: 30]. A notice in hours of audio needs more.
+    /// Base seconds of work on one file [default: 30; config: timeout_secs
+    /// in [limits]]. Time for its size (1 s per 20 MB), pixels (0.5 s per
+    /// MP, 3 s for HEIC/AVIF) and audio (1 s per 30 s) comes on top.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout: Option<u64>,
 }
 
 impl LimitArgs {
-    /// The per-file deadline's base, when the flag gives one.
-    pub(crate) fn deadline(&self) -> Option<std::time::Duration> {
-        self.timeout.map(std::time::Duration::from_secs)
-    }
-
     /// The flags as a `[limits]` table, to lay over the config file's.
     pub(crate) fn table(&self) -> tamga_label::LimitsTable {
         tamga_label::LimitsTable {
@@ -255,6 +251,7 @@ impl LimitArgs {
             max_decoded_mb: self.max_decoded_mb,
             max_frames: self.max_frames,
             max_audio_seconds: self.max_audio_seconds,
+            timeout_secs: self.timeout,
         }
     }
 }
@@ -481,10 +478,10 @@ mod tests {
     fn timeout_sets_the_per_file_deadline_and_zero_is_refused() {
         let l = label(&["--timeout", "3600"]).unwrap();
         assert_eq!(
-            l.limits.deadline(),
+            l.limits.table().deadline(),
             Some(std::time::Duration::from_secs(3600))
         );
-        assert_eq!(label(&[]).unwrap().limits.deadline(), None);
+        assert_eq!(label(&[]).unwrap().limits.table().deadline(), None);
         assert!(label(&["--timeout", "0"]).is_err());
     }
 

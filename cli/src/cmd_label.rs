@@ -119,7 +119,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.format = args.format;
     options.metadata = metadata(&args);
     options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
-    if let Some(d) = args.limits.deadline() {
+    if let Some(d) = key_source::deadline(&args.limits, args.keys.config.as_deref())? {
         options.deadline = d;
     }
     if args.notice || args.notice_style.is_some() || args.notice_position.is_some() {
@@ -176,7 +176,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
                                         "{e} (raise it with {})",
                                         key_source::limit_flag(*limit)
                                     ),
-                                    _ => e.to_string(),
+                                    _ => key_source::with_advice(e.kind(), e.to_string()),
                                 },
                             }),
                     }

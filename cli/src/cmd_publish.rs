@@ -90,7 +90,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     // against the same anchors the gate used.
     options.trust = gate.trust_config().clone();
     options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
-    if let Some(d) = args.limits.deadline() {
+    if let Some(d) = key_source::deadline(&args.limits, args.keys.config.as_deref())? {
         options.deadline = d;
     }
     options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
@@ -125,7 +125,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
                 })
                 .and_then(|_| {
                     gate.publish(&labeller, &check, &target, &request)
-                        .map_err(|e| (e.kind(), e.to_string()))
+                        .map_err(|e| (e.kind(), key_source::with_advice(e.kind(), e.to_string())))
                 });
             outcome(check, result)
         },

@@ -142,6 +142,27 @@ pub(crate) fn signing_notes(identity: &SigningIdentity, tsa: Option<&str>) -> Re
 /// How close to expiry the signing certificate must be for a warning.
 const EXPIRY_WARNING_DAYS: i64 = 30;
 
+/// The base of each file's time budget: `--timeout`, else the config
+/// file's `timeout_secs` in `[limits]`, else `None` (the library's 30 s).
+pub(crate) fn deadline(
+    args: &LimitArgs,
+    config: Option<&Path>,
+) -> Result<Option<std::time::Duration>> {
+    Ok(args.table().or(read_config(config)?.limits).deadline())
+}
+
+/// `message` for a file that failed with error kind `kind`, with advice on
+/// the flag or key that would let it through where there is one.
+pub(crate) fn with_advice(kind: &str, message: String) -> String {
+    match kind {
+        "timeout" => format!(
+            "{message}; raise the base with --timeout SECONDS or timeout_secs in the \
+             config file's [limits]"
+        ),
+        _ => message,
+    }
+}
+
 /// The flag that raises `limit`, for advice after a refused file.
 pub(crate) fn limit_flag(limit: tamga_label::Limit) -> &'static str {
     match limit {
@@ -149,5 +170,20 @@ pub(crate) fn limit_flag(limit: tamga_label::Limit) -> &'static str {
         tamga_label::Limit::DecodedBytes => "--max-decoded-mb",
         tamga_label::Limit::Frames => "--max-frames",
         _ => "--max-audio-seconds",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_gets_advice_on_raising_the_base() {
+        let m = with_advice("timeout", "x.heic: the notice on 48 MP took longer".into());
+        assert!(
+            m.contains("--timeout SECONDS") && m.contains("timeout_secs"),
+            "{m}"
+        );
+        assert_eq!(with_advice("io", "x: gone".into()), "x: gone");
     }
 }

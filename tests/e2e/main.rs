@@ -27,6 +27,7 @@ mod messages;
 mod metadata;
 mod mp3_stream;
 mod notice_gallery;
+mod notice_keeps_format;
 mod notices;
 mod publish;
 mod publish_keeps_metadata;

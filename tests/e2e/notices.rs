@@ -215,7 +215,8 @@ fn every_badgeable_format_gets_a_corner_badge_and_keeps_the_rest() {
     for (name, lossless, extra) in [
         ("sample.png", true, None),
         ("sample.tif", true, None),
-        ("sample.webp", true, None),
+        // A lossy WebP: re-encoded lossy (notice_keeps_format.rs).
+        ("sample.webp", false, None),
         ("sample.bmp", true, Some("--sidecar")),
         ("sample.jpg", false, None),
         ("sample.gif", true, None),

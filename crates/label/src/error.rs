@@ -95,13 +95,14 @@ pub enum LabelError {
         /// The limit.
         max: u64,
     },
-    /// Processing took longer than the watchdog allows.
-    #[error("{path}: gave up after {seconds} s (the file may be crafted to stall parsers)")]
+    /// Processing took longer than its time budget: a base, plus time for
+    /// the file's size, pixels and audio. The message names each share.
+    #[error("{path}: {work} took longer than its {budget}", work = budget.work())]
     Timeout {
         /// The file.
         path: PathBuf,
-        /// The limit.
-        seconds: u64,
+        /// The budget that ran out.
+        budget: crate::TimeBudget,
     },
     /// The signing keys could not be used.
     #[error(transparent)]

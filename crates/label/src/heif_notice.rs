@@ -5,7 +5,7 @@
 //! The primary image is decoded with its rotation and mirroring applied,
 //! so the badge lands in the corner people see; the new file stores it
 //! upright. Its ICC or NCLX colour profile, EXIF and XMP are carried over.
-//! Only 8-bit images are handled: HDR (10/12-bit) ones fail clearly.
+//! 10- and 12-bit (HDR) images stay 10- and 12-bit ([`crate::heif_depth`]).
 
 use libheif_rs::{
     Channel, ColorSpace, CompressionFormat, EncoderParameterValue, EncoderQuality, HeifContext,
@@ -48,37 +48,53 @@ pub(crate) fn apply(
     // The header's size, before libheif decodes a pixel (RGBA at most;
     // libheif's decoder and the badged copy each hold one).
     limits.check_image(u64::from(handle.width()), u64::from(handle.height()), 4 * 2)?;
+    // HEVC and AV1 encoding are the slow part: more time per pixel.
+    crate::watchdog::allow_pixels(
+        u64::from(handle.width()) * u64::from(handle.height()),
+        crate::time_budget::HEIF_MS_PER_MEGAPIXEL,
+    );
+    // 10- and 12-bit (HDR) images stay at their depth: decoded to 16-bit
+    // samples, badged, and encoded at the same depth (x265 and libaom
+    // both encode 10 and 12 bits).
     let bits = handle.luma_bits_per_pixel();
-    if bits > 8 {
-        return Err(format!(
-            "badges on {bits}-bit {name} images are not supported yet (8-bit only)"
-        )
-        .into());
+    if bits > 12 {
+        return Err(
+            format!("badges on {bits}-bit {name} images are not supported (8 to 12 bits)").into(),
+        );
     }
+    let hdr = bits > 8;
+    let depth = if hdr { bits } else { 8 };
     let alpha = handle.has_alpha_channel();
-    let chroma = if alpha {
-        RgbChroma::Rgba
-    } else {
-        RgbChroma::Rgb
+    let chroma = match (alpha, hdr) {
+        (false, false) => RgbChroma::Rgb,
+        (true, false) => RgbChroma::Rgba,
+        (false, true) => RgbChroma::HdrRgbLe,
+        (true, true) => RgbChroma::HdrRgbaLe,
     };
     let decoded = lib
         .decode(&handle, ColorSpace::Rgb(chroma), None)
         .map_err(e("cannot decode the image"))?;
     let (w, h) = (decoded.width(), decoded.height());
     let channels = if alpha { 4 } else { 3 };
-    let pixels = rows(&decoded, w, h, channels).ok_or("the decoded image has no pixel plane")?;
+    let bytes_per_sample = if hdr { 2 } else { 1 };
+    let pixels = rows(&decoded, w, h, channels * bytes_per_sample)
+        .ok_or("the decoded image has no pixel plane")?;
 
-    let (badge, pixels) = badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?;
+    let (badge, pixels) = if hdr {
+        crate::heif_depth::draw_deep(pixels, (w, h), depth, alpha, candidates, corner)?
+    } else {
+        badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?
+    };
 
     let mut out = Image::new(w, h, ColorSpace::Rgb(chroma)).map_err(e("cannot make the image"))?;
-    out.create_plane(Channel::Interleaved, w, h, 8)
+    out.create_plane(Channel::Interleaved, w, h, depth)
         .map_err(e("cannot make the image"))?;
     {
         let planes = out.planes_mut();
         let plane = planes
             .interleaved
             .ok_or("libheif made no interleaved plane")?;
-        let row = w as usize * channels;
+        let row = w as usize * channels * bytes_per_sample;
         for (y, src_row) in pixels.chunks_exact(row).enumerate() {
             let at = y * plane.stride;
             plane
@@ -108,6 +124,17 @@ pub(crate) fn apply(
     if format == MediaFormat::Avif {
         let _ = encoder.set_parameter_value("speed", EncoderParameterValue::Int(6));
     }
+    let mut chroma_note = "";
+    if format == MediaFormat::Avif && hdr {
+        // libheif 1.15 asks libaom for AV1 profile 2 for every image over
+        // 8 bits, and libaom takes 10-bit profile 2 only as 4:2:2 (at
+        // 4:2:0 it aborts the process on an assertion). 4:2:2 keeps more
+        // colour than 4:2:0, never less.
+        encoder
+            .set_parameter_value("chroma", EncoderParameterValue::String("422".into()))
+            .map_err(e("cannot choose 4:2:2 chroma"))?;
+        chroma_note = ", 4:2:2 chroma (libheif's AV1 path needs it above 8 bits)";
+    }
     let mut ctx = HeifContext::new().map_err(e("cannot start a file"))?;
     let new_handle = ctx
         .encode_image(&out, &mut encoder, None)
@@ -127,7 +154,7 @@ pub(crate) fn apply(
         bytes,
         badge,
         note: Some(format!(
-            "re-encoded as {name} with {codec_name} at quality {QUALITY}"
+            "re-encoded as {depth}-bit {name} with {codec_name} at quality {QUALITY}{chroma_note}"
         )),
     })
 }

@@ -13,8 +13,6 @@ use image::{
     codecs::{
         jpeg::JpegEncoder,
         png::{CompressionType, FilterType, PngEncoder},
-        tiff::TiffEncoder,
-        webp::WebPEncoder,
     },
     metadata::Orientation,
     ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
@@ -69,6 +67,10 @@ pub(crate) fn apply(
         // A drawing is edited as text, never rasterized.
         MediaFormat::Svg => return Ok(crate::svg_notice::apply(input, candidates, corner)?),
         MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner, limits),
+        // 1-bit scans: `image` would widen them to 8 bits.
+        MediaFormat::Tiff if crate::tiff_notice::is_bilevel(input) => {
+            return crate::tiff_notice::apply_bilevel(input, candidates, corner, limits)
+        }
         #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
             return crate::heif_notice::apply(input, format, candidates, corner, limits)
@@ -146,19 +148,14 @@ pub(crate) fn apply(
                 .map_err(err)?;
         }
         MediaFormat::Webp => {
-            note = Some("re-encoded as lossless WebP (no quality loss)".into());
-            let mut enc = WebPEncoder::new_lossless(&mut out);
-            set_metadata(&mut enc, icc, exif);
-            enc.write_image(img.as_bytes(), w, h, color.into())
-                .map_err(err)?;
+            // Lossy stays lossy; ICC, EXIF and every other chunk are
+            // copied from the source.
+            let (bytes, said) = crate::webp_notice::encode(&img, input)?;
+            (out, note) = (bytes, Some(said));
         }
         MediaFormat::Tiff => {
-            // The encoder itself rather than `write_to`, which would drop the
-            // ICC profile.
-            let mut enc = TiffEncoder::new(Cursor::new(&mut out));
-            set_metadata(&mut enc, icc, exif);
-            enc.write_image(img.as_bytes(), w, h, color.into())
-                .map_err(err)?;
+            // The source's compression, predictor and ICC profile.
+            (out, note) = crate::tiff_notice::encode(&img, input)?;
         }
         MediaFormat::Bmp => {
             img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)

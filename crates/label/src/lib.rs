@@ -51,6 +51,8 @@ pub mod fuzzing;
 mod gif_notice;
 pub mod guard;
 #[cfg(feature = "heif")]
+mod heif_depth;
+#[cfg(feature = "heif")]
 mod heif_notice;
 mod history;
 pub mod identity;
@@ -83,11 +85,14 @@ mod text_verify;
 mod thumbnail;
 mod trailing_spaces;
 mod trust_file;
+mod tiff_notice;
+pub mod time_budget;
 mod verify;
 mod voice;
 pub mod watchdog;
 mod wav_notice;
 mod wav_stream;
+mod webp_notice;
 
 pub use atomic_write::{write_bytes_atomically, FileMode};
 pub use disclosure::{
@@ -109,4 +114,5 @@ pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
+pub use time_budget::TimeBudget;
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

@@ -54,6 +54,10 @@ pub struct LimitsTable {
     pub max_frames: Option<u64>,
     /// [`DecodeLimits::max_audio_seconds`].
     pub max_audio_seconds: Option<u64>,
+    /// The base of each file's time budget, in seconds
+    /// ([`crate::LabelOptions::deadline`]); time for its size, pixels and
+    /// audio comes on top ([`crate::TimeBudget`]).
+    pub timeout_secs: Option<u64>,
 }
 
 impl LimitsTable {
@@ -65,7 +69,15 @@ impl LimitsTable {
             max_decoded_mb: self.max_decoded_mb.or(under.max_decoded_mb),
             max_frames: self.max_frames.or(under.max_frames),
             max_audio_seconds: self.max_audio_seconds.or(under.max_audio_seconds),
+            timeout_secs: self.timeout_secs.or(under.timeout_secs),
         }
+    }
+
+    /// The time budget's base this table sets, if any (0 is read as 1 s:
+    /// no work is instant).
+    pub fn deadline(&self) -> Option<std::time::Duration> {
+        self.timeout_secs
+            .map(|s| std::time::Duration::from_secs(s.max(1)))
     }
 
     /// `base` with every limit this table sets replaced.
@@ -143,7 +155,9 @@ impl DecodeLimits {
     }
 
     /// An image or frame of `width` × `height` at `bytes_per_pixel`: its
-    /// pixels, and the bytes decoding it takes.
+    /// pixels, and the bytes decoding it takes. Within the limits, the
+    /// file's time budget grows for the pixels (every decoder calls this
+    /// before its work, so this is the one place that grants it).
     pub(crate) fn check_image(
         &self,
         width: u64,
@@ -152,14 +166,19 @@ impl DecodeLimits {
     ) -> Result<(), Exceeded> {
         let pixels = width.saturating_mul(height);
         self.check(Limit::Pixels, pixels)?;
-        self.check(Limit::DecodedBytes, pixels.saturating_mul(bytes_per_pixel))
+        self.check(Limit::DecodedBytes, pixels.saturating_mul(bytes_per_pixel))?;
+        crate::watchdog::allow_pixels(pixels, crate::time_budget::MS_PER_MEGAPIXEL);
+        Ok(())
     }
 
-    /// `frames` at `rate` Hz against the longest audio allowed.
+    /// `frames` at `rate` Hz against the longest audio allowed. Within it,
+    /// the file's time budget grows for the audio, as for [`Self::check_image`].
     pub(crate) fn check_audio(&self, frames: u64, rate: u32) -> Result<(), Exceeded> {
         // Whole seconds, rounded up, so a file a fraction over is refused.
         let seconds = frames.div_ceil(u64::from(rate.max(1)));
-        self.check(Limit::AudioSeconds, seconds)
+        self.check(Limit::AudioSeconds, seconds)?;
+        crate::watchdog::allow_audio(seconds);
+        Ok(())
     }
 }
 
@@ -240,7 +259,8 @@ mod tests {
 
     #[test]
     fn flags_override_the_config_table_which_overrides_the_defaults() {
-        let file: LimitsTable = toml::from_str("max_pixels = 100\nmax_decoded_mb = 3").unwrap();
+        let file: LimitsTable =
+            toml::from_str("max_pixels = 100\nmax_decoded_mb = 3\ntimeout_secs = 90").unwrap();
         let flags = LimitsTable {
             max_pixels: Some(50),
             ..LimitsTable::default()
@@ -249,6 +269,17 @@ mod tests {
         assert_eq!(l.max_pixels, 50);
         assert_eq!(l.max_decoded_bytes, 3 << 20);
         assert_eq!(l.max_frames, DecodeLimits::default().max_frames);
+        let t = flags.or(file);
+        assert_eq!(t.deadline(), Some(std::time::Duration::from_secs(90)));
+        let flag = LimitsTable {
+            timeout_secs: Some(5),
+            ..LimitsTable::default()
+        };
+        assert_eq!(
+            flag.or(file).deadline(),
+            Some(std::time::Duration::from_secs(5)),
+            "--timeout wins over the config file"
+        );
         assert!(
             toml::from_str::<LimitsTable>("max_pixel = 1").is_err(),
             "typos are refused"

@@ -11,21 +11,56 @@
 //! a batch of thousands of files does not create thousands of threads. A
 //! worker that missed a deadline is abandoned (never handed more work: the
 //! next call starts a fresh one), so one stuck file never delays another.
+//!
+//! The deadline is a [`TimeBudget`] that the work itself can raise as it
+//! learns what the file holds (its pixels, its audio's length), within the
+//! decoding limits: see [`allow_pixels`] and [`allow_audio`].
 
 use std::{
     cell::{Cell, RefCell},
     path::Path,
-    sync::mpsc::{self, Sender},
+    sync::{
+        mpsc::{self, RecvTimeoutError, Sender},
+        Arc, Mutex, PoisonError,
+    },
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
-use crate::LabelError;
+use crate::{time_budget::TimeBudget, LabelError};
 
-/// The deadline for a file of `len` bytes: a base plus time to hash it at a
-/// pessimistic 20 MB/s, so large honest files are never cut off.
-pub fn deadline_for(len: u64, base: Duration) -> Duration {
-    base + Duration::from_secs(len / (20 << 20))
+/// The budget for a file of `len` bytes: a base plus time to hash it at a
+/// pessimistic 20 MB/s, so large honest files are never cut off. The work
+/// adds time for pixels and audio as it finds them.
+pub fn deadline_for(len: u64, base: Duration) -> TimeBudget {
+    TimeBudget::new(base, len)
+}
+
+/// The running budget of the work on this (worker) thread, if any.
+type Shared = Arc<Mutex<TimeBudget>>;
+
+fn lock(b: &Shared) -> std::sync::MutexGuard<'_, TimeBudget> {
+    b.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Grants the current file time for decoding and re-encoding an image of
+/// `pixels` at `ms_per_megapixel` (see [`crate::time_budget`]). Called once
+/// the size is known and within the limits; outside [`run`] it does nothing.
+pub(crate) fn allow_pixels(pixels: u64, ms_per_megapixel: u64) {
+    BUDGET.with(|b| {
+        if let Some(b) = b.borrow().as_ref() {
+            lock(b).allow_pixels(pixels, ms_per_megapixel);
+        }
+    });
+}
+
+/// Grants the current file time for `seconds` of audio; as [`allow_pixels`].
+pub(crate) fn allow_audio(seconds: u64) {
+    BUDGET.with(|b| {
+        if let Some(b) = b.borrow().as_ref() {
+            lock(b).allow_audio(seconds);
+        }
+    });
 }
 
 /// A unit of work for a worker. It never unwinds: [`run`] wraps the
@@ -38,6 +73,8 @@ thread_local! {
     /// How deep this thread is inside [`guard`]: a panic here is caught
     /// and reported against a file, so panic hooks can stay quiet.
     static GUARDED: Cell<u32> = const { Cell::new(0) };
+    /// On a worker: the budget of the file it is working on.
+    static BUDGET: RefCell<Option<Shared>> = const { RefCell::new(None) };
 }
 
 /// The name of the threads that run work under a deadline.
@@ -101,29 +138,48 @@ fn abandon() {
     WORKER.with(|cell| cell.borrow_mut().take());
 }
 
-/// Runs `work` on this thread's worker and waits at most `deadline` for it.
-pub(crate) fn run<T, F>(path: &Path, deadline: Duration, work: F) -> Result<T, LabelError>
+/// Runs `work` on this thread's worker and waits for it as long as its
+/// budget allows, the budget growing with what the work grants itself.
+pub(crate) fn run<T, F>(
+    path: &Path,
+    budget: impl Into<TimeBudget>,
+    work: F,
+) -> Result<T, LabelError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, LabelError> + Send + 'static,
 {
+    let start = Instant::now();
+    let shared: Shared = Arc::new(Mutex::new(budget.into()));
+    let for_worker = shared.clone();
     let (tx, rx) = mpsc::sync_channel(1);
     submit(Box::new(move || {
+        BUDGET.with(|b| *b.borrow_mut() = Some(for_worker));
         // A panic inside a dependency must not take the batch down: catch
         // it and report it against the file.
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        BUDGET.with(|b| b.borrow_mut().take());
         let _ = tx.send(out);
     }))
     .map_err(|e| LabelError::io(path, e))?;
-    match rx.recv_timeout(deadline) {
-        Ok(Ok(result)) => result,
-        Ok(Err(_panic)) => Err(LabelError::Panicked { path: path.into() }),
-        Err(_) => {
-            abandon();
-            Err(LabelError::Timeout {
-                path: path.into(),
-                seconds: deadline.as_secs(),
-            })
+    loop {
+        let allowed = lock(&shared).total();
+        match rx.recv_timeout(allowed.saturating_sub(start.elapsed())) {
+            Ok(Ok(result)) => return result,
+            Ok(Err(_panic)) => return Err(LabelError::Panicked { path: path.into() }),
+            // The work granted itself more time while we waited.
+            Err(RecvTimeoutError::Timeout) if lock(&shared).total() > allowed => continue,
+            Err(RecvTimeoutError::Timeout) => {
+                abandon();
+                return Err(LabelError::Timeout {
+                    path: path.into(),
+                    budget: *lock(&shared),
+                });
+            }
+            // The job was dropped unrun: its worker died under it.
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(LabelError::Panicked { path: path.into() })
+            }
         }
     }
 }
@@ -167,8 +223,42 @@ mod tests {
     #[test]
     fn deadlines_grow_with_size() {
         assert!(
-            deadline_for(1 << 30, Duration::from_secs(8))
-                > deadline_for(1 << 20, Duration::from_secs(8))
+            deadline_for(1 << 30, Duration::from_secs(8)).total()
+                > deadline_for(1 << 20, Duration::from_secs(8)).total()
+        );
+    }
+
+    #[test]
+    fn work_that_grants_itself_time_for_its_pixels_is_not_cut_off() {
+        // A 100 ms base; the work learns it has 1 MP at 1 s per MP (a
+        // second more) and takes 300 ms.
+        let r = run(Path::new("big.heic"), Duration::from_millis(100), || {
+            allow_pixels(1_000_000, 1000);
+            thread::sleep(Duration::from_millis(300));
+            Ok(5)
+        });
+        assert_eq!(r.unwrap(), 5);
+        // Outside a worker, a grant is a no-op rather than a panic.
+        allow_pixels(1, 1);
+        allow_audio(1);
+    }
+
+    #[test]
+    fn the_timeout_names_the_budget_that_ran_out() {
+        let r: Result<(), _> = run(Path::new("song.mp3"), Duration::from_millis(50), || {
+            allow_audio(1);
+            thread::sleep(Duration::from_secs(5));
+            Ok(())
+        });
+        let e = r.unwrap_err();
+        let LabelError::Timeout { budget, .. } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(budget.audio_seconds, 1);
+        assert_eq!(
+            e.to_string(),
+            "song.mp3: the notice on 1 s of audio took longer than its 1 s budget \
+             (0 s base + 1 s for 1 s of audio at 1 s per 30 s)"
         );
     }
 

@@ -184,6 +184,9 @@ pub struct ServerConfig {
     pub tsa_url: Option<String>,
     /// Whether remote labels are fetched (`[verify] remote`).
     pub remote: RemoteMode,
+    /// The base of each upload's time budget (`timeout_secs` in
+    /// `[limits]`); `None` keeps the library's.
+    pub label_deadline: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -211,6 +214,7 @@ impl Default for ServerConfig {
             decode_limits: tamga_label::DecodeLimits::default(),
             tsa_url: None,
             remote: RemoteMode::Skip,
+            label_deadline: None,
         }
     }
 }
@@ -342,6 +346,7 @@ impl ServerConfig {
         }
         c.tokens = tokens;
         c.decode_limits = file.limits.apply(c.decode_limits);
+        c.label_deadline = file.limits.deadline();
         Ok(c)
     }
 }

@@ -1,0 +1,249 @@
+//! How long the work on one file may take, and why.
+//!
+//! A fixed deadline either cuts off honest large files (a 48-megapixel
+//! phone HEIC takes longer to re-encode than a thumbnail) or lets a
+//! crafted small one stall a worker for as long. So the budget is a base
+//! plus a share for each thing the work has to get through: the file's
+//! bytes (hashing), its pixels (decoding, drawing and re-encoding an
+//! image) and its audio (decoding and re-encoding). The pixels and the
+//! duration are only known once a decoder has read the header, so the
+//! work grants them to the running budget as it learns them
+//! ([`crate::watchdog::allow_pixels`], [`crate::watchdog::allow_audio`]);
+//! the header sizes are bounded by [`crate::DecodeLimits`] first, so a
+//! lying header cannot buy more than the limits allow.
+
+use std::{fmt, time::Duration};
+
+/// Bytes hashed per second of budget: a pessimistic 20 MiB/s.
+pub const BYTES_PER_SECOND: u64 = 20 << 20;
+
+/// Milliseconds of budget per megapixel for images whose codecs are quick
+/// to decode and encode (JPEG, PNG, WebP, TIFF, GIF...): 1 s per 2 MP.
+pub const MS_PER_MEGAPIXEL: u64 = 500;
+
+/// Milliseconds of budget per megapixel where the notice re-encodes with
+/// HEVC or AV1 (HEIC, AVIF): measured, a 12 MP HEIC took 36 s to label
+/// on a loaded 2-core machine (x265 alone 30 s), so 3 s per MP.
+pub const HEIF_MS_PER_MEGAPIXEL: u64 = 3000;
+
+/// Seconds of audio per second of budget: decoding and re-encoding (MP3
+/// through LAME, FLAC, AAC) runs well above 30× real time.
+pub const AUDIO_SECONDS_PER_SECOND: u64 = 30;
+
+/// The time allowed for the work on one file, by what it is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimeBudget {
+    /// The base for any file (`LabelOptions::deadline`).
+    pub base: Duration,
+    /// The file's size, in bytes.
+    pub bytes: u64,
+    /// Pixels in the image the notice decodes and re-encodes (0 if none).
+    pub pixels: u64,
+    /// Milliseconds allowed per megapixel of them ([`MS_PER_MEGAPIXEL`]
+    /// or [`HEIF_MS_PER_MEGAPIXEL`]).
+    pub ms_per_megapixel: u64,
+    /// Seconds of audio the notice decodes and re-encodes (0 if none).
+    pub audio_seconds: u64,
+}
+
+impl TimeBudget {
+    /// A budget of `base` for a file of `bytes`, before its content is known.
+    pub fn new(base: Duration, bytes: u64) -> Self {
+        Self {
+            base,
+            bytes,
+            pixels: 0,
+            ms_per_megapixel: MS_PER_MEGAPIXEL,
+            audio_seconds: 0,
+        }
+    }
+
+    /// The seconds granted for the bytes.
+    pub fn byte_seconds(&self) -> u64 {
+        self.bytes / BYTES_PER_SECOND
+    }
+
+    /// The seconds granted for the pixels, rounded up.
+    pub fn pixel_seconds(&self) -> u64 {
+        self.pixels
+            .saturating_mul(self.ms_per_megapixel)
+            .div_ceil(1_000_000_000)
+    }
+
+    /// The seconds granted for the audio, rounded up.
+    pub fn audio_share(&self) -> u64 {
+        self.audio_seconds.div_ceil(AUDIO_SECONDS_PER_SECOND)
+    }
+
+    /// The whole budget.
+    pub fn total(&self) -> Duration {
+        let extra = self
+            .byte_seconds()
+            .saturating_add(self.pixel_seconds())
+            .saturating_add(self.audio_share());
+        self.base.saturating_add(Duration::from_secs(extra))
+    }
+
+    /// Grants time for an image of `pixels` at `ms_per_megapixel`, if that
+    /// is more than already granted (an animation's frames, or a decoder
+    /// that checks twice, do not add up past the largest).
+    pub(crate) fn allow_pixels(&mut self, pixels: u64, ms_per_megapixel: u64) {
+        let candidate = Self {
+            pixels,
+            ms_per_megapixel,
+            ..*self
+        };
+        if candidate.pixel_seconds() > self.pixel_seconds() {
+            *self = candidate;
+        }
+    }
+
+    /// Grants time for `seconds` of audio, if more than already granted
+    /// (a decoder counts the length again as it goes).
+    pub(crate) fn allow_audio(&mut self, seconds: u64) {
+        self.audio_seconds = self.audio_seconds.max(seconds);
+    }
+
+    /// What the budget was for, for the start of a message: "the notice on
+    /// 48 MP", "the notice on 3 min of audio", or "the work on this file".
+    pub fn work(&self) -> String {
+        if self.pixels > 0 {
+            format!("the notice on {}", megapixels(self.pixels))
+        } else if self.audio_seconds > 0 {
+            format!("the notice on {} of audio", duration(self.audio_seconds))
+        } else {
+            "the work on this file".into()
+        }
+    }
+}
+
+impl From<Duration> for TimeBudget {
+    /// A fixed budget with nothing granted for size or content.
+    fn from(base: Duration) -> Self {
+        Self::new(base, 0)
+    }
+}
+
+/// "174 s budget (30 s base + 144 s for 48 MP at 3 s per MP + 1 s for
+/// 25 MB at 1 s per 20 MB)": the total and each share that is not zero.
+impl fmt::Display for TimeBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} s budget ({} s base",
+            self.total().as_secs(),
+            self.base.as_secs()
+        )?;
+        if self.pixels > 0 {
+            write!(
+                f,
+                " + {} s for {} at {} s per MP",
+                self.pixel_seconds(),
+                megapixels(self.pixels),
+                self.ms_per_megapixel as f64 / 1000.0
+            )?;
+        }
+        if self.audio_seconds > 0 {
+            write!(
+                f,
+                " + {} s for {} of audio at 1 s per {}",
+                self.audio_share(),
+                duration(self.audio_seconds),
+                duration(AUDIO_SECONDS_PER_SECOND)
+            )?;
+        }
+        if self.byte_seconds() > 0 {
+            write!(
+                f,
+                " + {} s for {} MB at 1 s per {} MB",
+                self.byte_seconds(),
+                self.bytes >> 20,
+                BYTES_PER_SECOND >> 20
+            )?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// "48 MP", "0.3 MP": megapixels with one decimal below 10.
+fn megapixels(pixels: u64) -> String {
+    let mp = pixels as f64 / 1e6;
+    if mp >= 10.0 || mp.fract() == 0.0 {
+        format!("{mp:.0} MP")
+    } else {
+        format!("{mp:.1} MP")
+    }
+}
+
+/// "45 s", "3 min", "2 h 5 min".
+fn duration(seconds: u64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_48_megapixel_heic_gets_3_s_per_megapixel_on_top_of_the_base() {
+        let mut b = TimeBudget::new(Duration::from_secs(30), 12 << 20);
+        assert_eq!(b.total(), Duration::from_secs(30), "12 MB: under a second");
+        b.allow_pixels(8000 * 6000, HEIF_MS_PER_MEGAPIXEL);
+        assert_eq!(b.total(), Duration::from_secs(174));
+        assert_eq!(
+            b.to_string(),
+            "174 s budget (30 s base + 144 s for 48 MP at 3 s per MP)"
+        );
+        assert_eq!(b.work(), "the notice on 48 MP");
+        // A second, smaller grant (a thumbnail) does not shrink it.
+        b.allow_pixels(1000, MS_PER_MEGAPIXEL);
+        assert_eq!(b.total(), Duration::from_secs(174));
+    }
+
+    #[test]
+    fn quick_codecs_get_a_second_per_two_megapixels() {
+        let mut b = TimeBudget::new(Duration::from_secs(30), 0);
+        b.allow_pixels(12_000_001, MS_PER_MEGAPIXEL);
+        assert_eq!(b.pixel_seconds(), 7, "rounded up");
+        assert_eq!(b.total(), Duration::from_secs(37));
+        assert!(
+            b.to_string().contains("7 s for 12 MP at 0.5 s per MP"),
+            "{b}"
+        );
+    }
+
+    #[test]
+    fn audio_and_size_add_their_shares() {
+        let mut b = TimeBudget::new(Duration::from_secs(10), 100 << 20);
+        b.allow_audio(3600);
+        b.allow_audio(60);
+        assert_eq!(b.audio_share(), 120, "an hour at 30× real time");
+        assert_eq!(b.byte_seconds(), 5);
+        assert_eq!(b.total(), Duration::from_secs(135));
+        assert_eq!(
+            b.to_string(),
+            "135 s budget (10 s base + 120 s for 60 min of audio at 1 s per 30 s \
+             + 5 s for 100 MB at 1 s per 20 MB)"
+        );
+        assert_eq!(b.work(), "the notice on 60 min of audio");
+    }
+
+    #[test]
+    fn a_plain_budget_names_only_its_base() {
+        let b = TimeBudget::from(Duration::from_secs(30));
+        assert_eq!(b.to_string(), "30 s budget (30 s base)");
+        assert_eq!(b.work(), "the work on this file");
+        let huge = TimeBudget {
+            pixels: u64::MAX,
+            ms_per_megapixel: u64::MAX,
+            audio_seconds: u64::MAX,
+            ..TimeBudget::new(Duration::MAX, u64::MAX)
+        };
+        assert_eq!(huge.total(), Duration::MAX, "saturates, never wraps");
+    }
+}

@@ -1,0 +1,315 @@
+//! A notice keeps the file what it was (issue 15 §7): a 1-bit Group 4
+//! scan stays 1-bit Group 4, a lossy WebP stays lossy at about its size
+//! with its unknown chunks, a 10-bit HEIC or AVIF stays 10-bit. Inputs
+//! are made here: the `tiff`/`fax` crates, ffmpeg and libheif.
+
+use std::{io::Cursor, path::Path, process::Command};
+
+use tiff::{decoder::Decoder, tags::Tag, ColorType};
+
+use crate::util::{assert_ok, text, Sandbox};
+
+/// Labels `input` with a notice and checks the output verifies as trusted;
+/// returns the output's bytes and what tamga said.
+fn label_with_notice(sb: &Sandbox, input: &Path, out: &Path) -> (Vec<u8>, String) {
+    let o = sb.label(input, out, &["--notice"]);
+    assert_ok(&o);
+    let (entry, _) = sb.verify(out, true);
+    assert_eq!(entry["verdict"], "trusted", "{entry}");
+    assert!(
+        !entry["disclosure"]["perceivableNotice"].is_null(),
+        "the notice is recorded: {entry}"
+    );
+    // The notes on the encoding are warnings, on stderr.
+    let said = text(&o.stdout) + &text(&o.stderr);
+    (std::fs::read(out).unwrap(), said)
+}
+
+/// (colour type, Compression, PhotometricInterpretation, image data bytes).
+fn tiff_tags(bytes: &[u8]) -> (ColorType, u16, u16, u64) {
+    let mut d = Decoder::new(Cursor::new(bytes)).unwrap();
+    let c = d.colortype().unwrap();
+    let comp = d.get_tag_unsigned::<u16>(Tag::Compression).unwrap();
+    let photo = d
+        .get_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+        .unwrap();
+    let data = d
+        .get_tag_u64_vec(Tag::StripByteCounts)
+        .unwrap()
+        .iter()
+        .sum();
+    (c, comp, photo, data)
+}
+
+#[test]
+fn a_1_bit_group4_tiff_stays_1_bit_group4_with_its_photometric() {
+    let sb = Sandbox::new();
+    // A page of "text": short strokes in lines, as a 200 dpi fax scan.
+    let (w, h) = (1728u32, 2200u32);
+    let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
+    for y in 0..h {
+        let pels = (0..w).map(|x| {
+            let word = (x / 23 + y / 40 * 7) % 5 != 0;
+            let ink = y % 40 >= 10 && y % 40 < 26 && word && (x * 31 + y * 17) % 11 < 6;
+            if ink {
+                fax::Color::Black
+            } else {
+                fax::Color::White
+            }
+        });
+        let Ok(()) = enc.encode_line(pels, w as u16);
+    }
+    let Ok(writer) = enc.finish();
+    let input_bytes = fax::tiff::wrap(&writer.finish(), w, h);
+    let (c, comp, photo, _) = tiff_tags(&input_bytes);
+    assert_eq!((c, comp, photo), (ColorType::Gray(1), 4, 0), "the input");
+    let input = sb.path("scan.tif");
+    std::fs::write(&input, &input_bytes).unwrap();
+
+    let (out, _) = label_with_notice(&sb, &input, &sb.path("out.tif"));
+    let (c, comp, photo, _) = tiff_tags(&out);
+    assert_eq!(
+        (c, comp, photo),
+        (ColorType::Gray(1), 4, 0),
+        "1-bit, Group 4, WhiteIsZero"
+    );
+    eprintln!("size: {} -> {} bytes", input_bytes.len(), out.len());
+    assert!(
+        out.len() * 2 <= input_bytes.len() * 3,
+        "{} bytes from {}",
+        out.len(),
+        input_bytes.len()
+    );
+    // The page still reads as a page: mostly white, the badge dark.
+    let img = image::load_from_memory(&out).unwrap().to_luma8();
+    assert_eq!(img.dimensions(), (w, h));
+    let white = img.pixels().filter(|p| p.0[0] == 255).count();
+    assert!(white * 10 > (w * h) as usize * 7, "{white} white pixels");
+}
+
+/// A photo-like image: smooth gradients with texture, as a camera makes.
+fn photo(w: u32, h: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(w, h, |x, y| {
+        let n = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) % 23;
+        image::Rgb([
+            (x * 200 / w + n) as u8,
+            (y * 180 / h + n) as u8,
+            ((x + y) * 120 / (w + h) + 60) as u8,
+        ])
+    })
+}
+
+/// The RIFF chunks of a WebP: FourCC and payload.
+fn webp_chunks(file: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    let mut at = 12;
+    let mut out = Vec::new();
+    while at + 8 <= file.len() {
+        let id: [u8; 4] = file[at..at + 4].try_into().unwrap();
+        let len = u32::from_le_bytes(file[at + 4..at + 8].try_into().unwrap()) as usize;
+        out.push((id, file[at + 8..at + 8 + len].to_vec()));
+        at += 8 + len + (len & 1);
+    }
+    out
+}
+
+fn riff(chunks: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+    let mut body = b"WEBP".to_vec();
+    for (id, data) in chunks {
+        body.extend_from_slice(*id);
+        body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        body.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            body.push(0);
+        }
+    }
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+fn ffmpeg(args: &[&str]) {
+    let o = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is installed by .ci/run");
+    assert!(o.status.success(), "ffmpeg {args:?}: {}", text(&o.stderr));
+}
+
+#[test]
+fn a_lossy_webp_stays_lossy_near_its_size_and_keeps_unknown_chunks() {
+    let sb = Sandbox::new();
+    let (w, h) = (960u32, 640u32);
+    let png = sb.path("photo.png");
+    photo(w, h).save(&png).unwrap();
+    let simple = sb.path("simple.webp");
+    ffmpeg(&[
+        "-i",
+        png.to_str().unwrap(),
+        "-c:v",
+        "libwebp",
+        "-lossless",
+        "0",
+        "-quality",
+        "70",
+        simple.to_str().unwrap(),
+    ]);
+    // Extended format, with a chunk no one here knows after the image.
+    let chunks = webp_chunks(&std::fs::read(&simple).unwrap());
+    let vp8 = &chunks.iter().find(|(id, _)| id == b"VP8 ").unwrap().1;
+    let mut vp8x = vec![0u8, 0, 0, 0];
+    vp8x.extend_from_slice(&(w - 1).to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&(h - 1).to_le_bytes()[..3]);
+    let input_bytes = riff(&[
+        (b"VP8X", &vp8x),
+        (b"VP8 ", vp8),
+        (b"ZZZZ", b"a private chunk, kept"),
+    ]);
+    let input = sb.path("photo.webp");
+    std::fs::write(&input, &input_bytes).unwrap();
+
+    let (out, stdout) = label_with_notice(&sb, &input, &sb.path("out.webp"));
+    let ids: Vec<[u8; 4]> = webp_chunks(&out).iter().map(|(id, _)| *id).collect();
+    assert!(
+        ids.contains(b"VP8 ") && !ids.contains(b"VP8L"),
+        "lossy: {ids:?}"
+    );
+    let kept = webp_chunks(&out)
+        .into_iter()
+        .find(|(id, _)| id == b"ZZZZ")
+        .map(|(_, d)| d);
+    assert_eq!(kept.as_deref(), Some(&b"a private chunk, kept"[..]));
+    eprintln!("size: {} -> {} bytes", input_bytes.len(), out.len());
+    assert!(
+        out.len() * 2 <= input_bytes.len() * 3,
+        "{} bytes from {}",
+        out.len(),
+        input_bytes.len()
+    );
+    assert!(
+        stdout.contains("lossy WebP at quality"),
+        "the quality is said: {stdout}"
+    );
+}
+
+/// The luma bit depth and size of a HEIF file's primary image, by libheif.
+fn heif_depth(bytes: &[u8]) -> (u8, u32, u32) {
+    let ctx = libheif_rs::HeifContext::read_from_bytes(bytes).unwrap();
+    let handle = ctx.primary_image_handle().unwrap();
+    (
+        handle.luma_bits_per_pixel(),
+        handle.width(),
+        handle.height(),
+    )
+}
+
+#[test]
+fn a_10_bit_and_a_12_bit_avif_get_a_notice_and_keep_their_depth() {
+    let sb = Sandbox::new();
+    for (pix_fmt, depth) in [("yuv420p10le", 10u8), ("yuv420p12le", 12)] {
+        let input = sb.path(&format!("hdr{depth}.avif"));
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240",
+            "-frames:v",
+            "1",
+            "-c:v",
+            "libaom-av1",
+            "-pix_fmt",
+            pix_fmt,
+            "-still-picture",
+            "1",
+            "-cpu-used",
+            "8",
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            heif_depth(&std::fs::read(&input).unwrap()).0,
+            depth,
+            "input"
+        );
+        let out = sb.path(&format!("out{depth}.avif"));
+        let (out, said) = label_with_notice(&sb, &input, &out);
+        assert_eq!(heif_depth(&out), (depth, 320, 240));
+        assert!(said.contains(&format!("{depth}-bit AVIF")), "{said}");
+    }
+}
+
+#[test]
+fn a_10_bit_and_a_12_bit_heic_get_a_notice_and_keep_their_depth() {
+    use libheif_rs::{
+        Channel, ColorSpace, CompressionFormat, HeifContext, Image, LibHeif, RgbChroma,
+    };
+    let sb = Sandbox::new();
+    let (w, h) = (256u32, 192u32);
+    for depth in [10u8, 12] {
+        let mut img = Image::new(w, h, ColorSpace::Rgb(RgbChroma::HdrRgbLe)).unwrap();
+        img.create_plane(Channel::Interleaved, w, h, depth).unwrap();
+        {
+            let planes = img.planes_mut();
+            let plane = planes.interleaved.unwrap();
+            let top = (1u16 << depth) - 1;
+            for y in 0..h as usize {
+                for x in 0..w as usize {
+                    let v = [(x * 4) as u16 & top, (y * 5) as u16 & top, top / 3 * 2];
+                    for (c, s) in v.iter().enumerate() {
+                        let at = y * plane.stride + (x * 3 + c) * 2;
+                        plane.data[at..at + 2].copy_from_slice(&s.to_le_bytes());
+                    }
+                }
+            }
+        }
+        let lib = LibHeif::new();
+        let mut encoder = lib.encoder_for_format(CompressionFormat::Hevc).unwrap();
+        let mut ctx = HeifContext::new().unwrap();
+        ctx.encode_image(&img, &mut encoder, None).unwrap();
+        let input_bytes = ctx.write_to_bytes().unwrap();
+        assert_eq!(heif_depth(&input_bytes).0, depth, "input");
+        let input = sb.path(&format!("hdr{depth}.heic"));
+        std::fs::write(&input, &input_bytes).unwrap();
+
+        let out = sb.path(&format!("out{depth}.heic"));
+        let (out, said) = label_with_notice(&sb, &input, &out);
+        assert_eq!(heif_depth(&out), (depth, w, h));
+        assert!(said.contains(&format!("{depth}-bit HEIC")), "{said}");
+    }
+}
+
+#[test]
+fn the_time_budget_base_can_be_set_in_the_config_file() {
+    let sb = Sandbox::new();
+    let config = sb.path("tamga.toml");
+    std::fs::write(&config, "[limits]\ntimeout_secs = 120\n").unwrap();
+    let png = sb.path("p.png");
+    photo(64, 48).save(&png).unwrap();
+    let keys = sb.keys();
+    let out = sb.path("out.png");
+    let run = |cfg: &Path| {
+        sb.run(&[
+            "label",
+            png.to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--notice",
+            "--keys",
+            keys.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert_ok(&run(&config));
+    // A typo is refused, naming the file: the key is really read.
+    std::fs::write(&config, "[limits]\ntimeout_sec = 120\n").unwrap();
+    let o = run(&config);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("tamga.toml"),
+        "{}",
+        text(&o.stderr)
+    );
+}

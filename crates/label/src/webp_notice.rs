@@ -144,7 +144,7 @@ fn rewrap(
     let flags = u8::from(has(b"ICCP")) << 5
         | u8::from(alpha) << 4
         | u8::from(has(b"EXIF")) << 3
-        | u8::from(has(b"XMP "));
+        | u8::from(has(b"XMP ")) << 2;
     let mut vp8x = vec![flags, 0, 0, 0];
     for side in [w, h] {
         vp8x.extend_from_slice(&side.saturating_sub(1).to_le_bytes()[..3]);
@@ -351,10 +351,11 @@ mod tests {
             .to_vec();
         let vp8 = chunks(&simple).unwrap()[0].1.to_vec();
         let mut body = b"WEBP".to_vec();
-        push(&mut body, b"VP8X", &[0x08, 0, 0, 0, 63, 0, 0, 47, 0, 0]);
+        push(&mut body, b"VP8X", &[0x0c, 0, 0, 0, 63, 0, 0, 47, 0, 0]);
         push(&mut body, b"VP8 ", &vp8);
         push(&mut body, b"EXIF", b"II*\0odd");
         push(&mut body, b"ZZZZ", b"keep me");
+        push(&mut body, b"XMP ", b"<x:xmpmeta/>");
         let mut file = b"RIFF".to_vec();
         file.extend_from_slice(&(body.len() as u32).to_le_bytes());
         file.extend_from_slice(&body);
@@ -362,10 +363,11 @@ mod tests {
         assert!(note.contains("lossy WebP at quality"), "{note}");
         let ids = chunks(&out).unwrap();
         let names: Vec<&[u8]> = ids.iter().map(|(id, _)| &id[..]).collect();
-        assert_eq!(names, [&b"VP8X"[..], b"VP8 ", b"EXIF", b"ZZZZ"]);
+        assert_eq!(names, [&b"VP8X"[..], b"VP8 ", b"EXIF", b"ZZZZ", b"XMP "]);
         assert_eq!(ids[2].1, b"II*\0odd");
         assert_eq!(ids[3].1, b"keep me");
-        assert_eq!(ids[0].1[0], 0x08, "the EXIF flag");
+        // The container spec's bits: EXIF 0x08, XMP 0x04, nothing else.
+        assert_eq!(ids[0].1[0], 0x0c, "the EXIF and XMP flags");
         assert!(out.len() * 2 <= file.len() * 3);
         assert_eq!(image::load_from_memory(&out).unwrap().width(), 64);
     }

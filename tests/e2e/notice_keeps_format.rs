@@ -313,3 +313,59 @@ fn the_time_budget_base_can_be_set_in_the_config_file() {
         text(&o.stderr)
     );
 }
+
+/// The bytes of a JPEG outside its APP11 (C2PA) segments, and the luma
+/// sampling factors of its frame header.
+fn jpeg_image_bytes_and_sampling(jpeg: &[u8]) -> (usize, (u8, u8)) {
+    let (mut i, mut kept, mut hv) = (2, 2, (0, 0));
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
+        let marker = jpeg[i + 1];
+        if marker == 0xDA {
+            kept += jpeg.len() - i;
+            break;
+        }
+        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+        if (0xC0..=0xC2).contains(&marker) {
+            let b = jpeg[i + 4 + 7];
+            hv = (b >> 4, b & 0x0F);
+        }
+        if marker != 0xEB {
+            kept += 2 + len;
+        }
+        i += 2 + len;
+    }
+    (kept, hv)
+}
+
+#[test]
+fn a_4_2_0_jpeg_stays_4_2_0_near_its_size() {
+    let sb = Sandbox::new();
+    // An ffmpeg-made 4:2:0 photo, as cameras write them.
+    let png = sb.path("photo.png");
+    photo(960, 640).save(&png).unwrap();
+    let input = sb.path("photo.jpg");
+    ffmpeg(&[
+        "-i",
+        png.to_str().unwrap(),
+        "-pix_fmt",
+        "yuvj420p",
+        "-q:v",
+        "4",
+        input.to_str().unwrap(),
+    ]);
+    let before = std::fs::read(&input).unwrap();
+    let (in_bytes, in_hv) = jpeg_image_bytes_and_sampling(&before);
+    assert_eq!(in_hv, (2, 2), "the input is 4:2:0");
+    let (out, stdout) = label_with_notice(&sb, &input, &sb.path("out.jpg"));
+    let (out_bytes, out_hv) = jpeg_image_bytes_and_sampling(&out);
+    assert_eq!(out_hv, (2, 2), "still 4:2:0");
+    eprintln!("image data: {in_bytes} -> {out_bytes} bytes");
+    assert!(
+        out_bytes * 2 <= in_bytes * 3,
+        "{out_bytes} bytes of image data from {in_bytes}"
+    );
+    assert!(
+        stdout.contains("JPEG quality"),
+        "the quality is said: {stdout}"
+    );
+}

@@ -10,10 +10,7 @@
 use std::io::Cursor;
 
 use image::{
-    codecs::{
-        jpeg::JpegEncoder,
-        png::{CompressionType, FilterType, PngEncoder},
-    },
+    codecs::png::{CompressionType, FilterType, PngEncoder},
     metadata::Orientation,
     ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
 };
@@ -126,16 +123,17 @@ pub(crate) fn apply(
     let mut out = Vec::new();
     let mut note = None;
     let (w, h) = (img.width(), img.height());
-    let write = |enc: &mut dyn FnMut() -> Result<(), image::ImageError>| enc().map_err(err);
     match format {
         MediaFormat::Jpeg => {
             let q = jpeg_quality(input).unwrap_or(90);
-            note = Some(format!(
-                "re-encoded at JPEG quality {q}, estimated from the source"
-            ));
-            let mut enc = JpegEncoder::new_with_quality(&mut out, q);
-            set_metadata(&mut enc, icc, exif);
-            write(&mut || enc.encode_image(&img))?;
+            let same_tables;
+            (out, same_tables) =
+                crate::jpeg_encode::encode(&img, input, q, icc.as_deref(), exif.as_deref())?;
+            note = Some(if same_tables {
+                format!("re-encoded at JPEG quality {q} with the source's own quantisation tables")
+            } else {
+                format!("re-encoded at JPEG quality {q}, estimated from the source")
+            });
         }
         MediaFormat::Png => {
             let mut enc = PngEncoder::new_with_quality(
@@ -281,6 +279,7 @@ fn first_dqt(jpeg: &[u8]) -> Option<Vec<u16>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::codecs::jpeg::JpegEncoder;
 
     #[test]
     fn jpeg_quality_is_estimated_from_the_tables() {

@@ -58,6 +58,7 @@ mod history;
 pub mod identity;
 mod image_notice;
 mod input;
+mod jpeg_encode;
 mod jxl_notice;
 mod keep_metadata;
 mod limits;

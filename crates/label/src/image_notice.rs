@@ -125,7 +125,7 @@ pub(crate) fn apply(
     let (w, h) = (img.width(), img.height());
     match format {
         MediaFormat::Jpeg => {
-            let q = jpeg_quality(input).unwrap_or(90);
+            let q = crate::jpeg_encode::estimated_quality(input).unwrap_or(90);
             let same_tables;
             (out, same_tables) =
                 crate::jpeg_encode::encode(&img, input, q, icc.as_deref(), exif.as_deref())?;
@@ -222,82 +222,9 @@ fn set_metadata(enc: &mut dyn ImageEncoder, icc: Option<Vec<u8>>, exif: Option<V
     }
 }
 
-/// The IJG quality (1–100) whose scaled standard luminance table is
-/// closest to the file's first quantization table, the usual estimate
-/// (as ImageMagick's `identify -format %Q` makes it).
-fn jpeg_quality(jpeg: &[u8]) -> Option<u8> {
-    // ITU-T T.81 Annex K, table K.1: the luminance table IJG scales.
-    const STD_LUMA: [u16; 64] = [
-        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
-        56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81,
-        104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
-    ];
-    let std_sum: u32 = STD_LUMA.iter().map(|&v| u32::from(v)).sum();
-    let table = first_dqt(jpeg)?;
-    let sum: u32 = table.iter().map(|&v| u32::from(v)).sum();
-    let scale = 100.0 * f64::from(sum) / f64::from(std_sum);
-    let q = if scale <= 100.0 {
-        (200.0 - scale) / 2.0
-    } else {
-        5000.0 / scale
-    };
-    Some(q.round().clamp(1.0, 100.0) as u8)
-}
-
-/// The 64 values of the first quantization table, walking the segments up
-/// to the start of scan. The guard has already checked the structure.
-fn first_dqt(jpeg: &[u8]) -> Option<Vec<u16>> {
-    let mut i = 2;
-    while i + 4 <= jpeg.len() {
-        if jpeg[i] != 0xFF {
-            return None;
-        }
-        let marker = jpeg[i + 1];
-        if marker == 0xDA {
-            return None;
-        }
-        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
-        let body = jpeg.get(i + 4..i + 2 + len)?;
-        if marker == 0xDB {
-            let precision16 = body.first()? >> 4 == 1;
-            let values = body.get(1..)?;
-            return Some(if precision16 {
-                values
-                    .chunks_exact(2)
-                    .take(64)
-                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                    .collect()
-            } else {
-                values.iter().take(64).map(|&v| u16::from(v)).collect()
-            });
-        }
-        i += 2 + len;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::codecs::jpeg::JpegEncoder;
-
-    #[test]
-    fn jpeg_quality_is_estimated_from_the_tables() {
-        let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
-            32,
-            32,
-            image::Rgb([9, 99, 199]),
-        ));
-        for q in [50u8, 75, 90, 95] {
-            let mut out = Vec::new();
-            JpegEncoder::new_with_quality(&mut out, q)
-                .encode_image(&img)
-                .unwrap();
-            let est = jpeg_quality(&out).unwrap();
-            assert!(est.abs_diff(q) <= 2, "quality {q} estimated as {est}");
-        }
-        assert_eq!(jpeg_quality(b"\xFF\xD8\xFF\xDA"), None);
-    }
 
     #[test]
     fn a_rotated_tiff_is_written_upright_with_the_badge_where_it_was_seen() {

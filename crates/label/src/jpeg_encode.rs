@@ -81,17 +81,7 @@ const ZIGZAG: [usize; 64] = [
 fn source_tables(jpeg: &[u8]) -> Option<([u16; 64], [u16; 64])> {
     let mut tables: [Option<[u16; 64]>; 4] = [None; 4];
     let mut assigned = None;
-    let mut i = 2;
-    while i + 4 <= jpeg.len() {
-        if jpeg[i] != 0xFF {
-            return None;
-        }
-        let marker = jpeg[i + 1];
-        if marker == 0xDA {
-            break;
-        }
-        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
-        let body = jpeg.get(i + 4..i + 2 + len)?;
+    for (marker, body) in segments(jpeg) {
         if marker == 0xDB {
             let mut j = 0;
             while j < body.len() {
@@ -120,39 +110,62 @@ fn source_tables(jpeg: &[u8]) -> Option<([u16; 64], [u16; 64])> {
             };
             assigned = Some((luma, chroma));
         }
-        i += 2 + len;
     }
     let (luma, chroma) = assigned?;
     Some(((*tables.get(luma)?)?, (*tables.get(chroma)?)?))
 }
 
-/// The first component's (luma's) horizontal and vertical sampling factors
-/// from the frame header (SOF0–SOF15 except DHT, JPG and DAC).
-fn luma_sampling(jpeg: &[u8]) -> Option<(u8, u8)> {
+/// The segments of `jpeg` before its scan, as (marker, body), ending at the
+/// first thing that is not a well-formed segment. The guard has already
+/// checked the structure; this never reads past the end.
+fn segments(jpeg: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
     let mut i = 2;
-    while i + 4 <= jpeg.len() {
-        if jpeg[i] != 0xFF {
+    std::iter::from_fn(move || {
+        if i + 4 > jpeg.len() || jpeg[i] != 0xFF || jpeg[i + 1] == 0xDA {
             return None;
         }
         let marker = jpeg[i + 1];
-        if marker == 0xDA {
-            return None;
-        }
         let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
-        let body = jpeg.get(i + 4..i + 2 + len)?;
-        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-            // precision, height, width, components, then per component:
-            // id, H<<4|V, table.
-            let components = *body.get(5)?;
-            if components == 1 {
-                return Some((1, 1));
-            }
-            let hv = *body.get(7)?;
-            return Some((hv >> 4, hv & 0x0F));
-        }
+        let body = jpeg.get(i + 4..(i + 2 + len).max(i + 4))?;
         i += 2 + len;
+        Some((marker, body))
+    })
+}
+
+/// The IJG quality (1–100) whose scaled standard luminance table is
+/// closest to the file's luma quantisation table, the usual estimate (as
+/// ImageMagick's `identify -format %Q` makes it).
+pub(crate) fn estimated_quality(jpeg: &[u8]) -> Option<u8> {
+    // ITU-T T.81 Annex K, table K.1: the luminance table IJG scales.
+    const STD_LUMA: [u16; 64] = [
+        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
+        56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81,
+        104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    ];
+    let std_sum: u32 = STD_LUMA.iter().map(|&v| u32::from(v)).sum();
+    let (luma, _) = source_tables(jpeg)?;
+    let sum: u32 = luma.iter().map(|&v| u32::from(v)).sum();
+    let scale = 100.0 * f64::from(sum) / f64::from(std_sum);
+    let q = if scale <= 100.0 {
+        (200.0 - scale) / 2.0
+    } else {
+        5000.0 / scale
+    };
+    Some(q.round().clamp(1.0, 100.0) as u8)
+}
+
+/// The first component's (luma's) horizontal and vertical sampling factors
+/// from the frame header (SOF0–SOF15 except DHT, JPG and DAC).
+fn luma_sampling(jpeg: &[u8]) -> Option<(u8, u8)> {
+    let (_, body) = segments(jpeg)
+        .find(|(m, _)| (0xC0..=0xCF).contains(m) && !matches!(m, 0xC4 | 0xC8 | 0xCC))?;
+    // precision, height, width, components, then per component: id,
+    // H<<4|V, table.
+    if *body.get(5)? == 1 {
+        return Some((1, 1));
     }
-    None
+    let hv = *body.get(7)?;
+    Some((hv >> 4, hv & 0x0F))
 }
 
 fn factor((h, v): (u8, u8)) -> Option<SamplingFactor> {
@@ -202,6 +215,20 @@ mod tests {
             assert!(same_tables);
             assert_eq!(source_tables(&out), source_tables(&source));
         }
+    }
+
+    #[test]
+    fn the_quality_is_estimated_from_the_luma_table() {
+        let img = photo(32, 32);
+        for q in [50u8, 75, 90, 95] {
+            let mut out = Vec::new();
+            Encoder::new(&mut out, q)
+                .encode(img.to_rgb8().as_raw(), 32, 32, ColorType::Rgb)
+                .unwrap();
+            let est = estimated_quality(&out).unwrap();
+            assert!(est.abs_diff(q) <= 2, "quality {q} estimated as {est}");
+        }
+        assert_eq!(estimated_quality(b"\xFF\xD8\xFF\xDA"), None);
     }
 
     #[test]

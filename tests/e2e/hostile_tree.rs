@@ -93,10 +93,7 @@ fn hostile_tree(sb: &Sandbox) -> HostileTree {
     // The tampered file lives outside the tree; only a link points at it.
     let tampered = sb.path("elsewhere.jpg");
     assert_ok(&sb.label(&sample("sample.jpg"), &tampered, &["--notice"]));
-    let mut bytes = std::fs::read(&tampered).unwrap();
-    let i = bytes.len() * 3 / 4;
-    bytes[i] ^= 0x55;
-    std::fs::write(&tampered, bytes).unwrap();
+    crate::util::tamper_jpeg_image_data(&tampered);
     std::os::unix::fs::symlink(&tampered, dir.join("link-to-tampered.jpg")).unwrap();
     std::os::unix::fs::symlink(sb.path("nowhere.jpg"), dir.join("dangling.jpg")).unwrap();
     std::os::unix::fs::symlink("..", dir.join("sub/loop")).unwrap();

@@ -20,10 +20,7 @@ fn batch(sb: &Sandbox) -> PathBuf {
     for name in ["tampered-1.jpg", "tampered-2.jpg"] {
         let p = dir.join(name);
         assert_ok(&sb.label(&sample("sample.jpg"), &p, &["--notice"]));
-        let mut b = std::fs::read(&p).unwrap();
-        let i = b.len() * 3 / 4;
-        b[i] ^= 0x55;
-        std::fs::write(&p, b).unwrap();
+        crate::util::tamper_jpeg_image_data(&p);
     }
     std::fs::write(
         dir.join("corrupt.jpg"),

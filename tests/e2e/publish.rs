@@ -225,10 +225,7 @@ fn rejected_files_are_never_published_and_fix_adds_the_missing_notice() {
     // Tampered after labelling: `reject`.
     let tampered = inbox.join("tampered.jpg");
     assert_ok(&sb.label(&sample("sample.jpg"), &tampered, &["--notice"]));
-    let mut b = std::fs::read(&tampered).unwrap();
-    let i = b.len() * 3 / 4;
-    b[i] ^= 0x55;
-    std::fs::write(&tampered, b).unwrap();
+    crate::util::tamper_jpeg_image_data(&tampered);
     let plain_before = std::fs::read(inbox.join("plain.png")).unwrap();
 
     // Without --fix nothing the gate did not pass is published.

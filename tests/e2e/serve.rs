@@ -45,10 +45,7 @@ fn labelled_samples(sb: &Sandbox) -> Vec<PathBuf> {
 fn tampered(sb: &Sandbox) -> PathBuf {
     let p = sb.path("tampered.jpg");
     assert_ok(&sb.label_plain(&sample("sample.jpg"), &p));
-    let mut b = std::fs::read(&p).unwrap();
-    let i = b.len() * 3 / 4;
-    b[i] ^= 0x55;
-    std::fs::write(&p, b).unwrap();
+    crate::util::tamper_jpeg_image_data(&p);
     p
 }
 

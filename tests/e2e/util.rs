@@ -186,3 +186,18 @@ pub fn python() -> PathBuf {
     })
     .clone()
 }
+
+/// Changes one byte of a JPEG's image data at or after `len * 3 / 4` so
+/// the file stays a well-formed JPEG: a byte in 0x10..=0xEF not preceded
+/// by 0xFF, flipped in its lowest bit, can neither become nor start a
+/// marker. (Flipping any byte with 0x55 can make 0xFF, a marker the
+/// structural check then reports as damage instead of the hash mismatch
+/// these tests are about.)
+pub fn tamper_jpeg_image_data(path: &std::path::Path) {
+    let mut b = std::fs::read(path).unwrap();
+    let i = (b.len() * 3 / 4..b.len() - 2)
+        .find(|&i| (0x10..=0xEF).contains(&b[i]) && b[i - 1] != 0xFF)
+        .expect("a byte of image data to change");
+    b[i] ^= 0x01;
+    std::fs::write(path, b).unwrap();
+}

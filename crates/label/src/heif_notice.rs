@@ -21,6 +21,10 @@ use crate::{
 /// was already lossy once.
 const QUALITY: u8 = 90;
 
+/// The qualities tried in turn until the output is within 1.5x of the
+/// source's size (libheif cannot read back the source's quality).
+const QUALITIES: [u8; 3] = [QUALITY, 70, 50];
+
 /// Badges the primary image of the HEIC or AVIF file in `input`.
 pub(crate) fn apply(
     input: &[u8],
@@ -113,48 +117,79 @@ pub(crate) fn apply(
             .map_err(e("cannot keep the colour profile"))?;
     }
 
-    let mut encoder = lib
-        .encoder_for_format(codec)
-        .map_err(e(&format!("this libheif has no {codec_name} encoder")))?;
-    encoder
-        .set_quality(EncoderQuality::Lossy(QUALITY))
-        .map_err(e("cannot set the quality"))?;
-    // libaom's default speed takes minutes on a large photo; 6 is its
-    // usual real-world setting. x265 has no such parameter: ignored.
-    if format == MediaFormat::Avif {
-        let _ = encoder.set_parameter_value("speed", EncoderParameterValue::Int(6));
-    }
-    let mut chroma_note = "";
-    if format == MediaFormat::Avif && hdr {
-        // libheif 1.15 asks libaom for AV1 profile 2 for every image over
-        // 8 bits, and libaom takes 10-bit profile 2 only as 4:2:2 (at
-        // 4:2:0 it aborts the process on an assertion). 4:2:2 keeps more
-        // colour than 4:2:0, never less.
+    let encode_at = |quality: u8| -> Result<(Vec<u8>, &'static str), NoticeError> {
+        let mut encoder = lib
+            .encoder_for_format(codec)
+            .map_err(e(&format!("this libheif has no {codec_name} encoder")))?;
         encoder
-            .set_parameter_value("chroma", EncoderParameterValue::String("422".into()))
-            .map_err(e("cannot choose 4:2:2 chroma"))?;
-        chroma_note = ", 4:2:2 chroma (libheif's AV1 path needs it above 8 bits)";
-    }
-    let mut ctx = HeifContext::new().map_err(e("cannot start a file"))?;
-    let new_handle = ctx
-        .encode_image(&out, &mut encoder, None)
-        .map_err(e("cannot encode the image"))?;
-    for exif in metadata(&handle, b"Exif") {
-        ctx.add_exif_metadata(&new_handle, exif_tiff(&exif))
-            .map_err(e("cannot keep the EXIF"))?;
-    }
-    for block in metadata(&handle, b"mime") {
-        if block.windows(9).any(|w| w == b"x:xmpmeta") {
-            ctx.add_xmp_metadata(&new_handle, &block)
-                .map_err(e("cannot keep the XMP"))?;
+            .set_quality(EncoderQuality::Lossy(quality))
+            .map_err(e("cannot set the quality"))?;
+        // libaom's default speed takes minutes on a large photo; 6 is its
+        // usual real-world setting. x265 has no such parameter: ignored.
+        if format == MediaFormat::Avif {
+            let _ = encoder.set_parameter_value("speed", EncoderParameterValue::Int(6));
         }
-    }
-    let bytes = ctx.write_to_bytes().map_err(e("cannot write the file"))?;
+        let mut chroma_note = "";
+        if format == MediaFormat::Avif && hdr {
+            // libheif 1.15 asks libaom for AV1 profile 2 for every image over
+            // 8 bits, and libaom takes 10-bit profile 2 only as 4:2:2 (at
+            // 4:2:0 it aborts the process on an assertion). 4:2:2 keeps more
+            // colour than 4:2:0, never less.
+            encoder
+                .set_parameter_value("chroma", EncoderParameterValue::String("422".into()))
+                .map_err(e("cannot choose 4:2:2 chroma"))?;
+            chroma_note = ", 4:2:2 chroma (libheif's AV1 path needs it above 8 bits)";
+        }
+        let mut ctx = HeifContext::new().map_err(e("cannot start a file"))?;
+        let new_handle = ctx
+            .encode_image(&out, &mut encoder, None)
+            .map_err(e("cannot encode the image"))?;
+        for exif in metadata(&handle, b"Exif") {
+            ctx.add_exif_metadata(&new_handle, exif_tiff(&exif))
+                .map_err(e("cannot keep the EXIF"))?;
+        }
+        for block in metadata(&handle, b"mime") {
+            if block.windows(9).any(|w| w == b"x:xmpmeta") {
+                ctx.add_xmp_metadata(&new_handle, &block)
+                    .map_err(e("cannot keep the XMP"))?;
+            }
+        }
+        let bytes = ctx.write_to_bytes().map_err(e("cannot write the file"))?;
+        Ok((bytes, chroma_note))
+    };
+    // Lossy stays near its size: from quality 90 down, the first encoding
+    // within 1.5x of the source is kept. Each further try is another full
+    // encode, so it is granted its own time.
+    let pixels = u64::from(handle.width()) * u64::from(handle.height());
+    let mut tried = Vec::new();
+    let (bytes, chroma_note, quality) = loop {
+        let quality = QUALITIES[tried.len()];
+        let (bytes, chroma_note) = encode_at(quality)?;
+        tried.push(quality);
+        if bytes.len() * 2 <= input.len() * 3 || tried.len() == QUALITIES.len() {
+            break (bytes, chroma_note, quality);
+        }
+        crate::watchdog::allow_pixels(
+            pixels,
+            crate::time_budget::HEIF_MS_PER_MEGAPIXEL * (tried.len() as u64 + 1),
+        );
+    };
+    let size_note = if tried.len() == 1 {
+        String::new()
+    } else if bytes.len() * 2 <= input.len() * 3 {
+        format!(", lowered from {QUALITY} to stay within 1.5x of the source's size")
+    } else {
+        format!(
+            ", still {:.1}x the source's size at the lowest quality tried",
+            bytes.len() as f64 / input.len().max(1) as f64
+        )
+    };
     Ok(Badged {
         bytes,
         badge,
         note: Some(format!(
-            "re-encoded as {depth}-bit {name} with {codec_name} at quality {QUALITY}{chroma_note}"
+            "re-encoded as {depth}-bit {name} with {codec_name} at quality \
+             {quality}{chroma_note}{size_note}"
         )),
     })
 }
@@ -258,6 +293,15 @@ mod tests {
             let psnr = 10.0 * (255.0f64 * 255.0 / (se / n).max(1e-9)).log10();
             assert!(psnr > 32.0, "{file}: PSNR outside the badge {psnr:.1} dB");
             assert!(dark > u64::from(bw * bh) / 3, "{file}: a dark box");
+            // Lossy stays near its size (quality 90 alone made these 2-3x).
+            assert!(
+                b.bytes.len() * 2 <= input.len() * 3,
+                "{file}: {} bytes from {}",
+                b.bytes.len(),
+                input.len()
+            );
+            let note = b.note.unwrap_or_default();
+            assert!(note.contains("at quality"), "{file}: {note}");
         }
     }
 

@@ -16,7 +16,7 @@ use symphonia::core::{
     probe::Hint,
 };
 
-use crate::{limits::NoticeError, DecodeLimits};
+use crate::{notice_error::NoticeError, DecodeLimits};
 
 /// Decoded audio, interleaved.
 #[derive(Debug, Clone)]
@@ -235,10 +235,8 @@ mod tests {
 
     #[test]
     fn the_declared_length_is_checked_before_decoding_and_the_real_one_while() {
-        let limits = DecodeLimits {
-            max_audio_seconds: 2,
-            ..Default::default()
-        };
+        let mut limits = DecodeLimits::default();
+        limits.max_audio_seconds = 2;
         let ok = Stream::<i32>::open(Box::new(Cursor::new(flac(2))), "flac", &limits).unwrap();
         let (s, _) = survey(ok, f64::from).unwrap();
         assert_eq!((s.frames, s.rate, s.channels), (16_000, 8000, 1));

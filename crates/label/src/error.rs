@@ -159,12 +159,54 @@ pub enum LabelError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Any other reason the media layer gave.
+    #[error(transparent)]
+    Media(tamga_media::MediaError),
     /// The output would overwrite the input without `--in-place`.
     #[error("{path}: refusing to overwrite the input; use --in-place or choose another output")]
     WouldOverwriteInput {
         /// The file.
         path: PathBuf,
     },
+}
+
+impl From<tamga_media::MediaError> for LabelError {
+    /// The same cause, with the advice a labelling tool adds to it.
+    fn from(e: tamga_media::MediaError) -> Self {
+        use tamga_media::MediaError as M;
+        match e {
+            M::Io { path, source } => Self::Io { path, source },
+            M::Empty { path } => Self::Empty { path },
+            M::UnknownFormat { path } => Self::UnknownFormat { path },
+            M::NotUtf8 { path, offset } => Self::NotUtf8 { path, offset },
+            M::Malformed {
+                path,
+                format,
+                reason,
+            } => Self::Malformed {
+                path,
+                format,
+                reason,
+            },
+            M::TooLarge { path, size, limit } => Self::TooLarge { path, size, limit },
+            M::LimitExceeded {
+                path,
+                limit,
+                value,
+                max,
+            } => Self::LimitExceeded {
+                path,
+                limit,
+                value,
+                max,
+            },
+            M::Timeout { path, budget } => Self::Timeout { path, budget },
+            M::Panicked { path } => Self::Panicked { path },
+            M::NotRegularFile { path, kind } => Self::NotRegularFile { path, kind },
+            // A cause tamga-media adds later, until it is given its own.
+            other => Self::Media(other),
+        }
+    }
 }
 
 impl LabelError {
@@ -217,6 +259,7 @@ impl LabelError {
             Self::Panicked { .. } => "panicked",
             Self::NotRegularFile { .. } => "not-a-file",
             Self::TrustList { .. } => "trust-list",
+            Self::Media(_) => "media",
         }
     }
 }

@@ -21,7 +21,7 @@ use symphonia::core::io::MediaSource;
 use crate::{
     audio_decode::{self, Stream},
     audio_notice::Sound,
-    limits::NoticeError,
+    notice_error::NoticeError,
     notice::NoticePosition,
     DecodeLimits,
 };

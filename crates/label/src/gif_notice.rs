@@ -23,10 +23,12 @@ use image::{
     AnimationDecoder, Rgba, RgbaImage,
 };
 
+use tamga_media::Budget;
+
 use crate::{
     badge::{self, Badge},
     image_notice::Badged,
-    limits::{Budget, NoticeError},
+    notice_error::NoticeError,
     notice::NoticePosition,
     DecodeLimits,
 };

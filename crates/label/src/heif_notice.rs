@@ -13,7 +13,7 @@ use libheif_rs::{
 };
 
 use crate::{
-    badge, image_notice::Badged, limits::NoticeError, notice::NoticePosition, DecodeLimits,
+    badge, image_notice::Badged, notice_error::NoticeError, notice::NoticePosition, DecodeLimits,
     MediaFormat,
 };
 

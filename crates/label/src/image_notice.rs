@@ -17,7 +17,7 @@ use image::{
 
 use crate::{
     badge::{self, Badge},
-    limits::NoticeError,
+    notice_error::NoticeError,
     notice::NoticePosition,
     DecodeLimits, MediaFormat,
 };

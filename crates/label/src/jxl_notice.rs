@@ -16,7 +16,7 @@ use zune_core::{bit_depth::BitDepth, colorspace::ColorSpace, options::EncoderOpt
 use zune_jpegxl::JxlSimpleEncoder;
 
 use crate::{
-    badge, image_notice::Badged, limits::NoticeError, notice::NoticePosition, DecodeLimits,
+    badge, image_notice::Badged, notice_error::NoticeError, notice::NoticePosition, DecodeLimits,
 };
 
 /// CICP of sRGB: BT.709 primaries, sRGB transfer, RGB, full range.

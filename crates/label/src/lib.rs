@@ -32,7 +32,6 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod atomic_write;
 mod audio_decode;
 mod audio_notice;
 // RIFF chunks are walked by tamga-meta's walker, shared with the WAV
@@ -45,11 +44,9 @@ mod error;
 mod exclusion_check;
 pub mod explain;
 mod flac_notice;
-mod format;
 #[doc(hidden)]
 pub mod fuzzing;
 mod gif_notice;
-pub mod guard;
 #[cfg(feature = "heif")]
 mod heif_depth;
 #[cfg(feature = "heif")]
@@ -57,17 +54,16 @@ mod heif_notice;
 mod history;
 pub mod identity;
 mod image_notice;
-mod input;
 mod jpeg_encode;
 mod jxl_notice;
 mod keep_metadata;
-mod limits;
 mod m4a_notice;
 pub mod manifest_map;
 mod mp3_notice;
 mod mp3_stream;
 pub mod notice;
 mod notice_apply;
+mod notice_error;
 pub mod notice_text;
 pub mod path_json;
 mod platform_meta;
@@ -85,24 +81,25 @@ mod text_sign;
 mod text_verify;
 mod thumbnail;
 mod tiff_notice;
-pub mod time_budget;
 mod trailing_spaces;
 mod trust_file;
 mod verify;
 mod voice;
-pub mod watchdog;
 mod wav_notice;
 mod wav_stream;
 mod webp_notice;
 
-pub use atomic_write::{write_bytes_atomically, FileMode};
+use tamga_media::input;
+
+// The media layer, re-exported where tamga-label's API speaks of it.
+pub use tamga_media::{
+    file_kind, guard, sidecar_candidates, time_budget, watchdog, write_bytes_atomically,
+    DecodeLimits, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat, TimeBudget,
+};
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };
 pub use error::LabelError;
-pub use format::MediaFormat;
-pub use input::{file_kind, sidecar_candidates, InputLimits};
-pub use limits::{DecodeLimits, Limit, LimitsTable};
 pub use notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle};
 pub use notice_text::Lang;
 pub use platform_meta::{
@@ -115,5 +112,4 @@ pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
-pub use time_budget::TimeBudget;
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

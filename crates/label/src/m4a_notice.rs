@@ -28,7 +28,7 @@ use mp4parse::{AudioCodecSpecific, SampleEntry, TrackType};
 use crate::{
     audio_decode::{self, Stream},
     audio_notice::{Reencoded, Sound},
-    limits::NoticeError,
+    notice_error::NoticeError,
     notice::NoticePosition,
     DecodeLimits,
 };

@@ -16,7 +16,7 @@ use mp3lame_encoder::{Bitrate, Builder, FlushGap, InterleavedPcm, Mode, MonoPcm,
 use crate::{
     audio_decode::{self, Stream},
     audio_notice::{Reencoded, Sound},
-    limits::NoticeError,
+    notice_error::NoticeError,
     notice::NoticePosition,
     DecodeLimits,
 };

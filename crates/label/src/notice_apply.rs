@@ -9,7 +9,7 @@ use std::{
 
 use crate::{
     audio_notice::Sound,
-    limits::NoticeError,
+    notice_error::NoticeError,
     notice::{AppliedNotice, NoticeOptions, NoticeStyle},
     notice_text,
     sign::Job,

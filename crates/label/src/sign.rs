@@ -12,9 +12,9 @@ use c2pa::{assertions::DataHash, Builder, Context};
 use serde::Serialize;
 use serde_json::json;
 use tamga_keys::SigningIdentity;
+use tamga_media::{write_atomically, FileMode};
 
 use crate::{
-    atomic_write::{write_atomically, FileMode},
     input::{self, InputLimits},
     manifest_map,
     notice::{AppliedNotice, NoticeOptions},

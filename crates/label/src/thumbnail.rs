@@ -50,7 +50,7 @@ pub fn preview(path: &std::path::Path, format: MediaFormat, long_edge: u32) -> O
             long_edge,
             quality: 70,
         };
-        Ok(make(&mut file, format, &options).map(|(_, bytes)| bytes))
+        Ok::<_, tamga_media::MediaError>(make(&mut file, format, &options).map(|(_, bytes)| bytes))
     })
     .ok()
     .flatten()

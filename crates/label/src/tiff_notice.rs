@@ -25,7 +25,7 @@ use tiff::{
 };
 
 use crate::{
-    badge, image_notice::Badged, limits::NoticeError, notice::NoticePosition, DecodeLimits,
+    badge, image_notice::Badged, notice_error::NoticeError, notice::NoticePosition, DecodeLimits,
 };
 
 /// TIFF Compression tag values (TIFF 6.0 §3, and the Adobe Deflate code).

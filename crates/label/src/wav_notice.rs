@@ -10,7 +10,7 @@ use hound::{SampleFormat, WavReader, WavSpec};
 
 use crate::{
     audio_notice::Sound,
-    limits::NoticeError,
+    notice_error::NoticeError,
     notice::NoticePosition,
     riff::{self, Chunk},
     DecodeLimits,
@@ -297,10 +297,8 @@ mod tests {
             bits_per_sample: 16,
             sample_format: SampleFormat::Int,
         };
-        let limits = DecodeLimits {
-            max_audio_seconds: 1,
-            ..Default::default()
-        };
+        let mut limits = DecodeLimits::default();
+        limits.max_audio_seconds = 1;
         let apply = |samples: usize| {
             apply_wav(
                 &mut Cursor::new(wav(spec, &vec![0; samples])),

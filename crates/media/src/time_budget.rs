@@ -88,7 +88,7 @@ impl TimeBudget {
     /// Grants time for an image of `pixels` at `ms_per_megapixel`, if that
     /// is more than already granted (an animation's frames, or a decoder
     /// that checks twice, do not add up past the largest).
-    pub(crate) fn allow_pixels(&mut self, pixels: u64, ms_per_megapixel: u64) {
+    pub fn allow_pixels(&mut self, pixels: u64, ms_per_megapixel: u64) {
         let candidate = Self {
             pixels,
             ms_per_megapixel,
@@ -101,7 +101,7 @@ impl TimeBudget {
 
     /// Grants time for `seconds` of audio, if more than already granted
     /// (a decoder counts the length again as it goes).
-    pub(crate) fn allow_audio(&mut self, seconds: u64) {
+    pub fn allow_audio(&mut self, seconds: u64) {
         self.audio_seconds = self.audio_seconds.max(seconds);
     }
 

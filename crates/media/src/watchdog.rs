@@ -2,7 +2,7 @@
 //!
 //! The structural checks in [`crate::guard`] stop the crafted files we know
 //! of; the watchdog bounds the ones we do not. The work runs on a worker
-//! thread; if it misses the deadline the caller gets [`LabelError::Timeout`]
+//! thread; if it misses the deadline the caller gets [`MediaError::Timeout`]
 //! and moves on. The stuck thread cannot be killed safely in Rust, so it is
 //! left to finish or die with the process: a one-shot CLI exits soon after,
 //! and a batch reports the file and continues.
@@ -27,7 +27,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{time_budget::TimeBudget, LabelError};
+use crate::{time_budget::TimeBudget, MediaError};
 
 /// The budget for a file of `len` bytes: a base plus time to hash it at a
 /// pessimistic 20 MB/s, so large honest files are never cut off. The work
@@ -46,7 +46,7 @@ fn lock(b: &Shared) -> std::sync::MutexGuard<'_, TimeBudget> {
 /// Grants the current file time for decoding and re-encoding an image of
 /// `pixels` at `ms_per_megapixel` (see [`crate::time_budget`]). Called once
 /// the size is known and within the limits; outside [`run`] it does nothing.
-pub(crate) fn allow_pixels(pixels: u64, ms_per_megapixel: u64) {
+pub fn allow_pixels(pixels: u64, ms_per_megapixel: u64) {
     BUDGET.with(|b| {
         if let Some(b) = b.borrow().as_ref() {
             lock(b).allow_pixels(pixels, ms_per_megapixel);
@@ -55,7 +55,7 @@ pub(crate) fn allow_pixels(pixels: u64, ms_per_megapixel: u64) {
 }
 
 /// Grants the current file time for `seconds` of audio; as [`allow_pixels`].
-pub(crate) fn allow_audio(seconds: u64) {
+pub fn allow_audio(seconds: u64) {
     BUDGET.with(|b| {
         if let Some(b) = b.borrow().as_ref() {
             lock(b).allow_audio(seconds);
@@ -88,18 +88,18 @@ pub fn panic_is_caught() -> bool {
 }
 
 /// Runs the per-file `work` so that a panic anywhere in it, in tamga's own
-/// code or a dependency's, becomes [`LabelError::Panicked`] for that file
+/// code or a dependency's, becomes [`MediaError::Panicked`] for that file
 /// instead of ending the batch, the gate or the server. Every public entry
 /// point that touches a file's bytes goes through here: sniffing and the
 /// structural checks run before the watchdog's deadline applies.
-pub(crate) fn guard<T>(
+pub fn guard<T, E: From<MediaError>>(
     path: &Path,
-    work: impl FnOnce() -> Result<T, LabelError>,
-) -> Result<T, LabelError> {
+    work: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
     GUARDED.set(GUARDED.get() + 1);
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
     GUARDED.set(GUARDED.get().saturating_sub(1));
-    out.unwrap_or_else(|_| Err(LabelError::Panicked { path: path.into() }))
+    out.unwrap_or_else(|_| Err(MediaError::Panicked { path: path.into() }.into()))
 }
 
 /// Hands `job` to this thread's worker, starting one if there is none or
@@ -140,14 +140,11 @@ fn abandon() {
 
 /// Runs `work` on this thread's worker and waits for it as long as its
 /// budget allows, the budget growing with what the work grants itself.
-pub(crate) fn run<T, F>(
-    path: &Path,
-    budget: impl Into<TimeBudget>,
-    work: F,
-) -> Result<T, LabelError>
+pub fn run<T, E, F>(path: &Path, budget: impl Into<TimeBudget>, work: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce() -> Result<T, LabelError> + Send + 'static,
+    E: From<MediaError> + Send + 'static,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
 {
     let start = Instant::now();
     let shared: Shared = Arc::new(Mutex::new(budget.into()));
@@ -161,24 +158,25 @@ where
         BUDGET.with(|b| b.borrow_mut().take());
         let _ = tx.send(out);
     }))
-    .map_err(|e| LabelError::io(path, e))?;
+    .map_err(|e| MediaError::io(path, e))?;
     loop {
         let allowed = lock(&shared).total();
         match rx.recv_timeout(allowed.saturating_sub(start.elapsed())) {
             Ok(Ok(result)) => return result,
-            Ok(Err(_panic)) => return Err(LabelError::Panicked { path: path.into() }),
+            Ok(Err(_panic)) => return Err(MediaError::Panicked { path: path.into() }.into()),
             // The work granted itself more time while we waited.
             Err(RecvTimeoutError::Timeout) if lock(&shared).total() > allowed => continue,
             Err(RecvTimeoutError::Timeout) => {
                 abandon();
-                return Err(LabelError::Timeout {
+                return Err(MediaError::Timeout {
                     path: path.into(),
                     budget: *lock(&shared),
-                });
+                }
+                .into());
             }
             // The job was dropped unrun: its worker died under it.
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(LabelError::Panicked { path: path.into() })
+                return Err(MediaError::Panicked { path: path.into() }.into())
             }
         }
     }
@@ -190,16 +188,17 @@ mod tests {
 
     #[test]
     fn work_past_the_deadline_is_abandoned_with_a_timeout() {
-        let r: Result<(), _> = run(Path::new("slow.jpg"), Duration::from_millis(50), || {
-            thread::sleep(Duration::from_secs(5));
-            Ok(())
-        });
-        assert!(matches!(r, Err(LabelError::Timeout { .. })));
+        let r: Result<(), MediaError> =
+            run(Path::new("slow.jpg"), Duration::from_millis(50), || {
+                thread::sleep(Duration::from_secs(5));
+                Ok(())
+            });
+        assert!(matches!(r, Err(MediaError::Timeout { .. })));
     }
 
     #[test]
     fn a_panicking_parser_becomes_an_error() {
-        let r: Result<(), _> = run(Path::new("bad.png"), Duration::from_secs(5), || {
+        let r: Result<(), MediaError> = run(Path::new("bad.png"), Duration::from_secs(5), || {
             panic!("parser bug")
         });
         let err = r.unwrap_err().to_string();
@@ -209,7 +208,7 @@ mod tests {
     #[test]
     fn a_panic_outside_the_worker_is_caught_by_the_guard_too() {
         assert!(!panic_is_caught());
-        let r: Result<(), _> = guard(Path::new("short.m4a"), || {
+        let r: Result<(), MediaError> = guard(Path::new("short.m4a"), || {
             assert!(panic_is_caught());
             let head: &[u8] = &[0; 8];
             let _ = 16usize.clamp(16, head.len());
@@ -217,7 +216,10 @@ mod tests {
         });
         assert_eq!(r.unwrap_err().kind(), "panicked");
         assert!(!panic_is_caught(), "the guard is left after a panic");
-        assert_eq!(guard(Path::new("ok.jpg"), || Ok(3)).unwrap(), 3);
+        assert_eq!(
+            guard(Path::new("ok.jpg"), || Ok::<_, MediaError>(3)).unwrap(),
+            3
+        );
     }
 
     #[test]
@@ -232,11 +234,12 @@ mod tests {
     fn work_that_grants_itself_time_for_its_pixels_is_not_cut_off() {
         // A 100 ms base; the work learns it has 1 MP at 1 s per MP (a
         // second more) and takes 300 ms.
-        let r = run(Path::new("big.heic"), Duration::from_millis(100), || {
-            allow_pixels(1_000_000, 1000);
-            thread::sleep(Duration::from_millis(300));
-            Ok(5)
-        });
+        let r: Result<_, MediaError> =
+            run(Path::new("big.heic"), Duration::from_millis(100), || {
+                allow_pixels(1_000_000, 1000);
+                thread::sleep(Duration::from_millis(300));
+                Ok(5)
+            });
         assert_eq!(r.unwrap(), 5);
         // Outside a worker, a grant is a no-op rather than a panic.
         allow_pixels(1, 1);
@@ -245,13 +248,14 @@ mod tests {
 
     #[test]
     fn the_timeout_names_the_budget_that_ran_out() {
-        let r: Result<(), _> = run(Path::new("song.mp3"), Duration::from_millis(50), || {
-            allow_audio(1);
-            thread::sleep(Duration::from_secs(5));
-            Ok(())
-        });
+        let r: Result<(), MediaError> =
+            run(Path::new("song.mp3"), Duration::from_millis(50), || {
+                allow_audio(1);
+                thread::sleep(Duration::from_secs(5));
+                Ok(())
+            });
         let e = r.unwrap_err();
-        let LabelError::Timeout { budget, .. } = &e else {
+        let MediaError::Timeout { budget, .. } = &e else {
             panic!("{e}")
         };
         assert_eq!(budget.audio_seconds, 1);
@@ -265,12 +269,12 @@ mod tests {
     #[test]
     fn one_worker_serves_many_files() {
         let first = run(Path::new("a.jpg"), Duration::from_secs(5), || {
-            Ok(thread::current().id())
+            Ok::<_, MediaError>(thread::current().id())
         })
         .unwrap();
         for _ in 0..100 {
             let id = run(Path::new("b.jpg"), Duration::from_secs(5), || {
-                Ok(thread::current().id())
+                Ok::<_, MediaError>(thread::current().id())
             })
             .unwrap();
             assert_eq!(id, first);
@@ -283,16 +287,18 @@ mod tests {
         let _ = run(
             Path::new("bad.png"),
             Duration::from_secs(5),
-            || -> Result<(), _> { panic!("parser bug") },
+            || -> Result<(), MediaError> { panic!("parser bug") },
         );
-        let slow = run(Path::new("slow.jpg"), Duration::from_millis(50), || {
-            thread::sleep(Duration::from_secs(5));
-            Ok(thread::current().id())
-        });
-        assert!(matches!(slow, Err(LabelError::Timeout { .. })));
+        let slow: Result<_, MediaError> =
+            run(Path::new("slow.jpg"), Duration::from_millis(50), || {
+                thread::sleep(Duration::from_secs(5));
+                Ok(thread::current().id())
+            });
+        assert!(matches!(slow, Err(MediaError::Timeout { .. })));
         // Not queued behind the stuck worker: a fresh one answers at once.
         let start = std::time::Instant::now();
-        let next = run(Path::new("next.jpg"), Duration::from_secs(2), || Ok(7));
+        let next: Result<_, MediaError> =
+            run(Path::new("next.jpg"), Duration::from_secs(2), || Ok(7));
         assert_eq!(next.unwrap(), 7);
         assert!(start.elapsed() < Duration::from_secs(1));
     }

@@ -5,7 +5,7 @@
 //! ten hours of silence, so the sizes a file declares are checked here
 //! before anything is allocated, and again while decoding, since headers
 //! can lie. Past a limit the file is refused as bad input
-//! ([`crate::LabelError::LimitExceeded`]), never a failed allocation.
+//! ([`crate::MediaError::LimitExceeded`]), never a failed allocation.
 
 use std::fmt;
 
@@ -127,11 +127,26 @@ impl fmt::Display for Limit {
 
 /// A size a file declares (or turns out to have) past its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Exceeded {
-    pub(crate) limit: Limit,
-    pub(crate) value: u64,
-    pub(crate) max: u64,
+pub struct Exceeded {
+    /// Which limit.
+    pub limit: Limit,
+    /// What the file declares or needs.
+    pub value: u64,
+    /// The limit's maximum.
+    pub max: u64,
 }
+
+impl fmt::Display for Exceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} limit is {}; this file needs {}",
+            self.limit, self.max, self.value
+        )
+    }
+}
+
+impl std::error::Error for Exceeded {}
 
 impl DecodeLimits {
     /// The limit's maximum.
@@ -145,7 +160,7 @@ impl DecodeLimits {
     }
 
     /// `value` against `limit`.
-    pub(crate) fn check(&self, limit: Limit, value: u64) -> Result<(), Exceeded> {
+    pub fn check(&self, limit: Limit, value: u64) -> Result<(), Exceeded> {
         let max = self.max(limit);
         if value > max {
             Err(Exceeded { limit, value, max })
@@ -158,7 +173,7 @@ impl DecodeLimits {
     /// pixels, and the bytes decoding it takes. Within the limits, the
     /// file's time budget grows for the pixels (every decoder calls this
     /// before its work, so this is the one place that grants it).
-    pub(crate) fn check_image(
+    pub fn check_image(
         &self,
         width: u64,
         height: u64,
@@ -173,7 +188,7 @@ impl DecodeLimits {
 
     /// `frames` at `rate` Hz against the longest audio allowed. Within it,
     /// the file's time budget grows for the audio, as for [`Self::check_image`].
-    pub(crate) fn check_audio(&self, frames: u64, rate: u32) -> Result<(), Exceeded> {
+    pub fn check_audio(&self, frames: u64, rate: u32) -> Result<(), Exceeded> {
         // Whole seconds, rounded up, so a file a fraction over is refused.
         let seconds = frames.div_ceil(u64::from(rate.max(1)));
         self.check(Limit::AudioSeconds, seconds)?;
@@ -185,14 +200,15 @@ impl DecodeLimits {
 /// A running count of decoded bytes against [`DecodeLimits::max_decoded_bytes`],
 /// for decoders that allocate frame after frame.
 #[derive(Debug)]
-pub(crate) struct Budget {
+pub struct Budget {
     limits: DecodeLimits,
     used: u64,
     frames: u64,
 }
 
 impl Budget {
-    pub(crate) fn new(limits: DecodeLimits) -> Self {
+    /// Nothing spent yet.
+    pub fn new(limits: DecodeLimits) -> Self {
         Self {
             limits,
             used: 0,
@@ -201,55 +217,16 @@ impl Budget {
     }
 
     /// Accounts for `bytes` more of decoded pixels.
-    pub(crate) fn spend(&mut self, bytes: u64) -> Result<(), Exceeded> {
+    pub fn spend(&mut self, bytes: u64) -> Result<(), Exceeded> {
         self.used = self.used.saturating_add(bytes);
         self.limits.check(Limit::DecodedBytes, self.used)
     }
 
     /// Accounts for one more frame of `bytes` decoded pixels.
-    pub(crate) fn frame(&mut self, bytes: u64) -> Result<(), Exceeded> {
+    pub fn frame(&mut self, bytes: u64) -> Result<(), Exceeded> {
         self.frames += 1;
         self.limits.check(Limit::Frames, self.frames)?;
         self.spend(bytes)
-    }
-}
-
-/// Why a notice could not be applied: a limit, or anything else (said in
-/// a sentence that becomes [`crate::LabelError::Notice`]).
-#[derive(Debug)]
-pub(crate) enum NoticeError {
-    Limit(Exceeded),
-    Other(String),
-}
-
-impl fmt::Display for NoticeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Limit(e) => write!(
-                f,
-                "the {} limit is {}; this file needs {}",
-                e.limit, e.max, e.value
-            ),
-            Self::Other(s) => f.write_str(s),
-        }
-    }
-}
-
-impl From<Exceeded> for NoticeError {
-    fn from(e: Exceeded) -> Self {
-        Self::Limit(e)
-    }
-}
-
-impl From<String> for NoticeError {
-    fn from(s: String) -> Self {
-        Self::Other(s)
-    }
-}
-
-impl From<&str> for NoticeError {
-    fn from(s: &str) -> Self {
-        Self::Other(s.to_string())
     }
 }
 
@@ -337,11 +314,11 @@ mod tests {
 
     #[test]
     fn the_message_names_the_limit_and_the_value() {
-        let e = NoticeError::from(Exceeded {
+        let e = Exceeded {
             limit: Limit::Pixels,
             value: 3_600_000_000,
             max: 1 << 28,
-        });
+        };
         assert_eq!(
             e.to_string(),
             "the pixels-per-frame limit is 268435456; this file needs 3600000000"

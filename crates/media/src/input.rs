@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use crate::{guard, LabelError, MediaFormat};
+use crate::{guard, MediaError, MediaFormat};
 
 /// Limits applied to every input before a parser sees it.
 #[derive(Debug, Clone, Copy)]
@@ -36,13 +36,17 @@ impl Default for InputLimits {
 
 /// An input file that passed the pre-checks.
 #[derive(Debug)]
-pub(crate) struct Input {
-    pub(crate) format: MediaFormat,
-    pub(crate) len: u64,
-    pub(crate) warnings: Vec<String>,
+pub struct Input {
+    /// What the content is (sniffed, or as the caller forced it).
+    pub format: MediaFormat,
+    /// Its size in bytes.
+    pub len: u64,
+    /// What the user should know: a misleading extension, a text
+    /// recognised by its wrapper alone.
+    pub warnings: Vec<String>,
     /// The file's bytes, so that whoever reads it next does not open it
     /// again (the position is wherever the checks left it).
-    pub(crate) source: Source,
+    pub source: Source,
 }
 
 /// Files up to this size are read into memory whole, with one read.
@@ -53,13 +57,15 @@ pub(crate) struct Input {
 /// c2pa spent hashing it. In memory they cost nothing. Past this size the
 /// file is read where it lies, so memory stays bounded per worker thread
 /// (c2pa's own hashing buffers come on top of it either way).
-pub(crate) const IN_MEMORY_BYTES: u64 = 4 << 20;
+pub const IN_MEMORY_BYTES: u64 = 4 << 20;
 
 /// An input's bytes: in memory when small ([`IN_MEMORY_BYTES`]), else the
 /// open file.
 #[derive(Debug)]
-pub(crate) enum Source {
+pub enum Source {
+    /// A small file, read whole.
     Memory(Cursor<Vec<u8>>),
+    /// A large file, read where it lies.
     File(File),
 }
 
@@ -99,24 +105,24 @@ fn flac_after_id3(file: &mut Source, head: &[u8]) -> bool {
 /// number, so it is taken only when the extension says so (`.txt`, `.md`)
 /// or the caller forces it: a stray `notes.mp3` full of words stays
 /// "unrecognised" rather than quietly becoming a labelled text.
-pub(crate) fn open(
+pub fn open(
     path: &Path,
     limits: &InputLimits,
     forced: Option<MediaFormat>,
-) -> Result<Input, LabelError> {
+) -> Result<Input, MediaError> {
     open_as(path, path, limits, forced)
 }
 
 /// [`open`] for a file that reports and errors call `name` (an upload
 /// stored under a name of the server's choosing), so that the path where
 /// it lies never reaches whoever sent it. `name`'s extension marks text.
-pub(crate) fn open_as(
+pub fn open_as(
     path: &Path,
     name: &Path,
     limits: &InputLimits,
     forced: Option<MediaFormat>,
-) -> Result<Input, LabelError> {
-    let io = |e| LabelError::io(name, e);
+) -> Result<Input, MediaError> {
+    let io = |e| MediaError::io(name, e);
     let (mut file, meta) = open_regular(path, name)?;
     let len = meta.len();
     check_size(name, len, limits.max_bytes)?;
@@ -138,8 +144,8 @@ pub(crate) fn open_as(
 /// for reading waits for a writer forever, which no per-file deadline
 /// covers. `O_NONBLOCK` makes it return at once; on the regular files it
 /// lets through the flag changes nothing.
-pub(crate) fn open_regular(path: &Path, name: &Path) -> Result<(File, Metadata), LabelError> {
-    let io = |e| LabelError::io(name, e);
+pub fn open_regular(path: &Path, name: &Path) -> Result<(File, Metadata), MediaError> {
+    let io = |e| MediaError::io(name, e);
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -150,13 +156,13 @@ pub(crate) fn open_regular(path: &Path, name: &Path) -> Result<(File, Metadata),
     let file = options.open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
-        return Err(LabelError::io(
+        return Err(MediaError::io(
             name,
             std::io::Error::other("is a directory"),
         ));
     }
     if !meta.is_file() {
-        return Err(LabelError::NotRegularFile {
+        return Err(MediaError::NotRegularFile {
             path: name.into(),
             kind: file_kind(&meta.file_type()),
         });
@@ -195,12 +201,12 @@ pub fn file_kind(file_type: &FileType) -> &'static str {
 
 /// [`open`] for bytes already in memory (an upload): `name` stands for
 /// them in reports and errors, and its extension marks text as for a file.
-pub(crate) fn from_bytes(
+pub fn from_bytes(
     name: &Path,
     bytes: Vec<u8>,
     limits: &InputLimits,
     forced: Option<MediaFormat>,
-) -> Result<Input, LabelError> {
+) -> Result<Input, MediaError> {
     let len = bytes.len() as u64;
     check_size(name, len, limits.max_bytes)?;
     examine(
@@ -219,8 +225,8 @@ fn examine(
     len: u64,
     limits: &InputLimits,
     forced: Option<MediaFormat>,
-) -> Result<Input, LabelError> {
-    let io = |e| LabelError::io(path, e);
+) -> Result<Input, MediaError> {
+    let io = |e| MediaError::io(path, e);
     let mut head = Vec::with_capacity(4096);
     (&mut source)
         .take(4096)
@@ -243,7 +249,7 @@ fn examine(
                 .to_string(),
         );
     }
-    let mut format = format.ok_or_else(|| LabelError::UnknownFormat { path: path.into() })?;
+    let mut format = format.ok_or_else(|| MediaError::UnknownFormat { path: path.into() })?;
     if format == MediaFormat::Mp3 && forced.is_none() && flac_after_id3(&mut source, &head) {
         // c2pa embeds its manifest in FLAC as an ID3v2 tag in front of
         // `fLaC`: a labelled FLAC is still FLAC.
@@ -260,7 +266,7 @@ fn examine(
         }
     }
     guard::check(&mut source, len, format, limits.structure).map_err(|reason| {
-        LabelError::Malformed {
+        MediaError::Malformed {
             path: path.into(),
             format,
             reason,
@@ -289,20 +295,16 @@ fn has_text_label(source: &mut Source) -> std::io::Result<bool> {
 }
 
 /// The checks [`open`] makes on a file's size, for a text held in memory.
-pub(crate) fn check_text_size(
-    path: &Path,
-    text: &[u8],
-    limits: &InputLimits,
-) -> Result<(), LabelError> {
+pub fn check_text_size(path: &Path, text: &[u8], limits: &InputLimits) -> Result<(), MediaError> {
     check_size(path, text.len() as u64, limits.max_text_bytes)
 }
 
-fn check_size(path: &Path, len: u64, limit: u64) -> Result<(), LabelError> {
+fn check_size(path: &Path, len: u64, limit: u64) -> Result<(), MediaError> {
     if len == 0 {
-        return Err(LabelError::Empty { path: path.into() });
+        return Err(MediaError::Empty { path: path.into() });
     }
     if len > limit {
-        return Err(LabelError::TooLarge {
+        return Err(MediaError::TooLarge {
             path: path.into(),
             size: len,
             limit,

@@ -18,7 +18,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use crate::LabelError;
+use crate::MediaError;
 
 /// The suffix of tamga's temporary files; nothing else is ever removed.
 const SUFFIX: &str = ".tamga-tmp";
@@ -52,12 +52,12 @@ impl FileMode {
 /// writes it, then it is synced and renamed over `target`. On any error the
 /// temporary file is removed and `target` is untouched. The file gets
 /// `permissions` when given (a labelled file keeps its input's), else `mode`.
-pub(crate) fn write_atomically(
+pub fn write_atomically<E: From<MediaError>>(
     target: &Path,
     permissions: Option<&std::fs::Permissions>,
     mode: FileMode,
-    fill: impl FnOnce(&mut File) -> Result<(), LabelError>,
-) -> Result<(), LabelError> {
+    fill: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -83,22 +83,22 @@ pub(crate) fn write_atomically(
     let _ = mode;
     let mut tmp = builder
         .tempfile_in(dir)
-        .map_err(|e| LabelError::io(target, e))?;
+        .map_err(|e| MediaError::io(target, e))?;
     // Held until the file is renamed and closed (or this process dies).
     tmp.as_file()
         .lock()
-        .map_err(|e| LabelError::io(target, e))?;
+        .map_err(|e| MediaError::io(target, e))?;
     fill(tmp.as_file_mut())?;
     if let Some(p) = permissions {
         tmp.as_file()
             .set_permissions(p.clone())
-            .map_err(|e| LabelError::io(target, e))?;
+            .map_err(|e| MediaError::io(target, e))?;
     }
     tmp.as_file()
         .sync_all()
-        .map_err(|e| LabelError::io(target, e))?;
+        .map_err(|e| MediaError::io(target, e))?;
     tmp.persist(target)
-        .map_err(|e| LabelError::io(target, e.error))?;
+        .map_err(|e| MediaError::io(target, e.error))?;
     Ok(())
 }
 
@@ -109,10 +109,10 @@ pub fn write_bytes_atomically(
     target: &Path,
     bytes: &[u8],
     mode: FileMode,
-) -> Result<(), LabelError> {
+) -> Result<(), MediaError> {
     use std::io::Write as _;
     write_atomically(target, None, mode, |f| {
-        f.write_all(bytes).map_err(|e| LabelError::io(target, e))
+        f.write_all(bytes).map_err(|e| MediaError::io(target, e))
     })
 }
 
@@ -133,7 +133,7 @@ fn sweep_once(dir: &Path) {
 
 /// Removes the temporary files in `dir` that no live process holds and
 /// that are older than [`GRACE`] at `now`; returns how many.
-pub(crate) fn remove_stale(dir: &Path, now: SystemTime) -> std::io::Result<usize> {
+pub fn remove_stale(dir: &Path, now: SystemTime) -> std::io::Result<usize> {
     let mut removed = 0;
     for entry in std::fs::read_dir(dir)? {
         let Ok(entry) = entry else { continue };
@@ -200,7 +200,7 @@ mod tests {
         write_atomically(&target, None, FileMode::Usual, |f| {
             use std::io::Write as _;
             f.write_all(b"labelled")
-                .map_err(|e| LabelError::io("out.jpg", e))
+                .map_err(|e| MediaError::io("out.jpg", e))
         })
         .unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"labelled");

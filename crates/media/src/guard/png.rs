@@ -1,0 +1,32 @@
+//! PNG: the signature, then chunks whose lengths stay inside the file.
+
+use std::io::{Read, Seek};
+
+use super::{bad, Walk, Walker};
+
+impl<R: Read + Seek> Walker<'_, R> {
+    pub(super) fn png(&mut self) -> Walk {
+        let mut off = 8u64;
+        loop {
+            self.count()?;
+            let hdr: [u8; 8] = self.read_at(off)?;
+            let len = u64::from(u32::from_be_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]));
+            if len > 0x7FFF_FFFF {
+                return bad(format!(
+                    "PNG chunk at byte {off} declares an impossible length"
+                ));
+            }
+            let end = off + 12 + len;
+            if end > self.len {
+                return bad(format!(
+                    "PNG chunk {:?} at byte {off} claims {len} bytes, past the end of the file",
+                    String::from_utf8_lossy(&hdr[4..8])
+                ));
+            }
+            if &hdr[4..8] == b"IEND" {
+                return Ok(());
+            }
+            off = end;
+        }
+    }
+}

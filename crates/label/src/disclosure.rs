@@ -7,7 +7,7 @@ use std::{collections::BTreeMap, fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::notice_text::{self, Lang};
+use tamga_notice::{wording, Lang, Wording};
 
 /// Base of the IPTC digital source type vocabulary.
 pub const IPTC_DST_BASE: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/";
@@ -28,6 +28,17 @@ pub enum AiInvolvement {
 }
 
 impl AiInvolvement {
+    /// The wording of the perceivable notice for this involvement: a
+    /// non-trained algorithm still "made" the content, so it takes the
+    /// words of generated content.
+    pub fn wording(self) -> Wording {
+        match self {
+            Self::Generated | Self::Algorithmic => Wording::Generated,
+            Self::Edited => Wording::Edited,
+            Self::Composite => Wording::Composite,
+        }
+    }
+
     /// All values, for `--help` and tests.
     pub const ALL: [AiInvolvement; 4] = [
         Self::Generated,
@@ -223,14 +234,14 @@ impl AiDisclosure {
             generator: None,
             organisation: None,
             human_review: None,
-            notice: notice_text::notices(ai, &[Lang::Kk, Lang::Ru, Lang::En]),
+            notice: wording::notices(ai.wording(), &[Lang::Kk, Lang::Ru, Lang::En]),
             training_mining: None,
         }
     }
 
     /// Replaces the notice with the standard wording in `langs`.
     pub fn with_notice_langs(mut self, langs: &[Lang]) -> Self {
-        self.notice = notice_text::notices(self.ai, langs);
+        self.notice = wording::notices(self.ai.wording(), langs);
         self
     }
 }

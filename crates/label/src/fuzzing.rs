@@ -6,40 +6,7 @@
 
 use std::io::{Read, Seek};
 
-use crate::{notice::NoticePosition, svg_notice};
-
-/// What the SVG badge inserter made of `input`: the badged file or why it
-/// refused. Uses the default kk/ru/en notice wording.
-pub fn svg_badge(input: &[u8]) -> Result<Vec<u8>, String> {
-    let words = ["ЖИ жасаған", "Создано ИИ", "AI-generated"];
-    let candidates = vec![
-        vec![words.join(" · ")],
-        words.iter().map(|s| s.to_string()).collect(),
-        vec!["AI".into()],
-    ];
-    svg_notice::apply(input, &candidates, NoticePosition::BottomRight).map(|b| b.bytes)
-}
-
-/// The SVG root parser alone: the root's qualified name, its viewBox, and
-/// the byte range of its closing tag.
-pub fn svg_root(input: &[u8]) -> Result<SvgRoot, String> {
-    svg_notice::parse_root(input).map(|r| SvgRoot {
-        name: r.name,
-        view_box: r.view_box,
-        close: r.close,
-    })
-}
-
-/// What [`svg_root`] found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SvgRoot {
-    /// `svg` or `prefix:svg`.
-    pub name: String,
-    /// The parsed `viewBox`, if any.
-    pub view_box: Option<[f64; 4]>,
-    /// Byte range of the closing tag (or of a self-closing root's `/>`).
-    pub close: (usize, usize),
-}
+pub use tamga_notice::fuzzing::{flac_kept_blocks, svg_badge, svg_root, SvgRoot};
 
 /// Where the WAV stream labeller finds an existing C2PA chunk.
 pub fn wav_c2pa_chunk<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u64, u64)>> {
@@ -49,9 +16,4 @@ pub fn wav_c2pa_chunk<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u6
 /// Where the MP3 stream verifier finds the C2PA store in the ID3v2 tag.
 pub fn mp3_c2pa_store<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u64, u64)>> {
     crate::mp3_stream::find_store(src)
-}
-
-/// The FLAC metadata blocks the FLAC notice keeps, as (type, body).
-pub fn flac_kept_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
-    crate::flac_notice::metadata_blocks(src)
 }

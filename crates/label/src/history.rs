@@ -8,10 +8,10 @@ use std::collections::HashSet;
 use c2pa::{Manifest, Reader, Relationship};
 use serde_json::Value;
 use tamga_keys::TrustList;
+use tamga_notice::AppliedNotice;
 
 use crate::{
-    manifest_map::{self, FoundDisclosure},
-    notice::{AppliedNotice, NOTICE_LABEL},
+    manifest_map::{self, FoundDisclosure, NOTICE_LABEL},
     report::{ChainLink, Signer},
 };
 

@@ -32,39 +32,22 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod audio_decode;
-mod audio_notice;
 // RIFF chunks are walked by tamga-meta's walker, shared with the WAV
-// writers here.
+// signer here.
 use tamga_meta::riff;
-pub mod badge;
 mod data_hash;
 mod disclosure;
 mod error;
 mod exclusion_check;
 pub mod explain;
-mod flac_notice;
 #[doc(hidden)]
 pub mod fuzzing;
-mod gif_notice;
-#[cfg(feature = "heif")]
-mod heif_depth;
-#[cfg(feature = "heif")]
-mod heif_notice;
 mod history;
 pub mod identity;
-mod image_notice;
-mod jpeg_encode;
-mod jxl_notice;
 mod keep_metadata;
-mod m4a_notice;
 pub mod manifest_map;
-mod mp3_notice;
 mod mp3_stream;
-pub mod notice;
 mod notice_apply;
-mod notice_error;
-pub mod notice_text;
 pub mod path_json;
 mod platform_meta;
 mod profile;
@@ -75,33 +58,21 @@ pub mod report;
 mod sign;
 pub mod signing_time;
 mod store_span;
-mod svg_notice;
-mod text_notice;
 mod text_sign;
 mod text_verify;
 mod thumbnail;
-mod tiff_notice;
 mod trailing_spaces;
 mod trust_file;
 mod verify;
-mod voice;
-mod wav_notice;
 mod wav_stream;
-mod webp_notice;
 
 use tamga_media::input;
 
 // The media layer, re-exported where tamga-label's API speaks of it.
-pub use tamga_media::{
-    file_kind, guard, sidecar_candidates, time_budget, watchdog, write_bytes_atomically,
-    DecodeLimits, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat, TimeBudget,
-};
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };
 pub use error::LabelError;
-pub use notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle};
-pub use notice_text::Lang;
 pub use platform_meta::{
     AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata,
 };
@@ -110,6 +81,11 @@ pub use publish::{Propagation, PublishOptions, PublishOutcome};
 pub use report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
+pub use tamga_media::{
+    file_kind, guard, sidecar_candidates, time_budget, watchdog, write_bytes_atomically,
+    DecodeLimits, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat, TimeBudget,
+};
+pub use tamga_notice::{AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeStyle};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

@@ -5,10 +5,13 @@ use c2pa::{Builder, BuilderIntent, DigitalSourceType, Manifest};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::{
-    notice::{AppliedNotice, NOTICE_LABEL},
-    AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining,
-};
+use tamga_notice::AppliedNotice;
+
+use crate::{AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining};
+
+/// Label of the assertion recording the perceivable notice applied (the
+/// [`AppliedNotice`] record).
+pub const NOTICE_LABEL: &str = "org.tamga.notice";
 
 /// Label of tamga's own assertion, holding the full disclosure (notice
 /// texts, organisation, human review) that standard assertions have no field for.

@@ -7,14 +7,9 @@ use std::{
     io::{Read, Seek, SeekFrom, Write},
 };
 
-use crate::{
-    audio_notice::Sound,
-    notice_error::NoticeError,
-    notice::{AppliedNotice, NoticeOptions, NoticeStyle},
-    notice_text,
-    sign::Job,
-    AiInvolvement, LabelError, MediaFormat,
-};
+use tamga_notice::{audio::Sound, AppliedNotice, Length, NoticeError, NoticeOptions, NoticeStyle};
+
+use crate::{sign::Job, AiInvolvement, LabelError};
 
 impl Job {
     /// Adds the perceivable notice to the media in `source` (a badge on an
@@ -34,50 +29,34 @@ impl Job {
                 value: x.value,
                 max: x.max,
             },
-            NoticeError::Other(reason) => LabelError::Notice {
+            other => LabelError::Notice {
                 path: path.into(),
-                reason,
+                reason: other.to_string(),
             },
         };
         let (style, position) = notice.resolve(self.format).map_err(|r| fail(r.into()))?;
         let limits = &self.limits;
         let mut file = tempfile::tempfile().map_err(io)?;
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
-            // Audio goes file to file, in blocks: WAV is spliced, the
-            // others decoded and re-encoded.
-            let clone = |s: &File| s.try_clone().map_err(|e| NoticeError::from(e.to_string()));
-            let (seconds, note) = match self.format {
-                MediaFormat::Wav => {
-                    crate::wav_notice::apply_wav(source, &mut file, &sound, position, limits)
-                        .map(|s| (s, None))
-                }
-                MediaFormat::Flac => clone(source)
-                    .and_then(|src| {
-                        crate::flac_notice::apply(src, &mut file, &sound, position, limits)
-                    })
-                    .map(|s| (s, None)),
-                MediaFormat::Mp3 => clone(source)
-                    .and_then(|src| {
-                        crate::mp3_notice::apply(src, &mut file, &sound, position, limits)
-                    })
-                    .map(|e| (e.seconds, Some(e.note))),
-                MediaFormat::M4a => clone(source)
-                    .and_then(|src| {
-                        crate::m4a_notice::apply(src, path, &mut file, &sound, position, limits)
-                    })
-                    .map(|e| (e.seconds, Some(e.note))),
-                other => {
-                    Err(format!("a {style} notice cannot be added to {other} files yet").into())
-                }
-            }
+            // Audio goes file to file, in blocks.
+            let applied = tamga_notice::audio::apply(
+                self.format,
+                source,
+                path,
+                &mut file,
+                &sound,
+                position,
+                limits,
+            )
             .map_err(fail)?;
+            let (seconds, note) = (applied.seconds, applied.note);
             crate::keep_metadata::carry_over_file(self.format, source, &mut file, path)?;
             file.seek(SeekFrom::Start(0)).map_err(io)?;
             let (langs, text) = match sound {
                 Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
                 Sound::Voice { .. } => (
                     &notice.langs[..],
-                    notice.words(self.disclosure.ai, notice_text::Length::Short),
+                    notice.words(self.disclosure.ai.wording(), Length::Short),
                 ),
             };
             let mut record = AppliedNotice::new(style, position, langs, text);
@@ -86,9 +65,10 @@ impl Job {
         }
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
-        let candidates = notice.badge_candidates(self.disclosure.ai, style);
-        let badged = crate::image_notice::apply(&input, self.format, &candidates, position, limits)
-            .map_err(fail)?;
+        let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
+        let badged =
+            tamga_notice::images::apply(&input, self.format, &candidates, position, limits)
+                .map_err(fail)?;
         let mut record = AppliedNotice::new(
             style,
             position,
@@ -111,7 +91,7 @@ fn audio_sound(style: NoticeStyle, notice: &NoticeOptions, ai: AiInvolvement) ->
         NoticeStyle::Tone => Some(Sound::Tone),
         NoticeStyle::Voice => Some(Sound::Voice {
             langs: notice.langs.clone(),
-            ai,
+            ai: ai.wording(),
         }),
         _ => None,
     }

@@ -13,12 +13,11 @@ use serde::Serialize;
 use serde_json::json;
 use tamga_keys::SigningIdentity;
 use tamga_media::{write_atomically, FileMode};
+use tamga_notice::{AppliedNotice, NoticeOptions};
 
 use crate::{
     input::{self, InputLimits},
-    manifest_map,
-    notice::{AppliedNotice, NoticeOptions},
-    platform_meta, text_sign,
+    manifest_map, platform_meta, text_sign,
     text_sign::LabelledText,
     thumbnail, watchdog, AiDisclosure, DecodeLimits, LabelError, MediaFormat, MetadataOptions,
     ThumbnailOptions,

@@ -14,9 +14,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use crate::{
-    manifest_map, notice::NoticeOptions, text_notice, AiDisclosure, LabelError, MediaFormat,
-};
+use tamga_notice::NoticeOptions;
+
+use crate::{manifest_map, AiDisclosure, LabelError, MediaFormat};
 
 /// The format c2pa's data-hash API and the reader accept for a bare store.
 pub(crate) const STORE_FORMAT: &str = "application/c2pa";
@@ -108,7 +108,7 @@ pub(crate) fn label<'a>(
                 reason,
             })?;
         let (with_notice, record) =
-            text_notice::apply(&body, format, disclosure, options, position);
+            tamga_notice::text::apply(&body, format, disclosure.ai.wording(), options, position);
         // The wording files are NFC; a line feed before and after keeps
         // the joined text NFC, so no second normalization is needed.
         body = Cow::Owned(with_notice);

@@ -19,10 +19,10 @@ use flacenc::{
 use symphonia::core::io::MediaSource;
 
 use crate::{
-    audio_decode::{self, Stream},
-    audio_notice::Sound,
-    notice_error::NoticeError,
-    notice::NoticePosition,
+    audio::decode::{self, Stream},
+    audio::Sound,
+    error::NoticeError,
+    options::NoticePosition,
     DecodeLimits,
 };
 
@@ -58,7 +58,7 @@ where
     // symphonia hands integer samples left-aligned in 32 bits.
     let shift = 32 - bits;
     let full = f64::from(1u32 << (bits - 1));
-    let (survey, mut stream) = audio_decode::survey(stream, |s| f64::from(s >> shift) / full)?;
+    let (survey, mut stream) = decode::survey(stream, |s| f64::from(s >> shift) / full)?;
     let placed = sound.place(survey.rate, survey.channels, survey.rms, position)?;
     let quantize = |v: &[f64]| -> Vec<i32> {
         v.iter()
@@ -330,7 +330,7 @@ mod tests {
     }
 
     fn decode(bytes: Vec<u8>) -> Vec<i32> {
-        audio_decode::decode::<i32>(Box::new(Cursor::new(bytes)), "flac")
+        decode::decode::<i32>(Box::new(Cursor::new(bytes)), "flac")
             .unwrap()
             .samples
             .into_iter()
@@ -391,7 +391,7 @@ mod tests {
         stream.write(&mut sink).unwrap();
         let voice = Sound::Voice {
             langs: vec![crate::Lang::Zh],
-            ai: crate::AiInvolvement::Generated,
+            ai: crate::Wording::Generated,
         };
         let mut out = Cursor::new(Vec::new());
         let secs = apply(
@@ -410,7 +410,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(stream.bits, Some(24));
-        let pcm = audio_decode::decode::<i32>(Box::new(Cursor::new(out)), "flac").unwrap();
+        let pcm = decode::decode::<i32>(Box::new(Cursor::new(out)), "flac").unwrap();
         assert_eq!((pcm.rate, pcm.channels), (48_000, 2));
         let all: Vec<i32> = pcm.samples.iter().map(|s| s >> 8).collect();
         assert_eq!(&all[..content.len()], &content[..]);

@@ -7,6 +7,18 @@
 //! turned upright by their EXIF orientation, badged, and turned back, so the
 //! stored orientation stays valid and viewers show the badge where asked.
 
+pub mod badge;
+mod gif_writer;
+#[cfg(feature = "heif")]
+mod heif_depth;
+#[cfg(feature = "heif")]
+mod heif_writer;
+mod jpeg_encode;
+mod jxl_writer;
+pub(crate) mod svg_writer;
+mod tiff_writer;
+mod webp_writer;
+
 use std::io::Cursor;
 
 use image::{
@@ -16,23 +28,22 @@ use image::{
 };
 
 use crate::{
-    badge::{self, Badge},
-    notice_error::NoticeError,
-    notice::NoticePosition,
-    DecodeLimits, MediaFormat,
+    error::NoticeError, images::badge::Badge, options::NoticePosition, DecodeLimits, MediaFormat,
 };
 
 /// The badged file, and the badge drawn.
-pub(crate) struct Badged {
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) badge: Badge,
+pub struct Badged {
+    /// The whole file, in the source's format.
+    pub bytes: Vec<u8>,
+    /// What was drawn, and where.
+    pub badge: Badge,
     /// What changed in the encoding that a user should know, e.g. the JPEG
     /// quality chosen.
-    pub(crate) note: Option<String>,
+    pub note: Option<String>,
 }
 
 /// The image formats tamga can badge and write back in the same format.
-pub(crate) fn supported(format: MediaFormat) -> bool {
+pub fn supported(format: MediaFormat) -> bool {
     if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
         // Through libheif, when built with it.
         return cfg!(feature = "heif");
@@ -52,7 +63,7 @@ pub(crate) fn supported(format: MediaFormat) -> bool {
 
 /// Draws the first fitting candidate in `corner` of the image in `input`,
 /// decoding no more than `limits` allow.
-pub(crate) fn apply(
+pub fn apply(
     input: &[u8],
     format: MediaFormat,
     candidates: &[Vec<String>],
@@ -60,17 +71,23 @@ pub(crate) fn apply(
     limits: &DecodeLimits,
 ) -> Result<Badged, NoticeError> {
     match format {
-        MediaFormat::Gif => return crate::gif_notice::apply(input, candidates, corner, limits),
+        MediaFormat::Gif => {
+            return crate::images::gif_writer::apply(input, candidates, corner, limits)
+        }
         // A drawing is edited as text, never rasterized.
-        MediaFormat::Svg => return Ok(crate::svg_notice::apply(input, candidates, corner)?),
-        MediaFormat::Jxl => return crate::jxl_notice::apply(input, candidates, corner, limits),
+        MediaFormat::Svg => {
+            return Ok(crate::images::svg_writer::apply(input, candidates, corner)?)
+        }
+        MediaFormat::Jxl => {
+            return crate::images::jxl_writer::apply(input, candidates, corner, limits)
+        }
         // 1-bit scans: `image` would widen them to 8 bits.
-        MediaFormat::Tiff if crate::tiff_notice::is_bilevel(input) => {
-            return crate::tiff_notice::apply_bilevel(input, candidates, corner, limits)
+        MediaFormat::Tiff if crate::images::tiff_writer::is_bilevel(input) => {
+            return crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
         }
         #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
-            return crate::heif_notice::apply(input, format, candidates, corner, limits)
+            return crate::images::heif_writer::apply(input, format, candidates, corner, limits)
         }
         _ => {}
     }
@@ -125,10 +142,15 @@ pub(crate) fn apply(
     let (w, h) = (img.width(), img.height());
     match format {
         MediaFormat::Jpeg => {
-            let q = crate::jpeg_encode::estimated_quality(input).unwrap_or(90);
+            let q = crate::images::jpeg_encode::estimated_quality(input).unwrap_or(90);
             let same_tables;
-            (out, same_tables) =
-                crate::jpeg_encode::encode(&img, input, q, icc.as_deref(), exif.as_deref())?;
+            (out, same_tables) = crate::images::jpeg_encode::encode(
+                &img,
+                input,
+                q,
+                icc.as_deref(),
+                exif.as_deref(),
+            )?;
             note = Some(if same_tables {
                 format!("re-encoded at JPEG quality {q} with the source's own quantisation tables")
             } else {
@@ -148,12 +170,12 @@ pub(crate) fn apply(
         MediaFormat::Webp => {
             // Lossy stays lossy; ICC, EXIF and every other chunk are
             // copied from the source.
-            let (bytes, said) = crate::webp_notice::encode(&img, input)?;
+            let (bytes, said) = crate::images::webp_writer::encode(&img, input)?;
             (out, note) = (bytes, Some(said));
         }
         MediaFormat::Tiff => {
             // The source's compression, predictor and ICC profile.
-            (out, note) = crate::tiff_notice::encode(&img, input)?;
+            (out, note) = crate::images::tiff_writer::encode(&img, input)?;
         }
         MediaFormat::Bmp => {
             img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)
@@ -290,7 +312,10 @@ mod tests {
         .unwrap();
         match err {
             NoticeError::Limit(e) => {
-                assert_eq!((e.limit, e.value), (crate::Limit::Pixels, 3_600_000_000))
+                assert_eq!(
+                    (e.limit, e.value),
+                    (tamga_media::Limit::Pixels, 3_600_000_000)
+                )
             }
             other => panic!("{other}"),
         }

@@ -5,7 +5,7 @@
 
 use rubato::{FftFixedIn, Resampler};
 
-use crate::{audio_decode, AiInvolvement, Lang};
+use crate::{audio::decode, Lang, Wording};
 
 /// Silence between two languages' clips.
 const LANG_GAP_S: f64 = 0.25;
@@ -14,11 +14,11 @@ const LANG_GAP_S: f64 = 0.25;
 const MAX_PEAK: f64 = 0.89;
 
 /// The recording of `lang`'s short wording for `ai` (see voices/make.sh).
-fn clip(lang: Lang, ai: AiInvolvement) -> &'static [u8] {
-    use AiInvolvement as A;
+fn clip(lang: Lang, ai: Wording) -> &'static [u8] {
+    use Wording as A;
     macro_rules! voice {
         ($file:literal) => {
-            include_bytes!(concat!("../voices/", $file, ".flac")).as_slice()
+            include_bytes!(concat!("../../voices/", $file, ".flac")).as_slice()
         };
     }
     match (lang, ai) {
@@ -41,15 +41,14 @@ fn clip(lang: Lang, ai: AiInvolvement) -> &'static [u8] {
 /// over `channels` (the same speech in each), with RMS `level`.
 pub(crate) fn render(
     langs: &[Lang],
-    ai: AiInvolvement,
+    ai: Wording,
     rate: u32,
     channels: usize,
     level: f64,
 ) -> Result<Vec<f64>, String> {
     let mut mono = Vec::new();
     for (i, lang) in langs.iter().enumerate() {
-        let pcm =
-            audio_decode::decode::<f32>(Box::new(std::io::Cursor::new(clip(*lang, ai))), "flac")?;
+        let pcm = decode::decode::<f32>(Box::new(std::io::Cursor::new(clip(*lang, ai))), "flac")?;
         if i > 0 {
             mono.resize(mono.len() + (LANG_GAP_S * f64::from(rate)) as usize, 0.0);
         }
@@ -62,7 +61,7 @@ pub(crate) fn render(
             .collect();
         mono.extend(resample(&clip, pcm.rate, rate)?);
     }
-    let rms = crate::audio_notice::rms(mono.iter().copied());
+    let rms = crate::audio::rms(mono.iter().copied());
     let peak = mono.iter().fold(0f64, |m, s| m.max(s.abs()));
     let gain = if rms > 0.0 { level / rms } else { 0.0 };
     let gain = if peak * gain > MAX_PEAK {
@@ -114,7 +113,7 @@ mod tests {
     #[test]
     fn every_clip_decodes_and_is_speech_length() {
         for lang in [Lang::Kk, Lang::Ru, Lang::En, Lang::Zh] {
-            for ai in AiInvolvement::ALL {
+            for ai in Wording::ALL {
                 let v = render(&[lang], ai, 16000, 1, 0.1).unwrap();
                 let secs = v.len() as f64 / 16000.0;
                 assert!((0.3..3.0).contains(&secs), "{lang} {ai:?}: {secs}");
@@ -136,17 +135,17 @@ mod tests {
             .count();
         // 42100 samples = 0.9546 s of 440 Hz: ~840 crossings.
         assert!((830..=850).contains(&crossings), "{crossings}");
-        let rms_in = crate::audio_notice::rms(tone.iter().copied());
-        let rms_out = crate::audio_notice::rms(out[1000..43100].iter().copied());
+        let rms_in = crate::audio::rms(tone.iter().copied());
+        let rms_out = crate::audio::rms(out[1000..43100].iter().copied());
         assert!((rms_in - rms_out).abs() < 0.01, "{rms_in} {rms_out}");
     }
 
     #[test]
     fn languages_follow_in_order_leveled_and_on_every_channel() {
-        let one = render(&[Lang::En], AiInvolvement::Generated, 48000, 2, 0.1).unwrap();
+        let one = render(&[Lang::En], Wording::Generated, 48000, 2, 0.1).unwrap();
         let three = render(
             &[Lang::Kk, Lang::Ru, Lang::En],
-            AiInvolvement::Generated,
+            Wording::Generated,
             48000,
             2,
             0.1,
@@ -154,7 +153,7 @@ mod tests {
         .unwrap();
         assert!(three.len() > 2 * one.len());
         assert!(one.chunks(2).all(|f| f[0] == f[1]));
-        let rms = crate::audio_notice::rms(three.iter().copied());
+        let rms = crate::audio::rms(three.iter().copied());
         assert!(rms > 0.05 && rms <= 0.1001, "{rms}");
         assert!(three.iter().all(|s| s.abs() <= MAX_PEAK + 1e-9));
     }

@@ -16,7 +16,7 @@ use symphonia::core::{
     probe::Hint,
 };
 
-use crate::{notice_error::NoticeError, DecodeLimits};
+use crate::{error::NoticeError, DecodeLimits};
 
 /// Decoded audio, interleaved.
 #[derive(Debug, Clone)]

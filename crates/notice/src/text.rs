@@ -6,21 +6,21 @@
 //! stop being front matter.
 
 use crate::{
-    notice::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle},
-    notice_text::Length,
-    AiDisclosure, MediaFormat,
+    options::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle},
+    wording::{Length, Wording},
+    MediaFormat,
 };
 
 /// `body` with the notice added, and the record of it. A notice that is
 /// already there (a relabelled text) is not added twice.
-pub(crate) fn apply(
+pub fn apply(
     body: &str,
     format: MediaFormat,
-    disclosure: &AiDisclosure,
+    wording: Wording,
     options: &NoticeOptions,
     position: NoticePosition,
 ) -> (String, AppliedNotice) {
-    let words = options.words(disclosure.ai, Length::Full);
+    let words = options.words(wording, Length::Full);
     let line = if format == MediaFormat::Markdown {
         format!("> *{words}*")
     } else {
@@ -62,7 +62,7 @@ fn split_front_matter(body: &str, format: MediaFormat) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AiInvolvement, Lang};
+    use crate::Lang;
 
     fn opts(langs: &[Lang]) -> NoticeOptions {
         NoticeOptions {
@@ -73,15 +73,15 @@ mod tests {
 
     #[test]
     fn plain_and_markdown_lines_in_every_position() {
-        let d = AiDisclosure::new(AiInvolvement::Generated);
+        let d = Wording::Generated;
         let o = opts(&[Lang::Kk, Lang::En]);
-        let (t, rec) = apply("Body.\n", MediaFormat::Text, &d, &o, NoticePosition::Start);
+        let (t, rec) = apply("Body.\n", MediaFormat::Text, d, &o, NoticePosition::Start);
         assert_eq!(
             t,
             "Жасанды интеллект арқылы жасалған · AI-generated\n\nBody.\n"
         );
         assert_eq!(rec.languages, ["kk", "en"]);
-        let (t, _) = apply("Body.", MediaFormat::Markdown, &d, &o, NoticePosition::End);
+        let (t, _) = apply("Body.", MediaFormat::Markdown, d, &o, NoticePosition::End);
         assert_eq!(
             t,
             "Body.\n\n> *Жасанды интеллект арқылы жасалған · AI-generated*\n"
@@ -89,7 +89,7 @@ mod tests {
         let (t, _) = apply(
             "B\n",
             MediaFormat::Text,
-            &d,
+            d,
             &opts(&[Lang::Zh]),
             NoticePosition::Both,
         );
@@ -98,15 +98,15 @@ mod tests {
 
     #[test]
     fn front_matter_stays_first_and_notices_are_not_doubled() {
-        let d = AiDisclosure::new(AiInvolvement::Generated);
+        let d = Wording::Generated;
         let o = opts(&[Lang::En]);
         let md = "---\ntitle: x\n---\n# Head\n";
-        let (t, _) = apply(md, MediaFormat::Markdown, &d, &o, NoticePosition::Start);
+        let (t, _) = apply(md, MediaFormat::Markdown, d, &o, NoticePosition::Start);
         assert_eq!(t, "---\ntitle: x\n---\n> *AI-generated*\n\n# Head\n");
-        let (again, _) = apply(&t, MediaFormat::Markdown, &d, &o, NoticePosition::Start);
+        let (again, _) = apply(&t, MediaFormat::Markdown, d, &o, NoticePosition::Start);
         assert_eq!(again, t);
-        let (end, _) = apply("x\n", MediaFormat::Text, &d, &o, NoticePosition::End);
-        let (end2, _) = apply(&end, MediaFormat::Text, &d, &o, NoticePosition::End);
+        let (end, _) = apply("x\n", MediaFormat::Text, d, &o, NoticePosition::End);
+        let (end2, _) = apply(&end, MediaFormat::Text, d, &o, NoticePosition::End);
         assert_eq!(end, end2);
     }
 }

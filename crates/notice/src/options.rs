@@ -10,22 +10,10 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{notice_text, AiInvolvement, Lang, MediaFormat};
+use crate::{wording, Lang, MediaFormat, Wording};
 
-/// Label of the assertion recording the perceivable notice applied.
-pub const NOTICE_LABEL: &str = "org.tamga.notice";
-
-/// Version of [`NOTICE_LABEL`]'s schema.
+/// Version of the [`AppliedNotice`] record's schema.
 pub const NOTICE_SCHEMA: u32 = 1;
-
-/// The audio formats that take a tone or voice notice. M4A needs ffmpeg at
-/// run time for its AAC encoder (see `m4a_notice`).
-const AUDIO_NOTICE_FORMATS: [MediaFormat; 4] = [
-    MediaFormat::Wav,
-    MediaFormat::Flac,
-    MediaFormat::Mp3,
-    MediaFormat::M4a,
-];
 
 /// What kind of notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,8 +60,8 @@ impl NoticeStyle {
     pub fn supported_for(self, format: MediaFormat) -> bool {
         match self {
             Self::Line => format.is_text(),
-            Self::Badge | Self::AiIcon => crate::image_notice::supported(format),
-            Self::Tone | Self::Voice => AUDIO_NOTICE_FORMATS.contains(&format),
+            Self::Badge | Self::AiIcon => crate::images::supported(format),
+            Self::Tone | Self::Voice => crate::audio::FORMATS.contains(&format),
         }
     }
 }
@@ -224,7 +212,7 @@ impl NoticeOptions {
     /// What a badge may say, best first: every language on one line, then
     /// one line per language, then the bare "AI" mark for images too small
     /// for words. The short wording is used, as space on a badge is tight.
-    pub fn badge_candidates(&self, ai: AiInvolvement, style: NoticeStyle) -> Vec<Vec<String>> {
+    pub fn badge_candidates(&self, ai: Wording, style: NoticeStyle) -> Vec<Vec<String>> {
         let ai_mark = vec!["AI".to_string()];
         if style == NoticeStyle::AiIcon {
             return vec![ai_mark];
@@ -232,22 +220,23 @@ impl NoticeOptions {
         let short: Vec<String> = self
             .langs
             .iter()
-            .map(|l| notice_text::wording(ai, *l, notice_text::Length::Short).to_string())
+            .map(|l| wording::wording(ai, *l, wording::Length::Short).to_string())
             .collect();
         vec![vec![short.join(" · ")], short, ai_mark]
     }
 
     /// The notice's words: each language's wording joined with " · ".
-    pub fn words(&self, ai: AiInvolvement, length: notice_text::Length) -> String {
+    pub fn words(&self, ai: Wording, length: wording::Length) -> String {
         self.langs
             .iter()
-            .map(|l| notice_text::wording(ai, *l, length))
+            .map(|l| wording::wording(ai, *l, length))
             .collect::<Vec<_>>()
             .join(" · ")
     }
 }
 
-/// The record of an applied notice: the assertion [`NOTICE_LABEL`].
+/// The record of an applied notice (kept in the label, so a distributor
+/// can check the notice without looking at the content).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

@@ -7,7 +7,7 @@
 
 use image::{ImageBuffer, Rgb, Rgba};
 
-use crate::{badge, notice::NoticePosition};
+use crate::{images::badge, options::NoticePosition};
 
 /// Badges the interleaved little-endian `depth`-bit samples in `pixels`
 /// (RGB, or RGBA with `alpha`); returns the badge and the samples.

@@ -26,10 +26,10 @@ use std::{
 use mp4parse::{AudioCodecSpecific, SampleEntry, TrackType};
 
 use crate::{
-    audio_decode::{self, Stream},
-    audio_notice::{Reencoded, Sound},
-    notice_error::NoticeError,
-    notice::NoticePosition,
+    audio::decode::{self, Stream},
+    audio::{Reencoded, Sound},
+    error::NoticeError,
+    options::NoticePosition,
     DecodeLimits,
 };
 
@@ -73,7 +73,7 @@ where
     let stream = Stream::<f32>::open(Box::new(src), "m4a", limits)?;
     // The priming and padding are near silence: the loudness is measured
     // over everything decoded, the length over what is played.
-    let (pcm, mut stream) = audio_decode::survey(stream, f64::from)?;
+    let (pcm, mut stream) = decode::survey(stream, f64::from)?;
     let ch = pcm.channels;
     let played = pcm.frames.saturating_sub(track.skip);
     let frames = track.play.map_or(played, |p| p.min(played));
@@ -149,7 +149,7 @@ where
 fn feed(
     stdin: &mut impl Write,
     stream: &mut Stream<f32>,
-    placed: &crate::audio_notice::Placed,
+    placed: &crate::audio::Placed,
     track: &Track,
     samples: u64,
 ) -> Result<(), NoticeError> {

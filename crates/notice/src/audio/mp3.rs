@@ -14,10 +14,10 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use mp3lame_encoder::{Bitrate, Builder, FlushGap, InterleavedPcm, Mode, MonoPcm, Quality};
 
 use crate::{
-    audio_decode::{self, Stream},
-    audio_notice::{Reencoded, Sound},
-    notice_error::NoticeError,
-    notice::NoticePosition,
+    audio::decode::{self, Stream},
+    audio::{Reencoded, Sound},
+    error::NoticeError,
+    options::NoticePosition,
     DecodeLimits,
 };
 
@@ -62,7 +62,7 @@ where
     let id3v1 = read_id3v1(&mut src, file_len).map_err(io)?;
     src.seek(SeekFrom::Start(0)).map_err(io)?;
     let stream = Stream::<f32>::open(Box::new(src), "mp3", limits)?;
-    let (pcm, mut stream) = audio_decode::survey(stream, f64::from)?;
+    let (pcm, mut stream) = decode::survey(stream, f64::from)?;
     if pcm.channels > 2 {
         return Err(format!("an MP3 cannot carry {} channels", pcm.channels).into());
     }
@@ -251,7 +251,7 @@ mod tests {
         let mut out = std::io::Cursor::new(Vec::new());
         let voice = Sound::Voice {
             langs: vec![crate::Lang::En],
-            ai: crate::AiInvolvement::Generated,
+            ai: crate::Wording::Generated,
         };
         let done = apply(
             std::io::Cursor::new(src.clone()),
@@ -264,7 +264,7 @@ mod tests {
         let out = out.into_inner();
         assert!(out.starts_with(&src[..21]), "the ID3v2 tag is kept");
         assert!(done.note.contains("at 128 kbit/s"), "{}", done.note);
-        let pcm = audio_decode::decode::<f32>(Box::new(std::io::Cursor::new(out)), "mp3").unwrap();
+        let pcm = decode::decode::<f32>(Box::new(std::io::Cursor::new(out)), "mp3").unwrap();
         assert_eq!((pcm.rate, pcm.channels), (44_100, 2));
         let secs = pcm.samples.len() as f64 / 2.0 / 44_100.0;
         assert!(

@@ -25,7 +25,7 @@ use tiff::{
 };
 
 use crate::{
-    badge, image_notice::Badged, notice_error::NoticeError, notice::NoticePosition, DecodeLimits,
+    error::NoticeError, images::badge, images::Badged, options::NoticePosition, DecodeLimits,
 };
 
 /// TIFF Compression tag values (TIFF 6.0 §3, and the Adobe Deflate code).

@@ -6,8 +6,6 @@
 
 use std::{collections::BTreeMap, fmt, str::FromStr};
 
-use crate::AiInvolvement;
-
 /// A notice language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -55,6 +53,35 @@ impl FromStr for Lang {
     }
 }
 
+/// Which wording a notice uses: what AI did to the content. The caller
+/// maps its own model of AI involvement onto these keys; a non-trained
+/// algorithm that made the content takes the words of [`Wording::Generated`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Wording {
+    /// Made by AI.
+    Generated,
+    /// Edited with AI.
+    Edited,
+    /// Partly made by AI.
+    Composite,
+}
+
+impl Wording {
+    /// Every wording key.
+    pub const ALL: [Wording; 3] = [Self::Generated, Self::Edited, Self::Composite];
+}
+
+impl fmt::Display for Wording {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Generated => "generated",
+            Self::Edited => "edited",
+            Self::Composite => "composite",
+        })
+    }
+}
+
 /// How long a notice may be: badges use the short form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Length {
@@ -65,19 +92,18 @@ pub enum Length {
 }
 
 /// The notice text for one language, in its full form.
-pub fn notice(ai: AiInvolvement, lang: Lang) -> &'static str {
+pub fn notice(ai: Wording, lang: Lang) -> &'static str {
     wording(ai, lang, Length::Full)
 }
 
 /// The notice text for one language and length, from the wording data
-/// files (`crates/label/notices/LANG.toml`, one per language so a reviewer
+/// files (`crates/notice/notices/LANG.toml`, one per language so a reviewer
 /// of one language sees only that language).
-pub fn wording(ai: AiInvolvement, lang: Lang, length: Length) -> &'static str {
+pub fn wording(ai: Wording, lang: Lang, length: Length) -> &'static str {
     let entry = match ai {
-        // A non-trained algorithm still "made" the content: the same words.
-        AiInvolvement::Generated | AiInvolvement::Algorithmic => &table(lang).generated,
-        AiInvolvement::Edited => &table(lang).edited,
-        AiInvolvement::Composite => &table(lang).composite,
+        Wording::Generated => &table(lang).generated,
+        Wording::Edited => &table(lang).edited,
+        Wording::Composite => &table(lang).composite,
     };
     match length {
         Length::Full => &entry.full,
@@ -113,7 +139,7 @@ fn table(lang: Lang) -> &'static Table {
 }
 
 /// The notice in each of `langs`, keyed by language tag.
-pub fn notices(ai: AiInvolvement, langs: &[Lang]) -> BTreeMap<String, String> {
+pub fn notices(ai: Wording, langs: &[Lang]) -> BTreeMap<String, String> {
     langs
         .iter()
         .map(|l| (l.tag().to_string(), notice(ai, *l).to_string()))
@@ -127,7 +153,7 @@ mod tests {
     #[test]
     fn every_language_has_every_wording() {
         for lang in [Lang::Kk, Lang::Ru, Lang::En, Lang::Zh] {
-            for ai in AiInvolvement::ALL {
+            for ai in Wording::ALL {
                 for length in [Length::Full, Length::Short] {
                     let w = wording(ai, lang, length);
                     assert!(!w.trim().is_empty(), "{lang} {ai} {length:?}");
@@ -136,12 +162,12 @@ mod tests {
             }
         }
         // GB 45438: "AI" plus 生成 or 合成.
-        for ai in AiInvolvement::ALL {
+        for ai in Wording::ALL {
             let zh = notice(ai, Lang::Zh);
             assert!(zh.contains("AI") && (zh.contains("生成") || zh.contains("合成")));
         }
         assert_eq!(
-            wording(AiInvolvement::Generated, Lang::Kk, Length::Short),
+            wording(Wording::Generated, Lang::Kk, Length::Short),
             "ЖИ жасаған"
         );
     }

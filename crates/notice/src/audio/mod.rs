@@ -4,7 +4,68 @@
 //! that separates it from the content. How it gets into a file is up to each
 //! format's module (`wav_notice`, `flac_notice`, `mp3_notice`).
 
-use crate::{notice::NoticePosition, voice, AiInvolvement, Lang};
+pub(crate) mod decode;
+pub(crate) mod flac;
+mod m4a;
+mod mp3;
+mod voice;
+mod wav;
+
+use std::{fs::File, path::Path};
+
+use crate::{options::NoticePosition, DecodeLimits, Lang, MediaFormat, NoticeError, Wording};
+
+/// The audio formats that take a tone or voice notice. M4A needs ffmpeg at
+/// run time for its AAC encoder (see `m4a`).
+pub const FORMATS: [MediaFormat; 4] = [
+    MediaFormat::Wav,
+    MediaFormat::Flac,
+    MediaFormat::Mp3,
+    MediaFormat::M4a,
+];
+
+/// What putting a notice into a recording did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// Length of one notice with its gap, in seconds.
+    pub seconds: f64,
+    /// What a lossy re-encode chose (bitrate), for the user.
+    pub note: Option<String>,
+}
+
+/// Writes the recording in `source` (a `format` file named `name` in
+/// messages) to `out` with `sound` at `position`: WAV is spliced, the
+/// others decoded and re-encoded, file to file in blocks, within `limits`.
+pub fn apply(
+    format: MediaFormat,
+    source: &mut File,
+    name: &Path,
+    out: &mut File,
+    sound: &Sound,
+    position: NoticePosition,
+    limits: &DecodeLimits,
+) -> Result<Applied, NoticeError> {
+    let clone = |s: &File| s.try_clone().map_err(|e| NoticeError::from(e.to_string()));
+    let lossless = |seconds| Applied {
+        seconds,
+        note: None,
+    };
+    let reencoded = |e: Reencoded| Applied {
+        seconds: e.seconds,
+        note: Some(e.note),
+    };
+    match format {
+        MediaFormat::Wav => wav::apply_wav(source, out, sound, position, limits).map(lossless),
+        MediaFormat::Flac => {
+            flac::apply(clone(source)?, out, sound, position, limits).map(lossless)
+        }
+        MediaFormat::Mp3 => mp3::apply(clone(source)?, out, sound, position, limits).map(reencoded),
+        MediaFormat::M4a => {
+            m4a::apply(clone(source)?, name, out, sound, position, limits).map(reencoded)
+        }
+        other => Err(format!("an audio notice cannot be added to {other} files yet").into()),
+    }
+}
 
 /// Morse "AI": · −  · · — in units, tone (true) or silence (false).
 const PATTERN: [(bool, u32); 7] = [
@@ -29,7 +90,7 @@ const MIN_RMS: f64 = 0.03;
 const MAX_RMS: f64 = 0.5;
 
 /// What re-encoding a lossy file with its notice did, for the user.
-pub(crate) struct Reencoded {
+struct Reencoded {
     /// Length of one notice with its gap.
     pub seconds: f64,
     /// The bitrate chosen and the source's, in a sentence.
@@ -38,11 +99,16 @@ pub(crate) struct Reencoded {
 
 /// What is heard.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Sound {
+pub enum Sound {
     /// The Morse "AI" tone.
     Tone,
-    /// The spoken short wording for `ai`, one clip per language in order.
-    Voice { langs: Vec<Lang>, ai: AiInvolvement },
+    /// The spoken short wording, one clip per language in order.
+    Voice {
+        /// The languages, in the order spoken.
+        langs: Vec<Lang>,
+        /// Which wording.
+        ai: Wording,
+    },
 }
 
 /// The notice as samples to put before and after the content (interleaved

@@ -16,7 +16,7 @@ use zune_core::{bit_depth::BitDepth, colorspace::ColorSpace, options::EncoderOpt
 use zune_jpegxl::JxlSimpleEncoder;
 
 use crate::{
-    badge, image_notice::Badged, notice_error::NoticeError, notice::NoticePosition, DecodeLimits,
+    error::NoticeError, images::badge, images::Badged, options::NoticePosition, DecodeLimits,
 };
 
 /// CICP of sRGB: BT.709 primaries, sRGB transfer, RGB, full range.
@@ -76,7 +76,7 @@ pub(crate) fn apply(
         return Err("JPEG XL: unexpected channel count".into());
     }
     let len = u64::from(w) * u64::from(h) * u64::from(channels);
-    limits.check(crate::Limit::DecodedBytes, len)?;
+    limits.check(tamga_media::Limit::DecodedBytes, len)?;
     let len = usize::try_from(len).map_err(|_| "the JPEG XL image is too large")?;
     let mut pixels = Vec::new();
     pixels
@@ -142,6 +142,7 @@ fn put_box(out: &mut Vec<u8>, kind: &[u8; 4], body: &[u8]) -> Result<(), String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MediaFormat;
 
     fn decode(bytes: &[u8]) -> image::RgbImage {
         let image = JxlImage::builder().read(Cursor::new(bytes)).unwrap();
@@ -165,10 +166,7 @@ mod tests {
             &DecodeLimits::default(),
         )
         .unwrap();
-        assert_eq!(
-            crate::MediaFormat::sniff(&b.bytes),
-            Some(crate::MediaFormat::Jxl)
-        );
+        assert_eq!(MediaFormat::sniff(&b.bytes), Some(MediaFormat::Jxl));
         let (before, after) = (decode(&input), decode(&b.bytes));
         assert_eq!(before.dimensions(), after.dimensions());
         let (x, y, bw, bh) = b.badge.rect;
@@ -189,7 +187,7 @@ mod tests {
     #[test]
     fn the_container_carries_the_exif() {
         let c = container(b"\xFF\x0Acode", Some(b"\0\0\0\0MM\0*")).unwrap();
-        assert_eq!(crate::MediaFormat::sniff(&c), Some(crate::MediaFormat::Jxl));
+        assert_eq!(MediaFormat::sniff(&c), Some(MediaFormat::Jxl));
         let exif_at = c.windows(4).position(|w| w == b"Exif").unwrap();
         let jxlc_at = c.windows(4).position(|w| w == b"jxlc").unwrap();
         assert!(exif_at < jxlc_at);

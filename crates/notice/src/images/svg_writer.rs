@@ -4,7 +4,7 @@
 //! raster badge. It is inserted right before the root's closing tag, so it
 //! is drawn last (on top); every other byte of the file stays as it was.
 //!
-//! The size rules are those of [`crate::badge`], applied to the drawing's
+//! The size rules are those of [`crate::images::badge`], applied to the drawing's
 //! rendered size: the `width`/`height` of the root when they are absolute
 //! lengths, mapped onto the `viewBox` as `preserveAspectRatio`'s default
 //! (`xMidYMid meet`) does. A drawing with no absolute size scales to any
@@ -16,9 +16,9 @@ use ab_glyph::{Font, OutlineCurve};
 use quick_xml::{events::Event, Reader, XmlVersion};
 
 use crate::{
-    badge::{self, Layout},
-    image_notice::Badged,
-    notice::NoticePosition,
+    images::badge::{self, Layout},
+    images::Badged,
+    options::NoticePosition,
 };
 
 /// The canvas shorter side used to lay out a drawing with no absolute
@@ -369,7 +369,7 @@ mod tests {
     use super::*;
 
     fn candidates() -> Vec<Vec<String>> {
-        crate::badge::test_candidates()
+        crate::images::badge::test_candidates()
     }
 
     fn badge(svg: &str) -> Result<(String, Badged), String> {

@@ -5,7 +5,7 @@
 //! The primary image is decoded with its rotation and mirroring applied,
 //! so the badge lands in the corner people see; the new file stores it
 //! upright. Its ICC or NCLX colour profile, EXIF and XMP are carried over.
-//! 10- and 12-bit (HDR) images stay 10- and 12-bit ([`crate::heif_depth`]).
+//! 10- and 12-bit (HDR) images stay 10- and 12-bit ([`crate::images::heif_depth`]).
 
 use libheif_rs::{
     Channel, ColorSpace, CompressionFormat, EncoderParameterValue, EncoderQuality, HeifContext,
@@ -13,7 +13,7 @@ use libheif_rs::{
 };
 
 use crate::{
-    badge, image_notice::Badged, notice_error::NoticeError, notice::NoticePosition, DecodeLimits,
+    error::NoticeError, images::badge, images::Badged, options::NoticePosition, DecodeLimits,
     MediaFormat,
 };
 
@@ -53,9 +53,9 @@ pub(crate) fn apply(
     // libheif's decoder and the badged copy each hold one).
     limits.check_image(u64::from(handle.width()), u64::from(handle.height()), 4 * 2)?;
     // HEVC and AV1 encoding are the slow part: more time per pixel.
-    crate::watchdog::allow_pixels(
+    tamga_media::watchdog::allow_pixels(
         u64::from(handle.width()) * u64::from(handle.height()),
-        crate::time_budget::HEIF_MS_PER_MEGAPIXEL,
+        tamga_media::time_budget::HEIF_MS_PER_MEGAPIXEL,
     );
     // 10- and 12-bit (HDR) images stay at their depth: decoded to 16-bit
     // samples, badged, and encoded at the same depth (x265 and libaom
@@ -85,7 +85,7 @@ pub(crate) fn apply(
         .ok_or("the decoded image has no pixel plane")?;
 
     let (badge, pixels) = if hdr {
-        crate::heif_depth::draw_deep(pixels, (w, h), depth, alpha, candidates, corner)?
+        crate::images::heif_depth::draw_deep(pixels, (w, h), depth, alpha, candidates, corner)?
     } else {
         badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?
     };
@@ -169,9 +169,9 @@ pub(crate) fn apply(
         if bytes.len() * 2 <= input.len() * 3 || tried.len() == QUALITIES.len() {
             break (bytes, chroma_note, quality);
         }
-        crate::watchdog::allow_pixels(
+        tamga_media::watchdog::allow_pixels(
             pixels,
-            crate::time_budget::HEIF_MS_PER_MEGAPIXEL * (tried.len() as u64 + 1),
+            tamga_media::time_budget::HEIF_MS_PER_MEGAPIXEL * (tried.len() as u64 + 1),
         );
     };
     let size_note = if tried.len() == 1 {

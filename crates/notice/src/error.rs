@@ -5,13 +5,18 @@ use std::fmt;
 
 use tamga_media::Exceeded;
 
-/// Why a notice could not be applied: a limit, or anything else (said in
-/// a sentence that becomes [`crate::MediaError::Notice`]).
+/// Why a notice could not be applied: a limit, or anything else, said in
+/// a sentence.
 #[derive(Debug)]
-pub(crate) enum NoticeError {
+#[non_exhaustive]
+pub enum NoticeError {
+    /// Decoding the content would pass a [`tamga_media::DecodeLimits`] limit.
     Limit(Exceeded),
+    /// Anything else, in a sentence.
     Other(String),
 }
+
+impl std::error::Error for NoticeError {}
 
 impl fmt::Display for NoticeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -39,4 +44,3 @@ impl From<&str> for NoticeError {
         Self::Other(s.to_string())
     }
 }
-

@@ -26,10 +26,10 @@ use image::{
 use tamga_media::Budget;
 
 use crate::{
-    badge::{self, Badge},
-    image_notice::Badged,
-    notice_error::NoticeError,
-    notice::NoticePosition,
+    error::NoticeError,
+    images::badge::{self, Badge},
+    images::Badged,
+    options::NoticePosition,
     DecodeLimits,
 };
 
@@ -297,7 +297,7 @@ fn requantized(
     let mut decoder = GifDecoder::new(Cursor::new(input)).map_err(err)?;
     let (w, h) = image::ImageDecoder::dimensions(&decoder);
     limits.check_image(u64::from(w), u64::from(h), 4)?;
-    image::ImageDecoder::set_limits(&mut decoder, crate::image_notice::image_limits(limits))
+    image::ImageDecoder::set_limits(&mut decoder, crate::images::image_limits(limits))
         .map_err(err)?;
     // Each frame comes composited on the whole screen, in RGBA.
     let frame_bytes = u64::from(w) * u64::from(h) * 4;

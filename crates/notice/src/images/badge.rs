@@ -19,10 +19,10 @@ use image::{ImageBuffer, Pixel};
 #[cfg(test)]
 use image::{Rgba, RgbaImage};
 
-use crate::notice::NoticePosition;
+use crate::options::NoticePosition;
 
-static LATIN_CYRILLIC: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold-subset.ttf");
-static CJK: &[u8] = include_bytes!("../fonts/DroidSansFallback-notice-subset.ttf");
+static LATIN_CYRILLIC: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold-subset.ttf");
+static CJK: &[u8] = include_bytes!("../../fonts/DroidSansFallback-notice-subset.ttf");
 
 /// The least share of the shorter side the text's capital height may take.
 pub const MIN_SHARE: f32 = 0.05;

@@ -8,13 +8,11 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use hound::{SampleFormat, WavReader, WavSpec};
 
-use crate::{
-    audio_notice::Sound,
-    notice_error::NoticeError,
-    notice::NoticePosition,
-    riff::{self, Chunk},
-    DecodeLimits,
-};
+// RIFF chunks are walked by tamga-meta's walker, shared with tamga's WAV
+// signer.
+use tamga_meta::riff::{self, Chunk};
+
+use crate::{audio::Sound, error::NoticeError, options::NoticePosition, DecodeLimits};
 
 const BLOCK: usize = 1 << 20;
 
@@ -270,9 +268,7 @@ mod tests {
                     "{bits}-bit {format:?}"
                 );
                 assert!(
-                    (secs - (11.0 * crate::audio_notice::UNIT_S + crate::audio_notice::GAP_S))
-                        .abs()
-                        < 0.01,
+                    (secs - (11.0 * crate::audio::UNIT_S + crate::audio::GAP_S)).abs() < 0.01,
                     "{secs}"
                 );
                 let notice = if head > 0 {

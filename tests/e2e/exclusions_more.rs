@@ -131,3 +131,97 @@ fn an_exclusion_wider_than_the_store_is_invalid_in_every_data_hash_format() {
         assert_wide_is_invalid(&sb, name, mime, &bytes, inside);
     }
 }
+
+/// Every assertion label of the active manifest, hard bindings included
+/// (the reader's summary leaves those out).
+fn stored_labels(reader: &c2pa::Reader) -> Vec<String> {
+    let detailed: serde_json::Value = serde_json::from_str(&reader.detailed_json()).unwrap();
+    let active = reader.active_label().unwrap().replace('/', "~1");
+    detailed
+        .pointer(&format!("/manifests/{active}/assertion_store"))
+        .and_then(|s| s.as_object())
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Where the check does not apply: BMFF files (AVIF, HEIC, M4A) bind with
+/// `c2pa.hash.bmff`, whose exclusions name boxes by path, and a box hash
+/// (`c2pa.hash.boxes`, here a JPEG XL signed with c2pa's `prefer_box_hash`)
+/// hashes each box by name and has no exclusions. tamga validates both as
+/// c2pa 0.90 does, adds no exclusion check (docs/json-schema.md says so),
+/// and reads their honest labels as trusted.
+#[test]
+fn bmff_and_box_hashes_are_left_to_c2pa() {
+    let sb = Sandbox::new();
+    for name in ["sample.avif", "sample.heic", "sample.m4a"] {
+        let out = sb.path(&format!("l-{name}"));
+        crate::util::assert_ok(&sb.label_plain(&sb.copy_sample(name), &out));
+        let (entry, code) = sb.verify(&out, true);
+        assert_eq!(entry["verdict"], "trusted", "{name}: {entry}");
+        assert_eq!(code, 0);
+        let reader = c2pa::Reader::from_context(c2pa::Context::new())
+            .with_stream(
+                &format!("image/{}", &name[7..]).replace("image/m4a", "audio/mp4"),
+                std::fs::File::open(&out).unwrap(),
+            )
+            .unwrap();
+        let labels = stored_labels(&reader);
+        assert!(
+            labels.iter().any(|l| l.starts_with("c2pa.hash.bmff"))
+                && !labels.iter().any(|l| l.starts_with("c2pa.hash.data")),
+            "{name}: {labels:?}"
+        );
+    }
+
+    let keys = sb.keys();
+    let chain = std::fs::read(keys.join("signing-chain.pem")).unwrap();
+    let key = std::fs::read(keys.join("signing.key")).unwrap();
+    let signer =
+        c2pa::create_signer::from_keys(&chain, &key, c2pa::SigningAlg::Ed25519, None).unwrap();
+    let context = c2pa::Context::new()
+        .with_settings(r#"{"builder": {"prefer_box_hash": true}}"#)
+        .unwrap();
+    let mut builder = c2pa::Builder::from_context(context)
+        .with_definition(
+            serde_json::json!({
+                "claim_generator_info": [{"name": "box-hash-camera", "version": "1.0"}],
+                "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
+                    "action": "c2pa.created",
+                    "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
+                }]}}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+    // c2pa's box-hash workflow: hash the boxes, sign, embed the store.
+    let src = std::fs::read(sample("sample.jxl")).unwrap();
+    builder
+        .update_hash_from_stream("image/jxl", &mut std::io::Cursor::new(&src))
+        .unwrap();
+    let store = builder
+        .sign_box_hashed_embeddable(signer.as_ref(), "image/jxl")
+        .unwrap();
+    let out = c2pa::jumbf_io::save_jumbf_to_memory("image/jxl", &src, &store).unwrap();
+    let file = sb.path("boxes.jxl");
+    std::fs::write(&file, &out).unwrap();
+    let reader = c2pa::Reader::from_context(c2pa::Context::new())
+        .with_stream("image/jxl", std::io::Cursor::new(&out))
+        .unwrap();
+    let labels = stored_labels(&reader);
+    assert!(
+        labels.iter().any(|l| l.starts_with("c2pa.hash.boxes"))
+            && !labels.iter().any(|l| l.starts_with("c2pa.hash.data")),
+        "{labels:?}"
+    );
+    let (entry, code) = sb.verify(&file, true);
+    assert_eq!(entry["verdict"], "trusted", "{entry}");
+    assert_eq!(code, 0);
+    // c2pa's box hash covers the codestream: an edited one is invalid.
+    let mut edited = out.clone();
+    edited[find(&out, b"jxlc").unwrap() + 40] ^= 0x55;
+    let edited_file = sb.path("edited-boxes.jxl");
+    std::fs::write(&edited_file, &edited).unwrap();
+    let (entry, code) = sb.verify(&edited_file, true);
+    assert_eq!(entry["verdict"], "invalid", "{entry}");
+    assert_eq!(code, 1);
+}

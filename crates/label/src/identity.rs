@@ -374,3 +374,78 @@ fn explain(code: &str, failed: bool, format: MediaFormat) -> String {
         other => format!("passed: {other}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// c2pa 0.90's summary of a valid aggregation (from c2pa-rs's own
+    /// `ica_validation/success.jpg`, shortened): the credential itself.
+    fn ica_summary() -> Value {
+        serde_json::json!({
+            "type": ["VerifiableCredential", "IdentityClaimsAggregationCredential"],
+            "issuer": "did:jwk:eyJr",
+            "verifiedIdentities": [
+                {"type": "cawg.social_media", "name": "Silly Cats 929", "username": "u",
+                 "provider": {"id": "https://example-social-network.com", "name": "Example Social Network"}},
+                {"type": "cawg.crypto_wallet", "username": "wallet-user",
+                 "provider": {"id": "https://w.example", "name": "Example Crypto Wallet"}}
+            ],
+            "c2paAsset": {"sig_type": "cawg.identity_claims_aggregation", "referenced_assertions": []}
+        })
+    }
+
+    fn status(code: &str, failed: bool) -> (bool, StatusCode) {
+        let s = StatusCode {
+            code: code.into(),
+            url: None,
+            ingredient: false,
+            explanation: String::new(),
+        };
+        (failed, s)
+    }
+
+    #[test]
+    fn an_aggregation_summary_gives_its_actor_aggregator_and_validity() {
+        let id = describe(
+            "m",
+            &ica_summary(),
+            None,
+            vec![status("cawg.ica.credential_valid", false)],
+        );
+        assert_eq!(id.sig_type, "cawg.identity_claims_aggregation");
+        assert_eq!(
+            id.named_actor.as_deref(),
+            Some("Silly Cats 929 (Example Social Network), wallet-user (Example Crypto Wallet)")
+        );
+        assert_eq!(id.vouched_by.as_deref(), Some("did:jwk:eyJr"));
+        assert_eq!(id.status, IdentityStatus::Valid);
+    }
+
+    #[test]
+    fn an_aggregation_is_unverified_without_its_did_and_invalid_when_its_signature_fails() {
+        let unfetched = describe(
+            "m",
+            &ica_summary(),
+            None,
+            vec![status("cawg.ica.did_unavailable", true)],
+        );
+        assert_eq!(unfetched.status, IdentityStatus::Unverified);
+        let forged = describe(
+            "m",
+            &ica_summary(),
+            None,
+            vec![status("cawg.ica.signature_mismatch", true)],
+        );
+        assert_eq!(forged.status, IdentityStatus::Invalid);
+        // The signed payload's sig_type when the summary has none.
+        let bare = describe(
+            "m",
+            &serde_json::json!({}),
+            Some("cawg.identity_claims_aggregation"),
+            vec![],
+        );
+        assert_eq!(bare.sig_type, "cawg.identity_claims_aggregation");
+        assert_eq!(bare.status, IdentityStatus::Unverified);
+    }
+}

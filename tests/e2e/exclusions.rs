@@ -16,14 +16,14 @@ use crate::{
     util::{assert_ok, codes, sample, Sandbox},
 };
 
-const MISMATCH: &str = "assertion.dataHash.mismatch";
+pub const MISMATCH: &str = "assertion.dataHash.mismatch";
 
 /// A file built around a placeholder: its bytes, where the placeholder sits,
 /// and the one exclusion to sign with.
-struct Layout {
-    bytes: Vec<u8>,
-    at: usize,
-    exclusion: (u64, u64),
+pub struct Layout {
+    pub bytes: Vec<u8>,
+    pub at: usize,
+    pub exclusion: (u64, u64),
 }
 
 /// A camera vendor's manifest and the sandbox's signer.
@@ -50,7 +50,22 @@ fn builder_and_signer(sb: &Sandbox) -> (Builder, Box<dyn c2pa::Signer>) {
 
 /// Signs `layout` with the sandbox keys: the placeholder at `layout.at` is
 /// replaced by the signed store, whose data hash has the layout's exclusion.
-fn sign_with_exclusion(sb: &Sandbox, mime: &str, build: impl FnOnce(&[u8]) -> Layout) -> Vec<u8> {
+pub fn sign_with_exclusion(
+    sb: &Sandbox,
+    mime: &str,
+    build: impl FnOnce(&[u8]) -> Layout,
+) -> Vec<u8> {
+    sign_with_exclusion_as(sb, mime, |s| s.to_vec(), build)
+}
+
+/// [`sign_with_exclusion`] for a format that embeds the store encoded
+/// (SVG's base64): `layout.at` is where `encode(placeholder)` sits.
+pub fn sign_with_exclusion_as(
+    sb: &Sandbox,
+    mime: &str,
+    encode: fn(&[u8]) -> Vec<u8>,
+    build: impl FnOnce(&[u8]) -> Layout,
+) -> Vec<u8> {
     let (mut builder, signer) = builder_and_signer(sb);
     let placeholder = builder
         .data_hashed_placeholder(signer.reserve_size(), mime)
@@ -68,6 +83,7 @@ fn sign_with_exclusion(sb: &Sandbox, mime: &str, build: impl FnOnce(&[u8]) -> La
         placeholder.len(),
         "signed store must fit its place"
     );
+    let signed = encode(&signed);
     layout.bytes[layout.at..layout.at + signed.len()].copy_from_slice(&signed);
     layout.bytes
 }
@@ -233,7 +249,6 @@ fn wide_mp3(sb: &Sandbox) -> (Vec<u8>, usize) {
 #[test]
 fn an_exclusion_wider_than_the_store_is_invalid_and_c2pa_python_agrees() {
     let sb = Sandbox::new();
-    let anchor = sb.anchor();
     type Build = fn(&Sandbox) -> (Vec<u8>, usize);
     let cases: [(&str, &str, Build); 5] = [
         ("wide.jpg", "image/jpeg", wide_jpeg),
@@ -244,36 +259,44 @@ fn an_exclusion_wider_than_the_store_is_invalid_and_c2pa_python_agrees() {
     ];
     for (name, mime, build) in cases {
         let (bytes, inside) = build(&sb);
-        let file = sb.path(name);
-        std::fs::write(&file, &bytes).unwrap();
-        let (entry, code) = sb.verify(&file, true);
-        assert_eq!(entry["verdict"], "invalid", "{name}: {entry}");
-        assert_eq!(code, 1, "{name}");
-        assert_eq!(codes(&entry)[0], MISMATCH, "{name}: {entry}");
-        let reason = entry["reason"].as_str().unwrap();
-        assert!(
-            reason.contains("skips bytes outside the label itself (bytes ")
-                && reason.contains("could be changed undetected"),
-            "{name}: {reason}"
-        );
-        let py = py_read(&file, mime, Some(&anchor), None);
-        assert_eq!(py["validation_state"], "Invalid", "{name}: {py}");
-        assert!(py.to_string().contains(MISMATCH), "{name}: {py}");
-
-        // The bytes the exclusion covers really are unprotected: changing
-        // them keeps c2pa 0.90's hash intact, and tamga still flags it.
-        let mut edited = bytes.clone();
-        edited[inside] ^= 0x55;
-        let edited_file = sb.path(&format!("edited-{name}"));
-        std::fs::write(&edited_file, &edited).unwrap();
-        let (entry, code) = sb.verify(&edited_file, true);
-        assert_eq!(entry["verdict"], "invalid", "edited {name}: {entry}");
-        assert_eq!(code, 1);
-        assert_eq!(codes(&entry)[0], MISMATCH);
-        assert_eq!(entry["reason"], reason, "edited {name}");
-        let py = py_read(&edited_file, mime, Some(&anchor), None);
-        assert_eq!(py["data_hash_match"], true, "edited {name}: {py}");
+        assert_wide_is_invalid(&sb, name, mime, &bytes, inside);
     }
+}
+
+/// Writes `bytes` as `name`: tamga must call it invalid with
+/// `assertion.dataHash.mismatch` and its reason, and c2pa-python must agree.
+/// Then flips the byte at `inside`, one the exclusion wrongly covers: c2pa
+/// 0.90's hash still matches (the byte really is unprotected) and tamga
+/// still flags the file.
+pub fn assert_wide_is_invalid(sb: &Sandbox, name: &str, mime: &str, bytes: &[u8], inside: usize) {
+    let anchor = sb.anchor();
+    let file = sb.path(name);
+    std::fs::write(&file, bytes).unwrap();
+    let (entry, code) = sb.verify(&file, true);
+    assert_eq!(entry["verdict"], "invalid", "{name}: {entry}");
+    assert_eq!(code, 1, "{name}");
+    assert_eq!(codes(&entry)[0], MISMATCH, "{name}: {entry}");
+    let reason = entry["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("skips bytes outside the label itself (bytes ")
+            && reason.contains("could be changed undetected"),
+        "{name}: {reason}"
+    );
+    let py = py_read(&file, mime, Some(&anchor), None);
+    assert_eq!(py["validation_state"], "Invalid", "{name}: {py}");
+    assert!(py.to_string().contains(MISMATCH), "{name}: {py}");
+
+    let mut edited = bytes.to_vec();
+    edited[inside] ^= 0x55;
+    let edited_file = sb.path(&format!("edited-{name}"));
+    std::fs::write(&edited_file, &edited).unwrap();
+    let (entry, code) = sb.verify(&edited_file, true);
+    assert_eq!(entry["verdict"], "invalid", "edited {name}: {entry}");
+    assert_eq!(code, 1);
+    assert_eq!(codes(&entry)[0], MISMATCH);
+    assert_eq!(entry["reason"], reason, "edited {name}");
+    let py = py_read(&edited_file, mime, Some(&anchor), None);
+    assert_eq!(py["data_hash_match"], true, "edited {name}: {py}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod cawg;
 mod conformance;
 mod demo;
 mod exclusions;
+mod exclusions_more;
 mod formats;
 mod gate;
 mod gate_unknown_signer;

@@ -144,10 +144,15 @@ pub(crate) fn read(reader: &Reader, format: MediaFormat) -> Vec<Identity> {
         .map(|a| {
             let value = a.value().ok().cloned().unwrap_or(Value::Null);
             let statuses = statuses_for(reader.validation_results(), &label, a.label(), format);
-            let mut identity = describe(&label, &value, statuses);
+            let raw = raw_store.and_then(|store| store.get(a.label()));
+            // The signed payload's own sig_type: c2pa's summary of an
+            // identity claims aggregation is the credential, without it.
+            let raw_sig_type = raw
+                .and_then(|r| r.pointer("/signer_payload/sig_type"))
+                .and_then(Value::as_str);
+            let mut identity = describe(&label, &value, raw_sig_type, statuses);
             if identity.sig_type == X509 {
-                if let Some(ca) = raw_store
-                    .and_then(|store| store.get(a.label()))
+                if let Some(ca) = raw
                     .and_then(|raw| raw.get("signature"))
                     .and_then(Value::as_str)
                     .and_then(certificate_issuer)
@@ -233,6 +238,9 @@ fn statuses_for(
         )
     };
     let failures = active.failure().iter().filter(|s| mine(s.url()));
+    // c2pa 0.90 logs an aggregation's `cawg.ica.credential_valid` twice
+    // (as success and as informational); list each code once.
+    let mut seen = std::collections::HashSet::new();
     let successes = active
         .success()
         .iter()
@@ -241,18 +249,40 @@ fn statuses_for(
     failures
         .map(|s| code(s, true))
         .chain(successes.map(|s| code(s, false)))
+        .filter(|(failed, s)| seen.insert((*failed, s.code.clone(), s.url.clone())))
         .collect()
 }
 
-fn describe(label: &str, value: &Value, statuses: Vec<(bool, StatusCode)>) -> Identity {
+/// What c2pa's summary `value` says of one identity assertion. c2pa 0.90
+/// summarises an X.509 one as `{signer_payload, signature_info}` and an
+/// identity claims aggregation as the verifiable credential itself
+/// (`issuer`, `verifiedIdentities`, `c2paAsset`); older summaries nest the
+/// credential under `named_actor`. `raw_sig_type` is the signed payload's.
+fn describe(
+    label: &str,
+    value: &Value,
+    raw_sig_type: Option<&str>,
+    statuses: Vec<(bool, StatusCode)>,
+) -> Identity {
     let text = |p: &str| value.pointer(p).and_then(Value::as_str).map(str::to_string);
-    let sig_type = text("/signer_payload/sig_type").unwrap_or_default();
+    let sig_type = text("/signer_payload/sig_type")
+        .or_else(|| text("/c2paAsset/sig_type"))
+        .or_else(|| raw_sig_type.map(str::to_string))
+        .unwrap_or_default();
+    // The credential: the summary itself, or under `named_actor`.
+    let credential = if value.get("verifiedIdentities").is_some() {
+        Some(value)
+    } else {
+        value
+            .get("named_actor")
+            .filter(|n| n.get("verifiedIdentities").is_some())
+    };
     let has = |failed: bool, pred: &dyn Fn(&str) -> bool| {
         statuses.iter().any(|(f, s)| *f == failed && pred(&s.code))
     };
     let (named_actor, vouched_by) = if sig_type == "cawg.identity_claims_aggregation" {
-        let identities: Vec<String> = value
-            .pointer("/named_actor/verifiedIdentities")
+        let identities: Vec<String> = credential
+            .and_then(|c| c.get("verifiedIdentities"))
             .and_then(Value::as_array)
             .map(|ids| {
                 ids.iter()
@@ -272,7 +302,10 @@ fn describe(label: &str, value: &Value, statuses: Vec<(bool, StatusCode)>) -> Id
             .unwrap_or_default();
         (
             (!identities.is_empty()).then(|| identities.join(", ")),
-            text("/named_actor/issuer"),
+            credential
+                .and_then(|c| c.get("issuer"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
         )
     } else {
         let org = text("/signature_info/issuer");
@@ -290,7 +323,7 @@ fn describe(label: &str, value: &Value, statuses: Vec<(bool, StatusCode)>) -> Id
     }) {
         IdentityStatus::Invalid
     } else if has(true, &is_unavailable)
-        || value.get("signature_info").is_none() && value.get("named_actor").is_none()
+        || value.get("signature_info").is_none() && credential.is_none()
     {
         // No summary: c2pa could not validate it (the sync reader skips
         // what needs the network).
@@ -339,5 +372,80 @@ fn explain(code: &str, failed: bool, format: MediaFormat) -> String {
         }
         other if failed => crate::explain::status_code(other, format),
         other => format!("passed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// c2pa 0.90's summary of a valid aggregation (from c2pa-rs's own
+    /// `ica_validation/success.jpg`, shortened): the credential itself.
+    fn ica_summary() -> Value {
+        serde_json::json!({
+            "type": ["VerifiableCredential", "IdentityClaimsAggregationCredential"],
+            "issuer": "did:jwk:eyJr",
+            "verifiedIdentities": [
+                {"type": "cawg.social_media", "name": "Silly Cats 929", "username": "u",
+                 "provider": {"id": "https://example-social-network.com", "name": "Example Social Network"}},
+                {"type": "cawg.crypto_wallet", "username": "wallet-user",
+                 "provider": {"id": "https://w.example", "name": "Example Crypto Wallet"}}
+            ],
+            "c2paAsset": {"sig_type": "cawg.identity_claims_aggregation", "referenced_assertions": []}
+        })
+    }
+
+    fn status(code: &str, failed: bool) -> (bool, StatusCode) {
+        let s = StatusCode {
+            code: code.into(),
+            url: None,
+            ingredient: false,
+            explanation: String::new(),
+        };
+        (failed, s)
+    }
+
+    #[test]
+    fn an_aggregation_summary_gives_its_actor_aggregator_and_validity() {
+        let id = describe(
+            "m",
+            &ica_summary(),
+            None,
+            vec![status("cawg.ica.credential_valid", false)],
+        );
+        assert_eq!(id.sig_type, "cawg.identity_claims_aggregation");
+        assert_eq!(
+            id.named_actor.as_deref(),
+            Some("Silly Cats 929 (Example Social Network), wallet-user (Example Crypto Wallet)")
+        );
+        assert_eq!(id.vouched_by.as_deref(), Some("did:jwk:eyJr"));
+        assert_eq!(id.status, IdentityStatus::Valid);
+    }
+
+    #[test]
+    fn an_aggregation_is_unverified_without_its_did_and_invalid_when_its_signature_fails() {
+        let unfetched = describe(
+            "m",
+            &ica_summary(),
+            None,
+            vec![status("cawg.ica.did_unavailable", true)],
+        );
+        assert_eq!(unfetched.status, IdentityStatus::Unverified);
+        let forged = describe(
+            "m",
+            &ica_summary(),
+            None,
+            vec![status("cawg.ica.signature_mismatch", true)],
+        );
+        assert_eq!(forged.status, IdentityStatus::Invalid);
+        // The signed payload's sig_type when the summary has none.
+        let bare = describe(
+            "m",
+            &serde_json::json!({}),
+            Some("cawg.identity_claims_aggregation"),
+            vec![],
+        );
+        assert_eq!(bare.sig_type, "cawg.identity_claims_aggregation");
+        assert_eq!(bare.status, IdentityStatus::Unverified);
     }
 }

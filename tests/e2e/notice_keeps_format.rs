@@ -372,7 +372,7 @@ fn a_jpeg_keeps_its_subsampling_and_tables_and_stays_near_its_size() {
         made.to_str().unwrap(),
     ]);
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/sample.jpg");
-    for (input, size_goal) in [(made.as_path(), false), (samples.as_path(), true)] {
+    for input in [made.as_path(), samples.as_path()] {
         let what = input.display().to_string();
         let before = std::fs::read(input).unwrap();
         let (in_bytes, in_hv, in_dqt) = jpeg_layout(&before);
@@ -380,28 +380,38 @@ fn a_jpeg_keeps_its_subsampling_and_tables_and_stays_near_its_size() {
         let (out, stdout) = label_with_notice(&sb, input, &sb.path("out.jpg"));
         let (out_bytes, out_hv, out_dqt) = jpeg_layout(&out);
         assert_eq!(out_hv, (2, 2), "{what}: still 4:2:0");
-        assert_eq!(
-            table_values(&out_dqt)[..64],
-            table_values(&in_dqt)[..64],
-            "{what}: the source's luma table"
-        );
         assert!(
             stdout.contains("with the source's own quantisation tables"),
             "{what}: {stdout}"
         );
-        eprintln!("{what}: image data {in_bytes} -> {out_bytes} bytes");
-        // The noisy photo's source has Huffman tables fitted to it, which
-        // the encoder cannot write (see jpeg_encode.rs): it lands at ~1.53x.
-        // A camera-style file meets the 1.5x goal with the badge drawn.
-        if size_goal {
+        // The source's luma table, as it was or made coarser by the step
+        // the note names (the noisy photo's source has Huffman tables fitted
+        // to it, which the encoder cannot write: as it was, it lands past
+        // 1.5x).
+        let percent = stdout
+            .split_once("tables made ")
+            .and_then(|(_, rest)| rest.split_once("x coarser"))
+            .map_or(100, |(x, _)| {
+                (x.parse::<f64>().unwrap() * 100.0).round() as u32
+            });
+        let expected: Vec<u8> = table_values(&in_dqt)[..64]
+            .iter()
+            .map(|&v| ((u32::from(v) * percent + 50) / 100).clamp(1, 255) as u8)
+            .collect();
+        assert_eq!(
+            table_values(&out_dqt)[..64],
+            expected[..],
+            "{what}: the source's luma table at {percent}%"
+        );
+        eprintln!("{what}: image data {in_bytes} -> {out_bytes} bytes ({percent}%)");
+        assert!(
+            out_bytes * 2 <= in_bytes * 3,
+            "{what}: {out_bytes} bytes of image data from {in_bytes}"
+        );
+        if percent != 100 {
             assert!(
-                out_bytes * 2 <= in_bytes * 3,
-                "{what}: {out_bytes} bytes of image data from {in_bytes}"
-            );
-        } else {
-            assert!(
-                out_bytes * 10 <= in_bytes * 16,
-                "{what}: {out_bytes} bytes of image data from {in_bytes}"
+                stdout.contains("to stay within 1.5x of the source's size"),
+                "{what}: {stdout}"
             );
         }
     }

@@ -125,15 +125,12 @@ pub(crate) fn apply(
     let (w, h) = (img.width(), img.height());
     match format {
         MediaFormat::Jpeg => {
-            let q = crate::jpeg_encode::estimated_quality(input).unwrap_or(90);
-            let same_tables;
-            (out, same_tables) =
-                crate::jpeg_encode::encode(&img, input, q, icc.as_deref(), exif.as_deref())?;
-            note = Some(if same_tables {
-                format!("re-encoded at JPEG quality {q} with the source's own quantisation tables")
-            } else {
-                format!("re-encoded at JPEG quality {q}, estimated from the source")
-            });
+            // The source's subsampling and tables, coarser only where
+            // needed to stay within 1.5x of its size.
+            let said;
+            (out, said) =
+                crate::jpeg_encode::encode_near_size(&img, input, icc.as_deref(), exif.as_deref())?;
+            note = Some(said);
         }
         MediaFormat::Png => {
             let mut enc = PngEncoder::new_with_quality(

@@ -40,6 +40,7 @@ pub mod fuzzing;
 pub mod images;
 mod options;
 pub mod text;
+mod tools;
 pub mod wording;
 
 pub use error::NoticeError;

@@ -30,15 +30,13 @@ use crate::{
     audio::{Reencoded, Sound},
     error::NoticeError,
     options::NoticePosition,
+    tools::{ffmpeg, FFMPEG_ENV},
     DecodeLimits,
 };
 
 /// AAC object types: 2 is Low Complexity, the only one symphonia decodes.
 /// HE-AAC (5, 29) would decode as its LC core at half the rate: refused.
 const AAC_LC: u16 = 2;
-
-/// Environment variable naming the ffmpeg to run.
-pub(crate) const FFMPEG_ENV: &str = "TAMGA_FFMPEG";
 
 /// What the MP4 says about its audio track, beyond what symphonia decodes.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,10 +185,6 @@ fn feed(
 }
 
 /// The ffmpeg to run.
-fn ffmpeg() -> std::ffi::OsString {
-    std::env::var_os(FFMPEG_ENV).unwrap_or_else(|| "ffmpeg".into())
-}
-
 /// `path` as an ffmpeg URL that can only mean a local file, whatever the
 /// name looks like (`-x`, `concat:…`, `http:…`).
 fn file_url(path: &Path) -> std::ffi::OsString {

@@ -8,33 +8,138 @@
 //! (ffmpeg's, say, are flatter). Re-using the source's tables is also what
 //! keeps generation loss lowest: unchanged blocks quantise to what they were.
 //! `jpeg-encoder`, already used for thumbnails, takes both.
+//!
+//! Lossy stays near its size: a file whose Huffman tables were fitted to it
+//! (ffmpeg, libjpeg's `-optimize`) can still come back past 1.5x with the
+//! standard ones written here, so the tables are then made coarser step by
+//! step ([`COARSER`]) until the image is within 1.5x of the source.
 
 use image::DynamicImage;
 use jpeg_encoder::{ColorType, Encoder, QuantizationTableType, SamplingFactor};
 
+/// How much coarser than the source's each try quantises, in percent of
+/// its table values: the first try is the source's own tables; each step
+/// after costs another encode, and 2x coarser is about what IJG quality 90
+/// to 80 is.
+pub(crate) const COARSER: [u16; 4] = [100, 125, 160, 200];
+
+/// Encodes `img` like `source` (see [`encode`]), from the source's own
+/// tables on, coarser at each step of [`COARSER`] until the result is within
+/// 1.5x of the source's size (its C2PA segments, which are replaced, not
+/// counted). Returns the bytes and a note for the user saying what was done.
+pub(crate) fn encode_near_size(
+    img: &DynamicImage,
+    source: &[u8],
+    icc: Option<&[u8]>,
+    exif: Option<&[u8]>,
+) -> Result<(Vec<u8>, String), String> {
+    let q = estimated_quality(source).unwrap_or(90);
+    let budget = size_without_c2pa(source).saturating_mul(3) / 2;
+    let pixels = u64::from(img.width()) * u64::from(img.height());
+    let mut tries = 0;
+    let (out, same_tables, coarser) = loop {
+        let coarser = COARSER[tries];
+        let (out, same_tables) = encode(img, source, q, coarser, icc, exif)?;
+        tries += 1;
+        if out.len() <= budget || tries == COARSER.len() {
+            break (out, same_tables, coarser);
+        }
+        // Each further try is another full encode: granted its own time.
+        tamga_media::watchdog::allow_pixels(
+            pixels,
+            tamga_media::time_budget::MS_PER_MEGAPIXEL * (tries as u64 + 1),
+        );
+    };
+    let tables = if same_tables {
+        "the source's own quantisation tables"
+    } else {
+        "the standard quantisation tables"
+    };
+    let mut note = if coarser == 100 {
+        if same_tables {
+            format!("re-encoded at JPEG quality {q} with {tables}")
+        } else {
+            format!("re-encoded at JPEG quality {q}, estimated from the source")
+        }
+    } else {
+        let now = estimated_quality(&out).unwrap_or(q);
+        format!(
+            "re-encoded with {tables} made {:.2}x coarser (JPEG quality about {now}, \
+             the source's {q})",
+            f64::from(coarser) / 100.0
+        )
+    };
+    if coarser != 100 && out.len() <= budget {
+        note.push_str(" to stay within 1.5x of the source's size");
+    } else if out.len() > budget {
+        note.push_str(&format!(
+            ", still {:.2}x the source's size at the coarsest tables tried",
+            out.len() as f64 / size_without_c2pa(source).max(1) as f64
+        ));
+    }
+    Ok((out, note))
+}
+
+/// The size of `jpeg` without its APP11 segments (JUMBF: a C2PA manifest
+/// from an earlier signing, which the new one replaces).
+fn size_without_c2pa(jpeg: &[u8]) -> usize {
+    let app11: usize = segments(jpeg)
+        .filter(|(m, _)| *m == 0xEB)
+        .map(|(_, body)| body.len() + 4)
+        .sum();
+    jpeg.len().saturating_sub(app11)
+}
+
+/// `table` with every value scaled by `percent`, rounded, kept within
+/// what a baseline (8-bit) table holds.
+fn scaled(table: [u16; 64], percent: u16) -> [u16; 64] {
+    table.map(|v| ((u32::from(v) * u32::from(percent) + 50) / 100).clamp(1, 255) as u16)
+}
+
+/// The IJG quality whose scaling of the standard tables is `percent` of
+/// quality `q`'s: how a coarser step is taken when the source's tables
+/// cannot be read.
+fn coarser_quality(q: u8, percent: u16) -> u8 {
+    let q = f64::from(q.clamp(1, 100));
+    let scale = if q < 50.0 {
+        5000.0 / q
+    } else {
+        200.0 - 2.0 * q
+    };
+    let scale = scale * f64::from(percent) / 100.0;
+    let q = if scale <= 100.0 {
+        (200.0 - scale) / 2.0
+    } else {
+        5000.0 / scale
+    };
+    q.round().clamp(1.0, 100.0) as u8
+}
+
 /// Encodes `img` like `source`: its luma sampling factors and its
-/// quantisation tables where they can be read, else 4:2:0 at quality `q`;
-/// `icc` and `exif` are carried over. Says whether the source's tables were
-/// used.
+/// quantisation tables where they can be read (scaled by `coarser`
+/// percent), else 4:2:0 at quality `q` (made as much coarser); `icc` and
+/// `exif` are carried over. Says whether the source's tables were used.
 pub(crate) fn encode(
     img: &DynamicImage,
     source: &[u8],
     q: u8,
+    coarser: u16,
     icc: Option<&[u8]>,
     exif: Option<&[u8]>,
 ) -> Result<(Vec<u8>, bool), String> {
     let mut out = Vec::new();
-    let mut enc = Encoder::new(&mut out, q.clamp(1, 100));
+    let mut enc = Encoder::new(&mut out, coarser_quality(q, coarser));
     let tables = source_tables(source);
     if let Some((luma, chroma)) = tables {
         enc.set_quantization_tables(
-            QuantizationTableType::Custom(Box::new(luma)),
-            QuantizationTableType::Custom(Box::new(chroma)),
+            QuantizationTableType::Custom(Box::new(scaled(luma, coarser))),
+            QuantizationTableType::Custom(Box::new(scaled(chroma, coarser))),
         );
     }
-    // Not `set_optimized_huffman_tables`: jpeg-encoder 0.6's optimised
-    // tables decode as noise in image's decoder (measured: mean error 106
-    // of 255), though ffmpeg reads them; the standard tables cost ~5%.
+    // Not `set_optimized_huffman_tables`: jpeg-encoder 0.6.1's optimised
+    // tables for 4:2:0 decode as noise in image 0.25's decoder (zune-jpeg
+    // 0.5; measured again: mean error 104 of 255, 4:4:4 is fine), though
+    // ffmpeg decodes them identically; the standard tables cost ~5-8%.
     if let Some(sampling) = luma_sampling(source).and_then(factor) {
         enc.set_sampling_factor(sampling);
     }
@@ -210,7 +315,7 @@ mod tests {
             enc.encode(img.to_rgb8().as_raw(), 64, 48, ColorType::Rgb)
                 .unwrap();
             assert_eq!(luma_sampling(&source), Some(hv));
-            let (out, same_tables) = encode(&img, &source, 80, None, None).unwrap();
+            let (out, same_tables) = encode(&img, &source, 80, 100, None, None).unwrap();
             assert_eq!(luma_sampling(&out), Some(hv));
             assert!(same_tables);
             assert_eq!(source_tables(&out), source_tables(&source));
@@ -238,7 +343,7 @@ mod tests {
         Encoder::new(&mut source, 90)
             .encode(img.to_rgb8().as_raw(), 64, 48, ColorType::Rgb)
             .unwrap();
-        let (out, _) = encode(&img, &source, 90, None, None).unwrap();
+        let (out, _) = encode(&img, &source, 90, 100, None, None).unwrap();
         let back = image::load_from_memory(&out).unwrap().to_rgb8();
         let total: u64 = back
             .as_raw()
@@ -256,12 +361,111 @@ mod tests {
             image::Luma([(x * 8) as u8])
         }));
         let (out, same_tables) =
-            encode(&grey, b"", 90, None, Some(b"II*\0\x08\0\0\0\0\0")).unwrap();
+            encode(&grey, b"", 90, 100, None, Some(b"II*\0\x08\0\0\0\0\0")).unwrap();
         assert!(!same_tables, "no source, no tables to keep");
         assert_eq!(luma_sampling(&out), Some((1, 1)));
         let decoded = image::load_from_memory(&out).unwrap();
         assert_eq!(decoded.color(), image::ColorType::L8);
         assert!(out.windows(6).any(|w| w == b"Exif\0\0"));
+    }
+
+    /// Pixels of `noise` 0..amplitude around mid-grey, from a fixed
+    /// generator: what a grainy photo costs to encode.
+    fn noisy(w: u32, h: u32, amplitude: u32) -> DynamicImage {
+        let mut seed = 0x2545_f491_u32;
+        DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |_, _| {
+            let mut n = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                (128 - amplitude / 2 + seed % amplitude.max(1)) as u8
+            };
+            image::Rgb([n(), n(), n()])
+        }))
+    }
+
+    fn jpeg_420(img: &DynamicImage, q: u8) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, q);
+        enc.set_sampling_factor(SamplingFactor::R_4_2_0);
+        enc.encode(
+            img.to_rgb8().as_raw(),
+            img.width() as u16,
+            img.height() as u16,
+            ColorType::Rgb,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn within_the_size_the_sources_tables_are_kept_as_they_are() {
+        let img = noisy(128, 96, 40);
+        let source = jpeg_420(&img, 85);
+        let (out, note) = encode_near_size(&img, &source, None, None).unwrap();
+        assert_eq!(source_tables(&out), source_tables(&source));
+        assert_eq!(
+            note,
+            "re-encoded at JPEG quality 85 with the source's own quantisation tables"
+        );
+    }
+
+    #[test]
+    fn past_the_size_the_tables_are_made_coarser_until_it_fits() {
+        // The source is a little noisier than the image of the same size
+        // before it, so the first try lands past 1.5x.
+        let source = jpeg_420(&noisy(128, 96, 24), 85);
+        let img = noisy(128, 96, 40);
+        let (first, _) = encode(&img, &source, 85, 100, None, None).unwrap();
+        assert!(
+            first.len() * 2 > source.len() * 3,
+            "the test needs a first try past 1.5x"
+        );
+        let (out, note) = encode_near_size(&img, &source, None, None).unwrap();
+        assert!(
+            out.len() * 2 <= source.len() * 3,
+            "{} from {}",
+            out.len(),
+            source.len()
+        );
+        let (luma, chroma) = source_tables(&source).unwrap();
+        let step = COARSER[1..]
+            .iter()
+            .find(|&&p| source_tables(&out) == Some((scaled(luma, p), scaled(chroma, p))))
+            .expect("the tables are the source's, scaled by a step");
+        let said = format!("made {:.2}x coarser", f64::from(*step) / 100.0);
+        assert!(note.contains(&said), "{note}");
+        assert!(
+            note.contains("to stay within 1.5x of the source's size"),
+            "{note}"
+        );
+        assert_eq!(luma_sampling(&out), Some((2, 2)));
+    }
+
+    #[test]
+    fn when_no_step_fits_the_note_says_how_far_off_it_is() {
+        // A flat source, a pure-noise image: no table gets that near.
+        let source = jpeg_420(&noisy(128, 96, 1), 85);
+        let img = noisy(128, 96, 255);
+        let (out, note) = encode_near_size(&img, &source, None, None).unwrap();
+        assert!(out.len() * 2 > source.len() * 3);
+        let (luma, _) = source_tables(&source).unwrap();
+        assert_eq!(source_tables(&out).unwrap().0, scaled(luma, 200));
+        assert!(note.contains("made 2.00x coarser"), "{note}");
+        assert!(
+            note.contains("x the source's size at the coarsest tables tried"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn coarser_steps_follow_the_ijg_scale_and_stay_baseline() {
+        assert_eq!(coarser_quality(90, 100), 90);
+        assert_eq!(coarser_quality(90, 200), 80);
+        assert_eq!(coarser_quality(50, 200), 25);
+        assert_eq!(scaled([200; 64], 200), [255; 64]);
+        assert_eq!(scaled([1; 64], 125), [1; 64]);
+        assert_eq!(scaled([4; 64], 125), [5; 64]);
     }
 
     #[test]

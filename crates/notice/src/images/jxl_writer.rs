@@ -1,6 +1,9 @@
-//! The notice badge on JPEG XL images: decoded by jxl-oxide (pure Rust),
-//! re-encoded losslessly by zune-jpegxl (pure Rust), so the badge costs
-//! no further quality; the file may grow, as with lossless WebP.
+//! The notice badge on JPEG XL images: decoded by jxl-oxide (pure Rust).
+//! A lossless source is re-encoded losslessly by zune-jpegxl (pure Rust),
+//! so the badge costs no further quality. A lossy one (VarDCT, or XYB)
+//! stays lossy within 1.5x of its size through libjxl's `cjxl`
+//! ([`crate::images::jxl_lossy`]); lossless, it grew ~8x. Without cjxl it is
+//! written lossless, and the note says why it grew.
 //!
 //! zune-jpegxl writes sRGB only and no ICC profile, so only sRGB images
 //! are badged (others fail clearly rather than change colour), 8-bit RGB
@@ -11,7 +14,7 @@
 
 use std::io::Cursor;
 
-use jxl_oxide::{AllocTracker, AuxBoxData, JxlImage, PixelFormat};
+use jxl_oxide::{frame::Encoding, AllocTracker, AuxBoxData, JxlImage, PixelFormat};
 use zune_core::{bit_depth::BitDepth, colorspace::ColorSpace, options::EncoderOptions};
 use zune_jpegxl::JxlSimpleEncoder;
 
@@ -87,16 +90,53 @@ pub(crate) fn apply(
 
     let (badge, pixels) = badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?;
 
-    let colour = if alpha {
-        ColorSpace::RGBA
+    // Lossy: the colour is stored as XYB, or the frame is VarDCT (what
+    // cjxl writes for any distance above 0).
+    let lossy = image.image_header().metadata.xyb_encoded
+        || image
+            .frame_header(0)
+            .is_some_and(|f| f.encoding == Encoding::VarDct);
+    let budget = without_c2pa(input).saturating_mul(3) / 2;
+    let lossy_encoded = if lossy {
+        crate::images::jxl_lossy::encode(&pixels, (w, h), alpha, budget)
+            .map_err(|err| format!("JPEG XL: {err}"))?
     } else {
-        ColorSpace::RGB
+        None
     };
-    let options = EncoderOptions::new(w as usize, h as usize, colour, BitDepth::Eight);
-    let mut codestream = Vec::new();
-    JxlSimpleEncoder::new(&pixels, options)
-        .encode(&mut codestream)
-        .map_err(|err| format!("JPEG XL: cannot encode the image: {err:?}"))?;
+    let (codestream, note) = match lossy_encoded {
+        Some(done) => {
+            let mut note = format!(
+                "re-encoded as lossy JPEG XL with cjxl at distance {}",
+                done.distance
+            );
+            if done.distance != crate::images::jxl_lossy::DISTANCES[0] {
+                note.push_str(", raised from 1.0 to stay within 1.5x of the source's size");
+            }
+            if done.codestream.len() > budget {
+                note.push_str(&format!(
+                    ", still {:.1}x the source's size at the highest distance tried",
+                    done.codestream.len() as f64 / input.len().max(1) as f64
+                ));
+            }
+            (done.codestream, note)
+        }
+        None => {
+            let codestream = lossless(&pixels, (w, h), alpha)?;
+            let note = if lossy {
+                format!(
+                    "the source is lossy JPEG XL, but cjxl (libjxl's encoder) was not \
+                     found, so it was re-encoded as lossless JPEG XL and grew {:.1}x: \
+                     install cjxl (Debian: libjxl-tools) or set {} to keep it lossy \
+                     near its size",
+                    codestream.len() as f64 / input.len().max(1) as f64,
+                    crate::tools::CJXL_ENV
+                )
+            } else {
+                "re-encoded as lossless JPEG XL (no quality loss)".to_string()
+            };
+            (codestream, note)
+        }
+    };
 
     let exif = match image.aux_boxes().first_exif() {
         Ok(AuxBoxData::Data(raw)) => {
@@ -109,8 +149,43 @@ pub(crate) fn apply(
     Ok(Badged {
         bytes: container(&codestream, exif.as_deref())?,
         badge,
-        note: Some("re-encoded as lossless JPEG XL (no quality loss)".into()),
+        note: Some(note),
     })
+}
+
+/// The lossless codestream of the 8-bit sRGB `pixels`, by zune-jpegxl.
+fn lossless(pixels: &[u8], (w, h): (u32, u32), alpha: bool) -> Result<Vec<u8>, String> {
+    let colour = if alpha {
+        ColorSpace::RGBA
+    } else {
+        ColorSpace::RGB
+    };
+    let options = EncoderOptions::new(w as usize, h as usize, colour, BitDepth::Eight);
+    let mut codestream = Vec::new();
+    JxlSimpleEncoder::new(pixels, options)
+        .encode(&mut codestream)
+        .map_err(|err| format!("JPEG XL: cannot encode the image: {err:?}"))?;
+    Ok(codestream)
+}
+
+/// The size of the JPEG XL container in `file` without its `jumb` boxes
+/// (a C2PA manifest from an earlier signing, which the new one replaces);
+/// a bare codestream's whole size.
+fn without_c2pa(file: &[u8]) -> usize {
+    let (mut at, mut jumb) = (0usize, 0usize);
+    while let (Some(head), Some(kind)) = (file.get(at..at + 4), file.get(at + 4..at + 8)) {
+        let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        // 0 is "to the end", 1 a 64-bit size: either way the last box
+        // counted here.
+        if size < 8 {
+            break;
+        }
+        if kind == b"jumb" {
+            jumb = jumb.saturating_add(size.min(file.len() - at));
+        }
+        at = at.saturating_add(size);
+    }
+    file.len().saturating_sub(jumb)
 }
 
 /// Turns a decoder error into the user's message.
@@ -120,7 +195,7 @@ fn e<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
 
 /// The ISO/IEC 18181-2 container: signature, `ftyp`, the EXIF (when
 /// there is one) and the codestream.
-fn container(codestream: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>, String> {
+pub(crate) fn container(codestream: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(codestream.len() + 64);
     out.extend_from_slice(b"\0\0\0\x0CJXL \x0D\x0A\x87\x0A");
     out.extend_from_slice(b"\0\0\0\x14ftypjxl \0\0\0\0jxl ");
@@ -154,34 +229,96 @@ mod tests {
         image::RgbImage::from_raw(w, h, px).unwrap()
     }
 
-    #[test]
-    fn the_sample_gets_the_badge_and_every_other_pixel_is_kept() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
-        let input = std::fs::read(root.join("sample.jxl")).unwrap();
+    fn badged(input: &[u8]) -> Badged {
         let lines = vec![vec!["AI-generated".to_string()]];
-        let b = apply(
-            &input,
+        apply(
+            input,
             &lines,
             NoticePosition::BottomRight,
             &DecodeLimits::default(),
         )
-        .unwrap();
-        assert_eq!(MediaFormat::sniff(&b.bytes), Some(MediaFormat::Jxl));
-        let (before, after) = (decode(&input), decode(&b.bytes));
+        .unwrap()
+    }
+
+    /// Pixels outside the badge that differ, the largest difference there,
+    /// and the pixels inside it that changed.
+    fn compare(before: &image::RgbImage, after: &image::RgbImage, b: &Badged) -> (u32, u8, u32) {
         assert_eq!(before.dimensions(), after.dimensions());
         let (x, y, bw, bh) = b.badge.rect;
-        let (w, h) = before.dimensions();
-        assert!(x > w / 2 && y > h / 2, "{:?}", b.badge);
-        let mut changed = 0;
+        let (mut outside, mut worst, mut inside) = (0, 0, 0);
         for (px, py, p) in before.enumerate_pixels() {
-            let inside = px >= x && px < x + bw && py >= y && py < y + bh;
-            if inside {
-                changed += u32::from(p != after.get_pixel(px, py));
+            let q = after.get_pixel(px, py);
+            let differ = p != q;
+            if px >= x && px < x + bw && py >= y && py < y + bh {
+                inside += u32::from(differ);
             } else {
-                assert_eq!(p, after.get_pixel(px, py), "pixel {px},{py}");
+                outside += u32::from(differ);
+                let d = p.0.iter().zip(q.0).map(|(a, b)| a.abs_diff(b)).max();
+                worst = worst.max(d.unwrap_or(0));
             }
         }
-        assert!(changed > bw * bh / 2);
+        (outside, worst, inside)
+    }
+
+    fn sample() -> Vec<u8> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+        std::fs::read(root.join("sample.jxl")).unwrap()
+    }
+
+    #[test]
+    fn a_lossless_source_gets_the_badge_and_every_other_pixel_is_kept() {
+        // The (lossy) sample's pixels, written losslessly.
+        let pixels = decode(&sample());
+        let (w, h) = pixels.dimensions();
+        let input = container(&lossless(pixels.as_raw(), (w, h), false).unwrap(), None).unwrap();
+        let b = badged(&input);
+        assert_eq!(
+            crate::MediaFormat::sniff(&b.bytes),
+            Some(crate::MediaFormat::Jxl)
+        );
+        assert_eq!(
+            b.note.as_deref(),
+            Some("re-encoded as lossless JPEG XL (no quality loss)")
+        );
+        let (x, y, bw, bh) = b.badge.rect;
+        assert!(x > w / 2 && y > h / 2, "{:?}", b.badge);
+        let (outside, _, inside) = compare(&pixels, &decode(&b.bytes), &b);
+        assert_eq!(outside, 0, "every pixel outside the badge is kept");
+        assert!(inside > bw * bh / 2);
+    }
+
+    #[test]
+    fn a_lossy_source_stays_lossy_near_its_size() {
+        // The sample is lossy (cjxl -d 1.0); this needs cjxl on PATH.
+        let input = sample();
+        let b = badged(&input);
+        let note = b.note.clone().unwrap_or_default();
+        assert!(
+            note.starts_with("re-encoded as lossy JPEG XL with cjxl"),
+            "{note}"
+        );
+        assert!(
+            b.bytes.len() * 2 <= input.len() * 3,
+            "{} from {}",
+            b.bytes.len(),
+            input.len()
+        );
+        let out = JxlImage::builder().read(Cursor::new(&b.bytes)).unwrap();
+        assert!(out.image_header().metadata.xyb_encoded, "lossy: XYB");
+        let (_, worst, inside) = compare(&decode(&input), &decode(&b.bytes), &b);
+        let (_, _, bw, bh) = b.badge.rect;
+        assert!(inside > bw * bh / 2);
+        assert!(worst < 96, "outside the badge, off by up to {worst}");
+    }
+
+    #[test]
+    fn the_size_to_keep_near_leaves_out_an_earlier_manifest() {
+        let mut file = container(b"\xFF\x0Acode", None).unwrap();
+        let plain = file.len();
+        put_box(&mut file, b"jumb", &[0; 100]).unwrap();
+        assert_eq!(without_c2pa(&file), plain);
+        assert_eq!(without_c2pa(b"\xFF\x0Acode"), 6);
+        assert_eq!(without_c2pa(b"\0\0\xFF\xFFjumb"), 0, "a box past the end");
     }
 
     #[test]

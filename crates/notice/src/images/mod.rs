@@ -14,6 +14,7 @@ mod heif_depth;
 #[cfg(feature = "heif")]
 mod heif_writer;
 mod jpeg_encode;
+mod jxl_lossy;
 mod jxl_writer;
 pub(crate) mod svg_writer;
 mod tiff_writer;
@@ -142,20 +143,16 @@ pub fn apply(
     let (w, h) = (img.width(), img.height());
     match format {
         MediaFormat::Jpeg => {
-            let q = crate::images::jpeg_encode::estimated_quality(input).unwrap_or(90);
-            let same_tables;
-            (out, same_tables) = crate::images::jpeg_encode::encode(
+            // The source's subsampling and tables, coarser only where
+            // needed to stay within 1.5x of its size.
+            let said;
+            (out, said) = crate::images::jpeg_encode::encode_near_size(
                 &img,
                 input,
-                q,
                 icc.as_deref(),
                 exif.as_deref(),
             )?;
-            note = Some(if same_tables {
-                format!("re-encoded at JPEG quality {q} with the source's own quantisation tables")
-            } else {
-                format!("re-encoded at JPEG quality {q}, estimated from the source")
-            });
+            note = Some(said);
         }
         MediaFormat::Png => {
             let mut enc = PngEncoder::new_with_quality(

@@ -18,6 +18,7 @@ mod exclusions;
 mod formats;
 mod gate;
 mod gate_unknown_signer;
+mod heif_runtime;
 mod hostile_tree;
 mod html_report;
 mod interop;

@@ -33,13 +33,13 @@ pub(crate) struct Badged {
 
 /// The image formats tamga can badge and write back in the same format.
 pub(crate) fn supported(format: MediaFormat) -> bool {
-    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
-        // Through libheif, when built with it.
-        return cfg!(feature = "heif");
-    }
+    // HEIC and AVIF through libheif, loaded when the notice is made: a
+    // machine without it is told then, before any other work.
     matches!(
         format,
-        MediaFormat::Jpeg
+        MediaFormat::Heic
+            | MediaFormat::Avif
+            | MediaFormat::Jpeg
             | MediaFormat::Png
             | MediaFormat::Gif
             | MediaFormat::Webp
@@ -51,8 +51,10 @@ pub(crate) fn supported(format: MediaFormat) -> bool {
 }
 
 /// Draws the first fitting candidate in `corner` of the image in `input`,
-/// decoding no more than `limits` allow.
+/// decoding no more than `limits` allow; HEIC and AVIF through libheif
+/// loaded from `libheif` (`None`: the system's).
 pub(crate) fn apply(
+    libheif: Option<&std::path::Path>,
     input: &[u8],
     format: MediaFormat,
     candidates: &[Vec<String>],
@@ -68,9 +70,8 @@ pub(crate) fn apply(
         MediaFormat::Tiff if crate::tiff_notice::is_bilevel(input) => {
             return crate::tiff_notice::apply_bilevel(input, candidates, corner, limits)
         }
-        #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
-            return crate::heif_notice::apply(input, format, candidates, corner, limits)
+            return crate::heif_notice::apply(libheif, input, format, candidates, corner, limits)
         }
         _ => {}
     }
@@ -245,6 +246,7 @@ mod tests {
         }
         let lines = vec![vec!["AI".to_string()]];
         let b = apply(
+            None,
             &bytes,
             MediaFormat::Tiff,
             &lines,
@@ -280,6 +282,7 @@ mod tests {
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         let lines = vec![vec!["AI".to_string()]];
         let err = apply(
+            None,
             &png,
             MediaFormat::Png,
             &lines,

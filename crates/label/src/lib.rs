@@ -50,9 +50,7 @@ mod format;
 pub mod fuzzing;
 mod gif_notice;
 pub mod guard;
-#[cfg(feature = "heif")]
 mod heif_depth;
-#[cfg(feature = "heif")]
 mod heif_notice;
 mod history;
 pub mod identity;

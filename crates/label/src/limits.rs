@@ -219,6 +219,8 @@ impl Budget {
 #[derive(Debug)]
 pub(crate) enum NoticeError {
     Limit(Exceeded),
+    /// The codec library the format needs is missing (libheif).
+    Library(tamga_heif::LoadError),
     Other(String),
 }
 
@@ -230,8 +232,15 @@ impl fmt::Display for NoticeError {
                 "the {} limit is {}; this file needs {}",
                 e.limit, e.max, e.value
             ),
+            Self::Library(e) => e.fmt(f),
             Self::Other(s) => f.write_str(s),
         }
+    }
+}
+
+impl From<tamga_heif::LoadError> for NoticeError {
+    fn from(e: tamga_heif::LoadError) -> Self {
+        Self::Library(e)
     }
 }
 

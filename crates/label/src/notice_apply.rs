@@ -38,6 +38,10 @@ impl Job {
                 path: path.into(),
                 reason,
             },
+            NoticeError::Library(source) => LabelError::NoticeLibrary {
+                path: path.into(),
+                source,
+            },
         };
         let (style, position) = notice.resolve(self.format).map_err(|r| fail(r.into()))?;
         let limits = &self.limits;
@@ -87,8 +91,15 @@ impl Job {
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
         let candidates = notice.badge_candidates(self.disclosure.ai, style);
-        let badged = crate::image_notice::apply(&input, self.format, &candidates, position, limits)
-            .map_err(fail)?;
+        let badged = crate::image_notice::apply(
+            notice.libheif.as_deref(),
+            &input,
+            self.format,
+            &candidates,
+            position,
+            limits,
+        )
+        .map_err(fail)?;
         let mut record = AppliedNotice::new(
             style,
             position,

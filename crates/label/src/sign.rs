@@ -278,18 +278,24 @@ pub(crate) fn check_notice(
     path: &Path,
     format: MediaFormat,
 ) -> Result<(), LabelError> {
-    {
-        match notice {
-            Some(n) => n
-                .resolve(format)
-                .map(|_| ())
-                .map_err(|reason| LabelError::Notice {
-                    path: path.into(),
-                    reason,
-                }),
-            None => Ok(()),
-        }
+    let Some(n) = notice else {
+        return Ok(());
+    };
+    n.resolve(format).map_err(|reason| LabelError::Notice {
+        path: path.into(),
+        reason,
+    })?;
+    // A badge (the only notice resolve accepts for them) on HEIC or AVIF needs libheif: said now, before any work,
+    // rather than after the file was read and checked.
+    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
+        tamga_heif::Libheif::load(n.libheif.as_deref()).map_err(|source| {
+            LabelError::NoticeLibrary {
+                path: path.into(),
+                source,
+            }
+        })?;
     }
+    Ok(())
 }
 
 /// What a labelling job did besides writing its output.

@@ -1,4 +1,5 @@
-//! libheif's C API, opened at run time: the only unsafe code in tamga.
+//! libheif's C API, opened at run time: the only unsafe code in tamga's
+//! own crates.
 //!
 //! Every C declaration below is copied from libheif 1.14/1.15's public
 //! `heif.h` (Debian bookworm: `/usr/include/x86_64-linux-gnu/libheif/heif.h`,

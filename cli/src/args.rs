@@ -182,6 +182,7 @@ pub(crate) struct LabelArgs {
     #[arg(long)]
     pub(crate) no_xmp: bool,
     /// Also add a notice people can perceive (a line in texts), recorded in the manifest.
+    /// HEIC/AVIF badges need libheif 1.14+ at run time (TAMGA_LIBHEIF names its file).
     #[arg(long)]
     pub(crate) notice: bool,
     #[arg(long, value_name = "STYLE", help = crate::help_text::notice_style(), value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]

@@ -127,6 +127,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
         notice.style = args.notice_style;
         notice.position = args.notice_position;
         notice.langs = langs(&args)?;
+        notice.libheif = libheif();
         options.notice = Some(notice);
     }
     let labeller = Labeller::new(&identity, options)?;
@@ -247,4 +248,12 @@ fn exit(ok: bool, paths: &[std::path::PathBuf]) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Where to load libheif from for HEIC/AVIF badges: TAMGA_LIBHEIF (a path
+/// or a library name), else the system's libheif.so.1.
+pub(crate) fn libheif() -> Option<std::path::PathBuf> {
+    std::env::var_os("TAMGA_LIBHEIF")
+        .filter(|v| !v.is_empty())
+        .map(Into::into)
 }

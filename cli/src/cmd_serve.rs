@@ -23,7 +23,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         tokens: tokens.as_deref(),
         tsa: tsa.as_deref(),
     };
-    let config = ServerConfig::load(args.config.as_deref(), &env)?;
+    let mut config = ServerConfig::load(args.config.as_deref(), &env)?;
+    config.libheif = crate::cmd_label::libheif();
     tamga_server::init_logging(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

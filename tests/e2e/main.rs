@@ -19,6 +19,7 @@ mod exclusions_more;
 mod formats;
 mod gate;
 mod gate_unknown_signer;
+mod heif_runtime;
 mod hostile_tree;
 mod html_report;
 mod interop;

@@ -195,13 +195,10 @@ fn a_lossy_webp_stays_lossy_near_its_size_and_keeps_unknown_chunks() {
 
 /// The luma bit depth and size of a HEIF file's primary image, by libheif.
 fn heif_depth(bytes: &[u8]) -> (u8, u32, u32) {
-    let ctx = libheif_rs::HeifContext::read_from_bytes(bytes).unwrap();
-    let handle = ctx.primary_image_handle().unwrap();
-    (
-        handle.luma_bits_per_pixel(),
-        handle.width(),
-        handle.height(),
-    )
+    let heif = tamga_heif::Libheif::load(None).unwrap();
+    let ctx = heif.read(bytes).unwrap();
+    let handle = ctx.primary_image().unwrap();
+    (handle.luma_bits().unwrap(), handle.width(), handle.height())
 }
 
 #[test]
@@ -240,17 +237,15 @@ fn a_10_bit_and_a_12_bit_avif_get_a_notice_and_keep_their_depth() {
 
 #[test]
 fn a_10_bit_and_a_12_bit_heic_get_a_notice_and_keep_their_depth() {
-    use libheif_rs::{
-        Channel, ColorSpace, CompressionFormat, HeifContext, Image, LibHeif, RgbChroma,
-    };
+    use tamga_heif::{Chroma, Compression, Libheif};
+    let heif = Libheif::load(None).unwrap();
     let sb = Sandbox::new();
     let (w, h) = (256u32, 192u32);
     for depth in [10u8, 12] {
-        let mut img = Image::new(w, h, ColorSpace::Rgb(RgbChroma::HdrRgbLe)).unwrap();
-        img.create_plane(Channel::Interleaved, w, h, depth).unwrap();
+        let mut img = heif.new_image(w, h, Chroma::RgbLe16).unwrap();
+        img.add_interleaved_plane(w, h, depth).unwrap();
         {
-            let planes = img.planes_mut();
-            let plane = planes.interleaved.unwrap();
+            let plane = img.plane_mut().unwrap();
             let top = (1u16 << depth) - 1;
             for y in 0..h as usize {
                 for x in 0..w as usize {
@@ -262,11 +257,10 @@ fn a_10_bit_and_a_12_bit_heic_get_a_notice_and_keep_their_depth() {
                 }
             }
         }
-        let lib = LibHeif::new();
-        let mut encoder = lib.encoder_for_format(CompressionFormat::Hevc).unwrap();
-        let mut ctx = HeifContext::new().unwrap();
-        ctx.encode_image(&img, &mut encoder, None).unwrap();
-        let input_bytes = ctx.write_to_bytes().unwrap();
+        let mut encoder = heif.encoder(Compression::Hevc).unwrap();
+        let mut ctx = heif.new_context().unwrap();
+        ctx.encode(&img, &mut encoder).unwrap();
+        let input_bytes = ctx.write().unwrap();
         assert_eq!(heif_depth(&input_bytes).0, depth, "input");
         let input = sb.path(&format!("hdr{depth}.heic"));
         std::fs::write(&input, &input_bytes).unwrap();

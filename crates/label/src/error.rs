@@ -45,6 +45,15 @@ pub enum LabelError {
         /// Why.
         reason: String,
     },
+    /// The notice needs a codec library this machine lacks (libheif, for
+    /// HEIC and AVIF badges). Labelling without a notice still works.
+    #[error("{path}: {source}")]
+    NoticeLibrary {
+        /// The file.
+        path: PathBuf,
+        /// What was tried and why it failed.
+        source: tamga_notice::LibraryError,
+    },
     /// The platform metadata (IPTC XMP, GB 45438 AIGC) cannot be written.
     #[error("{path}: metadata: {reason}")]
     Metadata {
@@ -247,6 +256,7 @@ impl LabelError {
             Self::Malformed { .. } => "malformed",
             Self::NotUtf8 { .. } => "not-utf8",
             Self::Notice { .. } => "notice",
+            Self::NoticeLibrary { .. } => "notice-library",
             Self::Metadata { .. } => "metadata",
             Self::TooLarge { .. } => "too-large",
             Self::LimitExceeded { .. } => "limit-exceeded",

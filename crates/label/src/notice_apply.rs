@@ -29,6 +29,10 @@ impl Job {
                 value: x.value,
                 max: x.max,
             },
+            NoticeError::Library(source) => LabelError::NoticeLibrary {
+                path: path.into(),
+                source,
+            },
             other => LabelError::Notice {
                 path: path.into(),
                 reason: other.to_string(),
@@ -66,9 +70,15 @@ impl Job {
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
-        let badged =
-            tamga_notice::images::apply(&input, self.format, &candidates, position, limits)
-                .map_err(fail)?;
+        let badged = tamga_notice::images::apply(
+            notice.libheif.as_deref(),
+            &input,
+            self.format,
+            &candidates,
+            position,
+            limits,
+        )
+        .map_err(fail)?;
         let mut record = AppliedNotice::new(
             style,
             position,

@@ -277,18 +277,22 @@ pub(crate) fn check_notice(
     path: &Path,
     format: MediaFormat,
 ) -> Result<(), LabelError> {
-    {
-        match notice {
-            Some(n) => n
-                .resolve(format)
-                .map(|_| ())
-                .map_err(|reason| LabelError::Notice {
-                    path: path.into(),
-                    reason,
-                }),
-            None => Ok(()),
+    let Some(n) = notice else {
+        return Ok(());
+    };
+    n.resolve(format).map_err(|reason| LabelError::Notice {
+        path: path.into(),
+        reason,
+    })?;
+    // A codec library the notice needs (libheif for HEIC and AVIF) is
+    // looked for now, before any work, rather than after the file was read
+    // and checked.
+    tamga_notice::images::load_codecs(format, n.libheif.as_deref()).map_err(|source| {
+        LabelError::NoticeLibrary {
+            path: path.into(),
+            source,
         }
-    }
+    })
 }
 
 /// What a labelling job did besides writing its output.

@@ -12,6 +12,8 @@ use tamga_media::Exceeded;
 pub enum NoticeError {
     /// Decoding the content would pass a [`tamga_media::DecodeLimits`] limit.
     Limit(Exceeded),
+    /// The codec library the format needs is missing (libheif).
+    Library(tamga_heif::LoadError),
     /// Anything else, in a sentence.
     Other(String),
 }
@@ -22,8 +24,15 @@ impl fmt::Display for NoticeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Limit(e) => e.fmt(f),
+            Self::Library(e) => e.fmt(f),
             Self::Other(s) => f.write_str(s),
         }
+    }
+}
+
+impl From<tamga_heif::LoadError> for NoticeError {
+    fn from(e: tamga_heif::LoadError) -> Self {
+        Self::Library(e)
     }
 }
 

@@ -45,5 +45,7 @@ pub mod wording;
 
 pub use error::NoticeError;
 pub use options::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle, NOTICE_SCHEMA};
+/// Why a codec library a notice needs could not be loaded.
+pub use tamga_heif::LoadError as LibraryError;
 pub use tamga_media::{DecodeLimits, MediaFormat};
 pub use wording::{Lang, Length, Wording};

@@ -171,6 +171,9 @@ pub struct NoticeOptions {
     pub langs: Vec<Lang>,
     /// Where it goes.
     pub position: Option<NoticePosition>,
+    /// Where to load libheif from for HEIC and AVIF badges; `None` asks the
+    /// system's loader for `libheif.so.1`.
+    pub libheif: Option<std::path::PathBuf>,
 }
 
 impl Default for NoticeOptions {
@@ -180,6 +183,7 @@ impl Default for NoticeOptions {
             style: None,
             langs: vec![Lang::Kk, Lang::Ru, Lang::En],
             position: None,
+            libheif: None,
         }
     }
 }
@@ -192,8 +196,8 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(format!(
                 "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, JPEG XL, and HEIC and AVIF when \
-                 built with libheif, take `badge` or `ai-icon`; WAV, FLAC, MP3 and M4A take \
+                 JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, JPEG XL, HEIC and AVIF take \
+                 `badge` or `ai-icon`; WAV, FLAC, MP3 and M4A take \
                  `voice` or `tone`)"
             ));
         }

@@ -187,6 +187,9 @@ pub struct ServerConfig {
     /// The base of each upload's time budget (`timeout_secs` in
     /// `[limits]`); `None` keeps the library's.
     pub label_deadline: Option<Duration>,
+    /// Where to load libheif from for HEIC/AVIF badges; `None`: the
+    /// system's `libheif.so.1`.
+    pub libheif: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -215,6 +218,7 @@ impl Default for ServerConfig {
             tsa_url: None,
             remote: RemoteMode::Skip,
             label_deadline: None,
+            libheif: None,
         }
     }
 }

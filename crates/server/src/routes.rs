@@ -154,6 +154,9 @@ pub async fn label(
             let mut options = request.options.clone();
             options.limits.decode = state.config.decode_limits;
             options.tsa_url = state.config.tsa_url.clone();
+            if let Some(notice) = options.notice.as_mut() {
+                notice.libheif = state.config.libheif.clone();
+            }
             if let Some(d) = state.config.label_deadline {
                 options.deadline = d;
             }

@@ -1,16 +1,16 @@
 //! The notice badge on HEIC and AVIF images, through the system libheif
-//! (Debian's `libheif-dev`: HEVC decoding by libde265 and encoding by x265,
-//! AV1 by dav1d/libaom). No pure-Rust crate encodes either format.
+//! (Debian's `libheif1`: HEVC decoding by libde265 and encoding by x265,
+//! AV1 by dav1d/libaom), opened at run time by [`tamga_heif`] only when
+//! such a notice is made. No pure-Rust crate encodes either format.
 //!
 //! The primary image is decoded with its rotation and mirroring applied,
 //! so the badge lands in the corner people see; the new file stores it
 //! upright. Its ICC or NCLX colour profile, EXIF and XMP are carried over.
 //! 10- and 12-bit (HDR) images stay 10- and 12-bit ([`crate::images::heif_depth`]).
 
-use libheif_rs::{
-    Channel, ColorSpace, CompressionFormat, EncoderParameterValue, EncoderQuality, HeifContext,
-    Image, ImageHandle, ItemId, LibHeif, RgbChroma,
-};
+use std::path::Path;
+
+use tamga_heif::{Chroma, Compression, Image, Libheif};
 
 use crate::{
     error::NoticeError, images::badge, images::Badged, options::NoticePosition, DecodeLimits,
@@ -25,8 +25,10 @@ const QUALITY: u8 = 90;
 /// source's size (libheif cannot read back the source's quality).
 const QUALITIES: [u8; 3] = [QUALITY, 70, 50];
 
-/// Badges the primary image of the HEIC or AVIF file in `input`.
+/// Badges the primary image of the HEIC or AVIF file in `input`, with
+/// libheif loaded from `libheif` (`None`: the system's).
 pub(crate) fn apply(
+    libheif: Option<&Path>,
     input: &[u8],
     format: MediaFormat,
     candidates: &[Vec<String>],
@@ -39,16 +41,16 @@ pub(crate) fn apply(
     };
     let e = |what: &str| {
         let what = what.to_string();
-        move |err: libheif_rs::HeifError| format!("{name}: {what}: {err}")
+        move |err: tamga_heif::Error| format!("{name}: {what}: {err}")
     };
     let (codec, codec_name) = match format {
-        MediaFormat::Heic => (CompressionFormat::Hevc, "HEVC (x265)"),
-        MediaFormat::Avif => (CompressionFormat::Av1, "AV1 (libaom)"),
+        MediaFormat::Heic => (Compression::Hevc, "HEVC (x265)"),
+        MediaFormat::Avif => (Compression::Av1, "AV1 (libaom)"),
         other => return Err(format!("{other} is not a HEIF format").into()),
     };
-    let lib = LibHeif::new();
-    let src = HeifContext::read_from_bytes(input).map_err(e("cannot read the file"))?;
-    let handle = src.primary_image_handle().map_err(e("no primary image"))?;
+    let lib = Libheif::load(libheif)?;
+    let src = lib.read(input).map_err(e("cannot read the file"))?;
+    let handle = src.primary_image().map_err(e("no primary image"))?;
     // The header's size, before libheif decodes a pixel (RGBA at most;
     // libheif's decoder and the badged copy each hold one).
     limits.check_image(u64::from(handle.width()), u64::from(handle.height()), 4 * 2)?;
@@ -60,7 +62,9 @@ pub(crate) fn apply(
     // 10- and 12-bit (HDR) images stay at their depth: decoded to 16-bit
     // samples, badged, and encoded at the same depth (x265 and libaom
     // both encode 10 and 12 bits).
-    let bits = handle.luma_bits_per_pixel();
+    let bits = handle
+        .luma_bits()
+        .ok_or_else(|| format!("{name}: the file does not give its bit depth"))?;
     if bits > 12 {
         return Err(
             format!("badges on {bits}-bit {name} images are not supported (8 to 12 bits)").into(),
@@ -68,15 +72,15 @@ pub(crate) fn apply(
     }
     let hdr = bits > 8;
     let depth = if hdr { bits } else { 8 };
-    let alpha = handle.has_alpha_channel();
+    let alpha = handle.has_alpha();
     let chroma = match (alpha, hdr) {
-        (false, false) => RgbChroma::Rgb,
-        (true, false) => RgbChroma::Rgba,
-        (false, true) => RgbChroma::HdrRgbLe,
-        (true, true) => RgbChroma::HdrRgbaLe,
+        (false, false) => Chroma::Rgb,
+        (true, false) => Chroma::Rgba,
+        (false, true) => Chroma::RgbLe16,
+        (true, true) => Chroma::RgbaLe16,
     };
-    let decoded = lib
-        .decode(&handle, ColorSpace::Rgb(chroma), None)
+    let decoded = handle
+        .decode(chroma)
         .map_err(e("cannot decode the image"))?;
     let (w, h) = (decoded.width(), decoded.height());
     let channels = if alpha { 4 } else { 3 };
@@ -90,14 +94,13 @@ pub(crate) fn apply(
         badge::draw_rgb8(pixels, (w, h), alpha, candidates, corner)?
     };
 
-    let mut out = Image::new(w, h, ColorSpace::Rgb(chroma)).map_err(e("cannot make the image"))?;
-    out.create_plane(Channel::Interleaved, w, h, depth)
+    let mut out = lib
+        .new_image(w, h, chroma)
+        .map_err(e("cannot make the image"))?;
+    out.add_interleaved_plane(w, h, depth)
         .map_err(e("cannot make the image"))?;
     {
-        let planes = out.planes_mut();
-        let plane = planes
-            .interleaved
-            .ok_or("libheif made no interleaved plane")?;
+        let plane = out.plane_mut().ok_or("libheif made no interleaved plane")?;
         let row = w as usize * channels * bytes_per_sample;
         for (y, src_row) in pixels.chunks_exact(row).enumerate() {
             let at = y * plane.stride;
@@ -109,25 +112,22 @@ pub(crate) fn apply(
         }
     }
     // The colour profile: an ICC profile, or else the NCLX description.
-    if let Some(icc) = handle.color_profile_raw() {
-        out.set_color_profile_raw(&icc)
-            .map_err(e("cannot keep the colour profile"))?;
-    } else if let Some(nclx) = handle.color_profile_nclx() {
-        out.set_color_profile_nclx(&nclx)
+    if let Some(profile) = handle.color_profile() {
+        out.set_color_profile(&profile)
             .map_err(e("cannot keep the colour profile"))?;
     }
 
     let encode_at = |quality: u8| -> Result<(Vec<u8>, &'static str), NoticeError> {
         let mut encoder = lib
-            .encoder_for_format(codec)
+            .encoder(codec)
             .map_err(e(&format!("this libheif has no {codec_name} encoder")))?;
         encoder
-            .set_quality(EncoderQuality::Lossy(quality))
+            .set_quality(quality)
             .map_err(e("cannot set the quality"))?;
         // libaom's default speed takes minutes on a large photo; 6 is its
         // usual real-world setting. x265 has no such parameter: ignored.
         if format == MediaFormat::Avif {
-            let _ = encoder.set_parameter_value("speed", EncoderParameterValue::Int(6));
+            let _ = encoder.set_int("speed", 6);
         }
         let mut chroma_note = "";
         if format == MediaFormat::Avif && hdr {
@@ -136,25 +136,25 @@ pub(crate) fn apply(
             // 4:2:0 it aborts the process on an assertion). 4:2:2 keeps more
             // colour than 4:2:0, never less.
             encoder
-                .set_parameter_value("chroma", EncoderParameterValue::String("422".into()))
+                .set_string("chroma", "422")
                 .map_err(e("cannot choose 4:2:2 chroma"))?;
             chroma_note = ", 4:2:2 chroma (libheif's AV1 path needs it above 8 bits)";
         }
-        let mut ctx = HeifContext::new().map_err(e("cannot start a file"))?;
+        let mut ctx = lib.new_context().map_err(e("cannot start a file"))?;
         let new_handle = ctx
-            .encode_image(&out, &mut encoder, None)
+            .encode(&out, &mut encoder)
             .map_err(e("cannot encode the image"))?;
-        for exif in metadata(&handle, b"Exif") {
-            ctx.add_exif_metadata(&new_handle, exif_tiff(&exif))
+        for exif in handle.metadata("Exif") {
+            ctx.add_exif(&new_handle, exif_tiff(&exif))
                 .map_err(e("cannot keep the EXIF"))?;
         }
-        for block in metadata(&handle, b"mime") {
+        for block in handle.metadata("mime") {
             if block.windows(9).any(|w| w == b"x:xmpmeta") {
-                ctx.add_xmp_metadata(&new_handle, &block)
+                ctx.add_xmp(&new_handle, &block)
                     .map_err(e("cannot keep the XMP"))?;
             }
         }
-        let bytes = ctx.write_to_bytes().map_err(e("cannot write the file"))?;
+        let bytes = ctx.write().map_err(e("cannot write the file"))?;
         Ok((bytes, chroma_note))
     };
     // Lossy stays near its size: from quality 90 down, the first encoding
@@ -196,25 +196,13 @@ pub(crate) fn apply(
 
 /// The interleaved pixel rows without the plane's row padding.
 fn rows(img: &Image, w: u32, h: u32, channels: usize) -> Option<Vec<u8>> {
-    let planes = img.planes();
-    let plane = planes.interleaved?;
+    let plane = img.plane()?;
     let row = w as usize * channels;
     let mut out = Vec::with_capacity(row * h as usize);
     for y in 0..h as usize {
         out.extend_from_slice(plane.data.get(y * plane.stride..y * plane.stride + row)?);
     }
     Some(out)
-}
-
-/// The metadata blocks of one item type.
-fn metadata(handle: &ImageHandle, kind: &[u8; 4]) -> Vec<Vec<u8>> {
-    let n = usize::try_from(handle.number_of_metadata_blocks(kind)).unwrap_or(0);
-    let mut ids: Vec<ItemId> = vec![0; n];
-    let got = handle.metadata_block_ids(&mut ids, kind);
-    ids.truncate(got);
-    ids.iter()
-        .filter_map(|&id| handle.metadata(id).ok())
-        .collect()
 }
 
 /// A HEIF Exif item starts with the offset of the TIFF header (ISO/IEC
@@ -235,12 +223,10 @@ mod tests {
     use super::*;
 
     fn decode(bytes: &[u8]) -> image::RgbImage {
-        let lib = LibHeif::new();
-        let ctx = HeifContext::read_from_bytes(bytes).unwrap();
-        let handle = ctx.primary_image_handle().unwrap();
-        let img = lib
-            .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
-            .unwrap();
+        let lib = Libheif::load(None).unwrap();
+        let ctx = lib.read(bytes).unwrap();
+        let handle = ctx.primary_image().unwrap();
+        let img = handle.decode(Chroma::Rgb).unwrap();
         let (w, h) = (img.width(), img.height());
         image::RgbImage::from_raw(w, h, rows(&img, w, h, 3).unwrap()).unwrap()
     }
@@ -255,6 +241,7 @@ mod tests {
             let input = std::fs::read(root.join(file)).unwrap();
             let lines = vec![vec!["AI-generated".to_string()]];
             let b = apply(
+                None,
                 &input,
                 format,
                 &lines,

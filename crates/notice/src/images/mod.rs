@@ -9,9 +9,7 @@
 
 pub mod badge;
 mod gif_writer;
-#[cfg(feature = "heif")]
 mod heif_depth;
-#[cfg(feature = "heif")]
 mod heif_writer;
 mod jpeg_encode;
 mod jxl_lossy;
@@ -43,15 +41,28 @@ pub struct Badged {
     pub note: Option<String>,
 }
 
+/// Loads the codec library a badge on `format` needs, if any (libheif
+/// for HEIC and AVIF, from `libheif` or the system's), so that a missing
+/// one is said before any work.
+pub fn load_codecs(
+    format: MediaFormat,
+    libheif: Option<&std::path::Path>,
+) -> Result<(), crate::LibraryError> {
+    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
+        tamga_heif::Libheif::load(libheif)?;
+    }
+    Ok(())
+}
+
 /// The image formats tamga can badge and write back in the same format.
 pub fn supported(format: MediaFormat) -> bool {
-    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
-        // Through libheif, when built with it.
-        return cfg!(feature = "heif");
-    }
+    // HEIC and AVIF through libheif, loaded when the notice is made: a
+    // machine without it is told then, before any other work.
     matches!(
         format,
-        MediaFormat::Jpeg
+        MediaFormat::Heic
+            | MediaFormat::Avif
+            | MediaFormat::Jpeg
             | MediaFormat::Png
             | MediaFormat::Gif
             | MediaFormat::Webp
@@ -63,8 +74,10 @@ pub fn supported(format: MediaFormat) -> bool {
 }
 
 /// Draws the first fitting candidate in `corner` of the image in `input`,
-/// decoding no more than `limits` allow.
+/// decoding no more than `limits` allow; HEIC and AVIF through libheif
+/// loaded from `libheif` (`None`: the system's).
 pub fn apply(
+    libheif: Option<&std::path::Path>,
     input: &[u8],
     format: MediaFormat,
     candidates: &[Vec<String>],
@@ -86,9 +99,10 @@ pub fn apply(
         MediaFormat::Tiff if crate::images::tiff_writer::is_bilevel(input) => {
             return crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
         }
-        #[cfg(feature = "heif")]
         MediaFormat::Heic | MediaFormat::Avif => {
-            return crate::images::heif_writer::apply(input, format, candidates, corner, limits)
+            return crate::images::heif_writer::apply(
+                libheif, input, format, candidates, corner, limits,
+            )
         }
         _ => {}
     }
@@ -264,6 +278,7 @@ mod tests {
         }
         let lines = vec![vec!["AI".to_string()]];
         let b = apply(
+            None,
             &bytes,
             MediaFormat::Tiff,
             &lines,
@@ -299,6 +314,7 @@ mod tests {
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         let lines = vec![vec!["AI".to_string()]];
         let err = apply(
+            None,
             &png,
             MediaFormat::Png,
             &lines,

@@ -414,3 +414,38 @@ fn the_server_time_stamps_labels_and_answers_502_when_the_authority_fails() {
     assert_eq!(r.status, 502, "{}", text(&r.body));
     assert_eq!(r.json()["kind"], "time-stamp", "{}", text(&r.body));
 }
+
+/// The server measures the authority's token size once, not before every
+/// label: two labels cost one probe and two tokens, and both carry a
+/// trusted time-stamp (the shared size still fits each real token).
+#[test]
+fn the_server_probes_the_authority_once_for_many_labels() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let png = std::fs::read(sample("sample.png")).unwrap();
+    let jpg = std::fs::read(sample("sample.jpg")).unwrap();
+    let auth = format!("\r\nAuthorization: Bearer {TOKEN}");
+    let server = Server::start_with_env(&sb, "", &[("TAMGA_TSA", &tsa.url)]);
+    let trust = both(&sb, &tsa);
+    for (i, (mime, body)) in [("image/png", &png), ("image/jpeg", &jpg)]
+        .into_iter()
+        .enumerate()
+    {
+        let r = post(&server.addr, "/v1/label?ai=generated", mime, body, &auth);
+        assert_eq!(r.status, 200, "{}", text(&r.body));
+        assert_eq!(
+            tsa.hits(),
+            2 + i,
+            "label {i}: one probe, then one token per label"
+        );
+        let out = sb.path(&format!(
+            "served-{i}.{}",
+            if i == 0 { "png" } else { "jpg" }
+        ));
+        std::fs::write(&out, &r.body).unwrap();
+        let v = verify_at(&sb, LATER, &out, &trust);
+        assert_eq!(v["verdict"], "trusted", "{v:#}");
+        assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+    }
+    assert_eq!(tsa.hits(), 3);
+}

@@ -154,6 +154,7 @@ pub async fn label(
             let mut options = request.options.clone();
             options.limits.decode = state.config.decode_limits;
             options.tsa_url = state.config.tsa_url.clone();
+            options.token_sizes = state.token_sizes.clone();
             if let Some(d) = state.config.label_deadline {
                 options.deadline = d;
             }

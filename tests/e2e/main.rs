@@ -20,6 +20,7 @@ mod gate;
 mod gate_unknown_signer;
 mod hostile_tree;
 mod html_report;
+mod html_report_words;
 mod interop;
 mod invalid_codes;
 mod keys;

@@ -128,7 +128,7 @@ mod tests {
     fn the_expiry_date_is_read_from_the_verifiers_sentence() {
         let s = "the signer's certificate expired on 2027-12-06 and the label has no trusted \
                  time-stamp";
-        assert_eq!(super::expiry_date(&s).as_deref(), Some("2027-12-06"));
+        assert_eq!(super::expiry_date(s).as_deref(), Some("2027-12-06"));
         assert_eq!(super::expiry_date("no date here"), None);
     }
 }

@@ -31,17 +31,22 @@ impl Server {
     /// [`Server::start`] with environment variables set.
     pub fn start_with_env(sb: &Sandbox, extra: &str, env: &[(&str, &str)]) -> Self {
         let keys = sb.keys();
-        let config = sb.path("serve.toml");
-        std::fs::write(
-            &config,
-            format!(
+        Self::start_config(
+            sb,
+            &format!(
                 "[server]\nlisten = \"127.0.0.1:0\"\n{extra}\n[trust]\nanchors = \"{}\"\n\
                  [label]\nkeys = \"{}\"\ntokens = [\"{TOKEN}\"]\n",
                 sb.anchor().display(),
                 keys.display()
             ),
+            env,
         )
-        .unwrap();
+    }
+
+    /// Starts `tamga serve` with the whole `config` file given.
+    pub fn start_config(sb: &Sandbox, config_text: &str, env: &[(&str, &str)]) -> Self {
+        let config = sb.path("serve.toml");
+        std::fs::write(&config, config_text).unwrap();
         let mut child = sb
             .cmd()
             .args(["serve", "--config", config.to_str().unwrap()])

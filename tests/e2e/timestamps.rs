@@ -414,3 +414,141 @@ fn the_server_time_stamps_labels_and_answers_502_when_the_authority_fails() {
     assert_eq!(r.status, 502, "{}", text(&r.body));
     assert_eq!(r.json()["kind"], "time-stamp", "{}", text(&r.body));
 }
+
+/// The server measures the authority's token size once, not before every
+/// label: two labels cost one probe and two tokens, and both carry a
+/// trusted time-stamp (the shared size still fits each real token).
+#[test]
+fn the_server_probes_the_authority_once_for_many_labels() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let png = std::fs::read(sample("sample.png")).unwrap();
+    let jpg = std::fs::read(sample("sample.jpg")).unwrap();
+    let auth = format!("\r\nAuthorization: Bearer {TOKEN}");
+    let server = Server::start_with_env(&sb, "", &[("TAMGA_TSA", &tsa.url)]);
+    let trust = both(&sb, &tsa);
+    for (i, (mime, body)) in [("image/png", &png), ("image/jpeg", &jpg)]
+        .into_iter()
+        .enumerate()
+    {
+        let r = post(&server.addr, "/v1/label?ai=generated", mime, body, &auth);
+        assert_eq!(r.status, 200, "{}", text(&r.body));
+        assert_eq!(
+            tsa.hits(),
+            2 + i,
+            "label {i}: one probe, then one token per label"
+        );
+        let out = sb.path(&format!(
+            "served-{i}.{}",
+            if i == 0 { "png" } else { "jpg" }
+        ));
+        std::fs::write(&out, &r.body).unwrap();
+        let v = verify_at(&sb, LATER, &out, &trust);
+        assert_eq!(v["verdict"], "trusted", "{v:#}");
+        assert_eq!(v["time_stamp"]["trusted"], true, "{v:#}");
+    }
+    assert_eq!(tsa.hits(), 3);
+}
+
+/// The page's card for `file` in each language, from headless Chromium.
+fn page_card(server: &Server, file: &std::path::Path) -> Value {
+    let o = std::process::Command::new("node")
+        .arg(crate::util::root().join("tests/browser/serve_time_stamp.mjs"))
+        .arg(server.url("/"))
+        .arg(file)
+        .output()
+        .expect("node (installed by .ci/run, with tests/browser's playwright-core)");
+    assert!(
+        o.status.success(),
+        "browser: {}\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// The server's JSON and its page show a label's time-stamp (when, and
+/// whether its authority is trusted) and the verdict detail of a label
+/// whose certificate expired without one, in the reader's language. The
+/// server runs two years ahead under libfaketime (as `faketime` does).
+#[test]
+fn the_server_and_its_page_show_the_time_stamp_and_the_verdict_detail() {
+    let sb = Sandbox::new();
+    let tsa = Authority::start();
+    let stamped = sb.path("stamped.jpg");
+    let plain = sb.path("plain.jpg");
+    assert_ok(&sb.label(&sample("sample.jpg"), &stamped, &["--tsa", &tsa.url]));
+    assert_ok(&sb.label(&sample("sample.jpg"), &plain, &[]));
+    let trust = both(&sb, &tsa);
+    let preload = std::fs::read_dir("/usr/lib")
+        .unwrap()
+        .flatten()
+        .map(|d| d.path().join("faketime/libfaketime.so.1"))
+        .find(|p| p.is_file())
+        .expect("libfaketime (apt-get install faketime; .ci/run does)");
+    // Verifying only: the server refuses to sign with an expired key.
+    let server = Server::start_config(
+        &sb,
+        &format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\n[trust]\nanchors = \"{}\"\n",
+            trust.display()
+        ),
+        &[
+            ("LD_PRELOAD", preload.to_str().unwrap()),
+            ("FAKETIME", &format!("+{LATER}d")),
+            ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ],
+    );
+    let verify = |file: &std::path::Path| {
+        let r = post(
+            &server.addr,
+            "/v1/verify",
+            "image/jpeg",
+            &std::fs::read(file).unwrap(),
+            "",
+        );
+        assert_eq!(r.status, 200, "{}", text(&r.body));
+        r.json()["files"][0].clone()
+    };
+    let s = verify(&stamped);
+    assert_eq!(s["verdict"], "trusted", "{s:#}");
+    assert_eq!(s["time_stamp"]["code"], "timeStamp.trusted", "{s:#}");
+    let time = s["time_stamp"]["time"].as_str().unwrap().to_string();
+    let p = verify(&plain);
+    assert_eq!(p["detail"], "expired-without-timestamp", "{p:#}");
+    assert!(p.get("time_stamp").is_none(), "{p:#}");
+
+    let card = page_card(&server, &stamped);
+    for (lang, label, whose) in [
+        (
+            "kk",
+            "Уақыт белгісі",
+            "сенімді уақыт белгісі қызметі берген",
+        ),
+        ("ru", "Метка времени", "от доверенной службы меток времени"),
+        ("en", "Time-stamp", "from a trusted time-stamp authority"),
+    ] {
+        let c = card[lang].as_str().unwrap();
+        assert!(
+            c.contains(label) && c.contains(&format!("{time} · {whose}")),
+            "{lang}: {c}"
+        );
+    }
+    let card = page_card(&server, &plain);
+    for (lang, label, detail) in [
+        (
+            "kk",
+            "Ескертпе",
+            "Сертификаттың қолданылу мерзімі аяқталған",
+        ),
+        ("ru", "Уточнение", "Срок действия сертификата истёк"),
+        (
+            "en",
+            "Note",
+            "The certificate has expired and there is no trusted time-stamp",
+        ),
+    ] {
+        let c = card[lang].as_str().unwrap();
+        assert!(c.contains(label) && c.contains(detail), "{lang}: {c}");
+    }
+}

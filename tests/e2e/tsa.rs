@@ -10,7 +10,10 @@ use std::{
     net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
     process::{Command, Output},
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
 };
 
 use crate::util::{text, Sandbox};
@@ -58,7 +61,16 @@ pub struct Authority {
     pub url: String,
     /// The authority's root CA certificate (PEM): a trust anchor.
     pub root: PathBuf,
+    /// Requests answered so far (probes and real tokens alike).
+    pub hits: Arc<AtomicUsize>,
     _dir: tempfile::TempDir,
+}
+
+impl Authority {
+    /// How many requests it has answered.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
 }
 
 impl Authority {
@@ -162,15 +174,21 @@ impl Authority {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}/tsa", listener.local_addr().unwrap());
         let served = d.to_path_buf();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = hits.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 // One at a time: openssl's serial file is not safe to share.
+                // Counted before answering, so a client that has its reply
+                // always sees its request counted.
+                counted.fetch_add(1, Ordering::SeqCst);
                 answer(stream, &served);
             }
         });
         Self {
             url,
             root: d.join("ca.pem"),
+            hits,
             _dir: dir,
         }
     }

@@ -11,6 +11,7 @@ use crate::{
     declarations::Declaration,
     evidence::{self, Certainty, Evidence, EvidenceKind},
     policy::Policy,
+    reason_text::ReasonKind,
 };
 
 /// What the distributor may do with a file.
@@ -54,6 +55,10 @@ pub struct Reason {
     pub message: String,
     /// The law clause or policy rule behind it.
     pub clause: String,
+    /// Which reason it is, for the HTML report to word in its language;
+    /// JSON keeps `rule` and the English `message`.
+    #[serde(skip)]
+    pub kind: ReasonKind,
 }
 
 /// The AI status of a file.
@@ -116,6 +121,9 @@ impl FileCheck {
                 verdict: GateVerdict::Reject,
                 message: error.clone(),
                 clause: "a file that cannot be read cannot be checked".into(),
+                kind: ReasonKind::Unreadable {
+                    error: error.clone(),
+                },
             }],
             verification: None,
             error: Some(error),
@@ -161,6 +169,9 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                 }
             ),
             &policy.label.clause,
+            ReasonKind::Broken {
+                codes: codes.iter().map(|c| c.to_string()).collect(),
+            },
         );
     }
     if report.verdict == Verdict::Remote {
@@ -173,6 +184,9 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                 report.reason
             ),
             &policy.remote.clause,
+            ReasonKind::Remote {
+                url: report.remote_url.clone(),
+            },
         );
     }
     // An untrusted label that claims no AI is only a note, added after the
@@ -197,6 +211,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                      its fields were changed or it was forged"
                         .into(),
                     &policy.aigc.clause,
+                    ReasonKind::AigcForged,
                 );
             }
             if a.propagation_signature == AigcSignature::Invalid {
@@ -208,6 +223,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                      key: its propagation fields were changed or forged"
                         .into(),
                     &policy.aigc.clause,
+                    ReasonKind::AigcPropagationForged,
                 );
             }
         }
@@ -261,6 +277,13 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                         "AI content with no machine-readable label at all".into()
                     },
                     label_clause,
+                    if any_label {
+                        ReasonKind::LabelNotAccepted {
+                            accept: accept.join(", "),
+                        }
+                    } else {
+                        ReasonKind::LabelMissing
+                    },
                 );
             }
             let (notice_required, notice_clause) = policy.notice_required(format);
@@ -284,6 +307,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                          notice"
                             .into(),
                         notice_clause,
+                        ReasonKind::NoticeExempt,
                     );
                 } else {
                     add(
@@ -294,6 +318,7 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                          (`tamga publish --fix` adds one)"
                             .into(),
                         notice_clause,
+                        ReasonKind::NoticeMissing,
                     );
                 }
             }
@@ -317,6 +342,11 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                         }
                     ),
                     label_clause,
+                    ReasonKind::Labelled {
+                        certainty,
+                        basis: kind_word(basis),
+                        notice: notice.is_some(),
+                    },
                 );
             }
         }
@@ -333,6 +363,11 @@ pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declarat
                         "no AI evidence and no label".into()
                     },
                     &policy.unlabelled.clause,
+                    if signed {
+                        ReasonKind::UnlabelledSigned
+                    } else {
+                        ReasonKind::UnlabelledNone
+                    },
                 );
             }
         }
@@ -366,12 +401,14 @@ fn add(
     verdict: GateVerdict,
     message: String,
     clause: &str,
+    kind: ReasonKind,
 ) {
     reasons.push(Reason {
         rule,
         verdict,
         message,
         clause: clause.to_string(),
+        kind,
     });
 }
 

@@ -10,6 +10,7 @@ use crate::{
     evidence::Certainty,
     html_text::{self, ReportLang},
     junit::esc,
+    reason_text,
     report::CheckReport,
     GateVerdict,
 };
@@ -166,8 +167,8 @@ pub fn render_with(
                 "<tr><td>{preview}</td><td class=\"path\">{}</td><td class=\"verdict\"><span class=\"v {v}\">{}</span></td><td>{}</td><td>{}</td><td><ul>",
                 esc(&f.path.display().to_string()),
                 verdict(f.verdict),
-                esc(&disclosure(f)),
-                esc(&label(f)),
+                esc(&disclosure(f, lang)),
+                esc(&label(f, lang)),
                 v = f.verdict.word(),
             );
             for r in &f.reasons {
@@ -177,7 +178,7 @@ pub fn render_with(
                 let _ = write!(
                     h,
                     "<li>{}<br><span class=\"clause\">{}</span></li>",
-                    esc(&r.message),
+                    esc(&reason_text::text(lang, r)),
                     esc(&r.clause)
                 );
             }
@@ -201,23 +202,26 @@ fn file_name(f: &FileCheck) -> String {
     )
 }
 
-/// "AI-generated (C2PA), by Model 2.1", or "no AI evidence".
-fn disclosure(f: &FileCheck) -> String {
+/// "AI generated (evidence: c2pa), by Model 2.1", or "no AI evidence", in
+/// `lang`; the involvement and evidence kinds stay codes.
+fn disclosure(f: &FileCheck, lang: ReportLang) -> String {
+    let w = html_text::disclosure_words(lang);
     let Some(c) = f.ai.certainty else {
-        return "no AI evidence".into();
+        return w.none.into();
     };
     let how = match c {
-        Certainty::Is => "AI",
-        Certainty::MayBe => "may be AI",
-        Certainty::Suspected => "suspected AI",
+        Certainty::Is => w.is,
+        Certainty::MayBe => w.may_be,
+        Certainty::Suspected => w.suspected,
     };
     let mut out = format!(
-        "{how}{} (evidence: {})",
+        "{how}{} ({} {})",
         f.ai.involvement
             .as_deref()
             .map(|i| format!(" {i}"))
             .unwrap_or_default(),
-        f.ai.basis.map(kind_word).unwrap_or("none")
+        w.evidence,
+        f.ai.basis.map(kind_word).unwrap_or("-")
     );
     if let Some(g) = f
         .verification
@@ -225,7 +229,7 @@ fn disclosure(f: &FileCheck) -> String {
         .and_then(|v| v.disclosure.as_ref())
         .and_then(|d| d.generator.as_ref())
     {
-        let _ = write!(out, ", by {g}");
+        let _ = write!(out, ", {} {g}", w.by);
     }
     if let Some(n) = f
         .verification
@@ -233,27 +237,31 @@ fn disclosure(f: &FileCheck) -> String {
         .and_then(|v| v.disclosure.as_ref())
         .and_then(|d| d.perceivable_notice.as_ref())
     {
-        let _ = write!(out, "; notice: {}", n.summary());
+        let _ = write!(out, "; {} {}", w.notice, n.summary());
     }
     out
 }
 
-/// "trusted, signed by Example AI LLP", or the error.
-fn label(f: &FileCheck) -> String {
+/// "trusted, signed by Example AI LLP; time-stamped ...", or the error.
+fn label(f: &FileCheck, lang: ReportLang) -> String {
     let Some(v) = &f.verification else {
         return f.error.clone().unwrap_or_else(|| "unreadable".into());
     };
-    let mut out = match &v.signer {
-        Some(s) => format!(
-            "{}, signed by {}",
-            v.verdict,
-            s.organisation
-                .as_deref()
-                .or(s.common_name.as_deref())
-                .unwrap_or("an unnamed signer")
-        ),
-        None => v.verdict.to_string(),
-    };
+    let mut out = html_text::label_verdict(lang, v.verdict).to_string();
+    if let Some(s) = &v.signer {
+        let name = s
+            .organisation
+            .as_deref()
+            .or(s.common_name.as_deref())
+            .unwrap_or(html_text::disclosure_words(lang).unnamed);
+        let _ = write!(out, ", {}", html_text::signed_by(lang, name));
+    }
+    if let Some(d) = v.detail {
+        let _ = write!(out, "; {}", html_text::detail(lang, d));
+    }
+    if let Some(ts) = &v.time_stamp {
+        let _ = write!(out, "; {}", html_text::time_stamp(lang, ts));
+    }
     for identity in &v.identities {
         let _ = write!(out, "; {}", identity.sentence());
     }

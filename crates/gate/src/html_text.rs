@@ -1,5 +1,7 @@
 //! The HTML report's own words in Kazakh, Russian and English. The reasons
-//! and clauses inside it come from the policy and the verifier, in English.
+//! are worded in `reason_text`; the clauses come from the policy, in English.
+
+use tamga_label::{TimeStampInfo, Verdict, VerdictDetail};
 
 use crate::{policy::Policy, GateVerdict};
 
@@ -77,7 +79,7 @@ pub(crate) fn words(lang: ReportLang) -> Words {
                 "Себебі",
             ],
             by_reason: "Себептер бойынша",
-            in_english: "Себептер мен заң тармақтары ағылшын тілінде берілген.",
+            in_english: "Заң тармақтары ағылшын тілінде берілген.",
             more_previews: "Алдын ала қарау тек алғашқы файлдарға көрсетіледі.",
         },
         ReportLang::Ru => Words {
@@ -87,7 +89,7 @@ pub(crate) fn words(lang: ReportLang) -> Words {
             unchecked: "не удалось проверить",
             columns: ["Превью", "Файл", "Решение", "Об ИИ", "Метка", "Причины"],
             by_reason: "По причинам",
-            in_english: "Причины и статьи закона приведены на английском.",
+            in_english: "Статьи закона приведены на английском языке.",
             more_previews: "Превью показаны только для первых файлов.",
         },
         ReportLang::En => Words {
@@ -170,6 +172,123 @@ pub(crate) fn rule(lang: ReportLang, rule: &str, verdict: GateVerdict) -> String
     } else {
         known.to_string()
     }
+}
+
+/// The words of the AI disclosure column.
+pub(crate) struct DisclosureWords {
+    pub none: &'static str,
+    pub is: &'static str,
+    pub may_be: &'static str,
+    pub suspected: &'static str,
+    pub evidence: &'static str,
+    pub by: &'static str,
+    pub notice: &'static str,
+    pub unnamed: &'static str,
+}
+
+pub(crate) fn disclosure_words(lang: ReportLang) -> DisclosureWords {
+    match lang {
+        ReportLang::Kk => DisclosureWords {
+            none: "ЖИ дәлелі жоқ",
+            is: "ЖИ",
+            may_be: "ЖИ болуы мүмкін",
+            suspected: "ЖИ деген күдік бар",
+            evidence: "дәлел:",
+            by: "генератор:",
+            notice: "ескерту:",
+            unnamed: "аты көрсетілмеген қол қоюшы",
+        },
+        ReportLang::Ru => DisclosureWords {
+            none: "признаков ИИ нет",
+            is: "ИИ",
+            may_be: "возможно, ИИ",
+            suspected: "предположительно ИИ",
+            evidence: "доказательство:",
+            by: "генератор:",
+            notice: "предупреждение:",
+            unnamed: "подписант без имени",
+        },
+        ReportLang::En => DisclosureWords {
+            none: "no AI evidence",
+            is: "AI",
+            may_be: "may be AI",
+            suspected: "suspected AI",
+            evidence: "evidence:",
+            by: "by",
+            notice: "notice:",
+            unnamed: "an unnamed signer",
+        },
+    }
+}
+
+/// `tamga verify`'s verdict on the label, in words.
+pub(crate) fn label_verdict(lang: ReportLang, v: Verdict) -> &'static str {
+    match (lang, v) {
+        (ReportLang::Kk, Verdict::Unlabelled) => "белгі жоқ",
+        (ReportLang::Kk, Verdict::Trusted) => "сенімді",
+        (ReportLang::Kk, Verdict::ValidUntrusted) => "бүтін, қол қоюшы сенім тізімінде жоқ",
+        (ReportLang::Kk, Verdict::Invalid) => "жарамсыз",
+        (ReportLang::Kk, Verdict::Remote) => "қашықта сақталған, алынбаған",
+        (ReportLang::Ru, Verdict::Unlabelled) => "метки нет",
+        (ReportLang::Ru, Verdict::Trusted) => "доверенная",
+        (ReportLang::Ru, Verdict::ValidUntrusted) => "цела, подписанта нет в списке доверия",
+        (ReportLang::Ru, Verdict::Invalid) => "недействительна",
+        (ReportLang::Ru, Verdict::Remote) => "хранится удалённо, не загружена",
+        (ReportLang::En, v) => v.word(),
+    }
+}
+
+/// "signed by NAME".
+pub(crate) fn signed_by(lang: ReportLang, name: &str) -> String {
+    match lang {
+        ReportLang::Kk => format!("қол қойған: {name}"),
+        ReportLang::Ru => format!("подписант: {name}"),
+        ReportLang::En => format!("signed by {name}"),
+    }
+}
+
+/// The label's RFC 3161 time-stamp: when, and whether its authority is
+/// trusted, with the C2PA code.
+pub(crate) fn time_stamp(lang: ReportLang, ts: &TimeStampInfo) -> String {
+    let at = ts
+        .time
+        .as_deref()
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    let whose = match (lang, ts.trusted) {
+        (ReportLang::Kk, Some(true)) => "сенімді уақыт белгісі қызметі берген",
+        (ReportLang::Kk, Some(false)) => "сенім тізімінде жоқ қызмет берген",
+        (ReportLang::Kk, None) => "сенім тізімі берілмегендіктен, қызметі тексерілмеді",
+        (ReportLang::Ru, Some(true)) => "от доверенной службы меток времени",
+        (ReportLang::Ru, Some(false)) => "от службы, которой нет в списке доверия",
+        (ReportLang::Ru, None) => "служба не проверена: список доверия не задан",
+        (ReportLang::En, Some(true)) => "from a trusted time-stamp authority",
+        (ReportLang::En, Some(false)) => "from an authority not on the trust list",
+        (ReportLang::En, None) => "authority not checked: no trust list",
+    };
+    let what = match lang {
+        ReportLang::Kk => "уақыт белгісі",
+        ReportLang::Ru => "метка времени",
+        ReportLang::En => "time-stamped",
+    };
+    format!("{what}{at}, {whose} ({})", ts.code)
+}
+
+/// Why the verdict is what it is, where the codes alone would mislead.
+pub(crate) fn detail(lang: ReportLang, d: VerdictDetail) -> String {
+    let words = match (lang, d) {
+        (ReportLang::Kk, VerdictDetail::ExpiredWithoutTimestamp) => {
+            "сертификаттың мерзімі өткен, сенімді уақыт белгісі жоқ; мазмұны мен қолтаңбасы бүтін"
+        }
+        (ReportLang::Ru, VerdictDetail::ExpiredWithoutTimestamp) => {
+            "срок сертификата истёк, доверенной метки времени нет; содержимое и подпись целы"
+        }
+        (ReportLang::En, VerdictDetail::ExpiredWithoutTimestamp) => {
+            "certificate expired, no trusted time-stamp; content and signature intact"
+        }
+        _ => "",
+    };
+    format!("{words} ({})", d.word())
 }
 
 #[cfg(test)]

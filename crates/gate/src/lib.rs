@@ -20,6 +20,7 @@ pub mod html_text;
 pub mod junit;
 pub mod policy;
 pub mod publish;
+pub mod reason_text;
 pub mod report;
 mod trust;
 
@@ -30,6 +31,7 @@ pub use declarations::{Declaration, Declarations};
 pub use html_text::ReportLang;
 pub use policy::{Policy, PolicyError};
 pub use publish::{PublishError, PublishRequest};
+pub use reason_text::ReasonKind;
 pub use report::{CheckReport, CHECK_SCHEMA};
 use tamga_label::{Verifier, VerifyOptions};
 

@@ -165,6 +165,7 @@ mod tests {
                     verdict,
                     message: format!("{rule} says {verdict}"),
                     clause: "test".into(),
+                    kind: Default::default(),
                 })
                 .collect(),
             verification: None,

@@ -11,7 +11,7 @@
 
 use tamga_label::{AiInvolvement, FileReport, Verdict};
 
-use crate::{decide::Reason, policy::Policy, GateVerdict};
+use crate::{decide::Reason, policy::Policy, reason_text::ReasonKind, GateVerdict};
 
 /// The trust reason for `report` under `policy`, if the rule applies: the
 /// policy requires a trusted signer and the label is intact but its signer
@@ -34,7 +34,19 @@ pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
             untrusted_signer(report)
         )
     };
-    Some(if claims_ai(report) {
+    let claims_ai = claims_ai(report);
+    let kind = if expired {
+        ReasonKind::Expired {
+            date: expiry_date(&report.reason),
+            claims_ai,
+        }
+    } else {
+        ReasonKind::Untrusted {
+            signer: untrusted_signer(report),
+            claims_ai,
+        }
+    };
+    Some(if claims_ai {
         Reason {
             rule: "trust",
             verdict: GateVerdict::Reject,
@@ -50,6 +62,7 @@ pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
                 )
             },
             clause: policy.trust.clause.clone(),
+            kind,
         }
     } else {
         Reason {
@@ -60,6 +73,7 @@ pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
                  is no AI evidence and the file is judged as one without it"
             ),
             clause: policy.unlabelled.clause.clone(),
+            kind,
         }
     })
 }
@@ -88,4 +102,33 @@ fn untrusted_signer(report: &FileReport) -> String {
         .or(report.signer.as_ref())
         .and_then(|s| s.organisation.clone().or(s.common_name.clone()))
         .unwrap_or_else(|| "an unnamed signer".into())
+}
+
+/// The certificate's expiry date (`YYYY-MM-DD`) in the verifier's
+/// sentence for an expired label, which is where the report carries it.
+fn expiry_date(sentence: &str) -> Option<String> {
+    sentence.split_whitespace().find_map(|w| {
+        let w = w.trim_matches(|c: char| !c.is_ascii_digit());
+        let b = w.as_bytes();
+        let shape = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        shape.then(|| w.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_expiry_date_is_read_from_the_verifiers_sentence() {
+        let s = "the signer's certificate expired on 2027-12-06 and the label has no trusted \
+                 time-stamp";
+        assert_eq!(super::expiry_date(s).as_deref(), Some("2027-12-06"));
+        assert_eq!(super::expiry_date("no date here"), None);
+    }
 }

@@ -16,8 +16,11 @@ use serde::Serialize;
 use x509_parser::{certificate::X509Certificate, pem::Pem, prelude::FromDer};
 
 use crate::{
-    check_profile, compact_signer::CompactSigner, layout, time_stamp::TimeStampedSigner, Expiry,
-    KeyError, ProfileViolation,
+    check_profile,
+    compact_signer::CompactSigner,
+    layout,
+    time_stamp::{TimeStampedSigner, TokenSizes},
+    Expiry, KeyError, ProfileViolation,
 };
 
 const OID_ED25519: &str = "1.3.101.112";
@@ -191,6 +194,18 @@ impl SigningIdentity {
     /// needs (see `compact_signer`), which keeps text labels small; with one,
     /// c2pa's generous reserve is kept, since token sizes vary by authority.
     pub fn signer(&self, tsa_url: Option<String>) -> Result<BoxedSigner, KeyError> {
+        self.signer_sharing(tsa_url, &TokenSizes::new())
+    }
+
+    /// [`Self::signer`], measuring the authority's token size only when
+    /// `sizes` does not know it yet: signers built one after another (one
+    /// per request in the server) then probe the authority once between
+    /// them.
+    pub fn signer_sharing(
+        &self,
+        tsa_url: Option<String>,
+        sizes: &TokenSizes,
+    ) -> Result<BoxedSigner, KeyError> {
         let signer = c2pa::create_signer::from_keys(
             &self.chain_pem,
             self.key_pem.as_bytes(),
@@ -199,7 +214,7 @@ impl SigningIdentity {
         )
         .map_err(|e| KeyError::Generate(format!("c2pa refused the signing key: {e}")))?;
         match tsa_url {
-            Some(url) => Ok(Box::new(TimeStampedSigner::new(signer, url))),
+            Some(url) => Ok(Box::new(TimeStampedSigner::new(signer, url, sizes.clone()))),
             None => Ok(Box::new(CompactSigner::new(signer))),
         }
     }

@@ -51,7 +51,7 @@ pub use expiry::Expiry;
 pub use identity::{CertSummary, KeyAlgorithm, SigningIdentity};
 pub use private_file::write_private_file;
 pub use profile::{check_profile, ProfileViolation};
-pub use time_stamp::TimeStampError;
+pub use time_stamp::{TimeStampError, TokenSizes};
 pub use trust_list::TrustList;
 
 /// File names inside a tamga key directory.

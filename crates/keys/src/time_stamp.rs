@@ -9,7 +9,10 @@
 //! [`TimeStampedSigner`] answers instead, through `tamga-net`, and checks the
 //! reply before c2pa embeds it.
 
-use std::sync::OnceLock;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock, PoisonError},
+};
 
 use c2pa::{
     crypto::{cose::CertificateTrustPolicy, raw_signature::RawSigner, time_stamp},
@@ -172,12 +175,47 @@ fn request_nonce(der: &[u8]) -> Option<Vec<u8>> {
         })
 }
 
+/// The size of one reply from each time-stamp authority, measured once and
+/// shared: a long-running labeller (the server builds a signer per request)
+/// would otherwise send every authority a probe request before every
+/// label, doubling its load on the authority. Clones share one table.
+///
+/// A probe that fails is not remembered, so the next signer tries again.
+#[derive(Debug, Clone, Default)]
+pub struct TokenSizes(Arc<Mutex<HashMap<String, usize>>>);
+
+impl TokenSizes {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn get(&self, url: &str) -> Option<usize> {
+        // A panic elsewhere cannot leave a size half-written: the map is
+        // still sound, so a poisoned lock is used as it is.
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)
+            .copied()
+    }
+
+    fn put(&self, url: &str, size: usize) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(url.to_string(), size);
+    }
+}
+
 /// A c2pa signer whose time-stamps come from an RFC 3161 authority through
 /// `tamga-net`.
 pub(crate) struct TimeStampedSigner {
     inner: BoxedSigner,
     url: String,
     client: HttpClient,
+    /// Reply sizes already measured, shared with other signers.
+    sizes: TokenSizes,
     /// The COSE signature's size without a token, when it could be measured.
     unstamped: Option<usize>,
     /// The signature box's size, settled by the first call.
@@ -191,7 +229,9 @@ const TOKEN_SLACK: usize = 1024;
 
 impl TimeStampedSigner {
     /// Wraps `inner` (built without an authority) to time-stamp through `url`.
-    pub(crate) fn new(inner: BoxedSigner, url: String) -> Self {
+    /// `sizes` holds the reply size once measured, for other signers to
+    /// reuse.
+    pub(crate) fn new(inner: BoxedSigner, url: String, sizes: TokenSizes) -> Self {
         let unstamped = inner
             .raw_signer()
             .and_then(|raw| crate::compact_signer::measure(*raw));
@@ -200,6 +240,7 @@ impl TimeStampedSigner {
             url,
             // Authorities are commonly plain http: the token is itself signed.
             client: HttpClient::new(Scheme::HttpOrHttps, RequestLimits::TIME_STAMP),
+            sizes,
             unstamped,
             reserve: OnceLock::new(),
         }
@@ -209,10 +250,15 @@ impl TimeStampedSigner {
     /// c2pa's 10 KB allowance when the probe fails (the signing's own
     /// request then fails too, and says why).
     fn measure_reserve(&self) -> usize {
-        let probe = request_time_stamp(&self.client, &self.url, b"tamga time-stamp size probe");
-        match (self.unstamped, probe) {
+        let reply = self.sizes.get(&self.url).or_else(|| {
+            let probe =
+                request_time_stamp(&self.client, &self.url, b"tamga time-stamp size probe").ok()?;
+            self.sizes.put(&self.url, probe.len());
+            Some(probe.len())
+        });
+        match (self.unstamped, reply) {
             // The whole reply bounds the token c2pa keeps from it.
-            (Some(base), Ok(reply)) => base + reply.len() + TOKEN_SLACK,
+            (Some(base), Some(reply)) => base + reply + TOKEN_SLACK,
             _ => self.inner.reserve_size(),
         }
     }

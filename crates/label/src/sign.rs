@@ -35,6 +35,10 @@ pub struct LabelOptions {
     pub deadline: Duration,
     /// RFC 3161 timestamp authority URL.
     pub tsa_url: Option<String>,
+    /// The authority's token size, once measured: share one table between
+    /// labellers (the server builds one per request) so the authority is
+    /// probed once, not before every label. A fresh table by default.
+    pub token_sizes: tamga_keys::TokenSizes,
     /// Treat every input as this format instead of detecting it (how plain
     /// text with an unusual extension is labelled).
     pub format: Option<MediaFormat>,
@@ -55,6 +59,7 @@ impl Default for LabelOptions {
             limits: InputLimits::default(),
             deadline: Duration::from_secs(30),
             tsa_url: None,
+            token_sizes: tamga_keys::TokenSizes::new(),
             format: None,
             notice: None,
             metadata: MetadataOptions::default(),
@@ -107,7 +112,7 @@ pub struct Labeller {
 impl Labeller {
     /// A labeller signing as `identity`.
     pub fn new(identity: &SigningIdentity, options: LabelOptions) -> Result<Self, LabelError> {
-        let signer = identity.signer(options.tsa_url.clone())?;
+        let signer = identity.signer_sharing(options.tsa_url.clone(), &options.token_sizes)?;
         let mut settings = c2pa::Settings::new();
         // tamga makes its own thumbnails (faster, and sized on purpose).
         settings.builder.thumbnail.enabled = false;

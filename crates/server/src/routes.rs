@@ -157,6 +157,7 @@ pub async fn label(
             if let Some(notice) = options.notice.as_mut() {
                 notice.libheif = state.config.libheif.clone();
             }
+            options.token_sizes = state.token_sizes.clone();
             if let Some(d) = state.config.label_deadline {
                 options.deadline = d;
             }

@@ -31,6 +31,10 @@ pub struct AppState {
     pub gates: BTreeMap<&'static str, Gate>,
     /// The key `/v1/label` signs with.
     pub identity: Option<SigningIdentity>,
+    /// The time-stamp authority's token size, measured by the first label
+    /// and reused by every later one: without it each request's signer
+    /// would probe the authority before asking it for the real token.
+    pub token_sizes: tamga_keys::TokenSizes,
     /// SHA-256 of each bearer token: compared in constant time, and the
     /// tokens themselves are not kept.
     token_digests: Vec<[u8; 32]>,
@@ -111,6 +115,7 @@ impl AppState {
             verifier,
             gates,
             identity,
+            token_sizes: tamga_keys::TokenSizes::new(),
             token_digests,
             uploads,
             metrics: Arc::new(Metrics::new()),

@@ -34,6 +34,12 @@ const STRINGS = {
     whyTitle: "Неге",
     details: "Толығырақ (ағылшынша)",
     "fact.signer": "Қол қойған",
+    "fact.timeStamp": "Уақыт белгісі",
+    "timeStamp.trusted": "сенімді уақыт белгісі қызметі берген",
+    "timeStamp.untrusted": "қызметі сенім тізімінде жоқ",
+    "timeStamp.validated": "қызметі тексерілмеді",
+    "fact.detail": "Ескертпе",
+    "detail.expired-without-timestamp": "Сертификаттың қолданылу мерзімі аяқталған, ал сенімді уақыт белгісі жоқ: белгінің сертификат жарамды кезде қойылғанын дәлелдеу мүмкін емес. Мазмұны мен қолтаңбасы бүтін.",
     "fact.published": "Жариялаған",
     "fact.identity": "Куәландырған тұлға",
     "identity.vouchedBy": "кепілдік берген: {by}",
@@ -91,6 +97,12 @@ const STRINGS = {
     whyTitle: "Почему",
     details: "Подробности (на английском)",
     "fact.signer": "Подписал",
+    "fact.timeStamp": "Метка времени",
+    "timeStamp.trusted": "от доверенной службы меток времени",
+    "timeStamp.untrusted": "службы нет в списке доверия",
+    "timeStamp.validated": "служба не проверена",
+    "fact.detail": "Уточнение",
+    "detail.expired-without-timestamp": "Срок действия сертификата истёк, а доверенной метки времени нет: нельзя доказать, что метка подписана в период действия сертификата. Содержимое и подпись целы.",
     "fact.published": "Опубликовал",
     "fact.identity": "Удостоверяет",
     "identity.vouchedBy": "поручился: {by}",
@@ -148,6 +160,12 @@ const STRINGS = {
     whyTitle: "Why",
     details: "Details",
     "fact.signer": "Signed by",
+    "fact.timeStamp": "Time-stamp",
+    "timeStamp.trusted": "from a trusted time-stamp authority",
+    "timeStamp.untrusted": "authority not on the trust list",
+    "timeStamp.validated": "authority not checked",
+    "fact.detail": "Note",
+    "detail.expired-without-timestamp": "The certificate has expired and there is no trusted time-stamp: it cannot be shown that the label was signed while the certificate was valid. Content and signature are intact.",
     "fact.published": "Published by",
     "fact.identity": "Identity",
     "identity.vouchedBy": "vouched for by {by}",
@@ -276,6 +294,15 @@ function render(c) {
   const d = r.disclosure;
   fact("fact.signer", signerName(r.signer));
   if (r.published_by) fact("fact.published", r.published_by);
+  // The RFC 3161 time-stamp: when the label was signed, and whether its
+  // authority is trusted (the code says; `trusted` is absent without a
+  // trust list).
+  const ts = r.time_stamp;
+  if (ts && ts.code) {
+    const whose = t(`timeStamp.${ts.code.replace("timeStamp.", "")}`);
+    fact("fact.timeStamp", [ts.time, whose].filter(Boolean).join(" · "), "time-stamp");
+  }
+  if (r.detail) fact("fact.detail", t(`detail.${r.detail}`), "detail");
   // CAWG identities: who vouches for the content besides the signer.
   for (const id of r.identities || []) {
     const parts = [id.namedActor || "?"];

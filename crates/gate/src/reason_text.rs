@@ -2,7 +2,7 @@
 //! [`ReasonKind`]: which sentence it is, with the facts that fill it in, so
 //! a report in Kazakh or Russian words it from this catalogue instead of
 //! showing the English `message` (which JSON, JUnit and the terminal keep,
-//! stable for scripts). Terms follow `crates/label/notices/{kk,ru}.toml`
+//! stable for scripts). Terms follow `crates/notice/notices/{kk,ru}.toml`
 //! and docs/policy.md: ЖИ / ИИ for AI, белгі / метка for a label, уақыт
 //! белгісі / метка времени for an RFC 3161 time-stamp.
 

@@ -1,5 +1,5 @@
 //! Spoken notices: the short wording of each language, recorded once with
-//! espeak-ng (`crates/label/voices/`, CC0) and embedded, decoded, resampled
+//! espeak-ng (`crates/notice/voices/`, CC0) and embedded, decoded, resampled
 //! to the content's rate with a band-limited resampler, leveled to the
 //! content's loudness and spread over its channels.
 

@@ -205,7 +205,7 @@ fn notice_options(args: &PublishArgs, policy: &Policy) -> Result<NoticeOptions> 
         .collect::<Result<_>>()?;
     notice.style = args.notice_style;
     notice.position = args.notice_position;
-    notice.libheif = crate::cmd_label::libheif();
+    notice.tools = crate::cmd_label::tools();
     Ok(notice)
 }
 

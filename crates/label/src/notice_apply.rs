@@ -44,6 +44,7 @@ impl Job {
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
             // Audio goes file to file, in blocks.
             let applied = tamga_notice::audio::apply(
+                &notice.tools,
                 self.format,
                 source,
                 path,
@@ -71,7 +72,7 @@ impl Job {
         source.read_to_end(&mut input).map_err(io)?;
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
         let badged = tamga_notice::images::apply(
-            notice.libheif.as_deref(),
+            &notice.tools,
             &input,
             self.format,
             &candidates,

@@ -292,7 +292,7 @@ pub(crate) fn check_notice(
     // A codec library the notice needs (libheif for HEIC and AVIF) is
     // looked for now, before any work, rather than after the file was read
     // and checked.
-    tamga_notice::images::load_codecs(format, n.libheif.as_deref()).map_err(|source| {
+    tamga_notice::images::load_codecs(format, n.tools.libheif.as_deref()).map_err(|source| {
         LabelError::NoticeLibrary {
             path: path.into(),
             source,

@@ -171,9 +171,9 @@ pub struct NoticeOptions {
     pub langs: Vec<Lang>,
     /// Where it goes.
     pub position: Option<NoticePosition>,
-    /// Where to load libheif from for HEIC and AVIF badges; `None` asks the
-    /// system's loader for `libheif.so.1`.
-    pub libheif: Option<std::path::PathBuf>,
+    /// The programs and libraries some notices need (ffmpeg, cjxl,
+    /// libheif), as the caller found them.
+    pub tools: crate::Tools,
 }
 
 impl Default for NoticeOptions {
@@ -183,7 +183,7 @@ impl Default for NoticeOptions {
             style: None,
             langs: vec![Lang::Kk, Lang::Ru, Lang::En],
             position: None,
-            libheif: None,
+            tools: crate::Tools::default(),
         }
     }
 }

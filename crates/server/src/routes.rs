@@ -155,7 +155,7 @@ pub async fn label(
             options.limits.decode = state.config.decode_limits;
             options.tsa_url = state.config.tsa_url.clone();
             if let Some(notice) = options.notice.as_mut() {
-                notice.libheif = state.config.libheif.clone();
+                notice.tools = state.config.tools.clone();
             }
             options.token_sizes = state.token_sizes.clone();
             if let Some(d) = state.config.label_deadline {

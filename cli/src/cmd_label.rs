@@ -6,8 +6,8 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelError, LabelOptions,
-    LabelOutcome, Labeller, Lang, MetadataOptions, NoticeOptions, Placement, Tool, TrainingMining,
+    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, LabelOutcome,
+    Labeller, Lang, MetadataOptions, NoticeOptions, Placement, Tool, TrainingMining,
 };
 
 use crate::{
@@ -172,13 +172,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
                             .map_err(|e| Failure {
                                 path: item.path.clone(),
                                 kind: e.kind(),
-                                error: match &e {
-                                    LabelError::LimitExceeded { limit, .. } => format!(
-                                        "{e} (raise it with {})",
-                                        key_source::limit_flag(*limit)
-                                    ),
-                                    _ => key_source::with_advice(e.kind(), e.to_string()),
-                                },
+                                error: crate::advice::label_error(&e),
                             }),
                     }
                 }

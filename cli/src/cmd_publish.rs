@@ -125,7 +125,12 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
                 })
                 .and_then(|_| {
                     gate.publish(&labeller, &check, &target, &request)
-                        .map_err(|e| (e.kind(), key_source::with_advice(e.kind(), e.to_string())))
+                        .map_err(|e| {
+                            (
+                                e.kind(),
+                                crate::advice::with_advice(e.kind(), e.to_string()),
+                            )
+                        })
                 });
             outcome(check, result)
         },

@@ -114,6 +114,24 @@ impl MediaError {
         }
     }
 
+    /// The file the error names, to name it otherwise (an upload's name
+    /// for its temporary file).
+    /// `None` for a cause that names no file.
+    pub fn path_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Self::Io { path, .. }
+            | Self::Empty { path }
+            | Self::UnknownFormat { path }
+            | Self::NotUtf8 { path, .. }
+            | Self::Malformed { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::LimitExceeded { path, .. }
+            | Self::Timeout { path, .. }
+            | Self::Panicked { path }
+            | Self::NotRegularFile { path, .. } => Some(path),
+        }
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {

@@ -81,7 +81,7 @@ mod tests {
         assert!(!e.to_string().contains("--"), "{e}");
         assert_eq!(
             label_error(&e),
-            "a.bmp: C2PA cannot embed a label inside BMP files; use --sidecar to write a \
+            "a.bmp: C2PA cannot embed a label inside bmp files; use --sidecar to write a \
              detached .c2pa manifest beside it"
         );
         let e = LabelError::UnknownFormat { path: path.clone() };

@@ -14,17 +14,29 @@ pub enum NoticeError {
     Limit(Exceeded),
     /// The codec library the format needs is missing (libheif).
     Library(tamga_heif::LoadError),
+    /// The SVG writer refused the drawing, for the reason given.
+    Svg(crate::images::SvgError),
     /// Anything else, in a sentence.
     Other(String),
 }
 
-impl std::error::Error for NoticeError {}
+impl std::error::Error for NoticeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Limit(e) => Some(e),
+            Self::Library(e) => Some(e),
+            Self::Svg(e) => Some(e),
+            Self::Other(_) => None,
+        }
+    }
+}
 
 impl fmt::Display for NoticeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Limit(e) => e.fmt(f),
             Self::Library(e) => e.fmt(f),
+            Self::Svg(e) => e.fmt(f),
             Self::Other(s) => f.write_str(s),
         }
     }
@@ -33,6 +45,12 @@ impl fmt::Display for NoticeError {
 impl From<tamga_heif::LoadError> for NoticeError {
     fn from(e: tamga_heif::LoadError) -> Self {
         Self::Library(e)
+    }
+}
+
+impl From<crate::images::SvgError> for NoticeError {
+    fn from(e: crate::images::SvgError) -> Self {
+        Self::Svg(e)
     }
 }
 

@@ -14,9 +14,12 @@ mod heif_writer;
 mod jpeg_encode;
 mod jxl_lossy;
 mod jxl_writer;
+mod svg_error;
 pub(crate) mod svg_writer;
 mod tiff_writer;
 mod webp_writer;
+
+pub use svg_error::SvgError;
 
 use std::io::Cursor;
 

@@ -40,12 +40,12 @@ pub enum LabelError {
         format: MediaFormat,
     },
     /// The requested perceivable notice cannot be applied to this file.
-    #[error("{path}: {reason}")]
+    #[error("{path}: {source}")]
     Notice {
         /// The file.
         path: PathBuf,
-        /// Why.
-        reason: String,
+        /// Why, by cause.
+        source: tamga_notice::NoticeError,
     },
     /// The notice needs a codec library this machine lacks (libheif, for
     /// HEIC and AVIF badges). Labelling without a notice still works.

@@ -33,12 +33,12 @@ impl Job {
                 path: path.into(),
                 source,
             },
-            other => LabelError::Notice {
+            source => LabelError::Notice {
                 path: path.into(),
-                reason: other.to_string(),
+                source,
             },
         };
-        let (style, position) = notice.resolve(self.format).map_err(|r| fail(r.into()))?;
+        let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let limits = &self.limits;
         let mut file = tempfile::tempfile().map_err(io)?;
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {

@@ -300,9 +300,9 @@ pub(crate) fn check_notice(
     let Some(n) = notice else {
         return Ok(());
     };
-    n.resolve(format).map_err(|reason| LabelError::Notice {
+    n.resolve(format).map_err(|source| LabelError::Notice {
         path: path.into(),
-        reason,
+        source,
     })?;
     // A codec library the notice needs (libheif for HEIC and AVIF) is
     // looked for now, before any work, rather than after the file was read

@@ -116,7 +116,7 @@ pub(crate) fn parse_root(input: &[u8]) -> Result<Root, SvgError> {
                         .map(|a| {
                             a.normalized_value(XmlVersion::Implicit1_0)
                                 .map(|v| v.into_owned())
-                                .map_err(|err| failed(err.into()))
+                                .map_err(failed)
                         })
                         .transpose()
                 };

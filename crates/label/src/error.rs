@@ -191,14 +191,10 @@ impl From<tamga_media::MediaError> for LabelError {
             M::Empty { path } => Self::Empty { path },
             M::UnknownFormat { path } => Self::UnknownFormat { path },
             M::NotUtf8 { path, offset } => Self::NotUtf8 { path, offset },
-            M::Malformed {
+            M::Malformed { path, source } => Self::Malformed {
                 path,
-                format,
-                reason,
-            } => Self::Malformed {
-                path,
-                format,
-                reason,
+                format: source.format,
+                reason: source.to_string(),
             },
             M::TooLarge { path, size, limit } => Self::TooLarge { path, size, limit },
             M::LimitExceeded {

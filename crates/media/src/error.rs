@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::{Limit, MediaFormat, TimeBudget};
+use crate::{Limit, TimeBudget};
 
 /// Why reading, checking or writing a file failed. Every variant names the
 /// file, so one line tells the user what happened. Advice on what to do
@@ -39,14 +39,12 @@ pub enum MediaError {
         offset: usize,
     },
     /// The file's structure is broken (truncated, lengths past the end, loops).
-    #[error("{path}: damaged {format} file: {reason}")]
+    #[error("{path}: damaged {format} file: {source}", format = source.format)]
     Malformed {
         /// The file.
         path: PathBuf,
-        /// Its format.
-        format: MediaFormat,
-        /// What the structural check found.
-        reason: String,
+        /// What the structural check found: the format, where, which rule.
+        source: crate::guard::StructureError,
     },
     /// The file is bigger than the configured limit.
     #[error("{path}: {size} bytes is more than the {limit}-byte limit")]

@@ -6,8 +6,8 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelError, LabelOptions,
-    LabelOutcome, Labeller, Lang, MetadataOptions, NoticeOptions, Placement, TrainingMining,
+    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, LabelOutcome,
+    Labeller, Lang, MetadataOptions, NoticeOptions, Placement, Tool, TrainingMining,
 };
 
 use crate::{
@@ -127,7 +127,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
         notice.style = args.notice_style;
         notice.position = args.notice_position;
         notice.langs = langs(&args)?;
-        notice.libheif = libheif();
+        notice.tools = tools();
         options.notice = Some(notice);
     }
     let labeller = Labeller::new(&identity, options)?;
@@ -172,13 +172,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
                             .map_err(|e| Failure {
                                 path: item.path.clone(),
                                 kind: e.kind(),
-                                error: match &e {
-                                    LabelError::LimitExceeded { limit, .. } => format!(
-                                        "{e} (raise it with {})",
-                                        key_source::limit_flag(*limit)
-                                    ),
-                                    _ => key_source::with_advice(e.kind(), e.to_string()),
-                                },
+                                error: crate::advice::label_error(&e),
                             }),
                     }
                 }
@@ -250,10 +244,21 @@ fn exit(ok: bool, paths: &[std::path::PathBuf]) -> ExitCode {
     }
 }
 
-/// Where to load libheif from for HEIC/AVIF badges: TAMGA_LIBHEIF (a path
-/// or a library name), else the system's libheif.so.1.
-pub(crate) fn libheif() -> Option<std::path::PathBuf> {
-    std::env::var_os("TAMGA_LIBHEIF")
-        .filter(|v| !v.is_empty())
-        .map(Into::into)
+/// The tools notices use, as this process's environment names them:
+/// TAMGA_FFMPEG and TAMGA_CJXL (else `ffmpeg` and `cjxl` on PATH), and
+/// TAMGA_LIBHEIF (a path or a library name; else the system's
+/// libheif.so.1). The library reads no environment: the CLI says where.
+pub(crate) fn tools() -> tamga_label::Tools {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    // Each names its variable, so "not found" tells the user what to set.
+    let tool = |name: &str, env: &str| {
+        var(env)
+            .map_or_else(|| Tool::on_path(name), Tool::at)
+            .set_by(env)
+    };
+    let mut tools = tamga_label::Tools::default();
+    tools.ffmpeg = tool("ffmpeg", "TAMGA_FFMPEG");
+    tools.cjxl = tool("cjxl", "TAMGA_CJXL");
+    tools.libheif = var("TAMGA_LIBHEIF").map(Into::into);
+    tools
 }

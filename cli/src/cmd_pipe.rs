@@ -104,8 +104,8 @@ pub(crate) fn label(
 pub(crate) fn verify(verifier: &Verifier, format: Option<MediaFormat>) -> Result<Entry> {
     let format = text_format(format)?;
     let input = read_stdin()?;
-    Ok(Entry::from_result(
+    Ok(crate::advice::entry(Entry::from_result(
         STDIN_NAME.into(),
         verifier.verify_text(STDIN_NAME, &input, format),
-    ))
+    )))
 }

@@ -125,7 +125,12 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
                 })
                 .and_then(|_| {
                     gate.publish(&labeller, &check, &target, &request)
-                        .map_err(|e| (e.kind(), key_source::with_advice(e.kind(), e.to_string())))
+                        .map_err(|e| {
+                            (
+                                e.kind(),
+                                crate::advice::with_advice(e.kind(), e.to_string()),
+                            )
+                        })
                 });
             outcome(check, result)
         },
@@ -205,7 +210,7 @@ fn notice_options(args: &PublishArgs, policy: &Policy) -> Result<NoticeOptions> 
         .collect::<Result<_>>()?;
     notice.style = args.notice_style;
     notice.position = args.notice_position;
-    notice.libheif = crate::cmd_label::libheif();
+    notice.tools = crate::cmd_label::tools();
     Ok(notice)
 }
 

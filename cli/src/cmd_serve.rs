@@ -24,7 +24,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         tsa: tsa.as_deref(),
     };
     let mut config = ServerConfig::load(args.config.as_deref(), &env)?;
-    config.libheif = crate::cmd_label::libheif();
+    config.tools = crate::cmd_label::tools();
     tamga_server::init_logging(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

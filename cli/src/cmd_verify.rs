@@ -61,7 +61,10 @@ pub(crate) fn verify_all(
                 Err((path, why)) => {
                     Entry::error(path.clone(), "io", format!("{}: {why}", path.display()))
                 }
-                Ok(item) => Entry::from_result(item.path.clone(), verifier.verify(&item.path)),
+                Ok(item) => crate::advice::entry(Entry::from_result(
+                    item.path.clone(),
+                    verifier.verify(&item.path),
+                )),
             };
             out.lock()
                 .unwrap_or_else(|p| p.into_inner())

@@ -1,6 +1,7 @@
 //! The `tamga` command: flags in, library calls, exit codes out.
 #![forbid(unsafe_code)]
 
+mod advice;
 mod args;
 mod cmd_check;
 mod cmd_demo;
@@ -51,7 +52,10 @@ fn main() -> ExitCode {
 fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
-        let text = cause.to_string();
+        let text = match cause.downcast_ref::<tamga_label::LabelError>() {
+            Some(e) => advice::label_error(e),
+            None => cause.to_string(),
+        };
         if line.contains(&text) {
             continue;
         }

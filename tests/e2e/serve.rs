@@ -191,6 +191,30 @@ fn labelling_needs_the_token_and_returns_a_file_that_verifies() {
 }
 
 #[test]
+fn a_refused_upload_is_named_by_its_file_name_never_a_server_path_or_a_cli_flag() {
+    let sb = Sandbox::new();
+    let server = Server::start(&sb, "");
+    let auth = format!("\r\nAuthorization: Bearer {TOKEN}");
+    let bmp = std::fs::read(sample("sample.bmp")).unwrap();
+    let png = std::fs::read(sample("sample.png")).unwrap();
+    for (name, bytes, kind) in [
+        ("holiday photo.bmp", &bmp[..], "not-embeddable"),
+        ("poster.png", &png[..png.len() / 3], "malformed"),
+    ] {
+        let (ct, body) = multipart(&[("ai", None, b"generated"), ("file", Some(name), bytes)]);
+        let r = post(&server.addr, "/v1/label", &ct, &body, &auth);
+        assert_eq!(r.status, 422, "{}", text(&r.body));
+        let doc = r.json();
+        assert_eq!(doc["kind"], kind, "{doc}");
+        let message = doc["error"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{name}: ")), "{message}");
+        // The upload's temporary file lives under the server's folders.
+        assert!(!message.contains('/'), "a server path: {message}");
+        assert!(!message.contains("--"), "a CLI flag: {message}");
+    }
+}
+
+#[test]
 fn bad_requests_get_json_errors_and_the_server_stays_up() {
     let sb = Sandbox::new();
     let server = Server::start(&sb, "max_upload_mb = 1");

@@ -51,8 +51,11 @@ pub fn guard(data: &[u8]) {
         max_elements: 10_000,
         max_depth: 32,
     };
-    let whole = guard::check(&mut Cursor::new(body), len, format, limits);
-    let trickled = guard::check(&mut Trickle::new(body), len, format, limits);
+    // The same verdict, said the same way, however the bytes arrive.
+    let whole =
+        guard::check(&mut Cursor::new(body), len, format, limits).map_err(|e| e.to_string());
+    let trickled =
+        guard::check(&mut Trickle::new(body), len, format, limits).map_err(|e| e.to_string());
     assert_eq!(whole, trickled, "{format}");
 }
 

@@ -6,6 +6,8 @@ use crate::MediaFormat;
 /// verified and turned out invalid, which is a [`crate::Verdict`]).
 ///
 /// Every variant names the file, so one line tells the user what happened.
+/// Advice on what to do (which option to use) is the caller's, keyed by
+/// [`LabelError::kind`]: a library does not know the caller's flags.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LabelError {
@@ -24,13 +26,13 @@ pub enum LabelError {
         path: PathBuf,
     },
     /// The content is not a media format tamga knows.
-    #[error("{path}: unrecognised content (not an image, audio or text format tamga supports; for UTF-8 text with another extension, use --format text)")]
+    #[error("{path}: unrecognised content (not an image, audio or text format tamga supports)")]
     UnknownFormat {
         /// The file.
         path: PathBuf,
     },
     /// C2PA cannot embed a manifest in this format.
-    #[error("{path}: C2PA cannot embed a label inside {format} files; use --sidecar to write a detached .c2pa manifest beside it")]
+    #[error("{path}: C2PA cannot embed a label inside {format} files")]
     NotEmbeddable {
         /// The file.
         path: PathBuf,
@@ -38,12 +40,12 @@ pub enum LabelError {
         format: MediaFormat,
     },
     /// The requested perceivable notice cannot be applied to this file.
-    #[error("{path}: {reason}")]
+    #[error("{path}: {source}")]
     Notice {
         /// The file.
         path: PathBuf,
-        /// Why.
-        reason: String,
+        /// Why, by cause.
+        source: tamga_notice::NoticeError,
     },
     /// The notice needs a codec library this machine lacks (libheif, for
     /// HEIC and AVIF badges). Labelling without a notice still works.
@@ -171,8 +173,9 @@ pub enum LabelError {
     /// Any other reason the media layer gave.
     #[error(transparent)]
     Media(tamga_media::MediaError),
-    /// The output would overwrite the input without `--in-place`.
-    #[error("{path}: refusing to overwrite the input; use --in-place or choose another output")]
+    /// The output would overwrite the input, and the caller did not say
+    /// it may.
+    #[error("{path}: refusing to overwrite the input")]
     WouldOverwriteInput {
         /// The file.
         path: PathBuf,
@@ -188,14 +191,10 @@ impl From<tamga_media::MediaError> for LabelError {
             M::Empty { path } => Self::Empty { path },
             M::UnknownFormat { path } => Self::UnknownFormat { path },
             M::NotUtf8 { path, offset } => Self::NotUtf8 { path, offset },
-            M::Malformed {
+            M::Malformed { path, source } => Self::Malformed {
                 path,
-                format,
-                reason,
-            } => Self::Malformed {
-                path,
-                format,
-                reason,
+                format: source.format,
+                reason: source.to_string(),
             },
             M::TooLarge { path, size, limit } => Self::TooLarge { path, size, limit },
             M::LimitExceeded {
@@ -243,6 +242,42 @@ impl LabelError {
         Self::C2pa {
             path: path.into(),
             message: crate::explain::c2pa_error(err),
+        }
+    }
+
+    /// The same error naming the file `name` instead of the path it was
+    /// read from: a server names the upload, never its temporary file.
+    pub fn with_name(mut self, name: impl Into<PathBuf>) -> Self {
+        if let Some(path) = self.path_mut() {
+            *path = name.into();
+        }
+        self
+    }
+
+    /// The file the error names, where it names one.
+    fn path_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Self::Io { path, .. }
+            | Self::Empty { path }
+            | Self::UnknownFormat { path }
+            | Self::NotEmbeddable { path, .. }
+            | Self::Notice { path, .. }
+            | Self::NoticeLibrary { path, .. }
+            | Self::Metadata { path, .. }
+            | Self::NotUtf8 { path, .. }
+            | Self::Malformed { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::LimitExceeded { path, .. }
+            | Self::Timeout { path, .. }
+            | Self::C2pa { path, .. }
+            | Self::TimeStamp { path, .. }
+            | Self::RemoteManifest { path, .. }
+            | Self::Panicked { path }
+            | Self::NotRegularFile { path, .. }
+            | Self::TrustList { path, .. }
+            | Self::WouldOverwriteInput { path } => Some(path),
+            Self::Media(e) => e.path_mut(),
+            Self::Keys(_) => None,
         }
     }
 

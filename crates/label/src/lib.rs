@@ -85,7 +85,9 @@ pub use tamga_media::{
     file_kind, guard, sidecar_candidates, time_budget, watchdog, write_bytes_atomically,
     DecodeLimits, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat, TimeBudget,
 };
-pub use tamga_notice::{AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeStyle};
+pub use tamga_notice::{
+    AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeStyle, Tool, Tools,
+};
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};

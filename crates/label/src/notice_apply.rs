@@ -33,17 +33,18 @@ impl Job {
                 path: path.into(),
                 source,
             },
-            other => LabelError::Notice {
+            source => LabelError::Notice {
                 path: path.into(),
-                reason: other.to_string(),
+                source,
             },
         };
-        let (style, position) = notice.resolve(self.format).map_err(|r| fail(r.into()))?;
+        let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let limits = &self.limits;
         let mut file = tempfile::tempfile().map_err(io)?;
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
             // Audio goes file to file, in blocks.
             let applied = tamga_notice::audio::apply(
+                &notice.tools,
                 self.format,
                 source,
                 path,
@@ -71,7 +72,7 @@ impl Job {
         source.read_to_end(&mut input).map_err(io)?;
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
         let badged = tamga_notice::images::apply(
-            notice.libheif.as_deref(),
+            &notice.tools,
             &input,
             self.format,
             &candidates,

@@ -154,6 +154,21 @@ impl Labeller {
         self.label_with(input, output, disclosure, placement, false)
     }
 
+    /// Like [`Labeller::label`] for a file known to the user as `name` (an
+    /// upload kept in a temporary file): an error names `name`, never the
+    /// temporary path.
+    pub fn label_as(
+        &self,
+        input: &Path,
+        name: &str,
+        output: &Path,
+        disclosure: &AiDisclosure,
+        placement: Placement,
+    ) -> Result<LabelOutcome, LabelError> {
+        self.label(input, output, disclosure, placement)
+            .map_err(|e| e.with_name(name))
+    }
+
     /// Like [`Labeller::label`]; `in_place` must be true for `output` to be
     /// the input itself, so a slip of `-o` never replaces an original.
     pub fn label_with(
@@ -285,14 +300,14 @@ pub(crate) fn check_notice(
     let Some(n) = notice else {
         return Ok(());
     };
-    n.resolve(format).map_err(|reason| LabelError::Notice {
+    n.resolve(format).map_err(|source| LabelError::Notice {
         path: path.into(),
-        reason,
+        source,
     })?;
     // A codec library the notice needs (libheif for HEIC and AVIF) is
     // looked for now, before any work, rather than after the file was read
     // and checked.
-    tamga_notice::images::load_codecs(format, n.libheif.as_deref()).map_err(|source| {
+    tamga_notice::images::load_codecs(format, n.tools.libheif.as_deref()).map_err(|source| {
         LabelError::NoticeLibrary {
             path: path.into(),
             source,

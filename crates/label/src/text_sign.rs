@@ -103,9 +103,9 @@ pub(crate) fn label<'a>(
     if let Some(options) = added.notice {
         let (_, position) = options
             .resolve(format)
-            .map_err(|reason| LabelError::Notice {
+            .map_err(|source| LabelError::Notice {
                 path: path.into(),
-                reason,
+                source,
             })?;
         let (with_notice, record) =
             tamga_notice::text::apply(&body, format, disclosure.ai.wording(), options, position);

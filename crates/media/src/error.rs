@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::{Limit, MediaFormat, TimeBudget};
+use crate::{Limit, TimeBudget};
 
 /// Why reading, checking or writing a file failed. Every variant names the
 /// file, so one line tells the user what happened. Advice on what to do
@@ -39,14 +39,12 @@ pub enum MediaError {
         offset: usize,
     },
     /// The file's structure is broken (truncated, lengths past the end, loops).
-    #[error("{path}: damaged {format} file: {reason}")]
+    #[error("{path}: damaged {format} file: {source}", format = source.format)]
     Malformed {
         /// The file.
         path: PathBuf,
-        /// Its format.
-        format: MediaFormat,
-        /// What the structural check found.
-        reason: String,
+        /// What the structural check found: the format, where, which rule.
+        source: crate::guard::StructureError,
     },
     /// The file is bigger than the configured limit.
     #[error("{path}: {size} bytes is more than the {limit}-byte limit")]
@@ -111,6 +109,24 @@ impl MediaError {
             Self::Timeout { .. } => "timeout",
             Self::Panicked { .. } => "panicked",
             Self::NotRegularFile { .. } => "not-a-file",
+        }
+    }
+
+    /// The file the error names, to name it otherwise (an upload's name
+    /// for its temporary file).
+    /// `None` for a cause that names no file.
+    pub fn path_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Self::Io { path, .. }
+            | Self::Empty { path }
+            | Self::UnknownFormat { path }
+            | Self::NotUtf8 { path, .. }
+            | Self::Malformed { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::LimitExceeded { path, .. }
+            | Self::Timeout { path, .. }
+            | Self::Panicked { path }
+            | Self::NotRegularFile { path, .. } => Some(path),
         }
     }
 

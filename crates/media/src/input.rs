@@ -265,11 +265,10 @@ fn examine(
             ));
         }
     }
-    guard::check(&mut source, len, format, limits.structure).map_err(|reason| {
+    guard::check(&mut source, len, format, limits.structure).map_err(|source| {
         MediaError::Malformed {
             path: path.into(),
-            format,
-            reason,
+            source,
         }
     })?;
     Ok(Input {

@@ -6,11 +6,14 @@
 
 use std::io::{Read, Seek};
 
-use crate::{images::svg_writer, NoticePosition};
+use crate::{
+    images::{svg_writer, SvgError},
+    NoticePosition,
+};
 
 /// What the SVG badge inserter made of `input`: the badged file or why it
 /// refused. Uses the default kk/ru/en notice wording.
-pub fn svg_badge(input: &[u8]) -> Result<Vec<u8>, String> {
+pub fn svg_badge(input: &[u8]) -> Result<Vec<u8>, SvgError> {
     let words = ["ЖИ жасаған", "Создано ИИ", "AI-generated"];
     let candidates = vec![
         vec![words.join(" · ")],
@@ -22,7 +25,7 @@ pub fn svg_badge(input: &[u8]) -> Result<Vec<u8>, String> {
 
 /// The SVG root parser alone: the root's qualified name, its viewBox, and
 /// the byte range of its closing tag.
-pub fn svg_root(input: &[u8]) -> Result<SvgRoot, String> {
+pub fn svg_root(input: &[u8]) -> Result<SvgRoot, SvgError> {
     svg_writer::parse_root(input).map(|r| SvgRoot {
         name: r.name,
         view_box: r.view_box,

@@ -40,7 +40,7 @@ pub mod fuzzing;
 pub mod images;
 mod options;
 pub mod text;
-mod tools;
+pub mod tools;
 pub mod wording;
 
 pub use error::NoticeError;
@@ -48,4 +48,5 @@ pub use options::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle, NOT
 /// Why a codec library a notice needs could not be loaded.
 pub use tamga_heif::LoadError as LibraryError;
 pub use tamga_media::{DecodeLimits, MediaFormat};
+pub use tools::{Tool, Tools};
 pub use wording::{Lang, Length, Wording};

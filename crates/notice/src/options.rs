@@ -171,9 +171,9 @@ pub struct NoticeOptions {
     pub langs: Vec<Lang>,
     /// Where it goes.
     pub position: Option<NoticePosition>,
-    /// Where to load libheif from for HEIC and AVIF badges; `None` asks the
-    /// system's loader for `libheif.so.1`.
-    pub libheif: Option<std::path::PathBuf>,
+    /// The programs and libraries some notices need (ffmpeg, cjxl,
+    /// libheif), as the caller found them.
+    pub tools: crate::Tools,
 }
 
 impl Default for NoticeOptions {
@@ -183,32 +183,27 @@ impl Default for NoticeOptions {
             style: None,
             langs: vec![Lang::Kk, Lang::Ru, Lang::En],
             position: None,
-            libheif: None,
+            tools: crate::Tools::default(),
         }
     }
 }
 
 impl NoticeOptions {
     /// The style and position for `format`, or why they do not fit it.
-    pub fn resolve(&self, format: MediaFormat) -> Result<(NoticeStyle, NoticePosition), String> {
+    pub fn resolve(
+        &self,
+        format: MediaFormat,
+    ) -> Result<(NoticeStyle, NoticePosition), crate::NoticeError> {
         let style = self.style.unwrap_or(NoticeStyle::default_for(format));
         let position = self.position.unwrap_or(NoticePosition::default_for(format));
         if !style.supported_for(format) {
-            return Err(format!(
-                "a {style} notice cannot be added to {format} files yet (texts take `line`; \
-                 JPEG, PNG, GIF, WebP, TIFF, BMP, SVG, JPEG XL, HEIC and AVIF take \
-                 `badge` or `ai-icon`; WAV, FLAC, MP3 and M4A take \
-                 `voice` or `tone`)"
-            ));
+            return Err(crate::NoticeError::StyleNotFor { style, format });
         }
         if position.is_corner() != format.is_image() {
-            return Err(format!(
-                "position {} does not apply to {format} files",
-                position.word()
-            ));
+            return Err(crate::NoticeError::PositionNotFor { position, format });
         }
         if self.langs.is_empty() {
-            return Err("a notice needs at least one language".into());
+            return Err(crate::NoticeError::NoLanguage);
         }
         Ok((style, position))
     }
@@ -316,7 +311,8 @@ mod tests {
         }
         let err = NoticeOptions::default()
             .resolve(MediaFormat::Ogg)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("MP3 and M4A take"), "{err}");
         assert!(!err.contains('\n'), "one line: {err}");
     }

@@ -1,25 +1,95 @@
-//! Where the separate programs some notices run are found: ffmpeg (the
-//! AAC encoder for M4A) and cjxl (libjxl's encoder, for lossy JPEG XL).
-//! Each is looked up on `PATH` unless its environment variable names it.
+//! Where the separate programs and libraries some notices use are found:
+//! ffmpeg (the AAC encoder for M4A), cjxl (libjxl's encoder, for lossy
+//! JPEG XL) and libheif (HEIC and AVIF badges).
 //!
-//! Both lookups are here, the only place the library reads the
-//! environment for them, so that they can move to the caller together
-//! (the library should be told where its tools are, not read it).
+//! The caller says where they are (the CLI from its environment, the
+//! server from its configuration): the library reads no environment, so
+//! two callers in one process can use different tools, and a test can
+//! point at a missing one without touching global state.
 
-use std::ffi::OsString;
+use std::{ffi::OsString, path::PathBuf};
 
-/// Environment variable naming the ffmpeg to run.
-pub(crate) const FFMPEG_ENV: &str = "TAMGA_FFMPEG";
-
-/// Environment variable naming the cjxl to run.
-pub(crate) const CJXL_ENV: &str = "TAMGA_CJXL";
-
-/// The ffmpeg to run.
-pub(crate) fn ffmpeg() -> OsString {
-    std::env::var_os(FFMPEG_ENV).unwrap_or_else(|| "ffmpeg".into())
+/// One external program a notice may run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tool {
+    program: OsString,
+    setting: Option<String>,
 }
 
-/// The cjxl to run.
-pub(crate) fn cjxl() -> OsString {
-    std::env::var_os(CJXL_ENV).unwrap_or_else(|| "cjxl".into())
+impl Tool {
+    /// The program `name`, looked up on `PATH` when run.
+    pub fn on_path(name: &str) -> Self {
+        Self {
+            program: name.into(),
+            setting: None,
+        }
+    }
+
+    /// The program at `program` (a path, or a name looked up on `PATH`).
+    pub fn at(program: impl Into<OsString>) -> Self {
+        Self {
+            program: program.into(),
+            setting: None,
+        }
+    }
+
+    /// Names the setting a user changes to point at another program (an
+    /// environment variable, a configuration key): a "not found" message
+    /// then says to set it.
+    pub fn set_by(mut self, setting: impl Into<String>) -> Self {
+        self.setting = Some(setting.into());
+        self
+    }
+
+    /// What to run.
+    pub fn program(&self) -> &std::ffi::OsStr {
+        &self.program
+    }
+
+    /// " or set SETTING", for the end of an "install it" sentence; empty
+    /// when the caller named no setting.
+    pub(crate) fn or_set(&self) -> String {
+        self.setting
+            .as_ref()
+            .map(|s| format!(" or set {s}"))
+            .unwrap_or_default()
+    }
+}
+
+/// The external tools notices use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Tools {
+    /// ffmpeg, for notices in M4A (its AAC encoder).
+    pub ffmpeg: Tool,
+    /// cjxl, to keep a lossy JPEG XL lossy; without it the badged image
+    /// is written lossless.
+    pub cjxl: Tool,
+    /// Where to load libheif from for HEIC and AVIF badges; `None` asks
+    /// the system's loader for `libheif.so.1`.
+    pub libheif: Option<PathBuf>,
+}
+
+impl Default for Tools {
+    /// `ffmpeg` and `cjxl` on `PATH`, the system's libheif.
+    fn default() -> Self {
+        Self {
+            ffmpeg: Tool::on_path("ffmpeg"),
+            cjxl: Tool::on_path("cjxl"),
+            libheif: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_names_its_setting_only_when_the_caller_gave_one() {
+        assert_eq!(Tool::on_path("cjxl").or_set(), "");
+        let t = Tool::at("/opt/cjxl").set_by("TAMGA_CJXL");
+        assert_eq!(t.or_set(), " or set TAMGA_CJXL");
+        assert_eq!(t.program(), "/opt/cjxl");
+    }
 }

@@ -187,9 +187,9 @@ pub struct ServerConfig {
     /// The base of each upload's time budget (`timeout_secs` in
     /// `[limits]`); `None` keeps the library's.
     pub label_deadline: Option<Duration>,
-    /// Where to load libheif from for HEIC/AVIF badges; `None`: the
-    /// system's `libheif.so.1`.
-    pub libheif: Option<PathBuf>,
+    /// The programs and libraries `/v1/label`'s notices use (ffmpeg,
+    /// cjxl, libheif), as the process that starts the server found them.
+    pub tools: tamga_label::Tools,
 }
 
 impl Default for ServerConfig {
@@ -218,7 +218,7 @@ impl Default for ServerConfig {
             tsa_url: None,
             remote: RemoteMode::Skip,
             label_deadline: None,
-            libheif: None,
+            tools: tamga_label::Tools::default(),
         }
     }
 }

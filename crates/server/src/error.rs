@@ -64,9 +64,40 @@ impl ApiError {
         )
     }
 
+    /// A file the labeller refused (422), or a time-stamp authority that
+    /// failed (502), with the advice an API client can act on: the
+    /// library's message says what happened, not which flag to use.
+    pub fn label(e: tamga_label::LabelError) -> Self {
+        // The time-stamp authority failed, not the upload.
+        let status = if matches!(e, tamga_label::LabelError::TimeStamp { .. }) {
+            StatusCode::BAD_GATEWAY
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let mut message = e.to_string();
+        if let Some(advice) = advice(e.kind()) {
+            message = format!("{message}; {advice}");
+        }
+        Self::new(status, e.kind(), message)
+    }
+
     /// 500, for what should never happen (a worker that died).
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+}
+
+/// What an API client can do about a labelling error of `kind`, where
+/// there is something (the CLI gives its own, naming its flags).
+fn advice(kind: &str) -> Option<&'static str> {
+    match kind {
+        "not-embeddable" => Some(
+            "this API embeds labels only; a detached .c2pa manifest for such files is made \
+             with the tamga command",
+        ),
+        "timeout" => Some("the server's operator sets the time budget (timeout_secs in [limits])"),
+        "limit-exceeded" => Some("the server's operator sets the decoding limits ([limits])"),
+        _ => None,
     }
 }
 

@@ -155,7 +155,7 @@ pub async fn label(
             options.limits.decode = state.config.decode_limits;
             options.tsa_url = state.config.tsa_url.clone();
             if let Some(notice) = options.notice.as_mut() {
-                notice.libheif = state.config.libheif.clone();
+                notice.tools = state.config.tools.clone();
             }
             options.token_sizes = state.token_sizes.clone();
             if let Some(d) = state.config.label_deadline {
@@ -164,18 +164,14 @@ pub async fn label(
             let result = Labeller::new(identity, options)
                 .map_err(|e| ApiError::internal(e.to_string()))
                 .and_then(|l| {
-                    l.label(&input, &out, &request.disclosure, Placement::Embedded)
-                        .map_err(|e| {
-                            let message =
-                                e.to_string().replace(&input.display().to_string(), &name);
-                            // The time-stamp authority failed, not the upload.
-                            let status = if matches!(e, tamga_label::LabelError::TimeStamp { .. }) {
-                                StatusCode::BAD_GATEWAY
-                            } else {
-                                StatusCode::UNPROCESSABLE_ENTITY
-                            };
-                            ApiError::new(status, e.kind(), message)
-                        })
+                    l.label_as(
+                        &input,
+                        &name,
+                        &out,
+                        &request.disclosure,
+                        Placement::Embedded,
+                    )
+                    .map_err(ApiError::label)
                 });
             state.metrics.in_flight(-1);
             let outcome = result?;

@@ -2,12 +2,12 @@
 
 use std::io::{Read, Seek};
 
-use super::{bad, Walk, Walker};
+use super::{bad, Rule, Walk, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn bmff(&mut self, mut off: u64, end: u64, depth: u32) -> Walk {
         if depth > self.limits.max_depth {
-            return bad("BMFF boxes nested too deeply");
+            return bad(None, Rule::TooDeep);
         }
         while off + 8 <= end {
             self.count()?;
@@ -22,10 +22,13 @@ impl<R: Read + Seek> Walker<'_, R> {
                 size = end - off;
             }
             if size < header || off.checked_add(size).is_none_or(|e| e > end) {
-                return bad(format!(
-                    "BMFF box {:?} at byte {off} claims {size} bytes, outside its container",
-                    String::from_utf8_lossy(&typ)
-                ));
+                return bad(
+                    Some(off),
+                    Rule::OutsideContainer {
+                        name: String::from_utf8_lossy(&typ).into_owned(),
+                        size,
+                    },
+                );
             }
             let body = off + header;
             match &typ {

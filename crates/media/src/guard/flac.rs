@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek};
 
-use super::{bad, Walk, Walker};
+use super::{bad, Rule, Walk, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn flac(&mut self) -> Walk {
@@ -13,9 +13,7 @@ impl<R: Read + Seek> Walker<'_, R> {
             let h: [u8; 4] = self.read_at(off)?;
             let len = u64::from(u32::from_be_bytes([0, h[1], h[2], h[3]]));
             if off + 4 + len > self.len {
-                return bad(format!(
-                    "FLAC metadata block at byte {off} runs past the end of the file"
-                ));
+                return bad(Some(off), Rule::FlacBlockPastEnd);
             }
             off += 4 + len;
             if h[0] & 0x80 != 0 {

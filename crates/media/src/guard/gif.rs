@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek};
 
-use super::{bad, Walk, WalkError, Walker};
+use super::{bad, Rule, Walk, WalkError, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn gif(&mut self) -> Walk {
@@ -25,7 +25,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                     }
                     off = self.gif_sub_blocks(off + 1)?;
                 }
-                other => return bad(format!("unknown GIF block 0x{other:02X} at byte {off}")),
+                other => return bad(Some(off), Rule::UnknownGifBlock { tag: other }),
             }
         }
     }
@@ -39,7 +39,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 return Ok(off);
             }
             if off > self.len {
-                return bad("a GIF data block runs past the end of the file");
+                return bad(None, Rule::GifDataPastEnd);
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek};
 
-use super::{bad, Walk, WalkError, Walker};
+use super::{bad, Rule, Walk, WalkError, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn id3(&mut self) -> Walk {
@@ -23,16 +23,14 @@ impl<R: Read + Seek> Walker<'_, R> {
             };
             self.count()?;
             if !tag.size_is_synchsafe {
-                return bad(format!("ID3 tag at byte {off} has a malformed size"));
+                return bad(Some(off), Rule::Id3Size);
             }
             let size = tag.body_len;
             // Frames live in the body; the tag (with any footer) ends later.
             let end = off + 10 + size;
             let tag_end = off + tag.tag_len();
             if tag_end > self.len {
-                return bad(format!(
-                    "ID3 tag at byte {off} claims {size} bytes, past the end of the file"
-                ));
+                return bad(Some(off), Rule::Id3TagPastEnd { size });
             }
             let major = tag.major;
             let mut f = off + 10;
@@ -50,10 +48,12 @@ impl<R: Read + Seek> Walker<'_, R> {
                     u64::from(u32::from_be_bytes([fh[4], fh[5], fh[6], fh[7]]))
                 };
                 if f + 10 + fs > end {
-                    return bad(format!(
-                        "ID3 frame {:?} at byte {f} runs past the end of its tag",
-                        String::from_utf8_lossy(&fh[0..4])
-                    ));
+                    return bad(
+                        Some(f),
+                        Rule::Id3FramePastTag {
+                            name: String::from_utf8_lossy(&fh[0..4]).into_owned(),
+                        },
+                    );
                 }
                 f += 10 + fs;
             }

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
-use super::{bad, Walk, WalkError, Walker};
+use super::{bad, Rule, Walk, WalkError, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn jpeg(&mut self) -> Walk {
@@ -30,7 +30,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 return Ok(());
             };
             if b != 0xFF {
-                return bad(format!("expected a JPEG marker at byte {}", pos - 1));
+                return bad(Some(pos - 1), Rule::JpegMarkerExpected);
             }
             let mut m = 0xFF;
             while m == 0xFF {
@@ -41,7 +41,7 @@ impl<R: Read + Seek> Walker<'_, R> {
             }
             elements += 1;
             if elements > self.limits.max_elements {
-                return bad("too many JPEG segments");
+                return bad(None, Rule::TooManyJpegSegments);
             }
             match m {
                 0xD9 => return Ok(()),
@@ -49,17 +49,14 @@ impl<R: Read + Seek> Walker<'_, R> {
                 _ => {}
             }
             let (Some(hi), Some(lo)) = (next(&mut r, &mut pos)?, next(&mut r, &mut pos)?) else {
-                return bad("the file is truncated inside a JPEG segment header");
+                return bad(None, Rule::JpegHeaderTruncated);
             };
             let seg = u64::from(u16::from_be_bytes([hi, lo]));
             if seg < 2 {
-                return bad(format!("JPEG segment at byte {} has length {seg}", pos - 4));
+                return bad(Some(pos - 4), Rule::JpegSegmentLength { length: seg });
             }
             if pos + seg - 2 > self.len {
-                return bad(format!(
-                    "JPEG segment 0xFF{m:02X} at byte {} runs past the end of the file",
-                    pos - 4
-                ));
+                return bad(Some(pos - 4), Rule::JpegSegmentPastEnd { marker: m });
             }
             r.seek_relative((seg - 2) as i64)?;
             pos += seg - 2;

@@ -41,8 +41,9 @@ impl Default for Limits {
     }
 }
 
-/// Why a file failed the structural check.
-pub type Reason = String;
+mod structure_error;
+
+pub use structure_error::{Rule, StructureError};
 
 /// Checks the structure of `r` (a whole file of `len` bytes) as `format`.
 pub fn check<R: Read + Seek>(
@@ -50,7 +51,7 @@ pub fn check<R: Read + Seek>(
     len: u64,
     format: MediaFormat,
     limits: Limits,
-) -> Result<(), Reason> {
+) -> Result<(), StructureError> {
     let mut w = Walker {
         r,
         len,
@@ -77,17 +78,22 @@ pub fn check<R: Read + Seek>(
         | MediaFormat::Text
         | MediaFormat::Markdown => Ok(()),
     };
-    result.map_err(|e| match e {
-        WalkError::Bad(reason) => reason,
-        WalkError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            "the file is truncated".into()
+    result.map_err(|e| {
+        let (offset, rule) = match e {
+            WalkError::Bad(offset, rule) => (offset, rule),
+            WalkError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => (None, Rule::Truncated),
+            WalkError::Io(e) => (None, Rule::Read(e)),
+        };
+        StructureError {
+            format,
+            offset,
+            rule,
         }
-        WalkError::Io(e) => format!("read failed: {e}"),
     })
 }
 
 enum WalkError {
-    Bad(String),
+    Bad(Option<u64>, Rule),
     Io(io::Error),
 }
 
@@ -99,8 +105,8 @@ impl From<io::Error> for WalkError {
 
 type Walk = Result<(), WalkError>;
 
-fn bad<T>(msg: impl Into<String>) -> Result<T, WalkError> {
-    Err(WalkError::Bad(msg.into()))
+fn bad<T>(offset: Option<u64>, rule: Rule) -> Result<T, WalkError> {
+    Err(WalkError::Bad(offset, rule))
 }
 
 struct Walker<'a, R> {
@@ -113,9 +119,7 @@ struct Walker<'a, R> {
 impl<R: Read + Seek> Walker<'_, R> {
     fn read_at<const N: usize>(&mut self, off: u64) -> Result<[u8; N], WalkError> {
         if off.checked_add(N as u64).is_none_or(|end| end > self.len) {
-            return bad(format!(
-                "a header at byte {off} runs past the end of the file"
-            ));
+            return bad(Some(off), Rule::HeaderPastEnd);
         }
         self.r.seek(SeekFrom::Start(off))?;
         let mut buf = [0u8; N];
@@ -126,10 +130,12 @@ impl<R: Read + Seek> Walker<'_, R> {
     fn count(&mut self) -> Walk {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
-            return bad(format!(
-                "more than {} structural elements",
-                self.limits.max_elements
-            ));
+            return bad(
+                None,
+                Rule::TooManyElements {
+                    max: self.limits.max_elements,
+                },
+            );
         }
         Ok(())
     }
@@ -141,13 +147,14 @@ mod tests {
 
     use super::*;
 
-    fn run(bytes: &[u8], f: MediaFormat) -> Result<(), Reason> {
+    fn run(bytes: &[u8], f: MediaFormat) -> Result<(), String> {
         check(
             &mut Cursor::new(bytes),
             bytes.len() as u64,
             f,
             Limits::default(),
         )
+        .map_err(|e| e.to_string())
     }
 
     #[test]

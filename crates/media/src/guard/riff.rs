@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek};
 
-use super::{bad, Walk, Walker};
+use super::{bad, Rule, Walk, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn riff(&mut self) -> Walk {
@@ -16,7 +16,7 @@ impl<R: Read + Seek> Walker<'_, R> {
 
     pub(super) fn riff_chunks(&mut self, mut off: u64, end: u64, depth: u32) -> Walk {
         if depth > self.limits.max_depth {
-            return bad("RIFF chunks nested too deeply");
+            return bad(None, Rule::TooDeep);
         }
         while off + 8 <= end {
             self.count()?;
@@ -24,10 +24,13 @@ impl<R: Read + Seek> Walker<'_, R> {
             let size = u64::from(u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]));
             let body = off + 8;
             if body + size > end {
-                return bad(format!(
-                    "RIFF chunk {:?} at byte {off} claims {size} bytes, past the end of its container",
-                    String::from_utf8_lossy(&hdr[0..4])
-                ));
+                return bad(
+                    Some(off),
+                    Rule::OutsideContainer {
+                        name: String::from_utf8_lossy(&hdr[0..4]).into_owned(),
+                        size,
+                    },
+                );
             }
             if &hdr[0..4] == b"LIST" && size >= 4 {
                 self.riff_chunks(body + 4, body + size, depth + 1)?;

@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use super::{bad, Walk, Walker};
+use super::{bad, Rule, Walk, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn svg(&mut self) -> Walk {
@@ -13,7 +13,7 @@ impl<R: Read + Seek> Walker<'_, R> {
         self.r.by_ref().take(64 * 1024).read_to_end(&mut head)?;
         let text = String::from_utf8_lossy(&head);
         if text.contains("<!ENTITY") {
-            return bad("SVG declares XML entities (refused: entity expansion attacks)");
+            return bad(None, Rule::SvgEntities);
         }
         Ok(())
     }

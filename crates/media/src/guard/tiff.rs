@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek};
 
-use super::{bad, Walk, Walker};
+use super::{bad, Rule, Walk, Walker};
 
 impl<R: Read + Seek> Walker<'_, R> {
     pub(super) fn tiff(&mut self) -> Walk {
@@ -29,18 +29,14 @@ impl<R: Read + Seek> Walker<'_, R> {
                 continue;
             }
             if !seen.insert(ifd) {
-                return bad(format!(
-                    "TIFF directory at byte {ifd} is referenced twice (a loop)"
-                ));
+                return bad(Some(ifd), Rule::TiffLoop);
             }
             if seen.len() > 10_000 {
-                return bad("more than 10000 TIFF directories");
+                return bad(None, Rule::TooManyTiffDirectories);
             }
             let n = u64::from(u16_(self.read_at(ifd)?));
             if ifd + 2 + n * 12 + 4 > self.len {
-                return bad(format!(
-                    "TIFF directory at byte {ifd} runs past the end of the file"
-                ));
+                return bad(Some(ifd), Rule::TiffDirectoryPastEnd);
             }
             for i in 0..n {
                 self.count()?;
@@ -58,9 +54,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 };
                 let bytes = unit.saturating_mul(count);
                 if bytes > 4 && value.saturating_add(bytes) > self.len {
-                    return bad(format!(
-                        "TIFF tag {tag} in the directory at byte {ifd} points past the end of the file"
-                    ));
+                    return bad(Some(ifd), Rule::TiffTagPastEnd { tag });
                 }
                 // Sub-IFDs and the EXIF / GPS / interop directories.
                 if matches!(tag, 330 | 34665 | 34853 | 40965) && bytes <= 4 {

@@ -30,7 +30,6 @@ use crate::{
     audio::{Reencoded, Sound},
     error::NoticeError,
     options::NoticePosition,
-    tools::{ffmpeg, FFMPEG_ENV},
     DecodeLimits,
 };
 
@@ -54,6 +53,7 @@ struct Track {
 /// twice, a packet at a time: once for its length (checked against
 /// `limits` before ffmpeg starts) and loudness, once into ffmpeg.
 pub(crate) fn apply<R, W>(
+    ffmpeg: &crate::Tool,
     mut src: R,
     src_path: &Path,
     out: &mut W,
@@ -85,7 +85,7 @@ where
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let encoded = dir.path().join("notice.m4a");
     let src_abs = std::path::absolute(src_path).map_err(io)?;
-    let mut child = Command::new(ffmpeg())
+    let mut child = Command::new(ffmpeg.program())
         .args(["-hide_banner", "-nostats", "-loglevel", "error", "-y"])
         .args(["-f", "f32le", "-ar", &pcm.rate.to_string()])
         .args(["-ac", &ch.to_string(), "-i", "pipe:0"])
@@ -105,7 +105,8 @@ where
             if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
                     "an audio notice in M4A needs ffmpeg (its AAC encoder), which was not \
-                     found: install ffmpeg or set {FFMPEG_ENV}"
+                     found: install ffmpeg{}",
+                    ffmpeg.or_set()
                 )
             } else {
                 format!("cannot start ffmpeg: {e}")

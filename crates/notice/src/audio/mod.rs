@@ -35,8 +35,11 @@ pub struct Applied {
 
 /// Writes the recording in `source` (a `format` file named `name` in
 /// messages) to `out` with `sound` at `position`: WAV is spliced, the
-/// others decoded and re-encoded, file to file in blocks, within `limits`.
+/// others decoded and re-encoded, file to file in blocks, within `limits`
+/// (M4A through the ffmpeg `tools` name).
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
+    tools: &crate::Tools,
     format: MediaFormat,
     source: &mut File,
     name: &Path,
@@ -60,9 +63,16 @@ pub fn apply(
             flac::apply(clone(source)?, out, sound, position, limits).map(lossless)
         }
         MediaFormat::Mp3 => mp3::apply(clone(source)?, out, sound, position, limits).map(reencoded),
-        MediaFormat::M4a => {
-            m4a::apply(clone(source)?, name, out, sound, position, limits).map(reencoded)
-        }
+        MediaFormat::M4a => m4a::apply(
+            &tools.ffmpeg,
+            clone(source)?,
+            name,
+            out,
+            sound,
+            position,
+            limits,
+        )
+        .map(reencoded),
         other => Err(format!("an audio notice cannot be added to {other} files yet").into()),
     }
 }

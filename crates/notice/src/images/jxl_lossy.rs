@@ -5,7 +5,7 @@
 //! library (through jpegxl-rs) needs 0.8+, which Debian bookworm does not
 //! have; its `cjxl` 0.7 (package `libjxl-tools`) does the work, and as a
 //! process it links nothing into tamga, as ffmpeg does for M4A. It is found
-//! as [`crate::tools::cjxl`] says; without it the caller falls back to
+//! as the caller's [`crate::Tool`] says; without it the caller falls back to
 //! lossless and says why the file grew.
 //!
 //! cjxl reads a PNG of the badged pixels and writes into a private
@@ -32,6 +32,7 @@ pub(crate) struct Encoded {
 /// bytes (the last distance's result otherwise). `Ok(None)` when cjxl
 /// cannot be found.
 pub(crate) fn encode(
+    cjxl: &crate::Tool,
     pixels: &[u8],
     (w, h): (u32, u32),
     alpha: bool,
@@ -64,7 +65,7 @@ pub(crate) fn encode(
             pixels,
             tamga_media::time_budget::HEIF_MS_PER_MEGAPIXEL * (i as u64 + 1),
         );
-        let run = Command::new(crate::tools::cjxl())
+        let run = Command::new(cjxl.program())
             .arg(&png)
             .arg(&out)
             .args(["-d", distance, "--quiet"])
@@ -131,17 +132,33 @@ mod tests {
         let pixels: Vec<u8> = (0..w * h * 3)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect();
-        let first = encode(&pixels, (w, h), false, usize::MAX).unwrap().unwrap();
+        let first = encode(
+            &crate::Tool::on_path("cjxl"),
+            &pixels,
+            (w, h),
+            false,
+            usize::MAX,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(first.distance, "1.0");
         assert!(first.codestream.starts_with(&[0xFF, 0x0A]));
         // Just under what distance 1.0 makes: a higher distance fits.
-        let next = encode(&pixels, (w, h), false, first.codestream.len() - 1)
-            .unwrap()
-            .unwrap();
+        let next = encode(
+            &crate::Tool::on_path("cjxl"),
+            &pixels,
+            (w, h),
+            false,
+            first.codestream.len() - 1,
+        )
+        .unwrap()
+        .unwrap();
         assert_ne!(next.distance, "1.0");
         assert!(next.codestream.len() < first.codestream.len());
         // Nothing fits: the last distance's result, for the note to say so.
-        let last = encode(&pixels, (w, h), false, 0).unwrap().unwrap();
+        let last = encode(&crate::Tool::on_path("cjxl"), &pixels, (w, h), false, 0)
+            .unwrap()
+            .unwrap();
         assert_eq!(last.distance, DISTANCES[DISTANCES.len() - 1]);
     }
 

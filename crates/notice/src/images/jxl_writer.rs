@@ -27,6 +27,7 @@ const SRGB_CICP: [u8; 4] = [1, 13, 0, 1];
 
 /// Badges the JPEG XL image in `input`.
 pub(crate) fn apply(
+    cjxl: &crate::Tool,
     input: &[u8],
     candidates: &[Vec<String>],
     corner: NoticePosition,
@@ -98,7 +99,7 @@ pub(crate) fn apply(
             .is_some_and(|f| f.encoding == Encoding::VarDct);
     let budget = without_c2pa(input).saturating_mul(3) / 2;
     let lossy_encoded = if lossy {
-        crate::images::jxl_lossy::encode(&pixels, (w, h), alpha, budget)
+        crate::images::jxl_lossy::encode(cjxl, &pixels, (w, h), alpha, budget)
             .map_err(|err| format!("JPEG XL: {err}"))?
     } else {
         None
@@ -126,10 +127,9 @@ pub(crate) fn apply(
                 format!(
                     "the source is lossy JPEG XL, but cjxl (libjxl's encoder) was not \
                      found, so it was re-encoded as lossless JPEG XL and grew {:.1}x: \
-                     install cjxl (Debian: libjxl-tools) or set {} to keep it lossy \
-                     near its size",
+                     install cjxl (Debian: libjxl-tools){} to keep it lossy near its size",
                     codestream.len() as f64 / input.len().max(1) as f64,
-                    crate::tools::CJXL_ENV
+                    cjxl.or_set()
                 )
             } else {
                 "re-encoded as lossless JPEG XL (no quality loss)".to_string()
@@ -232,6 +232,7 @@ mod tests {
     fn badged(input: &[u8]) -> Badged {
         let lines = vec![vec!["AI-generated".to_string()]];
         apply(
+            &crate::Tool::on_path("cjxl"),
             input,
             &lines,
             NoticePosition::BottomRight,

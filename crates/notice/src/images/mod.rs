@@ -14,9 +14,12 @@ mod heif_writer;
 mod jpeg_encode;
 mod jxl_lossy;
 mod jxl_writer;
+mod svg_error;
 pub(crate) mod svg_writer;
 mod tiff_writer;
 mod webp_writer;
+
+pub use svg_error::SvgError;
 
 use std::io::Cursor;
 
@@ -75,9 +78,9 @@ pub fn supported(format: MediaFormat) -> bool {
 
 /// Draws the first fitting candidate in `corner` of the image in `input`,
 /// decoding no more than `limits` allow; HEIC and AVIF through libheif
-/// loaded from `libheif` (`None`: the system's).
+/// and lossy JPEG XL through cjxl, as `tools` say.
 pub fn apply(
-    libheif: Option<&std::path::Path>,
+    tools: &crate::Tools,
     input: &[u8],
     format: MediaFormat,
     candidates: &[Vec<String>],
@@ -93,7 +96,7 @@ pub fn apply(
             return Ok(crate::images::svg_writer::apply(input, candidates, corner)?)
         }
         MediaFormat::Jxl => {
-            return crate::images::jxl_writer::apply(input, candidates, corner, limits)
+            return crate::images::jxl_writer::apply(&tools.cjxl, input, candidates, corner, limits)
         }
         // 1-bit scans: `image` would widen them to 8 bits.
         MediaFormat::Tiff if crate::images::tiff_writer::is_bilevel(input) => {
@@ -101,7 +104,12 @@ pub fn apply(
         }
         MediaFormat::Heic | MediaFormat::Avif => {
             return crate::images::heif_writer::apply(
-                libheif, input, format, candidates, corner, limits,
+                tools.libheif.as_deref(),
+                input,
+                format,
+                candidates,
+                corner,
+                limits,
             )
         }
         _ => {}
@@ -278,7 +286,7 @@ mod tests {
         }
         let lines = vec![vec!["AI".to_string()]];
         let b = apply(
-            None,
+            &crate::Tools::default(),
             &bytes,
             MediaFormat::Tiff,
             &lines,
@@ -314,7 +322,7 @@ mod tests {
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         let lines = vec![vec!["AI".to_string()]];
         let err = apply(
-            None,
+            &crate::Tools::default(),
             &png,
             MediaFormat::Png,
             &lines,

@@ -17,7 +17,7 @@ use quick_xml::{events::Event, Reader, XmlVersion};
 
 use crate::{
     images::badge::{self, Layout},
-    images::Badged,
+    images::{Badged, SvgError},
     options::NoticePosition,
 };
 
@@ -49,9 +49,9 @@ pub(crate) fn apply(
     input: &[u8],
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badged, String> {
+) -> Result<Badged, SvgError> {
     if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
-        return Err("badges on UTF-16 SVG files are not supported (save it as UTF-8)".into());
+        return Err(SvgError::Utf16);
     }
     let root = parse_root(input)?;
     let (origin, size, k) = coordinates(&root)?;
@@ -59,7 +59,7 @@ pub(crate) fn apply(
         (size.0 * k).floor() as u32, // both checked finite and ≤ MAX_SIDE
         (size.1 * k).floor() as u32,
     );
-    let layout = badge::layout(canvas, candidates, corner).map_err(|e| e.to_string())?;
+    let layout = badge::layout(canvas, candidates, corner)?;
     let prefix = root
         .name
         .rsplit_once(':')
@@ -87,9 +87,8 @@ pub(crate) fn apply(
 
 /// Reads the whole document (so a malformed file fails here, not in a
 /// viewer) and returns the root's attributes and where it closes.
-pub(crate) fn parse_root(input: &[u8]) -> Result<Root, String> {
-    let bad =
-        |e: quick_xml::Error, at: u64| format!("the SVG is not well-formed XML at byte {at}: {e}");
+pub(crate) fn parse_root(input: &[u8]) -> Result<Root, SvgError> {
+    let bad = |source: quick_xml::Error, at: u64| SvgError::NotWellFormed { at, source };
     let mut reader = Reader::from_reader(input);
     let mut buf = Vec::new();
     let mut depth = 0usize;
@@ -105,18 +104,19 @@ pub(crate) fn parse_root(input: &[u8]) -> Result<Root, String> {
         match event {
             Event::Start(e) | Event::Empty(e) if depth == 0 => {
                 if root.is_some() {
-                    return Err("the SVG has more than one root element".into());
+                    return Err(SvgError::SeveralRoots);
                 }
                 if e.local_name().as_ref() != b"svg" {
-                    return Err("the file's root element is not <svg>".into());
+                    return Err(SvgError::RootNotSvg);
                 }
-                let attr = |name: &str| -> Result<Option<String>, String> {
+                let attr = |name: &'static str| -> Result<Option<String>, SvgError> {
+                    let failed = |source: quick_xml::Error| SvgError::Attribute { name, source };
                     e.try_get_attribute(name)
-                        .map_err(|err| format!("the <svg> element's {name}: {err}"))?
+                        .map_err(|err| failed(err.into()))?
                         .map(|a| {
                             a.normalized_value(XmlVersion::Implicit1_0)
                                 .map(|v| v.into_owned())
-                                .map_err(|err| format!("the <svg> element's {name}: {err}"))
+                                .map_err(failed)
                         })
                         .transpose()
                 };
@@ -150,29 +150,27 @@ pub(crate) fn parse_root(input: &[u8]) -> Result<Root, String> {
         buf.clear();
     }
     if depth != 0 {
-        return Err("the SVG ends before its root element is closed".into());
+        return Err(SvgError::Unclosed);
     }
-    root.ok_or_else(|| "the file has no <svg> element".into())
+    root.ok_or(SvgError::NoRoot)
 }
 
-fn to_usize(v: u64) -> Result<usize, String> {
-    usize::try_from(v).map_err(|_| "the SVG is too large".to_string())
+fn to_usize(v: u64) -> Result<usize, SvgError> {
+    usize::try_from(v).map_err(|_| SvgError::TooLarge)
 }
 
-fn parse_view_box(v: &str) -> Result<[f64; 4], String> {
+fn parse_view_box(v: &str) -> Result<[f64; 4], SvgError> {
     let nums: Vec<f64> = v
         .split(|c: char| c.is_ascii_whitespace() || c == ',')
         .filter(|s| !s.is_empty())
         .map(str::parse)
         .collect::<Result<_, _>>()
-        .map_err(|_| format!("the SVG's viewBox {v:?} is not four numbers"))?;
+        .map_err(|_| SvgError::ViewBoxNotNumbers(v.to_string()))?;
     match nums[..] {
         [x, y, w, h] if [x, y, w, h].iter().all(|n| n.is_finite()) && w > 0.0 && h > 0.0 => {
             Ok([x, y, w, h])
         }
-        _ => Err(format!(
-            "the SVG's viewBox {v:?} is not four numbers with a positive width and height"
-        )),
+        _ => Err(SvgError::ViewBoxEmpty(v.to_string())),
     }
 }
 
@@ -202,7 +200,7 @@ fn absolute_px(v: &str) -> Option<f64> {
 /// rendered pixels per user unit.
 type Space = ((f64, f64), (f64, f64), f64);
 
-fn coordinates(root: &Root) -> Result<Space, String> {
+fn coordinates(root: &Root) -> Result<Space, SvgError> {
     let width = root.width.as_deref().and_then(absolute_px);
     let height = root.height.as_deref().and_then(absolute_px);
     let (origin, size, k) = match (root.view_box, width, height) {
@@ -213,47 +211,41 @@ fn coordinates(root: &Root) -> Result<Space, String> {
         (Some([x, y, w, h]), None, None) => ((x, y), (w, h), SCALABLE_SHORT_SIDE / w.min(h)),
         // Without a viewBox, one user unit is one pixel.
         (None, Some(pw), Some(ph)) => ((0.0, 0.0), (pw, ph), 1.0),
-        _ => {
-            return Err(
-                "the SVG has neither a viewBox nor an absolute width and height, so its \
-                 corners are unknown (add a viewBox)"
-                    .into(),
-            )
-        }
+        _ => return Err(SvgError::NoSize),
     };
     let ok = |v: f64| v.is_finite() && v > 0.0 && v <= MAX_SIDE;
     if !(ok(size.0 * k) && ok(size.1 * k) && k.is_finite() && k > 0.0) {
-        return Err(format!(
-            "the SVG's size ({} × {} px) is out of range",
-            size.0 * k,
-            size.1 * k
-        ));
+        return Err(SvgError::SizeOutOfRange {
+            width: size.0 * k,
+            height: size.1 * k,
+        });
     }
     Ok((origin, size, k))
 }
 
-fn root_w(root: &Root) -> Result<f64, String> {
-    root.view_box
-        .map(|v| v[2])
-        .ok_or_else(|| "the SVG has no viewBox".into())
+fn root_w(root: &Root) -> Result<f64, SvgError> {
+    root.view_box.map(|v| v[2]).ok_or(SvgError::NoViewBox)
 }
 
-fn root_h(root: &Root) -> Result<f64, String> {
-    root.view_box
-        .map(|v| v[3])
-        .ok_or_else(|| "the SVG has no viewBox".into())
+fn root_h(root: &Root) -> Result<f64, SvgError> {
+    root.view_box.map(|v| v[3]).ok_or(SvgError::NoViewBox)
 }
 
 /// The badge as one `<g>`: laid out in canvas pixels, which its transform
 /// maps into the drawing's user units. Styles are inline `style`
 /// attributes, which beat a stylesheet in the file that targets `rect` or
 /// `path`; the text is also in `aria-label` for screen readers.
-fn group(layout: &Layout, prefix: &str, origin: (f64, f64), scale: f64) -> Result<String, String> {
+fn group(
+    layout: &Layout,
+    prefix: &str,
+    origin: (f64, f64),
+    scale: f64,
+) -> Result<String, SvgError> {
     let b = &layout.badge;
     let (x, y, w, h) = b.rect;
     let text = xml_ascii(&b.lines.join(" · "));
     let mut d = String::new();
-    for g in layout.glyphs().map_err(|e| e.to_string())? {
+    for g in layout.glyphs()? {
         let Some(outline) = g.font.outline(g.id) else {
             continue; // a space
         };
@@ -372,7 +364,7 @@ mod tests {
         crate::images::badge::test_candidates()
     }
 
-    fn badge(svg: &str) -> Result<(String, Badged), String> {
+    fn badge(svg: &str) -> Result<(String, Badged), SvgError> {
         let b = apply(svg.as_bytes(), &candidates(), NoticePosition::BottomRight)?;
         Ok((String::from_utf8(b.bytes.clone()).unwrap(), b))
     }
@@ -491,7 +483,10 @@ mod tests {
             ("", "no <svg>"),
             (r#"<svg width="4" height="4"><rect/></svg>"#, "too small"),
         ] {
-            let e = badge(svg).err().unwrap_or_else(|| panic!("{svg} badged"));
+            let e = badge(svg)
+                .err()
+                .unwrap_or_else(|| panic!("{svg} badged"))
+                .to_string();
             assert!(e.contains(says), "{svg}: {e}");
             assert!(!e.contains('\n'), "one line: {e}");
         }

@@ -7,15 +7,15 @@ use std::{
     ptr,
 };
 
-use super::{c_api::*, check, int, Context};
-use crate::{Chroma, ColorProfile, Compression, Error};
+use super::{c_api::*, check, int};
+use crate::{Chroma, ColorProfile, Error};
 
 /// One image of a file, before decoding (its size, depth, profiles and
 /// metadata are known).
 pub struct Handle<'a> {
-    api: &'static Api,
-    ptr: *mut HeifImageHandle,
-    _input: PhantomData<&'a [u8]>,
+    pub(super) api: &'static Api,
+    pub(super) ptr: *mut HeifImageHandle,
+    pub(super) _input: PhantomData<&'a [u8]>,
 }
 
 impl Handle<'_> {
@@ -157,8 +157,8 @@ impl Drop for Handle<'_> {
 
 /// An NCLX colour description taken from one image, to give another.
 pub struct Nclx {
-    api: &'static Api,
-    ptr: *mut HeifColorProfileNclx,
+    pub(super) api: &'static Api,
+    pub(super) ptr: *mut HeifColorProfileNclx,
 }
 
 impl Drop for Nclx {
@@ -170,8 +170,8 @@ impl Drop for Nclx {
 
 /// Decoded or to-be-encoded pixels.
 pub struct Image {
-    api: &'static Api,
-    ptr: *mut HeifImage,
+    pub(super) api: &'static Api,
+    pub(super) ptr: *mut HeifImage,
 }
 
 /// An interleaved plane: `data` holds `stride` bytes per row.
@@ -290,8 +290,8 @@ impl Drop for Image {
 
 /// An encoder and its settings.
 pub struct Encoder {
-    api: &'static Api,
-    ptr: *mut HeifEncoder,
+    pub(super) api: &'static Api,
+    pub(super) ptr: *mut HeifEncoder,
 }
 
 impl Encoder {

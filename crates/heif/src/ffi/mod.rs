@@ -25,14 +25,14 @@
 #![allow(unsafe_code)]
 
 use std::{
-    ffi::{c_char, c_int, c_void, CStr, CString},
+    ffi::{c_int, c_void, CStr},
     marker::PhantomData,
     path::{Path, PathBuf},
     ptr,
     sync::{Mutex, PoisonError},
 };
 
-use crate::{Chroma, ColorProfile, Compression, Error, LoadError};
+use crate::{Chroma, Compression, Error, LoadError};
 
 mod c_api;
 mod image;

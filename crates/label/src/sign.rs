@@ -1,26 +1,22 @@
 //! Labelling: disclosure → signed C2PA manifest inside the file (or beside it).
 
 use std::{
-    fs::File,
-    io::{Seek, SeekFrom, Write},
     path::{Path, PathBuf},
     sync::Arc,
     time::Duration,
 };
 
-use c2pa::{assertions::DataHash, Builder, Context};
+use c2pa::Context;
 use serde::Serialize;
-use serde_json::json;
 use tamga_keys::SigningIdentity;
-use tamga_notice::{AppliedNotice, NoticeOptions};
+use tamga_notice::NoticeOptions;
 
 pub(crate) use crate::sign_job::{Job, PublishPlan};
 use crate::{
     input::{self, InputLimits},
-    manifest_map, text_sign,
+    text_sign,
     text_sign::LabelledText,
-    thumbnail, watchdog, xmp_aigc, AiDisclosure, DecodeLimits, LabelError, MediaFormat,
-    MetadataOptions, ThumbnailOptions,
+    watchdog, xmp_aigc, AiDisclosure, LabelError, MediaFormat, MetadataOptions, ThumbnailOptions,
 };
 
 /// How to label.

@@ -16,8 +16,8 @@ use tamga_media::{write_atomically, FileMode};
 use tamga_notice::{AppliedNotice, NoticeOptions};
 
 use crate::{
-    input, manifest_map, platform_meta, text_sign, thumbnail, AiDisclosure, DecodeLimits,
-    LabelError, MediaFormat, MetadataOptions, Placement, ThumbnailOptions,
+    input, manifest_map, text_sign, thumbnail, xmp_aigc, AiDisclosure, DecodeLimits, LabelError,
+    MediaFormat, MetadataOptions, Placement, ThumbnailOptions,
 };
 
 /// What a labelling job did besides writing its output.
@@ -88,9 +88,9 @@ impl Job {
     fn run_label(self) -> Result<JobDone, LabelError> {
         let path = self.input.as_path();
         let signer = self.signer.as_ref().as_ref();
-        let unwritten = platform_meta::unwritten(&self.metadata, self.format, self.placement);
+        let unwritten = xmp_aigc::unwritten(&self.metadata, self.format, self.placement);
         if self.format.is_text() && self.placement == Placement::Embedded {
-            let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
+            let labels = xmp_aigc::labels(&self.metadata, &self.disclosure, signer, path)?;
             let mut done = self.run_text(&labels, None)?;
             done.warnings.splice(0..0, unwritten);
             return Ok(done);
@@ -101,7 +101,7 @@ impl Job {
         // sidecar leaves the media file as it was.
         staged.warnings.extend(unwritten);
         if self.placement == Placement::Embedded {
-            let labels = platform_meta::labels(&self.metadata, &self.disclosure, signer, path)?;
+            let labels = xmp_aigc::labels(&self.metadata, &self.disclosure, signer, path)?;
             self.embed_metadata(&mut staged, &labels)?;
         }
         let has_parent = staged.had_manifest || self.disclosure.ai.starts_from_existing_work();
@@ -148,7 +148,7 @@ impl Job {
         labels: &tamga_meta::Labels,
     ) -> Result<(), LabelError> {
         let path = self.input.as_path();
-        if let Some(tagged) = platform_meta::apply(self.format, &mut staged.source, labels, path)? {
+        if let Some(tagged) = xmp_aigc::apply(self.format, &mut staged.source, labels, path)? {
             let before = std::mem::replace(&mut staged.source, tagged);
             staged.original.get_or_insert(before);
         }

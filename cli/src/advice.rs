@@ -3,7 +3,7 @@
 //! only the CLI knows its own options. The server gives its own advice,
 //! for API clients.
 
-use tamga_label::{report::VerifyEntry, LabelError, Limit};
+use tamga_label::{LabelError, Limit, VerifyEntry};
 
 /// The advice for an error of `kind`, if the CLI has any.
 pub(crate) fn advice(kind: &str) -> Option<&'static str> {

@@ -11,7 +11,7 @@ use anyhow::{bail, Context as _, Result};
 use tamga_label::{AiDisclosure, InputLimits, Labeller, MediaFormat, Verifier};
 
 use crate::out::eoutln;
-use tamga_label::report::VerifyEntry as Entry;
+use tamga_label::VerifyEntry as Entry;
 
 /// The name a piped text goes by in manifests, reports and errors.
 const STDIN_NAME: &str = "<stdin>";

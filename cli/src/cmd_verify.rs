@@ -6,7 +6,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
-    report::{VerifyEntry as Entry, VerifyReport},
+    verify_report::{VerifyEntry as Entry, VerifyReport},
     FileReport, MediaFormat, TrustConfig, Verdict, Verifier, VerifyOptions,
 };
 

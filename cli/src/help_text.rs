@@ -1,7 +1,7 @@
 //! Help text computed from the library, so that what `--help` says a
 //! default is cannot drift from the default tamga applies.
 
-use tamga_label::{MediaFormat, NoticePosition, NoticeStyle};
+use tamga_label::{Family, MediaFormat, NoticePosition, NoticeStyle};
 
 /// Whether a format is of a kind.
 type IsKind = fn(MediaFormat) -> bool;
@@ -10,10 +10,8 @@ type IsKind = fn(MediaFormat) -> bool;
 const KINDS: [(&str, IsKind); 4] = [
     ("images", MediaFormat::is_image),
     ("texts", MediaFormat::is_text),
-    ("video", |f| f == MediaFormat::Mp4),
-    ("audio", |f| {
-        !f.is_image() && !f.is_text() && f != MediaFormat::Mp4
-    }),
+    ("video", |f| f.family() == Family::Video),
+    ("audio", |f| f.family() == Family::Audio),
 ];
 
 /// "bottom-right for images; start for texts, video and audio": the

@@ -8,6 +8,7 @@ use tamga_label::{
     guard::{self, Limits},
     MediaFormat,
 };
+use tamga_media::Container;
 use tamga_meta::{riff, Id3v2Header};
 
 use crate::{split, Trickle};
@@ -19,16 +20,15 @@ pub fn sniff(data: &[u8]) {
         return;
     };
     let fixed = matches!(
-        found,
-        MediaFormat::Jpeg
-            | MediaFormat::Png
-            | MediaFormat::Gif
-            | MediaFormat::Webp
-            | MediaFormat::Wav
-            | MediaFormat::Tiff
-            | MediaFormat::Jxl
-            | MediaFormat::Flac
-            | MediaFormat::Ogg
+        found.container(),
+        Container::Jpeg
+            | Container::Png
+            | Container::Gif
+            | Container::Riff
+            | Container::Tiff
+            | Container::Jxl
+            | Container::Flac
+            | Container::Ogg
     );
     if fixed {
         let mut longer = data.to_vec();

@@ -12,7 +12,9 @@
 
 use std::io::{Read, Seek};
 
-use crate::{input::Source, report::StatusCode, store_span, MediaFormat};
+use tamga_media::Container;
+
+use crate::{input::Source, store_span, verify_report::StatusCode, MediaFormat};
 
 /// Bytes inside a data-hash exclusion that are not the manifest store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +47,10 @@ impl TooWide {
 }
 
 /// Whether `format` binds its content with a data hash this check covers.
+/// That is every embedded, non-text label except ISO BMFF's, which c2pa
+/// binds with a BMFF hash instead.
 pub(crate) fn applies_to(format: MediaFormat) -> bool {
-    use MediaFormat as F;
-    matches!(
-        format,
-        F::Jpeg | F::Png | F::Gif | F::Webp | F::Wav | F::Tiff | F::Svg | F::Mp3 | F::Flac | F::Jxl
-    )
+    format.embeddable() && !format.is_bmff() && !format.is_text()
 }
 
 /// [`check`] for the active manifest of a store c2pa read from `file`.
@@ -138,22 +138,19 @@ fn locate(
     bytes: &[u8],
     exclusions: &[(u64, u64)],
 ) -> Option<store_span::StoreSpan> {
-    use MediaFormat as F;
-    match format {
-        F::Jpeg => store_span::jpeg(bytes),
-        F::Png => store_span::png(bytes),
-        F::Webp | F::Wav => store_span::riff(bytes),
-        F::Gif => store_span::gif(bytes),
-        F::Tiff | F::Svg | F::Mp3 | F::Flac | F::Jxl => {
-            // The store as c2pa reads it, to find where its bytes sit.
-            let store = c2pa::jumbf_io::load_jumbf_from_memory(format.mime(), bytes).ok()?;
-            match format {
-                F::Tiff => store_span::tiff(bytes, &store, exclusions),
-                F::Svg => store_span::svg(bytes, &store),
-                _ => store_span::raw(bytes, &store),
-            }
+    // The store as c2pa reads it, to find where its bytes sit.
+    let store = || c2pa::jumbf_io::load_jumbf_from_memory(format.mime(), bytes).ok();
+    match format.container() {
+        Container::Jpeg => store_span::jpeg(bytes),
+        Container::Png => store_span::png(bytes),
+        Container::Riff => store_span::riff(bytes),
+        Container::Gif => store_span::gif(bytes),
+        Container::Tiff => store_span::tiff(bytes, &store()?, exclusions),
+        Container::Svg => store_span::svg(bytes, &store()?),
+        Container::Mpeg | Container::Flac | Container::Jxl => store_span::raw(bytes, &store()?),
+        Container::Bmff | Container::Ogg | Container::Adts | Container::Bmp | Container::Text => {
+            None
         }
-        _ => None,
     }
 }
 

@@ -104,7 +104,7 @@ pub fn ingredient_status_code(code: &str, format: MediaFormat) -> String {
 /// left out when any other code is there (a verdict that lists only it
 /// would hide what broke the label, such as an ingredient's
 /// `assertion.hashedURI.mismatch`). Ingredient codes are included.
-pub fn invalid_codes(failures: &[crate::report::StatusCode]) -> Vec<&str> {
+pub fn invalid_codes(failures: &[crate::verify_report::StatusCode]) -> Vec<&str> {
     const UNTRUSTED: &str = "signingCredential.untrusted";
     let mut out: Vec<&str> = Vec::new();
     for f in failures {

@@ -10,10 +10,10 @@ pub use tamga_notice::fuzzing::{flac_kept_blocks, svg_badge, svg_root, SvgRoot};
 
 /// Where the WAV stream labeller finds an existing C2PA chunk.
 pub fn wav_c2pa_chunk<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u64, u64)>> {
-    crate::wav_stream::find_chunk(src)
+    crate::wav_signer::find_chunk(src)
 }
 
 /// Where the MP3 stream verifier finds the C2PA store in the ID3v2 tag.
 pub fn mp3_c2pa_store<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u64, u64)>> {
-    crate::mp3_stream::find_store(src)
+    crate::mp3_signer::find_store(src)
 }

@@ -12,7 +12,7 @@ use tamga_notice::AppliedNotice;
 
 use crate::{
     manifest_map::{self, FoundDisclosure, NOTICE_LABEL},
-    report::{ChainLink, Signer},
+    verify_report::{ChainLink, Signer},
 };
 
 /// The chain, newest first. `trust` marks each signer trusted or not.

@@ -15,7 +15,7 @@ use c2pa::{validation_results::ValidationResults, validation_status::ValidationS
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{report::StatusCode, MediaFormat};
+use crate::{verify_report::StatusCode, MediaFormat};
 
 fn is_identity_uri(url: &str) -> bool {
     url.rsplit('/')

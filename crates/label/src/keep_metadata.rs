@@ -10,7 +10,7 @@ use std::{
     path::Path,
 };
 
-use crate::{platform_meta, LabelError, MediaFormat};
+use crate::{xmp_aigc, LabelError, MediaFormat};
 
 fn fail(path: &Path, e: tamga_meta::MetaError) -> LabelError {
     match e {
@@ -30,7 +30,7 @@ pub(crate) fn carry_over(
     edited: Vec<u8>,
     path: &Path,
 ) -> Result<Vec<u8>, LabelError> {
-    match platform_meta::container(format) {
+    match xmp_aigc::container(format) {
         Some(container) => {
             tamga_meta::carry_over(container, original, &edited).map_err(|e| fail(path, e))
         }
@@ -67,10 +67,7 @@ pub(crate) fn rebase_item_locations(
     source: &mut File,
     path: &Path,
 ) -> Result<Option<File>, LabelError> {
-    if !matches!(
-        format,
-        MediaFormat::Heic | MediaFormat::Avif | MediaFormat::M4a | MediaFormat::Mp4
-    ) {
+    if !format.is_bmff() {
         return Ok(None);
     }
     let io = |e| LabelError::io(path, e);

@@ -46,16 +46,16 @@ mod history;
 pub mod identity;
 mod keep_metadata;
 pub mod manifest_map;
-mod mp3_stream;
+mod mp3_signer;
 mod notice_apply;
 pub mod path_json;
-mod platform_meta;
 mod profile;
-mod publish;
+mod publish_job;
+mod publish_sign;
 pub mod remote;
 mod remote_verdict;
-pub mod report;
 mod sign;
+mod sign_job;
 pub mod signing_time;
 mod store_span;
 mod text_sign;
@@ -64,7 +64,9 @@ mod thumbnail;
 mod trailing_spaces;
 mod trust_file;
 mod verify;
-mod wav_stream;
+pub mod verify_report;
+mod wav_signer;
+mod xmp_aigc;
 
 use tamga_media::input;
 
@@ -73,17 +75,14 @@ pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };
 pub use error::LabelError;
-pub use platform_meta::{
-    AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata,
-};
 pub use profile::Profile;
-pub use publish::{Propagation, PublishOptions, PublishOutcome};
-pub use report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
+pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
 pub use tamga_media::{
     file_kind, guard, sidecar_candidates, time_budget, watchdog, write_bytes_atomically,
-    DecodeLimits, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat, TimeBudget,
+    DecodeLimits, Family, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat,
+    TimeBudget,
 };
 pub use tamga_notice::{
     AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeStyle, Tool, Tools,
@@ -91,3 +90,5 @@ pub use tamga_notice::{
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};
+pub use verify_report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
+pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};

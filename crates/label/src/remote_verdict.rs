@@ -9,7 +9,7 @@ use c2pa::{Context, Reader};
 use crate::{
     input::Source,
     remote::FetchManifest,
-    report::{FileReport, Verdict},
+    verify_report::{FileReport, Verdict},
     LabelError, MediaFormat,
 };
 

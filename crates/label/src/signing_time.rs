@@ -12,7 +12,7 @@ use c2pa::Reader;
 use serde::Serialize;
 use tamga_keys::Expiry;
 
-use crate::{report::FileReport, Verdict};
+use crate::{verify_report::FileReport, Verdict};
 
 const EXPIRED: &str = "signingCredential.expired";
 const UNTRUSTED: &str = "signingCredential.untrusted";

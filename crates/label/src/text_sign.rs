@@ -114,7 +114,7 @@ pub(crate) fn label<'a>(
         body = Cow::Owned(with_notice);
         applied = Some(record);
     }
-    if let Some(container) = crate::platform_meta::container(format) {
+    if let Some(container) = crate::xmp_aigc::container(format) {
         if labels.aigc.is_some() {
             // The AIGC front matter is ASCII, so the text stays NFC.
             let tagged = tamga_meta::write(container, body.as_bytes(), labels).map_err(|e| {

@@ -16,8 +16,9 @@ use crate::{
     explain, history, identity,
     input::{self, InputLimits, Source},
     remote::FetchManifest,
-    report::{FileReport, ManifestSource, StatusCode, Verdict},
-    signing_time, text_verify, watchdog, LabelError, MediaFormat,
+    signing_time, text_verify,
+    verify_report::{FileReport, ManifestSource, StatusCode, Verdict},
+    watchdog, LabelError, MediaFormat,
 };
 
 mod from_reader;
@@ -207,7 +208,7 @@ impl Verifier {
             input::check_text_size(path, text, &self.options.limits)?;
             let read = StoreRead::from_text(text_verify::read(&self.context, path, text)?);
             let mut report = report_for(path, format, &read, self.trust());
-            let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(text));
+            let metadata = crate::xmp_aigc::read(format, &mut std::io::Cursor::new(text));
             add_platform_metadata(&mut report, &read, metadata);
             Ok(report)
         })
@@ -251,7 +252,7 @@ fn add_platform_metadata(
         StoreRead::Found(f) => history::signature_infos(&f.reader),
         _ => Vec::new(),
     };
-    let found = crate::platform_meta::judge(metadata, &signers);
+    let found = crate::xmp_aigc::judge(metadata, &signers);
     let signed = report
         .disclosure
         .as_ref()

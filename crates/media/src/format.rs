@@ -2,16 +2,20 @@
 //!
 //! The extension is a hint a stranger controls; the bytes are what parsers see.
 //! tamga decides from the bytes and reports when the extension disagrees.
+//! What each format is and can do is its row of the format table
+//! ([`crate::FORMATS`]); only sniffing, which reads bytes, is code here.
 
 use std::{fmt, path::Path};
 
 use serde::Serialize;
 
+use crate::format_table::{Container, Family, FormatSpec, FORMATS};
+
 /// A media format tamga recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-// Deliberately exhaustive: every `match` on it in the workspace is a place
-// a new format must be thought through, and the compiler lists them.
+// A new variant needs its row in `FORMATS` (the table's tests fail until
+// it is there); what the format can do is read from that row.
 pub enum MediaFormat {
     /// JPEG / JFIF / EXIF.
     Jpeg,
@@ -77,125 +81,79 @@ impl MediaFormat {
         Self::Markdown,
     ];
 
+    /// This format's row of the format table.
+    pub const fn spec(self) -> &'static FormatSpec {
+        // `FORMATS` is in declaration order (checked by the table's tests).
+        &FORMATS[self as usize]
+    }
+
     /// The MIME type c2pa uses for this format.
     pub fn mime(self) -> &'static str {
-        match self {
-            Self::Jpeg => "image/jpeg",
-            Self::Png => "image/png",
-            Self::Webp => "image/webp",
-            Self::Gif => "image/gif",
-            Self::Tiff => "image/tiff",
-            Self::Avif => "image/avif",
-            Self::Heic => "image/heic",
-            Self::Jxl => "image/jxl",
-            Self::Svg => "image/svg+xml",
-            Self::Wav => "audio/wav",
-            Self::Mp3 => "audio/mpeg",
-            Self::Flac => "audio/flac",
-            Self::M4a => "audio/mp4",
-            Self::Mp4 => "video/mp4",
-            Self::Ogg => "audio/ogg",
-            Self::Aac => "audio/aac",
-            Self::Bmp => "image/bmp",
-            Self::Text => "text/plain",
-            Self::Markdown => "text/markdown",
-        }
+        self.spec().mime
     }
 
     /// A short lowercase name, as used on the command line and in reports.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Jpeg => "jpeg",
-            Self::Png => "png",
-            Self::Webp => "webp",
-            Self::Gif => "gif",
-            Self::Tiff => "tiff",
-            Self::Avif => "avif",
-            Self::Heic => "heic",
-            Self::Jxl => "jxl",
-            Self::Svg => "svg",
-            Self::Wav => "wav",
-            Self::Mp3 => "mp3",
-            Self::Flac => "flac",
-            Self::M4a => "m4a",
-            Self::Mp4 => "mp4",
-            Self::Ogg => "ogg",
-            Self::Aac => "aac",
-            Self::Bmp => "bmp",
-            Self::Text => "text",
-            Self::Markdown => "markdown",
-        }
+        self.spec().name
+    }
+
+    /// What kind of content the format holds.
+    pub fn family(self) -> Family {
+        self.spec().family
+    }
+
+    /// The byte structure the guard walks and the label is stored in.
+    pub fn container(self) -> Container {
+        self.spec().container
     }
 
     /// Whether a C2PA manifest can be embedded in the file itself. The others
     /// need a sidecar `.c2pa` manifest.
     pub fn embeddable(self) -> bool {
-        !matches!(self, Self::Ogg | Self::Aac | Self::Bmp)
+        self.spec().embeddable
     }
 
     /// Whether this is UTF-8 text, labelled with a C2PA text wrapper by tamga
     /// itself (c2pa 0.90 has no text support).
     pub fn is_text(self) -> bool {
-        matches!(self, Self::Text | Self::Markdown)
+        self.family() == Family::Text
     }
 
     /// The format named on the command line (`--format`): a name from
     /// [`MediaFormat::name`] or a common extension.
     pub fn from_name(name: &str) -> Option<Self> {
         let name = name.to_ascii_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|f| f.name() == name)
-            .or_else(|| Self::from_extension(Path::new(&format!("x.{name}"))))
+        FORMATS
+            .iter()
+            .find(|s| s.name == name || s.extensions.contains(&name.as_str()))
+            .map(|s| s.format)
+    }
+
+    /// The format of a MIME type (its essence, without parameters).
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        FORMATS
+            .iter()
+            .find(|s| s.mime.eq_ignore_ascii_case(mime))
+            .map(|s| s.format)
     }
 
     /// Whether the format is ISO BMFF, which c2pa hard-binds with a BMFF hash.
     pub fn is_bmff(self) -> bool {
-        matches!(self, Self::Avif | Self::Heic | Self::M4a | Self::Mp4)
+        self.container() == Container::Bmff
     }
 
     /// Whether this is an image format (thumbnails apply).
     pub fn is_image(self) -> bool {
-        matches!(
-            self,
-            Self::Jpeg
-                | Self::Png
-                | Self::Webp
-                | Self::Gif
-                | Self::Tiff
-                | Self::Avif
-                | Self::Heic
-                | Self::Jxl
-                | Self::Svg
-                | Self::Bmp
-        )
+        self.family() == Family::Image
     }
 
     /// The format a file name's extension claims, if any.
     pub fn from_extension(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "jpg" | "jpeg" | "jpe" | "jfif" => Self::Jpeg,
-            "png" => Self::Png,
-            "webp" => Self::Webp,
-            "gif" => Self::Gif,
-            "tif" | "tiff" => Self::Tiff,
-            "avif" => Self::Avif,
-            "heic" | "heif" | "hif" => Self::Heic,
-            "jxl" => Self::Jxl,
-            "svg" => Self::Svg,
-            "wav" | "wave" => Self::Wav,
-            "mp3" => Self::Mp3,
-            "flac" => Self::Flac,
-            "m4a" => Self::M4a,
-            "mp4" | "mov" | "m4v" => Self::Mp4,
-            "ogg" | "oga" | "opus" => Self::Ogg,
-            "aac" => Self::Aac,
-            "bmp" => Self::Bmp,
-            "txt" | "text" => Self::Text,
-            "md" | "markdown" => Self::Markdown,
-            _ => return None,
-        })
+        FORMATS
+            .iter()
+            .find(|s| s.extensions.contains(&ext.as_str()))
+            .map(|s| s.format)
     }
 
     /// Detects a binary format from the first bytes of a file (4 KiB is

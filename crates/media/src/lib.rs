@@ -1,7 +1,8 @@
 //! The media formats tamga knows, and reading them safely.
 //!
 //! Everything that touches an untrusted file's bytes before a codec or
-//! c2pa does lives here: the one format table ([`MediaFormat`]), sniffing,
+//! c2pa does lives here: the one format table ([`FORMATS`], one
+//! [`FormatSpec`] per [`MediaFormat`]), sniffing,
 //! opening inputs (regular files only, never blocking on a FIFO), the
 //! structural guard that walks every container's lengths before any parser
 //! trusts them ([`guard`]), the decoding limits a notice must respect
@@ -30,6 +31,7 @@
 mod atomic_write;
 mod error;
 mod format;
+mod format_table;
 pub mod guard;
 pub mod input;
 mod limits;
@@ -39,6 +41,7 @@ pub mod watchdog;
 pub use atomic_write::{remove_stale, write_atomically, write_bytes_atomically, FileMode};
 pub use error::MediaError;
 pub use format::MediaFormat;
+pub use format_table::{BadgeWriter, Container, Family, FormatSpec, FORMATS};
 pub use input::{file_kind, sidecar_candidates, InputLimits};
 pub use limits::{Budget, DecodeLimits, Exceeded, Limit, LimitsTable};
 pub use time_budget::TimeBudget;

@@ -61,7 +61,7 @@ impl NoticeStyle {
         match self {
             Self::Line => format.is_text(),
             Self::Badge | Self::AiIcon => crate::images::supported(format),
-            Self::Tone | Self::Voice => crate::audio::FORMATS.contains(&format),
+            Self::Tone | Self::Voice => crate::audio::supported(format),
         }
     }
 }

@@ -14,7 +14,7 @@ use axum::{
 use serde_json::{json, Value};
 use tamga_gate::{CheckReport, FileCheck};
 use tamga_label::{
-    report::{VerifyEntry, VerifyReport},
+    verify_report::{VerifyEntry, VerifyReport},
     AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, Labeller, Lang,
     MediaFormat, MetadataOptions, NoticeOptions, Placement, Profile,
 };

@@ -19,6 +19,7 @@ use axum::{
     http::header,
 };
 use futures_util::StreamExt;
+use tamga_label::MediaFormat;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{
@@ -380,13 +381,12 @@ fn extension_of(name: &str) -> String {
 
 /// A raw body's extension from its media type: only text needs one, as
 /// media formats are recognised from their bytes.
-fn extension_for_type(content_type: &str) -> &'static str {
+fn extension_for_type(content_type: &str) -> String {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    match essence {
-        "text/markdown" => ".md",
-        "text/plain" => ".txt",
-        _ => "",
-    }
+    MediaFormat::from_mime(essence)
+        .filter(|f| f.is_text())
+        .and_then(|f| f.spec().extensions.first())
+        .map_or_else(String::new, |ext| format!(".{ext}"))
 }
 
 #[cfg(test)]
@@ -404,7 +404,8 @@ mod tests {
         assert_eq!(sanitize("/"), "upload");
         assert_eq!(extension_of("story.MD"), ".md");
         assert_eq!(extension_of("x.tar/../../y"), "");
-        assert_eq!(extension_for_type("text/markdown; charset=utf-8"), ".md");
+        assert_eq!(extension_for_type("text/plain"), ".txt");
+        assert_eq!(extension_for_type("image/jpeg"), "");
         assert_eq!(extension_for_type("image/jpeg"), "");
     }
 }

@@ -100,11 +100,11 @@ pub(super) fn read_store(
         file.rewind()
             .and_then(|()| file.read_to_end(&mut text))
             .map_err(|e| LabelError::io(path, e))?;
-        let metadata = crate::platform_meta::read(format, &mut std::io::Cursor::new(&text));
+        let metadata = crate::xmp_aigc::read(format, &mut std::io::Cursor::new(&text));
         let read = StoreRead::from_text(text_verify::read(context, path, &text)?);
         return Ok((read, metadata));
     }
-    let metadata = crate::platform_meta::read(format, &mut file);
+    let metadata = crate::xmp_aigc::read(format, &mut file);
     let read = read_media_store(job, sidecar, file)?;
     Ok((read, metadata))
 }
@@ -222,8 +222,8 @@ pub(super) fn damaged_label(err: &c2pa::Error) -> Option<(&'static str, &'static
     }
 }
 
-/// WAV and MP3 verification in constant memory (see [`crate::wav_stream`],
-/// [`crate::mp3_stream`]): c2pa validates the manifest store (claim,
+/// WAV and MP3 verification in constant memory (see [`crate::wav_signer`],
+/// [`crate::mp3_signer`]): c2pa validates the manifest store (claim,
 /// signature, certificate and trust, assertion hashes, ingredients) against
 /// an empty stand-in asset, and tamga recomputes the one check that needs
 /// the asset — the data hash — streaming. Anything unusual (several hard
@@ -239,10 +239,10 @@ pub(super) fn read_streaming(
     // (where the store is, what the hard binding must exclude): the WAV
     // chunk's body and the whole chunk; the MP3 GEOB frame's data for both.
     let span = match format {
-        MediaFormat::Wav => crate::wav_stream::find_chunk(file)
+        MediaFormat::Wav => crate::wav_signer::find_chunk(file)
             .map_err(io)?
             .map(|(at, len)| ((at + 8, len.saturating_sub(8)), (at, len))),
-        _ => crate::mp3_stream::find_store(file)
+        _ => crate::mp3_signer::find_store(file)
             .map_err(io)?
             .map(|store| (store, store)),
     };
@@ -267,7 +267,7 @@ pub(super) fn read_streaming(
     let Some(active) = reader.active_label().map(str::to_string) else {
         return Ok(None);
     };
-    match crate::wav_stream::check_data_hash(&detailed, &active, file, chunk).map_err(io)? {
+    match crate::wav_signer::check_data_hash(&detailed, &active, file, chunk).map_err(io)? {
         None => Ok(None),
         Some(check) => Ok(Some(Found {
             reader,

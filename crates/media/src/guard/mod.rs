@@ -10,7 +10,7 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::MediaFormat;
+use crate::{Container, MediaFormat};
 
 mod bmff;
 mod flac;
@@ -58,25 +58,19 @@ pub fn check<R: Read + Seek>(
         elements: 0,
         limits,
     };
-    let result = match format {
-        MediaFormat::Png => w.png(),
-        MediaFormat::Jpeg => w.jpeg(),
-        MediaFormat::Wav | MediaFormat::Webp => w.riff(),
-        MediaFormat::Avif | MediaFormat::Heic | MediaFormat::M4a | MediaFormat::Mp4 => {
-            w.bmff(0, len, 0)
-        }
-        MediaFormat::Jxl => w.jxl(),
-        MediaFormat::Tiff => w.tiff(),
-        MediaFormat::Gif => w.gif(),
-        MediaFormat::Mp3 => w.id3(),
-        MediaFormat::Flac => w.flac(),
-        MediaFormat::Svg => w.svg(),
+    let result = match format.container() {
+        Container::Png => w.png(),
+        Container::Jpeg => w.jpeg(),
+        Container::Riff => w.riff(),
+        Container::Bmff => w.bmff(0, len, 0),
+        Container::Jxl => w.jxl(),
+        Container::Tiff => w.tiff(),
+        Container::Gif => w.gif(),
+        Container::Mpeg => w.id3(),
+        Container::Flac => w.flac(),
+        Container::Svg => w.svg(),
         // Text is checked as a whole (UTF-8, wrapper) when it is read.
-        MediaFormat::Ogg
-        | MediaFormat::Aac
-        | MediaFormat::Bmp
-        | MediaFormat::Text
-        | MediaFormat::Markdown => Ok(()),
+        Container::Ogg | Container::Adts | Container::Bmp | Container::Text => Ok(()),
     };
     result.map_err(|e| {
         let (offset, rule) = match e {

@@ -15,14 +15,11 @@ use std::{fs::File, path::Path};
 
 use crate::{options::NoticePosition, DecodeLimits, Lang, MediaFormat, NoticeError, Wording};
 
-/// The audio formats that take a tone or voice notice. M4A needs ffmpeg at
-/// run time for its AAC encoder (see `m4a`).
-pub const FORMATS: [MediaFormat; 4] = [
-    MediaFormat::Wav,
-    MediaFormat::Flac,
-    MediaFormat::Mp3,
-    MediaFormat::M4a,
-];
+/// Whether `format` takes a tone or voice notice (the format table's
+/// `sound`). M4A needs ffmpeg at run time for its AAC encoder (see `m4a`).
+pub fn supported(format: MediaFormat) -> bool {
+    format.spec().sound
+}
 
 /// What putting a notice into a recording did.
 #[derive(Debug, Clone, PartialEq)]

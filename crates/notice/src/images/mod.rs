@@ -29,6 +29,8 @@ use image::{
     ColorType, DynamicImage, ImageDecoder, ImageEncoder, ImageReader,
 };
 
+use tamga_media::BadgeWriter;
+
 use crate::{
     error::NoticeError, images::badge::Badge, options::NoticePosition, DecodeLimits, MediaFormat,
 };
@@ -51,29 +53,18 @@ pub fn load_codecs(
     format: MediaFormat,
     libheif: Option<&std::path::Path>,
 ) -> Result<(), crate::LibraryError> {
-    if matches!(format, MediaFormat::Heic | MediaFormat::Avif) {
+    if format.spec().badge == Some(BadgeWriter::Heif) {
         tamga_heif::Libheif::load(libheif)?;
     }
     Ok(())
 }
 
-/// The image formats tamga can badge and write back in the same format.
+/// Whether tamga can badge `format` and write it back in the same format
+/// (the format table's `badge`). HEIC and AVIF go through libheif, loaded
+/// when the notice is made: a machine without it is told then, before any
+/// other work.
 pub fn supported(format: MediaFormat) -> bool {
-    // HEIC and AVIF through libheif, loaded when the notice is made: a
-    // machine without it is told then, before any other work.
-    matches!(
-        format,
-        MediaFormat::Heic
-            | MediaFormat::Avif
-            | MediaFormat::Jpeg
-            | MediaFormat::Png
-            | MediaFormat::Gif
-            | MediaFormat::Webp
-            | MediaFormat::Tiff
-            | MediaFormat::Bmp
-            | MediaFormat::Svg
-            | MediaFormat::Jxl
-    )
+    format.spec().badge.is_some()
 }
 
 /// Draws the first fitting candidate in `corner` of the image in `input`,
@@ -87,22 +78,18 @@ pub fn apply(
     corner: NoticePosition,
     limits: &DecodeLimits,
 ) -> Result<Badged, NoticeError> {
-    match format {
-        MediaFormat::Gif => {
+    match format.spec().badge {
+        Some(BadgeWriter::Gif) => {
             return crate::images::gif_writer::apply(input, candidates, corner, limits)
         }
         // A drawing is edited as text, never rasterized.
-        MediaFormat::Svg => {
+        Some(BadgeWriter::Svg) => {
             return Ok(crate::images::svg_writer::apply(input, candidates, corner)?)
         }
-        MediaFormat::Jxl => {
+        Some(BadgeWriter::Jxl) => {
             return crate::images::jxl_writer::apply(&tools.cjxl, input, candidates, corner, limits)
         }
-        // 1-bit scans: `image` would widen them to 8 bits.
-        MediaFormat::Tiff if crate::images::tiff_writer::is_bilevel(input) => {
-            return crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
-        }
-        MediaFormat::Heic | MediaFormat::Avif => {
+        Some(BadgeWriter::Heif) => {
             return crate::images::heif_writer::apply(
                 tools.libheif.as_deref(),
                 input,
@@ -112,7 +99,14 @@ pub fn apply(
                 limits,
             )
         }
-        _ => {}
+        // 1-bit scans: `image` would widen them to 8 bits.
+        Some(BadgeWriter::Raster)
+            if format == MediaFormat::Tiff && crate::images::tiff_writer::is_bilevel(input) =>
+        {
+            return crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
+        }
+        Some(BadgeWriter::Raster) => {}
+        None => return Err(format!("badges on {format} files are not supported yet").into()),
     }
     let err = |e: image::ImageError| e.to_string();
     let mut reader = ImageReader::new(Cursor::new(input))

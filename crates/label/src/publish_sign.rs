@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::{
-    input, platform_meta,
+    input,
     sign::{check_notice, Job, PublishPlan},
-    watchdog, AiDisclosure, AiInvolvement, AppliedNotice, FileReport, LabelError, Labeller,
-    MetadataOptions, NoticeOptions, Placement,
+    watchdog, xmp_aigc, AiDisclosure, AiInvolvement, AppliedNotice, FileReport, LabelError,
+    Labeller, MetadataOptions, NoticeOptions, Placement,
 };
 
 /// How to publish.
@@ -178,7 +178,7 @@ impl Labeller {
             warnings.push("no AIGC label to hand on: the received file carries none".into());
             return Ok((tamga_meta::Labels::default(), None));
         };
-        if platform_meta::container(format).is_none() {
+        if xmp_aigc::container(format).is_none() {
             warnings.push(format!(
                 "no AIGC propagation: {format} has no metadata field to carry it"
             ));
@@ -193,13 +193,11 @@ impl Labeller {
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let (_, signer, _) = self.parts();
-        let handed_on =
-            platform_meta::propagated(label, &propagator, &id, signer.as_ref().as_ref()).map_err(
-                |reason| LabelError::Metadata {
-                    path: input.into(),
-                    reason,
-                },
-            )?;
+        let handed_on = xmp_aigc::propagated(label, &propagator, &id, signer.as_ref().as_ref())
+            .map_err(|reason| LabelError::Metadata {
+                path: input.into(),
+                reason,
+            })?;
         let iptc = found.map(|m| m.iptc.clone()).unwrap_or_default();
         let labels = tamga_meta::Labels {
             digital_source_type: iptc.digital_source_types.first().cloned(),

@@ -222,5 +222,5 @@ fn tag_with_store(old: Option<&[u8]>, store: &[u8]) -> Result<Tagged, String> {
 }
 
 #[cfg(test)]
-#[path = "mp3_stream_tests.rs"]
+#[path = "mp3_signer_tests.rs"]
 mod tests;

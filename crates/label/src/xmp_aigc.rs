@@ -44,25 +44,10 @@ pub struct AigcOptions {
     pub produce_id: Option<String>,
 }
 
-/// The tamga-meta container for a format, if it carries metadata.
+/// The tamga-meta container for a format, if it carries metadata (the
+/// format table's `metadata`).
 pub(crate) fn container(format: MediaFormat) -> Option<Container> {
-    Some(match format {
-        MediaFormat::Jpeg => Container::Jpeg,
-        MediaFormat::Png => Container::Png,
-        MediaFormat::Webp => Container::Webp,
-        MediaFormat::Gif => Container::Gif,
-        MediaFormat::Tiff => Container::Tiff,
-        MediaFormat::Svg => Container::Svg,
-        MediaFormat::Avif | MediaFormat::Heic | MediaFormat::M4a | MediaFormat::Mp4 => {
-            Container::Bmff
-        }
-        MediaFormat::Jxl => Container::Jxl,
-        MediaFormat::Wav => Container::Wav,
-        MediaFormat::Mp3 => Container::Mp3,
-        MediaFormat::Flac => Container::Flac,
-        MediaFormat::Markdown => Container::Markdown,
-        MediaFormat::Text | MediaFormat::Ogg | MediaFormat::Aac | MediaFormat::Bmp => return None,
-    })
+    format.spec().metadata
 }
 
 /// A warning when asked-for metadata has no place to go: the user asked

@@ -1,0 +1,345 @@
+//! One labelling job, run under the watchdog: the label path (a producer
+//! discloses) and the steps it shares with the publish path
+//! ([`crate::publish_job`]): opening the media, the notice, the platform
+//! metadata, the manifest and writing the labelled file or its sidecar.
+
+use std::{
+    fs::{File, Permissions},
+    io::{Seek, SeekFrom, Write},
+    path::PathBuf,
+    sync::Arc,
+};
+
+use c2pa::{assertions::DataHash, Builder, Context};
+use serde_json::json;
+use tamga_media::{write_atomically, FileMode};
+use tamga_notice::{AppliedNotice, NoticeOptions};
+
+use crate::{
+    input, manifest_map, text_sign, thumbnail, xmp_aigc, AiDisclosure, DecodeLimits, LabelError,
+    MediaFormat, MetadataOptions, Placement, ThumbnailOptions,
+};
+
+/// What a labelling job did besides writing its output.
+pub(crate) struct JobDone {
+    pub(crate) kept: bool,
+    pub(crate) sidecar: Option<PathBuf>,
+    pub(crate) warnings: Vec<String>,
+    /// The perceivable notice added, if any.
+    pub(crate) notice: Option<AppliedNotice>,
+}
+
+/// Everything one labelling needs, owned, so it can run under the watchdog.
+pub(crate) struct Job {
+    pub(crate) context: Arc<Context>,
+    pub(crate) signer: Arc<c2pa::BoxedSigner>,
+    pub(crate) thumbnail: ThumbnailOptions,
+    pub(crate) input: PathBuf,
+    pub(crate) output: PathBuf,
+    pub(crate) format: MediaFormat,
+    /// The producer's disclosure; when publishing, what the received file
+    /// disclosed (it words a notice the publisher adds).
+    pub(crate) disclosure: AiDisclosure,
+    pub(crate) placement: Placement,
+    pub(crate) notice: Option<NoticeOptions>,
+    /// What decoding the content for the notice may cost.
+    pub(crate) limits: DecodeLimits,
+    pub(crate) metadata: MetadataOptions,
+    /// Set when a distributor publishes the input rather than a producer
+    /// labelling it.
+    pub(crate) publish: Option<PublishPlan>,
+}
+
+/// How a publication differs from labelling.
+pub(crate) struct PublishPlan {
+    /// Who publishes (the `c2pa.published` action names them).
+    pub(crate) organisation: String,
+    /// The platform metadata to write instead of the producer's: the
+    /// received AIGC label handed on to the publisher, and the IPTC fields
+    /// as received (rewriting XMP replaces all of tamga's properties).
+    /// Empty when nothing is to change.
+    pub(crate) labels: tamga_meta::Labels,
+}
+
+/// The media being labelled, between opening it and signing it.
+pub(crate) struct Staged {
+    /// What is signed: the input, or its copy with a notice and metadata.
+    pub(crate) source: File,
+    /// The input as received, once `source` is an edited copy.
+    pub(crate) original: Option<File>,
+    /// The input's permissions, which the labelled file gets (not the 0600
+    /// of a fresh temporary file).
+    pub(crate) permissions: Permissions,
+    /// Whether the input already held a C2PA manifest.
+    pub(crate) had_manifest: bool,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) applied: Option<AppliedNotice>,
+}
+
+impl Job {
+    pub(crate) fn run(mut self) -> Result<JobDone, LabelError> {
+        match self.publish.take() {
+            Some(plan) => self.run_publish(plan),
+            None => self.run_label(),
+        }
+    }
+
+    /// The label path: the producer's disclosure, their platform metadata.
+    fn run_label(self) -> Result<JobDone, LabelError> {
+        let path = self.input.as_path();
+        let signer = self.signer.as_ref().as_ref();
+        let unwritten = xmp_aigc::unwritten(&self.metadata, self.format, self.placement);
+        if self.format.is_text() && self.placement == Placement::Embedded {
+            let labels = xmp_aigc::labels(&self.metadata, &self.disclosure, signer, path)?;
+            let mut done = self.run_text(&labels, None)?;
+            done.warnings.splice(0..0, unwritten);
+            return Ok(done);
+        }
+        let mut staged = self.stage()?;
+        // The metadata goes in after the notice (a re-encoded image would
+        // drop it) and before signing (so the hard binding covers it). A
+        // sidecar leaves the media file as it was.
+        staged.warnings.extend(unwritten);
+        if self.placement == Placement::Embedded {
+            let labels = xmp_aigc::labels(&self.metadata, &self.disclosure, signer, path)?;
+            self.embed_metadata(&mut staged, &labels)?;
+        }
+        let has_parent = staged.had_manifest || self.disclosure.ai.starts_from_existing_work();
+        let statement = manifest_map::Statement::Disclose(&self.disclosure);
+        // The badged copy lost the old manifest; the original holds it.
+        let parent = staged.had_manifest;
+        let builder = self.manifest(statement, has_parent, parent, &mut staged)?;
+        self.write(builder, staged, has_parent)
+    }
+
+    /// Opens the input and adds the notice, if any.
+    pub(crate) fn stage(&self) -> Result<Staged, LabelError> {
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let mut source = File::open(path).map_err(io)?;
+        let permissions = source.metadata().map_err(io)?.permissions();
+        let had_manifest = self.format.embeddable()
+            && c2pa::jumbf_io::load_jumbf_from_stream(self.format.mime(), &mut source).is_ok();
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut staged = Staged {
+            source,
+            original: None,
+            permissions,
+            had_manifest,
+            warnings: Vec::new(),
+            applied: None,
+        };
+        // A badge re-encodes the image, and the re-encoded pixels are what
+        // gets signed; the original stays open as the parent ingredient.
+        if let Some(notice) = &self.notice {
+            let (badged, record, note) = self.add_notice(&mut staged.source, notice)?;
+            staged.warnings.extend(note);
+            staged.applied = Some(record);
+            staged.original = Some(std::mem::replace(&mut staged.source, badged));
+        }
+        Ok(staged)
+    }
+
+    /// Writes `labels` into the staged media, and moves HEIF items so that
+    /// c2pa's insertion keeps their EXIF/XMP in place.
+    pub(crate) fn embed_metadata(
+        &self,
+        staged: &mut Staged,
+        labels: &tamga_meta::Labels,
+    ) -> Result<(), LabelError> {
+        let path = self.input.as_path();
+        if let Some(tagged) = xmp_aigc::apply(self.format, &mut staged.source, labels, path)? {
+            let before = std::mem::replace(&mut staged.source, tagged);
+            staged.original.get_or_insert(before);
+        }
+        let rebased =
+            crate::keep_metadata::rebase_item_locations(self.format, &mut staged.source, path)?;
+        if let Some(rebased) = rebased {
+            let before = std::mem::replace(&mut staged.source, rebased);
+            staged.original.get_or_insert(before);
+        }
+        Ok(())
+    }
+
+    /// The manifest to sign: `statement`, the notice's action, the input
+    /// as parent ingredient when `parent` (and it was edited), and an
+    /// image's thumbnail.
+    pub(crate) fn manifest(
+        &self,
+        statement: manifest_map::Statement<'_>,
+        has_parent: bool,
+        parent: bool,
+        staged: &mut Staged,
+    ) -> Result<Builder, LabelError> {
+        let path = self.input.as_path();
+        let mime = self.format.mime();
+        let title = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut builder = Builder::from_shared_context(&self.context)
+            .with_definition(json!({
+                "title": title,
+                "format": mime,
+                "claim_generator_info": [manifest_map::claim_generator()],
+            }))
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        manifest_map::apply(&mut builder, statement, has_parent, staged.applied.as_ref())
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        if let (true, Some(original)) = (parent, staged.original.as_mut()) {
+            original
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| LabelError::io(path, e))?;
+            builder
+                .add_ingredient_from_stream(
+                    json!({ "title": title, "relationship": "parentOf" }).to_string(),
+                    mime,
+                    original,
+                )
+                .map_err(|e| LabelError::c2pa(path, &e))?;
+        }
+        if self.format.is_image() {
+            let source = &mut staged.source;
+            if let Some((fmt, bytes)) = thumbnail::make(source, self.format, &self.thumbnail) {
+                builder
+                    .set_thumbnail(fmt, &mut std::io::Cursor::new(bytes))
+                    .map_err(|e| LabelError::c2pa(path, &e))?;
+            }
+            source
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| LabelError::io(path, e))?;
+        }
+        Ok(builder)
+    }
+
+    /// Signs and writes the labelled file, or the untouched file and its
+    /// sidecar manifest.
+    pub(crate) fn write(
+        &self,
+        mut builder: Builder,
+        staged: Staged,
+        has_parent: bool,
+    ) -> Result<JobDone, LabelError> {
+        let path = self.input.as_path();
+        let signer = self.signer.as_ref().as_ref();
+        let Staged {
+            mut source,
+            permissions,
+            had_manifest,
+            warnings,
+            applied,
+            ..
+        } = staged;
+        let write =
+            |to: &std::path::Path, fill: &mut dyn FnMut(&mut File) -> Result<(), LabelError>| {
+                write_atomically(to, Some(&permissions), FileMode::Usual, fill)
+            };
+        if self.placement == Placement::Embedded {
+            // WAV and MP3 are labelled streaming by tamga (c2pa holds them
+            // whole); with a parent ingredient c2pa's own path keeps it.
+            let streaming = match self.format {
+                MediaFormat::Wav if !has_parent => Some(crate::wav_signer::label as StreamLabel),
+                MediaFormat::Mp3 if !has_parent => Some(crate::mp3_signer::label as StreamLabel),
+                _ => None,
+            };
+            match streaming {
+                Some(label) => write(&self.output, &mut |tmp| {
+                    label(&mut builder, signer, path, &mut source, tmp)
+                })?,
+                None => write(&self.output, &mut |tmp| {
+                    builder
+                        .sign(signer, self.format.mime(), &mut source, tmp)
+                        .map(|_| ())
+                        .map_err(|e| LabelError::c2pa(path, &e))
+                })?,
+            }
+            return Ok(JobDone {
+                kept: had_manifest,
+                sidecar: None,
+                warnings,
+                notice: applied,
+            });
+        }
+        let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        let mut dh = DataHash::new("jumbf manifest", "sha256");
+        dh.set_hash(hash);
+        // The claim must hold the hard binding before signing; the hash
+        // covers the whole file (no exclusions).
+        builder
+            .add_assertion(DataHash::LABEL, &dh)
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        let manifest = builder
+            .sign_data_hashed_embeddable(signer, &dh, "application/c2pa")
+            .map_err(|e| LabelError::c2pa(path, &e))?;
+        if self.output != self.input {
+            source
+                .seek(SeekFrom::Start(0))
+                .map_err(|e| LabelError::io(path, e))?;
+            write(&self.output, &mut |tmp| {
+                std::io::copy(&mut source, tmp)
+                    .map(|_| ())
+                    .map_err(|e| LabelError::io(path, e))
+            })?;
+        }
+        let [sidecar, _] = input::sidecar_candidates(&self.output);
+        write(&sidecar, &mut |tmp| {
+            tmp.write_all(&manifest)
+                .map_err(|e| LabelError::io(&sidecar, e))
+        })?;
+        Ok(JobDone {
+            kept: false,
+            sidecar: Some(sidecar),
+            warnings,
+            notice: applied,
+        })
+    }
+
+    /// An embedded text label. Text is read whole: the NFC check, the
+    /// wrapper search and the hash all need every byte, and texts are
+    /// small next to media files.
+    pub(crate) fn run_text(
+        &self,
+        labels: &tamga_meta::Labels,
+        publisher: Option<&str>,
+    ) -> Result<JobDone, LabelError> {
+        let path = self.input.as_path();
+        let input = std::fs::read(path).map_err(|e| LabelError::io(path, e))?;
+        let permissions = std::fs::metadata(path)
+            .map_err(|e| LabelError::io(path, e))?
+            .permissions();
+        let labelled = text_sign::label(
+            &self.context,
+            self.signer.as_ref().as_ref(),
+            &self.disclosure,
+            text_sign::Additions {
+                notice: self.notice.as_ref(),
+                labels,
+                publisher,
+            },
+            self.format,
+            path,
+            &input,
+        )?;
+        write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
+            tmp.write_all(&labelled.body)
+                .and_then(|_| tmp.write_all(labelled.wrapper.as_bytes()))
+                .map_err(|e| LabelError::io(&self.output, e))
+        })?;
+        Ok(JobDone {
+            kept: labelled.kept_previous_manifest,
+            sidecar: None,
+            warnings: labelled.warnings,
+            notice: labelled.notice,
+        })
+    }
+}
+
+/// tamga's own streaming signers' entry point (WAV, MP3).
+type StreamLabel = fn(
+    &mut Builder,
+    &dyn c2pa::Signer,
+    &std::path::Path,
+    &mut File,
+    &mut File,
+) -> Result<(), LabelError>;

@@ -3,7 +3,7 @@
 
 use tamga_label::{TimeStampInfo, Verdict, VerdictDetail};
 
-use crate::{policy::Policy, GateVerdict};
+use crate::{policy::Policy, GateVerdict, RuleId};
 
 /// The language of the HTML report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::{
 use anyhow::Result;
 use rayon::prelude::*;
 use tamga_gate::{
-    decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateVerdict, Policy,
+    decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateError, GateVerdict, Policy,
 };
 
 use crate::{
@@ -20,7 +20,7 @@ use crate::{
 };
 
 pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
-    let policy = Policy::load(&args.policy)?;
+    let policy = Policy::load(&args.policy).map_err(advise)?;
     let declarations = match &args.declarations {
         Some(p) => Declarations::load(p)?,
         None => Declarations::default(),
@@ -37,11 +37,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
     let report = CheckReport::new(gate.policy(), checks);
 
     if let Some(path) = &args.junit {
-        tamga_label::write_bytes_atomically(
-            path,
-            tamga_gate::junit::render(&report).as_bytes(),
-            tamga_label::FileMode::Usual,
-        )?;
+        tamga_gate::report::write(path, &tamga_gate::junit::render(&report)).map_err(advise)?;
     }
     if let Some(path) = &args.html {
         let lang = args
@@ -56,7 +52,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
                 base64::engine::general_purpose::STANDARD.encode(jpeg)
             ))
         });
-        tamga_label::write_bytes_atomically(path, page.as_bytes(), tamga_label::FileMode::Usual)?;
+        tamga_gate::report::write(path, &page).map_err(advise)?;
     }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
@@ -133,7 +129,18 @@ pub(crate) fn gate(
     declarations: Declarations,
 ) -> Result<Gate> {
     let options = crate::cmd_verify::verify_options(trust)?;
-    Ok(Gate::new(policy, options, declarations)?)
+    Gate::new(policy, options, declarations).map_err(advise)
+}
+
+/// The gate's error, with the command line's advice for its kind (the
+/// library names no flags).
+pub(crate) fn advise(e: GateError) -> anyhow::Error {
+    let advice = match e.kind() {
+        "unknown-policy" => "; give --policy kz, eu, cn or the path of a TOML policy file",
+        "policy-unknown-key" => "; docs/policy.md lists the keys a policy may have",
+        _ => "",
+    };
+    anyhow::anyhow!("{e}{advice}")
 }
 
 /// One block per file, the verdict first, then each reason with its clause.

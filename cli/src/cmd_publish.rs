@@ -71,7 +71,7 @@ struct Summary {
 }
 
 pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
-    let policy = Policy::load(&args.policy)?;
+    let policy = Policy::load(&args.policy).map_err(crate::cmd_check::advise)?;
     let fix = args
         .fix
         .then(|| notice_options(&args, &policy))

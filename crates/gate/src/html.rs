@@ -12,7 +12,7 @@ use crate::{
     junit::esc,
     reason_text,
     report::CheckReport,
-    GateVerdict,
+    GateVerdict, RuleId,
 };
 
 /// Files beyond this many get no preview: at ten thousand files, inline
@@ -37,7 +37,7 @@ ul{margin:0;padding-left:1.1rem}.clause{color:#555;font-size:.9em}.thumb{max-wid
 /// One group of files: the same verdict for the same main reason.
 struct Group<'a> {
     verdict: GateVerdict,
-    rule: &'static str,
+    rule: RuleId,
     files: Vec<&'a FileCheck>,
 }
 
@@ -50,7 +50,7 @@ fn groups(report: &CheckReport) -> Vec<Group<'_>> {
             .reasons
             .iter()
             .find(|r| r.verdict == f.verdict)
-            .map_or("readable", |r| r.rule);
+            .map_or(RuleId::Readable, |r| r.rule);
         match out
             .iter_mut()
             .find(|g| g.verdict == f.verdict && g.rule == rule)
@@ -67,7 +67,8 @@ fn groups(report: &CheckReport) -> Vec<Group<'_>> {
         b.verdict
             .cmp(&a.verdict)
             .then(b.files.len().cmp(&a.files.len()))
-            .then(a.rule.cmp(b.rule))
+            // By name, as the headings read.
+            .then(a.rule.as_str().cmp(b.rule.as_str()))
     });
     out
 }

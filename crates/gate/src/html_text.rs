@@ -3,7 +3,7 @@
 
 use tamga_label::{TimeStampInfo, Verdict, VerdictDetail};
 
-use crate::{policy::Policy, GateVerdict};
+use crate::{policy::Policy, GateVerdict, RuleId};
 
 /// The language of the HTML report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,44 +127,46 @@ pub(crate) fn verdict(lang: ReportLang, v: GateVerdict) -> &'static str {
 
 /// A rule, as the heading of a group of files with `verdict`: a rule that
 /// lets a file through reads differently from one that stops it.
-pub(crate) fn rule(lang: ReportLang, rule: &str, verdict: GateVerdict) -> String {
+pub(crate) fn rule(lang: ReportLang, rule: RuleId, verdict: GateVerdict) -> String {
+    use RuleId as R;
     let passed = match (lang, rule) {
-        (ReportLang::Kk, "label") => "белгіленген ЖИ контенті",
-        (ReportLang::Kk, "trust") => "қол қоюшы белгісіз, ЖИ туралы айтылмаған",
-        (ReportLang::Kk, "notice") => "редакция тексерген ЖИ мәтіні",
-        (ReportLang::Ru, "label") => "помеченный ИИ-контент",
-        (ReportLang::Ru, "trust") => "подписант неизвестен, ИИ не заявлен",
-        (ReportLang::Ru, "notice") => "ИИ-текст, проверенный редакцией",
-        (ReportLang::En, "label") => "labelled AI content",
-        (ReportLang::En, "trust") => "unknown signer, no AI claimed",
-        (ReportLang::En, "notice") => "AI text reviewed under editorial responsibility",
+        (ReportLang::Kk, R::Label) => "белгіленген ЖИ контенті",
+        (ReportLang::Kk, R::Trust) => "қол қоюшы белгісіз, ЖИ туралы айтылмаған",
+        (ReportLang::Kk, R::Notice) => "редакция тексерген ЖИ мәтіні",
+        (ReportLang::Ru, R::Label) => "помеченный ИИ-контент",
+        (ReportLang::Ru, R::Trust) => "подписант неизвестен, ИИ не заявлен",
+        (ReportLang::Ru, R::Notice) => "ИИ-текст, проверенный редакцией",
+        (ReportLang::En, R::Label) => "labelled AI content",
+        (ReportLang::En, R::Trust) => "unknown signer, no AI claimed",
+        (ReportLang::En, R::Notice) => "AI text reviewed under editorial responsibility",
         _ => "",
     };
     if verdict == GateVerdict::Publish && !passed.is_empty() {
         return passed.to_string();
     }
     let known = match (lang, rule) {
-        (ReportLang::Kk, "readable") => "файл оқылмайды",
-        (ReportLang::Kk, "intact") => "белгі бүлінген немесе өзгертілген",
-        (ReportLang::Kk, "trust") => "қол қоюшы сенім тізімінде жоқ",
-        (ReportLang::Kk, "label") => "қабылданатын машинаоқитын белгі жоқ",
-        (ReportLang::Kk, "notice") => "көрінетін ескерту жоқ",
-        (ReportLang::Kk, "aigc") => "AIGC белгісі жалған",
-        (ReportLang::Kk, "unlabelled") => "ЖИ белгілері жоқ",
-        (ReportLang::Ru, "readable") => "файл не читается",
-        (ReportLang::Ru, "intact") => "метка повреждена или изменена",
-        (ReportLang::Ru, "trust") => "подписанта нет в списке доверия",
-        (ReportLang::Ru, "label") => "нет принимаемой машиночитаемой метки",
-        (ReportLang::Ru, "notice") => "нет видимого предупреждения",
-        (ReportLang::Ru, "aigc") => "поддельная метка AIGC",
-        (ReportLang::Ru, "unlabelled") => "нет признаков ИИ",
-        (ReportLang::En, "readable") => "unreadable",
-        (ReportLang::En, "intact") => "label broken or altered",
-        (ReportLang::En, "trust") => "signer not on the trust list",
-        (ReportLang::En, "label") => "no accepted machine-readable label",
-        (ReportLang::En, "notice") => "no perceivable notice",
-        (ReportLang::En, "aigc") => "forged AIGC label",
-        (ReportLang::En, "unlabelled") => "no AI evidence",
+        (ReportLang::Kk, R::Readable) => "файл оқылмайды",
+        (ReportLang::Kk, R::Intact) => "белгі бүлінген немесе өзгертілген",
+        (ReportLang::Kk, R::Trust) => "қол қоюшы сенім тізімінде жоқ",
+        (ReportLang::Kk, R::Label) => "қабылданатын машинаоқитын белгі жоқ",
+        (ReportLang::Kk, R::Notice) => "көрінетін ескерту жоқ",
+        (ReportLang::Kk, R::Aigc) => "AIGC белгісі жалған",
+        (ReportLang::Kk, R::Unlabelled) => "ЖИ белгілері жоқ",
+        (ReportLang::Ru, R::Readable) => "файл не читается",
+        (ReportLang::Ru, R::Intact) => "метка повреждена или изменена",
+        (ReportLang::Ru, R::Trust) => "подписанта нет в списке доверия",
+        (ReportLang::Ru, R::Label) => "нет принимаемой машиночитаемой метки",
+        (ReportLang::Ru, R::Notice) => "нет видимого предупреждения",
+        (ReportLang::Ru, R::Aigc) => "поддельная метка AIGC",
+        (ReportLang::Ru, R::Unlabelled) => "нет признаков ИИ",
+        (ReportLang::En, R::Readable) => "unreadable",
+        (ReportLang::En, R::Intact) => "label broken or altered",
+        (ReportLang::En, R::Trust) => "signer not on the trust list",
+        (ReportLang::En, R::Label) => "no accepted machine-readable label",
+        (ReportLang::En, R::Notice) => "no perceivable notice",
+        (ReportLang::En, R::Aigc) => "forged AIGC label",
+        (ReportLang::En, R::Unlabelled) => "no AI evidence",
+        // `remote` has no heading of its own yet: its name stands.
         _ => "",
     };
     if known.is_empty() {

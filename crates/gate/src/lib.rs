@@ -14,6 +14,7 @@
 
 pub mod decide;
 pub mod declarations;
+mod error;
 pub mod evidence;
 pub mod html;
 pub mod html_text;
@@ -22,17 +23,21 @@ pub mod policy;
 pub mod publish;
 pub mod reason_text;
 pub mod report;
+mod rule_id;
+mod rules;
 mod trust;
 
 use std::path::Path;
 
 pub use decide::{decide, FileCheck, GateVerdict, Reason};
 pub use declarations::{Declaration, Declarations};
+pub use error::GateError;
 pub use html_text::ReportLang;
 pub use policy::{Policy, PolicyError};
 pub use publish::{PublishError, PublishRequest};
 pub use reason_text::ReasonKind;
 pub use report::{CheckReport, CHECK_SCHEMA};
+pub use rule_id::{RuleId, UnknownRule};
 use tamga_label::{Verifier, VerifyOptions};
 
 /// A policy, a verifier and the batch's declarations: built once, shared by
@@ -51,14 +56,32 @@ impl Gate {
         mut options: VerifyOptions,
         declarations: Declarations,
     ) -> Result<Self, GateError> {
-        options
-            .trust
-            .add_files(
-                policy.trust.anchors.as_deref(),
-                policy.trust.allowed.as_deref(),
-            )
-            .map_err(|e| GateError(e.to_string()))?;
-        let verifier = Verifier::new(options).map_err(|e| GateError(e.to_string()))?;
+        // One list at a time, so the error names the file that failed.
+        if let Some(path) = &policy.trust.anchors {
+            options
+                .trust
+                .add_files(Some(path), None)
+                .map_err(|source| GateError::TrustList {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+        if let Some(path) = &policy.trust.allowed {
+            options
+                .trust
+                .add_files(None, Some(path))
+                .map_err(|source| GateError::TrustList {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+        let files = [&policy.trust.anchors, &policy.trust.allowed]
+            .into_iter()
+            .flatten()
+            .map(|p| p.display().to_string())
+            .collect();
+        let verifier =
+            Verifier::new(options).map_err(|source| GateError::TrustSettings { files, source })?;
         Ok(Self {
             policy,
             verifier,
@@ -107,11 +130,6 @@ impl Gate {
         }
     }
 }
-
-/// A gate that cannot be set up (trust lists).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct GateError(String);
 
 /// Entry points for the fuzz targets in `fuzz/` (the rustls pattern): thin
 /// wrappers over parsers internal to this crate. Not API; hidden from the

@@ -11,7 +11,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use tamga_label::MediaFormat;
 
-use crate::{evidence::EvidenceKind, GateVerdict};
+use crate::{evidence::EvidenceKind, GateError, GateVerdict};
 
 /// The policy schema this build reads.
 pub const POLICY_SCHEMA: u32 = 1;
@@ -167,30 +167,8 @@ pub struct FormatRule {
     pub clause: String,
 }
 
-/// A policy file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    /// Not valid TOML, or not the schema; line and column are 1-based.
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    /// Valid TOML that makes no sense as a policy.
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
-    /// Cannot be read.
-    #[error("{path}: cannot read the policy: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    /// Neither a preset nor a file.
-    #[error("unknown policy `{0}`: use kz, eu, cn or a TOML file")]
-    Unknown(String),
-}
+/// A policy file that cannot be used: the policy causes of [`GateError`].
+pub type PolicyError = GateError;
 
 /// The kinds a format rule may name besides formats.
 const KINDS: [&str; 4] = ["image", "audio", "video", "text"];
@@ -204,9 +182,11 @@ impl Policy {
         }
         let path = Path::new(name_or_path);
         if !path.exists() {
-            return Err(PolicyError::Unknown(name_or_path.into()));
+            return Err(GateError::UnknownPolicy {
+                name: name_or_path.into(),
+            });
         }
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+        let text = std::fs::read_to_string(path).map_err(|source| GateError::PolicyUnreadable {
             path: name_or_path.into(),
             source,
         })?;
@@ -229,14 +209,24 @@ impl Policy {
             let (line, column) = e
                 .span()
                 .map_or((1, 1), |span| line_column(text, span.start));
-            PolicyError::Syntax {
-                path: origin.into(),
-                line,
-                column,
-                message: e.message().trim().replace('\n', " "),
+            let message = e.message().trim().replace('\n', " ");
+            match unknown_key(&message) {
+                Some(key) => GateError::PolicyUnknownKey {
+                    path: origin.into(),
+                    line,
+                    column,
+                    key,
+                    message,
+                },
+                None => GateError::PolicySyntax {
+                    path: origin.into(),
+                    line,
+                    column,
+                    message,
+                },
             }
         })?;
-        let invalid = |message: String| PolicyError::Invalid {
+        let invalid = |message: String| GateError::PolicyInvalid {
             path: origin.into(),
             message,
         };
@@ -294,6 +284,13 @@ impl Policy {
         }
         out
     }
+}
+
+/// The key serde's `deny_unknown_fields` names in `message` (``unknown
+/// field `x`, expected one of …``): the toml crate reports it only as text.
+fn unknown_key(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split_once('`').map(|(key, _)| key.to_string())
 }
 
 fn clause_or<'a>(own: &'a str, fallback: &'a str) -> &'a str {

@@ -117,7 +117,7 @@ impl Gate {
                     .reasons
                     .iter()
                     .filter(|r| r.verdict == GateVerdict::Fix)
-                    .all(|r| r.rule == "notice");
+                    .all(|r| r.rule == crate::RuleId::Notice);
                 match (&request.fix, only_notice) {
                     (Some(n), true) => Ok(Some(n.clone())),
                     _ => {
@@ -161,7 +161,7 @@ mod tests {
             reasons: reasons
                 .iter()
                 .map(|&(rule, verdict)| Reason {
-                    rule,
+                    rule: rule.parse().unwrap(),
                     verdict,
                     message: format!("{rule} says {verdict}"),
                     clause: "test".into(),

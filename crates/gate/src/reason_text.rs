@@ -6,7 +6,7 @@
 //! and docs/policy.md: ЖИ / ИИ for AI, белгі / метка for a label, уақыт
 //! белгісі / метка времени for an RFC 3161 time-stamp.
 
-use crate::{decide::Reason, evidence::Certainty, html_text::ReportLang};
+use crate::{decide::Reason, evidence::Certainty, html_text::ReportLang, RuleId};
 
 /// Which reason a [`Reason`] is, with what its sentence needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,6 +74,27 @@ pub enum ReasonKind {
         /// Whether the label says AI was involved.
         claims_ai: bool,
     },
+}
+
+impl ReasonKind {
+    /// The rule this reason is about; `None` for [`ReasonKind::Other`]. A
+    /// [`Reason`]'s `rule` comes from here, so the id reports show and the
+    /// sentence the HTML report words have one source.
+    pub fn rule(&self) -> Option<RuleId> {
+        Some(match self {
+            Self::Other => return None,
+            Self::Unreadable { .. } => RuleId::Readable,
+            Self::Broken { .. } => RuleId::Intact,
+            Self::Remote { .. } => RuleId::Remote,
+            Self::AigcForged | Self::AigcPropagationForged => RuleId::Aigc,
+            Self::LabelNotAccepted { .. } | Self::LabelMissing | Self::Labelled { .. } => {
+                RuleId::Label
+            }
+            Self::NoticeExempt | Self::NoticeMissing => RuleId::Notice,
+            Self::UnlabelledSigned | Self::UnlabelledNone => RuleId::Unlabelled,
+            Self::Untrusted { .. } | Self::Expired { .. } => RuleId::Trust,
+        })
+    }
 }
 
 /// `reason` in `lang`: the English message itself for English and for

@@ -2,9 +2,11 @@
 //! `docs/json-schema.md`); the terminal table, JUnit and HTML are rendered
 //! from the same values.
 
+use std::path::Path;
+
 use serde::Serialize;
 
-use crate::{decide::FileCheck, GateVerdict, Policy};
+use crate::{decide::FileCheck, GateError, GateVerdict, Policy};
 
 /// Identifies the JSON schema of [`CheckReport`]; bump on breaking change.
 pub const CHECK_SCHEMA: &str = "tamga.check/1";
@@ -70,4 +72,14 @@ impl CheckReport {
     pub fn all_publish(&self) -> bool {
         self.files.iter().all(|f| f.verdict == GateVerdict::Publish)
     }
+}
+
+/// Writes a rendered report (JUnit, HTML) to `path`, atomically, as every
+/// output of tamga is written.
+pub fn write(path: &Path, text: &str) -> Result<(), GateError> {
+    tamga_label::write_bytes_atomically(path, text.as_bytes(), tamga_label::FileMode::Usual)
+        .map_err(|source| GateError::ReportWrite {
+            path: path.to_path_buf(),
+            source,
+        })
 }

@@ -47,10 +47,9 @@ pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
         }
     };
     Some(if claims_ai {
-        Reason {
-            rule: "trust",
-            verdict: GateVerdict::Reject,
-            message: if expired {
+        Reason::new(
+            GateVerdict::Reject,
+            if expired {
                 format!(
                     "the label says AI was involved and is intact, but {why}; ask its producer \
                      to label it again with a time-stamp"
@@ -61,20 +60,19 @@ pub(crate) fn reason(policy: &Policy, report: &FileReport) -> Option<Reason> {
                      label this policy accepts"
                 )
             },
-            clause: policy.trust.clause.clone(),
+            policy.trust.clause.clone(),
             kind,
-        }
+        )
     } else {
-        Reason {
-            rule: "trust",
-            verdict: GateVerdict::Publish,
-            message: format!(
+        Reason::new(
+            GateVerdict::Publish,
+            format!(
                 "note: the label is intact, but {why}; it does not say AI was involved, so it \
                  is no AI evidence and the file is judged as one without it"
             ),
-            clause: policy.unlabelled.clause.clone(),
+            policy.unlabelled.clause.clone(),
             kind,
-        }
+        )
     })
 }
 

@@ -30,7 +30,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         &gate,
         &args.paths,
         args.declarations.as_deref(),
-        args.jobs,
+        args.jobs.jobs,
         "checking",
         |_, check| check,
     )?;
@@ -58,7 +58,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         });
         tamga_label::write_bytes_atomically(path, page.as_bytes(), tamga_label::FileMode::Usual)?;
     }
-    if args.json {
+    if args.json.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         print_table(&report)?;

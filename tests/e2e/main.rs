@@ -11,6 +11,7 @@
 mod audio_notices;
 mod bad_input;
 mod bombs;
+mod cli_once;
 mod cawg;
 mod conformance;
 mod demo;

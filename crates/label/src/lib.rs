@@ -55,6 +55,7 @@ mod publish;
 pub mod remote;
 mod remote_verdict;
 pub mod report;
+mod request;
 mod sign;
 pub mod signing_time;
 mod store_span;
@@ -78,6 +79,7 @@ pub use platform_meta::{
 };
 pub use profile::Profile;
 pub use publish::{Propagation, PublishOptions, PublishOutcome};
+pub use request::{LabelRequest, RequestError};
 pub use report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
@@ -89,3 +91,7 @@ pub use tamga_notice::{AppliedNotice, Lang, NoticeOptions, NoticePosition, Notic
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};
+
+/// The c2pa crate's version (labels are made and read with it), for
+/// front ends' `--version`.
+pub const C2PA_VERSION: &str = c2pa::VERSION;

@@ -11,25 +11,40 @@ use tamga_label::{AiInvolvement, Profile, TrainingMining};
 
 /// `--ai`: the library's words for [`AiInvolvement`].
 pub(crate) const AI: [(&str, &str); 4] = [
-    ("generated", "Created by generative AI (IPTC trainedAlgorithmicMedia)"),
+    (
+        "generated",
+        "Created by generative AI (IPTC trainedAlgorithmicMedia)",
+    ),
     (
         "edited",
         "An existing work edited with generative AI (compositeWithTrainedAlgorithmicMedia)",
     ),
-    ("composite", "A composite with generative-AI elements (compositeSynthetic)"),
-    ("algorithmic", "Made by a non-trained algorithm (algorithmicMedia)"),
+    (
+        "composite",
+        "A composite with generative-AI elements (compositeSynthetic)",
+    ),
+    (
+        "algorithmic",
+        "Made by a non-trained algorithm (algorithmicMedia)",
+    ),
 ];
 
 /// `--profile`.
 pub(crate) const PROFILE: [(&str, &str); 3] = [
     ("kz", "Kazakhstan: notices in Kazakh, Russian and English"),
     ("eu", "European Union: notices in English"),
-    ("cn", "China: notices in Chinese and the GB 45438 AIGC label"),
+    (
+        "cn",
+        "China: notices in Chinese and the GB 45438 AIGC label",
+    ),
 ];
 
 /// `--training-mining` (CAWG `cawg.training-mining`).
 pub(crate) const TRAINING_MINING: [(&str, &str); 3] = [
-    ("allowed", "Training, generative training, inference and mining allowed"),
+    (
+        "allowed",
+        "Training, generative training, inference and mining allowed",
+    ),
     ("not-allowed", "None of the four uses allowed"),
     ("constrained", "Allowed under constraints agreed elsewhere"),
 ];

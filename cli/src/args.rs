@@ -95,13 +95,6 @@ pub(crate) struct NoticeArgs {
     pub(crate) notice_lang: Option<Vec<Lang>>,
 }
 
-impl NoticeArgs {
-    /// Whether any notice flag was given.
-    pub(crate) fn any(&self) -> bool {
-        self.notice_style.is_some() || self.notice_position.is_some() || self.notice_lang.is_some()
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeysCommand {
     /// Create a development root CA and an Ed25519 signing certificate.

@@ -113,7 +113,9 @@ fn man_section(page: &mut Vec<u8>, name: &str, cmd: &clap::Command) -> std::io::
     man.render_options_section(&mut body)?;
     page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
     for line in String::from_utf8_lossy(&body).lines() {
-        let line = line.strip_prefix(".SH ").map_or(line.to_string(), |h| format!(".SS {h}"));
+        let line = line
+            .strip_prefix(".SH ")
+            .map_or(line.to_string(), |h| format!(".SS {h}"));
         page.extend_from_slice(line.as_bytes());
         page.push(b'\n');
     }

@@ -45,9 +45,7 @@ fn disclosure_assertions(sb: &Sandbox, file: &Path) -> Value {
         let label = a["label"].as_str().unwrap();
         let data = &a["data"];
         let kept = match label {
-            "org.tamga.ai-disclosure" | "cawg.training-mining" | "org.tamga.notice" => {
-                data.clone()
-            }
+            "org.tamga.ai-disclosure" | "cawg.training-mining" | "org.tamga.notice" => data.clone(),
             l if l.starts_with("c2pa.actions") => Value::Array(
                 data["actions"]
                     .as_array()
@@ -94,15 +92,22 @@ fn cli_and_server_label_the_same_request_alike() {
     }
     let from_cli = sb.path("cli.png");
     let keys = sb.keys();
-    let mut args = vec!["label", input.to_str().unwrap(), "-o", from_cli.to_str().unwrap()];
+    let mut args = vec![
+        "label",
+        input.to_str().unwrap(),
+        "-o",
+        from_cli.to_str().unwrap(),
+    ];
     args.extend(["--keys", keys.to_str().unwrap()]);
     args.extend(flags.iter().map(String::as_str));
     assert_ok(&sb.run(&args));
 
     let server = Server::start(&sb, "");
     let png = std::fs::read(&input).unwrap();
-    let mut parts: Vec<(&str, Option<&str>, &[u8])> =
-        options.iter().map(|(k, v)| (*k, None, v.as_bytes())).collect();
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = options
+        .iter()
+        .map(|(k, v)| (*k, None, v.as_bytes()))
+        .collect();
     parts.push(("file", Some("sample.png"), &png));
     let (ct, body) = multipart(&parts);
     let auth = format!("\r\nAuthorization: Bearer {TOKEN}");
@@ -175,11 +180,7 @@ fn the_man_page_renders_with_every_subcommand() {
     assert_ok(&out);
     let roff = out.stdout;
     assert!(text(&roff).starts_with(".ie") || text(&roff).contains(".TH tamga"));
-    let rendered = pipe(
-        "groff",
-        &["-man", "-Tutf8", "-ww", "-rLL=200n"],
-        &roff,
-    );
+    let rendered = pipe("groff", &["-k", "-man", "-Tutf8", "-ww", "-rLL=200n"], &roff);
     assert!(rendered.status.success(), "{}", text(&rendered.stderr));
     assert!(
         rendered.stderr.is_empty(),
@@ -227,7 +228,15 @@ fn version_names_c2pa_and_the_run_time_pieces() {
         .map(|v| v.trim_end_matches('"'))
         .unwrap();
     assert!(first.contains(&format!("c2pa {c2pa}")), "{v}");
-    for piece in ["libheif", "HEIC/AVIF", "ffmpeg", "M4A", "cjxl", "JPEG XL", "run time"] {
+    for piece in [
+        "libheif",
+        "HEIC/AVIF",
+        "ffmpeg",
+        "M4A",
+        "cjxl",
+        "JPEG XL",
+        "run time",
+    ] {
         assert!(v.contains(piece), "--version does not name {piece}: {v}");
     }
     let short = text(&sb.run(&["-V"]).stdout);
@@ -248,7 +257,10 @@ fn version_does_not_load_libheif() {
         .unwrap();
     assert_ok(&out);
     let loader = text(&out.stderr);
-    assert!(!loader.contains("libheif"), "--version loaded libheif: {loader}");
+    assert!(
+        !loader.contains("libheif"),
+        "--version loaded libheif: {loader}"
+    );
 }
 
 #[test]

@@ -11,8 +11,8 @@
 mod audio_notices;
 mod bad_input;
 mod bombs;
-mod cli_once;
 mod cawg;
+mod cli_once;
 mod conformance;
 mod demo;
 mod exclusions;

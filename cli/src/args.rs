@@ -3,7 +3,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tamga_label::{MediaFormat, NoticePosition, NoticeStyle};
+use tamga_label::{
+    AiInvolvement, Lang, MediaFormat, NoticePosition, NoticeStyle, Profile, TrainingMining,
+};
+
+use crate::arg_values;
 
 /// Signed "AI-generated" labels (C2PA Content Credentials) for images,
 /// audio and text, and a verifier for distributors.
@@ -11,7 +15,14 @@ use tamga_label::{MediaFormat, NoticePosition, NoticeStyle};
 /// Exit codes: 0 all files passed; 1 some file failed verification or could
 /// not be labelled; 2 usage, key or I/O error.
 #[derive(Debug, Parser)]
-#[command(name = "tamga", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "tamga",
+    version = crate::version::short(),
+    long_version = crate::version::long(),
+    about,
+    long_about,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -40,6 +51,48 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Make throwaway keys, label every sample, verify them, print a table.
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
+    ///
+    /// e.g. `tamga completions bash > ~/.local/share/bash-completion/completions/tamga`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout: `tamga man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// `--jobs`, for every command that works on many files at once.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub(crate) struct JobsArg {
+    /// Worker threads [default: one per core].
+    #[arg(short, long, value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+}
+
+/// `--json`: one versioned document on stdout (docs/json-schema.md).
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub(crate) struct JsonArg {
+    /// Print one versioned JSON document instead of text (schemas in docs/json-schema.md).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The perceivable notice's kind, place and languages, for `label --notice`
+/// and `publish --fix`.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct NoticeArgs {
+    #[arg(long, value_name = "STYLE", help = crate::help_text::notice_style(), value_parser = arg_values::from_str::<NoticeStyle>)]
+    pub(crate) notice_style: Option<NoticeStyle>,
+    #[arg(long, value_name = "WHERE", help = crate::help_text::notice_position(), value_parser = arg_values::from_str::<NoticePosition>)]
+    pub(crate) notice_position: Option<NoticePosition>,
+    /// Languages of the notice: kk, ru, en, zh [default: label: by --profile; publish: the policy's notice languages].
+    #[arg(long, value_delimiter = ',', value_name = "LANGS", value_parser = arg_values::from_str::<Lang>)]
+    pub(crate) notice_lang: Option<Vec<Lang>>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +134,8 @@ pub(crate) enum KeysCommand {
     Show {
         #[command(flatten)]
         keys: KeyArgs,
+        #[command(flatten)]
+        json: JsonArg,
     },
 }
 
@@ -109,25 +164,6 @@ pub(crate) struct KeyArgs {
     pub(crate) config: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub(crate) enum Ai {
-    /// Created by generative AI (IPTC trainedAlgorithmicMedia).
-    Generated,
-    /// An existing work edited with generative AI (compositeWithTrainedAlgorithmicMedia).
-    Edited,
-    /// A composite with generative-AI elements (compositeSynthetic).
-    Composite,
-    /// Made by a non-trained algorithm (algorithmicMedia).
-    Algorithmic,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum Tdm {
-    Allowed,
-    NotAllowed,
-    Constrained,
-}
-
 #[derive(Debug, Args)]
 pub(crate) struct LabelArgs {
     /// Files or directories (searched recursively); `-` reads a text from
@@ -143,8 +179,8 @@ pub(crate) struct LabelArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub(crate) format: Option<MediaFormat>,
     /// How AI was involved.
-    #[arg(long, value_enum)]
-    pub(crate) ai: Ai,
+    #[arg(long, value_parser = arg_values::ai())]
+    pub(crate) ai: AiInvolvement,
     /// The AI system and version, e.g. "Model 2.1".
     #[arg(long)]
     pub(crate) generator: Option<String>,
@@ -160,11 +196,8 @@ pub(crate) struct LabelArgs {
     /// State explicitly that no person reviewed it.
     #[arg(long)]
     pub(crate) not_reviewed: bool,
-    /// Languages of the notice, in the manifest and (with --notice) in the content [default: by --profile; kk,ru,en].
-    #[arg(long, value_delimiter = ',', value_name = "LANGS")]
-    pub(crate) notice_lang: Option<Vec<String>>,
     /// The jurisdiction to label for: kz (kk,ru,en notices), eu (en), cn (zh notices and the GB 45438 AIGC label).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = arg_values::profile())]
     pub(crate) profile: Option<Profile>,
     /// Write the GB 45438 AIGC implicit label [default: on under --profile cn].
     #[arg(long)]
@@ -183,15 +216,14 @@ pub(crate) struct LabelArgs {
     pub(crate) no_xmp: bool,
     /// Also add a notice people can perceive (a line in texts), recorded in the manifest.
     /// HEIC/AVIF badges need libheif 1.14+ at run time (TAMGA_LIBHEIF names its file).
+    /// The notice's languages (--notice-lang) also go into the manifest.
     #[arg(long)]
     pub(crate) notice: bool,
-    #[arg(long, value_name = "STYLE", help = crate::help_text::notice_style(), value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]
-    pub(crate) notice_style: Option<NoticeStyle>,
-    #[arg(long, value_name = "WHERE", help = crate::help_text::notice_position(), value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticePosition>()))]
-    pub(crate) notice_position: Option<NoticePosition>,
+    #[command(flatten)]
+    pub(crate) notice_args: NoticeArgs,
     /// Training and data-mining preference (cawg.training-mining).
-    #[arg(long, value_enum)]
-    pub(crate) training_mining: Option<Tdm>,
+    #[arg(long, value_parser = arg_values::training_mining())]
+    pub(crate) training_mining: Option<TrainingMining>,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
     #[command(flatten)]
@@ -211,12 +243,10 @@ pub(crate) struct LabelArgs {
     /// RFC 3161 time-stamp authority: labels then stay valid after the signing certificate expires [also: `[label] tsa` in the config file].
     #[arg(long, env = "TAMGA_TSA", value_name = "URL")]
     pub(crate) tsa: Option<String>,
-    /// Worker threads [default: one per core].
-    #[arg(short, long)]
-    pub(crate) jobs: Option<usize>,
-    /// Print one JSON document with every outcome instead of text.
-    #[arg(long)]
-    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
+    #[command(flatten)]
+    pub(crate) json: JsonArg,
 }
 
 /// What decoding a file for --notice may cost; past a limit the file is
@@ -297,12 +327,10 @@ pub(crate) struct VerifyArgs {
     pub(crate) format: Option<MediaFormat>,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
-    /// Print the versioned JSON report (schema tamga.verify/1).
-    #[arg(long)]
-    pub(crate) json: bool,
-    /// Worker threads [default: one per core].
-    #[arg(short, long)]
-    pub(crate) jobs: Option<usize>,
+    #[command(flatten)]
+    pub(crate) json: JsonArg,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
 }
 
 #[derive(Debug, Args)]
@@ -324,9 +352,8 @@ pub(crate) struct CheckArgs {
     /// JSON file saying which files are AI-made.
     #[arg(long, value_name = "FILE")]
     pub(crate) declarations: Option<PathBuf>,
-    /// Print the versioned JSON report (schema tamga.check/1) to stdout.
-    #[arg(long)]
-    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) json: JsonArg,
     /// Also write a JUnit XML report, one test case per file.
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
@@ -336,9 +363,8 @@ pub(crate) struct CheckArgs {
     /// The HTML report's language: kk, ru or en [default: the policy's first notice language it speaks (kz: kk, eu: en), else en].
     #[arg(long, value_name = "LANG", value_parser = parse_report_lang)]
     pub(crate) lang: Option<tamga_gate::ReportLang>,
-    /// Worker threads [default: one per core].
-    #[arg(short, long)]
-    pub(crate) jobs: Option<usize>,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
 }
 
 fn parse_report_lang(s: &str) -> Result<tamga_gate::ReportLang, String> {
@@ -347,6 +373,13 @@ fn parse_report_lang(s: &str) -> Result<tamga_gate::ReportLang, String> {
 }
 
 #[derive(Debug, Args)]
+// The notice flags are shared with `label`; here they only mean something
+// with --fix, which says so at parse time.
+#[command(
+    mut_arg("notice_style", |a| a.requires("fix")),
+    mut_arg("notice_position", |a| a.requires("fix")),
+    mut_arg("notice_lang", |a| a.requires("fix"))
+)]
 pub(crate) struct PublishArgs {
     /// Files, directories (searched recursively, honouring .gitignore and
     /// .ignore files) or glob patterns.
@@ -382,15 +415,9 @@ pub(crate) struct PublishArgs {
     /// Add the perceivable notice to AI content that lacks one, then publish it.
     #[arg(long)]
     pub(crate) fix: bool,
-    /// The added notice's kind: badge, ai-icon, tone, voice, line [default: by format].
-    #[arg(long, value_name = "STYLE", requires = "fix", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticeStyle>()))]
-    pub(crate) notice_style: Option<NoticeStyle>,
-    /// Where the added notice goes [default: by format].
-    #[arg(long, value_name = "WHERE", requires = "fix", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<NoticePosition>()))]
-    pub(crate) notice_position: Option<NoticePosition>,
-    /// The added notice's languages [default: the policy's notice.languages].
-    #[arg(long, value_delimiter = ',', value_name = "LANGS", requires = "fix")]
-    pub(crate) notice_lang: Option<Vec<String>>,
+    /// The notice --fix adds (these flags need --fix).
+    #[command(flatten)]
+    pub(crate) notice: NoticeArgs,
     /// GB 45438 ContentPropagator, when the policy hands the AIGC label on [default: your certificate's O=, sanitized].
     #[arg(long, value_name = "CODE")]
     pub(crate) aigc_propagator: Option<String>,
@@ -403,12 +430,10 @@ pub(crate) struct PublishArgs {
     /// Thumbnail long edge in pixels; 0 turns thumbnails off.
     #[arg(long, default_value_t = 256, value_name = "PX")]
     pub(crate) thumbnail: u32,
-    /// Print one JSON document (schema tamga.publish/1) instead of text.
-    #[arg(long)]
-    pub(crate) json: bool,
-    /// Worker threads [default: one per core].
-    #[arg(short, long)]
-    pub(crate) jobs: Option<usize>,
+    #[command(flatten)]
+    pub(crate) json: JsonArg,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
 }
 
 #[derive(Debug, Args)]
@@ -425,9 +450,8 @@ pub(crate) struct InspectArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
-    /// Print JSON (schema tamga.inspect/1).
-    #[arg(long)]
-    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) json: JsonArg,
 }
 
 #[derive(Debug, Args)]
@@ -438,17 +462,6 @@ pub(crate) struct DemoArgs {
     /// Where to write throwaway keys and labelled copies.
     #[arg(long, default_value = "out/demo")]
     pub(crate) out: PathBuf,
-}
-
-/// A jurisdiction's labelling defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Profile {
-    /// Kazakhstan: notices in Kazakh, Russian and English.
-    Kz,
-    /// European Union: notices in English.
-    Eu,
-    /// China: notices in Chinese and the GB 45438 AIGC label.
-    Cn,
 }
 
 fn parse_format(name: &str) -> Result<MediaFormat, String> {

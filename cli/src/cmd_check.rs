@@ -30,7 +30,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         &gate,
         &args.paths,
         args.declarations.as_deref(),
-        args.jobs,
+        args.jobs.jobs,
         "checking",
         |_, check| check,
     )?;
@@ -54,7 +54,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         });
         tamga_gate::report::write(path, &page).map_err(advise)?;
     }
-    if args.json {
+    if args.json.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         print_table(&report)?;

@@ -5,13 +5,10 @@ use std::{process::ExitCode, sync::Mutex};
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
-use tamga_label::{
-    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, LabelOutcome,
-    Labeller, Lang, MetadataOptions, NoticeOptions, Placement, Tool, TrainingMining,
-};
+use tamga_label::{LabelOptions, LabelOutcome, LabelRequest, Labeller, Placement, Tool};
 
 use crate::{
-    args::{Ai, LabelArgs, Profile, Tdm},
+    args::LabelArgs,
     cmd_pipe,
     inputs::{self, OutputPlan},
     key_source,
@@ -34,72 +31,39 @@ struct LabelReport {
     failed: Vec<Failure>,
 }
 
-pub(crate) fn disclosure(args: &LabelArgs) -> Result<AiDisclosure> {
-    let ai = match args.ai {
-        Ai::Generated => AiInvolvement::Generated,
-        Ai::Edited => AiInvolvement::Edited,
-        Ai::Composite => AiInvolvement::Composite,
-        Ai::Algorithmic => AiInvolvement::Algorithmic,
-    };
-    let mut d = AiDisclosure::new(ai).with_notice_langs(&langs(args)?);
-    d.generator = args.generator.as_deref().map(|g| {
-        let mut g = Generator::parse(g);
-        g.provider = args.provider.clone();
-        g
-    });
-    d.organisation = args.org.clone();
-    d.human_review = match (&args.reviewed_by, args.not_reviewed) {
-        (Some(who), _) => Some(HumanReview {
-            reviewed: true,
-            editorial_responsibility: Some(who.clone()),
-        }),
-        (None, true) => Some(HumanReview {
-            reviewed: false,
-            editorial_responsibility: None,
-        }),
-        (None, false) => None,
-    };
-    d.training_mining = args.training_mining.map(|t| match t {
-        Tdm::Allowed => TrainingMining::Allowed,
-        Tdm::NotAllowed => TrainingMining::NotAllowed,
-        Tdm::Constrained => TrainingMining::Constrained,
-    });
-    Ok(d)
-}
-
-fn langs(args: &LabelArgs) -> Result<Vec<Lang>> {
-    match &args.notice_lang {
-        Some(explicit) => explicit
-            .iter()
-            .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
-            .collect(),
-        None => Ok(profile(args).notice_langs()),
-    }
-}
-
-/// The library's profile for `--profile` (Kazakhstan's when none is given).
-fn profile(args: &LabelArgs) -> tamga_label::Profile {
-    match args.profile {
-        None | Some(Profile::Kz) => tamga_label::Profile::Kz,
-        Some(Profile::Eu) => tamga_label::Profile::Eu,
-        Some(Profile::Cn) => tamga_label::Profile::Cn,
-    }
-}
-
-/// IPTC XMP always (unless --no-xmp); AIGC with --aigc or under the cn profile.
-fn metadata(args: &LabelArgs) -> MetadataOptions {
-    let aigc = !args.no_aigc && (args.aigc || profile(args).writes_aigc());
-    MetadataOptions {
-        xmp: !args.no_xmp,
-        aigc: aigc.then(|| AigcOptions {
-            producer: args.aigc_producer.clone(),
-            produce_id: args.aigc_id.clone(),
-        }),
+impl LabelArgs {
+    /// The request these flags make: the same type the server's label
+    /// route builds from its fields, so both disclose alike.
+    pub(crate) fn request(&self) -> LabelRequest {
+        let mut r = LabelRequest::new(self.ai);
+        r.generator = self.generator.clone();
+        r.provider = self.provider.clone();
+        r.org = self.org.clone();
+        r.reviewed_by = self.reviewed_by.clone();
+        r.not_reviewed = self.not_reviewed;
+        r.profile = self.profile;
+        r.notice_lang = self.notice_args.notice_lang.clone();
+        // --no-aigc wins over --aigc and the profile.
+        r.aigc = if self.no_aigc {
+            Some(false)
+        } else {
+            self.aigc.then_some(true)
+        };
+        r.aigc_producer = self.aigc_producer.clone();
+        r.aigc_id = self.aigc_id.clone();
+        r.xmp = !self.no_xmp;
+        r.notice = self.notice;
+        r.notice_style = self.notice_args.notice_style;
+        r.notice_position = self.notice_args.notice_position;
+        r.training_mining = self.training_mining;
+        r
     }
 }
 
 pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
-    let disclosure = disclosure(&args)?;
+    let request = args.request();
+    request.check()?;
+    let disclosure = request.disclosure();
     let stdin = cmd_pipe::wants_stdin(&args.paths)?;
     let plan = if stdin {
         None
@@ -117,18 +81,13 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
     key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
     options.format = args.format;
-    options.metadata = metadata(&args);
+    request.apply_to(&mut options);
+    if let Some(notice) = options.notice.as_mut() {
+        notice.tools = tools();
+    }
     options.limits.decode = key_source::decode_limits(&args.limits, args.keys.config.as_deref())?;
     if let Some(d) = key_source::deadline(&args.limits, args.keys.config.as_deref())? {
         options.deadline = d;
-    }
-    if args.notice || args.notice_style.is_some() || args.notice_position.is_some() {
-        let mut notice = NoticeOptions::default();
-        notice.style = args.notice_style;
-        notice.position = args.notice_position;
-        notice.langs = langs(&args)?;
-        notice.tools = tools();
-        options.notice = Some(notice);
     }
     let labeller = Labeller::new(&identity, options)?;
     let Some(plan) = plan else {
@@ -137,7 +96,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             &disclosure,
             args.format,
             args.output.as_deref(),
-            args.json,
+            args.json.json,
         );
     };
     let placement = if args.sidecar {
@@ -150,7 +109,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     let failed = Mutex::new(Vec::new());
     let labelled = Mutex::new(Vec::new());
     let bar = progress::bar(items.len(), "labelling");
-    progress::pool(args.jobs)?.install(|| {
+    progress::pool(args.jobs.jobs)?.install(|| {
         items.par_iter().for_each(|item| {
             let result = match item {
                 Err((path, why)) => Err(Failure {
@@ -193,7 +152,7 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     labelled.sort_by(|a, b| a.input.cmp(&b.input));
     failed.sort_by(|a, b| a.path.cmp(&b.path));
 
-    if args.json {
+    if args.json.json {
         let report = LabelReport {
             schema: "tamga.label/1",
             labelled,

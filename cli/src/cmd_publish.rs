@@ -107,7 +107,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         &gate,
         &args.paths,
         args.declarations.as_deref(),
-        args.jobs,
+        args.jobs.jobs,
         "publishing",
         |item, check| {
             let target = plan.target(item);
@@ -150,7 +150,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         files,
         summary,
     };
-    if args.json {
+    if args.json.json {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         print_table(&report)?;
@@ -198,18 +198,19 @@ fn outcome(
 
 /// The notice `--fix` adds: the flags, else the policy's languages.
 fn notice_options(args: &PublishArgs, policy: &Policy) -> Result<NoticeOptions> {
-    let names: Vec<String> = match (&args.notice_lang, policy.notice.languages.is_empty()) {
-        (Some(explicit), _) => explicit.clone(),
-        (None, false) => policy.notice.languages.clone(),
-        (None, true) => vec!["kk".into(), "ru".into(), "en".into()],
-    };
     let mut notice = NoticeOptions::default();
-    notice.langs = names
-        .iter()
-        .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
-        .collect::<Result<_>>()?;
-    notice.style = args.notice_style;
-    notice.position = args.notice_position;
+    notice.langs = match (&args.notice.notice_lang, policy.notice.languages.is_empty()) {
+        (Some(explicit), _) => explicit.clone(),
+        (None, false) => policy
+            .notice
+            .languages
+            .iter()
+            .map(|l| l.parse::<Lang>().map_err(anyhow::Error::msg))
+            .collect::<Result<_>>()?,
+        (None, true) => vec![Lang::Kk, Lang::Ru, Lang::En],
+    };
+    notice.style = args.notice.notice_style;
+    notice.position = args.notice.notice_position;
     notice.tools = crate::cmd_label::tools();
     Ok(notice)
 }

@@ -83,7 +83,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let entries = if cmd_pipe::wants_stdin(&args.paths)? {
         vec![cmd_pipe::verify(&verifier, args.format)?]
     } else {
-        verify_all(&verifier, &args.paths, args.jobs)?
+        verify_all(&verifier, &args.paths, args.jobs.jobs)?
     };
     let doc = VerifyReport::new(entries);
     let summary = &doc.summary;
@@ -94,7 +94,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     } else {
         0
     };
-    if args.json {
+    if args.json.json {
         outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         for e in &doc.files {
@@ -244,7 +244,7 @@ pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode> {
     } else {
         0
     };
-    if args.json {
+    if args.json.json {
         let doc = InspectJson {
             schema: "tamga.inspect/1",
             report,

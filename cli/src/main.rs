@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod advice;
+mod arg_values;
 mod args;
 mod cmd_check;
 mod cmd_demo;
@@ -16,6 +17,7 @@ mod inputs;
 mod key_source;
 mod out;
 mod progress;
+mod version;
 
 use std::process::ExitCode;
 
@@ -77,7 +79,54 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Publish(p) => cmd_publish::run(*p),
         args::Command::Serve(s) => cmd_serve::run(s),
         args::Command::Demo(d) => cmd_demo::run(d),
+        args::Command::Completions(c) => completions(c.shell),
+        args::Command::Man => man(),
     }
+}
+
+/// The completion script for `shell`, from the same definitions as `--help`.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut cmd = <args::Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "tamga", &mut script);
+    out::write_stdout(&script)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The manual page: the top-level page, then each subcommand's as a
+/// section of it, so one `man -l -` shows every flag.
+fn man() -> anyhow::Result<ExitCode> {
+    let cmd = <args::Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_section(&mut page, &format!("tamga {}", sub.get_name()), sub)?;
+    }
+    out::write_stdout(&page)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One subcommand (and its own subcommands) as a `.SH` section, its
+/// synopsis, description and options as `.SS` subsections of it.
+fn man_section(page: &mut Vec<u8>, name: &str, cmd: &clap::Command) -> std::io::Result<()> {
+    let cmd = cmd.clone().bin_name(name);
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut body = Vec::new();
+    man.render_synopsis_section(&mut body)?;
+    man.render_description_section(&mut body)?;
+    man.render_options_section(&mut body)?;
+    page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+    for line in String::from_utf8_lossy(&body).lines() {
+        let line = line
+            .strip_prefix(".SH ")
+            .map_or(line.to_string(), |h| format!(".SS {h}"));
+        page.extend_from_slice(line.as_bytes());
+        page.push(b'\n');
+    }
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_section(page, &format!("{name} {}", sub.get_name()), sub)?;
+    }
+    Ok(())
 }
 
 /// Panics on a file's bytes are caught and reported against that file by

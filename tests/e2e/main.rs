@@ -12,6 +12,7 @@ mod audio_notices;
 mod bad_input;
 mod bombs;
 mod cawg;
+mod cli_once;
 mod conformance;
 mod demo;
 mod exclusions;

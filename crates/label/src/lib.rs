@@ -54,6 +54,7 @@ mod publish_job;
 mod publish_sign;
 pub mod remote;
 mod remote_verdict;
+mod request;
 mod sign;
 mod sign_job;
 pub mod signing_time;
@@ -77,6 +78,7 @@ pub use disclosure::{
 pub use error::LabelError;
 pub use profile::Profile;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
+pub use request::{LabelRequest, RequestError};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
 pub use tamga_media::{
@@ -92,3 +94,7 @@ pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};
 pub use verify_report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
 pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};
+
+/// The c2pa crate's version (labels are made and read with it), for
+/// front ends' `--version`.
+pub const C2PA_VERSION: &str = c2pa::VERSION;

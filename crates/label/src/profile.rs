@@ -1,7 +1,7 @@
 //! Labelling profiles: the defaults a jurisdiction's law implies, shared by
 //! every front end (the CLI's `--profile`, the service's `profile` field).
 
-use std::str::FromStr;
+use std::{fmt, str::FromStr};
 
 use crate::Lang;
 
@@ -33,6 +33,17 @@ impl Profile {
     /// Whether the GB 45438 AIGC label is written without being asked for.
     pub fn writes_aigc(self) -> bool {
         self == Self::Cn
+    }
+}
+
+impl fmt::Display for Profile {
+    /// The word `FromStr` reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Kz => "kz",
+            Self::Eu => "eu",
+            Self::Cn => "cn",
+        })
     }
 }
 

@@ -15,8 +15,7 @@ use serde_json::{json, Value};
 use tamga_gate::{CheckReport, FileCheck};
 use tamga_label::{
     verify_report::{VerifyEntry, VerifyReport},
-    AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, Labeller, Lang,
-    MediaFormat, MetadataOptions, NoticeOptions, Placement, Profile,
+    LabelOptions, LabelRequest, Labeller, MediaFormat, Placement,
 };
 
 use crate::{
@@ -129,7 +128,11 @@ pub async fn label(
     // Form fields win over the query string.
     let mut fields = query;
     fields.extend(std::mem::take(&mut received.fields));
-    let request = LabelRequest::parse(&fields)?;
+    // The same request type `tamga label`'s flags become: one set of
+    // fields, one way to turn them into a disclosure.
+    let request = LabelRequest::from_fields(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| ApiError::bad_request("bad-field", e.to_string()))?;
+    let disclosure = request.disclosure();
     let work = state.clone();
     state
         .run(slot, move || {
@@ -151,7 +154,8 @@ pub async fn label(
                     .unwrap_or_default()
             ));
             state.metrics.in_flight(1);
-            let mut options = request.options.clone();
+            let mut options = LabelOptions::default();
+            request.apply_to(&mut options);
             options.limits.decode = state.config.decode_limits;
             options.tsa_url = state.config.tsa_url.clone();
             if let Some(notice) = options.notice.as_mut() {
@@ -164,14 +168,8 @@ pub async fn label(
             let result = Labeller::new(identity, options)
                 .map_err(|e| ApiError::internal(e.to_string()))
                 .and_then(|l| {
-                    l.label_as(
-                        &input,
-                        &name,
-                        &out,
-                        &request.disclosure,
-                        Placement::Embedded,
-                    )
-                    .map_err(ApiError::label)
+                    l.label_as(&input, &name, &out, &disclosure, Placement::Embedded)
+                        .map_err(ApiError::label)
                 });
             state.metrics.in_flight(-1);
             let outcome = result?;
@@ -236,69 +234,6 @@ pub async fn wrong_method() -> ApiError {
     )
 }
 
-/// The disclosure and options of a label request.
-struct LabelRequest {
-    disclosure: AiDisclosure,
-    options: LabelOptions,
-}
-
-impl LabelRequest {
-    fn parse(f: &BTreeMap<String, String>) -> Result<Self, ApiError> {
-        let bad = |m: String| ApiError::bad_request("bad-field", m);
-        let ai: AiInvolvement = f
-            .get("ai")
-            .ok_or_else(|| {
-                bad("ai is required: generated, edited, composite or algorithmic".into())
-            })?
-            .parse()
-            .map_err(bad)?;
-        let profile: Profile = f
-            .get("profile")
-            .map(|p| p.parse())
-            .transpose()
-            .map_err(bad)?
-            .unwrap_or_default();
-        let langs: Vec<Lang> = match f.get("notice_lang") {
-            Some(list) => list
-                .split(',')
-                .map(|l| {
-                    l.parse::<Lang>()
-                        .map_err(|e| bad(format!("notice_lang: {e}")))
-                })
-                .collect::<Result<_, _>>()?,
-            None => profile.notice_langs(),
-        };
-        let mut disclosure = AiDisclosure::new(ai).with_notice_langs(&langs);
-        disclosure.generator = f.get("generator").map(|g| {
-            let mut g = Generator::parse(g);
-            g.provider = f.get("provider").cloned();
-            g
-        });
-        disclosure.organisation = f.get("org").cloned();
-        if let Some(who) = f.get("reviewed_by") {
-            disclosure.human_review = Some(HumanReview {
-                reviewed: true,
-                editorial_responsibility: Some(who.clone()),
-            });
-        }
-        let mut options = LabelOptions::default();
-        options.metadata = MetadataOptions {
-            xmp: true,
-            aigc: profile.writes_aigc().then(AigcOptions::default),
-        };
-        let yes = |k: &str| matches!(f.get(k).map(String::as_str), Some("true" | "1" | "yes"));
-        if yes("notice") {
-            let mut n = NoticeOptions::default();
-            n.langs = langs;
-            options.notice = Some(n);
-        }
-        Ok(Self {
-            disclosure,
-            options,
-        })
-    }
-}
-
 fn mime_value(format: MediaFormat) -> HeaderValue {
     HeaderValue::from_static(format.mime())
 }
@@ -307,44 +242,5 @@ fn entry_verdict(e: &VerifyEntry) -> &'static str {
     match e {
         VerifyEntry::Checked(r) => r.verdict.word(),
         VerifyEntry::Error { .. } => "error",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn label_fields_follow_the_profile_like_the_cli() {
-        let r = LabelRequest::parse(&fields(&[("ai", "edited"), ("profile", "cn")])).unwrap();
-        assert_eq!(r.disclosure.ai, AiInvolvement::Edited);
-        assert!(
-            r.options.metadata.aigc.is_some(),
-            "cn writes the AIGC label"
-        );
-        let langs: Vec<&str> = r.disclosure.notice.keys().map(String::as_str).collect();
-        assert_eq!(langs, ["zh"]);
-        let r = LabelRequest::parse(&fields(&[("ai", "generated"), ("notice", "yes")])).unwrap();
-        assert!(r.options.metadata.aigc.is_none());
-        assert_eq!(
-            r.options.notice.map(|n| n.langs),
-            Some(Profile::Kz.notice_langs())
-        );
-        for bad in [
-            fields(&[]),
-            fields(&[("ai", "imagined")]),
-            fields(&[("ai", "generated"), ("profile", "mars")]),
-            fields(&[("ai", "generated"), ("notice_lang", "kk,xx")]),
-        ] {
-            let e = LabelRequest::parse(&bad).err().unwrap();
-            assert_eq!((e.status, e.kind), (StatusCode::BAD_REQUEST, "bad-field"));
-        }
     }
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Start-up and single-file verify, whole process, side by side with c2patool
+# 0.27.0 in one run: what every per-file call of a CMS or a shell loop pays.
+#
+#   bench/startup.sh     # needs: hyperfine, ImageMagick, GNU time, c2patool on PATH (or C2PATOOL=…)
+#
+# TAMGA=path/to/tamga skips the release build (say which commit it was built from).
+# Results are printed as Markdown and written to bench/startup-results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+C2PATOOL=${C2PATOOL:-c2patool}
+TIME=/usr/bin/time
+command -v hyperfine >/dev/null || { echo "need hyperfine (apt-get install hyperfine)"; exit 2; }
+command -v "$C2PATOOL" >/dev/null || { echo "need c2patool 0.27.0 (cargo install --locked --version 0.27.0 c2patool)"; exit 2; }
+[ -x "$TIME" ] || { echo "need GNU time (apt-get install time)"; exit 2; }
+IM=$(command -v convert-im6.q16 || command -v magick || command -v convert)
+if [ -z "${TAMGA:-}" ]; then
+  cargo build --release --locked -q
+  TAMGA=$PWD/target/release/tamga
+fi
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+"$TAMGA" keys init --org "Bench Org" --dir "$W/keys" >/dev/null
+"$IM" samples/sample.jpg -resize 1400x1050 -quality 95 "$W/big.jpg"
+"$TAMGA" label "$W/big.jpg" --ai generated --keys "$W/keys" -o "$W/v.jpg" >/dev/null
+
+{
+  echo "## Linked libraries"
+  echo
+  echo '```'
+  ldd "$TAMGA" | awk '{print $1}'
+  echo '```'
+} > "$W/results.md"
+
+printf '\n## Start-up: `--version`, whole process\n\n' >> "$W/results.md"
+hyperfine --runs 50 --warmup 5 -N --export-markdown "$W/version.md" \
+  -n "tamga --version" "$TAMGA --version" \
+  -n "c2patool --version" "$C2PATOOL --version"
+cat "$W/version.md" >> "$W/results.md"
+
+printf '\n## Verifying one JPEG (%s bytes), whole process\n\n' "$(stat -c %s "$W/v.jpg")" >> "$W/results.md"
+hyperfine --runs 50 --warmup 5 -N --export-markdown "$W/verify.md" \
+  -n "tamga verify" "$TAMGA verify --trust $W/keys/trust-anchor.pem $W/v.jpg" \
+  -n "c2patool" "$C2PATOOL $W/v.jpg trust --trust_anchors $W/keys/trust-anchor.pem"
+cat "$W/verify.md" >> "$W/results.md"
+
+printf '\n| verify, peak RSS | MB |\n|---|---:|\n' >> "$W/results.md"
+for tool in tamga c2patool; do
+  if [ "$tool" = tamga ]; then
+    "$TIME" -f "%M" -o "$W/t" "$TAMGA" verify --trust "$W/keys/trust-anchor.pem" "$W/v.jpg" >/dev/null
+  else
+    "$TIME" -f "%M" -o "$W/t" "$C2PATOOL" "$W/v.jpg" trust --trust_anchors "$W/keys/trust-anchor.pem" >/dev/null
+  fi
+  printf '| %s | %d |\n' "$tool" $(($(cat "$W/t") / 1024)) >> "$W/results.md"
+done
+
+cp "$W/results.md" bench/startup-results.md
+cat bench/startup-results.md

@@ -2,7 +2,7 @@
 # Start-up and single-file verify, whole process, side by side with c2patool
 # 0.27.0 in one run: what every per-file call of a CMS or a shell loop pays.
 #
-#   bench/startup.sh     # needs: hyperfine, ImageMagick, GNU time, c2patool on PATH (or C2PATOOL=…)
+#   bench/startup.sh     # needs: hyperfine, ffmpeg, GNU time, c2patool on PATH (or C2PATOOL=…)
 #
 # TAMGA=path/to/tamga skips the release build (say which commit it was built from).
 # Results are printed as Markdown and written to bench/startup-results.md.
@@ -13,7 +13,7 @@ TIME=/usr/bin/time
 command -v hyperfine >/dev/null || { echo "need hyperfine (apt-get install hyperfine)"; exit 2; }
 command -v "$C2PATOOL" >/dev/null || { echo "need c2patool 0.27.0 (cargo install --locked --version 0.27.0 c2patool)"; exit 2; }
 [ -x "$TIME" ] || { echo "need GNU time (apt-get install time)"; exit 2; }
-IM=$(command -v convert-im6.q16 || command -v magick || command -v convert)
+command -v ffmpeg >/dev/null || { echo "need ffmpeg (apt-get install ffmpeg)"; exit 2; }
 if [ -z "${TAMGA:-}" ]; then
   cargo build --release --locked -q
   TAMGA=$PWD/target/release/tamga
@@ -22,7 +22,8 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
 "$TAMGA" keys init --org "Bench Org" --dir "$W/keys" >/dev/null
-"$IM" samples/sample.jpg -resize 1400x1050 -quality 95 "$W/big.jpg"
+# A ~200 KB camera-sized JPEG, as in compare.sh.
+ffmpeg -loglevel error -i samples/sample.jpg -vf scale=1400:1050 -q:v 2 "$W/big.jpg"
 "$TAMGA" label "$W/big.jpg" --ai generated --keys "$W/keys" -o "$W/v.jpg" >/dev/null
 
 {

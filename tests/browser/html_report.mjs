@@ -8,7 +8,7 @@
 // read "rej/ec/t"); that rejects come first, in groups whose counts add up;
 // that all ROWS file rows are there; and how long it took to load. Prints one
 // JSON line on success; exits non-zero with the reason on the first failure.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 import { pathToFileURL } from "node:url";
 
 const [report, screenshot, lang, rows] = process.argv.slice(2);
@@ -21,18 +21,7 @@ function check(cond, what) {
   if (!cond) throw new Error(what);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 const problems = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

@@ -12,7 +12,7 @@
 // after switching language; the security headers; accessible names and
 // keyboard reachability; no console errors. Exits non-zero with the reason
 // on the first failure; prints one JSON line on success.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 
 const [url, labelled, tampered, screenshot, identity] = process.argv.slice(2);
 if (!screenshot) {
@@ -24,20 +24,7 @@ function check(cond, what) {
   if (!cond) throw new Error(what);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  // The machine's closed network refuses Chromium's background
-  // connections; these flags keep it from trying.
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 const problems = [];
 try {
   // A Kazakh reader: the page follows the browser's language.

@@ -3,7 +3,7 @@
 // ({"kk": ..., "ru": ..., "en": ...}); the Rust test checks the words.
 //
 //   node serve_time_stamp.mjs URL FILE
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 
 const [url, file] = process.argv.slice(2);
 if (!file) {
@@ -11,20 +11,7 @@ if (!file) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  // The machine's closed network refuses Chromium's background
-  // connections; these flags keep it from trying.
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ locale: "kk-KZ" });
   const res = await page.goto(url, { waitUntil: "load" });

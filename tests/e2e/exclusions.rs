@@ -9,7 +9,7 @@
 
 use std::io::Cursor;
 
-use c2pa::{assertions::DataHash, Builder, HashRange, SigningAlg};
+use c2pa::{assertions::DataHash, Builder, HashRange};
 
 use crate::{
     interop::py_read,
@@ -28,22 +28,13 @@ pub struct Layout {
 
 /// A camera vendor's manifest and the sandbox's signer.
 fn builder_and_signer(sb: &Sandbox) -> (Builder, Box<dyn c2pa::Signer>) {
-    let keys = sb.keys();
-    let chain = std::fs::read(keys.join("signing-chain.pem")).unwrap();
-    let key = std::fs::read(keys.join("signing.key")).unwrap();
-    let signer = c2pa::create_signer::from_keys(&chain, &key, SigningAlg::Ed25519, None).unwrap();
+    let signer = sb.c2pa_signer();
     let builder = Builder::from_context(c2pa::Context::new())
-        .with_definition(
-            serde_json::json!({
-                "title": "camera capture",
-                "claim_generator_info": [{"name": "wide-exclusion-camera", "version": "1.0"}],
-                "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
-                    "action": "c2pa.created",
-                    "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
-                }]}}]
-            })
-            .to_string(),
-        )
+        .with_definition(crate::util::created_by(
+            Some("camera capture"),
+            "wide-exclusion-camera",
+            "digitalCapture",
+        ))
         .unwrap();
     (builder, signer)
 }

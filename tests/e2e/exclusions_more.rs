@@ -173,25 +173,16 @@ fn bmff_and_box_hashes_are_left_to_c2pa() {
         );
     }
 
-    let keys = sb.keys();
-    let chain = std::fs::read(keys.join("signing-chain.pem")).unwrap();
-    let key = std::fs::read(keys.join("signing.key")).unwrap();
-    let signer =
-        c2pa::create_signer::from_keys(&chain, &key, c2pa::SigningAlg::Ed25519, None).unwrap();
+    let signer = sb.c2pa_signer();
     let context = c2pa::Context::new()
         .with_settings(r#"{"builder": {"prefer_box_hash": true}}"#)
         .unwrap();
     let mut builder = c2pa::Builder::from_context(context)
-        .with_definition(
-            serde_json::json!({
-                "claim_generator_info": [{"name": "box-hash-camera", "version": "1.0"}],
-                "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
-                    "action": "c2pa.created",
-                    "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
-                }]}}]
-            })
-            .to_string(),
-        )
+        .with_definition(crate::util::created_by(
+            None,
+            "box-hash-camera",
+            "digitalCapture",
+        ))
         .unwrap();
     // c2pa's box-hash workflow: hash the boxes, sign, embed the store.
     let src = std::fs::read(sample("sample.jxl")).unwrap();

@@ -16,7 +16,7 @@ use std::{
     },
 };
 
-use c2pa::{Builder, SigningAlg};
+use c2pa::Builder;
 use serde_json::Value;
 
 use crate::{
@@ -92,22 +92,13 @@ impl Server {
 /// Signs `src` (a JPEG) with the sandbox keys, its store not embedded but
 /// referenced by `url`; returns the file and its store.
 fn sign_remote(sb: &Sandbox, src: &[u8], url: &str) -> (Vec<u8>, Vec<u8>) {
-    let keys = sb.keys();
-    let chain = std::fs::read(keys.join("signing-chain.pem")).unwrap();
-    let key = std::fs::read(keys.join("signing.key")).unwrap();
-    let signer = c2pa::create_signer::from_keys(&chain, &key, SigningAlg::Ed25519, None).unwrap();
+    let signer = sb.c2pa_signer();
     let mut builder = Builder::from_context(c2pa::Context::new())
-        .with_definition(
-            serde_json::json!({
-                "title": "cloud.jpg",
-                "claim_generator_info": [{"name": "cloud-editor", "version": "1.0"}],
-                "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
-                    "action": "c2pa.created",
-                    "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
-                }]}}]
-            })
-            .to_string(),
-        )
+        .with_definition(crate::util::created_by(
+            Some("cloud.jpg"),
+            "cloud-editor",
+            "trainedAlgorithmicMedia",
+        ))
         .unwrap();
     builder.set_remote_url(url).set_no_embed(true);
     let mut out = std::io::Cursor::new(Vec::new());

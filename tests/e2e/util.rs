@@ -64,6 +64,15 @@ impl Sandbox {
         to
     }
 
+    /// A c2pa signer over this sandbox's keys, for files made "by another
+    /// tool" with c2pa's own Builder.
+    pub fn c2pa_signer(&self) -> Box<dyn c2pa::Signer> {
+        let keys = self.keys();
+        let chain = std::fs::read(keys.join("signing-chain.pem")).unwrap();
+        let key = std::fs::read(keys.join("signing.key")).unwrap();
+        c2pa::create_signer::from_keys(&chain, &key, c2pa::SigningAlg::Ed25519, None).unwrap()
+    }
+
     /// Development keys in `<sandbox>/keys`, made once per sandbox.
     pub fn keys(&self) -> PathBuf {
         let dir = self.path("keys");
@@ -200,4 +209,21 @@ pub fn tamper_jpeg_image_data(path: &std::path::Path) {
         .expect("a byte of image data to change");
     b[i] ^= 0x01;
     std::fs::write(path, b).unwrap();
+}
+
+/// The manifest definition of a file another tool created: `generator`
+/// 1.0 made it (`c2pa.created`) as IPTC digital source type `source_type`
+/// (the term after the vocabulary's base), titled `title` when given.
+pub fn created_by(title: Option<&str>, generator: &str, source_type: &str) -> String {
+    let mut def = serde_json::json!({
+        "claim_generator_info": [{"name": generator, "version": "1.0"}],
+        "assertions": [{"label": "c2pa.actions", "data": {"actions": [{
+            "action": "c2pa.created",
+            "digitalSourceType": format!("http://cv.iptc.org/newscodes/digitalsourcetype/{source_type}")
+        }]}}]
+    });
+    if let Some(t) = title {
+        def["title"] = t.into();
+    }
+    def.to_string()
 }

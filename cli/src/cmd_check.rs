@@ -7,7 +7,6 @@ use std::{
 };
 
 use anyhow::Result;
-use rayon::prelude::*;
 use tamga_gate::{
     decide::kind_word, CheckReport, Declarations, FileCheck, Gate, GateError, GateVerdict, Policy,
 };
@@ -99,23 +98,21 @@ pub(crate) fn check_all<T: Send>(
         .collect();
     let out = Mutex::new(Vec::with_capacity(items.len()));
     let bar = progress::bar(items.len(), verb);
-    progress::pool(jobs)?.install(|| {
-        items.par_iter().enumerate().for_each(|(i, item)| {
-            let done = match item {
-                Ok(item) => then(item, gate.check(&item.path)),
-                Err((path, why)) => {
-                    let item = Item::named(path);
-                    let check =
-                        FileCheck::unreadable(path.clone(), format!("{}: {why}", path.display()));
-                    then(&item, check)
-                }
-            };
-            out.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((i, done));
-            bar.inc(1);
-        })
-    });
+    progress::for_each(jobs, &items, |i, item| {
+        let done = match item {
+            Ok(item) => then(item, gate.check(&item.path)),
+            Err((path, why)) => {
+                let item = Item::named(path);
+                let check =
+                    FileCheck::unreadable(path.clone(), format!("{}: {why}", path.display()));
+                then(&item, check)
+            }
+        };
+        out.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((i, done));
+        bar.inc(1);
+    })?;
     bar.finish_and_clear();
     let mut done = out.into_inner().unwrap_or_else(|p| p.into_inner());
     done.sort_by_key(|(i, _)| *i);

@@ -3,7 +3,6 @@
 use std::{process::ExitCode, sync::Mutex};
 
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{LabelOptions, LabelOutcome, LabelRequest, Labeller, Placement, Tool};
 
@@ -109,43 +108,41 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     let failed = Mutex::new(Vec::new());
     let labelled = Mutex::new(Vec::new());
     let bar = progress::bar(items.len(), "labelling");
-    progress::pool(args.jobs.jobs)?.install(|| {
-        items.par_iter().for_each(|item| {
-            let result = match item {
-                Err((path, why)) => Err(Failure {
-                    path: path.clone(),
-                    kind: "io",
-                    error: format!("{}: {why}", path.display()),
-                }),
-                Ok(item) => {
-                    let target = plan.target(item);
-                    let made = target.parent().map(std::fs::create_dir_all).transpose();
-                    match made {
-                        Err(e) => Err(Failure {
+    progress::for_each(args.jobs.jobs, &items, |_, item| {
+        let result = match item {
+            Err((path, why)) => Err(Failure {
+                path: path.clone(),
+                kind: "io",
+                error: format!("{}: {why}", path.display()),
+            }),
+            Ok(item) => {
+                let target = plan.target(item);
+                let made = target.parent().map(std::fs::create_dir_all).transpose();
+                match made {
+                    Err(e) => Err(Failure {
+                        path: item.path.clone(),
+                        kind: "io",
+                        error: format!("{}: {e}", target.display()),
+                    }),
+                    Ok(_) => labeller
+                        .label_with(&item.path, &target, &disclosure, placement, args.in_place)
+                        .map_err(|e| Failure {
                             path: item.path.clone(),
-                            kind: "io",
-                            error: format!("{}: {e}", target.display()),
+                            kind: e.kind(),
+                            error: crate::advice::label_error(&e),
                         }),
-                        Ok(_) => labeller
-                            .label_with(&item.path, &target, &disclosure, placement, args.in_place)
-                            .map_err(|e| Failure {
-                                path: item.path.clone(),
-                                kind: e.kind(),
-                                error: crate::advice::label_error(&e),
-                            }),
-                    }
-                }
-            };
-            match result {
-                Ok(o) => labelled.lock().unwrap_or_else(|p| p.into_inner()).push(o),
-                Err(f) => {
-                    let _ = bar.suspend(|| eoutln!("tamga: {}", f.error));
-                    failed.lock().unwrap_or_else(|p| p.into_inner()).push(f)
                 }
             }
-            bar.inc(1);
-        })
-    });
+        };
+        match result {
+            Ok(o) => labelled.lock().unwrap_or_else(|p| p.into_inner()).push(o),
+            Err(f) => {
+                let _ = bar.suspend(|| eoutln!("tamga: {}", f.error));
+                failed.lock().unwrap_or_else(|p| p.into_inner()).push(f)
+            }
+        }
+        bar.inc(1);
+    })?;
     bar.finish_and_clear();
     let mut labelled = labelled.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());

@@ -3,7 +3,6 @@
 use std::{path::PathBuf, process::ExitCode, sync::Mutex};
 
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::Serialize;
 use tamga_label::{
     verify_report::{VerifyEntry as Entry, VerifyReport},
@@ -55,23 +54,21 @@ pub(crate) fn verify_all(
     let items = inputs::expand(paths);
     let out = Mutex::new(Vec::with_capacity(items.len()));
     let bar = progress::bar(items.len(), "verifying");
-    progress::pool(jobs)?.install(|| {
-        items.par_iter().enumerate().for_each(|(i, item)| {
-            let entry = match item {
-                Err((path, why)) => {
-                    Entry::error(path.clone(), "io", format!("{}: {why}", path.display()))
-                }
-                Ok(item) => crate::advice::entry(Entry::from_result(
-                    item.path.clone(),
-                    verifier.verify(&item.path),
-                )),
-            };
-            out.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((i, entry));
-            bar.inc(1);
-        })
-    });
+    progress::for_each(jobs, &items, |i, item| {
+        let entry = match item {
+            Err((path, why)) => {
+                Entry::error(path.clone(), "io", format!("{}: {why}", path.display()))
+            }
+            Ok(item) => crate::advice::entry(Entry::from_result(
+                item.path.clone(),
+                verifier.verify(&item.path),
+            )),
+        };
+        out.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((i, entry));
+        bar.inc(1);
+    })?;
     bar.finish_and_clear();
     let mut v = out.into_inner().unwrap_or_else(|p| p.into_inner());
     v.sort_by_key(|(i, _)| *i);

@@ -19,11 +19,30 @@ pub(crate) fn bar(n: usize, verb: &str) -> ProgressBar {
     pb
 }
 
-/// A rayon pool with `jobs` threads (None = one per core).
-pub(crate) fn pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+/// Calls `each(index, item)` for every item: on a rayon pool with `jobs`
+/// threads (None = one per core) when there is more than one item, on this
+/// thread otherwise. One file is the common call from a CMS or a shell loop,
+/// and starting a pool for it cost more than verifying a small JPEG (its
+/// idle workers spin in `sched_yield` before they sleep; BENCHMARKS.md).
+pub(crate) fn for_each<T: Sync>(
+    jobs: Option<usize>,
+    items: &[T],
+    each: impl Fn(usize, &T) + Sync,
+) -> anyhow::Result<()> {
+    if items.len() < 2 || jobs == Some(1) {
+        items.iter().enumerate().for_each(|(i, item)| each(i, item));
+        return Ok(());
+    }
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(j) = jobs {
         b = b.num_threads(j.max(1));
     }
-    Ok(b.build()?)
+    b.build()?.install(|| {
+        use rayon::prelude::*;
+        items
+            .par_iter()
+            .enumerate()
+            .for_each(|(i, item)| each(i, item))
+    });
+    Ok(())
 }

@@ -1,12 +1,17 @@
-//! Why a notice could not be applied: a decoding limit, or a reason in a
-//! sentence.
+//! Why a notice could not be applied, by cause: an option that does not
+//! fit the content, a decoding limit, damaged or unsupported content, an
+//! encoder's refusal, I/O.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use tamga_media::Exceeded;
 
-/// Why a notice could not be applied, by cause where the cause is known;
-/// what the format writers still say in a sentence is [`NoticeError::Other`].
+/// A codec library's own error (symphonia, image, gif, libheif…), kept as
+/// the source.
+pub type CodecError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a notice could not be applied, by cause.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NoticeError {
@@ -32,8 +37,191 @@ pub enum NoticeError {
     NoLanguage,
     /// The SVG writer refused the drawing, for the reason given.
     Svg(crate::images::SvgError),
-    /// Anything else, in a sentence.
-    Other(String),
+    /// The badge cannot be drawn on this image.
+    Badge(crate::images::badge::BadgeError),
+    /// Reading the content or writing the result failed.
+    Io {
+        /// What was being done ("cannot read the MP3"); empty when the
+        /// error says enough.
+        doing: &'static str,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The content's decoder refused it: the file is damaged, or holds a
+    /// codec the decoder does not read.
+    Decode {
+        /// What could not be read ("the GIF cannot be read").
+        what: Cow<'static, str>,
+        /// The decoder's error.
+        source: CodecError,
+    },
+    /// The content lacks a part the notice is placed by.
+    Missing {
+        /// The content ("WAV", "audio", "GIF frame").
+        whole: &'static str,
+        /// The part ("data chunk", "audio track", "colour palette").
+        part: &'static str,
+    },
+    /// The decoded content contradicts itself (a stream that changes its
+    /// sample rate midway, pixels that do not fill the image).
+    Inconsistent(&'static str),
+    /// A kind of content the notice cannot be applied to yet.
+    Unsupported(Unsupported),
+    /// The result would be larger than its format (or a limit) allows.
+    TooLarge {
+        /// What would grow ("a WAV file").
+        what: &'static str,
+        /// What it cannot pass ("4 GiB").
+        limit: &'static str,
+    },
+    /// Memory for the decoded content could not be had.
+    OutOfMemory {
+        /// For what ("the JPEG XL image").
+        what: &'static str,
+    },
+    /// An encoder, or the tool that encodes, refused the result.
+    Encode {
+        /// What could not be done ("MP3 encoder settings").
+        what: Cow<'static, str>,
+        /// The encoder's error (for a tool, its own message).
+        source: CodecError,
+    },
+    /// An external tool the notice needs is not installed.
+    ToolMissing {
+        /// The program ("ffmpeg").
+        tool: &'static str,
+        /// What needs it ("an audio notice in M4A needs ffmpeg (its AAC encoder)").
+        needed_for: &'static str,
+        /// The setting that points at another copy, if the caller named one.
+        setting: Option<String>,
+    },
+    /// A library or tool did not do what it promises (a bug, here or
+    /// there): the message says what.
+    Unexpected(&'static str),
+}
+
+/// Content a notice cannot be applied to yet, by what is unsupported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unsupported {
+    /// A bit depth outside the range the writer handles.
+    BitDepth {
+        /// The content ("FLAC", "HEIC").
+        format: &'static str,
+        /// Its bits per sample.
+        bits: u32,
+        /// The bit depths that can take a notice, in words ("8 to 24").
+        supported: &'static str,
+    },
+    /// More channels than the format can carry.
+    Channels {
+        /// The content.
+        format: &'static str,
+        /// How many it has.
+        channels: usize,
+    },
+    /// An animation (only still images take a badge in this format).
+    Animation {
+        /// The content.
+        format: &'static str,
+    },
+    /// A pixel or colour layout the writer cannot keep.
+    Layout {
+        /// The content.
+        format: &'static str,
+        /// The layout ("Rgba32F", "not plain sRGB").
+        layout: String,
+        /// What would be needed, or why it cannot be kept.
+        why: &'static str,
+    },
+    /// A codec inside the container that the writer does not re-encode.
+    Codec {
+        /// The container ("M4A").
+        format: &'static str,
+        /// The codec the writer takes ("AAC-LC").
+        wanted: &'static str,
+        /// The codec found.
+        found: String,
+    },
+    /// A format the kind of notice cannot go into.
+    Format {
+        /// The format.
+        format: tamga_media::MediaFormat,
+        /// The kind of notice ("badges", "an audio notice").
+        notice: &'static str,
+    },
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BitDepth {
+                format,
+                bits,
+                supported,
+            } => write!(
+                f,
+                "{bits}-bit {format} cannot take a notice yet ({supported} bits can)"
+            ),
+            Self::Channels { format, channels } => {
+                write!(f, "{format} cannot carry {channels} channels")
+            }
+            Self::Animation { format } => {
+                write!(
+                    f,
+                    "badges on animated {format} images are not supported yet"
+                )
+            }
+            Self::Layout {
+                format,
+                layout,
+                why,
+            } => write!(
+                f,
+                "badges on {layout} {format} images are not supported yet ({why})"
+            ),
+            Self::Codec {
+                format,
+                wanted,
+                found,
+            } => write!(
+                f,
+                "only {wanted} {format} takes an audio notice; this one holds {found}"
+            ),
+            Self::Format { format, notice } => {
+                write!(f, "{notice} cannot be added to {format} files yet")
+            }
+        }
+    }
+}
+
+impl NoticeError {
+    /// An I/O error while `doing` something ("" when the error says enough).
+    pub(crate) fn io(doing: &'static str) -> impl Fn(std::io::Error) -> Self {
+        move |source| Self::Io { doing, source }
+    }
+
+    /// A decoder's error, on reading `what`.
+    pub(crate) fn decode<E: Into<CodecError>>(
+        what: impl Into<Cow<'static, str>>,
+    ) -> impl FnOnce(E) -> Self {
+        let what = what.into();
+        move |e| Self::Decode {
+            what,
+            source: e.into(),
+        }
+    }
+
+    /// An encoder's error, on doing `what`.
+    pub(crate) fn encode<E: Into<CodecError>>(
+        what: impl Into<Cow<'static, str>>,
+    ) -> impl FnOnce(E) -> Self {
+        let what = what.into();
+        move |e| Self::Encode {
+            what,
+            source: e.into(),
+        }
+    }
 }
 
 impl std::error::Error for NoticeError {
@@ -42,6 +230,9 @@ impl std::error::Error for NoticeError {
             Self::Limit(e) => Some(e),
             Self::Library(e) => Some(e),
             Self::Svg(e) => Some(e),
+            Self::Badge(e) => Some(e),
+            Self::Io { source, .. } => Some(source),
+            Self::Decode { source, .. } | Self::Encode { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }
@@ -65,7 +256,28 @@ impl fmt::Display for NoticeError {
                 position.word()
             ),
             Self::NoLanguage => f.write_str("a notice needs at least one language"),
-            Self::Other(s) => f.write_str(s),
+            Self::Badge(e) => e.fmt(f),
+            Self::Io { doing: "", source } => source.fmt(f),
+            Self::Io { doing, source } => write!(f, "{doing}: {source}"),
+            Self::Decode { what, source } | Self::Encode { what, source } => {
+                write!(f, "{what}: {source}")
+            }
+            Self::Missing { whole, part } => write!(f, "the {whole} has no {part}"),
+            Self::Inconsistent(what) | Self::Unexpected(what) => f.write_str(what),
+            Self::Unsupported(u) => u.fmt(f),
+            Self::ToolMissing {
+                tool,
+                needed_for,
+                setting,
+            } => {
+                write!(f, "{needed_for}, which was not found: install {tool}")?;
+                match setting {
+                    Some(s) => write!(f, " or set {s}"),
+                    None => Ok(()),
+                }
+            }
+            Self::TooLarge { what, limit } => write!(f, "{what} cannot be larger than {limit}"),
+            Self::OutOfMemory { what } => write!(f, "not enough memory for {what}"),
         }
     }
 }
@@ -82,21 +294,21 @@ impl From<crate::images::SvgError> for NoticeError {
     }
 }
 
+impl From<crate::images::badge::BadgeError> for NoticeError {
+    fn from(e: crate::images::badge::BadgeError) -> Self {
+        Self::Badge(e)
+    }
+}
+
+impl From<Unsupported> for NoticeError {
+    fn from(e: Unsupported) -> Self {
+        Self::Unsupported(e)
+    }
+}
+
 impl From<Exceeded> for NoticeError {
     fn from(e: Exceeded) -> Self {
         Self::Limit(e)
-    }
-}
-
-impl From<String> for NoticeError {
-    fn from(s: String) -> Self {
-        Self::Other(s)
-    }
-}
-
-impl From<&str> for NoticeError {
-    fn from(s: &str) -> Self {
-        Self::Other(s.to_string())
     }
 }
 

@@ -83,16 +83,16 @@ pub enum LabelError {
     Metadata {
         /// The file.
         path: PathBuf,
-        /// Why, by cause.
-        source: MetadataError,
+        /// Why, by cause (boxed: the largest cause, and a rare one).
+        source: Box<MetadataError>,
     },
     /// An MP3's ID3v2 tag cannot take the manifest store.
     #[error("{path}: damaged mp3 file: {source}")]
     Id3Tag {
         /// The file.
         path: PathBuf,
-        /// Why, by cause.
-        source: Id3TagError,
+        /// Why, by cause (boxed: id3's errors are large, and rare here).
+        source: Box<Id3TagError>,
     },
     /// The signing keys could not be used.
     #[error(transparent)]
@@ -219,5 +219,83 @@ impl LabelError {
             // for the same causes before it wrapped them.
             Self::Media(e) => e.kind(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each cause from a real bad input, checked by variant and by the kind
+    //! the CLI and the server key their advice and statuses off.
+    use super::*;
+    use crate::{MediaError, MediaFormat, Verifier, VerifyOptions};
+
+    #[test]
+    fn media_causes_are_wrapped_and_keep_their_kinds() {
+        let v = Verifier::new(VerifyOptions::default()).unwrap();
+        let e = v
+            .verify_text("<stdin>", b"", MediaFormat::Text)
+            .unwrap_err();
+        assert!(
+            matches!(e, LabelError::Media(MediaError::Empty { .. })),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), "empty");
+        let e = e.with_name("upload.txt");
+        assert_eq!(e.to_string(), "upload.txt: the file is empty");
+
+        // A PNG whose first chunk claims far more bytes than the file has.
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("cut.png");
+        let mut bytes = b"\x89PNG\r\n\x1a\n\x70\x00\x00\x00caBX".to_vec();
+        bytes.extend_from_slice(&[0; 16]);
+        std::fs::write(&png, bytes).unwrap();
+        let e = v.verify(&png).unwrap_err();
+        assert!(
+            matches!(&e, LabelError::Media(MediaError::Malformed { source, .. })
+                if matches!(source.rule, crate::guard::Rule::PngChunkPastEnd { .. })),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), "malformed");
+    }
+
+    /// A signer that cannot sign: the AIGC label's value is checked first.
+    struct Refusing;
+
+    impl c2pa::Signer for Refusing {
+        fn sign(&self, _: &[u8]) -> c2pa::Result<Vec<u8>> {
+            Err(c2pa::Error::BadParam("no key".into()))
+        }
+        fn alg(&self) -> c2pa::SigningAlg {
+            c2pa::SigningAlg::Ed25519
+        }
+        fn certs(&self) -> c2pa::Result<Vec<Vec<u8>>> {
+            Ok(Vec::new())
+        }
+        fn reserve_size(&self) -> usize {
+            0
+        }
+    }
+
+    #[test]
+    fn aigc_metadata_failures_say_their_cause() {
+        let received =
+            tamga_meta::Aigc::first_write(tamga_meta::AigcLabel::Is, "Maker", "1").unwrap();
+        let e =
+            crate::xmp_aigc::propagated(&received, "Our Platform", "p-1", &Refusing).unwrap_err();
+        assert!(
+            matches!(&e, MetadataError::Value(v) if v.field == "ContentPropagator" && v.found == ' '),
+            "{e:?}"
+        );
+        let e = crate::xmp_aigc::propagated(&received, "Platform", "p-1", &Refusing).unwrap_err();
+        assert!(matches!(e, MetadataError::Sign(_)), "{e:?}");
+        let e = LabelError::Metadata {
+            path: "a.png".into(),
+            source: Box::new(e),
+        };
+        assert_eq!(e.kind(), "metadata");
+        assert_eq!(
+            e.to_string(),
+            "a.png: metadata: signing the AIGC label: bad parameter: no key"
+        );
     }
 }

@@ -17,7 +17,7 @@ fn fail(path: &Path, e: tamga_meta::MetaError) -> LabelError {
         tamga_meta::MetaError::Io(e) => LabelError::io(path, e),
         other => LabelError::Metadata {
             path: path.into(),
-            source: crate::MetadataError::Keep(other),
+            source: Box::new(crate::MetadataError::Keep(other)),
         },
     }
 }

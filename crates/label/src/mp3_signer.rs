@@ -66,7 +66,7 @@ pub(crate) fn label(
     let tagged =
         tag_with_store(old_tag.as_deref(), &placeholder).map_err(|source| LabelError::Id3Tag {
             path: path.into(),
-            source,
+            source: Box::new(source),
         })?;
     let store = tagged.store.clone();
 

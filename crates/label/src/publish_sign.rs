@@ -196,7 +196,7 @@ impl Labeller {
         let handed_on = xmp_aigc::propagated(label, &propagator, &id, signer.as_ref().as_ref())
             .map_err(|source| LabelError::Metadata {
                 path: input.into(),
-                source,
+                source: Box::new(source),
             })?;
         let iptc = found.map(|m| m.iptc.clone()).unwrap_or_default();
         let labels = tamga_meta::Labels {

@@ -119,7 +119,7 @@ pub(crate) fn label<'a>(
             // The AIGC front matter is ASCII, so the text stays NFC.
             let fail = |e| LabelError::Metadata {
                 path: path.into(),
-                source: crate::MetadataError::Write(e),
+                source: Box::new(crate::MetadataError::Write(e)),
             };
             let tagged = tamga_meta::write(container, body.as_bytes(), labels).map_err(fail)?;
             body = Cow::Owned(String::from_utf8(tagged).map_err(|e| {

@@ -78,7 +78,7 @@ pub(crate) fn labels(
 ) -> Result<Labels, LabelError> {
     let fail = |source: MetadataError| LabelError::Metadata {
         path: path.into(),
-        source,
+        source: Box::new(source),
     };
     let mut labels = Labels::default();
     if options.xmp {
@@ -133,7 +133,7 @@ pub(crate) fn apply(
         tamga_meta::MetaError::Io(e) => io(e),
         other => LabelError::Metadata {
             path: path.into(),
-            source: MetadataError::Write(other),
+            source: Box::new(MetadataError::Write(other)),
         },
     })?;
     out.rewind().map_err(io)?;

@@ -350,4 +350,102 @@ mod tests {
         let source = std::error::Error::source(&e).map(ToString::to_string);
         assert_eq!(source.as_deref(), Some("the SVG has no viewBox"));
     }
+
+    /// Each new cause from a real malformed input, checked by variant.
+    mod by_cause {
+        use super::*;
+        use crate::{images, DecodeLimits, NoticePosition, Tools};
+
+        fn badge(input: &[u8], format: MediaFormat) -> NoticeError {
+            let lines = vec![vec!["AI".to_string()]];
+            match images::apply(
+                &Tools::default(),
+                input,
+                format,
+                &lines,
+                NoticePosition::BottomRight,
+                &DecodeLimits::default(),
+            ) {
+                Ok(_) => panic!("a badge on a bad {format} was made"),
+                Err(e) => e,
+            }
+        }
+
+        #[test]
+        fn a_gif_too_small_for_a_badge_or_without_a_palette_says_which() {
+            // A 1×1 screen and frame, neither with a colour table: one
+            // pixel of LZW (clear, 0, end at 3 bits) and the trailer.
+            let gif = |side: u8| {
+                let mut gif = b"GIF89a".to_vec();
+                gif.extend_from_slice(&[side, 0, side, 0, 0, 0, 0]);
+                gif.extend_from_slice(b"\x2C\x00\x00\x00\x00\x01\x00\x01\x00\x00");
+                gif.extend_from_slice(b"\x02\x02\x44\x01\x00\x3B");
+                gif
+            };
+            // On a 1×1 screen no badge fits, before any frame is read.
+            let e = badge(&gif(1), MediaFormat::Gif);
+            assert!(
+                matches!(
+                    e,
+                    NoticeError::Badge(images::badge::BadgeError::TooSmall(1, 1))
+                ),
+                "{e:?}"
+            );
+            // A frame with no colour table at all: the GIF decoder refuses it.
+            let e = badge(&gif(200), MediaFormat::Gif);
+            assert!(
+                matches!(&e, NoticeError::Decode { what, .. } if what == "the GIF cannot be read"),
+                "{e:?}"
+            );
+        }
+
+        #[test]
+        fn a_damaged_png_is_a_decode_error_with_its_source() {
+            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+            png.extend_from_slice(&[0, 0, 0, 13]);
+            png.extend_from_slice(b"IHDR");
+            png.extend_from_slice(&[0; 17]); // a zero-size image, bad CRC
+            let e = badge(&png, MediaFormat::Png);
+            assert!(matches!(e, NoticeError::Decode { .. }), "{e:?}");
+            assert!(std::error::Error::source(&e).is_some());
+        }
+
+        #[test]
+        fn audio_into_an_image_format_is_unsupported() {
+            let mut src = tempfile::tempfile().unwrap();
+            let mut out = tempfile::tempfile().unwrap();
+            let e = match crate::audio::apply(
+                &Tools::default(),
+                MediaFormat::Png,
+                &mut src,
+                std::path::Path::new("x.png"),
+                &mut out,
+                &crate::audio::Sound::Tone,
+                NoticePosition::Start,
+                &DecodeLimits::default(),
+            ) {
+                Ok(_) => panic!("an audio notice went into a PNG"),
+                Err(e) => e,
+            };
+            assert!(
+                matches!(
+                    e,
+                    NoticeError::Unsupported(Unsupported::Format {
+                        format: MediaFormat::Png,
+                        ..
+                    })
+                ),
+                "{e:?}"
+            );
+        }
+
+        #[test]
+        fn a_flac_block_past_the_end_is_inconsistent() {
+            // fLaC, then a VORBIS_COMMENT block claiming 100 bytes, with 3.
+            let mut flac = b"fLaC\x84\x00\x00\x64".to_vec();
+            flac.extend_from_slice(b"abc");
+            let e = crate::fuzzing::flac_kept_blocks(&mut std::io::Cursor::new(flac)).unwrap_err();
+            assert!(matches!(e, NoticeError::Inconsistent(_)), "{e:?}");
+        }
+    }
 }

@@ -3,12 +3,13 @@
 //! only the CLI knows its own options. The server gives its own advice,
 //! for API clients.
 
-use tamga_label::{LabelError, Limit, VerifyEntry};
+use tamga_label::{LabelError, Limit, MediaError, VerifyEntry};
 
 /// The advice for an error of `kind`, if the CLI has any.
 pub(crate) fn advice(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "unknown-format" => "for UTF-8 text with another extension, use --format text",
+        "not-utf8" => NOT_UTF8,
         "not-embeddable" => "use --sidecar to write a detached .c2pa manifest beside it",
         "would-overwrite-input" => "use --in-place or choose another output",
         "timeout" => {
@@ -17,6 +18,9 @@ pub(crate) fn advice(kind: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// For text in another encoding; the server says the same.
+const NOT_UTF8: &str = "convert it to UTF-8 first, e.g. with iconv";
 
 /// `message` with the advice for `kind` after it.
 pub(crate) fn with_advice(kind: &str, message: String) -> String {
@@ -30,7 +34,7 @@ pub(crate) fn with_advice(kind: &str, message: String) -> String {
 /// decoding limit names the flag that raises it.
 pub(crate) fn label_error(e: &LabelError) -> String {
     match e {
-        LabelError::LimitExceeded { limit, .. } => {
+        LabelError::Media(MediaError::LimitExceeded { limit, .. }) => {
             format!("{e} (raise it with {})", limit_flag(*limit))
         }
         _ => with_advice(e.kind(), e.to_string()),
@@ -72,6 +76,31 @@ mod tests {
     }
 
     #[test]
+    fn media_causes_keep_their_kinds_and_advice_through_the_label_error() {
+        let e = LabelError::Media(MediaError::NotUtf8 {
+            path: "latin1.txt".into(),
+            offset: 3,
+        });
+        assert_eq!(e.kind(), "not-utf8");
+        assert_eq!(
+            label_error(&e),
+            "latin1.txt: not UTF-8 text (invalid byte at offset 3); convert it to UTF-8 \
+             first, e.g. with iconv"
+        );
+        let e = LabelError::Media(MediaError::LimitExceeded {
+            path: "big.png".into(),
+            limit: Limit::Pixels,
+            value: 2,
+            max: 1,
+        });
+        assert_eq!(e.kind(), "limit-exceeded");
+        assert!(
+            label_error(&e).ends_with("(raise it with --max-pixels)"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn the_flags_the_library_no_longer_names_come_from_the_cli() {
         let path = std::path::PathBuf::from("a.bmp");
         let e = LabelError::NotEmbeddable {
@@ -84,7 +113,7 @@ mod tests {
             "a.bmp: C2PA cannot embed a label inside bmp files; use --sidecar to write a \
              detached .c2pa manifest beside it"
         );
-        let e = LabelError::UnknownFormat { path: path.clone() };
+        let e = LabelError::Media(MediaError::UnknownFormat { path: path.clone() });
         assert!(label_error(&e).ends_with("use --format text"), "{e}");
         let e = LabelError::WouldOverwriteInput { path };
         assert!(label_error(&e).contains("use --in-place"), "{e}");

@@ -88,8 +88,10 @@ pub fn walkers(data: &[u8]) {
         assert!(at.checked_add(size).is_some_and(|end| end <= len));
     }
 
-    let whole = label::flac_kept_blocks(&mut Cursor::new(data));
-    let trickled = label::flac_kept_blocks(&mut Trickle::new(data));
+    // The errors compared by what they say: a reader's I/O error is not
+    // comparable, and the two must fail alike.
+    let whole = label::flac_kept_blocks(&mut Cursor::new(data)).map_err(|e| e.to_string());
+    let trickled = label::flac_kept_blocks(&mut Trickle::new(data)).map_err(|e| e.to_string());
     assert_eq!(whole, trickled, "FLAC metadata blocks");
     if let Ok(blocks) = whole {
         let kept: usize = blocks.iter().map(|(_, body)| body.len() + 4).sum();

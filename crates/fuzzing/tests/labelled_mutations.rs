@@ -219,7 +219,7 @@ fn run(name: &str) {
         };
         let key = format!("{} {word}", if outside { "bound" } else { "unbound" });
         *tally.lock().unwrap().entry(key).or_default() += 1;
-        if let Err(LabelError::Timeout { .. }) = verdict {
+        if let Err(LabelError::Media(tamga_label::MediaError::Timeout { .. })) = verdict {
             return Err(TestCaseError::fail(format!(
                 "{m:?}: missed the watchdog deadline"
             )));

@@ -31,10 +31,49 @@ pub struct Declarations {
 
 /// A declarations file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{path}: {cause}")]
 pub struct DeclarationsError {
+    /// The file.
     pub path: String,
-    pub message: String,
+    /// Why, by cause.
+    pub cause: DeclarationsCause,
+}
+
+/// Why a declarations file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeclarationsCause {
+    /// The file cannot be read as text.
+    #[error("cannot read it: {0}")]
+    Read(std::io::Error),
+    /// A `.json` file that is not an array of `{path, ai}` objects.
+    #[error("not a JSON array of {{path, ai}}: {0}")]
+    NotJsonArray(serde_json::Error),
+    /// The CSV header row cannot be read.
+    #[error("header: {0}")]
+    CsvHeader(csv::Error),
+    /// A CSV row cannot be read.
+    #[error("line {line}: {source}")]
+    CsvRow {
+        /// Its line number, from 1 (the header).
+        line: usize,
+        /// The CSV reader's error.
+        source: csv::Error,
+    },
+    /// A CSV row without a `path` or an `ai` value.
+    #[error("line {line}: needs `path` and `ai` columns (header: path,ai[,note])")]
+    MissingColumns {
+        /// Its line number, from 1 (the header).
+        line: usize,
+    },
+    /// An `ai` value that says neither yes nor no.
+    #[error("{path}: `ai` must be true/false, yes/no or an IPTC digital source type, not {value}")]
+    BadAi {
+        /// The row's path.
+        path: String,
+        /// The value given.
+        value: serde_json::Value,
+    },
 }
 
 #[derive(Deserialize)]
@@ -48,12 +87,11 @@ struct Row {
 impl Declarations {
     /// Reads a `.csv` or `.json` declarations file.
     pub fn load(file: &Path) -> Result<Self, DeclarationsError> {
-        let err = |message: String| DeclarationsError {
+        let err = |cause| DeclarationsError {
             path: file.display().to_string(),
-            message,
+            cause,
         };
-        let text =
-            std::fs::read_to_string(file).map_err(|e| err(format!("cannot read it: {e}")))?;
+        let text = std::fs::read_to_string(file).map_err(|e| err(DeclarationsCause::Read(e)))?;
         let json = file
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
@@ -63,10 +101,9 @@ impl Declarations {
 
     /// Parses the text of a declarations file (JSON when `json`, else CSV);
     /// paths are relative to `base`. The error is the message alone.
-    pub(crate) fn parse(text: &str, json: bool, base: &Path) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str, json: bool, base: &Path) -> Result<Self, DeclarationsCause> {
         let rows: Vec<Row> = if json {
-            serde_json::from_str(text)
-                .map_err(|e| format!("not a JSON array of {{path, ai}}: {e}"))?
+            serde_json::from_str(text).map_err(DeclarationsCause::NotJsonArray)?
         } else {
             let mut reader = csv::ReaderBuilder::new()
                 .trim(csv::Trim::All)
@@ -74,11 +111,11 @@ impl Declarations {
             let mut rows = Vec::new();
             let headers = reader
                 .headers()
-                .map_err(|e| format!("header: {e}"))?
+                .map_err(DeclarationsCause::CsvHeader)?
                 .clone();
             for (i, rec) in reader.records().enumerate() {
                 let line = i + 2;
-                let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+                let rec = rec.map_err(|source| DeclarationsCause::CsvRow { line, source })?;
                 let get = |name: &str| {
                     headers
                         .iter()
@@ -87,9 +124,7 @@ impl Declarations {
                         .map(str::to_string)
                 };
                 let (Some(path), Some(ai)) = (get("path"), get("ai")) else {
-                    return Err(format!(
-                        "line {line}: needs `path` and `ai` columns (header: path,ai[,note])"
-                    ));
+                    return Err(DeclarationsCause::MissingColumns { line });
                 };
                 rows.push(Row {
                     path,
@@ -101,12 +136,12 @@ impl Declarations {
         };
         let mut by_path = HashMap::new();
         for row in rows {
-            let ai = parse_ai(&row.ai).ok_or_else(|| {
-                format!(
-                    "{}: `ai` must be true/false, yes/no or an IPTC digital source type, not {}",
-                    row.path, row.ai
-                )
-            })?;
+            let Some(ai) = parse_ai(&row.ai) else {
+                return Err(DeclarationsCause::BadAi {
+                    path: row.path,
+                    value: row.ai,
+                });
+            };
             by_path.insert(
                 normalise(&base.join(&row.path)),
                 Declaration { ai, note: row.note },
@@ -243,5 +278,29 @@ mod tests {
             assert!(e.contains(name) && e.contains(want), "{e}");
             assert!(!e.contains('\n'), "{e}");
         }
+    }
+
+    #[test]
+    fn each_bad_declaration_has_its_cause() {
+        let base = Path::new("/d");
+        let cause = |text: &str, json: bool| Declarations::parse(text, json, base).unwrap_err();
+        assert!(matches!(
+            cause("file,ai\na.jpg,yes\n", false),
+            DeclarationsCause::MissingColumns { line: 2 }
+        ));
+        assert!(matches!(
+            cause("path,ai\na.jpg,perhaps\n", false),
+            DeclarationsCause::BadAi { path, .. } if path == "a.jpg"
+        ));
+        assert!(matches!(
+            cause("path,ai\na.jpg,yes,extra\n", false),
+            DeclarationsCause::CsvRow { line: 2, .. }
+        ));
+        assert!(matches!(
+            cause("{\"path\":1}", true),
+            DeclarationsCause::NotJsonArray(_)
+        ));
+        let missing = Declarations::load(Path::new("/no/such/declarations.csv")).unwrap_err();
+        assert!(matches!(missing.cause, DeclarationsCause::Read(_)));
     }
 }

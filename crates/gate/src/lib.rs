@@ -30,7 +30,7 @@ mod trust;
 use std::path::Path;
 
 pub use decide::{decide, FileCheck, GateVerdict, Reason};
-pub use declarations::{Declaration, Declarations};
+pub use declarations::{Declaration, Declarations, DeclarationsCause, DeclarationsError};
 pub use error::GateError;
 pub use html_text::ReportLang;
 pub use policy::{Policy, PolicyError};
@@ -140,7 +140,10 @@ pub mod fuzzing {
 
     /// Parses a declarations file's text (JSON when `json`, else CSV) as
     /// [`crate::Declarations::load`] does, relative to `/declared`.
-    pub fn declarations(text: &str, json: bool) -> Result<crate::Declarations, String> {
+    pub fn declarations(
+        text: &str,
+        json: bool,
+    ) -> Result<crate::Declarations, crate::DeclarationsCause> {
         crate::Declarations::parse(text, json, Path::new("/declared"))
     }
 }

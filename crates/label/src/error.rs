@@ -2,6 +2,48 @@ use std::path::PathBuf;
 
 use crate::MediaFormat;
 
+/// Why an MP3's ID3v2 tag cannot carry the manifest store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Id3TagError {
+    /// The existing tag cannot be read (its frames would be lost).
+    #[error("its ID3v2 tag: {0}")]
+    Unreadable(id3::Error),
+    /// The tag cannot be written back with the store in it.
+    #[error("its ID3v2 tag cannot be rewritten: {0}")]
+    Unwritable(id3::Error),
+    /// The tag with the store would pass the size tamga writes.
+    #[error("its ID3v2 tag would grow past {max_mb} MB with the manifest")]
+    TooLarge {
+        /// The limit, in MB.
+        max_mb: usize,
+    },
+    /// The store is not found verbatim in the tag written (the id3 crate
+    /// changed how it writes frames).
+    #[error("the manifest store is missing from the rewritten ID3v2 tag")]
+    StoreMissing,
+}
+
+/// Why the platform metadata could not be written or carried over, by
+/// cause.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetadataError {
+    /// The container refused the metadata: damaged where it goes, a
+    /// variant not supported, or past a size the format can hold.
+    #[error(transparent)]
+    Write(tamga_meta::MetaError),
+    /// The metadata a notice's re-encoding lost could not be put back.
+    #[error("keeping the file's metadata through the notice: {0}")]
+    Keep(tamga_meta::MetaError),
+    /// A value the AIGC label cannot hold (a producer with a space in it).
+    #[error(transparent)]
+    Value(#[from] tamga_meta::ValueNotStorable),
+    /// The labeller's key did not sign the AIGC label.
+    #[error("signing the AIGC label: {0}")]
+    Sign(c2pa::Error),
+}
+
 /// Why labelling or verifying a file failed (as opposed to a file that
 /// verified and turned out invalid, which is a [`crate::Verdict`]).
 ///
@@ -11,26 +53,6 @@ use crate::MediaFormat;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LabelError {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// The file is empty.
-    #[error("{path}: the file is empty")]
-    Empty {
-        /// The file.
-        path: PathBuf,
-    },
-    /// The content is not a media format tamga knows.
-    #[error("{path}: unrecognised content (not an image, audio or text format tamga supports)")]
-    UnknownFormat {
-        /// The file.
-        path: PathBuf,
-    },
     /// C2PA cannot embed a manifest in this format.
     #[error("{path}: C2PA cannot embed a label inside {format} files")]
     NotEmbeddable {
@@ -57,63 +79,20 @@ pub enum LabelError {
         source: tamga_notice::LibraryError,
     },
     /// The platform metadata (IPTC XMP, GB 45438 AIGC) cannot be written.
-    #[error("{path}: metadata: {reason}")]
+    #[error("{path}: metadata: {source}")]
     Metadata {
         /// The file.
         path: PathBuf,
-        /// Why.
-        reason: String,
+        /// Why, by cause (boxed: the largest cause, and a rare one).
+        source: Box<MetadataError>,
     },
-    /// A text input is not valid UTF-8.
-    #[error("{path}: not UTF-8 text (invalid byte at offset {offset}); convert it to UTF-8 first, e.g. with iconv")]
-    NotUtf8 {
+    /// An MP3's ID3v2 tag cannot take the manifest store.
+    #[error("{path}: damaged mp3 file: {source}")]
+    Id3Tag {
         /// The file.
         path: PathBuf,
-        /// Where the first invalid byte is.
-        offset: usize,
-    },
-    /// The file's structure is broken (truncated, lengths past the end, loops).
-    #[error("{path}: damaged {format} file: {reason}")]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// Its format.
-        format: MediaFormat,
-        /// What the structural check found.
-        reason: String,
-    },
-    /// The file is bigger than the configured limit.
-    #[error("{path}: {size} bytes is more than the {limit}-byte limit")]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// Decoding the file (for a perceivable notice) would go past a
-    /// [`crate::DecodeLimits`] limit: its header declares, or its content
-    /// turned out to have, more pixels, frames, bytes or seconds than allowed.
-    #[error("{path}: the {limit} limit is {max}; this file needs {value}")]
-    LimitExceeded {
-        /// The file.
-        path: PathBuf,
-        /// Which limit.
-        limit: crate::Limit,
-        /// What the file needs.
-        value: u64,
-        /// The limit.
-        max: u64,
-    },
-    /// Processing took longer than its time budget: a base, plus time for
-    /// the file's size, pixels and audio. The message names each share.
-    #[error("{path}: {work} took longer than its {budget}", work = budget.work())]
-    Timeout {
-        /// The file.
-        path: PathBuf,
-        /// The budget that ran out.
-        budget: crate::TimeBudget,
+        /// Why, by cause (boxed: id3's errors are large, and rare here).
+        source: Box<Id3TagError>,
     },
     /// The signing keys could not be used.
     #[error(transparent)]
@@ -145,22 +124,6 @@ pub enum LabelError {
         /// Why the fetch failed, naming the cause.
         message: String,
     },
-    /// A parser panicked on the file (a bug, in tamga or a dependency, that
-    /// the file triggers); the panic was caught and only this file fails.
-    #[error("{path}: a parser failed on this file (internal panic caught); the file is probably damaged or crafted")]
-    Panicked {
-        /// The file.
-        path: PathBuf,
-    },
-    /// The path names something that is not a regular file (a FIFO, a
-    /// device, a socket): reading it could block forever or never end.
-    #[error("{path}: not a regular file (it is a {kind}); only regular files are read")]
-    NotRegularFile {
-        /// The path.
-        path: PathBuf,
-        /// What it is instead: "FIFO", "socket", "character device"…
-        kind: &'static str,
-    },
     /// A trust list (anchors or allowed signers) holds no certificate, or
     /// one that cannot be read: with it every signer would look unknown.
     #[error("{path}: not a trust list: {reason}")]
@@ -170,9 +133,11 @@ pub enum LabelError {
         /// What is wrong with it.
         reason: String,
     },
-    /// Any other reason the media layer gave.
+    /// Why the media layer could not read the file: I/O, an empty or
+    /// unknown file, a damaged structure, a size or decoding limit, the
+    /// time budget, a caught panic. Its kinds are the media layer's own.
     #[error(transparent)]
-    Media(tamga_media::MediaError),
+    Media(#[from] tamga_media::MediaError),
     /// The output would overwrite the input, and the caller did not say
     /// it may.
     #[error("{path}: refusing to overwrite the input")]
@@ -182,47 +147,9 @@ pub enum LabelError {
     },
 }
 
-impl From<tamga_media::MediaError> for LabelError {
-    /// The same cause, with the advice a labelling tool adds to it.
-    fn from(e: tamga_media::MediaError) -> Self {
-        use tamga_media::MediaError as M;
-        match e {
-            M::Io { path, source } => Self::Io { path, source },
-            M::Empty { path } => Self::Empty { path },
-            M::UnknownFormat { path } => Self::UnknownFormat { path },
-            M::NotUtf8 { path, offset } => Self::NotUtf8 { path, offset },
-            M::Malformed { path, source } => Self::Malformed {
-                path,
-                format: source.format,
-                reason: source.to_string(),
-            },
-            M::TooLarge { path, size, limit } => Self::TooLarge { path, size, limit },
-            M::LimitExceeded {
-                path,
-                limit,
-                value,
-                max,
-            } => Self::LimitExceeded {
-                path,
-                limit,
-                value,
-                max,
-            },
-            M::Timeout { path, budget } => Self::Timeout { path, budget },
-            M::Panicked { path } => Self::Panicked { path },
-            M::NotRegularFile { path, kind } => Self::NotRegularFile { path, kind },
-            // A cause tamga-media adds later, until it is given its own.
-            other => Self::Media(other),
-        }
-    }
-}
-
 impl LabelError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
+        Self::Media(tamga_media::MediaError::io(path, source))
     }
 
     pub(crate) fn c2pa(path: impl Into<PathBuf>, err: &c2pa::Error) -> Self {
@@ -257,23 +184,14 @@ impl LabelError {
     /// The file the error names, where it names one.
     fn path_mut(&mut self) -> Option<&mut PathBuf> {
         match self {
-            Self::Io { path, .. }
-            | Self::Empty { path }
-            | Self::UnknownFormat { path }
-            | Self::NotEmbeddable { path, .. }
+            Self::NotEmbeddable { path, .. }
             | Self::Notice { path, .. }
             | Self::NoticeLibrary { path, .. }
+            | Self::Id3Tag { path, .. }
             | Self::Metadata { path, .. }
-            | Self::NotUtf8 { path, .. }
-            | Self::Malformed { path, .. }
-            | Self::TooLarge { path, .. }
-            | Self::LimitExceeded { path, .. }
-            | Self::Timeout { path, .. }
             | Self::C2pa { path, .. }
             | Self::TimeStamp { path, .. }
             | Self::RemoteManifest { path, .. }
-            | Self::Panicked { path }
-            | Self::NotRegularFile { path, .. }
             | Self::TrustList { path, .. }
             | Self::WouldOverwriteInput { path } => Some(path),
             Self::Media(e) => e.path_mut(),
@@ -284,27 +202,100 @@ impl LabelError {
     /// A short machine-readable kind, for JSON reports.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Io { .. } => "io",
-            Self::Empty { .. } => "empty",
-            Self::UnknownFormat { .. } => "unknown-format",
             Self::NotEmbeddable { .. } => "not-embeddable",
-            Self::Malformed { .. } => "malformed",
-            Self::NotUtf8 { .. } => "not-utf8",
             Self::Notice { .. } => "notice",
             Self::NoticeLibrary { .. } => "notice-library",
             Self::Metadata { .. } => "metadata",
-            Self::TooLarge { .. } => "too-large",
-            Self::LimitExceeded { .. } => "limit-exceeded",
-            Self::Timeout { .. } => "timeout",
+            // The same kind as before it had its own variant: a tag that
+            // cannot be read is a damaged file.
+            Self::Id3Tag { .. } => "malformed",
             Self::Keys(_) => "keys",
             Self::C2pa { .. } => "c2pa",
             Self::TimeStamp { .. } => "time-stamp",
             Self::RemoteManifest { .. } => "remote-manifest",
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
-            Self::Panicked { .. } => "panicked",
-            Self::NotRegularFile { .. } => "not-a-file",
             Self::TrustList { .. } => "trust-list",
-            Self::Media(_) => "media",
+            // The media layer's kinds are the same words this type used
+            // for the same causes before it wrapped them.
+            Self::Media(e) => e.kind(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each cause from a real bad input, checked by variant and by the kind
+    //! the CLI and the server key their advice and statuses off.
+    use super::*;
+    use crate::{MediaError, MediaFormat, Verifier, VerifyOptions};
+
+    #[test]
+    fn media_causes_are_wrapped_and_keep_their_kinds() {
+        let v = Verifier::new(VerifyOptions::default()).unwrap();
+        let e = v
+            .verify_text("<stdin>", b"", MediaFormat::Text)
+            .unwrap_err();
+        assert!(
+            matches!(e, LabelError::Media(MediaError::Empty { .. })),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), "empty");
+        let e = e.with_name("upload.txt");
+        assert_eq!(e.to_string(), "upload.txt: the file is empty");
+
+        // A PNG whose first chunk claims far more bytes than the file has.
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("cut.png");
+        let mut bytes = b"\x89PNG\r\n\x1a\n\x70\x00\x00\x00caBX".to_vec();
+        bytes.extend_from_slice(&[0; 16]);
+        std::fs::write(&png, bytes).unwrap();
+        let e = v.verify(&png).unwrap_err();
+        assert!(
+            matches!(&e, LabelError::Media(MediaError::Malformed { source, .. })
+                if matches!(source.rule, crate::guard::Rule::PngChunkPastEnd { .. })),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), "malformed");
+    }
+
+    /// A signer that cannot sign: the AIGC label's value is checked first.
+    struct Refusing;
+
+    impl c2pa::Signer for Refusing {
+        fn sign(&self, _: &[u8]) -> c2pa::Result<Vec<u8>> {
+            Err(c2pa::Error::BadParam("no key".into()))
+        }
+        fn alg(&self) -> c2pa::SigningAlg {
+            c2pa::SigningAlg::Ed25519
+        }
+        fn certs(&self) -> c2pa::Result<Vec<Vec<u8>>> {
+            Ok(Vec::new())
+        }
+        fn reserve_size(&self) -> usize {
+            0
+        }
+    }
+
+    #[test]
+    fn aigc_metadata_failures_say_their_cause() {
+        let received =
+            tamga_meta::Aigc::first_write(tamga_meta::AigcLabel::Is, "Maker", "1").unwrap();
+        let e =
+            crate::xmp_aigc::propagated(&received, "Our Platform", "p-1", &Refusing).unwrap_err();
+        assert!(
+            matches!(&e, MetadataError::Value(v) if v.field == "ContentPropagator" && v.found == ' '),
+            "{e:?}"
+        );
+        let e = crate::xmp_aigc::propagated(&received, "Platform", "p-1", &Refusing).unwrap_err();
+        assert!(matches!(e, MetadataError::Sign(_)), "{e:?}");
+        let e = LabelError::Metadata {
+            path: "a.png".into(),
+            source: Box::new(e),
+        };
+        assert_eq!(e.kind(), "metadata");
+        assert_eq!(
+            e.to_string(),
+            "a.png: metadata: signing the AIGC label: bad parameter: no key"
+        );
     }
 }

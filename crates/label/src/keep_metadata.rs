@@ -17,7 +17,7 @@ fn fail(path: &Path, e: tamga_meta::MetaError) -> LabelError {
         tamga_meta::MetaError::Io(e) => LabelError::io(path, e),
         other => LabelError::Metadata {
             path: path.into(),
-            reason: format!("keeping the file's metadata through the notice: {other}"),
+            source: Box::new(crate::MetadataError::Keep(other)),
         },
     }
 }

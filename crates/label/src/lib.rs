@@ -75,7 +75,7 @@ use tamga_media::input;
 pub use disclosure::{
     AiDisclosure, AiInvolvement, Generator, HumanReview, TrainingMining, IPTC_DST_BASE,
 };
-pub use error::LabelError;
+pub use error::{Id3TagError, LabelError, MetadataError};
 pub use profile::Profile;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
 pub use request::{LabelRequest, RequestError};

@@ -32,7 +32,7 @@ use id3::{
 use sha2::{Digest, Sha256};
 use tamga_meta::Id3v2Header;
 
-use crate::{LabelError, MediaFormat};
+use crate::{error::Id3TagError, LabelError};
 
 /// The GEOB frame's fields, as c2pa's MP3 handler writes them.
 const GEOB_MIME: &str = "application/c2pa";
@@ -63,13 +63,11 @@ pub(crate) fn label(
         .data_hashed_placeholder(signer.reserve_size(), "application/c2pa")
         .map_err(c2pa_err)?;
     let (old_tag, audio_at) = read_tag(source).map_err(io)?;
-    let tagged = tag_with_store(old_tag.as_deref(), &placeholder).map_err(|reason| {
-        LabelError::Malformed {
+    let tagged =
+        tag_with_store(old_tag.as_deref(), &placeholder).map_err(|source| LabelError::Id3Tag {
             path: path.into(),
-            format: MediaFormat::Mp3,
-            reason,
-        }
-    })?;
+            source: Box::new(source),
+        })?;
     let store = tagged.store.clone();
 
     // Hashed as written: the tag around the store, then the audio.
@@ -188,10 +186,10 @@ fn is_store(frame: &Frame) -> bool {
 /// `old`'s frames (earlier C2PA stores left out) and a GEOB frame holding
 /// `store`, as ID3v2.4. An `old` tag the `id3` crate cannot read is an
 /// error rather than, as in c2pa, silently dropped with every frame in it.
-fn tag_with_store(old: Option<&[u8]>, store: &[u8]) -> Result<Tagged, String> {
+fn tag_with_store(old: Option<&[u8]>, store: &[u8]) -> Result<Tagged, Id3TagError> {
     let mut tag = Tag::new();
     if let Some(old) = old {
-        let old = Tag::read_from2(Cursor::new(old)).map_err(|e| format!("its ID3v2 tag: {e}"))?;
+        let old = Tag::read_from2(Cursor::new(old)).map_err(Id3TagError::Unreadable)?;
         for frame in old.frames().filter(|f| !is_store(f)) {
             tag.add_frame(frame.clone());
         }
@@ -207,14 +205,15 @@ fn tag_with_store(old: Option<&[u8]>, store: &[u8]) -> Result<Tagged, String> {
     ));
     let mut bytes = Vec::new();
     tag.write_to(&mut bytes, Version::Id3v24)
-        .map_err(|e| format!("its ID3v2 tag cannot be rewritten: {e}"))?;
+        .map_err(Id3TagError::Unwritable)?;
     if bytes.len().saturating_sub(10) > MAX_TAG_BODY {
-        return Err("its ID3v2 tag would grow past 256 MB with the manifest".into());
+        return Err(Id3TagError::TooLarge {
+            max_mb: (MAX_TAG_BODY + 1) >> 20,
+        });
     }
     // The store is the GEOB frame's last field, written verbatim (no
     // unsynchronisation, no compression); c2pa finds it the same way.
-    let at = memchr::memmem::find(&bytes, store)
-        .ok_or("the manifest store is missing from the rewritten ID3v2 tag")?;
+    let at = memchr::memmem::find(&bytes, store).ok_or(Id3TagError::StoreMissing)?;
     Ok(Tagged {
         bytes,
         store: at..at + store.len(),

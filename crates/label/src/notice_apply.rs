@@ -23,12 +23,12 @@ impl Job {
         let path = self.input.as_path();
         let io = |e| LabelError::io(path, e);
         let fail = |e: NoticeError| match e {
-            NoticeError::Limit(x) => LabelError::LimitExceeded {
+            NoticeError::Limit(x) => LabelError::Media(tamga_media::MediaError::LimitExceeded {
                 path: path.into(),
                 limit: x.limit,
                 value: x.value,
                 max: x.max,
-            },
+            }),
             NoticeError::Library(source) => LabelError::NoticeLibrary {
                 path: path.into(),
                 source,

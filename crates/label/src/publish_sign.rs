@@ -194,9 +194,9 @@ impl Labeller {
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let (_, signer, _) = self.parts();
         let handed_on = xmp_aigc::propagated(label, &propagator, &id, signer.as_ref().as_ref())
-            .map_err(|reason| LabelError::Metadata {
+            .map_err(|source| LabelError::Metadata {
                 path: input.into(),
-                reason,
+                source: Box::new(source),
             })?;
         let iptc = found.map(|m| m.iptc.clone()).unwrap_or_default();
         let labels = tamga_meta::Labels {

@@ -117,15 +117,16 @@ pub(crate) fn label<'a>(
     if let Some(container) = crate::xmp_aigc::container(format) {
         if labels.aigc.is_some() {
             // The AIGC front matter is ASCII, so the text stays NFC.
-            let tagged = tamga_meta::write(container, body.as_bytes(), labels).map_err(|e| {
-                LabelError::Metadata {
-                    path: path.into(),
-                    reason: e.to_string(),
-                }
-            })?;
-            body = Cow::Owned(String::from_utf8(tagged).map_err(|e| LabelError::Metadata {
+            let fail = |e| LabelError::Metadata {
                 path: path.into(),
-                reason: e.to_string(),
+                source: Box::new(crate::MetadataError::Write(e)),
+            };
+            let tagged = tamga_meta::write(container, body.as_bytes(), labels).map_err(fail)?;
+            body = Cow::Owned(String::from_utf8(tagged).map_err(|e| {
+                fail(tamga_meta::MetaError::NotUtf8 {
+                    container,
+                    source: e.utf8_error(),
+                })
             })?);
         }
     }
@@ -268,10 +269,10 @@ fn add_parent(
 
 /// The error for text that is not UTF-8, naming the first bad byte.
 pub(crate) fn not_utf8(path: &Path, e: &std::str::Utf8Error) -> LabelError {
-    LabelError::NotUtf8 {
+    LabelError::Media(tamga_media::MediaError::NotUtf8 {
         path: path.into(),
         offset: e.valid_up_to(),
-    }
+    })
 }
 
 /// The text in Normalization Form C, borrowed when it already is (the

@@ -273,18 +273,24 @@ mod limit_tests {
         assert!(
             matches!(
                 err,
-                LabelError::TooLarge {
+                LabelError::Media(tamga_media::MediaError::TooLarge {
                     size: 11,
                     limit: 10,
                     ..
-                }
+                })
             ),
             "{err}"
         );
         let err = v
             .verify_text("<stdin>", b"", MediaFormat::Text)
             .unwrap_err();
-        assert!(matches!(err, LabelError::Empty { .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                LabelError::Media(tamga_media::MediaError::Empty { .. })
+            ),
+            "{err}"
+        );
         let ok = v
             .verify_text("<stdin>", b"plain", MediaFormat::Text)
             .unwrap();

@@ -12,7 +12,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::Serialize;
 use tamga_meta::{Aigc, AigcLabel, AigcPlace, Container, Labels};
 
-use crate::{AiDisclosure, LabelError, MediaFormat};
+use crate::{AiDisclosure, LabelError, MediaFormat, MetadataError};
 
 /// What platform metadata to write when labelling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,9 +76,9 @@ pub(crate) fn labels(
     signer: &dyn c2pa::Signer,
     path: &Path,
 ) -> Result<Labels, LabelError> {
-    let fail = |reason: String| LabelError::Metadata {
+    let fail = |source: MetadataError| LabelError::Metadata {
         path: path.into(),
-        reason,
+        source: Box::new(source),
     };
     let mut labels = Labels::default();
     if options.xmp {
@@ -100,13 +100,14 @@ pub(crate) fn labels(
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         // Every disclosure tamga signs says AI was involved: Label "1".
-        let mut label = Aigc::first_write(AigcLabel::Is, &producer, &produce_id).map_err(fail)?;
+        let mut label =
+            Aigc::first_write(AigcLabel::Is, &producer, &produce_id).map_err(|e| fail(e.into()))?;
         let signature = signer
             .sign(&label.signing_payload())
-            .map_err(|e| fail(format!("signing the AIGC label: {e}")))?;
+            .map_err(|e| fail(MetadataError::Sign(e)))?;
         label
             .set_reserved_code1(URL_SAFE_NO_PAD.encode(signature))
-            .map_err(fail)?;
+            .map_err(|e| fail(e.into()))?;
         labels.aigc = Some(label);
     }
     Ok(labels)
@@ -132,7 +133,7 @@ pub(crate) fn apply(
         tamga_meta::MetaError::Io(e) => io(e),
         other => LabelError::Metadata {
             path: path.into(),
-            reason: other.to_string(),
+            source: Box::new(MetadataError::Write(other)),
         },
     })?;
     out.rewind().map_err(io)?;
@@ -232,7 +233,7 @@ pub(crate) fn judge(
             Err(e) => AigcReport {
                 place: f.place,
                 label: None,
-                error: Some(e),
+                error: Some(e.to_string()),
                 signature: AigcSignature::Unverifiable,
                 propagation_signature: AigcSignature::Unverifiable,
             },
@@ -277,12 +278,12 @@ pub(crate) fn propagated(
     propagator: &str,
     propagate_id: &str,
     signer: &dyn c2pa::Signer,
-) -> Result<Aigc, String> {
+) -> Result<Aigc, MetadataError> {
     let mut label = received.clone();
     label.propagate(propagator, propagate_id)?;
     let signature = signer
         .sign(&label.propagation_payload())
-        .map_err(|e| format!("signing the AIGC label: {e}"))?;
+        .map_err(MetadataError::Sign)?;
     label.set_reserved_code2(URL_SAFE_NO_PAD.encode(signature))?;
     Ok(label)
 }

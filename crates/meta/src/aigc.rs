@@ -64,6 +64,50 @@ pub struct Aigc {
     pub reserved_code2: String,
 }
 
+/// A value GB 45438 Annex E does not allow in an `AIGC` field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "AIGC {field} {value:?} has {found:?}: GB 45438 allows printable ASCII without spaces, quotes or backslashes"
+)]
+pub struct ValueNotStorable {
+    /// The field (`ContentProducer`, `ReservedCode1`…).
+    pub field: &'static str,
+    /// The value refused.
+    pub value: String,
+    /// The first character Annex E does not allow.
+    pub found: char,
+}
+
+/// Why an `AIGC` value found in a file is not a label.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AigcParseError {
+    /// Neither the value nor a string inside it is JSON.
+    #[error("the AIGC value is not JSON: {detail}")]
+    NotJson {
+        /// The JSON parser's words, with the line and column.
+        detail: String,
+    },
+    /// An XML entity in the value cannot be decoded.
+    #[error("the AIGC value has a bad entity: {detail}")]
+    BadEntity {
+        /// The XML unescaper's words.
+        detail: String,
+    },
+    /// JSON strings inside JSON strings, past the depth real files use.
+    #[error("the AIGC value is nested too deeply")]
+    NestedTooDeeply,
+    /// The JSON is not an object.
+    #[error("the AIGC value is not a JSON object")]
+    NotObject,
+    /// `Label` is not one of Annex E's codes.
+    #[error("Label {label:?} is not 1, 2 or 3")]
+    BadLabel {
+        /// The `Label` found.
+        label: String,
+    },
+}
+
 #[derive(Serialize)]
 struct Wrapped<'a> {
     #[serde(rename = "AIGC")]
@@ -73,7 +117,11 @@ struct Wrapped<'a> {
 impl Aigc {
     /// A first-write label: the propagation fields equal the production
     /// fields, as Annex E asks.
-    pub fn first_write(label: AigcLabel, producer: &str, produce_id: &str) -> Result<Self, String> {
+    pub fn first_write(
+        label: AigcLabel,
+        producer: &str,
+        produce_id: &str,
+    ) -> Result<Self, ValueNotStorable> {
         for (name, value) in [("ContentProducer", producer), ("ProduceID", produce_id)] {
             check_value(name, value)?;
         }
@@ -90,7 +138,7 @@ impl Aigc {
 
     /// Sets the producer's (and, on first write, the propagator's)
     /// integrity value.
-    pub fn set_reserved_code1(&mut self, code: String) -> Result<(), String> {
+    pub fn set_reserved_code1(&mut self, code: String) -> Result<(), ValueNotStorable> {
         check_value("ReservedCode1", &code)?;
         if self.content_propagator == self.content_producer && self.propagate_id == self.produce_id
         {
@@ -105,7 +153,11 @@ impl Aigc {
     /// `ReservedCode2` is cleared until the propagator signs
     /// [`Aigc::propagation_payload`] ([`Aigc::set_reserved_code2`]). The
     /// production fields and `ReservedCode1` stay the producer's.
-    pub fn propagate(&mut self, propagator: &str, propagate_id: &str) -> Result<(), String> {
+    pub fn propagate(
+        &mut self,
+        propagator: &str,
+        propagate_id: &str,
+    ) -> Result<(), ValueNotStorable> {
         for (name, value) in [
             ("ContentPropagator", propagator),
             ("PropagateID", propagate_id),
@@ -119,7 +171,7 @@ impl Aigc {
     }
 
     /// Sets the propagator's integrity value.
-    pub fn set_reserved_code2(&mut self, code: String) -> Result<(), String> {
+    pub fn set_reserved_code2(&mut self, code: String) -> Result<(), ValueNotStorable> {
         check_value("ReservedCode2", &code)?;
         self.reserved_code2 = code;
         Ok(())
@@ -170,7 +222,7 @@ impl Aigc {
 
     /// Parses any form seen in real files: `{"AIGC":{…}}`, the bare object,
     /// either of them as a JSON string, or with `&quot;` entities.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, AigcParseError> {
         let value = decode(raw.trim(), 0)?;
         let object = match value.get("AIGC").or_else(|| value.get("aigc")) {
             Some(Value::String(inner)) => decode(inner.trim(), 1)?,
@@ -178,7 +230,7 @@ impl Aigc {
             None => value,
         };
         let Value::Object(map) = object else {
-            return Err("the AIGC value is not a JSON object".into());
+            return Err(AigcParseError::NotObject);
         };
         let field = |name: &str| -> String {
             match map.get(name) {
@@ -189,7 +241,7 @@ impl Aigc {
         };
         let label = field("Label");
         if AigcLabel::from_code(&label).is_none() {
-            return Err(format!("Label {label:?} is not 1, 2 or 3"));
+            return Err(AigcParseError::BadLabel { label });
         }
         Ok(Self {
             label,
@@ -204,13 +256,15 @@ impl Aigc {
 }
 
 /// Decodes JSON, unwrapping a JSON string or XML entities around it.
-fn decode(text: &str, depth: u8) -> Result<Value, String> {
+fn decode(text: &str, depth: u8) -> Result<Value, AigcParseError> {
     if depth > 3 {
-        return Err("the AIGC value is nested too deeply".into());
+        return Err(AigcParseError::NestedTooDeeply);
     }
     let text = if text.contains("&quot;") || text.contains("&#34;") {
         quick_xml::escape::unescape(text)
-            .map_err(|e| format!("the AIGC value has a bad entity: {e}"))?
+            .map_err(|e| AigcParseError::BadEntity {
+                detail: e.to_string(),
+            })?
             .into_owned()
     } else {
         text.to_owned()
@@ -218,19 +272,23 @@ fn decode(text: &str, depth: u8) -> Result<Value, String> {
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::String(inner)) => decode(inner.trim(), depth + 1),
         Ok(v) => Ok(v),
-        Err(e) => Err(format!("the AIGC value is not JSON: {e}")),
+        Err(e) => Err(AigcParseError::NotJson {
+            detail: e.to_string(),
+        }),
     }
 }
 
 /// Annex E values are printable ASCII without spaces, quotes or backslashes.
-fn check_value(name: &str, value: &str) -> Result<(), String> {
+fn check_value(field: &'static str, value: &str) -> Result<(), ValueNotStorable> {
     match value
         .chars()
         .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '\\'))
     {
-        Some(c) => Err(format!(
-            "AIGC {name} {value:?} has {c:?}: GB 45438 allows printable ASCII without spaces, quotes or backslashes"
-        )),
+        Some(found) => Err(ValueNotStorable {
+            field,
+            value: value.into(),
+            found,
+        }),
         None => Ok(()),
     }
 }
@@ -250,18 +308,18 @@ pub fn sanitize_value(name: &str) -> String {
 }
 
 pub(crate) fn serialize_parsed<S: Serializer>(
-    parsed: &Result<Aigc, String>,
+    parsed: &Result<Aigc, AigcParseError>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     enum Parsed<'a> {
         Label(&'a Aigc),
-        Error(&'a str),
+        Error(String),
     }
     match parsed {
         Ok(a) => Parsed::Label(a).serialize(s),
-        Err(e) => Parsed::Error(e).serialize(s),
+        Err(e) => Parsed::Error(e.to_string()).serialize(s),
     }
 }
 
@@ -342,8 +400,39 @@ mod tests {
     }
 
     #[test]
+    fn each_unreadable_label_says_why() {
+        // `[]` inside five JSON strings: one more than readers unwrap.
+        let nested = (0..5).fold("[]".to_owned(), |s, _| serde_json::to_string(&s).unwrap());
+        let cases = [
+            ("AIGC", "not JSON"),
+            ("[1]", "not an object"),
+            (r#"{"AIGC":{"Label":"7"}}"#, "bad label"),
+            ("&quot;&bogus;", "bad entity"),
+            (nested.as_str(), "nested"),
+        ];
+        for (raw, want) in cases {
+            let got = Aigc::parse(raw).unwrap_err();
+            let ok = match want {
+                "not JSON" => matches!(got, AigcParseError::NotJson { .. }),
+                "not an object" => got == AigcParseError::NotObject,
+                "bad label" => got == AigcParseError::BadLabel { label: "7".into() },
+                "bad entity" => matches!(got, AigcParseError::BadEntity { .. }),
+                _ => got == AigcParseError::NestedTooDeeply,
+            };
+            assert!(ok, "{raw}: {got:?}, wanted {want}");
+        }
+    }
+
+    #[test]
     fn values_must_be_printable_ascii() {
-        assert!(Aigc::first_write(AigcLabel::Is, "Tamga Demo", "1").is_err());
+        assert_eq!(
+            Aigc::first_write(AigcLabel::Is, "Tamga Demo", "1").unwrap_err(),
+            ValueNotStorable {
+                field: "ContentProducer",
+                value: "Tamga Demo".into(),
+                found: ' ',
+            }
+        );
         assert!(Aigc::first_write(AigcLabel::Is, "a\"b", "1").is_err());
         assert!(Aigc::first_write(AigcLabel::Is, "Тамга", "1").is_err());
         assert_eq!(sanitize_value("Tamga Demo \"Ltd\""), "Tamga_Demo__Ltd_");

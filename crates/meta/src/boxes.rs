@@ -8,7 +8,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use crate::{xmp, Found, MetaError};
+use crate::{xmp, Container, Found, MetaError, Role};
 
 /// `BE7ACFCB-97A9-42E8-9C71-999491E3AFAC`, the XMP box UUID.
 pub(crate) const XMP_UUID: [u8; 16] = [
@@ -51,11 +51,17 @@ pub(crate) fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaE
         };
         // A 64-bit size can be anything: `at + size` must not wrap, or the
         // walk would go on from a bogus offset.
-        if size < header || at.checked_add(size).is_none_or(|end| end > len) {
-            return Err(MetaError::container(format!(
-                "box {:?} at {at} has a bad size",
-                String::from_utf8_lossy(&kind)
-            )));
+        // JPEG XL's container is made of the same boxes: its errors say
+        // ISO BMFF too, the structure that is broken.
+        let name = || format!("box {:?}", String::from_utf8_lossy(&kind));
+        if size < header {
+            return Err(MetaError::invalid(
+                Container::Bmff,
+                format!("{} at {at} is smaller than its header", name()),
+            ));
+        }
+        if at.checked_add(size).is_none_or(|end| end > len) {
+            return Err(MetaError::truncated(Container::Bmff, name(), at));
         }
         out.push(BoxAt {
             kind,
@@ -90,7 +96,8 @@ pub(crate) fn put_box<W: Write>(
     parts: &[&[u8]],
 ) -> Result<(), MetaError> {
     let len: usize = 8 + parts.iter().map(|p| p.len()).sum::<usize>();
-    let size = u32::try_from(len).map_err(|_| MetaError::Value("XMP box over 4 GiB".into()))?;
+    let size = u32::try_from(len)
+        .map_err(|_| MetaError::too_large("the XMP box", len as u64, u32::MAX.into()))?;
     out.write_all(&size.to_be_bytes())?;
     out.write_all(kind)?;
     for p in parts {
@@ -117,12 +124,16 @@ fn rewrite<R: Read + Seek, W: Write>(
             // after it: give it its real size, in the same 4 bytes so that
             // no offset after it moves.
             let size = u32::try_from(b.end - b.start).map_err(|_| {
-                MetaError::container(format!(
-                    "box {:?} at {} runs to the end of the file and is over 4 GiB: \
-                     no box can be appended after it",
-                    String::from_utf8_lossy(&b.kind),
-                    b.start
-                ))
+                MetaError::too_large(
+                    format!(
+                        "box {:?} at {}, running to the end of the file (no box can be \
+                         appended after it unless its size fits 4 bytes),",
+                        String::from_utf8_lossy(&b.kind),
+                        b.start
+                    ),
+                    b.end - b.start,
+                    u32::MAX.into(),
+                )
             })?;
             out.write_all(&size.to_be_bytes())?;
             from += 4;
@@ -131,7 +142,7 @@ fn rewrite<R: Read + Seek, W: Write>(
         std::io::copy(&mut (&mut *src).take(b.end - from), out)?;
     }
     let packet = match old_packet {
-        Some(old) => xmp::merge(&String::from_utf8_lossy(&old), props).map_err(MetaError::Xmp)?,
+        Some(old) => xmp::merge(&String::from_utf8_lossy(&old), props)?,
         None => xmp::packet(props),
     };
     new_box(out, packet.as_bytes())
@@ -182,7 +193,10 @@ pub(crate) fn write_jxl(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, Me
         return Ok(out);
     }
     if !input.starts_with(&JXL_SIGNATURE) {
-        return Err(MetaError::container("not a JPEG XL file"));
+        return Err(MetaError::NotContainer {
+            container: Container::Jxl,
+            role: Role::Input,
+        });
     }
     let mut src = std::io::Cursor::new(input);
     let boxes = top_level(&mut src)?;

@@ -11,7 +11,7 @@ use std::{
     ops::Range,
 };
 
-use crate::{AigcPlace, Found, MetaError};
+use crate::{AigcPlace, Container, Found, MetaError, Role};
 
 const STREAMINFO: u8 = 0;
 const VORBIS_COMMENT: u8 = 4;
@@ -36,22 +36,29 @@ fn header(h: [u8; 4]) -> (bool, u8, usize) {
 /// (`fLaC`), and where the audio frames start.
 fn blocks(input: &[u8], at: usize) -> Result<(Vec<Block>, usize), MetaError> {
     if !input.get(at..).is_some_and(|s| s.starts_with(b"fLaC")) {
-        return Err(MetaError::container("not a FLAC file"));
+        return Err(MetaError::NotContainer {
+            container: Container::Flac,
+            role: Role::Input,
+        });
     }
     let mut pos = at + 4;
     let mut out = Vec::new();
     loop {
         let Some(&[a, b, c, d]) = input.get(pos..pos + 4) else {
-            return Err(MetaError::container(format!(
-                "FLAC metadata block header at byte {pos} is cut off"
-            )));
+            return Err(MetaError::truncated(
+                Container::Flac,
+                "metadata block header",
+                pos as u64,
+            ));
         };
         let (last, kind, len) = header([a, b, c, d]);
         let body = pos + 4..pos + 4 + len;
         if body.end > input.len() {
-            return Err(MetaError::container(format!(
-                "FLAC metadata block at byte {pos} claims {len} bytes, past the end"
-            )));
+            return Err(MetaError::truncated(
+                Container::Flac,
+                format!("metadata block of {len} bytes"),
+                pos as u64,
+            ));
         }
         pos = body.end;
         out.push(Block { kind, body });
@@ -59,7 +66,11 @@ fn blocks(input: &[u8], at: usize) -> Result<(Vec<Block>, usize), MetaError> {
             return Ok((out, pos));
         }
         if out.len() >= MAX_BLOCKS {
-            return Err(MetaError::container("too many FLAC metadata blocks"));
+            return Err(MetaError::TooMany {
+                what: "FLAC metadata blocks",
+                count: out.len() as u64 + 1,
+                limit: MAX_BLOCKS as u64,
+            });
         }
     }
 }
@@ -121,8 +132,10 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
     let (blocks, audio) = blocks(input, start)?;
     let existing = blocks.iter().position(|b| b.kind == VORBIS_COMMENT);
     let (vendor, mut kept) = match existing {
-        Some(i) => comments(&input[blocks[i].body.clone()])
-            .ok_or_else(|| MetaError::container("the FLAC Vorbis comment block is damaged"))?,
+        Some(i) => comments(&input[blocks[i].body.clone()]).ok_or(MetaError::invalid(
+            Container::Flac,
+            "a length in the Vorbis comment block runs past the block",
+        ))?,
         None => (&b"tamga"[..], Vec::new()),
     };
     kept.retain(|c| aigc_value(c).is_none());
@@ -140,8 +153,10 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
         body.extend_from_slice(c);
     }
     if body.len() > MAX_BLOCK {
-        return Err(MetaError::container(
-            "the FLAC Vorbis comments would exceed a metadata block",
+        return Err(MetaError::too_large(
+            "the FLAC Vorbis comment block",
+            body.len() as u64,
+            MAX_BLOCK as u64,
         ));
     }
     // The blocks in order, ours in place of the old comment block, or

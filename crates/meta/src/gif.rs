@@ -2,7 +2,7 @@
 //! 1.1.2): the packet is stored raw and followed by a 258-byte "magic
 //! trailer" that makes it parse as valid sub-blocks to GIF readers.
 
-use crate::{xmp, Found, MetaError};
+use crate::{xmp, Container, Found, MetaError, Role};
 
 const APP_ID: &[u8] = b"XMP DataXMP";
 
@@ -21,14 +21,15 @@ pub(crate) struct Block {
     pub(crate) xmp: Option<(usize, usize)>,
 }
 
-fn err(msg: &str) -> MetaError {
-    MetaError::container(format!("GIF structure: {msg}"))
+fn cut(what: &'static str, at: usize) -> MetaError {
+    MetaError::truncated(Container::Gif, what, at as u64)
 }
 
 /// Skips data sub-blocks from `at`; returns the offset after the terminator.
 fn skip_sub_blocks(b: &[u8], mut at: usize) -> Result<usize, MetaError> {
+    let start = at;
     loop {
-        let len = usize::from(*b.get(at).ok_or_else(|| err("truncated sub-blocks"))?);
+        let len = usize::from(*b.get(at).ok_or_else(|| cut("data sub-blocks", start))?);
         at += 1 + len;
         if len == 0 {
             return Ok(at);
@@ -40,7 +41,10 @@ fn skip_sub_blocks(b: &[u8], mut at: usize) -> Result<usize, MetaError> {
 /// global colour table) and the blocks up to the trailer.
 pub(crate) fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
     if !(b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a")) || b.len() < 13 {
-        return Err(err("not a GIF"));
+        return Err(MetaError::NotContainer {
+            container: Container::Gif,
+            role: Role::Input,
+        });
     }
     let mut at = 13;
     if b[10] & 0x80 != 0 {
@@ -52,7 +56,7 @@ pub(crate) fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
         let start = at;
         match b.get(at) {
             Some(0x21) => {
-                let label = *b.get(at + 1).ok_or_else(|| err("truncated extension"))?;
+                let label = *b.get(at + 1).ok_or_else(|| cut("extension", at))?;
                 let id = b.get(at + 3..at + 3 + APP_ID.len());
                 if label == 0xFF && b.get(at + 2) == Some(&11) && id == Some(APP_ID) {
                     let data = at + 3 + APP_ID.len();
@@ -60,10 +64,15 @@ pub(crate) fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
                     let rel = b[data..]
                         .windows(3)
                         .position(|w| w == &trailer[..3])
-                        .ok_or_else(|| err("XMP extension without its trailer"))?;
+                        .ok_or_else(|| {
+                            MetaError::invalid(
+                                Container::Gif,
+                                format!("the XMP extension at {at} has no trailer"),
+                            )
+                        })?;
                     let end = data + rel + trailer.len();
                     if end > b.len() {
-                        return Err(err("truncated XMP extension"));
+                        return Err(cut("XMP extension", start));
                     }
                     out.push(Block {
                         start,
@@ -76,9 +85,7 @@ pub(crate) fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
                 at = skip_sub_blocks(b, at + 2)?;
             }
             Some(0x2C) => {
-                let flags = *b
-                    .get(at + 9)
-                    .ok_or_else(|| err("truncated image descriptor"))?;
+                let flags = *b.get(at + 9).ok_or_else(|| cut("image descriptor", at))?;
                 at += 10;
                 if flags & 0x80 != 0 {
                     at += 3 << ((flags & 7) + 1);
@@ -86,8 +93,18 @@ pub(crate) fn blocks(b: &[u8]) -> Result<(usize, Vec<Block>), MetaError> {
                 at = skip_sub_blocks(b, at + 1)?;
             }
             Some(0x3B) => return Ok((first, out)),
-            Some(other) => return Err(err(&format!("unknown block 0x{other:02X} at {at}"))),
-            None => return Err(err("no trailer")),
+            Some(other) => {
+                return Err(MetaError::invalid(
+                    Container::Gif,
+                    format!("unknown block 0x{other:02X} at {at}"),
+                ))
+            }
+            None => {
+                return Err(MetaError::Missing {
+                    container: Container::Gif,
+                    what: "trailer",
+                })
+            }
         }
         out.push(Block {
             start,
@@ -104,9 +121,7 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     let (first, blocks) = blocks(input)?;
     let old: Vec<&Block> = blocks.iter().filter(|b| b.xmp.is_some()).collect();
     let packet = match old.first().and_then(|b| b.xmp) {
-        Some((s, e)) => {
-            xmp::merge(&String::from_utf8_lossy(&input[s..e]), props).map_err(MetaError::Xmp)?
-        }
+        Some((s, e)) => xmp::merge(&String::from_utf8_lossy(&input[s..e]), props)?,
         None => xmp::packet(props),
     };
     let mut out = Vec::with_capacity(input.len() + packet.len() + 300);

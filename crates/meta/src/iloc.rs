@@ -15,15 +15,11 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use crate::{
     boxes::{body, top_level},
-    MetaError,
+    Container, MetaError,
 };
 
 /// Most items read from one `iloc`: a bound against crafted counts.
 const MAX_ITEMS: u32 = 65_536;
-
-fn err(msg: &str) -> MetaError {
-    MetaError::container(format!("BMFF item locations: {msg}"))
-}
 
 /// A cursor over the `meta` box body that reads big-endian fields.
 struct Fields<'a> {
@@ -33,10 +29,9 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn take(&mut self, n: usize) -> Result<u64, MetaError> {
-        let bytes = self
-            .b
-            .get(self.at..self.at + n)
-            .ok_or_else(|| err("truncated iloc box"))?;
+        let bytes = self.b.get(self.at..self.at + n).ok_or_else(|| {
+            MetaError::invalid(Container::Bmff, "the iloc box ends inside a field")
+        })?;
         self.at += n;
         Ok(bytes.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b)))
     }
@@ -93,15 +88,28 @@ fn patches(meta: &[u8], iloc: (usize, usize)) -> Result<Vec<Patch>, MetaError> {
         0
     };
     let count = f.take(if version < 2 { 2 } else { 4 })?;
-    if version > 2 || count > u64::from(MAX_ITEMS) {
-        return Err(err("unsupported iloc version or item count"));
+    if version > 2 {
+        return Err(MetaError::Unsupported {
+            container: Container::Bmff,
+            what: "an iloc box version above 2",
+        });
+    }
+    if count > u64::from(MAX_ITEMS) {
+        return Err(MetaError::TooMany {
+            what: "items in the iloc box",
+            count,
+            limit: MAX_ITEMS.into(),
+        });
     }
     // ISO/IEC 14496-12 allows 0, 4 and 8 bytes for every field size.
     if [offset_size, length_size, base_size, index_size]
         .iter()
         .any(|s| ![0, 4, 8].contains(s))
     {
-        return Err(err("a field size other than 0, 4 or 8 bytes"));
+        return Err(MetaError::invalid(
+            Container::Bmff,
+            "an iloc field size other than 0, 4 or 8 bytes",
+        ));
     }
     let mut out = Vec::new();
     for _ in 0..count {
@@ -150,7 +158,11 @@ pub fn rebase_item_locations<R: Read + Seek, W: Write + Seek>(
     };
     // `meta` holds item properties and locations, not media: small.
     if meta.end - meta.body > 64 << 20 {
-        return Err(err("the meta box is over 64 MiB"));
+        return Err(MetaError::too_large(
+            "the meta box",
+            meta.end - meta.body,
+            64 << 20,
+        ));
     }
     let body_bytes = body(src, meta)?;
     let Some(iloc) = find_iloc(&body_bytes) else {

@@ -5,7 +5,7 @@ use img_parts::{jpeg::Jpeg, jpeg::JpegSegment, Bytes};
 
 use std::io::{Read, Seek};
 
-use crate::{stream::Walk, xmp, Found, MetaError};
+use crate::{stream::Walk, xmp, Container, Found, MetaError};
 
 const APP1: u8 = 0xE1;
 const SIGNATURE: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
@@ -23,18 +23,19 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
         return Ok(input.to_vec());
     }
     let mut jpeg = Jpeg::from_bytes(Bytes::copy_from_slice(input))
-        .map_err(|e| MetaError::container(format!("JPEG structure: {e}")))?;
+        .map_err(|e| MetaError::parse(Container::Jpeg, e))?;
     let segments = jpeg.segments_mut();
     let existing = segments.iter().position(|s| xmp_of(s).is_some());
     let packet = match existing.and_then(|i| xmp_of(&segments[i])) {
-        Some(old) => xmp::merge(&String::from_utf8_lossy(old), props).map_err(MetaError::Xmp)?,
+        Some(old) => xmp::merge(&String::from_utf8_lossy(old), props)?,
         None => xmp::packet(props),
     };
     if packet.len() > MAX_PACKET {
-        return Err(MetaError::Value(format!(
-            "the XMP packet ({} bytes) does not fit one JPEG APP1 segment",
-            packet.len()
-        )));
+        return Err(MetaError::too_large(
+            "the XMP packet in one JPEG APP1 segment",
+            packet.len() as u64,
+            MAX_PACKET as u64,
+        ));
     }
     let mut contents = SIGNATURE.to_vec();
     contents.extend_from_slice(packet.as_bytes());

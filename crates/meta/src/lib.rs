@@ -18,6 +18,7 @@
 
 mod aigc;
 mod boxes;
+mod error;
 mod flac;
 mod gif;
 mod iloc;
@@ -40,7 +41,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use serde::Serialize;
 
-pub use aigc::{sanitize_value, Aigc, AigcLabel};
+pub use aigc::{sanitize_value, Aigc, AigcLabel, AigcParseError, ValueNotStorable};
+pub use error::{MetaError, ParseSource, Role};
 pub use iloc::rebase_item_locations;
 pub use keep::{carry_over, carry_over_bmff};
 pub use mp3::Id3v2Header;
@@ -73,6 +75,26 @@ pub enum Container {
     Flac,
     /// Markdown: AIGC in the YAML front matter (no XMP).
     Markdown,
+}
+
+impl std::fmt::Display for Container {
+    /// The container's usual name ("JPEG XL", "ISO BMFF").
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Jpeg => "JPEG",
+            Self::Png => "PNG",
+            Self::Webp => "WebP",
+            Self::Gif => "GIF",
+            Self::Tiff => "TIFF",
+            Self::Svg => "SVG",
+            Self::Bmff => "ISO BMFF",
+            Self::Jxl => "JPEG XL",
+            Self::Wav => "WAV",
+            Self::Mp3 => "MP3",
+            Self::Flac => "FLAC",
+            Self::Markdown => "Markdown",
+        })
+    }
 }
 
 impl Container {
@@ -227,31 +249,7 @@ pub struct FoundAigc {
     pub raw: String,
     /// The label, or why it could not be read.
     #[serde(serialize_with = "aigc::serialize_parsed")]
-    pub parsed: Result<Aigc, String>,
-}
-
-/// Why metadata could not be written.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum MetaError {
-    /// Reading or writing failed.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    /// The container is malformed where the metadata goes.
-    #[error("{0}")]
-    Container(String),
-    /// The existing XMP packet could not be merged.
-    #[error("the existing XMP packet is not well-formed RDF: {0}")]
-    Xmp(String),
-    /// A value cannot be stored.
-    #[error("{0}")]
-    Value(String),
-}
-
-impl MetaError {
-    fn container(msg: impl Into<String>) -> Self {
-        Self::Container(msg.into())
-    }
+    pub parsed: Result<Aigc, AigcParseError>,
 }
 
 /// Writes `src` to `out` with `labels` added, replacing earlier copies of

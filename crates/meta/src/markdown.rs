@@ -4,7 +4,7 @@
 //! The value is a single-quoted YAML scalar: the label's JSON has no single
 //! quotes (GB 45438 values exclude them), so it needs no escaping.
 
-use crate::{AigcPlace, Found, MetaError};
+use crate::{AigcPlace, Container, Found, MetaError};
 
 const FENCE: &str = "---";
 
@@ -37,8 +37,10 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
     let Some(aigc) = aigc else {
         return Ok(input.to_vec());
     };
-    let text = std::str::from_utf8(input)
-        .map_err(|e| MetaError::container(format!("Markdown is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(input).map_err(|source| MetaError::NotUtf8 {
+        container: Container::Markdown,
+        source,
+    })?;
     let line = format!("AIGC: '{aigc}'\n");
     let mut out = String::with_capacity(text.len() + line.len() + 8);
     match front_matter(text) {

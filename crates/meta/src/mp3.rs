@@ -9,7 +9,7 @@ use id3::{
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use crate::{xmp, AigcPlace, Found, MetaError};
+use crate::{xmp, AigcPlace, Container, Found, MetaError};
 
 /// An ID3v2 tag header (ID3v2.4 §3.1): the 10 bytes `ID3`, version,
 /// flags and a synchsafe body size. Parsed in one place for everyone who
@@ -69,7 +69,7 @@ fn read_tag(input: &[u8]) -> Result<Option<Tag>, MetaError> {
     // only the tag, must see the same frames).
     Tag::read_from2(std::io::Cursor::new(&input[..len]))
         .map(Some)
-        .map_err(|e| MetaError::container(format!("ID3v2 tag: {e}")))
+        .map_err(|e| MetaError::parse(Container::Mp3, e))
 }
 
 fn is_xmp(frame: &Frame) -> bool {
@@ -100,7 +100,7 @@ pub(crate) fn write(
                 _ => None,
             });
         let packet = match old_packet {
-            Some(old) => xmp::merge(&old, props).map_err(MetaError::Xmp)?,
+            Some(old) => xmp::merge(&old, props)?,
             None => xmp::packet(props),
         };
         tag.remove("PRIV");
@@ -137,7 +137,7 @@ pub(crate) fn write(
     }
     let mut out = Vec::with_capacity(input.len() + 2048);
     tag.write_to(&mut out, version)
-        .map_err(|e| MetaError::container(format!("ID3v2 tag: {e}")))?;
+        .map_err(|e| MetaError::parse(Container::Mp3, e))?;
     out.extend_from_slice(&input[tag_len(input)..]);
     Ok(out)
 }

@@ -5,7 +5,7 @@ use img_parts::{png::Png, png::PngChunk, Bytes};
 
 use std::io::{Read, Seek};
 
-use crate::{stream::Walk, xmp, AigcPlace, Found, MetaError};
+use crate::{stream::Walk, xmp, AigcPlace, Container, Found, MetaError};
 
 const XMP_KEYWORD: &[u8] = b"XML:com.adobe.xmp";
 
@@ -47,13 +47,13 @@ pub(crate) fn write(
     aigc: Option<&str>,
 ) -> Result<Vec<u8>, MetaError> {
     let mut png = Png::from_bytes(Bytes::copy_from_slice(input))
-        .map_err(|e| MetaError::container(format!("PNG structure: {e}")))?;
+        .map_err(|e| MetaError::parse(Container::Png, e))?;
     let chunks = png.chunks_mut();
     let old_xmp = chunks.iter().find_map(|c| itxt(c.contents(), XMP_KEYWORD));
     let mut new = Vec::new();
     if !props.is_empty() {
         let packet = match old_xmp {
-            Some(old) => xmp::merge(&old, props).map_err(MetaError::Xmp)?,
+            Some(old) => xmp::merge(&old, props)?,
             None => xmp::packet(props),
         };
         chunks.retain(|c| !is_keyword(c, XMP_KEYWORD));
@@ -72,7 +72,10 @@ pub(crate) fn write(
     let at = chunks
         .iter()
         .position(|c| &c.kind() == b"IDAT")
-        .ok_or_else(|| MetaError::container("the PNG has no IDAT chunk"))?;
+        .ok_or(MetaError::Missing {
+            container: Container::Png,
+            what: "IDAT chunk",
+        })?;
     chunks.splice(at..at, new);
     let mut out = Vec::with_capacity(input.len() + 1024);
     png.encoder().write_to(&mut out).map_err(MetaError::Io)?;

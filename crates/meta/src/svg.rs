@@ -3,19 +3,21 @@
 
 use quick_xml::{events::Event, NsReader};
 
-use crate::{xmp, Found, MetaError};
+use crate::{xmp, Container, Found, MetaError};
 
 /// Where the root element's start tag ends, and the byte range of an
 /// existing `x:xmpmeta` element.
 fn scan(text: &str) -> Result<(usize, Option<(usize, usize)>), MetaError> {
-    let err = |e: String| MetaError::container(format!("SVG structure: {e}"));
+    let parse = |e: quick_xml::Error| MetaError::parse(Container::Svg, e);
+    let no_svg = || MetaError::Missing {
+        container: Container::Svg,
+        what: "<svg> element",
+    };
     let mut reader = NsReader::from_str(text);
     let mut root_end = None;
     loop {
         let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let (ns, event) = reader
-            .read_resolved_event()
-            .map_err(|e| err(e.to_string()))?;
+        let (ns, event) = reader.read_resolved_event().map_err(parse)?;
         let is_xmpmeta = |local: &[u8]| {
             matches!(&ns, quick_xml::name::ResolveResult::Bound(n) if n.as_ref() == xmp::NS_X.as_bytes())
                 && local == b"xmpmeta"
@@ -23,43 +25,48 @@ fn scan(text: &str) -> Result<(usize, Option<(usize, usize)>), MetaError> {
         match event {
             Event::Start(e) if root_end.is_none() => {
                 if e.local_name().as_ref() != b"svg" {
-                    return Err(err("the root element is not <svg>".into()));
+                    return Err(MetaError::invalid(
+                        Container::Svg,
+                        "the root element is not <svg>",
+                    ));
                 }
                 root_end = Some(usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX));
             }
             Event::Empty(_) if root_end.is_none() => {
-                return Err(err("the <svg> element is empty".into()));
+                return Err(MetaError::invalid(
+                    Container::Svg,
+                    "the <svg> element is empty",
+                ));
             }
             Event::Start(e) if is_xmpmeta(e.local_name().as_ref()) => {
                 let name = e.name().as_ref().to_vec();
                 reader
                     .read_to_end(quick_xml::name::QName(&name))
-                    .map_err(|e| err(e.to_string()))?;
+                    .map_err(parse)?;
                 let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-                let root = root_end.ok_or_else(|| err("no <svg> element".into()))?;
+                let root = root_end.ok_or_else(no_svg)?;
                 return Ok((root, Some((start, end))));
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok((
-        root_end.ok_or_else(|| err("no <svg> element".into()))?,
-        None,
-    ))
+    Ok((root_end.ok_or_else(no_svg)?, None))
 }
 
 pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaError> {
     if props.is_empty() {
         return Ok(input.to_vec());
     }
-    let text = std::str::from_utf8(input)
-        .map_err(|e| MetaError::container(format!("SVG is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(input).map_err(|source| MetaError::NotUtf8 {
+        container: Container::Svg,
+        source,
+    })?;
     let (root_end, existing) = scan(text)?;
     let mut out = String::with_capacity(text.len() + 1024);
     match existing {
         Some((s, e)) => {
-            let merged = xmp::merge(&text[s..e], props).map_err(MetaError::Xmp)?;
+            let merged = xmp::merge(&text[s..e], props)?;
             out.push_str(&text[..s]);
             out.push_str(&merged);
             out.push_str(&text[e..]);

@@ -5,7 +5,7 @@
 //! offset in the file stays valid because nothing moves. Classic TIFF only;
 //! BigTIFF gets a clear error.
 
-use crate::{xmp, Found, MetaError};
+use crate::{xmp, Container, Found, MetaError, Role};
 
 const TAG_XMP: u16 = 700;
 /// TIFF type 1, BYTE: what XMP part 3 prescribes for tag 700.
@@ -54,38 +54,46 @@ pub(crate) struct Ifd0 {
     pub(crate) next: u32,
 }
 
-fn err(msg: &str) -> MetaError {
-    MetaError::container(format!("TIFF structure: {msg}"))
+fn cut(what: &'static str, at: usize) -> MetaError {
+    MetaError::truncated(Container::Tiff, what, at as u64)
+}
+
+fn over_4_gib(what: &'static str, size: usize) -> MetaError {
+    MetaError::too_large(what, size as u64, u32::MAX.into())
 }
 
 pub(crate) fn ifd0(b: &[u8]) -> Result<Ifd0, MetaError> {
     let order = match b.get(..2) {
         Some(b"II") => Order(true),
         Some(b"MM") => Order(false),
-        _ => return Err(err("not a TIFF")),
+        _ => {
+            return Err(MetaError::NotContainer {
+                container: Container::Tiff,
+                role: Role::Input,
+            })
+        }
     };
     match order.u16(b, 2) {
         Some(42) => {}
         Some(43) => {
-            return Err(MetaError::container(
-                "XMP in BigTIFF files is not supported",
-            ))
+            return Err(MetaError::Unsupported {
+                container: Container::Tiff,
+                what: "XMP in BigTIFF files",
+            })
         }
-        _ => return Err(err("bad magic number")),
+        _ => return Err(MetaError::invalid(Container::Tiff, "bad magic number")),
     }
-    let at = order.u32(b, 4).ok_or_else(|| err("truncated header"))? as usize;
-    let count = usize::from(order.u16(b, at).ok_or_else(|| err("IFD0 past the end"))?);
+    let at = order.u32(b, 4).ok_or_else(|| cut("header", 0))? as usize;
+    let count = usize::from(order.u16(b, at).ok_or_else(|| cut("IFD0", at))?);
     let mut entries = Vec::with_capacity(count + 1);
     for i in 0..count {
         let e = at + 2 + 12 * i;
-        let raw = b
-            .get(e..e + 12)
-            .ok_or_else(|| err("IFD0 entries past the end"))?;
-        entries.push(raw.try_into().map_err(|_| err("IFD0 entry"))?);
+        let raw = b.get(e..e + 12).ok_or_else(|| cut("IFD0 entry", e))?;
+        entries.push(raw.try_into().map_err(|_| cut("IFD0 entry", e))?);
     }
     let next = order
         .u32(b, at + 2 + 12 * count)
-        .ok_or_else(|| err("IFD0 past the end"))?;
+        .ok_or_else(|| cut("IFD0", at))?;
     Ok(Ifd0 {
         order,
         entries,
@@ -115,15 +123,16 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     let mut ifd = ifd0(input)?;
     let o = ifd.order;
     let packet = match xmp_value(input, &ifd) {
-        Some(old) => xmp::merge(&String::from_utf8_lossy(old), props).map_err(MetaError::Xmp)?,
+        Some(old) => xmp::merge(&String::from_utf8_lossy(old), props)?,
         None => xmp::packet(props),
     };
     let mut out = input.to_vec();
     if out.len() % 2 == 1 {
         out.push(0); // TIFF offsets are word-aligned
     }
-    let packet_at = u32::try_from(out.len()).map_err(|_| err("file over 4 GiB"))?;
-    let packet_len = u32::try_from(packet.len()).map_err(|_| err("XMP over 4 GiB"))?;
+    let packet_at = u32::try_from(out.len()).map_err(|_| over_4_gib("the TIFF", out.len()))?;
+    let packet_len =
+        u32::try_from(packet.len()).map_err(|_| over_4_gib("the XMP packet", packet.len()))?;
     out.extend_from_slice(packet.as_bytes());
     if out.len() % 2 == 1 {
         out.push(0);
@@ -137,8 +146,12 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     ifd.entries.push(entry);
     // Entries must be sorted by tag.
     ifd.entries.sort_by_key(|e| tag(o, e));
-    let ifd_at = u32::try_from(out.len()).map_err(|_| err("file over 4 GiB"))?;
-    let count = u16::try_from(ifd.entries.len()).map_err(|_| err("too many IFD0 entries"))?;
+    let ifd_at = u32::try_from(out.len()).map_err(|_| over_4_gib("the TIFF", out.len()))?;
+    let count = u16::try_from(ifd.entries.len()).map_err(|_| MetaError::TooMany {
+        what: "IFD0 entries",
+        count: ifd.entries.len() as u64,
+        limit: u16::MAX.into(),
+    })?;
     out.extend_from_slice(&o.put16(count));
     for e in &ifd.entries {
         out.extend_from_slice(e);

@@ -4,7 +4,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use crate::{riff, xmp, AigcPlace, Found, MetaError};
+use crate::{riff, xmp, AigcPlace, Container, Found, MetaError, Role};
 
 const XMP: [u8; 4] = *b"_PMX";
 const AIGC: [u8; 4] = *b"AIGC";
@@ -17,8 +17,9 @@ fn read_body<R: Read + Seek>(src: &mut R, c: &riff::Chunk) -> std::io::Result<Ve
 }
 
 fn put_chunk<W: Write>(out: &mut W, id: [u8; 4], body: &[u8]) -> Result<u64, MetaError> {
-    let size = u32::try_from(body.len())
-        .map_err(|_| MetaError::Value("metadata chunk over 4 GiB".into()))?;
+    let size = u32::try_from(body.len()).map_err(|_| {
+        MetaError::too_large("a metadata chunk", body.len() as u64, u32::MAX.into())
+    })?;
     out.write_all(&id)?;
     out.write_all(&size.to_le_bytes())?;
     out.write_all(body)?;
@@ -38,15 +39,19 @@ pub(crate) fn write<R: Read + Seek, W: Write + Seek>(
     src.seek(SeekFrom::Start(0))?;
     src.read_exact(&mut header)?;
     if &header[..4] != b"RIFF" || &header[8..] != b"WAVE" {
-        return Err(MetaError::container("not a RIFF WAVE file"));
+        return Err(MetaError::NotContainer {
+            container: Container::Wav,
+            role: Role::Input,
+        });
     }
     let len = src.seek(SeekFrom::End(0))?;
     let chunks = riff::chunks(src)?;
     if let Some(c) = chunks.iter().find(|c| c.overruns(len)) {
-        return Err(MetaError::container(format!(
-            "the {} chunk runs past the end of the file",
-            String::from_utf8_lossy(&c.id)
-        )));
+        return Err(MetaError::truncated(
+            Container::Wav,
+            format!("the {} chunk", String::from_utf8_lossy(&c.id)),
+            c.header(),
+        ));
     }
     let old_xmp = match chunks.iter().find(|c| c.id == XMP) {
         Some(c) if !props.is_empty() => Some(read_body(src, c)?),
@@ -67,9 +72,7 @@ pub(crate) fn write<R: Read + Seek, W: Write + Seek>(
     }
     if !props.is_empty() {
         let packet = match old_xmp {
-            Some(old) => {
-                xmp::merge(&String::from_utf8_lossy(&old), props).map_err(MetaError::Xmp)?
-            }
+            Some(old) => xmp::merge(&String::from_utf8_lossy(&old), props)?,
             None => xmp::packet(props),
         };
         written += put_chunk(out, XMP, packet.as_bytes())?;
@@ -77,8 +80,8 @@ pub(crate) fn write<R: Read + Seek, W: Write + Seek>(
     if let Some(aigc) = aigc {
         written += put_chunk(out, AIGC, aigc.as_bytes())?;
     }
-    let riff_size =
-        u32::try_from(written).map_err(|_| MetaError::Value("WAV over 4 GiB".into()))?;
+    let riff_size = u32::try_from(written)
+        .map_err(|_| MetaError::too_large("the WAV", written, u32::MAX.into()))?;
     out.seek(SeekFrom::Start(4))?;
     out.write_all(&riff_size.to_le_bytes())?;
     out.seek(SeekFrom::End(0))?;

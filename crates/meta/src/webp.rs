@@ -3,7 +3,7 @@
 
 use img_parts::{riff::RiffChunk, riff::RiffContent, webp::WebP, Bytes};
 
-use crate::{xmp, Found, MetaError};
+use crate::{xmp, Container, Found, MetaError};
 
 const XMP: [u8; 4] = *b"XMP ";
 
@@ -16,9 +16,9 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
         return Ok(input.to_vec());
     }
     let mut webp = WebP::from_bytes(Bytes::copy_from_slice(input))
-        .map_err(|e| MetaError::container(format!("WebP structure: {e}")))?;
+        .map_err(|e| MetaError::parse(Container::Webp, e))?;
     let packet = match webp.chunk_by_id(XMP).and_then(data) {
-        Some(old) => xmp::merge(&String::from_utf8_lossy(old), props).map_err(MetaError::Xmp)?,
+        Some(old) => xmp::merge(&String::from_utf8_lossy(old), props)?,
         None => xmp::packet(props),
     };
     webp.remove_chunks_by_id(XMP);

@@ -125,9 +125,25 @@ fn description(props: &[Prop]) -> String {
     out
 }
 
+/// Why an existing XMP packet cannot take new properties.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum XmpError {
+    /// The packet is not well-formed XML.
+    #[error(transparent)]
+    Xml(#[from] quick_xml::Error),
+    /// The packet has no `rdf:RDF` element to hold the properties.
+    #[error("no rdf:RDF element")]
+    NoRdf,
+    /// Two edits of the packet overlap (elements nested in a way XMP does
+    /// not allow, as `rdf:Description` inside one of our properties).
+    #[error("overlapping XMP edits")]
+    OverlappingEdits,
+}
+
 /// `existing` with `props` set: earlier copies of these properties are
 /// removed, everything else is kept byte for byte.
-pub fn merge(existing: &str, props: &[Prop]) -> Result<String, String> {
+pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
     let mut reader = NsReader::from_str(existing);
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut insert_at = None;
@@ -137,7 +153,7 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, String> {
     let mut open: Vec<Option<(usize, bool, usize)>> = Vec::new();
     loop {
         let start = position(&reader);
-        let (ns, event) = reader.read_resolved_event().map_err(|e| e.to_string())?;
+        let (ns, event) = reader.read_resolved_event()?;
         let ns = bound(&ns);
         let ours = |local: &[u8]| ns.as_ref().and_then(|n| Property::of(n, local)).is_some();
         let is_description =
@@ -145,9 +161,7 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, String> {
         match event {
             Event::Start(e) if ours(e.local_name().as_ref()) => {
                 let end = e.name().as_ref().to_vec();
-                reader
-                    .read_to_end(quick_xml::name::QName(&end))
-                    .map_err(|e| e.to_string())?;
+                reader.read_to_end(quick_xml::name::QName(&end))?;
                 edits.push((start, position(&reader), String::new()));
             }
             Event::Empty(e) if ours(e.local_name().as_ref()) => {
@@ -192,13 +206,13 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, String> {
             _ => {}
         }
     }
-    let insert_at = insert_at.ok_or("no rdf:RDF element")?;
+    let insert_at = insert_at.ok_or(XmpError::NoRdf)?;
     edits.push((insert_at, insert_at, format!("\n{}", description(props))));
     edits.sort_by_key(|(from, to, _)| (*from, *to));
     let mut out = String::with_capacity(existing.len() + 512);
     let mut at = 0;
     for (from, to, text) in edits {
-        out.push_str(existing.get(at..from).ok_or("overlapping XMP edits")?);
+        out.push_str(existing.get(at..from).ok_or(XmpError::OverlappingEdits)?);
         out.push_str(&text);
         at = to;
     }

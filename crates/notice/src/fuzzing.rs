@@ -45,6 +45,8 @@ pub struct SvgRoot {
 }
 
 /// The FLAC metadata blocks the FLAC notice keeps, as (type, body).
-pub fn flac_kept_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
+pub fn flac_kept_blocks<R: Read + Seek>(
+    src: &mut R,
+) -> Result<Vec<(u8, Vec<u8>)>, crate::NoticeError> {
     crate::audio::flac::metadata_blocks(src)
 }

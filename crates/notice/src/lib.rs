@@ -43,7 +43,7 @@ pub mod text;
 pub mod tools;
 pub mod wording;
 
-pub use error::NoticeError;
+pub use error::{CodecError, NoticeError, Unsupported};
 pub use options::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle, NOTICE_SCHEMA};
 /// Why a codec library a notice needs could not be loaded.
 pub use tamga_heif::LoadError as LibraryError;

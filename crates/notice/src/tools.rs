@@ -48,6 +48,11 @@ impl Tool {
 
     /// " or set SETTING", for the end of an "install it" sentence; empty
     /// when the caller named no setting.
+    pub(crate) fn setting(&self) -> Option<String> {
+        self.setting.clone()
+    }
+
+    /// " or set SETTING" (see [`Tool::setting`]).
     pub(crate) fn or_set(&self) -> String {
         self.setting
             .as_ref()

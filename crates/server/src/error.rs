@@ -97,6 +97,7 @@ fn advice(kind: &str) -> Option<&'static str> {
         ),
         "timeout" => Some("the server's operator sets the time budget (timeout_secs in [limits])"),
         "limit-exceeded" => Some("the server's operator sets the decoding limits ([limits])"),
+        "not-utf8" => Some("convert it to UTF-8 first, e.g. with iconv"),
         _ => None,
     }
 }

@@ -4,7 +4,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use crate::{
     boxes::{body, put_box, top_level, BoxAt, JXL_CODESTREAM, JXL_SIGNATURE},
-    MetaError,
+    Container, MetaError, Role,
 };
 
 /// C2PA's manifest store box UUID, `D8FEC3D6-1B0E-483C-9297-5828877EC481`.
@@ -57,7 +57,12 @@ fn close_last_box<F: Write + Seek>(f: &mut F, boxes: &[BoxAt]) -> Result<(), Met
         return Ok(());
     };
     let size = u32::try_from(last.end - last.start).map_err(|_| {
-        MetaError::container("the last box runs to the end of the file and is over 4 GiB")
+        MetaError::too_large(
+            "the last box, running to the end of the file (no box can be appended \
+             after it unless its size fits 4 bytes),",
+            last.end - last.start,
+            u32::MAX.into(),
+        )
     })?;
     f.seek(SeekFrom::Start(last.start))?;
     f.write_all(&size.to_be_bytes())?;
@@ -103,7 +108,10 @@ pub(super) fn carry_jxl(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaE
         out = body.into_inner();
         present
     } else {
-        return Err(MetaError::container("the edited file is not JPEG XL"));
+        return Err(MetaError::NotContainer {
+            container: Container::Jxl,
+            role: Role::Edited,
+        });
     };
     for b in &old {
         if jxl_kind(&mut src, b).is_some_and(|k| !present.contains(&k)) {
@@ -115,5 +123,5 @@ pub(super) fn carry_jxl(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaE
 }
 
 fn usize_of(x: u64) -> Result<usize, MetaError> {
-    usize::try_from(x).map_err(|_| MetaError::container("a box past the address space"))
+    usize::try_from(x).map_err(|_| MetaError::too_large("a box's offset", x, usize::MAX as u64))
 }

@@ -5,7 +5,7 @@ use img_parts::{
     Bytes,
 };
 
-use crate::MetaError;
+use crate::{Container, MetaError, Role};
 
 const APP0: u8 = 0xE0;
 const APP2: u8 = 0xE2;
@@ -43,14 +43,17 @@ fn kind(s: &JpegSegment) -> Option<(u8, Vec<u8>)> {
     (!about_old_encoding).then_some((marker, id))
 }
 
-fn parse(bytes: &[u8], which: &str) -> Result<Jpeg, MetaError> {
-    Jpeg::from_bytes(Bytes::copy_from_slice(bytes))
-        .map_err(|e| MetaError::container(format!("JPEG structure of the {which} file: {e}")))
+fn parse(bytes: &[u8], role: Role) -> Result<Jpeg, MetaError> {
+    Jpeg::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|e| MetaError::Parse {
+        container: Container::Jpeg,
+        role,
+        source: e.into(),
+    })
 }
 
 pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError> {
-    let old = parse(original, "original")?;
-    let mut new = parse(edited, "edited")?;
+    let old = parse(original, Role::Original)?;
+    let mut new = parse(edited, Role::Edited)?;
     let carried: Vec<JpegSegment> = super::missing(old.segments(), new.segments(), kind)
         .into_iter()
         .cloned()

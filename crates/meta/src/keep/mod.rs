@@ -73,7 +73,10 @@ fn missing<'a, T, K: PartialEq>(
 fn copy_exact<R: Read, W: Write>(src: &mut R, out: &mut W, len: u64) -> Result<(), MetaError> {
     let copied = std::io::copy(&mut src.take(len), out)?;
     if copied != len {
-        return Err(MetaError::container("the original file ended early"));
+        return Err(MetaError::Io(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the original file ended early",
+        )));
     }
     Ok(())
 }

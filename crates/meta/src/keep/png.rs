@@ -6,7 +6,7 @@ use img_parts::{
     Bytes,
 };
 
-use crate::MetaError;
+use crate::{Container, MetaError, Role};
 
 /// Ancillary chunks that describe the old encoding (they depend on its
 /// colour type, bit depth or frames), hold offsets into it (`iDOT`), or
@@ -43,14 +43,17 @@ fn kind(c: &PngChunk) -> Option<Kind> {
     })
 }
 
-fn parse(bytes: &[u8], which: &str) -> Result<Png, MetaError> {
-    Png::from_bytes(Bytes::copy_from_slice(bytes))
-        .map_err(|e| MetaError::container(format!("PNG structure of the {which} file: {e}")))
+fn parse(bytes: &[u8], role: Role) -> Result<Png, MetaError> {
+    Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|e| MetaError::Parse {
+        container: Container::Png,
+        role,
+        source: e.into(),
+    })
 }
 
 pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError> {
-    let old = parse(original, "original")?;
-    let mut new = parse(edited, "edited")?;
+    let old = parse(original, Role::Original)?;
+    let mut new = parse(edited, Role::Edited)?;
     let mut carried: Vec<PngChunk> = super::missing(old.chunks(), new.chunks(), kind)
         .into_iter()
         .cloned()
@@ -66,9 +69,10 @@ pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError
     carried.sort_by_key(|c| &c.kind() == b"eXIf");
     let chunks = new.chunks_mut();
     if chunks.first().map(PngChunk::kind) != Some(*b"IHDR") {
-        return Err(MetaError::container(
-            "the edited PNG does not start with IHDR",
-        ));
+        return Err(MetaError::Invalid {
+            container: Container::Png,
+            what: "the edited file does not start with IHDR".into(),
+        });
     }
     chunks.splice(1..1, carried);
     let mut out = Vec::with_capacity(edited.len() + original.len() / 8);

@@ -7,7 +7,7 @@
 
 use crate::{
     tiff::{ifd0, tag, Order},
-    MetaError,
+    Container, MetaError,
 };
 
 /// Tags that describe the image data or its layout, never carried: the
@@ -23,10 +23,6 @@ const GPS_IFD: u16 = 34853;
 const INTEROP_IFD: u16 = 40965;
 /// Most entries read from one sub-IFD: a bound against crafted counts.
 const MAX_ENTRIES: usize = 4096;
-
-fn err(msg: &str) -> MetaError {
-    MetaError::container(format!("TIFF structure: {msg}"))
-}
 
 /// Bytes per value of a TIFF type, and the size of each part to swap when
 /// the byte order changes; None for unknown types.
@@ -131,20 +127,23 @@ pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError
     // BigTIFF's 8-byte offsets and entries are another layout: refuse it
     // by name rather than drop its tags.
     if matches!(original.get(2..4), Some([43, 0] | [0, 43])) {
-        return Err(MetaError::container(
-            "carrying the tags of a BigTIFF file over is not supported",
-        ));
+        return Err(MetaError::Unsupported {
+            container: Container::Tiff,
+            what: "carrying the tags of a BigTIFF file over",
+        });
     }
     let old = ifd0(original)?;
     let new = ifd0(edited)?;
     let to = new.order;
-    let old_at = old
-        .order
-        .u32(original, 4)
-        .ok_or_else(|| err("truncated header"))? as usize;
+    let old_at =
+        old.order
+            .u32(original, 4)
+            .ok_or(MetaError::truncated(Container::Tiff, "header", 0))? as usize;
     let present: Vec<u16> = new.entries.iter().map(|e| tag(to, e)).collect();
     let mut entries: Vec<Entry> = read_ifd(original, old.order, to, old_at, 0)
-        .ok_or_else(|| err("IFD0 of the original past the end"))?
+        .ok_or_else(|| {
+            MetaError::truncated(Container::Tiff, "IFD0 of the original file", old_at as u64)
+        })?
         .into_iter()
         .filter(|e| carried(e, to) && !present.contains(&e.tag))
         .collect();
@@ -152,7 +151,9 @@ pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError
         return Ok(edited.to_vec());
     }
     for e in &new.entries {
-        let value: [u8; 4] = e[8..12].try_into().map_err(|_| err("IFD0 entry"))?;
+        let value: [u8; 4] = e[8..12]
+            .try_into()
+            .map_err(|_| MetaError::invalid(Container::Tiff, "an IFD0 entry"))?;
         entries.push(Entry {
             tag: tag(to, e),
             typ: to.u16(e, 2).unwrap_or(0),
@@ -179,7 +180,11 @@ fn write_ifd(
         out.push(0);
     }
     let at = out.len();
-    let count = u16::try_from(entries.len()).map_err(|_| err("too many tags"))?;
+    let count = u16::try_from(entries.len()).map_err(|_| MetaError::TooMany {
+        what: "tags in one IFD",
+        count: entries.len() as u64,
+        limit: u16::MAX.into(),
+    })?;
     out.resize(at + 2 + 12 * entries.len() + 4, 0);
     let mut records = Vec::with_capacity(12 * entries.len());
     for e in entries {
@@ -213,5 +218,5 @@ fn write_ifd(
 }
 
 fn offset(at: usize) -> Result<u32, MetaError> {
-    u32::try_from(at).map_err(|_| MetaError::container("a TIFF file over 4 GiB"))
+    u32::try_from(at).map_err(|_| MetaError::too_large("the TIFF", at as u64, u32::MAX.into()))
 }

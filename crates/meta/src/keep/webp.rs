@@ -7,7 +7,7 @@ use img_parts::{
     Bytes,
 };
 
-use crate::MetaError;
+use crate::{Container, MetaError, Role};
 
 /// The chunks that are the image (or its frames and canvas), and C2PA's
 /// manifest store: never carried.
@@ -26,9 +26,12 @@ fn kind(c: &RiffChunk) -> Option<[u8; 4]> {
     (!IMAGE.contains(&&id)).then_some(id)
 }
 
-fn parse(bytes: &[u8], which: &str) -> Result<WebP, MetaError> {
-    WebP::from_bytes(Bytes::copy_from_slice(bytes))
-        .map_err(|e| MetaError::container(format!("WebP structure of the {which} file: {e}")))
+fn parse(bytes: &[u8], role: Role) -> Result<WebP, MetaError> {
+    WebP::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|e| MetaError::Parse {
+        container: Container::Webp,
+        role,
+        source: e.into(),
+    })
 }
 
 fn data(c: &RiffChunk) -> &[u8] {
@@ -36,8 +39,8 @@ fn data(c: &RiffChunk) -> &[u8] {
 }
 
 pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError> {
-    let old = parse(original, "original")?;
-    let mut new = parse(edited, "edited")?;
+    let old = parse(original, Role::Original)?;
+    let mut new = parse(edited, Role::Edited)?;
     let carried: Vec<RiffChunk> = super::missing(old.chunks(), new.chunks(), kind)
         .into_iter()
         .cloned()
@@ -45,9 +48,10 @@ pub(super) fn carry(original: &[u8], edited: &[u8]) -> Result<Vec<u8>, MetaError
     if carried.is_empty() {
         return Ok(edited.to_vec());
     }
-    let (width, height) = new
-        .dimensions()
-        .ok_or_else(|| MetaError::container("the edited WebP has no readable canvas size"))?;
+    let (width, height) = new.dimensions().ok_or(MetaError::Missing {
+        container: Container::Webp,
+        what: "readable canvas size in the edited file",
+    })?;
     let chunks = new.chunks_mut();
     // Metadata needs the extended format: a simple file gets its VP8X.
     if !chunks.iter().any(|c| &c.id() == b"VP8X") {
@@ -107,11 +111,14 @@ fn set_flags(chunks: &mut [RiffChunk]) -> Result<(), MetaError> {
     let vp8x = chunks
         .iter_mut()
         .find(|c| &c.id() == b"VP8X")
-        .ok_or_else(|| MetaError::container("WebP without VP8X"))?;
+        .ok_or(MetaError::Missing {
+            container: Container::Webp,
+            what: "VP8X chunk",
+        })?;
     let mut body = data(vp8x).to_vec();
     let first = body
         .first_mut()
-        .ok_or_else(|| MetaError::container("an empty VP8X chunk"))?;
+        .ok_or(MetaError::invalid(Container::Webp, "an empty VP8X chunk"))?;
     *first = (*first & ALPHA_FLAG) | flags;
     *vp8x = RiffChunk::new(*b"VP8X", data_content(body));
     Ok(())

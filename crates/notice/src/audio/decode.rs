@@ -26,8 +26,8 @@ pub(crate) struct Pcm<S> {
     pub samples: Vec<S>,
 }
 
-fn err(e: Error) -> String {
-    format!("cannot decode the audio: {e}")
+fn err(e: Error) -> NoticeError {
+    NoticeError::decode("cannot decode the audio")(e)
 }
 
 /// The first audio track of a source, decoded a packet at a time. Integer
@@ -78,7 +78,10 @@ where
             .tracks()
             .iter()
             .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
-            .ok_or("the file has no audio track")?;
+            .ok_or(NoticeError::Missing {
+                whole: "file",
+                part: "audio track",
+            })?;
         let params = &track.codec_params;
         let rate = params.sample_rate.unwrap_or(0);
         // FLAC's STREAMINFO, an MP3's Xing/Info frame or an MP4's track
@@ -110,11 +113,14 @@ where
                 Ok(p) => p,
                 Err(Error::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                     if self.rate == 0 || self.channels == 0 {
-                        return Err("the audio has no sample rate or channels".into());
+                        return Err(NoticeError::Missing {
+                            whole: "audio",
+                            part: "sample rate or channels",
+                        });
                     }
                     return Ok(None);
                 }
-                Err(e) => return Err(err(e).into()),
+                Err(e) => return Err(err(e)),
             };
             if packet.track_id() != self.track {
                 continue;
@@ -125,7 +131,9 @@ where
             if self.frames == 0 {
                 (self.rate, self.channels) = (spec.rate, channels);
             } else if (self.rate, self.channels) != (spec.rate, channels) {
-                return Err("the audio changes its sample rate or channels midway".into());
+                return Err(NoticeError::Inconsistent(
+                    "the audio changes its sample rate or channels midway",
+                ));
             }
             // Headers can lie, or say nothing: the length is counted too.
             self.frames += decoded.frames() as u64;
@@ -151,21 +159,20 @@ where
         // The reader's buffered stream is itself a seekable source.
         let mut source = self.reader.into_inner();
         std::io::Seek::seek(&mut source, std::io::SeekFrom::Start(0))
-            .map_err(|e| format!("cannot read the audio again: {e}"))?;
+            .map_err(NoticeError::io("cannot read the audio again"))?;
         Self::open(Box::new(source), &self.ext, &self.limits)
     }
 }
 
 /// Decodes the first audio track of `source` whole: for short clips (the
 /// spoken notices) and tests. Content goes through [`Stream`].
-pub(crate) fn decode<S>(source: Box<dyn MediaSource>, ext: &str) -> Result<Pcm<S>, String>
+pub(crate) fn decode<S>(source: Box<dyn MediaSource>, ext: &str) -> Result<Pcm<S>, NoticeError>
 where
     S: symphonia::core::sample::Sample + ConvertibleSample,
 {
-    let mut stream =
-        Stream::<S>::open(source, ext, &DecodeLimits::default()).map_err(|e| e.to_string())?;
+    let mut stream = Stream::<S>::open(source, ext, &DecodeLimits::default())?;
     let mut samples = Vec::new();
-    while let Some(block) = stream.next().map_err(|e| e.to_string())? {
+    while let Some(block) = stream.next()? {
         samples.extend_from_slice(block);
     }
     Ok(Pcm {

@@ -23,7 +23,7 @@ use crate::{
     audio::Sound,
     error::NoticeError,
     options::NoticePosition,
-    DecodeLimits,
+    DecodeLimits, Unsupported,
 };
 
 const STREAMINFO: u8 = 0;
@@ -45,15 +45,21 @@ where
     R: Read + Seek + Send + Sync + 'static,
     W: Write + Seek,
 {
-    let mut src = Offset::at_flac_marker(src).map_err(|e| e.to_string())?;
+    let mut src = Offset::at_flac_marker(src).map_err(NoticeError::io(""))?;
     let blocks = metadata_blocks(&mut src)?;
-    src.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    src.seek(SeekFrom::Start(0)).map_err(NoticeError::io(""))?;
     let stream = Stream::<i32>::open(Box::new(src), "flac", limits)?;
-    let bits = stream
-        .bits
-        .ok_or("the FLAC stream does not say its bits per sample")?;
+    let bits = stream.bits.ok_or(NoticeError::Missing {
+        whole: "FLAC stream",
+        part: "bits per sample",
+    })?;
     if !(8..=24).contains(&bits) {
-        return Err(format!("{bits}-bit FLAC cannot take a notice yet (8 to 24 bits can)").into());
+        return Err(Unsupported::BitDepth {
+            format: "FLAC",
+            bits,
+            supported: "8 to 24",
+        }
+        .into());
     }
     // symphonia hands integer samples left-aligned in 32 bits.
     let shift = 32 - bits;
@@ -69,26 +75,26 @@ where
 
     let config = flacenc::config::Encoder::default()
         .into_verified()
-        .map_err(|(_, e)| format!("FLAC encoder settings: {e}"))?;
-    let verify = |e: flacenc::error::VerifyError| format!("FLAC encoder: {e}");
+        .map_err(|(_, e)| NoticeError::encode("FLAC encoder settings")(e.to_string()))?;
+    let verify =
+        |e: flacenc::error::VerifyError| NoticeError::encode("FLAC encoder")(e.to_string());
     let block = config.block_size;
     let (channels, bits) = (survey.channels, bits as usize);
     let mut stream_info =
         flacenc::component::Stream::new(survey.rate as usize, channels, bits).map_err(verify)?;
     fixed_block_sizes(&mut stream_info, block)?;
     for (kind, data) in blocks {
-        stream_info.add_metadata_block(
-            MetadataBlockData::new_unknown(kind, &data)
-                .map_err(|e| format!("FLAC metadata block {kind}: {e}"))?,
-        );
+        stream_info.add_metadata_block(MetadataBlockData::new_unknown(kind, &data).map_err(
+            |e| NoticeError::encode(format!("FLAC metadata block {kind}"))(e.to_string()),
+        )?);
     }
 
     // Frames are written as they are encoded; the header goes in first as
     // a placeholder of its final length and is rewritten with the totals.
-    let io = |e: std::io::Error| e.to_string();
-    let start = out.stream_position().map_err(io)?;
+    let io = NoticeError::io("");
+    let start = out.stream_position().map_err(&io)?;
     let header_len = header(&stream_info)?.len();
-    out.write_all(&vec![0; header_len]).map_err(io)?;
+    out.write_all(&vec![0; header_len]).map_err(&io)?;
     let mut encoder = Frames {
         fill: FrameBuf::with_size(channels, block).map_err(verify)?,
         context: Context::new(bits, channels),
@@ -114,12 +120,14 @@ where
     info.set_total_samples(encoder.context.total_samples());
     let header = header(&stream_info)?;
     if header.len() != header_len {
-        return Err("the FLAC header changed length while encoding".into());
+        return Err(NoticeError::Unexpected(
+            "the FLAC header changed length while encoding",
+        ));
     }
-    let end = out.stream_position().map_err(io)?;
-    out.seek(SeekFrom::Start(start)).map_err(io)?;
-    out.write_all(&header).map_err(io)?;
-    out.seek(SeekFrom::Start(end)).map_err(io)?;
+    let end = out.stream_position().map_err(&io)?;
+    out.seek(SeekFrom::Start(start)).map_err(&io)?;
+    out.write_all(&header).map_err(&io)?;
+    out.seek(SeekFrom::Start(end)).map_err(&io)?;
     Ok(placed.seconds)
 }
 
@@ -143,7 +151,7 @@ impl Frames<'_> {
         samples: &[i32],
         stream: &flacenc::component::Stream,
         out: &mut W,
-    ) -> Result<(), String> {
+    ) -> Result<(), NoticeError> {
         let mut rest = samples;
         while !rest.is_empty() {
             let n = (self.size - self.pending.len()).min(rest.len());
@@ -161,7 +169,7 @@ impl Frames<'_> {
         &mut self,
         stream: &flacenc::component::Stream,
         out: &mut W,
-    ) -> Result<(), String> {
+    ) -> Result<(), NoticeError> {
         if self.pending.is_empty() {
             Ok(())
         } else {
@@ -173,68 +181,78 @@ impl Frames<'_> {
         &mut self,
         stream: &flacenc::component::Stream,
         out: &mut W,
-    ) -> Result<(), String> {
+    ) -> Result<(), NoticeError> {
         let mut fill = (&mut self.fill, &mut self.context);
         fill.fill_interleaved(&self.pending)
-            .map_err(|e| format!("FLAC encoder input: {e}"))?;
+            .map_err(|e| NoticeError::encode("FLAC encoder input")(e.to_string()))?;
         self.pending.clear();
         let number = self
             .context
             .current_frame_number()
-            .ok_or("the FLAC has too many frames")?;
+            .ok_or(NoticeError::TooLarge {
+                what: "a FLAC stream",
+                limit: "2^31 frames",
+            })?;
         let frame =
             flacenc::encode_fixed_size_frame(self.config, &self.fill, number, stream.stream_info())
-                .map_err(|e| format!("cannot encode the FLAC: {e}"))?;
+                .map_err(|e| NoticeError::encode("cannot encode the FLAC")(e.to_string()))?;
         let mut sink = ByteSink::new();
         frame
             .write(&mut sink)
-            .map_err(|e| format!("cannot write the FLAC: {e}"))?;
+            .map_err(|e| NoticeError::encode("cannot write the FLAC")(e.to_string()))?;
         self.min_frame = self.min_frame.min(sink.as_slice().len());
         self.max_frame = self.max_frame.max(sink.as_slice().len());
-        out.write_all(sink.as_slice()).map_err(|e| e.to_string())
+        out.write_all(sink.as_slice()).map_err(NoticeError::io(""))
     }
 }
 
 /// "fLaC", STREAMINFO and the metadata blocks of a stream without frames.
-fn header(stream: &flacenc::component::Stream) -> Result<Vec<u8>, String> {
+fn header(stream: &flacenc::component::Stream) -> Result<Vec<u8>, NoticeError> {
     let mut sink = ByteSink::new();
     stream
         .write(&mut sink)
-        .map_err(|e| format!("cannot write the FLAC header: {e}"))?;
+        .map_err(|e| NoticeError::encode("cannot write the FLAC header")(e.to_string()))?;
     Ok(sink.as_slice().to_vec())
 }
 
 /// flacenc counts the short last block as the minimum block size, which
 /// makes the stream look variable-block; the FLAC format excludes the last
 /// block, and symphonia (among others) then rejects every frame header.
-fn fixed_block_sizes(stream: &mut flacenc::component::Stream, block: usize) -> Result<(), String> {
+fn fixed_block_sizes(
+    stream: &mut flacenc::component::Stream,
+    block: usize,
+) -> Result<(), NoticeError> {
     stream
         .stream_info_mut()
         .set_block_sizes(block, block)
-        .map_err(|e| format!("FLAC block sizes: {e}"))
+        .map_err(|e| NoticeError::encode("FLAC block sizes")(e.to_string()))
 }
 
 /// The metadata blocks to keep, as (type, body), from a stream positioned
 /// at its "fLaC" marker.
-pub(crate) fn metadata_blocks<R: Read + Seek>(src: &mut R) -> Result<Vec<(u8, Vec<u8>)>, String> {
-    let io = |e: std::io::Error| format!("cannot read the FLAC metadata: {e}");
-    src.seek(SeekFrom::Start(4)).map_err(io)?;
+pub(crate) fn metadata_blocks<R: Read + Seek>(
+    src: &mut R,
+) -> Result<Vec<(u8, Vec<u8>)>, NoticeError> {
+    let io = NoticeError::io("cannot read the FLAC metadata");
+    src.seek(SeekFrom::Start(4)).map_err(&io)?;
     let mut kept = Vec::new();
     loop {
         let mut header = [0u8; 4];
-        src.read_exact(&mut header).map_err(io)?;
+        src.read_exact(&mut header).map_err(&io)?;
         let (last, kind) = (header[0] & 0x80 != 0, header[0] & 0x7f);
         let len = u32::from_be_bytes([0, header[1], header[2], header[3]]);
         if matches!(kind, STREAMINFO | PADDING | SEEKTABLE) || kind == 127 {
-            src.seek(SeekFrom::Current(i64::from(len))).map_err(io)?;
+            src.seek(SeekFrom::Current(i64::from(len))).map_err(&io)?;
         } else {
             let mut body = Vec::new();
             src.by_ref()
                 .take(u64::from(len))
                 .read_to_end(&mut body)
-                .map_err(io)?;
+                .map_err(&io)?;
             if body.len() != len as usize {
-                return Err("a FLAC metadata block runs past the end of the file".into());
+                return Err(NoticeError::Inconsistent(
+                    "a FLAC metadata block runs past the end of the file",
+                ));
             }
             kept.push((kind, body));
         }

@@ -30,7 +30,7 @@ use crate::{
     audio::{Reencoded, Sound},
     error::NoticeError,
     options::NoticePosition,
-    DecodeLimits,
+    DecodeLimits, Unsupported,
 };
 
 /// AAC object types: 2 is Low Complexity, the only one symphonia decodes.
@@ -65,9 +65,9 @@ where
     R: symphonia::core::io::MediaSource + 'static,
     W: Write + Seek,
 {
-    let io = |e: std::io::Error| format!("cannot read the M4A: {e}");
+    let io = NoticeError::io("cannot read the M4A");
     let track = read_track(&mut src)?;
-    src.seek(SeekFrom::Start(0)).map_err(io)?;
+    src.seek(SeekFrom::Start(0)).map_err(&io)?;
     let stream = Stream::<f32>::open(Box::new(src), "m4a", limits)?;
     // The priming and padding are near silence: the loudness is measured
     // over everything decoded, the length over what is played.
@@ -76,15 +76,18 @@ where
     let played = pcm.frames.saturating_sub(track.skip);
     let frames = track.play.map_or(played, |p| p.min(played));
     if frames == 0 {
-        return Err("the M4A has no audio".into());
+        return Err(NoticeError::Missing {
+            whole: "M4A",
+            part: "audio",
+        });
     }
     let source_kbps = track.bytes as f64 * 8.0 / (frames as f64 / f64::from(pcm.rate)) / 1000.0;
     let kbps = aac_bitrate(source_kbps, ch);
     let placed = sound.place(pcm.rate, ch, pcm.rms, position)?;
 
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+    let dir = tempfile::tempdir().map_err(NoticeError::io("cannot make a temporary directory"))?;
     let encoded = dir.path().join("notice.m4a");
-    let src_abs = std::path::absolute(src_path).map_err(io)?;
+    let src_abs = std::path::absolute(src_path).map_err(&io)?;
     let mut child = Command::new(ffmpeg.program())
         .args(["-hide_banner", "-nostats", "-loglevel", "error", "-y"])
         .args(["-f", "f32le", "-ar", &pcm.rate.to_string()])
@@ -103,20 +106,26 @@ where
         .spawn()
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                format!(
-                    "an audio notice in M4A needs ffmpeg (its AAC encoder), which was not \
-                     found: install ffmpeg{}",
-                    ffmpeg.or_set()
-                )
+                NoticeError::ToolMissing {
+                    tool: "ffmpeg",
+                    needed_for: "an audio notice in M4A needs ffmpeg (its AAC encoder)",
+                    setting: ffmpeg.setting(),
+                }
             } else {
-                format!("cannot start ffmpeg: {e}")
+                NoticeError::io("cannot start ffmpeg")(e)
             }
         })?;
-    let mut stdin = child.stdin.take().ok_or("cannot write to ffmpeg")?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or(NoticeError::Unexpected("cannot write to ffmpeg"))?;
     // ffmpeg's messages are drained from a thread while it is fed here: a
     // full stderr pipe would otherwise block ffmpeg while we block on its
     // stdin.
-    let mut stderr = child.stderr.take().ok_or("cannot read ffmpeg's messages")?;
+    let mut stderr = child
+        .stderr
+        .take()
+        .ok_or(NoticeError::Unexpected("cannot read ffmpeg's messages"))?;
     let messages = std::thread::spawn(move || {
         let mut text = Vec::new();
         let _ = stderr.read_to_end(&mut text);
@@ -124,16 +133,20 @@ where
     });
     let fed = feed(&mut stdin, &mut stream, &placed, &track, frames * ch as u64);
     drop(stdin);
-    let status = child.wait().map_err(|e| format!("ffmpeg failed: {e}"))?;
-    let stderr = messages.join().map_err(|_| "the ffmpeg reader panicked")?;
+    let status = child.wait().map_err(NoticeError::io("ffmpeg failed"))?;
+    let stderr = messages
+        .join()
+        .map_err(|_| NoticeError::Unexpected("the ffmpeg reader panicked"))?;
     if !status.success() {
         let why = String::from_utf8_lossy(&stderr);
         let why = why.lines().last().unwrap_or("no message").trim();
-        return Err(format!("ffmpeg could not encode the AAC: {why}").into());
+        return Err(NoticeError::encode("ffmpeg could not encode the AAC")(
+            why.to_string(),
+        ));
     }
     fed?;
-    let mut file = std::fs::File::open(&encoded).map_err(|e| format!("ffmpeg's output: {e}"))?;
-    std::io::copy(&mut file, out).map_err(|e| format!("cannot write the M4A: {e}"))?;
+    let mut file = std::fs::File::open(&encoded).map_err(NoticeError::io("ffmpeg's output"))?;
+    std::io::copy(&mut file, out).map_err(NoticeError::io("cannot write the M4A"))?;
     Ok(Reencoded {
         seconds: placed.seconds,
         note: format!(
@@ -161,7 +174,7 @@ fn feed(
             }
             stdin
                 .write_all(&buf)
-                .map_err(|e| format!("cannot write the audio to ffmpeg: {e}"))?;
+                .map_err(NoticeError::io("cannot write the audio to ffmpeg"))?;
         }
         Ok(())
     };
@@ -202,40 +215,54 @@ fn aac_bitrate(kbps: f64, channels: usize) -> u32 {
     ((per / 8.0).round() * 8.0).max(8.0) as u32
 }
 
+fn aac_lc_only(found: String) -> NoticeError {
+    Unsupported::Codec {
+        format: "M4A",
+        wanted: "AAC-LC",
+        found,
+    }
+    .into()
+}
+
 /// The first audio track's edit list and coded size; refuses what is not
 /// AAC-LC.
-fn read_track<R: Read + Seek>(src: &mut R) -> Result<Track, String> {
+fn read_track<R: Read + Seek>(src: &mut R) -> Result<Track, NoticeError> {
     src.seek(SeekFrom::Start(0))
-        .map_err(|e| format!("cannot read the M4A: {e}"))?;
-    let ctx = mp4parse::read_mp4(src).map_err(|e| format!("not a readable MP4: {e:?}"))?;
+        .map_err(NoticeError::io("cannot read the M4A"))?;
+    let ctx = mp4parse::read_mp4(src)
+        .map_err(|e| NoticeError::decode("not a readable MP4")(format!("{e:?}")))?;
     let track = ctx
         .tracks
         .iter()
         .find(|t| t.track_type == TrackType::Audio)
-        .ok_or("the M4A has no audio track")?;
+        .ok_or(NoticeError::Missing {
+            whole: "M4A",
+            part: "audio track",
+        })?;
     let entry = track
         .stsd
         .as_ref()
         .and_then(|s| s.descriptions.first())
-        .ok_or("the M4A's audio track has no sample description")?;
+        .ok_or(NoticeError::Missing {
+            whole: "M4A's audio track",
+            part: "sample description",
+        })?;
     let SampleEntry::Audio(audio) = entry else {
-        return Err("the M4A's audio track has no audio description".into());
+        return Err(NoticeError::Missing {
+            whole: "M4A's audio track",
+            part: "audio description",
+        });
     };
     match &audio.codec_specific {
         AudioCodecSpecific::ES_Descriptor(es) if es.audio_object_type == Some(AAC_LC) => {}
         AudioCodecSpecific::ES_Descriptor(es) => {
-            return Err(format!(
-                "only AAC-LC M4A takes an audio notice; this one is AAC object type {}",
+            return Err(aac_lc_only(format!(
+                "AAC object type {}",
                 es.audio_object_type
                     .map_or("unknown".into(), |t| t.to_string())
-            ))
+            )))
         }
-        other => {
-            return Err(format!(
-                "only AAC-LC M4A takes an audio notice; this one holds {}",
-                codec_name(other)
-            ))
-        }
+        other => return Err(aac_lc_only(codec_name(other).to_string())),
     }
     let bytes = track.stsz.as_ref().map_or(0, |s| {
         if s.sample_size > 0 {

@@ -13,7 +13,9 @@ mod wav;
 
 use std::{fs::File, path::Path};
 
-use crate::{options::NoticePosition, DecodeLimits, Lang, MediaFormat, NoticeError, Wording};
+use crate::{
+    options::NoticePosition, DecodeLimits, Lang, MediaFormat, NoticeError, Unsupported, Wording,
+};
 
 /// Whether `format` takes a tone or voice notice (the format table's
 /// `sound`). M4A needs ffmpeg at run time for its AAC encoder (see `m4a`).
@@ -45,7 +47,7 @@ pub fn apply(
     position: NoticePosition,
     limits: &DecodeLimits,
 ) -> Result<Applied, NoticeError> {
-    let clone = |s: &File| s.try_clone().map_err(|e| NoticeError::from(e.to_string()));
+    let clone = |s: &File| s.try_clone().map_err(NoticeError::io(""));
     let lossless = |seconds| Applied {
         seconds,
         note: None,
@@ -70,7 +72,11 @@ pub fn apply(
             limits,
         )
         .map(reencoded),
-        other => Err(format!("an audio notice cannot be added to {other} files yet").into()),
+        other => Err(Unsupported::Format {
+            format: other,
+            notice: "an audio notice",
+        }
+        .into()),
     }
 }
 
@@ -139,7 +145,7 @@ impl Sound {
         channels: usize,
         content_rms: f64,
         position: NoticePosition,
-    ) -> Result<Placed, String> {
+    ) -> Result<Placed, NoticeError> {
         let level = content_rms.clamp(MIN_RMS, MAX_RMS);
         let sound = match self {
             Self::Tone => tone(rate, channels, level),

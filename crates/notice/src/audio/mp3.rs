@@ -18,7 +18,7 @@ use crate::{
     audio::{Reencoded, Sound},
     error::NoticeError,
     options::NoticePosition,
-    DecodeLimits,
+    DecodeLimits, Unsupported,
 };
 
 /// LAME's constant bitrates, kbit/s.
@@ -56,19 +56,26 @@ where
     R: symphonia::core::io::MediaSource + 'static,
     W: Write + Seek,
 {
-    let io = |e: std::io::Error| format!("cannot read the MP3: {e}");
-    let file_len = src.seek(SeekFrom::End(0)).map_err(io)?;
-    let id3v2 = read_id3v2(&mut src).map_err(io)?;
-    let id3v1 = read_id3v1(&mut src, file_len).map_err(io)?;
-    src.seek(SeekFrom::Start(0)).map_err(io)?;
+    let io = NoticeError::io("cannot read the MP3");
+    let file_len = src.seek(SeekFrom::End(0)).map_err(&io)?;
+    let id3v2 = read_id3v2(&mut src).map_err(&io)?;
+    let id3v1 = read_id3v1(&mut src, file_len).map_err(&io)?;
+    src.seek(SeekFrom::Start(0)).map_err(&io)?;
     let stream = Stream::<f32>::open(Box::new(src), "mp3", limits)?;
     let (pcm, mut stream) = decode::survey(stream, f64::from)?;
     if pcm.channels > 2 {
-        return Err(format!("an MP3 cannot carry {} channels", pcm.channels).into());
+        return Err(Unsupported::Channels {
+            format: "an MP3",
+            channels: pcm.channels,
+        }
+        .into());
     }
     let frames = pcm.frames;
     if frames == 0 {
-        return Err("the MP3 has no audio".into());
+        return Err(NoticeError::Missing {
+            whole: "MP3",
+            part: "audio",
+        });
     }
     let audio_bytes = file_len.saturating_sub((id3v2.len() + id3v1.len()) as u64);
     let source_kbps = audio_bytes as f64 * 8.0 / (frames as f64 / f64::from(pcm.rate)) / 1000.0;
@@ -78,9 +85,10 @@ where
     let to_f32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
     let (head, tail) = (to_f32(&placed.head), to_f32(&placed.tail));
 
-    let build = |e: mp3lame_encoder::BuildError| format!("MP3 encoder settings: {e}");
+    let build =
+        |e: mp3lame_encoder::BuildError| NoticeError::encode("MP3 encoder settings")(e.to_string());
     let mut encoder = Builder::new()
-        .ok_or("cannot start the MP3 encoder")?
+        .ok_or(NoticeError::Unexpected("cannot start the MP3 encoder"))?
         .with_num_channels(pcm.channels as u8)
         .map_err(build)?
         .with_sample_rate(pcm.rate)
@@ -101,13 +109,15 @@ where
         .map_err(build)?
         .build()
         .map_err(build)?;
-    let enc = |e: mp3lame_encoder::EncodeError| format!("cannot encode the MP3: {e}");
+    let enc = |e: mp3lame_encoder::EncodeError| {
+        NoticeError::encode("cannot encode the MP3")(e.to_string())
+    };
     // Written as it is encoded: only one chunk of MP3 is held at a time.
-    let write = |e: std::io::Error| e.to_string();
-    let start = out.stream_position().map_err(write)?;
-    out.write_all(&id3v2).map_err(write)?;
+    let write = NoticeError::io("");
+    let start = out.stream_position().map_err(&write)?;
+    out.write_all(&id3v2).map_err(&write)?;
     let mut mp3 = Vec::new();
-    let mut encode = |chunk: &[f32], out: &mut W| -> Result<(), String> {
+    let mut encode = |chunk: &[f32], out: &mut W| -> Result<(), NoticeError> {
         mp3.clear();
         mp3.reserve(mp3lame_encoder::max_required_buffer_size(chunk.len()));
         if pcm.channels == 1 {
@@ -116,7 +126,7 @@ where
             encoder.encode_to_vec(InterleavedPcm(chunk), &mut mp3)
         }
         .map_err(enc)?;
-        out.write_all(&mp3).map_err(write)
+        out.write_all(&mp3).map_err(&write)
     };
     let size = CHUNK * pcm.channels;
     for chunk in head.chunks(size) {
@@ -139,17 +149,17 @@ where
     }
     let mut mp3 = Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(0).max(7200));
     encoder.flush_to_vec::<FlushGap>(&mut mp3).map_err(enc)?;
-    out.write_all(&mp3).map_err(write)?;
-    out.write_all(&id3v1).map_err(write)?;
+    out.write_all(&mp3).map_err(&write)?;
+    out.write_all(&id3v1).map_err(&write)?;
     // LAME reserves the first frame for the Info tag; fill it in now that
     // the totals are known.
     let mut tag = Vec::with_capacity(encoder.lame_tag_size());
     if encoder.lame_tag_encode_to_vec(&mut tag).is_some() {
-        let end = out.stream_position().map_err(write)?;
+        let end = out.stream_position().map_err(&write)?;
         out.seek(SeekFrom::Start(start + id3v2.len() as u64))
-            .map_err(write)?;
-        out.write_all(&tag).map_err(write)?;
-        out.seek(SeekFrom::Start(end)).map_err(write)?;
+            .map_err(&write)?;
+        out.write_all(&tag).map_err(&write)?;
+        out.seek(SeekFrom::Start(end)).map_err(&write)?;
     }
     Ok(Reencoded {
         seconds: placed.seconds,

@@ -5,7 +5,7 @@
 
 use rubato::{FftFixedIn, Resampler};
 
-use crate::{audio::decode, Lang, Wording};
+use crate::{audio::decode, Lang, NoticeError, Wording};
 
 /// Silence between two languages' clips.
 const LANG_GAP_S: f64 = 0.25;
@@ -45,7 +45,7 @@ pub(crate) fn render(
     rate: u32,
     channels: usize,
     level: f64,
-) -> Result<Vec<f64>, String> {
+) -> Result<Vec<f64>, NoticeError> {
     let mut mono = Vec::new();
     for (i, lang) in langs.iter().enumerate() {
         let pcm = decode::decode::<f32>(Box::new(std::io::Cursor::new(clip(*lang, ai))), "flac")?;
@@ -77,31 +77,26 @@ pub(crate) fn render(
 
 /// `input` at `from` Hz resampled to `to` Hz, the same duration: an FFT
 /// resampler (exact ratio, for fixed rates), its delay cut off the front.
-fn resample(input: &[f64], from: u32, to: u32) -> Result<Vec<f64>, String> {
+fn resample(input: &[f64], from: u32, to: u32) -> Result<Vec<f64>, NoticeError> {
     if from == to {
         return Ok(input.to_vec());
     }
-    let err = |e: &dyn std::fmt::Display| format!("cannot resample the spoken notice: {e}");
-    let mut r =
-        FftFixedIn::<f64>::new(from as usize, to as usize, 1024, 2, 1).map_err(|e| err(&e))?;
+    fn err<E: Into<crate::CodecError>>(e: E) -> NoticeError {
+        NoticeError::encode("cannot resample the spoken notice")(e)
+    }
+    let mut r = FftFixedIn::<f64>::new(from as usize, to as usize, 1024, 2, 1).map_err(err)?;
     let want = (input.len() as u64 * u64::from(to)).div_ceil(u64::from(from)) as usize;
     let delay = r.output_delay();
     let mut out = Vec::with_capacity(want + delay);
     let mut rest = input;
     while rest.len() >= r.input_frames_next() {
         let (chunk, more) = rest.split_at(r.input_frames_next());
-        out.extend(&r.process(&[chunk], None).map_err(|e| err(&e))?[0]);
+        out.extend(&r.process(&[chunk], None).map_err(err)?[0]);
         rest = more;
     }
-    out.extend(
-        &r.process_partial(Some(&[rest]), None)
-            .map_err(|e| err(&e))?[0],
-    );
+    out.extend(&r.process_partial(Some(&[rest]), None).map_err(err)?[0]);
     while out.len() < want + delay {
-        out.extend(
-            &r.process_partial::<&[f64]>(None, None)
-                .map_err(|e| err(&e))?[0],
-        );
+        out.extend(&r.process_partial::<&[f64]>(None, None).map_err(err)?[0]);
     }
     Ok(out[delay..delay + want].to_vec())
 }

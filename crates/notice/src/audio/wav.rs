@@ -12,7 +12,7 @@ use hound::{SampleFormat, WavReader, WavSpec};
 // signer.
 use tamga_meta::riff::{self, Chunk};
 
-use crate::{audio::Sound, error::NoticeError, options::NoticePosition, DecodeLimits};
+use crate::{audio::Sound, error::NoticeError, options::NoticePosition, DecodeLimits, Unsupported};
 
 const BLOCK: usize = 1 << 20;
 
@@ -25,55 +25,72 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
     position: NoticePosition,
     limits: &DecodeLimits,
 ) -> Result<f64, NoticeError> {
-    let io = |e: std::io::Error| e.to_string();
-    src.seek(SeekFrom::Start(0)).map_err(io)?;
-    let spec = WavReader::new(&mut *src).map_err(|e| e.to_string())?.spec();
+    let io = NoticeError::io("");
+    src.seek(SeekFrom::Start(0)).map_err(&io)?;
+    let spec = WavReader::new(&mut *src)
+        .map_err(NoticeError::decode("the WAV cannot be read"))?
+        .spec();
     let bytes_per_sample = usize::from(spec.bits_per_sample).div_ceil(8);
     if !matches!(bytes_per_sample, 1..=4) {
-        return Err(format!("{}-bit WAV samples are not supported", spec.bits_per_sample).into());
+        return Err(Unsupported::BitDepth {
+            format: "WAV",
+            bits: spec.bits_per_sample.into(),
+            supported: "1 to 32",
+        }
+        .into());
     }
-    let chunks = riff::chunks(src).map_err(io)?;
+    let chunks = riff::chunks(src).map_err(&io)?;
     let data = chunks
         .iter()
         .find(|c| &c.id == b"data")
         .copied()
-        .ok_or("the WAV has no data chunk")?;
+        .ok_or(NoticeError::Missing {
+            whole: "WAV",
+            part: "data chunk",
+        })?;
 
     let channels = usize::from(spec.channels.max(1));
     // Spliced in blocks, so length costs no memory; the limit holds for
     // every format alike.
     let frame_bytes = (bytes_per_sample * channels) as u64;
     limits.check_audio(data.size / frame_bytes, spec.sample_rate)?;
-    let level = content_rms(src, data, spec, bytes_per_sample).map_err(io)?;
+    let level = content_rms(src, data, spec, bytes_per_sample).map_err(&io)?;
     let placed = sound.place(spec.sample_rate, channels, level, position)?;
     let head = to_bytes(&encode(&placed.head, spec), bytes_per_sample);
     let tail = to_bytes(&encode(&placed.tail, spec), bytes_per_sample);
     let data_len = data.size + (head.len() + tail.len()) as u64;
-    let data_len32 = u32::try_from(data_len).map_err(|_| "a WAV file cannot grow past 4 GiB")?;
+    let data_len32 = u32::try_from(data_len).map_err(|_| too_large())?;
 
-    out.write_all(b"RIFF\0\0\0\0WAVE").map_err(io)?;
+    out.write_all(b"RIFF\0\0\0\0WAVE").map_err(&io)?;
     let mut buf = vec![0u8; BLOCK];
     for c in &chunks {
         if c.id == *b"data" {
-            out.write_all(b"data").map_err(io)?;
-            out.write_all(&data_len32.to_le_bytes()).map_err(io)?;
-            out.write_all(&head).map_err(io)?;
-            copy_range(src, out, c.body, c.size, &mut buf).map_err(io)?;
-            out.write_all(&tail).map_err(io)?;
+            out.write_all(b"data").map_err(&io)?;
+            out.write_all(&data_len32.to_le_bytes()).map_err(&io)?;
+            out.write_all(&head).map_err(&io)?;
+            copy_range(src, out, c.body, c.size, &mut buf).map_err(&io)?;
+            out.write_all(&tail).map_err(&io)?;
             if data_len % 2 == 1 {
-                out.write_all(&[0]).map_err(io)?;
+                out.write_all(&[0]).map_err(&io)?;
             }
         } else {
             // Other chunks as they were, header and pad byte included.
-            copy_range(src, out, c.header(), 8 + c.size + (c.size & 1), &mut buf).map_err(io)?;
+            copy_range(src, out, c.header(), 8 + c.size + (c.size & 1), &mut buf).map_err(&io)?;
         }
     }
-    let total = out.stream_position().map_err(io)?;
-    let riff = u32::try_from(total - 8).map_err(|_| "a WAV file cannot grow past 4 GiB")?;
-    out.seek(SeekFrom::Start(4)).map_err(io)?;
-    out.write_all(&riff.to_le_bytes()).map_err(io)?;
-    out.seek(SeekFrom::End(0)).map_err(io)?;
+    let total = out.stream_position().map_err(&io)?;
+    let riff = u32::try_from(total - 8).map_err(|_| too_large())?;
+    out.seek(SeekFrom::Start(4)).map_err(&io)?;
+    out.write_all(&riff.to_le_bytes()).map_err(&io)?;
+    out.seek(SeekFrom::End(0)).map_err(&io)?;
     Ok(placed.seconds)
+}
+
+fn too_large() -> NoticeError {
+    NoticeError::TooLarge {
+        what: "a WAV file",
+        limit: "4 GiB",
+    }
 }
 
 fn copy_range<R: Read + Seek, W: Write>(

@@ -246,15 +246,15 @@ pub(crate) fn draw_rgb8(
     alpha: bool,
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<(Badge, Vec<u8>), String> {
-    let bad = || "the decoded pixels do not fill the image".to_string();
+) -> Result<(Badge, Vec<u8>), crate::NoticeError> {
+    let bad = crate::NoticeError::Inconsistent("the decoded pixels do not fill the image");
     if alpha {
-        let mut img = image::RgbaImage::from_raw(w, h, pixels).ok_or_else(bad)?;
-        let b = draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
+        let mut img = image::RgbaImage::from_raw(w, h, pixels).ok_or(bad)?;
+        let b = draw(&mut img, candidates, corner)?;
         Ok((b, img.into_raw()))
     } else {
-        let mut img = image::RgbImage::from_raw(w, h, pixels).ok_or_else(bad)?;
-        let b = draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
+        let mut img = image::RgbImage::from_raw(w, h, pixels).ok_or(bad)?;
+        let b = draw(&mut img, candidates, corner)?;
         Ok((b, img.into_raw()))
     }
 }

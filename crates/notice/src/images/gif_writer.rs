@@ -59,6 +59,11 @@ fn screen_bytes(w: u64, h: u64) -> u64 {
 
 type Rect = (u32, u32, u32, u32);
 
+const NO_FRAMES: NoticeError = NoticeError::Missing {
+    whole: "GIF",
+    part: "frames",
+};
+
 /// The palette-exact path; `None` when a frame's placement rules it out.
 fn exact(
     input: &[u8],
@@ -66,7 +71,7 @@ fn exact(
     corner: NoticePosition,
     limits: &DecodeLimits,
 ) -> Result<Option<Badged>, NoticeError> {
-    let err = |e: gif::DecodingError| format!("the GIF cannot be read: {e}");
+    let err = |e: gif::DecodingError| NoticeError::decode("the GIF cannot be read")(e);
     let mut opts = DecodeOptions::new();
     opts.set_color_output(ColorOutput::Indexed);
     // gif's own cap on one frame's buffer (indexed: a byte a pixel), so a
@@ -92,8 +97,7 @@ fn exact(
         g
     });
     let repeat = dec.repeat();
-    let layout = badge::layout((u32::from(w), u32::from(h)), candidates, corner)
-        .map_err(|e| e.to_string())?;
+    let layout = badge::layout((u32::from(w), u32::from(h)), candidates, corner)?;
     let rect = layout.badge.rect;
 
     // What the viewer shows before each frame, without the badge.
@@ -102,10 +106,11 @@ fn exact(
     let mut frames: Vec<Frame<'static>> = Vec::new();
     let mut first: Option<Badge> = None;
     while let Some(frame) = dec.read_next_frame().map_err(|e| match e {
-        gif::DecodingError::MemoryLimit => {
-            NoticeError::from("a GIF frame is larger than the pixel limit allows".to_string())
-        }
-        e => err(e).into(),
+        gif::DecodingError::MemoryLimit => NoticeError::TooLarge {
+            what: "a GIF frame",
+            limit: "the pixel limit",
+        },
+        e => err(e),
     })? {
         // Every frame is kept until all are written.
         budget.frame(frame.buffer.len() as u64)?;
@@ -118,13 +123,18 @@ fn exact(
         );
         let palette = match frame.palette.as_ref().or(global.as_ref()) {
             Some(p) => p.clone(),
-            None => return Err("a GIF frame has no colour palette".into()),
+            None => {
+                return Err(NoticeError::Missing {
+                    whole: "GIF frame",
+                    part: "colour palette",
+                })
+            }
         };
         let saved = (frame.dispose == DisposalMethod::Previous).then(|| shown.clone());
         paint(&mut shown, &frame, &palette);
         if contains(fr, rect) {
             let mut badged = shown.clone();
-            let b = badge::draw(&mut badged, candidates, corner).map_err(|e| e.to_string())?;
+            let b = badge::draw(&mut badged, candidates, corner)?;
             first.get_or_insert(b);
             recolour(&mut frame, fr, rect, &badged, palette);
             badge_visible = true;
@@ -149,9 +159,9 @@ fn exact(
         frame.interlaced = false;
         frames.push(frame);
     }
-    let badge = first.ok_or("the GIF has no frames")?;
+    let badge = first.ok_or(NO_FRAMES)?;
 
-    let enc_err = |e: gif::EncodingError| format!("the GIF cannot be written: {e}");
+    let enc_err = |e: gif::EncodingError| NoticeError::encode("the GIF cannot be written")(e);
     let mut out = Vec::new();
     {
         let mut enc =
@@ -293,7 +303,7 @@ fn requantized(
     corner: NoticePosition,
     limits: &DecodeLimits,
 ) -> Result<Badged, NoticeError> {
-    let err = |e: image::ImageError| e.to_string();
+    let err = crate::images::image_error;
     let mut decoder = GifDecoder::new(Cursor::new(input)).map_err(err)?;
     let (w, h) = image::ImageDecoder::dimensions(&decoder);
     limits.check_image(u64::from(w), u64::from(h), 4)?;
@@ -310,7 +320,7 @@ fn requantized(
         let frame = frame.map_err(err)?;
         let (left, top, delay) = (frame.left(), frame.top(), frame.delay());
         let mut buf = frame.into_buffer();
-        let b = badge::draw(&mut buf, candidates, corner).map_err(|e| e.to_string())?;
+        let b = badge::draw(&mut buf, candidates, corner)?;
         first.get_or_insert(b);
         badged.push(image::Frame::from_parts(buf, left, top, delay));
     }
@@ -319,7 +329,7 @@ fn requantized(
         enc.set_repeat(Repeat::Infinite).map_err(err)?;
         enc.encode_frames(badged).map_err(err)?;
     }
-    let badge = first.ok_or("the GIF has no frames")?;
+    let badge = first.ok_or(NO_FRAMES)?;
     Ok(Badged {
         bytes: out,
         badge,

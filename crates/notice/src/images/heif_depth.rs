@@ -18,22 +18,22 @@ pub(crate) fn draw_deep(
     alpha: bool,
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<(badge::Badge, Vec<u8>), String> {
+) -> Result<(badge::Badge, Vec<u8>), crate::NoticeError> {
     let shift = 16u32.saturating_sub(u32::from(depth));
     let samples: Vec<u16> = pixels
         .chunks_exact(2)
         .map(|b| u16::from_le_bytes([b[0], b[1]]) << shift)
         .collect();
-    let bad = || "the decoded pixels do not fill the image".to_string();
+    let bad = || crate::NoticeError::Inconsistent("the decoded pixels do not fill the image");
     let (badge, samples) = if alpha {
         let mut img: ImageBuffer<Rgba<u16>, _> =
             ImageBuffer::from_raw(w, h, samples).ok_or_else(bad)?;
-        let b = badge::draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
+        let b = badge::draw(&mut img, candidates, corner)?;
         (b, img.into_raw())
     } else {
         let mut img: ImageBuffer<Rgb<u16>, _> =
             ImageBuffer::from_raw(w, h, samples).ok_or_else(bad)?;
-        let b = badge::draw(&mut img, candidates, corner).map_err(|e| e.to_string())?;
+        let b = badge::draw(&mut img, candidates, corner)?;
         (b, img.into_raw())
     };
     let bytes = samples

@@ -14,7 +14,7 @@ use tamga_heif::{Chroma, Compression, Image, Libheif};
 
 use crate::{
     error::NoticeError, images::badge, images::Badged, options::NoticePosition, DecodeLimits,
-    MediaFormat,
+    MediaFormat, Unsupported,
 };
 
 /// Encoder quality (0–100) for the re-encoded image: high, as the source
@@ -39,18 +39,25 @@ pub(crate) fn apply(
         MediaFormat::Heic => "HEIC",
         _ => "AVIF",
     };
-    let e = |what: &str| {
-        let what = what.to_string();
-        move |err: tamga_heif::Error| format!("{name}: {what}: {err}")
+    // libheif's errors on reading the source and on writing the result.
+    let d = |what: &'static str| {
+        move |err: tamga_heif::Error| NoticeError::decode(format!("{name}: {what}"))(err)
+    };
+    let e = |what: String| {
+        move |err: tamga_heif::Error| NoticeError::encode(format!("{name}: {what}"))(err)
     };
     let (codec, codec_name) = match format {
         MediaFormat::Heic => (Compression::Hevc, "HEVC (x265)"),
         MediaFormat::Avif => (Compression::Av1, "AV1 (libaom)"),
-        other => return Err(format!("{other} is not a HEIF format").into()),
+        _ => {
+            return Err(NoticeError::Unexpected(
+                "a HEIF writer called for another format",
+            ))
+        }
     };
     let lib = Libheif::load(libheif)?;
-    let src = lib.read(input).map_err(e("cannot read the file"))?;
-    let handle = src.primary_image().map_err(e("no primary image"))?;
+    let src = lib.read(input).map_err(d("cannot read the file"))?;
+    let handle = src.primary_image().map_err(d("no primary image"))?;
     // The header's size, before libheif decodes a pixel (RGBA at most;
     // libheif's decoder and the badged copy each hold one).
     limits.check_image(u64::from(handle.width()), u64::from(handle.height()), 4 * 2)?;
@@ -62,13 +69,17 @@ pub(crate) fn apply(
     // 10- and 12-bit (HDR) images stay at their depth: decoded to 16-bit
     // samples, badged, and encoded at the same depth (x265 and libaom
     // both encode 10 and 12 bits).
-    let bits = handle
-        .luma_bits()
-        .ok_or_else(|| format!("{name}: the file does not give its bit depth"))?;
+    let bits = handle.luma_bits().ok_or(NoticeError::Missing {
+        whole: name,
+        part: "bit depth",
+    })?;
     if bits > 12 {
-        return Err(
-            format!("badges on {bits}-bit {name} images are not supported (8 to 12 bits)").into(),
-        );
+        return Err(Unsupported::BitDepth {
+            format: name,
+            bits: bits.into(),
+            supported: "8 to 12",
+        }
+        .into());
     }
     let hdr = bits > 8;
     let depth = if hdr { bits } else { 8 };
@@ -81,12 +92,13 @@ pub(crate) fn apply(
     };
     let decoded = handle
         .decode(chroma)
-        .map_err(e("cannot decode the image"))?;
+        .map_err(d("cannot decode the image"))?;
     let (w, h) = (decoded.width(), decoded.height());
     let channels = if alpha { 4 } else { 3 };
     let bytes_per_sample = if hdr { 2 } else { 1 };
-    let pixels = rows(&decoded, w, h, channels * bytes_per_sample)
-        .ok_or("the decoded image has no pixel plane")?;
+    let pixels = rows(&decoded, w, h, channels * bytes_per_sample).ok_or(
+        NoticeError::Unexpected("the decoded image has no pixel plane"),
+    )?;
 
     let (badge, pixels) = if hdr {
         crate::images::heif_depth::draw_deep(pixels, (w, h), depth, alpha, candidates, corner)?
@@ -96,34 +108,38 @@ pub(crate) fn apply(
 
     let mut out = lib
         .new_image(w, h, chroma)
-        .map_err(e("cannot make the image"))?;
+        .map_err(e("cannot make the image".into()))?;
     out.add_interleaved_plane(w, h, depth)
-        .map_err(e("cannot make the image"))?;
+        .map_err(e("cannot make the image".into()))?;
     {
-        let plane = out.plane_mut().ok_or("libheif made no interleaved plane")?;
+        let plane = out
+            .plane_mut()
+            .ok_or(NoticeError::Unexpected("libheif made no interleaved plane"))?;
         let row = w as usize * channels * bytes_per_sample;
         for (y, src_row) in pixels.chunks_exact(row).enumerate() {
             let at = y * plane.stride;
             plane
                 .data
                 .get_mut(at..at + row)
-                .ok_or("libheif's plane is smaller than the image")?
+                .ok_or(NoticeError::Unexpected(
+                    "libheif's plane is smaller than the image",
+                ))?
                 .copy_from_slice(src_row);
         }
     }
     // The colour profile: an ICC profile, or else the NCLX description.
     if let Some(profile) = handle.color_profile() {
         out.set_color_profile(&profile)
-            .map_err(e("cannot keep the colour profile"))?;
+            .map_err(e("cannot keep the colour profile".into()))?;
     }
 
     let encode_at = |quality: u8| -> Result<(Vec<u8>, &'static str), NoticeError> {
         let mut encoder = lib
             .encoder(codec)
-            .map_err(e(&format!("this libheif has no {codec_name} encoder")))?;
+            .map_err(e(format!("this libheif has no {codec_name} encoder")))?;
         encoder
             .set_quality(quality)
-            .map_err(e("cannot set the quality"))?;
+            .map_err(e("cannot set the quality".into()))?;
         // libaom's default speed takes minutes on a large photo; 6 is its
         // usual real-world setting. x265 has no such parameter: ignored.
         if format == MediaFormat::Avif {
@@ -137,24 +153,24 @@ pub(crate) fn apply(
             // colour than 4:2:0, never less.
             encoder
                 .set_string("chroma", "422")
-                .map_err(e("cannot choose 4:2:2 chroma"))?;
+                .map_err(e("cannot choose 4:2:2 chroma".into()))?;
             chroma_note = ", 4:2:2 chroma (libheif's AV1 path needs it above 8 bits)";
         }
-        let mut ctx = lib.new_context().map_err(e("cannot start a file"))?;
+        let mut ctx = lib.new_context().map_err(e("cannot start a file".into()))?;
         let new_handle = ctx
             .encode(&out, &mut encoder)
-            .map_err(e("cannot encode the image"))?;
+            .map_err(e("cannot encode the image".into()))?;
         for exif in handle.metadata("Exif") {
             ctx.add_exif(&new_handle, exif_tiff(&exif))
-                .map_err(e("cannot keep the EXIF"))?;
+                .map_err(e("cannot keep the EXIF".into()))?;
         }
         for block in handle.metadata("mime") {
             if block.windows(9).any(|w| w == b"x:xmpmeta") {
                 ctx.add_xmp(&new_handle, &block)
-                    .map_err(e("cannot keep the XMP"))?;
+                    .map_err(e("cannot keep the XMP".into()))?;
             }
         }
-        let bytes = ctx.write().map_err(e("cannot write the file"))?;
+        let bytes = ctx.write().map_err(e("cannot write the file".into()))?;
         Ok((bytes, chroma_note))
     };
     // Lossy stays near its size: from quality 90 down, the first encoding

@@ -32,7 +32,7 @@ pub(crate) fn encode_near_size(
     source: &[u8],
     icc: Option<&[u8]>,
     exif: Option<&[u8]>,
-) -> Result<(Vec<u8>, String), String> {
+) -> Result<(Vec<u8>, String), crate::NoticeError> {
     let q = estimated_quality(source).unwrap_or(90);
     let budget = size_without_c2pa(source).saturating_mul(3) / 2;
     let pixels = u64::from(img.width()) * u64::from(img.height());
@@ -126,7 +126,7 @@ pub(crate) fn encode(
     coarser: u16,
     icc: Option<&[u8]>,
     exif: Option<&[u8]>,
-) -> Result<(Vec<u8>, bool), String> {
+) -> Result<(Vec<u8>, bool), crate::NoticeError> {
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, coarser_quality(q, coarser));
     let tables = source_tables(source);
@@ -144,17 +144,17 @@ pub(crate) fn encode(
         enc.set_sampling_factor(sampling);
     }
     if let Some(icc) = icc {
-        enc.add_icc_profile(icc).map_err(|e| e.to_string())?;
+        enc.add_icc_profile(icc).map_err(jpeg_err)?;
     }
     if let Some(exif) = exif {
         // APP1 carries "Exif\0\0" before the TIFF structure `image` hands us.
         let mut app1 = b"Exif\0\0".to_vec();
         app1.extend_from_slice(exif);
-        enc.add_app_segment(1, &app1).map_err(|e| e.to_string())?;
+        enc.add_app_segment(1, &app1).map_err(jpeg_err)?;
     }
     let (w, h) = (
-        u16::try_from(img.width()).map_err(|_| "wider than JPEG allows")?,
-        u16::try_from(img.height()).map_err(|_| "taller than JPEG allows")?,
+        u16::try_from(img.width()).map_err(|_| TOO_LARGE)?,
+        u16::try_from(img.height()).map_err(|_| TOO_LARGE)?,
     );
     let grey = matches!(
         img,
@@ -168,9 +168,18 @@ pub(crate) fn encode(
     } else {
         enc.encode(img.to_rgb8().as_raw(), w, h, ColorType::Rgb)
     };
-    result.map_err(|e| e.to_string())?;
+    result.map_err(jpeg_err)?;
     Ok((out, tables.is_some()))
 }
+
+fn jpeg_err(e: jpeg_encoder::EncodingError) -> crate::NoticeError {
+    crate::NoticeError::encode("the JPEG cannot be written")(e)
+}
+
+const TOO_LARGE: crate::NoticeError = crate::NoticeError::TooLarge {
+    what: "a JPEG side",
+    limit: "65535 pixels",
+};
 
 /// The zig-zag scan position of each coefficient in natural (row-major)
 /// order is `ZIGZAG[natural]`; DQT segments list values in scan order.

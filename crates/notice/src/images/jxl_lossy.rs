@@ -11,6 +11,7 @@
 //! cjxl reads a PNG of the badged pixels and writes into a private
 //! temporary directory; no name taken from the input reaches it.
 
+use crate::NoticeError;
 use std::process::{Command, Stdio};
 
 use image::{codecs::png::PngEncoder, ExtendedColorType, ImageEncoder};
@@ -37,12 +38,12 @@ pub(crate) fn encode(
     (w, h): (u32, u32),
     alpha: bool,
     budget: usize,
-) -> Result<Option<Encoded>, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+) -> Result<Option<Encoded>, NoticeError> {
+    let dir = tempfile::tempdir().map_err(NoticeError::io("cannot make a temporary directory"))?;
     let png = dir.path().join("badged.png");
     let out = dir.path().join("badged.jxl");
     {
-        let file = std::fs::File::create(&png).map_err(|e| format!("cannot write a PNG: {e}"))?;
+        let file = std::fs::File::create(&png).map_err(NoticeError::io("cannot write a PNG"))?;
         let colour = if alpha {
             ExtendedColorType::Rgba8
         } else {
@@ -56,7 +57,7 @@ pub(crate) fn encode(
             image::codecs::png::FilterType::Adaptive,
         )
         .write_image(pixels, w, h, colour)
-        .map_err(|e| format!("cannot write a PNG: {e}"))?;
+        .map_err(NoticeError::encode("cannot write a PNG for cjxl"))?;
     }
     let pixels = u64::from(w) * u64::from(h);
     for (i, distance) in DISTANCES.iter().enumerate() {
@@ -76,13 +77,17 @@ pub(crate) fn encode(
         let run = match run {
             Ok(run) => run,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot start cjxl: {e}")),
+            Err(e) => return Err(NoticeError::io("cannot start cjxl")(e)),
         };
         if !run.status.success() {
             let said = String::from_utf8_lossy(&run.stderr);
-            return Err(format!("cjxl failed ({}): {}", run.status, said.trim()));
+            return Err(
+                NoticeError::encode(format!("cjxl failed ({})", run.status))(
+                    said.trim().to_string(),
+                ),
+            );
         }
-        let written = std::fs::read(&out).map_err(|e| format!("cannot read cjxl's output: {e}"))?;
+        let written = std::fs::read(&out).map_err(NoticeError::io("cannot read cjxl's output"))?;
         let codestream = codestream(written)?;
         if codestream.len() <= budget || i + 1 == DISTANCES.len() {
             return Ok(Some(Encoded {
@@ -91,12 +96,12 @@ pub(crate) fn encode(
             }));
         }
     }
-    Err("no JPEG XL distance to try".into())
+    Err(NoticeError::Unexpected("no JPEG XL distance to try"))
 }
 
 /// The codestream of what cjxl wrote: the file itself when bare, else
 /// its `jxlc` box (cjxl uses a container when it has metadata to store).
-fn codestream(file: Vec<u8>) -> Result<Vec<u8>, String> {
+fn codestream(file: Vec<u8>) -> Result<Vec<u8>, NoticeError> {
     if file.starts_with(&[0xFF, 0x0A]) {
         return Ok(file);
     }
@@ -118,7 +123,9 @@ fn codestream(file: Vec<u8>) -> Result<Vec<u8>, String> {
         }
         at = end;
     }
-    Err("cjxl wrote a JPEG XL file without a single codestream box".into())
+    Err(NoticeError::Unexpected(
+        "cjxl wrote a JPEG XL file without a single codestream box",
+    ))
 }
 
 #[cfg(test)]

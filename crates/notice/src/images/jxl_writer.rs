@@ -20,6 +20,7 @@ use zune_jpegxl::JxlSimpleEncoder;
 
 use crate::{
     error::NoticeError, images::badge, images::Badged, options::NoticePosition, DecodeLimits,
+    Unsupported,
 };
 
 /// CICP of sRGB: BT.709 primaries, sRGB transfer, RGB, full range.
@@ -44,29 +45,34 @@ pub(crate) fn apply(
     // The header's size, before any pixel is rendered (RGBA at most).
     limits.check_image(u64::from(image.width()), u64::from(image.height()), 4)?;
     if image.original_icc().is_some() || image.rendered_cicp() != Some(SRGB_CICP) {
-        return Err(
-            "badges on JPEG XL images that are not plain sRGB are not supported yet \
-                    (the JPEG XL encoder here cannot store a colour profile)"
-                .into(),
-        );
+        return Err(Unsupported::Layout {
+            format: "JPEG XL",
+            layout: "non-sRGB".into(),
+            why: "the JPEG XL encoder here cannot store a colour profile",
+        }
+        .into());
     }
     let bits = image.image_header().metadata.bit_depth.bits_per_sample();
     if bits > 8 {
-        return Err(format!(
-            "badges on {bits}-bit JPEG XL images are not supported yet (8-bit only)"
-        )
+        return Err(Unsupported::BitDepth {
+            format: "JPEG XL",
+            bits,
+            supported: "8",
+        }
         .into());
     }
     if image.num_loaded_keyframes() != 1 {
-        return Err("badges on animated JPEG XL images are not supported yet".into());
+        return Err(Unsupported::Animation { format: "JPEG XL" }.into());
     }
     let alpha = match image.pixel_format() {
         PixelFormat::Rgb => false,
         PixelFormat::Rgba => true,
         other => {
-            return Err(format!(
-                "badges on {other:?} JPEG XL images are not supported yet (RGB and RGBA only)"
-            )
+            return Err(Unsupported::Layout {
+                format: "JPEG XL",
+                layout: format!("{other:?}"),
+                why: "RGB and RGBA only",
+            }
             .into())
         }
     };
@@ -77,15 +83,17 @@ pub(crate) fn apply(
     let (w, h) = (stream.width(), stream.height());
     let channels = if alpha { 4 } else { 3 };
     if stream.channels() != channels {
-        return Err("JPEG XL: unexpected channel count".into());
+        return Err(NoticeError::Unexpected("JPEG XL: unexpected channel count"));
     }
     let len = u64::from(w) * u64::from(h) * u64::from(channels);
     limits.check(tamga_media::Limit::DecodedBytes, len)?;
-    let len = usize::try_from(len).map_err(|_| "the JPEG XL image is too large")?;
+    let len = usize::try_from(len).map_err(|_| TOO_LARGE)?;
     let mut pixels = Vec::new();
     pixels
         .try_reserve_exact(len)
-        .map_err(|_| "not enough memory for the JPEG XL image")?;
+        .map_err(|_| NoticeError::OutOfMemory {
+            what: "the JPEG XL image",
+        })?;
     pixels.resize(len, 0);
     stream.write_to_buffer(&mut pixels);
 
@@ -99,8 +107,7 @@ pub(crate) fn apply(
             .is_some_and(|f| f.encoding == Encoding::VarDct);
     let budget = without_c2pa(input).saturating_mul(3) / 2;
     let lossy_encoded = if lossy {
-        crate::images::jxl_lossy::encode(cjxl, &pixels, (w, h), alpha, budget)
-            .map_err(|err| format!("JPEG XL: {err}"))?
+        crate::images::jxl_lossy::encode(cjxl, &pixels, (w, h), alpha, budget)?
     } else {
         None
     };
@@ -154,7 +161,7 @@ pub(crate) fn apply(
 }
 
 /// The lossless codestream of the 8-bit sRGB `pixels`, by zune-jpegxl.
-fn lossless(pixels: &[u8], (w, h): (u32, u32), alpha: bool) -> Result<Vec<u8>, String> {
+fn lossless(pixels: &[u8], (w, h): (u32, u32), alpha: bool) -> Result<Vec<u8>, NoticeError> {
     let colour = if alpha {
         ColorSpace::RGBA
     } else {
@@ -164,7 +171,9 @@ fn lossless(pixels: &[u8], (w, h): (u32, u32), alpha: bool) -> Result<Vec<u8>, S
     let mut codestream = Vec::new();
     JxlSimpleEncoder::new(pixels, options)
         .encode(&mut codestream)
-        .map_err(|err| format!("JPEG XL: cannot encode the image: {err:?}"))?;
+        .map_err(|err| {
+            NoticeError::encode("JPEG XL: cannot encode the image")(format!("{err:?}"))
+        })?;
     Ok(codestream)
 }
 
@@ -188,14 +197,19 @@ fn without_c2pa(file: &[u8]) -> usize {
     file.len().saturating_sub(jumb)
 }
 
-/// Turns a decoder error into the user's message.
-fn e<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
-    move |err| format!("JPEG XL: {what}: {err}")
+const TOO_LARGE: NoticeError = NoticeError::TooLarge {
+    what: "the JPEG XL image",
+    limit: "4 GiB",
+};
+
+/// A decoder error, on doing `what`.
+fn e<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> NoticeError {
+    move |err| NoticeError::decode(format!("JPEG XL: {what}"))(err.to_string())
 }
 
 /// The ISO/IEC 18181-2 container: signature, `ftyp`, the EXIF (when
 /// there is one) and the codestream.
-pub(crate) fn container(codestream: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>, String> {
+pub(crate) fn container(codestream: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>, NoticeError> {
     let mut out = Vec::with_capacity(codestream.len() + 64);
     out.extend_from_slice(b"\0\0\0\x0CJXL \x0D\x0A\x87\x0A");
     out.extend_from_slice(b"\0\0\0\x14ftypjxl \0\0\0\0jxl ");
@@ -206,8 +220,8 @@ pub(crate) fn container(codestream: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8
     Ok(out)
 }
 
-fn put_box(out: &mut Vec<u8>, kind: &[u8; 4], body: &[u8]) -> Result<(), String> {
-    let size = u32::try_from(body.len() + 8).map_err(|_| "the JPEG XL image is too large")?;
+fn put_box(out: &mut Vec<u8>, kind: &[u8; 4], body: &[u8]) -> Result<(), NoticeError> {
+    let size = u32::try_from(body.len() + 8).map_err(|_| TOO_LARGE)?;
     out.extend_from_slice(&size.to_be_bytes());
     out.extend_from_slice(kind);
     out.extend_from_slice(body);

@@ -33,6 +33,7 @@ use tamga_media::BadgeWriter;
 
 use crate::{
     error::NoticeError, images::badge::Badge, options::NoticePosition, DecodeLimits, MediaFormat,
+    Unsupported,
 };
 
 /// The badged file, and the badge drawn.
@@ -106,12 +107,12 @@ pub fn apply(
             return crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
         }
         Some(BadgeWriter::Raster) => {}
-        None => return Err(format!("badges on {format} files are not supported yet").into()),
+        None => return Err(no_badges(format)),
     }
-    let err = |e: image::ImageError| e.to_string();
+    let err = image_error;
     let mut reader = ImageReader::new(Cursor::new(input))
         .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+        .map_err(NoticeError::io(""))?;
     // image's own cap on what its decoders allocate, as a second line
     // behind the header check below.
     reader.limits(image_limits(limits));
@@ -135,9 +136,11 @@ pub fn apply(
             | ColorType::Rgb16
             | ColorType::Rgba16
     ) {
-        return Err(format!(
-            "badges on {color:?} images (floating-point samples) are not supported yet"
-        )
+        return Err(Unsupported::Layout {
+            format: "floating-point",
+            layout: format!("{color:?}"),
+            why: "8- and 16-bit samples can",
+        }
         .into());
     }
     let mut img = DynamicImage::from_decoder(decoder).map_err(err)?;
@@ -194,13 +197,27 @@ pub fn apply(
             img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Bmp)
                 .map_err(err)?;
         }
-        other => return Err(format!("badges on {other} files are not supported yet").into()),
+        other => return Err(no_badges(other)),
     }
     Ok(Badged {
         bytes: out,
         badge,
         note,
     })
+}
+
+/// image's error by cause: a limit its decoder enforces, an encoder's
+/// refusal, or content it cannot decode.
+pub(crate) fn image_error(e: image::ImageError) -> NoticeError {
+    match e {
+        image::ImageError::Limits(_) => NoticeError::TooLarge {
+            what: "the decoded image",
+            limit: "the decoding limits",
+        },
+        image::ImageError::Encoding(_) => NoticeError::encode("the image cannot be written")(e),
+        image::ImageError::IoError(e) => NoticeError::io("")(e),
+        e => NoticeError::decode("the image cannot be read")(e),
+    }
 }
 
 /// `limits` as image's own, for its decoders' allocations.
@@ -216,7 +233,7 @@ fn draw_on(
     img: &mut DynamicImage,
     candidates: &[Vec<String>],
     corner: NoticePosition,
-) -> Result<Badge, String> {
+) -> Result<Badge, NoticeError> {
     let drawn = match img {
         DynamicImage::ImageLuma8(b) => badge::draw(b, candidates, corner),
         DynamicImage::ImageLumaA8(b) => badge::draw(b, candidates, corner),
@@ -227,13 +244,23 @@ fn draw_on(
         DynamicImage::ImageRgb16(b) => badge::draw(b, candidates, corner),
         DynamicImage::ImageRgba16(b) => badge::draw(b, candidates, corner),
         other => {
-            return Err(format!(
-                "badges on {:?} images are not supported yet",
-                other.color()
-            ))
+            return Err(Unsupported::Layout {
+                format: "floating-point",
+                layout: format!("{:?}", other.color()),
+                why: "8- and 16-bit samples can",
+            }
+            .into())
         }
     };
-    drawn.map_err(|e| e.to_string())
+    Ok(drawn?)
+}
+
+fn no_badges(format: MediaFormat) -> NoticeError {
+    Unsupported::Format {
+        format,
+        notice: "badges",
+    }
+    .into()
 }
 
 /// The orientation that undoes `o`. Rotations pair up; flips and the two

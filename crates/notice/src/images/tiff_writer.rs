@@ -55,14 +55,35 @@ struct Source {
     icc: Option<Vec<u8>>,
 }
 
-fn tiff_err(e: tiff::TiffError) -> String {
-    format!("TIFF: {e}")
+/// tiff's error on reading the source: damaged, or past a limit.
+fn tiff_dec(e: tiff::TiffError) -> NoticeError {
+    match e {
+        tiff::TiffError::IoError(e) => NoticeError::io("TIFF")(e),
+        tiff::TiffError::LimitsExceeded => NoticeError::TooLarge {
+            what: "the TIFF",
+            limit: "the TIFF decoder's limits",
+        },
+        e => NoticeError::decode("TIFF")(e),
+    }
 }
 
+/// tiff's error on writing the result.
+fn tiff_enc(e: tiff::TiffError) -> NoticeError {
+    match e {
+        tiff::TiffError::IoError(e) => NoticeError::io("TIFF")(e),
+        e => NoticeError::encode("TIFF")(e),
+    }
+}
+
+const OVER_4_GIB: NoticeError = NoticeError::TooLarge {
+    what: "the TIFF",
+    limit: "4 GiB",
+};
+
 impl Source {
-    fn read(input: &[u8]) -> Result<(Self, InMemory<'_>), String> {
-        let mut d = Decoder::new(Cursor::new(input)).map_err(tiff_err)?;
-        let (width, height) = d.dimensions().map_err(tiff_err)?;
+    fn read(input: &[u8]) -> Result<(Self, InMemory<'_>), NoticeError> {
+        let mut d = Decoder::new(Cursor::new(input)).map_err(tiff_dec)?;
+        let (width, height) = d.dimensions().map_err(tiff_dec)?;
         let u16_tag = |d: &mut Decoder<_>, tag, default| {
             d.find_tag_unsigned::<u16>(tag)
                 .ok()
@@ -114,9 +135,13 @@ pub(crate) fn apply_bilevel(
     let (w, h) = (src.width, src.height);
     // One byte per pixel while drawing.
     limits.check_image(u64::from(w), u64::from(h), 1)?;
-    let mut packed = match decoder.read_image().map_err(tiff_err)? {
+    let mut packed = match decoder.read_image().map_err(tiff_dec)? {
         DecodingResult::U8(b) => b,
-        _ => return Err("TIFF: a 1-bit image decoded to wider samples".into()),
+        _ => {
+            return Err(NoticeError::Unexpected(
+                "TIFF: a 1-bit image decoded to wider samples",
+            ))
+        }
     };
     if src.compression == CCITT_G4 {
         // The `tiff` crate's Group 4 reader gives 1 for the coder's white
@@ -129,7 +154,9 @@ pub(crate) fn apply_bilevel(
     let one_is_white = src.photometric != WHITE_IS_ZERO;
     let row_bytes = w.div_ceil(8) as usize;
     if packed.len() < row_bytes * h as usize {
-        return Err("TIFF: the image data is shorter than its size".into());
+        return Err(NoticeError::Inconsistent(
+            "TIFF: the image data is shorter than its size",
+        ));
     }
     let grey = GrayImage::from_fn(w, h, |x, y| {
         let byte = packed[y as usize * row_bytes + x as usize / 8];
@@ -143,7 +170,7 @@ pub(crate) fn apply_bilevel(
         Orientation::from_exif(src.orientation.min(8) as u8).unwrap_or(Orientation::NoTransforms),
     );
     let mut grey = img.into_luma8();
-    let badge = badge::draw(&mut grey, candidates, corner).map_err(|e| e.to_string())?;
+    let badge = badge::draw(&mut grey, candidates, corner)?;
     let (w, h) = grey.dimensions();
     let row_bytes = w.div_ceil(8) as usize;
     let mut bits = vec![0u8; row_bytes * h as usize];
@@ -156,25 +183,25 @@ pub(crate) fn apply_bilevel(
     let (compression, data, note) = compress_bilevel(&bits, w, h, src.compression)?;
     let mut out = Vec::new();
     {
-        let mut enc = TiffEncoder::new(Cursor::new(&mut out)).map_err(tiff_err)?;
-        let mut dir = enc.image_directory().map_err(tiff_err)?;
-        let offset = dir.write_data(&data[..]).map_err(tiff_err)?;
-        let offset = u32::try_from(offset).map_err(|_| "TIFF: the output passed 4 GiB")?;
-        let len = u32::try_from(data.len()).map_err(|_| "TIFF: the output passed 4 GiB")?;
-        dir.write_tag(Tag::ImageWidth, w).map_err(tiff_err)?;
-        dir.write_tag(Tag::ImageLength, h).map_err(tiff_err)?;
-        dir.write_tag(Tag::BitsPerSample, 1u16).map_err(tiff_err)?;
+        let mut enc = TiffEncoder::new(Cursor::new(&mut out)).map_err(tiff_enc)?;
+        let mut dir = enc.image_directory().map_err(tiff_enc)?;
+        let offset = dir.write_data(&data[..]).map_err(tiff_enc)?;
+        let offset = u32::try_from(offset).map_err(|_| OVER_4_GIB)?;
+        let len = u32::try_from(data.len()).map_err(|_| OVER_4_GIB)?;
+        dir.write_tag(Tag::ImageWidth, w).map_err(tiff_enc)?;
+        dir.write_tag(Tag::ImageLength, h).map_err(tiff_enc)?;
+        dir.write_tag(Tag::BitsPerSample, 1u16).map_err(tiff_enc)?;
         dir.write_tag(Tag::Compression, compression)
-            .map_err(tiff_err)?;
+            .map_err(tiff_enc)?;
         dir.write_tag(Tag::PhotometricInterpretation, src.photometric)
-            .map_err(tiff_err)?;
-        dir.write_tag(Tag::StripOffsets, offset).map_err(tiff_err)?;
+            .map_err(tiff_enc)?;
+        dir.write_tag(Tag::StripOffsets, offset).map_err(tiff_enc)?;
         dir.write_tag(Tag::SamplesPerPixel, 1u16)
-            .map_err(tiff_err)?;
-        dir.write_tag(Tag::RowsPerStrip, h).map_err(tiff_err)?;
-        dir.write_tag(Tag::StripByteCounts, len).map_err(tiff_err)?;
-        write_common(&mut dir, &src).map_err(tiff_err)?;
-        dir.finish().map_err(tiff_err)?;
+            .map_err(tiff_enc)?;
+        dir.write_tag(Tag::RowsPerStrip, h).map_err(tiff_enc)?;
+        dir.write_tag(Tag::StripByteCounts, len).map_err(tiff_enc)?;
+        write_common(&mut dir, &src).map_err(tiff_enc)?;
+        dir.finish().map_err(tiff_enc)?;
     }
     Ok(Badged {
         bytes: out,
@@ -190,26 +217,26 @@ fn compress_bilevel(
     w: u32,
     h: u32,
     source: u16,
-) -> Result<(u16, Vec<u8>, Option<String>), String> {
+) -> Result<(u16, Vec<u8>, Option<String>), NoticeError> {
     let mut out = Vec::new();
-    let io = |e: std::io::Error| format!("TIFF: {e}");
+    let io = NoticeError::io("TIFF");
     let note = match source {
         NONE => {
-            Uncompressed.write_to(&mut out, bits).map_err(io)?;
+            Uncompressed.write_to(&mut out, bits).map_err(&io)?;
             None
         }
         LZW => {
-            Lzw.write_to(&mut out, bits).map_err(io)?;
+            Lzw.write_to(&mut out, bits).map_err(&io)?;
             None
         }
         DEFLATE | DEFLATE_OLD => {
             Deflate::with_level(DeflateLevel::Balanced)
                 .write_to(&mut out, bits)
-                .map_err(io)?;
+                .map_err(&io)?;
             None
         }
         PACKBITS => {
-            Packbits.write_to(&mut out, bits).map_err(io)?;
+            Packbits.write_to(&mut out, bits).map_err(&io)?;
             None
         }
         other => {
@@ -236,8 +263,11 @@ fn compress_bilevel(
 
 /// CCITT T.6 (Group 4) coding of packed rows, 1 bits as the coder's black
 /// runs (libtiff's convention, which the `tiff` decoder follows).
-fn group4(bits: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
-    let width = u16::try_from(w).map_err(|_| "TIFF: Group 4 lines are at most 65535 pixels")?;
+fn group4(bits: &[u8], w: u32, h: u32) -> Result<Vec<u8>, NoticeError> {
+    let width = u16::try_from(w).map_err(|_| NoticeError::TooLarge {
+        what: "a TIFF Group 4 line",
+        limit: "65535 pixels",
+    })?;
     let row_bytes = w.div_ceil(8) as usize;
     let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
     for row in bits.chunks_exact(row_bytes).take(h as usize) {
@@ -277,7 +307,7 @@ fn write_common<W: std::io::Write + std::io::Seek, K: tiff::encoder::TiffKind>(
 pub(crate) fn encode(
     img: &DynamicImage,
     input: &[u8],
-) -> Result<(Vec<u8>, Option<String>), String> {
+) -> Result<(Vec<u8>, Option<String>), NoticeError> {
     let (src, _) = Source::read(input)?;
     let mut notes = Vec::new();
     let compression = match src.compression {
@@ -308,7 +338,7 @@ pub(crate) fn encode(
     };
     let mut out = Vec::new();
     let enc = TiffEncoder::new(Cursor::new(&mut out))
-        .map_err(tiff_err)?
+        .map_err(tiff_enc)?
         .with_compression(compression)
         .with_predictor(predictor);
     let (w, h) = (img.width(), img.height());
@@ -333,10 +363,12 @@ pub(crate) fn encode(
             let b = img.to_rgba16();
             write::<colortype::RGBA16, _>(enc, w, h, b.as_raw(), &src)
         }
-        other => Err(format!(
-            "badges on {:?} TIFFs are not supported yet",
-            other.color()
-        )),
+        other => Err(crate::Unsupported::Layout {
+            format: "TIFF",
+            layout: format!("{:?}", other.color()),
+            why: "8- and 16-bit samples can",
+        }
+        .into()),
     }?;
     Ok((out, (!notes.is_empty()).then(|| notes.join("; "))))
 }
@@ -347,13 +379,13 @@ fn write<C: TiffColor, W: std::io::Write + std::io::Seek>(
     h: u32,
     data: &[C::Inner],
     src: &Source,
-) -> Result<(), String>
+) -> Result<(), NoticeError>
 where
     [C::Inner]: TiffValue,
 {
-    let mut image = enc.new_image::<C>(w, h).map_err(tiff_err)?;
-    write_common(image.encoder(), src).map_err(tiff_err)?;
-    image.write_data(data).map_err(tiff_err)
+    let mut image = enc.new_image::<C>(w, h).map_err(tiff_enc)?;
+    write_common(image.encoder(), src).map_err(tiff_enc)?;
+    image.write_data(data).map_err(tiff_enc)
 }
 
 #[cfg(test)]

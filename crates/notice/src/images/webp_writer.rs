@@ -16,8 +16,13 @@ const MAX_GROWTH_HALVES: usize = 3;
 
 /// Writes `img` (badged, in the source's orientation) as a WebP like the
 /// one in `input`; returns the file and a note for the user.
-pub(crate) fn encode(img: &DynamicImage, input: &[u8]) -> Result<(Vec<u8>, String), String> {
-    let source = chunks(input).ok_or("WebP: the RIFF chunks do not add up")?;
+pub(crate) fn encode(
+    img: &DynamicImage,
+    input: &[u8],
+) -> Result<(Vec<u8>, String), crate::NoticeError> {
+    let source = chunks(input).ok_or(crate::NoticeError::Inconsistent(
+        "WebP: the RIFF chunks do not add up",
+    ))?;
     let lossy = source.iter().any(|(id, _)| id == b"VP8 ");
     let animated = source.iter().any(|(id, _)| id == b"ANIM" || id == b"ANMF");
     let (encoded, mut note) = if lossy {
@@ -48,7 +53,7 @@ pub(crate) fn encode(img: &DynamicImage, input: &[u8]) -> Result<(Vec<u8>, Strin
                 img.height(),
                 img.color().into(),
             )
-            .map_err(|e| format!("WebP: {e}"))?;
+            .map_err(crate::images::image_error)?;
         (out, "re-encoded as lossless WebP, as the source was".into())
     };
     if animated {
@@ -64,7 +69,7 @@ fn encode_lossy(
     img: &DynamicImage,
     quality: u8,
     source_len: usize,
-) -> Result<(Vec<u8>, u8), String> {
+) -> Result<(Vec<u8>, u8), crate::NoticeError> {
     let rgba;
     let rgb;
     let encoder = match img {
@@ -83,7 +88,11 @@ fn encode_lossy(
     loop {
         let out = encoder
             .encode_simple(false, f32::from(q))
-            .map_err(|e| format!("WebP: libwebp could not encode the image: {e:?}"))?
+            .map_err(|e| {
+                crate::NoticeError::encode("WebP: libwebp could not encode the image")(format!(
+                    "{e:?}"
+                ))
+            })?
             .to_vec();
         if out.len() * 2 <= source_len * MAX_GROWTH_HALVES || q <= 10 {
             return Ok((out, q));
@@ -118,8 +127,10 @@ fn rewrap(
     source: &[([u8; 4], &[u8])],
     encoded: &[u8],
     (w, h): (u32, u32),
-) -> Result<Vec<u8>, String> {
-    let new = chunks(encoded).ok_or("WebP: the encoder's output does not parse")?;
+) -> Result<Vec<u8>, crate::NoticeError> {
+    let new = chunks(encoded).ok_or(crate::NoticeError::Unexpected(
+        "WebP: the encoder's output does not parse",
+    ))?;
     let image: Vec<_> = new
         .iter()
         .filter(|(id, _)| matches!(id, b"ALPH" | b"VP8 " | b"VP8L"))
@@ -163,7 +174,10 @@ fn rewrap(
             placed = true;
         }
     }
-    let len = u32::try_from(body.len()).map_err(|_| "WebP: the output passed 4 GiB")?;
+    let len = u32::try_from(body.len()).map_err(|_| crate::NoticeError::TooLarge {
+        what: "the WebP",
+        limit: "4 GiB",
+    })?;
     let mut out = Vec::with_capacity(body.len() + 8);
     out.extend_from_slice(b"RIFF");
     out.extend_from_slice(&len.to_le_bytes());

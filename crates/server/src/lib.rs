@@ -16,6 +16,8 @@ pub mod metrics;
 pub mod pace;
 pub mod remote_fetch;
 pub mod routes;
+pub mod start_error;
+pub use start_error::StartError;
 pub mod state;
 pub mod upload;
 pub mod web;
@@ -153,13 +155,19 @@ pub fn init_logging(format: LogFormat) {
 pub async fn serve(
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), String> {
+) -> Result<(), StartError> {
     let listen = config.listen;
     let state = Arc::new(AppState::new(config)?);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(|source| StartError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: listen,
+        source,
+    })?;
     println!("listening on http://{addr}");
     tracing::info!(%addr, labelling = state.labelling_enabled(), "listening");
     let header_timeout = state.config.header_timeout;

@@ -60,36 +60,47 @@ pub struct AppState {
     pub trust_document: Value,
 }
 
+use crate::start_error::StartError;
+
 impl AppState {
     /// Builds the state; fails on unreadable trust lists or keys.
-    pub fn new(config: ServerConfig) -> Result<Self, String> {
+    pub fn new(config: ServerConfig) -> Result<Self, StartError> {
         let trust = TrustConfig::from_files(config.anchors.as_deref(), config.allowed.as_deref())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| StartError::Trust(Box::new(e)))?;
         let mut options = VerifyOptions::default();
         options.trust = trust.clone();
         if config.remote == crate::config::RemoteMode::Fetch {
             options.remote = Some(crate::remote_fetch::manifest_fetcher());
         }
-        let verifier = Verifier::new(options.clone()).map_err(|e| e.to_string())?;
+        let verifier =
+            Verifier::new(options.clone()).map_err(|e| StartError::Verifier(Box::new(e)))?;
         let mut gates = BTreeMap::new();
         for name in ["kz", "eu", "cn"] {
-            let policy = Policy::load(name).map_err(|e| e.to_string())?;
-            let gate = Gate::new(policy, options.clone(), Declarations::default())
-                .map_err(|e| e.to_string())?;
+            let policy = Policy::load(name).map_err(|source| StartError::Policy {
+                name,
+                source: Box::new(source),
+            })?;
+            let gate =
+                Gate::new(policy, options.clone(), Declarations::default()).map_err(|source| {
+                    StartError::Gate {
+                        name,
+                        source: Box::new(source),
+                    }
+                })?;
             gates.insert(name, gate);
         }
         let identity = match &config.keys {
             None => None,
-            Some(KeySource::Dir(d)) => {
-                Some(SigningIdentity::from_dir(d, None).map_err(|e| e.to_string())?)
-            }
-            Some(KeySource::Files { cert, key }) => {
-                Some(SigningIdentity::load(cert, key, None).map_err(|e| e.to_string())?)
-            }
+            Some(KeySource::Dir(d)) => Some(
+                SigningIdentity::from_dir(d, None).map_err(|e| StartError::Keys(Box::new(e)))?,
+            ),
+            Some(KeySource::Files { cert, key }) => Some(
+                SigningIdentity::load(cert, key, None)
+                    .map_err(|e| StartError::Keys(Box::new(e)))?,
+            ),
         };
         let token_digests = config.tokens.iter().map(|t| digest(t)).collect();
-        let uploads = UploadRoot::create_in(&std::env::temp_dir())
-            .map_err(|e| format!("cannot make the upload folder: {e}"))?;
+        let uploads = UploadRoot::create_in(&std::env::temp_dir()).map_err(StartError::Uploads)?;
         let stale = uploads.remove_stale_siblings();
         if stale > 0 {
             tracing::info!(
@@ -105,7 +116,7 @@ impl AppState {
             .num_threads(config.workers)
             .thread_name(|i| format!("tamga-verify-{i}"))
             .build()
-            .map_err(|e| format!("cannot start the worker threads: {e}"))?;
+            .map_err(StartError::Workers)?;
         Ok(Self {
             slots: Arc::new(Semaphore::new(config.max_concurrent)),
             upload_slots: Arc::new(Semaphore::new(config.max_uploads)),
@@ -256,5 +267,31 @@ mod tests {
         assert!(!s.token_ok(""));
         // No key configured: labelling stays off even with tokens.
         assert!(!s.labelling_enabled());
+    }
+
+    #[test]
+    fn a_start_failure_says_its_cause() {
+        let dir = std::env::temp_dir().join(format!("tamga-start-{}", std::process::id()));
+        let missing = dir.join("no-such-anchors.pem");
+        let c = ServerConfig {
+            anchors: Some(missing.clone()),
+            ..ServerConfig::default()
+        };
+        let e = AppState::new(c)
+            .err()
+            .expect("a missing trust list stops the start");
+        assert!(matches!(e, StartError::Trust(_)), "{e:?}");
+        assert_eq!(e.kind(), "trust");
+        assert!(e.to_string().contains("no-such-anchors.pem"), "{e}");
+
+        let c = ServerConfig {
+            keys: Some(crate::config::KeySource::Dir(dir.join("no-keys"))),
+            ..ServerConfig::default()
+        };
+        let e = AppState::new(c)
+            .err()
+            .expect("a missing key folder stops the start");
+        assert!(matches!(e, StartError::Keys(_)), "{e:?}");
+        assert_eq!(e.kind(), "keys");
     }
 }

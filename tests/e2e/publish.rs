@@ -236,6 +236,13 @@ fn rejected_files_are_never_published_and_fix_adds_the_missing_notice() {
     assert_eq!(kinds["plain.png"], "needs-fix", "{doc:#}");
     assert_eq!(kinds["answer.md"], "needs-fix");
     assert_eq!(kinds["tampered.jpg"], "rejected");
+    // The CLI, not the gate, names the flag that would publish them.
+    let errors = by_name(&doc, "error");
+    assert!(
+        errors["plain.png"].ends_with("(give --fix to add the notice)"),
+        "{doc:#}"
+    );
+    assert!(!errors["tampered.jpg"].contains("--fix"), "{doc:#}");
     assert!(
         !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
         "nothing may be written"

@@ -66,6 +66,7 @@ mod trailing_spaces;
 mod trust_file;
 mod verify;
 pub mod verify_report;
+mod warning;
 mod wav_signer;
 mod xmp_aigc;
 
@@ -93,6 +94,7 @@ pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};
 pub use verify_report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
+pub use warning::Warning;
 pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};
 
 /// The c2pa crate's version (labels are made and read with it), for

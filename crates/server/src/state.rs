@@ -81,11 +81,11 @@ impl AppState {
         let identity = match &config.keys {
             None => None,
             Some(KeySource::Dir(d)) => {
-                Some(SigningIdentity::from_dir(d, None).map_err(|e| e.to_string())?)
+                Some(SigningIdentity::from_dir(d, None).map_err(|e| crate::error::key_error(&e))?)
             }
-            Some(KeySource::Files { cert, key }) => {
-                Some(SigningIdentity::load(cert, key, None).map_err(|e| e.to_string())?)
-            }
+            Some(KeySource::Files { cert, key }) => Some(
+                SigningIdentity::load(cert, key, None).map_err(|e| crate::error::key_error(&e))?,
+            ),
         };
         let token_digests = config.tokens.iter().map(|t| digest(t)).collect();
         let uploads = UploadRoot::create_in(&std::env::temp_dir())

@@ -3,7 +3,7 @@
 //! only the CLI knows its own options. The server gives its own advice,
 //! for API clients.
 
-use tamga_gate::PublishError;
+use tamga_gate::{PublishError, Reason, ReasonKind, ReportLang};
 use tamga_keys::KeyError;
 use tamga_label::{LabelError, Limit, VerifyEntry, Warning};
 
@@ -79,6 +79,27 @@ pub(crate) fn warning(w: &Warning) -> String {
 pub(crate) fn word_warnings(warnings: &mut [Warning]) {
     for w in warnings {
         *w = Warning::Note(warning(w));
+    }
+}
+
+/// What the reader of a check report can do about `reason`, in `lang`:
+/// a missing notice is added by `tamga publish --fix`.
+pub(crate) fn reason(lang: ReportLang, reason: &Reason) -> Option<&'static str> {
+    match reason.kind {
+        ReasonKind::NoticeMissing => Some(match lang {
+            ReportLang::Kk => "(оны `tamga publish --fix` қосады)",
+            ReportLang::Ru => "(его добавляет `tamga publish --fix`)",
+            _ => "(`tamga publish --fix` adds one)",
+        }),
+        _ => None,
+    }
+}
+
+/// A reason's English message for the terminal, with its advice.
+pub(crate) fn reason_line(r: &Reason) -> String {
+    match reason(ReportLang::En, r) {
+        Some(a) => format!("{} {a}", r.message),
+        None => r.message.clone(),
     }
 }
 
@@ -176,6 +197,31 @@ mod tests {
                 "no AIGC label: text has no metadata field to carry it",
             ]
         );
+    }
+
+    #[test]
+    fn a_missing_notice_names_the_command_that_adds_it_in_each_language() {
+        let r = Reason {
+            rule: tamga_gate::RuleId::Notice,
+            verdict: tamga_gate::GateVerdict::Fix,
+            message: "AI content without a perceivable notice recorded in its label".into(),
+            clause: "c".into(),
+            kind: ReasonKind::NoticeMissing,
+        };
+        assert_eq!(
+            reason_line(&r),
+            "AI content without a perceivable notice recorded in its label (`tamga publish \
+             --fix` adds one)"
+        );
+        for (_, lang) in ReportLang::ALL {
+            let a = reason(lang, &r).unwrap_or_default();
+            assert!(a.contains("`tamga publish --fix`"), "{lang:?}: {a}");
+        }
+        let other = Reason {
+            kind: ReasonKind::LabelMissing,
+            ..r
+        };
+        assert_eq!(reason_line(&other), other.message);
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub mod manifest_map;
 mod mp3_signer;
 mod notice_apply;
 pub mod path_json;
+mod placeholder_sign;
 mod profile;
 mod publish_job;
 mod publish_sign;

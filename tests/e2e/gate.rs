@@ -116,11 +116,7 @@ fn tree(sb: &Sandbox) -> Tree {
     std::fs::copy(sample("sample.flac"), p("declared.flac")).unwrap();
     expected.insert("declared.flac", ["reject", "reject", "reject"]);
     // Not a file anyone can read.
-    std::fs::write(
-        p("corrupt.jpg"),
-        b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00broken",
-    )
-    .unwrap();
+    std::fs::write(p("corrupt.jpg"), crate::util::CORRUPT_JPEG).unwrap();
     expected.insert("corrupt.jpg", ["reject", "reject", "reject"]);
     // Ignored by the tree's .gitignore: never checked.
     std::fs::write(dir.join(".gitignore"), "drafts/\n").unwrap();

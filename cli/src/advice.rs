@@ -3,7 +3,9 @@
 //! only the CLI knows its own options. The server gives its own advice,
 //! for API clients.
 
-use tamga_label::{LabelError, Limit, MediaError, VerifyEntry};
+use tamga_gate::{PublishError, Reason, ReasonKind, ReportLang};
+use tamga_keys::KeyError;
+use tamga_label::{LabelError, Limit, MediaError, VerifyEntry, Warning};
 
 /// The advice for an error of `kind`, if the CLI has any.
 pub(crate) fn advice(kind: &str) -> Option<&'static str> {
@@ -15,6 +17,12 @@ pub(crate) fn advice(kind: &str) -> Option<&'static str> {
         "timeout" => {
             "raise the base with --timeout SECONDS or timeout_secs in the config file's [limits]"
         }
+        // Key errors (`KeyError::kind`).
+        "no-keys" => {
+            "create them with `tamga keys init --org \"…\"` or point --keys at a key directory"
+        }
+        "keys-exist" => "use another --dir, or delete them first",
+        "password-required" => "give its password in TAMGA_KEY_PASSWORD",
         _ => return None,
     })
 }
@@ -37,7 +45,65 @@ pub(crate) fn label_error(e: &LabelError) -> String {
         LabelError::Media(MediaError::LimitExceeded { limit, .. }) => {
             format!("{e} (raise it with {})", limit_flag(*limit))
         }
+        LabelError::Keys(k) => key_error(k),
         _ => with_advice(e.kind(), e.to_string()),
+    }
+}
+
+/// A key error's line, with the advice for its kind.
+pub(crate) fn key_error(e: &KeyError) -> String {
+    with_advice(e.kind(), e.to_string())
+}
+
+/// Why `tamga publish` left a file out, with what to do about it: a file
+/// the notice alone would fix names the flag that adds it.
+pub(crate) fn publish_error(e: &PublishError) -> String {
+    match e {
+        PublishError::NeedsFix {
+            notice_would_fix: true,
+            ..
+        } => format!("{e} (give --fix to add the notice)"),
+        PublishError::Label(e) => label_error(e),
+        _ => e.to_string(),
+    }
+}
+
+/// A labelling warning in this command's terms.
+pub(crate) fn warning(w: &Warning) -> String {
+    match w {
+        Warning::AigcNotInSidecar => {
+            "no AIGC label: with --sidecar the media file is left unchanged".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `warnings` reworded in this command's terms, in place, so the JSON
+/// report says what the terminal says.
+pub(crate) fn word_warnings(warnings: &mut [Warning]) {
+    for w in warnings {
+        *w = Warning::Note(warning(w));
+    }
+}
+
+/// What the reader of a check report can do about `reason`, in `lang`:
+/// a missing notice is added by `tamga publish --fix`.
+pub(crate) fn reason(lang: ReportLang, reason: &Reason) -> Option<&'static str> {
+    match reason.kind {
+        ReasonKind::NoticeMissing => Some(match lang {
+            ReportLang::Kk => "(оны `tamga publish --fix` қосады)",
+            ReportLang::Ru => "(его добавляет `tamga publish --fix`)",
+            _ => "(`tamga publish --fix` adds one)",
+        }),
+        _ => None,
+    }
+}
+
+/// A reason's English message for the terminal, with its advice.
+pub(crate) fn reason_line(r: &Reason) -> String {
+    match reason(ReportLang::En, r) {
+        Some(a) => format!("{} {a}", r.message),
+        None => r.message.clone(),
     }
 }
 
@@ -126,5 +192,90 @@ mod tests {
             panic!("an error entry stays one")
         };
         assert!(error.ends_with("use --format text"), "{error}");
+    }
+
+    #[test]
+    fn a_file_the_notice_would_fix_names_the_flag_that_adds_it() {
+        let needs = |notice_would_fix| PublishError::NeedsFix {
+            path: "in/x.png".into(),
+            reasons: "no notice".into(),
+            notice_would_fix,
+        };
+        assert_eq!(
+            publish_error(&needs(true)),
+            "in/x.png: needs fixing before it may be published: no notice (give --fix to add \
+             the notice)"
+        );
+        assert!(!publish_error(&needs(false)).contains("--fix"));
+    }
+
+    #[test]
+    fn a_sidecar_without_the_aigc_label_names_the_flag() {
+        let mut warnings = vec![
+            Warning::AigcNotInSidecar,
+            Warning::AigcNoField {
+                format: tamga_label::MediaFormat::Text,
+            },
+        ];
+        word_warnings(&mut warnings);
+        let texts: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            texts,
+            [
+                "no AIGC label: with --sidecar the media file is left unchanged",
+                "no AIGC label: text has no metadata field to carry it",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_notice_names_the_command_that_adds_it_in_each_language() {
+        let r = Reason {
+            rule: tamga_gate::RuleId::Notice,
+            verdict: tamga_gate::GateVerdict::Fix,
+            message: "AI content without a perceivable notice recorded in its label".into(),
+            clause: "c".into(),
+            kind: ReasonKind::NoticeMissing,
+        };
+        assert_eq!(
+            reason_line(&r),
+            "AI content without a perceivable notice recorded in its label (`tamga publish \
+             --fix` adds one)"
+        );
+        for (_, lang) in ReportLang::ALL {
+            let a = reason(lang, &r).unwrap_or_default();
+            assert!(a.contains("`tamga publish --fix`"), "{lang:?}: {a}");
+        }
+        let other = Reason {
+            kind: ReasonKind::LabelMissing,
+            ..r
+        };
+        assert_eq!(reason_line(&other), other.message);
+    }
+
+    #[test]
+    fn key_errors_get_the_flags_and_commands_that_fix_them() {
+        let dir = std::path::PathBuf::from("k");
+        let e = KeyError::NoKeys { dir: dir.clone() };
+        assert_eq!(
+            key_error(&e),
+            "k: no signing keys here; create them with `tamga keys init --org \"…\"` or point \
+             --keys at a key directory"
+        );
+        // The same advice when the key error comes inside a labelling one.
+        assert_eq!(
+            label_error(&LabelError::Keys(e)),
+            key_error(&KeyError::NoKeys { dir: dir.clone() })
+        );
+        let e = KeyError::AlreadyExists { dir: dir.clone() };
+        assert!(
+            key_error(&e).ends_with("; use another --dir, or delete them first"),
+            "{e}"
+        );
+        let e = KeyError::PasswordRequired { path: dir };
+        assert!(
+            key_error(&e).ends_with("give its password in TAMGA_KEY_PASSWORD"),
+            "{e}"
+        );
     }
 }

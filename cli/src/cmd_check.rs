@@ -42,7 +42,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         let lang = args
             .lang
             .unwrap_or_else(|| tamga_gate::ReportLang::for_policy(gate.policy()));
-        let page = tamga_gate::html::render_with(&report, lang, &|f| {
+        let thumbnail = |f: &FileCheck| {
             use base64::Engine as _;
             let format = f.format.filter(|f| f.is_image())?;
             let jpeg = tamga_label::preview(&f.path, format, 160)?;
@@ -50,7 +50,9 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
                 "data:image/jpeg;base64,{}",
                 base64::engine::general_purpose::STANDARD.encode(jpeg)
             ))
-        });
+        };
+        let advice = |lang, r: &_| crate::advice::reason(lang, r).map(str::to_string);
+        let page = tamga_gate::html::render_with(&report, lang, &thumbnail, &advice);
         tamga_gate::report::write(path, &page).map_err(advise)?;
     }
     if args.json.json {
@@ -167,7 +169,8 @@ pub(crate) fn print_table(report: &CheckReport) -> std::io::Result<()> {
         )?;
         for r in &f.reasons {
             if f.verdict == GateVerdict::Publish || r.verdict != GateVerdict::Publish {
-                outln!("{:<8} {}: {} [{}]", "", r.rule, r.message, r.clause)?;
+                let message = crate::advice::reason_line(r);
+                outln!("{:<8} {}: {message} [{}]", "", r.rule, r.clause)?;
             }
         }
     }

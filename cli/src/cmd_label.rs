@@ -147,6 +147,9 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     let mut labelled = labelled.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
     labelled.sort_by(|a, b| a.input.cmp(&b.input));
+    for o in &mut labelled {
+        crate::advice::word_warnings(&mut o.warnings);
+    }
     failed.sort_by(|a, b| a.path.cmp(&b.path));
 
     if args.json.json {

@@ -63,7 +63,7 @@ pub(crate) fn label(
     let labelled = match labeller.label_text(STDIN_NAME, &input, format, disclosure) {
         Ok(l) => l,
         Err(e) => {
-            eoutln!("tamga: {e}")?;
+            eoutln!("tamga: {}", crate::advice::label_error(&e))?;
             return Ok(ExitCode::from(1));
         }
     };

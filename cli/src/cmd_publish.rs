@@ -113,7 +113,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
             let target = plan.target(item);
             let result = gate
                 .admit(&check, &request)
-                .map_err(|e| (e.kind(), e.to_string()))
+                .map_err(|e| (e.kind(), crate::advice::publish_error(&e)))
                 .and_then(|_| {
                     target
                         .parent()
@@ -125,12 +125,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
                 })
                 .and_then(|_| {
                     gate.publish(&labeller, &check, &target, &request)
-                        .map_err(|e| {
-                            (
-                                e.kind(),
-                                crate::advice::with_advice(e.kind(), e.to_string()),
-                            )
-                        })
+                        .map_err(|e| (e.kind(), crate::advice::publish_error(&e)))
                 });
             outcome(check, result)
         },
@@ -186,7 +181,7 @@ fn outcome(
             out.output = Some(done.output);
             out.notice = done.notice;
             out.propagate_id = done.propagate_id;
-            out.warnings = done.warnings;
+            out.warnings = done.warnings.iter().map(crate::advice::warning).collect();
         }
         Err((kind, error)) => {
             out.kind = Some(kind);

@@ -54,9 +54,12 @@ fn main() -> ExitCode {
 fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
-        let text = match cause.downcast_ref::<tamga_label::LabelError>() {
-            Some(e) => advice::label_error(e),
-            None => cause.to_string(),
+        let text = if let Some(e) = cause.downcast_ref::<tamga_label::LabelError>() {
+            advice::label_error(e)
+        } else if let Some(e) = cause.downcast_ref::<tamga_keys::KeyError>() {
+            advice::key_error(e)
+        } else {
+            cause.to_string()
         };
         if line.contains(&text) {
             continue;

@@ -116,11 +116,7 @@ fn tree(sb: &Sandbox) -> Tree {
     std::fs::copy(sample("sample.flac"), p("declared.flac")).unwrap();
     expected.insert("declared.flac", ["reject", "reject", "reject"]);
     // Not a file anyone can read.
-    std::fs::write(
-        p("corrupt.jpg"),
-        b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00broken",
-    )
-    .unwrap();
+    std::fs::write(p("corrupt.jpg"), crate::util::CORRUPT_JPEG).unwrap();
     expected.insert("corrupt.jpg", ["reject", "reject", "reject"]);
     // Ignored by the tree's .gitignore: never checked.
     std::fs::write(dir.join(".gitignore"), "drafts/\n").unwrap();
@@ -236,6 +232,13 @@ fn a_mixed_tree_gets_the_expected_verdict_under_every_preset() {
         let tampered = got["tampered.jpg"]["reasons"][0].clone();
         assert_eq!(tampered["rule"], "intact", "{tampered}");
         assert_eq!(got["corrupt.jpg"]["reasons"][0]["rule"], "readable");
+        // The JSON says what is missing; which command adds it is advice
+        // for people (the table, the HTML page), not data for scripts.
+        let plain = got["ours-plain.png"]["reasons"].to_string();
+        assert!(
+            plain.contains("without a perceivable notice") && !plain.contains("--fix"),
+            "{plain}"
+        );
         if policy == "eu" {
             assert!(got["iptc-only.jpg"]["reasons"][0]["clause"]
                 .as_str()
@@ -267,6 +270,10 @@ fn a_mixed_tree_gets_the_expected_verdict_under_every_preset() {
             page.matches("<tr><td>").count(),
             files.len(),
             "{policy}: one row per file"
+        );
+        assert!(
+            page.contains("`tamga publish --fix`"),
+            "{policy}: the CLI's advice on a missing notice"
         );
         if policy == "kz" {
             assert!(page.contains("data:image/jpeg;base64,"), "image previews");

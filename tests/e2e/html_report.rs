@@ -10,27 +10,12 @@ use std::{
 
 use serde_json::Value;
 
-use crate::util::{assert_ok, root, sample, text, Sandbox};
+use crate::util::{root, text, Sandbox};
 
 /// A small batch: two tampered files, one unreadable, one to fix, two to
 /// publish.
 fn batch(sb: &Sandbox) -> PathBuf {
-    let dir = sb.path("batch");
-    std::fs::create_dir_all(&dir).unwrap();
-    for name in ["tampered-1.jpg", "tampered-2.jpg"] {
-        let p = dir.join(name);
-        assert_ok(&sb.label(&sample("sample.jpg"), &p, &["--notice"]));
-        crate::util::tamper_jpeg_image_data(&p);
-    }
-    std::fs::write(
-        dir.join("corrupt.jpg"),
-        b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00broken",
-    )
-    .unwrap();
-    assert_ok(&sb.label(&sample("sample.png"), &dir.join("no-notice.png"), &[]));
-    assert_ok(&sb.label(&sample("sample.jpg"), &dir.join("ok.jpg"), &["--notice"]));
-    std::fs::copy(sample("sample.wav"), dir.join("plain.wav")).unwrap();
-    dir
+    crate::util::gate_batch(sb, &["tampered-1.jpg", "tampered-2.jpg"])
 }
 
 fn check_html(sb: &Sandbox, dir: &Path, html: &Path, extra: &[&str]) {

@@ -15,20 +15,7 @@ use crate::{
 /// Every kind of reason the gate gives a plain batch: broken, a notice to
 /// add, labelled, no AI evidence, unreadable.
 fn batch(sb: &Sandbox) -> PathBuf {
-    let dir = sb.path("batch");
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("tampered.jpg");
-    assert_ok(&sb.label(&sample("sample.jpg"), &p, &["--notice"]));
-    crate::util::tamper_jpeg_image_data(&p);
-    std::fs::write(
-        dir.join("corrupt.jpg"),
-        b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00broken",
-    )
-    .unwrap();
-    assert_ok(&sb.label(&sample("sample.png"), &dir.join("no-notice.png"), &[]));
-    assert_ok(&sb.label(&sample("sample.jpg"), &dir.join("ok.jpg"), &["--notice"]));
-    std::fs::copy(sample("sample.wav"), dir.join("plain.wav")).unwrap();
-    dir
+    crate::util::gate_batch(sb, &["tampered.jpg"])
 }
 
 /// `tamga check` (with the clock `days` ahead when not 0) writing the HTML

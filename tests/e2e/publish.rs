@@ -22,49 +22,22 @@ const PUBLISHER: &str = "Qazaq Broadcast JSC";
 
 /// The distributor's own keys, beside the producer's (`sb.keys()`).
 fn publisher_keys(sb: &Sandbox) -> PathBuf {
-    let dir = sb.path("publisher-keys");
-    if !dir.join("signing.key").exists() {
-        assert_ok(&sb.run(&[
-            "keys",
-            "init",
-            "--org",
-            PUBLISHER,
-            "--dir",
-            dir.to_str().unwrap(),
-        ]));
-    }
-    dir
+    sb.keys_for("publisher-keys", PUBLISHER)
 }
 
 /// One PEM bundle with both anchors, and each alone.
 fn anchors(sb: &Sandbox) -> (PathBuf, PathBuf, PathBuf) {
-    let producer = sb.anchor();
-    let publisher = publisher_keys(sb).join("trust-anchor.pem");
-    let both = sb.path("both-anchors.pem");
-    let mut pem = std::fs::read_to_string(&producer).unwrap();
-    pem.push('\n');
-    pem.push_str(&std::fs::read_to_string(&publisher).unwrap());
-    std::fs::write(&both, pem).unwrap();
-    (both, producer, publisher)
+    let keys = publisher_keys(sb);
+    (
+        sb.anchors_with(&keys),
+        sb.anchor(),
+        keys.join("trust-anchor.pem"),
+    )
 }
 
 /// `tamga publish --json` with the producer's anchor and the publisher's keys.
 fn publish(sb: &Sandbox, inputs: &[&Path], out: &Path, extra: &[&str]) -> (Value, Output) {
-    let keys = publisher_keys(sb);
-    let anchor = sb.anchor();
-    let mut args = vec![
-        "publish",
-        "--json",
-        "--trust",
-        anchor.to_str().unwrap(),
-        "--keys",
-        keys.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
-    let o = sb.run(&args);
+    let o = sb.publish(&publisher_keys(sb), inputs, out, extra);
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "publish JSON: {e}\nstdout: {}\nstderr: {}",
@@ -78,16 +51,7 @@ fn publish(sb: &Sandbox, inputs: &[&Path], out: &Path, extra: &[&str]) -> (Value
 
 /// `tamga verify --json FILE --trust ANCHORS`: the file's entry.
 fn verify(sb: &Sandbox, file: &Path, anchors: &Path) -> Value {
-    let o = sb.run(&[
-        "verify",
-        "--json",
-        file.to_str().unwrap(),
-        "--trust",
-        anchors.to_str().unwrap(),
-    ]);
-    let doc: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("verify JSON: {e}: {}", text(&o.stderr)));
-    doc["files"][0].clone()
+    sb.verify_trusting(file, anchors).0
 }
 
 /// `tamga check --json` verdicts by file name.
@@ -236,6 +200,13 @@ fn rejected_files_are_never_published_and_fix_adds_the_missing_notice() {
     assert_eq!(kinds["plain.png"], "needs-fix", "{doc:#}");
     assert_eq!(kinds["answer.md"], "needs-fix");
     assert_eq!(kinds["tampered.jpg"], "rejected");
+    // The CLI, not the gate, names the flag that would publish them.
+    let errors = by_name(&doc, "error");
+    assert!(
+        errors["plain.png"].ends_with("(give --fix to add the notice)"),
+        "{doc:#}"
+    );
+    assert!(!errors["tampered.jpg"].contains("--fix"), "{doc:#}");
     assert!(
         !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
         "nothing may be written"

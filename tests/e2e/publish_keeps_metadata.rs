@@ -250,20 +250,8 @@ const PUBLISHER: &str = "Keepmeta Broadcast";
 
 /// The publisher's keys, and one PEM bundle with both anchors.
 fn publisher(sb: &Sandbox) -> (PathBuf, PathBuf) {
-    let keys = sb.path("publisher-keys");
-    assert_ok(&sb.run(&[
-        "keys",
-        "init",
-        "--org",
-        PUBLISHER,
-        "--dir",
-        keys.to_str().unwrap(),
-    ]));
-    let both = sb.path("both-anchors.pem");
-    let mut pem = std::fs::read_to_string(sb.anchor()).unwrap();
-    pem.push('\n');
-    pem.push_str(&std::fs::read_to_string(keys.join("trust-anchor.pem")).unwrap());
-    std::fs::write(&both, pem).unwrap();
+    let keys = sb.keys_for("publisher-keys", PUBLISHER);
+    let both = sb.anchors_with(&keys);
     (keys, both)
 }
 
@@ -272,7 +260,6 @@ fn publisher(sb: &Sandbox) -> (PathBuf, PathBuf) {
 fn publishes_keeping_metadata(labelled_with_notice: bool) {
     let sb = Sandbox::new();
     let (keys, both) = publisher(&sb);
-    let anchor = sb.anchor();
     let mut problems = Vec::new();
     for (name, rich) in CASES {
         let input = enriched(&sb, name, rich);
@@ -299,21 +286,12 @@ fn publishes_keeping_metadata(labelled_with_notice: bool) {
             }
         }
         let published = sb.path(&format!("published-{file_name}"));
-        let mut args = vec![
-            "publish",
-            "--json",
-            "--trust",
-            anchor.to_str().unwrap(),
-            "--keys",
-            keys.to_str().unwrap(),
-            "-o",
-            published.to_str().unwrap(),
-        ];
-        if !labelled_with_notice {
-            args.push("--fix");
-        }
-        args.push(labelled.to_str().unwrap());
-        let o = sb.run(&args);
+        let fix: &[&str] = if labelled_with_notice {
+            &[]
+        } else {
+            &["--fix"]
+        };
+        let o = sb.publish(&keys, &[&labelled], &published, fix);
         assert_eq!(o.status.code(), Some(0), "{name}: {}", text(&o.stderr));
         let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
         let noticed = doc["files"][0]["notice"].is_object();
@@ -322,25 +300,12 @@ fn publishes_keeping_metadata(labelled_with_notice: bool) {
         for p in differences(&tags(&sb, &labelled), &tags(&sb, &published), noticed) {
             problems.push(format!("{name}: publish {p}"));
         }
-        let (entry, code) = verify(&sb, &published, &both);
+        let (entry, code) = sb.verify_trusting(&published, &both);
         if entry["verdict"] != "trusted" || code != 0 {
             problems.push(format!("{name}: published file does not verify: {entry}"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-fn verify(sb: &Sandbox, file: &Path, anchors: &Path) -> (Value, i32) {
-    let o = sb.run(&[
-        "verify",
-        "--json",
-        file.to_str().unwrap(),
-        "--trust",
-        anchors.to_str().unwrap(),
-    ]);
-    let doc: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("verify JSON: {e}: {}", text(&o.stderr)));
-    (doc["files"][0].clone(), o.status.code().unwrap_or(-1))
 }
 
 #[test]

@@ -75,16 +75,15 @@ impl Sandbox {
 
     /// Development keys in `<sandbox>/keys`, made once per sandbox.
     pub fn keys(&self) -> PathBuf {
-        let dir = self.path("keys");
+        self.keys_for("keys", "Tamga Test Newsroom")
+    }
+
+    /// Development keys for `org` in `<sandbox>/<dir>`, made once per
+    /// sandbox: a second signer (a distributor) beside [`Self::keys`].
+    pub fn keys_for(&self, dir: &str, org: &str) -> PathBuf {
+        let dir = self.path(dir);
         if !dir.join("signing.key").exists() {
-            let out = self.run(&[
-                "keys",
-                "init",
-                "--org",
-                "Tamga Test Newsroom",
-                "--dir",
-                dir.to_str().unwrap(),
-            ]);
+            let out = self.run(&["keys", "init", "--org", org, "--dir", dir.to_str().unwrap()]);
             assert_ok(&out);
         }
         dir
@@ -92,6 +91,36 @@ impl Sandbox {
 
     pub fn anchor(&self) -> PathBuf {
         self.keys().join("trust-anchor.pem")
+    }
+
+    /// One PEM bundle with the sandbox's anchor and the anchor of the key
+    /// set in `other`.
+    pub fn anchors_with(&self, other: &Path) -> PathBuf {
+        let both = self.path("both-anchors.pem");
+        let mut pem = std::fs::read_to_string(self.anchor()).unwrap();
+        pem.push('\n');
+        pem.push_str(&std::fs::read_to_string(other.join("trust-anchor.pem")).unwrap());
+        std::fs::write(&both, pem).unwrap();
+        both
+    }
+
+    /// `tamga publish --json --trust <sandbox anchor> --keys KEYS -o OUT
+    /// EXTRA… INPUTS…`: a distributor publishing the sandbox's labels.
+    pub fn publish(&self, keys: &Path, inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
+        let anchor = self.anchor();
+        let mut args = vec![
+            "publish",
+            "--json",
+            "--trust",
+            anchor.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+        self.run(&args)
     }
 
     /// Labels `input` to `output` with the sandbox keys.
@@ -133,6 +162,21 @@ impl Sandbox {
         ])
     }
 
+    /// `tamga verify --json FILE --trust ANCHORS`: the file's entry and the
+    /// exit code.
+    pub fn verify_trusting(&self, file: &Path, anchors: &Path) -> (Value, i32) {
+        let o = self.run(&[
+            "verify",
+            "--json",
+            file.to_str().unwrap(),
+            "--trust",
+            anchors.to_str().unwrap(),
+        ]);
+        let doc: Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("verify JSON: {e}: {}", text(&o.stderr)));
+        (doc["files"][0].clone(), o.status.code().unwrap_or(-1))
+    }
+
     /// `tamga verify --json` on one file; returns the file's entry and the exit code.
     pub fn verify(&self, file: &Path, trust: bool) -> (Value, i32) {
         let anchor = self.anchor();
@@ -151,6 +195,29 @@ impl Sandbox {
         assert_eq!(doc["schema"], "tamga.verify/1");
         (doc["files"][0].clone(), out.status.code().unwrap_or(-1))
     }
+}
+
+/// A JPEG whose EXIF segment claims more bytes than it has: no reader
+/// gets past it.
+pub const CORRUPT_JPEG: &[u8] = b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00broken";
+
+/// The gate's usual small batch in `<sandbox>/batch`: the sample JPEG
+/// labelled with the notice and then tampered with as each of `tampered`,
+/// an unreadable `corrupt.jpg`, a labelled `no-notice.png` (to fix), a
+/// labelled `ok.jpg` and an unlabelled `plain.wav` (to publish).
+pub fn gate_batch(sb: &Sandbox, tampered: &[&str]) -> PathBuf {
+    let dir = sb.path("batch");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in tampered {
+        let p = dir.join(name);
+        assert_ok(&sb.label(&sample("sample.jpg"), &p, &["--notice"]));
+        tamper_jpeg_image_data(&p);
+    }
+    std::fs::write(dir.join("corrupt.jpg"), CORRUPT_JPEG).unwrap();
+    assert_ok(&sb.label(&sample("sample.png"), &dir.join("no-notice.png"), &[]));
+    assert_ok(&sb.label(&sample("sample.jpg"), &dir.join("ok.jpg"), &["--notice"]));
+    std::fs::copy(sample("sample.wav"), dir.join("plain.wav")).unwrap();
+    dir
 }
 
 pub fn text(b: &[u8]) -> String {

@@ -2,7 +2,7 @@
 //! sanitising of uploaded file names.
 
 use tamga_gate::{fuzzing, policy::line_column, Policy};
-use tamga_label::MediaFormat;
+use tamga_media::MediaFormat;
 use tamga_server::upload::sanitize;
 
 use crate::split;

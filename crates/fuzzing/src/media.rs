@@ -3,13 +3,13 @@
 
 use std::io::Cursor;
 
-use tamga_label::{
-    fuzzing as label,
+use tamga_label::fuzzing as label;
+use tamga_media::{
     guard::{self, Limits},
-    MediaFormat,
+    Container, MediaFormat,
 };
-use tamga_media::Container;
 use tamga_meta::{riff, Id3v2Header};
+use tamga_notice::fuzzing as notice;
 
 use crate::{split, Trickle};
 
@@ -90,8 +90,8 @@ pub fn walkers(data: &[u8]) {
 
     // The errors compared by what they say: a reader's I/O error is not
     // comparable, and the two must fail alike.
-    let whole = label::flac_kept_blocks(&mut Cursor::new(data)).map_err(|e| e.to_string());
-    let trickled = label::flac_kept_blocks(&mut Trickle::new(data)).map_err(|e| e.to_string());
+    let whole = notice::flac_kept_blocks(&mut Cursor::new(data)).map_err(|e| e.to_string());
+    let trickled = notice::flac_kept_blocks(&mut Trickle::new(data)).map_err(|e| e.to_string());
     assert_eq!(whole, trickled, "FLAC metadata blocks");
     if let Ok(blocks) = whole {
         let kept: usize = blocks.iter().map(|(_, body)| body.len() + 4).sum();
@@ -103,11 +103,11 @@ pub fn walkers(data: &[u8]) {
 /// file; a badged file is well-formed with the same root, and keeps every
 /// byte before the root's closing tag and after it.
 pub fn svg(data: &[u8]) {
-    let root = match label::svg_root(data) {
+    let root = match notice::svg_root(data) {
         Ok(root) => root,
         Err(_) => {
             // The inserter parses the same way, so it must refuse too.
-            assert!(label::svg_badge(data).is_err());
+            assert!(notice::svg_badge(data).is_err());
             return;
         }
     };
@@ -116,10 +116,10 @@ pub fn svg(data: &[u8]) {
     if let Some(vb) = root.view_box {
         assert!(vb.iter().all(|v| v.is_finite()), "{vb:?}");
     }
-    let Ok(out) = label::svg_badge(data) else {
+    let Ok(out) = notice::svg_badge(data) else {
         return;
     };
-    let again = label::svg_root(&out).unwrap_or_else(|e| panic!("badged SVG: {e}"));
+    let again = notice::svg_root(&out).unwrap_or_else(|e| panic!("badged SVG: {e}"));
     assert_eq!(again.name, root.name);
     assert!(
         out.starts_with(&data[..start]),

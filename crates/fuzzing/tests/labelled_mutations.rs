@@ -18,9 +18,10 @@ use std::{
 use proptest::{prelude::*, test_runner::TestCaseError};
 use tamga_keys::{init_dev_keys, DevKeyOptions, SigningIdentity};
 use tamga_label::{
-    AiDisclosure, AiInvolvement, LabelError, LabelOptions, Labeller, MediaFormat, Placement,
-    Verdict, Verifier, VerifyOptions,
+    AiDisclosure, AiInvolvement, LabelError, LabelOptions, Labeller, Placement, Verdict, Verifier,
+    VerifyOptions,
 };
+use tamga_media::MediaFormat;
 
 struct Fixture {
     verifier: Verifier,

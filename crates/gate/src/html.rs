@@ -12,7 +12,7 @@ use crate::{
     junit::esc,
     reason_text,
     report::CheckReport,
-    GateVerdict, RuleId,
+    GateVerdict, Reason, RuleId,
 };
 
 /// Files beyond this many get no preview: at ten thousand files, inline
@@ -74,11 +74,14 @@ fn groups(report: &CheckReport) -> Vec<Group<'_>> {
 }
 
 /// The report as an HTML document in `lang`; `thumbnail` gives a data URI
-/// for a file's preview, when there is one.
+/// for a file's preview, when there is one, and `advice` what the reader
+/// can do about a reason, in `lang` and in the caller's terms (the gate
+/// does not know which command or request fixes it).
 pub fn render_with(
     report: &CheckReport,
     lang: ReportLang,
     thumbnail: &dyn Fn(&FileCheck) -> Option<String>,
+    advice: &dyn Fn(ReportLang, &Reason) -> Option<String>,
 ) -> String {
     let s = &report.summary;
     let w = html_text::words(lang);
@@ -176,10 +179,14 @@ pub fn render_with(
                 if f.verdict != GateVerdict::Publish && r.verdict == GateVerdict::Publish {
                     continue;
                 }
+                let mut text = reason_text::text(lang, r);
+                if let Some(a) = advice(lang, r) {
+                    text = format!("{text} {a}");
+                }
                 let _ = write!(
                     h,
                     "<li>{}<br><span class=\"clause\">{}</span></li>",
-                    esc(&reason_text::text(lang, r)),
+                    esc(&text),
                     esc(&r.clause)
                 );
             }
@@ -191,9 +198,9 @@ pub fn render_with(
     h
 }
 
-/// The report as an HTML document in English, without previews.
+/// The report as an HTML document in English, without previews or advice.
 pub fn render(report: &CheckReport) -> String {
-    render_with(report, ReportLang::En, &|_| None)
+    render_with(report, ReportLang::En, &|_| None, &|_, _| None)
 }
 
 fn file_name(f: &FileCheck) -> String {

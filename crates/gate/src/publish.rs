@@ -2,7 +2,7 @@
 //!
 //! The gate's verdict is the authority: a rejected file is never published,
 //! a file that needs fixing only when the fix is the notice and the caller
-//! asked for it (`--fix`), and the policy says whether the GB 45438 label is
+//! asked for it ([`PublishRequest::fix`]), and the policy says whether the GB 45438 label is
 //! handed on. The stamping itself is [`tamga_label::Labeller::publish`].
 
 use std::path::Path;
@@ -32,6 +32,10 @@ pub enum PublishError {
         path: String,
         /// What to fix, joined.
         reasons: String,
+        /// Whether the missing notice is the only fix and the request did
+        /// not ask for it ([`PublishRequest::fix`]): asking would publish
+        /// the file. The caller words how to ask (the CLI names its flag).
+        notice_would_fix: bool,
     },
     /// Stamping failed.
     #[error(transparent)]
@@ -53,8 +57,8 @@ impl PublishError {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PublishRequest {
-    /// The notice to add to files whose only problem is a missing notice
-    /// (`--fix`); `None` leaves such files unpublished.
+    /// The notice to add to files whose only problem is a missing notice;
+    /// `None` leaves such files unpublished.
     pub fix: Option<NoticeOptions>,
     /// The propagation fields, when the policy hands the AIGC label on.
     pub propagation: Propagation,
@@ -111,8 +115,8 @@ impl Gate {
             }),
             GateVerdict::Publish => Ok(None),
             GateVerdict::Fix => {
-                // --fix adds the notice and nothing else: any other fix is
-                // the producer's to make.
+                // The request's fix adds the notice and nothing else: any
+                // other fix is the producer's to make.
                 let only_notice = check
                     .reasons
                     .iter()
@@ -120,13 +124,11 @@ impl Gate {
                     .all(|r| r.rule == crate::RuleId::Notice);
                 match (&request.fix, only_notice) {
                     (Some(n), true) => Ok(Some(n.clone())),
-                    _ => {
-                        let mut reasons = joined(GateVerdict::Fix);
-                        if request.fix.is_none() && only_notice {
-                            reasons.push_str(" (give --fix to add the notice)");
-                        }
-                        Err(PublishError::NeedsFix { path, reasons })
-                    }
+                    _ => Err(PublishError::NeedsFix {
+                        path,
+                        reasons: joined(GateVerdict::Fix),
+                        notice_would_fix: request.fix.is_none() && only_notice,
+                    }),
                 }
             }
         }
@@ -210,10 +212,24 @@ mod tests {
         let needs_notice = check(GateVerdict::Fix, &[("notice", GateVerdict::Fix)]);
         let err = gate.admit(&needs_notice, &plain).unwrap_err();
         assert_eq!(err.kind(), "needs-fix");
-        assert!(err.to_string().contains("--fix"), "{err}");
+        assert!(
+            matches!(
+                err,
+                PublishError::NeedsFix {
+                    notice_would_fix: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            !err.to_string().contains("--"),
+            "no flag in a library: {err}"
+        );
         assert!(matches!(gate.admit(&needs_notice, &fixing), Ok(Some(_))));
 
-        // A fix --fix cannot make stays unpublished, with no --fix hint.
+        // A fix the notice cannot make stays unpublished, and asking for
+        // the notice would not help.
         let other = check(
             GateVerdict::Fix,
             &[
@@ -221,8 +237,19 @@ mod tests {
                 ("unlabelled", GateVerdict::Fix),
             ],
         );
-        let err = gate.admit(&other, &fixing).unwrap_err();
-        assert_eq!(err.kind(), "needs-fix");
-        assert!(!err.to_string().contains("--fix"), "{err}");
+        for request in [&plain, &fixing] {
+            let err = gate.admit(&other, request).unwrap_err();
+            assert_eq!(err.kind(), "needs-fix");
+            assert!(
+                matches!(
+                    err,
+                    PublishError::NeedsFix {
+                        notice_would_fix: false,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
     }
 }

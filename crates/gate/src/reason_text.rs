@@ -177,10 +177,8 @@ pub(crate) fn text(lang: ReportLang, reason: &Reason) -> String {
              предупреждения",
         ),
         ReasonKind::NoticeMissing => pick(
-            "ЖИ контентінің белгісінде көрінетін ескерту жазылмаған (оны `tamga publish \
-             --fix` қосады)",
-            "В метке ИИ-контента не записано видимое предупреждение (его добавляет `tamga \
-             publish --fix`)",
+            "ЖИ контентінің белгісінде көрінетін ескерту жазылмаған",
+            "В метке ИИ-контента не записано видимое предупреждение",
         ),
         ReasonKind::Labelled {
             certainty,
@@ -296,5 +294,29 @@ fn note(ru: bool, why: &str) -> String {
             "Ескерту: белгі бүтін, бірақ {why}; онда ЖИ қатысқаны айтылмаған, сондықтан ол ЖИ \
              дәлелі болып саналмайды және файл ЖИ дәлелі жоқ файл ретінде бағаланады"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GateVerdict;
+
+    /// What to run to fix a file is the caller's to say (the CLI names
+    /// `tamga publish --fix`; a server cannot): the catalogue says what is
+    /// wrong, in every language.
+    #[test]
+    fn a_missing_notice_names_no_command_in_any_language() {
+        let reason = Reason {
+            rule: RuleId::Notice,
+            verdict: GateVerdict::Fix,
+            message: "AI content without a perceivable notice recorded in its label".into(),
+            clause: "test".into(),
+            kind: ReasonKind::NoticeMissing,
+        };
+        for (_, lang) in ReportLang::ALL {
+            let t = text(lang, &reason);
+            assert!(!t.contains("--") && !t.contains("tamga"), "{t}");
+        }
     }
 }

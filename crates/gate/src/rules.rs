@@ -269,9 +269,7 @@ fn notice(facts: &Facts<'_>, out: &mut Findings) {
     } else {
         out.add(
             GateVerdict::Fix,
-            "AI content without a perceivable notice recorded in its label \
-             (`tamga publish --fix` adds one)"
-                .into(),
+            "AI content without a perceivable notice recorded in its label".into(),
             clause,
             ReasonKind::NoticeMissing,
         );

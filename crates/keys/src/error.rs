@@ -5,7 +5,9 @@ use crate::ProfileViolation;
 /// Everything that can go wrong with keys and certificates.
 ///
 /// Every variant names the file involved, so the CLI can print one line that
-/// tells the user what to fix.
+/// tells the user what to fix. What to do about it (which flag, command or
+/// setting) is the caller's to say, keyed by [`KeyError::kind`]: the CLI and
+/// the server take keys from different places.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
@@ -37,7 +39,7 @@ pub enum KeyError {
         reason: String,
     },
     /// The key is encrypted and no password was given.
-    #[error("{path}: the private key is encrypted; give its password in TAMGA_KEY_PASSWORD")]
+    #[error("{path}: the private key is encrypted and no password was given")]
     PasswordRequired {
         /// The file.
         path: PathBuf,
@@ -75,13 +77,13 @@ pub enum KeyError {
         violations: Vec<ProfileViolation>,
     },
     /// No key set where one was expected.
-    #[error("{dir}: no signing keys here (create them with `tamga keys init --org \"…\"` or point --keys at a key directory)")]
+    #[error("{dir}: no signing keys here")]
     NoKeys {
         /// The directory looked in.
         dir: PathBuf,
     },
     /// Refusing to overwrite an existing key set.
-    #[error("{dir}: already holds keys; refusing to overwrite them (use another --dir, or delete them first)")]
+    #[error("{dir}: already holds keys; refusing to overwrite them")]
     AlreadyExists {
         /// The directory.
         dir: PathBuf,
@@ -99,10 +101,57 @@ fn join(v: &[ProfileViolation]) -> String {
 }
 
 impl KeyError {
+    /// A short machine-readable kind, for JSON reports and for the advice a
+    /// caller adds in its own terms.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Io { .. } => "io",
+            Self::BadCertificate { .. } => "bad-certificate",
+            Self::TrustList(_) => "trust-list",
+            Self::BadKey { .. } => "bad-key",
+            Self::PasswordRequired { .. } => "password-required",
+            Self::WrongPassword { .. } => "wrong-password",
+            Self::KeyMismatch { .. } => "key-mismatch",
+            Self::UnsupportedKey { .. } => "unsupported-key",
+            Self::Profile { .. } => "certificate-profile",
+            Self::NoKeys { .. } => "no-keys",
+            Self::AlreadyExists { .. } => "keys-exist",
+            Self::Generate(_) => "generate",
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),
             source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The library says what happened; the flags, commands and variables
+    /// that fix it are the CLI's (and the server's), keyed by the kind.
+    #[test]
+    fn messages_name_no_flag_command_or_variable_and_carry_a_kind() {
+        let dir = PathBuf::from("k");
+        for (e, kind) in [
+            (KeyError::NoKeys { dir: dir.clone() }, "no-keys"),
+            (KeyError::AlreadyExists { dir: dir.clone() }, "keys-exist"),
+            (
+                KeyError::PasswordRequired { path: dir },
+                "password-required",
+            ),
+        ] {
+            let text = e.to_string();
+            assert!(
+                !text.contains("--") && !text.contains("tamga ") && !text.contains("TAMGA_"),
+                "{text}"
+            );
+            assert!(text.starts_with("k: "), "{text}");
+            assert_eq!(e.kind(), kind);
         }
     }
 }

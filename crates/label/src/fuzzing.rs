@@ -6,8 +6,6 @@
 
 use std::io::{Read, Seek};
 
-pub use tamga_notice::fuzzing::{flac_kept_blocks, svg_badge, svg_root, SvgRoot};
-
 /// Where the WAV stream labeller finds an existing C2PA chunk.
 pub fn wav_c2pa_chunk<R: Read + Seek>(src: &mut R) -> std::io::Result<Option<(u64, u64)>> {
     crate::wav_signer::find_chunk(src)

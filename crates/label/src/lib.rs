@@ -49,6 +49,7 @@ pub mod manifest_map;
 mod mp3_signer;
 mod notice_apply;
 pub mod path_json;
+mod placeholder_sign;
 mod profile;
 mod publish_job;
 mod publish_sign;
@@ -66,6 +67,7 @@ mod trailing_spaces;
 mod trust_file;
 mod verify;
 pub mod verify_report;
+mod warning;
 mod wav_signer;
 mod xmp_aigc;
 
@@ -93,6 +95,7 @@ pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{TrustConfig, Verifier, VerifyOptions};
 pub use verify_report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
+pub use warning::Warning;
 pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};
 
 /// The c2pa crate's version (labels are made and read with it), for

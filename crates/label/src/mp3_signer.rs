@@ -5,9 +5,8 @@
 //! large as the range (up to 256 MB): labelling a 3-hour MP3 (173 MB)
 //! peaked at 542 MB. An MP3's manifest store is one frame of the ID3v2 tag
 //! in front of the audio, so tamga writes that tag itself and copies the
-//! audio after it, hashing as it writes; c2pa's data-hash embeddable API
-//! does everything C2PA: the placeholder store, the `c2pa.hash.data` hard
-//! binding and the signature.
+//! audio after it, hashing as it writes; c2pa does everything C2PA
+//! ([`crate::placeholder_sign`]).
 //!
 //! The tag is the one c2pa's MP3 handler (`id3_helper.rs`) writes, so c2pa
 //! and every reader built on it find what they expect: the old tag's frames
@@ -24,7 +23,7 @@ use std::{
     path::Path,
 };
 
-use c2pa::{assertions::DataHash, Builder, HashRange, Signer};
+use c2pa::{Builder, Signer};
 use id3::{
     frame::{Content, EncapsulatedObject},
     Frame, Tag, TagLike, Version,
@@ -32,7 +31,11 @@ use id3::{
 use sha2::{Digest, Sha256};
 use tamga_meta::Id3v2Header;
 
-use crate::{error::Id3TagError, LabelError};
+use crate::{
+    error::Id3TagError,
+    placeholder_sign::{self, Placed},
+    LabelError,
+};
 
 /// The GEOB frame's fields, as c2pa's MP3 handler writes them.
 const GEOB_MIME: &str = "application/c2pa";
@@ -56,15 +59,23 @@ pub(crate) fn label(
     source: &mut File,
     out: &mut File,
 ) -> Result<(), LabelError> {
-    let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
-    let io = |e: std::io::Error| LabelError::io(path, e);
+    placeholder_sign::sign(builder, signer, path, out, |placeholder, out| {
+        write_tagged(path, source, placeholder, out)
+    })
+}
 
-    let placeholder = builder
-        .data_hashed_placeholder(signer.reserve_size(), "application/c2pa")
-        .map_err(c2pa_err)?;
+/// Writes `source` to `out` with `placeholder` as the store in its ID3v2
+/// tag, hashing around the store as it writes.
+fn write_tagged(
+    path: &Path,
+    source: &mut File,
+    placeholder: &[u8],
+    out: &mut File,
+) -> Result<Placed, LabelError> {
+    let io = |e: std::io::Error| LabelError::io(path, e);
     let (old_tag, audio_at) = read_tag(source).map_err(io)?;
     let tagged =
-        tag_with_store(old_tag.as_deref(), &placeholder).map_err(|source| LabelError::Id3Tag {
+        tag_with_store(old_tag.as_deref(), placeholder).map_err(|source| LabelError::Id3Tag {
             path: path.into(),
             source: Box::new(source),
         })?;
@@ -87,28 +98,12 @@ pub(crate) fn label(
         hasher.update(&buf[..n]);
         out.write_all(&buf[..n]).map_err(io)?;
     }
-
-    let mut dh = DataHash::new("jumbf manifest", "sha256");
     let store_at = store.start as u64;
-    dh.add_exclusion(HashRange::new(store_at, store.len() as u64));
-    dh.set_hash(hasher.finalize().to_vec());
-    let signed = builder
-        .sign_data_hashed_embeddable(signer, &dh, "application/c2pa")
-        .map_err(c2pa_err)?;
-    if signed.len() > placeholder.len() {
-        return Err(LabelError::C2pa {
-            path: path.into(),
-            message: "the signed manifest outgrew its placeholder".into(),
-        });
-    }
-    // The JUMBF superbox carries its own length; the zeros after it, still
-    // inside the excluded frame data, are ignored by readers, as in c2pa's
-    // own placeholder flow (and tamga's WAV chunk).
-    out.seek(SeekFrom::Start(store_at)).map_err(io)?;
-    out.write_all(&signed).map_err(io)?;
-    out.write_all(&vec![0; placeholder.len() - signed.len()])
-        .map_err(io)?;
-    Ok(())
+    Ok(Placed {
+        store_at,
+        exclusion: (store_at, store.len() as u64),
+        sha256: hasher.finalize().to_vec(),
+    })
 }
 
 /// The ID3v2 tag at the start of `f` (header, body, footer, capped at the

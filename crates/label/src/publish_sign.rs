@@ -17,7 +17,7 @@ use crate::{
     input,
     sign::{check_notice, Job, PublishPlan},
     watchdog, xmp_aigc, AiDisclosure, AiInvolvement, AppliedNotice, FileReport, LabelError,
-    Labeller, MetadataOptions, NoticeOptions, Placement,
+    Labeller, MetadataOptions, NoticeOptions, Placement, Warning,
 };
 
 /// How to publish.
@@ -70,7 +70,7 @@ pub struct PublishOutcome {
     pub propagate_id: Option<String>,
     /// Non-fatal notes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Labeller {
@@ -125,7 +125,7 @@ impl Labeller {
             });
         }
         check_notice(options.notice.as_ref(), input, checked.format)?;
-        let mut warnings = checked.warnings;
+        let mut warnings: Vec<Warning> = checked.warnings.into_iter().map(Warning::from).collect();
         let (labels, propagate_id) = match &options.propagation {
             Some(p) => {
                 self.propagation_labels(input, checked.format, received, p, &mut warnings)?
@@ -170,7 +170,7 @@ impl Labeller {
         format: crate::MediaFormat,
         received: &FileReport,
         propagation: &Propagation,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<(tamga_meta::Labels, Option<String>), LabelError> {
         let found = received.platform_metadata.as_ref();
         let label = found.and_then(|m| m.aigc.iter().find_map(|a| a.label.as_ref()));
@@ -179,9 +179,9 @@ impl Labeller {
             return Ok((tamga_meta::Labels::default(), None));
         };
         if xmp_aigc::container(format).is_none() {
-            warnings.push(format!(
-                "no AIGC propagation: {format} has no metadata field to carry it"
-            ));
+            warnings.push(
+                format!("no AIGC propagation: {format} has no metadata field to carry it").into(),
+            );
             return Ok((tamga_meta::Labels::default(), None));
         }
         let propagator = match &propagation.propagator {

@@ -17,6 +17,7 @@ use crate::{
     text_sign,
     text_sign::LabelledText,
     watchdog, xmp_aigc, AiDisclosure, LabelError, MediaFormat, MetadataOptions, ThumbnailOptions,
+    Warning,
 };
 
 /// How to label.
@@ -94,7 +95,7 @@ pub struct LabelOutcome {
     pub kept_previous_manifest: bool,
     /// Non-fatal notes (e.g. extension mismatch).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Signs labels with one identity; cheap to share across threads.
@@ -216,7 +217,7 @@ impl Labeller {
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
         let done = watchdog::run(input, deadline, move || job.run())?;
-        let mut warnings = checked.warnings;
+        let mut warnings: Vec<Warning> = checked.warnings.into_iter().map(Warning::from).collect();
         warnings.extend(done.warnings);
         Ok(LabelOutcome {
             input: input.into(),

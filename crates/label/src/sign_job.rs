@@ -17,14 +17,14 @@ use tamga_notice::{AppliedNotice, NoticeOptions};
 
 use crate::{
     input, manifest_map, text_sign, thumbnail, xmp_aigc, AiDisclosure, DecodeLimits, LabelError,
-    MediaFormat, MetadataOptions, Placement, ThumbnailOptions,
+    MediaFormat, MetadataOptions, Placement, ThumbnailOptions, Warning,
 };
 
 /// What a labelling job did besides writing its output.
 pub(crate) struct JobDone {
     pub(crate) kept: bool,
     pub(crate) sidecar: Option<PathBuf>,
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<Warning>,
     /// The perceivable notice added, if any.
     pub(crate) notice: Option<AppliedNotice>,
 }
@@ -72,7 +72,7 @@ pub(crate) struct Staged {
     pub(crate) permissions: Permissions,
     /// Whether the input already held a C2PA manifest.
     pub(crate) had_manifest: bool,
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<Warning>,
     pub(crate) applied: Option<AppliedNotice>,
 }
 
@@ -133,7 +133,7 @@ impl Job {
         // gets signed; the original stays open as the parent ingredient.
         if let Some(notice) = &self.notice {
             let (badged, record, note) = self.add_notice(&mut staged.source, notice)?;
-            staged.warnings.extend(note);
+            staged.warnings.extend(note.map(Warning::from));
             staged.applied = Some(record);
             staged.original = Some(std::mem::replace(&mut staged.source, badged));
         }
@@ -329,7 +329,7 @@ impl Job {
         Ok(JobDone {
             kept: labelled.kept_previous_manifest,
             sidecar: None,
-            warnings: labelled.warnings,
+            warnings: labelled.warnings.into_iter().map(Warning::from).collect(),
             notice: labelled.notice,
         })
     }

@@ -3,11 +3,10 @@
 //! c2pa 0.90 embeds into RIFF by rebuilding the file in memory and hashes
 //! each range through one buffer as large as the range (up to 256 MB), so
 //! labelling a 134 MB WAV peaks near 270 MB. A WAV's manifest is just one
-//! more top-level RIFF chunk, so tamga appends it itself and uses c2pa's
-//! data-hash embeddable API for everything C2PA: the placeholder manifest,
-//! the `c2pa.hash.data` hard binding (whose single exclusion is the chunk,
-//! header included, exactly as c2pa's own RIFF handler computes it), the
-//! claim and its signature. tamga only copies bytes and streams the SHA-256.
+//! more top-level RIFF chunk, so tamga appends it itself and leaves
+//! everything C2PA to c2pa ([`crate::placeholder_sign`]); the binding's
+//! single exclusion is the chunk, header included, exactly as c2pa's own
+//! RIFF handler computes it. tamga only copies bytes and streams the SHA-256.
 
 use std::{
     fs::File,
@@ -15,11 +14,12 @@ use std::{
     path::Path,
 };
 
-use c2pa::{assertions::DataHash, Builder, HashRange, Signer};
+use c2pa::{Builder, Signer};
 use sha2::{Digest, Sha256};
 
 use crate::{
     data_hash::{Binding, HashCheck, Hasher},
+    placeholder_sign::{self, Placed},
     LabelError,
 };
 
@@ -34,12 +34,20 @@ pub(crate) fn label(
     source: &mut File,
     out: &mut File,
 ) -> Result<(), LabelError> {
-    let c2pa_err = |e: c2pa::Error| LabelError::c2pa(path, &e);
-    let io = |e: std::io::Error| LabelError::io(path, e);
+    placeholder_sign::sign(builder, signer, path, out, |placeholder, out| {
+        append_chunk(path, source, placeholder, out)
+    })
+}
 
-    let placeholder = builder
-        .data_hashed_placeholder(signer.reserve_size(), "application/c2pa")
-        .map_err(c2pa_err)?;
+/// Copies `source` to `out` with a C2PA chunk holding `placeholder` after
+/// it, and hashes the result around the chunk.
+fn append_chunk(
+    path: &Path,
+    source: &mut File,
+    placeholder: &[u8],
+    out: &mut File,
+) -> Result<Placed, LabelError> {
+    let io = |e: std::io::Error| LabelError::io(path, e);
     let jumbf_len = placeholder.len() as u64;
 
     source.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -59,7 +67,7 @@ pub(crate) fn label(
             .to_le_bytes(),
     )
     .map_err(io)?;
-    out.write_all(&placeholder).map_err(io)?;
+    out.write_all(placeholder).map_err(io)?;
     if jumbf_len % 2 == 1 {
         out.write_all(&[0]).map_err(io)?;
     }
@@ -68,26 +76,12 @@ pub(crate) fn label(
     out.seek(SeekFrom::Start(4)).map_err(io)?;
     out.write_all(&riff_size.to_le_bytes()).map_err(io)?;
 
-    let hash = digest_excluding::<Sha256>(out, total, (chunk_offset, chunk_len)).map_err(io)?;
-    let mut dh = DataHash::new("jumbf manifest", "sha256");
-    dh.add_exclusion(HashRange::new(chunk_offset, chunk_len));
-    dh.set_hash(hash);
-    let signed = builder
-        .sign_data_hashed_embeddable(signer, &dh, "application/c2pa")
-        .map_err(c2pa_err)?;
-    if signed.len() as u64 > jumbf_len {
-        return Err(LabelError::C2pa {
-            path: path.into(),
-            message: "the signed manifest outgrew its placeholder".into(),
-        });
-    }
-    // The JUMBF box carries its own length; zeros after it (still inside the
-    // excluded chunk) are ignored by readers, as in c2pa's own placeholder flow.
-    out.seek(SeekFrom::Start(chunk_offset + 8)).map_err(io)?;
-    out.write_all(&signed).map_err(io)?;
-    out.write_all(&vec![0; placeholder.len() - signed.len()])
-        .map_err(io)?;
-    Ok(())
+    let exclusion = (chunk_offset, chunk_len);
+    Ok(Placed {
+        store_at: chunk_offset + 8,
+        exclusion,
+        sha256: digest_excluding::<Sha256>(out, total, exclusion).map_err(io)?,
+    })
 }
 
 fn too_big(path: &Path) -> LabelError {

@@ -12,7 +12,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::Serialize;
 use tamga_meta::{Aigc, AigcLabel, AigcPlace, Container, Labels};
 
-use crate::{AiDisclosure, LabelError, MediaFormat, MetadataError};
+use crate::{AiDisclosure, LabelError, MediaFormat, MetadataError, Warning};
 
 /// What platform metadata to write when labelling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +56,12 @@ pub(crate) fn unwritten(
     options: &MetadataOptions,
     format: MediaFormat,
     placement: crate::Placement,
-) -> Option<String> {
+) -> Option<Warning> {
     options.aigc.as_ref()?;
     if placement == crate::Placement::Sidecar {
-        Some("no AIGC label: with --sidecar the media file is left unchanged".into())
+        Some(Warning::AigcNotInSidecar)
     } else if container(format).is_none() {
-        Some(format!(
-            "no AIGC label: {format} has no metadata field to carry it"
-        ))
+        Some(Warning::AigcNoField { format })
     } else {
         None
     }
@@ -387,4 +385,37 @@ fn word(signature: AigcSignature) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Placement;
+
+    #[test]
+    fn an_aigc_label_with_no_place_to_go_is_a_typed_warning() {
+        let asked = MetadataOptions {
+            aigc: Some(AigcOptions::default()),
+            ..MetadataOptions::default()
+        };
+        assert_eq!(
+            unwritten(&asked, MediaFormat::Png, Placement::Sidecar),
+            Some(Warning::AigcNotInSidecar)
+        );
+        assert_eq!(
+            unwritten(&asked, MediaFormat::Text, Placement::Embedded),
+            Some(Warning::AigcNoField {
+                format: MediaFormat::Text
+            })
+        );
+        assert_eq!(
+            unwritten(&asked, MediaFormat::Png, Placement::Embedded),
+            None
+        );
+        let not_asked = MetadataOptions::default();
+        assert_eq!(
+            unwritten(&not_asked, MediaFormat::Png, Placement::Sidecar),
+            None
+        );
+    }
 }

@@ -102,6 +102,23 @@ fn advice(kind: &str) -> Option<&'static str> {
     }
 }
 
+/// A signing key the server could not load, with what its operator can do
+/// about it: the server takes its keys from its config file or TAMGA_KEYS,
+/// never from the CLI's flags, and has no password for an encrypted key.
+pub(crate) fn key_error(e: &tamga_keys::KeyError) -> String {
+    let advice = match e.kind() {
+        "no-keys" => Some("point keys in the config file's [label] (or TAMGA_KEYS) at a key directory"),
+        "password-required" => {
+            Some("the server cannot open an encrypted key; give it an unencrypted one readable only by its user")
+        }
+        _ => None,
+    };
+    match advice {
+        Some(a) => format!("{e}; {a}"),
+        None => e.to_string(),
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (
@@ -120,5 +137,26 @@ impl IntoResponse for ApiError {
             );
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_errors_get_the_operators_advice_not_the_clis() {
+        let e = tamga_keys::KeyError::NoKeys { dir: "k".into() };
+        let text = key_error(&e);
+        assert!(text.starts_with("k: no signing keys here; "), "{text}");
+        assert!(
+            text.contains("[label]") && text.contains("TAMGA_KEYS"),
+            "{text}"
+        );
+        assert!(!text.contains("--"), "{text}");
+        let e = tamga_keys::KeyError::PasswordRequired {
+            path: "k.key".into(),
+        };
+        assert!(key_error(&e).contains("unencrypted"), "{e}");
     }
 }

@@ -36,7 +36,8 @@ pub enum StartError {
         source: Box<GateError>,
     },
     /// The signing keys named in the configuration did not load.
-    #[error("signing keys: {0}")]
+    /// Worded for the operator (the config file's keys), not the CLI.
+    #[error("signing keys: {}", crate::error::key_error(.0))]
     Keys(#[source] Box<KeyError>),
     /// The folder for uploads could not be made.
     #[error("cannot make the upload folder: {0}")]

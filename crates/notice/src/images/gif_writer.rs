@@ -115,12 +115,7 @@ fn exact(
         // Every frame is kept until all are written.
         budget.frame(frame.buffer.len() as u64)?;
         let mut frame = frame.clone();
-        let fr = (
-            u32::from(frame.left),
-            u32::from(frame.top),
-            u32::from(frame.width),
-            u32::from(frame.height),
-        );
+        let fr = frame_rect(&frame);
         let palette = match frame.palette.as_ref().or(global.as_ref()) {
             Some(p) => p.clone(),
             None => {
@@ -178,6 +173,26 @@ fn exact(
     }))
 }
 
+/// Where `frame` sits on the screen.
+fn frame_rect(frame: &Frame<'_>) -> Rect {
+    (
+        u32::from(frame.left),
+        u32::from(frame.top),
+        u32::from(frame.width),
+        u32::from(frame.height),
+    )
+}
+
+/// The screen points of `rect`, row by row: the order of a frame's buffer.
+fn points((x0, y0, w, h): Rect) -> impl Iterator<Item = (u32, u32)> {
+    (y0..y0 + h).flat_map(move |y| (x0..x0 + w).map(move |x| (x, y)))
+}
+
+/// Whether the point `x`, `y` is inside `rect`.
+fn holds((x0, y0, w, h): Rect, x: u32, y: u32) -> bool {
+    x >= x0 && x < x0 + w && y >= y0 && y < y0 + h
+}
+
 fn contains(outer: Rect, inner: Rect) -> bool {
     inner.0 >= outer.0
         && inner.1 >= outer.1
@@ -191,33 +206,24 @@ fn overlaps(a: Rect, b: Rect) -> bool {
 
 /// Draws the frame's opaque pixels onto what is shown.
 fn paint(shown: &mut RgbaImage, frame: &Frame<'_>, palette: &[u8]) {
-    let (fw, fh) = (u32::from(frame.width), u32::from(frame.height));
-    for y in 0..fh {
-        for x in 0..fw {
-            let i = (y * fw + x) as usize;
-            let Some(&idx) = frame.buffer.get(i) else {
-                return;
-            };
-            if Some(idx) == frame.transparent {
-                continue;
-            }
-            let (sx, sy) = (u32::from(frame.left) + x, u32::from(frame.top) + y);
-            if sx >= shown.width() || sy >= shown.height() {
-                continue;
-            }
-            let at = usize::from(idx) * 3;
-            // An index past the palette shows black, as browsers do.
-            let c = palette.get(at..at + 3).unwrap_or(&[0, 0, 0]);
-            shown.put_pixel(sx, sy, Rgba([c[0], c[1], c[2], 255]));
+    let screen = (0, 0, shown.width(), shown.height());
+    for ((x, y), &idx) in points(frame_rect(frame)).zip(frame.buffer.iter()) {
+        if Some(idx) == frame.transparent || !holds(screen, x, y) {
+            continue;
         }
+        let at = usize::from(idx) * 3;
+        // An index past the palette shows black, as browsers do.
+        let c = palette.get(at..at + 3).unwrap_or(&[0, 0, 0]);
+        shown.put_pixel(x, y, Rgba([c[0], c[1], c[2], 255]));
     }
 }
 
 fn clear(shown: &mut RgbaImage, (x0, y0, w, h): Rect) {
-    for y in y0..(y0 + h).min(shown.height()) {
-        for x in x0..(x0 + w).min(shown.width()) {
-            shown.put_pixel(x, y, Rgba([0, 0, 0, 0]));
-        }
+    // Clipped to the screen: a frame may claim to reach past it.
+    let w = w.min(shown.width().saturating_sub(x0));
+    let h = h.min(shown.height().saturating_sub(y0));
+    for (x, y) in points((x0, y0, w, h)) {
+        shown.put_pixel(x, y, Rgba([0, 0, 0, 0]));
     }
 }
 
@@ -225,10 +231,6 @@ fn clear(shown: &mut RgbaImage, (x0, y0, w, h): Rect) {
 /// the badged picture, first making sure the palette has black and white.
 fn recolour(frame: &mut Frame<'_>, fr: Rect, rect: Rect, badged: &RgbaImage, palette: Vec<u8>) {
     let fw = fr.2 as usize;
-    let inside = |i: usize| {
-        let (x, y) = ((i % fw) as u32 + fr.0, (i / fw) as u32 + fr.1);
-        x >= rect.0 && x < rect.0 + rect.2 && y >= rect.1 && y < rect.1 + rect.3
-    };
     let mut palette = palette;
     let mut changed = false;
     for target in [[0u8, 0, 0], [255, 255, 255]] {
@@ -242,8 +244,8 @@ fn recolour(frame: &mut Frame<'_>, fr: Rect, rect: Rect, badged: &RgbaImage, pal
         }
         // A full palette: reuse an entry seen only under the badge.
         let mut used = [false; 256];
-        for (i, &idx) in frame.buffer.iter().enumerate() {
-            if !inside(i) {
+        for ((x, y), &idx) in points(fr).zip(frame.buffer.iter()) {
+            if !holds(rect, x, y) {
                 used[usize::from(idx)] = true;
             }
         }
@@ -258,17 +260,15 @@ fn recolour(frame: &mut Frame<'_>, fr: Rect, rect: Rect, badged: &RgbaImage, pal
     }
     let mut nearest: HashMap<[u8; 3], u8> = HashMap::new();
     let buf = frame.buffer.to_mut();
-    for y in rect.1..rect.1 + rect.3 {
-        for x in rect.0..rect.0 + rect.2 {
-            let p = badged.get_pixel(x, y).0;
-            let rgb = [p[0], p[1], p[2]];
-            let idx = *nearest
-                .entry(rgb)
-                .or_insert_with(|| nearest_index(&palette, frame.transparent, rgb));
-            let i = ((y - fr.1) as usize) * fw + (x - fr.0) as usize;
-            if let Some(slot) = buf.get_mut(i) {
-                *slot = idx;
-            }
+    for (x, y) in points(rect) {
+        let p = badged.get_pixel(x, y).0;
+        let rgb = [p[0], p[1], p[2]];
+        let idx = *nearest
+            .entry(rgb)
+            .or_insert_with(|| nearest_index(&palette, frame.transparent, rgb));
+        let i = ((y - fr.1) as usize) * fw + (x - fr.0) as usize;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = idx;
         }
     }
 }
@@ -365,10 +365,7 @@ mod tests {
         {
             let mut enc = Encoder::new(&mut out, w, h, global).unwrap();
             for (r, pal, transparent, dispose) in frames {
-                let buffer: Vec<u8> = (0..r.3)
-                    .flat_map(|y| (0..r.2).map(move |x| (x, y)))
-                    .map(|(x, y)| pattern(x + r.0, y + r.1))
-                    .collect();
+                let buffer: Vec<u8> = points(*r).map(|(x, y)| pattern(x, y)).collect();
                 enc.write_frame(&Frame {
                     left: r.0 as u16,
                     top: r.1 as u16,
@@ -445,11 +442,9 @@ mod tests {
             assert_eq!(&pal[..48], &mid_palette()[..], "frame {n}");
             assert_eq!(&pal[48..54], &[0, 0, 0, 255, 255, 255], "frame {n}");
             let mut seen = std::collections::HashSet::new();
-            for (i, (&a, &c)) in f0.buffer.iter().zip(f1.buffer.iter()).enumerate() {
-                let (x, y) = ((i % 200) as u32, (i / 200) as u32);
-                let inside =
-                    x >= rect.0 && x < rect.0 + rect.2 && y >= rect.1 && y < rect.1 + rect.3;
-                if inside {
+            let screen = points((0, 0, u32::from(w), u32::from(h)));
+            for ((x, y), (&a, &c)) in screen.zip(f0.buffer.iter().zip(f1.buffer.iter())) {
+                if holds(rect, x, y) {
                     seen.insert(c);
                 } else {
                     assert_eq!(a, c, "frame {n} pixel {x},{y}");

@@ -42,7 +42,8 @@ pub use audio::{audio, audio_code, chromaprint};
 pub use data::{compose, data_codes, DataCodes};
 pub use error::{CodecError, FingerprintError};
 pub use image::{image, image_code, is_featureless, normalize};
-use tamga_media::{DecodeLimits, Family, MediaFormat};
+pub use tamga_media::DecodeLimits;
+use tamga_media::{Family, MediaFormat};
 
 /// Largest Hamming distance between two Image-Codes that counts as the
 /// same picture (see `docs/fingerprints.md` for the measurement).

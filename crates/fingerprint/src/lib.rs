@@ -29,6 +29,8 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Unit tests unwrap what they constructed themselves.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod audio;
 mod data;
@@ -41,7 +43,7 @@ use std::{fmt, fs::File, io::BufReader, path::Path};
 pub use audio::{audio, audio_code, chromaprint};
 pub use data::{compose, data_codes, DataCodes};
 pub use error::{CodecError, FingerprintError};
-pub use image::{image, image_code, is_featureless, normalize};
+pub use image::{image, image_code, is_featureless, normalize, SCALED_JPEG_FROM};
 pub use tamga_media::DecodeLimits;
 use tamga_media::{Family, MediaFormat};
 

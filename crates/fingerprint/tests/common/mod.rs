@@ -80,10 +80,16 @@ pub(crate) fn ffmpeg(ffmpeg: &Path, args: &[&str]) {
 /// gradients), each different for each `i`.
 pub(crate) fn image_source(i: usize) -> String {
     let seed = i * 7919 + 13;
-    let w = 160 + (seed % 7) * 32;
-    let h = 120 + (seed % 5) * 24;
+    let w = 320 + (seed % 7) * 64;
+    let h = 240 + (seed % 5) * 48;
     match i % 6 {
-        0 => format!("testsrc2=s={w}x{h}:d=1:r=1,hue=h={}", seed % 360),
+        // Regions of a large test pattern: each crop is another picture.
+        0 => format!(
+            "testsrc2=s=2048x1536:d=1:r=1,crop={w}:{h}:{}:{},hue=h={}",
+            (seed * 31) % (2048 - w),
+            (seed * 17) % (1536 - h),
+            seed % 360
+        ),
         1 => format!(
             "mandelbrot=s={w}x{h}:start_x={}:start_y={}:start_scale={}:end_pts=1:r=1",
             -1.5 + (seed % 97) as f64 / 60.0,
@@ -131,7 +137,7 @@ pub(crate) fn audio_source(i: usize, seconds: u32) -> String {
     let seed = i * 104_729 + 7;
     let f1 = 110 + seed % 800;
     let f2 = 200 + (seed / 7) % 1500;
-    match i % 4 {
+    match i % 5 {
         0 => format!(
             "aevalsrc=sin({f1}*2*PI*t*(1+0.5*sin(2*PI*t*{}/10)))*0.5+sin({f2}*2*PI*t)*0.2*lt(mod(t\\,{}/4)\\,0.5):s=44100:d={seconds}",
             1 + seed % 9,
@@ -148,10 +154,20 @@ pub(crate) fn audio_source(i: usize, seconds: u32) -> String {
             1 + seed % 6,
             20 + seed % 500
         ),
-        _ => format!(
+        3 => format!(
             "aevalsrc=sin(2*PI*t*({f1}+{}*t))*0.4+0.2*random({seed})*sin(2*PI*{f2}*t):s=44100:d={seconds}",
             10 + seed % 90
         ),
+        // A melody with a fifth above it: the note (of two octaves) changes
+        // every 1/{tempo} s, picked by the seed; the closest to music.
+        _ => {
+            let note = format!("pow(2\\,mod(floor(t*{})*{}+{}\\,24)/12)", 2 + seed % 5, 5 + seed % 19, seed % 11);
+            format!(
+                "aevalsrc=0.5*sin(2*PI*t*{}*{note})+0.25*sin(2*PI*t*{}*{note}):s=44100:d={seconds}",
+                110 + seed % 110,
+                (110 + seed % 110) * 3 / 2
+            )
+        }
     }
 }
 

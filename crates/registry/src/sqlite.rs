@@ -6,6 +6,10 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::rc::Rc;
+
+use rusqlite::types::Value;
+use rusqlite::vtab::array::Array;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION, SQLITE_MIGRATIONS_TABLE};
@@ -18,13 +22,14 @@ use crate::{
 /// up with "database is locked": longer than any single record takes.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One query per band; column names cannot be bound as parameters. Each is
-/// answered from the band's covering index alone.
+/// One query per band (column names cannot be bound as parameters), the
+/// band's probe list bound as one array. Each is answered from the band's
+/// covering index alone.
 const BAND_QUERIES: [&str; bands::BANDS] = [
-    "SELECT id, code FROM bindings WHERE kind = ?1 AND b0 = ?2",
-    "SELECT id, code FROM bindings WHERE kind = ?1 AND b1 = ?2",
-    "SELECT id, code FROM bindings WHERE kind = ?1 AND b2 = ?2",
-    "SELECT id, code FROM bindings WHERE kind = ?1 AND b3 = ?2",
+    "SELECT id, code FROM bindings WHERE kind = ?1 AND b0 IN rarray(?2)",
+    "SELECT id, code FROM bindings WHERE kind = ?1 AND b1 IN rarray(?2)",
+    "SELECT id, code FROM bindings WHERE kind = ?1 AND b2 IN rarray(?2)",
+    "SELECT id, code FROM bindings WHERE kind = ?1 AND b3 IN rarray(?2)",
 ];
 
 pub(crate) struct Db {
@@ -60,6 +65,7 @@ impl Db {
             }
         };
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        rusqlite::vtab::array::load_module(&conn).map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         let mut db = Self { conn };
@@ -200,22 +206,24 @@ impl Db {
         let lists = bands::probe_lists(code, max);
         let mut hits: Vec<(i64, u32)> = Vec::new();
         let mut seen = HashSet::new();
-        for (sql, list) in BAND_QUERIES.iter().zip(&lists) {
+        for (sql, list) in BAND_QUERIES.iter().zip(lists) {
+            if list.is_empty() {
+                continue;
+            }
             let mut stmt = self
                 .conn
                 .prepare_cached(sql)
                 .map_err(RegistryError::query)?;
-            for probe in list {
-                let mut rows = stmt
-                    .query(params![kind, probe])
-                    .map_err(RegistryError::query)?;
-                while let Some(row) = rows.next().map_err(RegistryError::query)? {
-                    let id: i64 = row.get(0).map_err(RegistryError::query)?;
-                    let stored: Option<i64> = row.get(1).map_err(RegistryError::query)?;
-                    if let Some(d) = stored.and_then(|c| within(c, code, max)) {
-                        if seen.insert(id) {
-                            hits.push((id, d));
-                        }
+            let list: Array = Rc::new(list.into_iter().map(Value::from).collect());
+            let mut rows = stmt
+                .query(params![kind, list])
+                .map_err(RegistryError::query)?;
+            while let Some(row) = rows.next().map_err(RegistryError::query)? {
+                let id: i64 = row.get(0).map_err(RegistryError::query)?;
+                let stored: Option<i64> = row.get(1).map_err(RegistryError::query)?;
+                if let Some(d) = stored.and_then(|c| within(c, code, max)) {
+                    if seen.insert(id) {
+                        hits.push((id, d));
                     }
                 }
             }

@@ -76,7 +76,11 @@ fn main() {
         "rows {}, queries {} per distance, build {}",
         args.rows,
         args.queries,
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     let dir = tempfile::tempdir().unwrap();
     if matches!(args.backend.as_str(), "sqlite" | "both") {

@@ -53,6 +53,9 @@ impl Db {
                     })?;
                 }
                 let conn = Connection::open(path).map_err(open_err)?;
+                // Before anything takes a lock: switching a new file to WAL
+                // while another process does the same must wait, not fail.
+                conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
                 // The first statement that reads the file: a file that is not
                 // a database fails here, as an `Open` error naming it.
                 conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
@@ -64,7 +67,6 @@ impl Db {
                 conn
             }
         };
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         rusqlite::vtab::array::load_module(&conn).map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;

@@ -77,7 +77,15 @@ impl TestPostgres {
     pub fn start() -> io::Result<Self> {
         let bin = Self::bin_dir()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "initdb not found"))?;
-        let dir = tempfile::Builder::new().prefix("tamga-pg").tempdir()?;
+        // Under /tmp rather than $TMPDIR: the server's user must be able to
+        // reach the folder (a TMPDIR under /root is closed to it), and a unix
+        // socket path may not exceed 107 bytes.
+        let parent = Some(Path::new("/tmp"))
+            .filter(|p| p.is_dir())
+            .map_or_else(std::env::temp_dir, Path::to_owned);
+        let dir = tempfile::Builder::new()
+            .prefix("tamga-pg")
+            .tempdir_in(parent)?;
         let run_as = if std::fs::metadata("/proc/self")?.uid() == 0 {
             let ids = unprivileged_user()?;
             std::os::unix::fs::chown(dir.path(), Some(ids.0), Some(ids.1))?;

@@ -280,6 +280,30 @@ fn a_missing_postgres_database_is_unreachable_not_a_crash() {
     let err = Registry::open(&pg.url_for("no_such_db")).err().unwrap();
     assert_eq!(err.kind(), "unreachable", "{err}");
     assert!(err.to_string().contains("no_such_db"), "{err}");
+
+    // An unknown role is refused at authentication (SQLSTATE 28000), even
+    // with trust authentication; a wrong password is the same class.
+    let url = format!(
+        "postgres://intruder:hunter2@/postgres?host={}",
+        pg.socket_dir().display()
+    );
+    let err = Registry::open(&url).err().unwrap();
+    assert_eq!(err.kind(), "auth", "{err}");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("intruder:***@"), "{text}");
+    assert!(!text.contains("hunter2"), "password printed: {text}");
+}
+
+#[test]
+fn registries_can_move_between_threads() {
+    fn send<T: Send>() {}
+    send::<Registry>();
+    let path = Registry::default_sqlite_path().unwrap();
+    assert!(
+        path.ends_with("tamga/registry.sqlite"),
+        "{}",
+        path.display()
+    );
 }
 
 /// The child half of the two-process test: writes its share of records

@@ -280,6 +280,13 @@ fn a_missing_postgres_database_is_unreachable_not_a_crash() {
     let err = Registry::open(&pg.url_for("no_such_db")).err().unwrap();
     assert_eq!(err.kind(), "unreachable", "{err}");
     assert!(err.to_string().contains("no_such_db"), "{err}");
+    // Once created (empty), the same database is migrated on first open.
+    let url = pg.create_database("no_such_db").unwrap();
+    let mut reg = Registry::open(&url).unwrap();
+    assert_eq!(
+        reg.schema_version().unwrap(),
+        tamga_registry::SCHEMA_VERSION
+    );
 
     // An unknown role is refused at authentication (SQLSTATE 28000), even
     // with trust authentication; a wrong password is the same class.

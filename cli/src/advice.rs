@@ -23,6 +23,15 @@ pub(crate) fn advice(kind: &str) -> Option<&'static str> {
         }
         "keys-exist" => "use another --dir, or delete them first",
         "password-required" => "give its password in TAMGA_KEY_PASSWORD",
+        // A registration that failed: the file was left unwritten.
+        "registry" => {
+            "nothing was written; fix the registry (--registry URL, TAMGA_REGISTRY or [registry] \
+             url in the config file) and label it again"
+        }
+        "registry-open" => {
+            "check --registry (or TAMGA_REGISTRY, or [registry] url in the config file): \
+             sqlite:PATH or postgres://user@host/db (docs/registry.md)"
+        }
         _ => return None,
     })
 }

@@ -74,6 +74,18 @@ pub(crate) struct JobsArg {
     pub(crate) jobs: Option<usize>,
 }
 
+/// `--registry`: where labels are recorded and looked up again
+/// (docs/registry.md), for `label`, `verify` and `check`.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct RegistryArg {
+    /// The label registry: sqlite:PATH or postgres://… (docs/registry.md).
+    /// `label` records each label in it (a failed registration fails the
+    /// file: nothing is written); `verify` and `check` look up files that
+    /// arrive without a label [also: `[registry] url` in the config file].
+    #[arg(long, env = "TAMGA_REGISTRY", value_name = "URL")]
+    pub(crate) registry: Option<String>,
+}
+
 /// `--json`: one versioned document on stdout (docs/json-schema.md).
 #[derive(Debug, Args, Clone, Copy, Default)]
 pub(crate) struct JsonArg {
@@ -244,6 +256,8 @@ pub(crate) struct LabelArgs {
     #[arg(long, env = "TAMGA_TSA", value_name = "URL")]
     pub(crate) tsa: Option<String>,
     #[command(flatten)]
+    pub(crate) registry: RegistryArg,
+    #[command(flatten)]
     pub(crate) jobs: JobsArg,
     #[command(flatten)]
     pub(crate) json: JsonArg,
@@ -328,6 +342,8 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
     #[command(flatten)]
+    pub(crate) registry: RegistryArg,
+    #[command(flatten)]
     pub(crate) json: JsonArg,
     #[command(flatten)]
     pub(crate) jobs: JobsArg,
@@ -352,6 +368,8 @@ pub(crate) struct CheckArgs {
     /// JSON file saying which files are AI-made.
     #[arg(long, value_name = "FILE")]
     pub(crate) declarations: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArg,
     #[command(flatten)]
     pub(crate) json: JsonArg,
     /// Also write a JUnit XML report, one test case per file.

@@ -80,6 +80,8 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
     key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
     options.format = args.format;
+    options.registry =
+        key_source::registry(args.registry.registry.as_deref(), args.keys.config.as_deref())?;
     request.apply_to(&mut options);
     if let Some(notice) = options.notice.as_mut() {
         notice.tools = tools();

@@ -38,6 +38,16 @@ struct ConfigFile {
     /// `[label]`: how labels are signed.
     #[serde(default)]
     label: LabelTable,
+    /// `[registry]`: where labels are recorded and looked up.
+    #[serde(default)]
+    registry: RegistryTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryTable {
+    /// The registry URL (`sqlite:PATH`, `postgres://…`).
+    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +118,35 @@ pub(crate) fn tsa_url(flag: Option<&str>, config: Option<&Path>) -> Result<Optio
         Some(url) => Ok(Some(url.to_string())),
         None => Ok(read_config(config)?.label.tsa),
     }
+}
+
+/// The registry: `--registry` (or `TAMGA_REGISTRY`), else the config
+/// file's `[registry] url`, opened (and migrated) once for the run. A
+/// registry that cannot be opened stops the run before any file is
+/// touched.
+pub(crate) fn registry(
+    flag: Option<&str>,
+    config: Option<&Path>,
+) -> Result<Option<tamga_label::SharedRegistry>> {
+    let url = match flag {
+        Some(url) => Some(url.to_string()),
+        None => read_config(config)?.registry.url,
+    };
+    url.map(|url| {
+        tamga_label::SharedRegistry::open(&url).map_err(|e| {
+            anyhow::anyhow!(crate::advice::with_advice(
+                "registry-open",
+                e.to_string()
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// The config file commands without `--config` read: `TAMGA_CONFIG`, else
+/// the default.
+pub(crate) fn env_config() -> Option<PathBuf> {
+    std::env::var_os("TAMGA_CONFIG").map(PathBuf::from)
 }
 
 /// Said once per run before signing: what happens to these labels when

@@ -138,6 +138,17 @@ pub enum LabelError {
     /// time budget, a caught panic. Its kinds are the media layer's own.
     #[error(transparent)]
     Media(#[from] tamga_media::MediaError),
+    /// The label could not be recorded in (or looked up from) the
+    /// registry. When labelling, nothing was written: a label that was
+    /// meant to be registered is never left unregistered without a word.
+    #[error("{path}: {source}")]
+    Registry {
+        /// The file.
+        path: PathBuf,
+        /// The registry's error, by cause (its own `kind()`).
+        #[source]
+        source: tamga_registry::RegistryError,
+    },
     /// The output would overwrite the input, and the caller did not say
     /// it may.
     #[error("{path}: refusing to overwrite the input")]
@@ -193,6 +204,7 @@ impl LabelError {
             | Self::TimeStamp { path, .. }
             | Self::RemoteManifest { path, .. }
             | Self::TrustList { path, .. }
+            | Self::Registry { path, .. }
             | Self::WouldOverwriteInput { path } => Some(path),
             Self::Media(e) => e.path_mut(),
             Self::Keys(_) => None,
@@ -215,6 +227,7 @@ impl LabelError {
             Self::RemoteManifest { .. } => "remote-manifest",
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
             Self::TrustList { .. } => "trust-list",
+            Self::Registry { .. } => "registry",
             // The media layer's kinds are the same words this type used
             // for the same causes before it wrapped them.
             Self::Media(e) => e.kind(),

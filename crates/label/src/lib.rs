@@ -53,11 +53,13 @@ mod placeholder_sign;
 mod profile;
 mod publish_job;
 mod publish_sign;
+mod register;
 pub mod remote;
 mod remote_verdict;
 mod request;
 mod sign;
 mod sign_job;
+mod soft_binding;
 pub mod signing_time;
 mod store_span;
 mod text_sign;
@@ -80,7 +82,9 @@ pub use disclosure::{
 pub use error::{Id3TagError, LabelError, MetadataError};
 pub use profile::Profile;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
+pub use register::SharedRegistry;
 pub use request::{LabelRequest, RequestError};
+pub use soft_binding::ISCC_ALG;
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
 pub use tamga_media::{

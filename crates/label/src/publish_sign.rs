@@ -144,6 +144,9 @@ impl Labeller {
             notice: options.notice.clone(),
             limits: label_options.limits.decode,
             metadata: MetadataOptions::default(),
+            // A publication is the distributor's manifest over a label
+            // already made; recording publications is future work.
+            registry: None,
             publish: Some(PublishPlan {
                 organisation: self.organisation().to_string(),
                 labels,

@@ -47,6 +47,10 @@ pub struct LabelOptions {
     /// (it becomes the parent ingredient, with its validation results
     /// recorded): a publisher's anchors for the producers it receives from.
     pub trust: crate::TrustConfig,
+    /// Where each label is recorded, so a copy stripped of it can be traced
+    /// back (see [`crate::SharedRegistry`]); a failed registration fails
+    /// the label and writes nothing.
+    pub registry: Option<crate::SharedRegistry>,
 }
 
 impl Default for LabelOptions {
@@ -61,6 +65,7 @@ impl Default for LabelOptions {
             notice: None,
             metadata: MetadataOptions::default(),
             trust: crate::TrustConfig::default(),
+            registry: None,
         }
     }
 }
@@ -213,6 +218,7 @@ impl Labeller {
             notice: self.options.notice.clone(),
             limits: self.options.limits.decode,
             metadata: self.options.metadata.clone(),
+            registry: self.options.registry.clone(),
             publish: None,
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);

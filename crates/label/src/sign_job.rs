@@ -12,11 +12,14 @@ use std::{
 
 use c2pa::{assertions::DataHash, Builder, Context};
 use serde_json::json;
+use tamga_fingerprint::ContentCode;
 use tamga_media::{write_atomically, FileMode};
 use tamga_notice::{AppliedNotice, NoticeOptions};
 
 use crate::{
-    input, manifest_map, text_sign, thumbnail, xmp_aigc, AiDisclosure, DecodeLimits, LabelError,
+    input, manifest_map,
+    register::Registration,
+    soft_binding, text_sign, thumbnail, xmp_aigc, AiDisclosure, DecodeLimits, LabelError,
     MediaFormat, MetadataOptions, Placement, ThumbnailOptions, Warning,
 };
 
@@ -45,6 +48,8 @@ pub(crate) struct Job {
     /// What decoding the content for the notice may cost.
     pub(crate) limits: DecodeLimits,
     pub(crate) metadata: MetadataOptions,
+    /// Where the label is recorded, if anywhere.
+    pub(crate) registry: Option<crate::SharedRegistry>,
     /// Set when a distributor publishes the input rather than a producer
     /// labelling it.
     pub(crate) publish: Option<PublishPlan>,
@@ -74,6 +79,9 @@ pub(crate) struct Staged {
     pub(crate) had_manifest: bool,
     pub(crate) warnings: Vec<Warning>,
     pub(crate) applied: Option<AppliedNotice>,
+    /// The content code of `source` (the label's soft binding), once
+    /// computed.
+    pub(crate) content: Option<ContentCode>,
 }
 
 impl Job {
@@ -104,6 +112,14 @@ impl Job {
             let labels = xmp_aigc::labels(&self.metadata, &self.disclosure, signer, path)?;
             self.embed_metadata(&mut staged, &labels)?;
         }
+        // Fingerprinted last: the notice and the metadata are part of what
+        // people receive and pass on.
+        staged.content = soft_binding::media_code_or_warn(
+            &mut staged.source,
+            self.format,
+            &self.limits,
+            &mut staged.warnings,
+        );
         let has_parent = staged.had_manifest || self.disclosure.ai.starts_from_existing_work();
         let statement = manifest_map::Statement::Disclose(&self.disclosure);
         // The badged copy lost the old manifest; the original holds it.
@@ -128,6 +144,7 @@ impl Job {
             had_manifest,
             warnings: Vec::new(),
             applied: None,
+            content: None,
         };
         // A badge re-encodes the image, and the re-encoded pixels are what
         // gets signed; the original stays open as the parent ingredient.
@@ -186,6 +203,9 @@ impl Job {
             .map_err(|e| LabelError::c2pa(path, &e))?;
         manifest_map::apply(&mut builder, statement, has_parent, staged.applied.as_ref())
             .map_err(|e| LabelError::c2pa(path, &e))?;
+        if let Some(code) = &staged.content {
+            soft_binding::add_assertion(&mut builder, code).map_err(|e| LabelError::c2pa(path, &e))?;
+        }
         if let (true, Some(original)) = (parent, staged.original.as_mut()) {
             original
                 .seek(SeekFrom::Start(0))
@@ -228,8 +248,17 @@ impl Job {
             had_manifest,
             warnings,
             applied,
+            content,
             ..
         } = staged;
+        let registration = self.registry.as_ref().map(|registry| Registration {
+            registry,
+            context: &self.context,
+            path,
+            format: self.format,
+            content: content.as_ref(),
+            disclosure: &self.disclosure,
+        });
         let write =
             |to: &std::path::Path, fill: &mut dyn FnMut(&mut File) -> Result<(), LabelError>| {
                 write_atomically(to, Some(&permissions), FileMode::Usual, fill)
@@ -244,13 +273,29 @@ impl Job {
             };
             match streaming {
                 Some(label) => write(&self.output, &mut |tmp| {
-                    label(&mut builder, signer, path, &mut source, tmp)
+                    label(&mut builder, signer, path, &mut source, tmp)?;
+                    match &registration {
+                        Some(r) => {
+                            // tamga's own signers place the store
+                            // themselves: read it back as any reader would.
+                            tmp.seek(SeekFrom::Start(0))
+                                .map_err(|e| LabelError::io(path, e))?;
+                            let store =
+                                c2pa::jumbf_io::load_jumbf_from_stream(self.format.mime(), tmp)
+                                    .map_err(|e| LabelError::c2pa(path, &e))?;
+                            r.record(store, tmp)
+                        }
+                        None => Ok(()),
+                    }
                 })?,
                 None => write(&self.output, &mut |tmp| {
-                    builder
+                    let store = builder
                         .sign(signer, self.format.mime(), &mut source, tmp)
-                        .map(|_| ())
-                        .map_err(|e| LabelError::c2pa(path, &e))
+                        .map_err(|e| LabelError::c2pa(path, &e))?;
+                    match &registration {
+                        Some(r) => r.record(store, tmp),
+                        None => Ok(()),
+                    }
                 })?,
             }
             return Ok(JobDone {
@@ -272,6 +317,11 @@ impl Job {
         let manifest = builder
             .sign_data_hashed_embeddable(signer, &dh, "application/c2pa")
             .map_err(|e| LabelError::c2pa(path, &e))?;
+        // Registered before anything is written: the media file is
+        // written unchanged, so `source` holds its bytes.
+        if let Some(r) = &registration {
+            r.record(manifest.clone(), &mut source)?;
+        }
         if self.output != self.input {
             source
                 .seek(SeekFrom::Start(0))
@@ -324,7 +374,28 @@ impl Job {
         write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
             tmp.write_all(&labelled.body)
                 .and_then(|_| tmp.write_all(labelled.wrapper.as_bytes()))
-                .map_err(|e| LabelError::io(&self.output, e))
+                .map_err(|e| LabelError::io(&self.output, e))?;
+            let Some(registry) = &self.registry else {
+                return Ok(());
+            };
+            let store = tamga_text::scan(labelled.wrapper.as_bytes())
+                .single()
+                .ok()
+                .flatten()
+                .map(|w| w.manifest)
+                .ok_or_else(|| LabelError::C2pa {
+                    path: path.into(),
+                    message: "the label just made cannot be read back".into(),
+                })?;
+            Registration {
+                registry,
+                context: &self.context,
+                path,
+                format: self.format,
+                content: Some(&labelled.content),
+                disclosure: &self.disclosure,
+            }
+            .record(store, tmp)
         })?;
         Ok(JobDone {
             kept: labelled.kept_previous_manifest,

@@ -42,6 +42,8 @@ pub(crate) struct Labelled<'a> {
     pub(crate) warnings: Vec<String>,
     /// The perceivable notice line added, if any.
     pub(crate) notice: Option<crate::AppliedNotice>,
+    /// The Text-Code of the body: what a reader copies, without the wrapper.
+    pub(crate) content: tamga_fingerprint::ContentCode,
 }
 
 impl From<Labelled<'_>> for LabelledText {
@@ -150,6 +152,10 @@ pub(crate) fn label<'a>(
         || added.publisher.is_some()
         || disclosure.ai.starts_from_existing_work();
     manifest_map::apply(&mut builder, statement, has_parent, applied.as_ref()).map_err(c2pa_err)?;
+    // The Text-Code of the text as a reader sees and copies it: the body
+    // with its notice and front matter, without the invisible wrapper.
+    let content = tamga_fingerprint::text(&body);
+    crate::soft_binding::add_assertion(&mut builder, &content).map_err(c2pa_err)?;
     if has_parent {
         add_parent(
             context,
@@ -174,6 +180,7 @@ pub(crate) fn label<'a>(
         kept_previous_manifest: previous.is_some(),
         warnings,
         notice: applied,
+        content,
     })
 }
 

@@ -24,7 +24,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         Some(p) => Declarations::load(p)?,
         None => Declarations::default(),
     };
-    let gate = gate(policy, &args.trust, declarations)?;
+    let gate = gate(policy, &args.trust, Some(&args.registry), declarations)?;
     let checks = check_all(
         &gate,
         &args.paths,
@@ -125,9 +125,10 @@ pub(crate) fn check_all<T: Send>(
 pub(crate) fn gate(
     policy: Policy,
     trust: &crate::args::TrustArgs,
+    registry: Option<&crate::args::RegistryArg>,
     declarations: Declarations,
 ) -> Result<Gate> {
-    let options = crate::cmd_verify::verify_options(trust)?;
+    let options = crate::cmd_verify::verify_options(trust, registry)?;
     Gate::new(policy, options, declarations).map_err(advise)
 }
 

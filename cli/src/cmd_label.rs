@@ -78,10 +78,12 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.thumbnail.enabled = args.thumbnail > 0;
     options.thumbnail.long_edge = args.thumbnail.max(16);
     options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
-    key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
-    options.format = args.format;
+    // Opened before anything is said or signed: a registry that cannot be
+    // reached stops the run with nothing written.
     options.registry =
         key_source::registry(args.registry.registry.as_deref(), args.keys.config.as_deref())?;
+    key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
+    options.format = args.format;
     request.apply_to(&mut options);
     if let Some(notice) = options.notice.as_mut() {
         notice.tools = tools();

@@ -81,7 +81,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         None => Declarations::default(),
     };
     let plan = OutputPlan::new(Some(&args.output), false, &args.paths)?;
-    let gate = cmd_check::gate(policy, &args.trust, declarations)?;
+    let gate = cmd_check::gate(policy, &args.trust, None, declarations)?;
     let identity = key_source::load(&args.keys)?;
     let mut options = LabelOptions::default();
     options.thumbnail.enabled = args.thumbnail > 0;

@@ -10,21 +10,34 @@ use tamga_label::{
 };
 
 use crate::{
-    args::{InspectArgs, TrustArgs, VerifyArgs},
+    args::{InspectArgs, RegistryArg, TrustArgs, VerifyArgs},
     cmd_pipe, inputs,
     out::outln,
     progress,
 };
 
-pub(crate) fn verifier(trust: &TrustArgs, format: Option<MediaFormat>) -> Result<Verifier> {
-    let mut options = verify_options(trust)?;
+pub(crate) fn verifier(
+    trust: &TrustArgs,
+    format: Option<MediaFormat>,
+    registry: Option<&RegistryArg>,
+) -> Result<Verifier> {
+    let mut options = verify_options(trust, registry)?;
     options.format = format;
     Ok(Verifier::new(options)?)
 }
 
-/// Verification options with the trust lists named on the command line.
-pub(crate) fn verify_options(trust: &TrustArgs) -> Result<VerifyOptions> {
+/// Verification options with the trust lists and the registry named on
+/// the command line (the registry also from the config file).
+pub(crate) fn verify_options(
+    trust: &TrustArgs,
+    registry: Option<&RegistryArg>,
+) -> Result<VerifyOptions> {
     let mut options = VerifyOptions::default();
+    if let Some(arg) = registry {
+        let config = crate::key_source::env_config();
+        options.registry =
+            crate::key_source::registry(arg.registry.as_deref(), config.as_deref())?;
+    }
     options.trust = TrustConfig::from_files(trust.trust.as_deref(), trust.allowed.as_deref())?;
     if trust.remote == crate::args::RemoteMode::Fetch {
         options.remote = Some(tamga_server::remote_fetch::manifest_fetcher());
@@ -76,7 +89,7 @@ pub(crate) fn verify_all(
 }
 
 pub(crate) fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
-    let verifier = verifier(&args.trust, args.format)?;
+    let verifier = verifier(&args.trust, args.format, Some(&args.registry))?;
     let entries = if cmd_pipe::wants_stdin(&args.paths)? {
         vec![cmd_pipe::verify(&verifier, args.format)?]
     } else {
@@ -218,12 +231,54 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
             for line in r.platform_metadata.iter().flat_map(|m| m.summary_lines()) {
                 outln!("{:<16} {line}", "")?;
             }
+            if let Some(found) = &r.recovered {
+                print_recovered(found)?;
+            }
             for w in &r.warnings {
                 outln!("{:<16} warning: {w}", "")?;
             }
         }
     }
     Ok(())
+}
+
+/// The label the registry holds for a file that carries none, in words.
+fn print_recovered(found: &tamga_label::Recovered) -> std::io::Result<()> {
+    let how = match (found.how, found.distance) {
+        (tamga_label::RecoveredBy::Fingerprint, Some(d)) => {
+            format!("by fingerprint, {d} bits apart")
+        }
+        _ => "by exact hash".to_string(),
+    };
+    let made = match &found.disclosure {
+        Some(d) if d.is_ai() => {
+            let by = d
+                .generator
+                .as_ref()
+                .map(|g| format!(" ({g})"))
+                .unwrap_or_default();
+            let org = found
+                .signer
+                .as_ref()
+                .and_then(|s| s.organisation.as_deref())
+                .or(d.organisation.as_deref())
+                .unwrap_or("an unnamed signer");
+            format!("made with AI{by} by {org}")
+        }
+        Some(_) => "no AI involvement declared".to_string(),
+        None => "no AI disclosure".to_string(),
+    };
+    outln!(
+        "{:<16} no label in the file; a label for this content was found in the registry: {made}",
+        ""
+    )?;
+    outln!(
+        "{:<16} recovered {how}: {} ({}): {}",
+        "",
+        found.manifest,
+        found.verdict.word(),
+        found.reason
+    )
 }
 
 #[derive(Serialize)]
@@ -234,7 +289,7 @@ struct InspectJson {
 }
 
 pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode> {
-    let verifier = verifier(&args.trust, None)?;
+    let verifier = verifier(&args.trust, None, None)?;
     let (report, store) = verifier.inspect(&args.file)?;
     let code = if report.verdict == Verdict::Invalid {
         1

@@ -22,7 +22,10 @@ use crate::{
 };
 
 mod from_reader;
+mod recover;
 mod store_read;
+
+pub use recover::{Recovered, RecoveredBy};
 
 use from_reader::*;
 use store_read::*;
@@ -42,6 +45,9 @@ pub struct VerifyOptions {
     /// Fetches remote manifest stores; `None` leaves them unfetched
     /// (verdict `remote`).
     pub remote: Option<Arc<dyn FetchManifest>>,
+    /// Where a file without a label is looked up (by hash, then by
+    /// fingerprint); `None` looks nowhere.
+    pub registry: Option<crate::SharedRegistry>,
 }
 
 impl Default for VerifyOptions {
@@ -52,6 +58,7 @@ impl Default for VerifyOptions {
             deadline: Duration::from_secs(8),
             format: None,
             remote: None,
+            registry: None,
         }
     }
 }
@@ -134,7 +141,40 @@ impl Verifier {
             let sidecar = input::sidecar_candidates(path)
                 .into_iter()
                 .find(|p| p.is_file());
-            self.judge(path, checked, sidecar)
+            let len = checked.len;
+            let (mut report, found) = self.judge(path, checked, sidecar)?;
+            if report.verdict == Verdict::Unlabelled {
+                report.recovered = self.recover(path, report.format, len)?;
+            }
+            Ok((report, found))
+        })
+    }
+
+    /// Looks an unlabelled file up in the registry, if there is one. The
+    /// fingerprint decodes untrusted content, so it runs under the
+    /// watchdog like the reading of labels.
+    fn recover(
+        &self,
+        path: &Path,
+        format: MediaFormat,
+        len: u64,
+    ) -> Result<Option<Recovered>, LabelError> {
+        let Some(registry) = self.options.registry.clone() else {
+            return Ok(None);
+        };
+        let (context, trust) = (self.context.clone(), self.trust_list.clone());
+        let limits = self.options.limits.decode;
+        let owned = path.to_path_buf();
+        let deadline = watchdog::deadline_for(len, self.options.deadline);
+        watchdog::run(path, deadline, move || {
+            recover::recover(
+                &context,
+                trust.as_deref(),
+                &registry,
+                &owned,
+                format,
+                &limits,
+            )
         })
     }
 

@@ -188,6 +188,11 @@ pub struct FileReport {
     /// Things worth knowing that do not change the verdict (e.g. extension mismatch).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// For a file without a label: the label a registry holds for its
+    /// content, when one was found. The verdict stays `unlabelled`: the
+    /// file itself carries nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<crate::Recovered>,
 }
 
 /// One entry of a [`VerifyReport`]: a verdict, or why the file could not be

@@ -25,6 +25,7 @@ pub(super) fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         identities: Vec::new(),
         platform_metadata: None,
         warnings: Vec::new(),
+        recovered: None,
     }
 }
 
@@ -161,6 +162,7 @@ pub(super) fn from_reader(
         identities,
         platform_metadata: None,
         warnings: Vec::new(),
+        recovered: None,
     };
     signing_time::apply(&mut report, reader, trust.is_some());
     report

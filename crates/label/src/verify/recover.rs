@@ -1,0 +1,214 @@
+//! Finding the label of a file that arrives without one: by the file's
+//! exact hash, then by the nearest content code (ISCC) in the registry,
+//! and judging the stored manifest as C2PA judges a manifest from a
+//! repository — signature, certificate chain and trust — with its hard
+//! binding expected *not* to match a re-encoded file.
+
+use std::io::Cursor;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tamga_fingerprint::ContentCode;
+use tamga_registry::{Match, MatchedBy};
+
+use super::*;
+use crate::{
+    manifest_map::FoundDisclosure, soft_binding::ISCC_ALG, verify_report::Signer, SharedRegistry,
+};
+
+/// Codes that say the hard binding does not match the content: expected
+/// for a recovered label, whose file was transformed after signing.
+const BINDING_MISMATCH: [&str; 4] = [
+    "assertion.dataHash.mismatch",
+    "assertion.bmffHash.mismatch",
+    "assertion.boxesHash.mismatch",
+    "assertion.collectionHash.mismatch",
+];
+
+/// How a label was found in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum RecoveredBy {
+    /// The file is, byte for byte, the file that was signed (its label was
+    /// in a sidecar that went missing).
+    Exact,
+    /// The file's content code is within the match distance of a label's.
+    Fingerprint,
+}
+
+/// A label found in the registry for a file that has none.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Recovered {
+    /// How it was found.
+    pub how: RecoveredBy,
+    /// For fingerprint matches: the content code compared (`image`,
+    /// `audio`, `text`) and its Hamming distance to the stored one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// See [`Recovered::kind`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance: Option<u32>,
+    /// The stored manifest's label (URN).
+    pub manifest: String,
+    /// The stored manifest's verdict, its hard binding set aside:
+    /// `trusted`, `valid-untrusted` or `invalid`.
+    pub verdict: Verdict,
+    /// The content differs from what was signed (a re-encode, a resize…):
+    /// the label says who made the original, not that this copy is intact.
+    pub content_changed: bool,
+    /// One sentence for people.
+    pub reason: String,
+    /// Who signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<Signer>,
+    /// What it says about AI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<FoundDisclosure>,
+    /// Failure codes besides the expected binding mismatch.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<StatusCode>,
+}
+
+impl Recovered {
+    /// Whether the recovered label discloses AI involvement.
+    pub fn is_ai(&self) -> bool {
+        self.disclosure.as_ref().is_some_and(FoundDisclosure::is_ai)
+    }
+}
+
+/// Looks `path` up in `registry`; `None` when nothing matches.
+pub(super) fn recover(
+    context: &Arc<Context>,
+    trust: Option<&TrustList>,
+    registry: &SharedRegistry,
+    path: &Path,
+    format: MediaFormat,
+    limits: &crate::DecodeLimits,
+) -> Result<Option<Recovered>, LabelError> {
+    let reg_err = |source| LabelError::Registry {
+        path: path.into(),
+        source,
+    };
+    let sha256 = {
+        let mut file = std::fs::File::open(path).map_err(|e| LabelError::io(path, e))?;
+        let mut sha = Sha256::new();
+        std::io::copy(&mut file, &mut sha).map_err(|e| LabelError::io(path, e))?;
+        sha.finalize().to_vec()
+    };
+    let exact = registry
+        .with(|r| r.by_hash(&sha256))
+        .map_err(reg_err)?
+        .into_iter()
+        .find(|m| m.by == MatchedBy::HardHash);
+    if let Some(m) = exact {
+        return judge(context, trust, registry, path, format, &m, None);
+    }
+    // A file the fingerprinter cannot decode has no content code: only
+    // the exact lookup above could find it.
+    let content = match tamga_fingerprint::content_of_file(path, format, limits) {
+        Ok(Some(code)) => code,
+        Ok(None) | Err(_) => return Ok(None),
+    };
+    let nearest = registry
+        .with(|r| {
+            r.nearest(
+                ISCC_ALG,
+                content.kind.name(),
+                content.bits,
+                content.kind.match_distance(),
+                1,
+            )
+        })
+        .map_err(reg_err)?;
+    match nearest.first() {
+        Some(m) => judge(context, trust, registry, path, format, m, Some(&content)),
+        None => Ok(None),
+    }
+}
+
+/// The recovered label for match `m`, its stored manifest validated.
+fn judge(
+    context: &Arc<Context>,
+    trust: Option<&TrustList>,
+    registry: &SharedRegistry,
+    path: &Path,
+    format: MediaFormat,
+    m: &Match,
+    content: Option<&ContentCode>,
+) -> Result<Option<Recovered>, LabelError> {
+    let stored = registry
+        .with(|r| r.manifest(&m.manifest_id))
+        .map_err(|source| LabelError::Registry {
+            path: path.into(),
+            source,
+        })?;
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    let reader = match content {
+        // The very file that was signed: its binding is checked for real.
+        None => {
+            let file = std::fs::File::open(path).map_err(|e| LabelError::io(path, e))?;
+            Reader::from_shared_context(context).with_manifest_data_and_stream(
+                &stored.store,
+                &stored.media_type,
+                file,
+            )
+        }
+        // A transformed copy: the store is validated on its own (against
+        // no content), and its binding mismatch set aside below.
+        Some(_) => Reader::from_shared_context(context).with_manifest_data_and_stream(
+            &stored.store,
+            crate::text_sign::STORE_FORMAT,
+            Cursor::new(Vec::new()),
+        ),
+    }
+    .map_err(|e| LabelError::c2pa(path, &e))?;
+    let found = Found::new(reader, ManifestSource::Remote);
+    let report = from_reader(path, format, &found, trust);
+    let (verdict, failures, content_changed) = match content {
+        None => (report.verdict, report.failures, false),
+        Some(_) => {
+            let rest: Vec<_> = report
+                .failures
+                .into_iter()
+                .filter(|f| f.ingredient || !BINDING_MISMATCH.contains(&f.code.as_str()))
+                .collect();
+            (verdict_from(&found.reader, &rest), rest, true)
+        }
+    };
+    let reason = reason(verdict, content_changed, report.signer.as_ref());
+    Ok(Some(Recovered {
+        how: match content {
+            None => RecoveredBy::Exact,
+            Some(_) => RecoveredBy::Fingerprint,
+        },
+        kind: content.map(|c| c.kind.name()),
+        distance: content.map(|_| m.distance),
+        manifest: stored.id,
+        verdict,
+        content_changed,
+        reason,
+        signer: report.signer,
+        disclosure: report.disclosure,
+        failures,
+    }))
+}
+
+fn reason(verdict: Verdict, changed: bool, signer: Option<&Signer>) -> String {
+    let who = signer
+        .and_then(|s| s.organisation.as_deref().or(s.common_name.as_deref()))
+        .unwrap_or("an unnamed signer");
+    let state = match verdict {
+        Verdict::Trusted => format!("validly signed by {who}, a trusted signer"),
+        Verdict::ValidUntrusted => format!("validly signed by {who}, not on the trust list"),
+        _ => format!("signed by {who}, but the stored label does not validate"),
+    };
+    if changed {
+        format!("{state}; the content changed since signing (re-encoded, resized or edited)")
+    } else {
+        state
+    }
+}

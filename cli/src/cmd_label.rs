@@ -80,8 +80,10 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
     options.tsa_url = key_source::tsa_url(args.tsa.as_deref(), args.keys.config.as_deref())?;
     // Opened before anything is said or signed: a registry that cannot be
     // reached stops the run with nothing written.
-    options.registry =
-        key_source::registry(args.registry.registry.as_deref(), args.keys.config.as_deref())?;
+    options.registry = key_source::registry(
+        args.registry.registry.as_deref(),
+        args.keys.config.as_deref(),
+    )?;
     key_source::signing_notes(&identity, options.tsa_url.as_deref())?;
     options.format = args.format;
     request.apply_to(&mut options);

@@ -35,8 +35,7 @@ pub(crate) fn verify_options(
     let mut options = VerifyOptions::default();
     if let Some(arg) = registry {
         let config = crate::key_source::env_config();
-        options.registry =
-            crate::key_source::registry(arg.registry.as_deref(), config.as_deref())?;
+        options.registry = crate::key_source::registry(arg.registry.as_deref(), config.as_deref())?;
     }
     options.trust = TrustConfig::from_files(trust.trust.as_deref(), trust.allowed.as_deref())?;
     if trust.remote == crate::args::RemoteMode::Fetch {

@@ -134,10 +134,7 @@ pub(crate) fn registry(
     };
     url.map(|url| {
         tamga_label::SharedRegistry::open(&url).map_err(|e| {
-            anyhow::anyhow!(crate::advice::with_advice(
-                "registry-open",
-                e.to_string()
-            ))
+            anyhow::anyhow!(crate::advice::with_advice("registry-open", e.to_string()))
         })
     })
     .transpose()

@@ -4,7 +4,8 @@ Usage: c2pa_read.py FILE MIME [TRUST_ANCHORS.pem] [SIDECAR.c2pa]
 Prints one JSON object: validation_state, digital source types of the active
 manifest's actions, the failure codes and their explanations, whether the
 hard binding's data hash matched (data_hash_match), and the number of
-manifests.
+manifests, and the soft bindings (alg, name, block values) the active
+manifest's c2pa.soft-binding assertions hold.
 
 Text (MIME text/*, no SIDECAR): the bundled c2pa-rs (0.91.3) has no text
 handler, so the manifest store is taken from the C2PA text wrapper (Annex A.8)
@@ -40,6 +41,15 @@ def main():
         store = json.loads(reader.json())
         active = store["manifests"][store["active_manifest"]]
         dsts = []
+        soft_bindings = [
+            {
+                "alg": a["data"].get("alg"),
+                "name": a["data"].get("name"),
+                "values": [b.get("value") for b in a["data"].get("blocks", [])],
+            }
+            for a in active.get("assertions", [])
+            if a["label"].split("__")[0] == "c2pa.soft-binding"
+        ]
         for a in active.get("assertions", []):
             if a["label"].startswith("c2pa.actions"):
                 for act in a["data"].get("actions", []):
@@ -57,6 +67,7 @@ def main():
             "data_hash_match": "assertion.dataHash.match" in successes,
             "successes": successes,
             "manifests": len(store["manifests"]),
+            "soft_bindings": soft_bindings,
         }))
 
 

@@ -59,8 +59,8 @@ mod remote_verdict;
 mod request;
 mod sign;
 mod sign_job;
-mod soft_binding;
 pub mod signing_time;
+mod soft_binding;
 mod store_span;
 mod text_sign;
 mod text_verify;
@@ -84,9 +84,9 @@ pub use profile::Profile;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
 pub use register::SharedRegistry;
 pub use request::{LabelRequest, RequestError};
-pub use soft_binding::ISCC_ALG;
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};
+pub use soft_binding::ISCC_ALG;
 pub use tamga_media::{
     file_kind, guard, sidecar_candidates, time_budget, watchdog, write_bytes_atomically,
     DecodeLimits, Family, FileMode, InputLimits, Limit, LimitsTable, MediaError, MediaFormat,

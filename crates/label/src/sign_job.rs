@@ -17,10 +17,9 @@ use tamga_media::{write_atomically, FileMode};
 use tamga_notice::{AppliedNotice, NoticeOptions};
 
 use crate::{
-    input, manifest_map,
-    register::Registration,
-    soft_binding, text_sign, thumbnail, xmp_aigc, AiDisclosure, DecodeLimits, LabelError,
-    MediaFormat, MetadataOptions, Placement, ThumbnailOptions, Warning,
+    input, manifest_map, register::Registration, soft_binding, text_sign, thumbnail, xmp_aigc,
+    AiDisclosure, DecodeLimits, LabelError, MediaFormat, MetadataOptions, Placement,
+    ThumbnailOptions, Warning,
 };
 
 /// What a labelling job did besides writing its output.
@@ -204,7 +203,8 @@ impl Job {
         manifest_map::apply(&mut builder, statement, has_parent, staged.applied.as_ref())
             .map_err(|e| LabelError::c2pa(path, &e))?;
         if let Some(code) = &staged.content {
-            soft_binding::add_assertion(&mut builder, code).map_err(|e| LabelError::c2pa(path, &e))?;
+            soft_binding::add_assertion(&mut builder, code)
+                .map_err(|e| LabelError::c2pa(path, &e))?;
         }
         if let (true, Some(original)) = (parent, staged.original.as_mut()) {
             original

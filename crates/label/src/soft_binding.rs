@@ -56,12 +56,11 @@ pub(crate) fn media_code(
         | MediaFormat::Webp
         | MediaFormat::Tiff
         | MediaFormat::Bmp => {
-            let reader = BufReader::new(source.try_clone().map_err(|source| {
-                FingerprintError::Io {
+            let reader =
+                BufReader::new(source.try_clone().map_err(|source| FingerprintError::Io {
                     path: "staged content".into(),
                     source,
-                }
-            })?);
+                })?);
             Some(tamga_fingerprint::image(reader, limits)?)
         }
         MediaFormat::Wav

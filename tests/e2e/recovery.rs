@@ -384,3 +384,59 @@ fn c2pa_python_reads_the_soft_binding() {
         assert!(value.starts_with(prefix), "{file}: {value}");
     }
 }
+
+#[test]
+fn check_treats_a_recovered_ai_label_as_ai_evidence() {
+    let sb = Sandbox::new();
+    let db = sb.path("labels.sqlite");
+    let url = format!("sqlite:{}", db.display());
+    let photo = sb.copy_sample("sample.jpg");
+    let labelled = sb.path("labelled.jpg");
+    assert_ok(&sb.label(&photo, &labelled, &["--registry", &url]));
+    let stripped = sb.path("stripped.jpg");
+    ffmpeg(&[
+        "-i",
+        labelled.to_str().unwrap(),
+        "-q:v",
+        "8",
+        stripped.to_str().unwrap(),
+    ]);
+    let anchor = sb.anchor();
+    for (policy, lang_word) in [("kz", "stripped in transit"), ("eu", "stripped in transit")] {
+        let out = sb.run(&[
+            "check",
+            "--policy",
+            policy,
+            "--trust",
+            anchor.to_str().unwrap(),
+            "--registry",
+            &url,
+            "--json",
+            stripped.to_str().unwrap(),
+        ]);
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("check JSON: {e}: {}", text(&out.stderr)));
+        let f = &doc["files"][0];
+        assert_eq!(f["verdict"], "fix", "{policy}: {f:#}");
+        let reason = &f["reasons"][0];
+        assert_eq!(reason["rule"], "label", "{policy}: {f:#}");
+        assert!(
+            reason.to_string().contains(lang_word),
+            "{policy}: {reason:#}"
+        );
+        assert!(
+            !reason["clause"].as_str().unwrap_or_default().is_empty(),
+            "{policy}: no clause: {reason:#}"
+        );
+    }
+    // Without the registry the same file has no AI evidence at all.
+    let out = sb.run(&[
+        "check",
+        "--policy",
+        "kz",
+        "--json",
+        stripped.to_str().unwrap(),
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["files"][0]["verdict"], "publish", "{doc:#}");
+}

@@ -58,6 +58,13 @@ pub enum ReasonKind {
     UnlabelledSigned,
     /// No AI evidence and no label.
     UnlabelledNone,
+    /// No label in the file, but the registry holds an AI label for its
+    /// content: the label was stripped on the way (a re-encode, a
+    /// messenger) and is to be re-attached.
+    LabelStripped {
+        /// The recovered manifest's id.
+        manifest: String,
+    },
     /// An intact label from a signer not on the trust list.
     Untrusted {
         /// The signer's name.
@@ -87,9 +94,10 @@ impl ReasonKind {
             Self::Broken { .. } => RuleId::Intact,
             Self::Remote { .. } => RuleId::Remote,
             Self::AigcForged | Self::AigcPropagationForged => RuleId::Aigc,
-            Self::LabelNotAccepted { .. } | Self::LabelMissing | Self::Labelled { .. } => {
-                RuleId::Label
-            }
+            Self::LabelNotAccepted { .. }
+            | Self::LabelMissing
+            | Self::Labelled { .. }
+            | Self::LabelStripped { .. } => RuleId::Label,
             Self::NoticeExempt | Self::NoticeMissing => RuleId::Notice,
             Self::UnlabelledSigned | Self::UnlabelledNone => RuleId::Unlabelled,
             Self::Untrusted { .. } | Self::Expired { .. } => RuleId::Trust,
@@ -217,6 +225,17 @@ pub(crate) fn text(lang: ReportLang, reason: &Reason) -> String {
             "Белгі бүтін, бірақ онда ЖИ қатысқаны айтылмаған",
             "Метка цела, но участие ИИ в ней не указано",
         ),
+        ReasonKind::LabelStripped { manifest } => {
+            if ru {
+                format!(
+                    "Метка ИИ удалена при передаче: в файле её нет, но реестр хранит её для                      этого содержимого ({manifest}); прикрепите её снова"
+                )
+            } else {
+                format!(
+                    "ЖИ белгісі жіберу кезінде жойылған: файлда ол жоқ, бірақ тізілімде осы                      мазмұн үшін сақталған ({manifest}); оны қайта тіркеңіз"
+                )
+            }
+        }
         ReasonKind::UnlabelledNone => pick(
             "ЖИ дәлелі де, белгі де жоқ",
             "Нет ни признаков ИИ, ни метки",

@@ -282,6 +282,24 @@ fn unlabelled(facts: &Facts<'_>, out: &mut Findings) {
     if facts.status.is_some() || !out.reasons.is_empty() {
         return;
     }
+    // A registry holds an AI label for this content: the file lost it on
+    // the way. It is AI content, never "no AI evidence"; the fix is to
+    // re-attach the label, under the clause that requires it.
+    if let Some(found) = facts.report.recovered.as_ref().filter(|r| r.is_ai()) {
+        out.add(
+            GateVerdict::Fix,
+            format!(
+                "AI label stripped in transit: the file has none, but the registry holds one \
+                 for this content ({}); re-attach it",
+                found.manifest
+            ),
+            facts.policy.label_required(facts.format).1,
+            ReasonKind::LabelStripped {
+                manifest: found.manifest.clone(),
+            },
+        );
+        return;
+    }
     let signed = facts.report.verdict != Verdict::Unlabelled;
     let (message, kind) = if signed {
         (
@@ -423,6 +441,12 @@ mod tests {
             (ReasonKind::NoticeExempt, Notice),
             (ReasonKind::NoticeMissing, Notice),
             (ReasonKind::UnlabelledNone, Unlabelled),
+            (
+                ReasonKind::LabelStripped {
+                    manifest: "urn:c2pa:x".into(),
+                },
+                Label,
+            ),
             (ReasonKind::UnlabelledSigned, Unlabelled),
             (
                 ReasonKind::Untrusted {

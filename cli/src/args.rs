@@ -457,7 +457,7 @@ pub(crate) struct PublishArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// The configuration file (TOML; docs/serve.md). TAMGA_LISTEN, TAMGA_TRUST,
-    /// TAMGA_KEYS, TAMGA_SERVE_TOKENS and TAMGA_TSA override it.
+    /// TAMGA_KEYS, TAMGA_SERVE_TOKENS, TAMGA_TSA and TAMGA_REGISTRY override it.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 }

@@ -158,7 +158,11 @@ fn large_jpeg(
 pub fn image_code(image: &DynamicImage) -> Result<ContentCode, FingerprintError> {
     let pixels = normalize(image)?;
     let unit = iscc_lib::gen_image_code_v0(&pixels, 64)?;
-    ContentCode::from_unit(ContentKind::Image, unit.iscc)
+    let code = ContentCode::from_unit(ContentKind::Image, unit.iscc, false)?;
+    Ok(ContentCode {
+        featureless: is_featureless(code.bits),
+        ..code
+    })
 }
 
 /// The 1024 grey values the Image-Code hashes (steps 2–5 above).

@@ -40,7 +40,7 @@ mod resample;
 
 use std::{fmt, fs::File, io::BufReader, path::Path};
 
-pub use audio::{audio, audio_code, chromaprint};
+pub use audio::{audio, audio_code, chromaprint, is_steady};
 pub use data::{compose, data_codes, DataCodes};
 pub use error::{CodecError, FingerprintError};
 pub use image::{image, image_code, is_featureless, normalize, SCALED_JPEG_FROM};
@@ -125,14 +125,24 @@ pub struct ContentCode {
     pub bits: u64,
     /// The ISCC unit, "ISCC:EEA…" (image), "ISCC:EIA…" (audio), "ISCC:EAA…" (text).
     pub iscc: String,
+    /// Whether the content carries too little to match on: a uniform or
+    /// one-axis-gradient image ([`is_featureless`]), a steady tone or
+    /// noise. Such contents get nearly the same code whatever they are, so
+    /// a registry records the code but must not match on it.
+    pub featureless: bool,
 }
 
 impl ContentCode {
-    fn from_unit(kind: ContentKind, iscc: String) -> Result<Self, FingerprintError> {
+    fn from_unit(
+        kind: ContentKind,
+        iscc: String,
+        featureless: bool,
+    ) -> Result<Self, FingerprintError> {
         Ok(Self {
             kind,
             bits: body(&iscc)?,
             iscc,
+            featureless,
         })
     }
 }
@@ -173,11 +183,12 @@ pub fn text(text: &str) -> ContentCode {
     // fallback keeps a library from panicking if that ever changed.
     iscc_lib::gen_text_code_v0(text, 64)
         .ok()
-        .and_then(|unit| ContentCode::from_unit(ContentKind::Text, unit.iscc).ok())
+        .and_then(|unit| ContentCode::from_unit(ContentKind::Text, unit.iscc, false).ok())
         .unwrap_or(ContentCode {
             kind: ContentKind::Text,
             bits: 0,
             iscc: String::new(),
+            featureless: true,
         })
 }
 

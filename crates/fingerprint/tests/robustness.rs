@@ -12,8 +12,7 @@ use std::io::Cursor;
 
 use image::{codecs::jpeg::JpegEncoder, imageops::FilterType, DynamicImage, ImageFormat};
 use tamga_fingerprint::{
-    hamming, is_featureless, DecodeLimits, AUDIO_MATCH_DISTANCE, IMAGE_MATCH_DISTANCE,
-    TEXT_MATCH_DISTANCE,
+    hamming, DecodeLimits, AUDIO_MATCH_DISTANCE, IMAGE_MATCH_DISTANCE, TEXT_MATCH_DISTANCE,
 };
 
 fn from_bytes(bytes: Vec<u8>) -> u64 {
@@ -55,7 +54,12 @@ fn images_survive_reencoding_resizing_cropping_and_stay_apart() {
         let file = dir.path().join(format!("{i}.png"));
         common::make_image(&ffmpeg, i, &file);
         let img = image::open(&file).unwrap();
-        let code = tamga_fingerprint::image_code(&img).unwrap().bits;
+        let code = tamga_fingerprint::image_code(&img).unwrap();
+        if code.featureless {
+            // Matches nothing, so there is nothing to keep within reach.
+            continue;
+        }
+        let code = code.bits;
         let (w, h) = (img.width(), img.height());
         let half = img.resize_exact(w / 2, h / 2, FilterType::Triangle);
         let mut png = Cursor::new(Vec::new());
@@ -87,11 +91,9 @@ fn images_survive_reencoding_resizing_cropping_and_stay_apart() {
                 common::image_source(i)
             );
         }
-        if !is_featureless(code) {
-            codes.push(code);
-        }
+        codes.push(code);
     }
-    assert!(codes.len() >= 15, "too many featureless codes");
+    assert!(codes.len() >= 12, "too many featureless codes");
     let close = close_pairs(&codes, IMAGE_MATCH_DISTANCE);
     assert!(close.is_empty(), "unrelated images match: {close:?}");
 }
@@ -105,16 +107,17 @@ fn recordings_survive_mp3_and_resampling_and_stay_apart() {
     let code = |file: &std::path::Path| {
         let ext = file.extension().unwrap().to_str().unwrap().to_string();
         let source = Box::new(std::fs::File::open(file).unwrap());
-        tamga_fingerprint::audio(source, &ext, &DecodeLimits::default())
-            .unwrap()
-            .bits
+        tamga_fingerprint::audio(source, &ext, &DecodeLimits::default()).unwrap()
     };
     let mut codes = Vec::new();
     for i in 0..10 {
         let wav = dir.path().join(format!("{i}.wav"));
         common::make_audio(&ffmpeg, i, 15, &wav);
         let original = code(&wav);
-        codes.push(original);
+        if !original.featureless {
+            codes.push(original.bits);
+        }
+        let original = original.bits;
         if i >= 5 {
             continue;
         }
@@ -128,7 +131,7 @@ fn recordings_survive_mp3_and_resampling_and_stay_apart() {
             all.extend_from_slice(args);
             all.push(common::path(&out));
             common::ffmpeg(&ffmpeg, &all);
-            let d = hamming(original, code(&out));
+            let d = hamming(original, code(&out).bits);
             assert!(
                 d <= AUDIO_MATCH_DISTANCE,
                 "{ext} {args:?} moved {} by {d} bits",
@@ -136,6 +139,7 @@ fn recordings_survive_mp3_and_resampling_and_stay_apart() {
             );
         }
     }
+    assert!(codes.len() >= 4, "too many steady clips");
     let close = close_pairs(&codes, AUDIO_MATCH_DISTANCE);
     assert!(close.is_empty(), "unrelated recordings match: {close:?}");
 }

@@ -151,7 +151,20 @@ pub fn audio_code(features: &[i32]) -> Result<ContentCode, FingerprintError> {
         });
     }
     let unit = iscc_lib::gen_audio_code_v0(features, 64)?;
-    ContentCode::from_unit(ContentKind::Audio, unit.iscc)
+    ContentCode::from_unit(ContentKind::Audio, unit.iscc, is_steady(features))
+}
+
+/// Whether a recording's Chromaprint features mostly repeat: a steady
+/// tone, hum or noise, whose chroma is the same frame after frame. Such
+/// recordings share codes with any other of the same pitch classes (the
+/// measurement in `docs/fingerprints.md` found them at distance 0 from
+/// unrelated ones), so they are flagged featureless. Music and speech
+/// change from frame to frame: nearly all their features are distinct.
+pub fn is_steady(features: &[i32]) -> bool {
+    let mut distinct = features.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.len() * 2 < features.len()
 }
 
 #[cfg(test)]
@@ -201,6 +214,14 @@ mod tests {
         let near = crate::hamming(a.bits, b.bits);
         let far = crate::hamming(a.bits, c.bits);
         assert!(near < far, "resampled {near}, other melody {far}");
+    }
+
+    #[test]
+    fn a_steady_tone_is_featureless_and_a_melody_is_not() {
+        let limits = DecodeLimits::default();
+        assert!(!code(wav(8, 44_100, 1), &limits).unwrap().featureless);
+        // Seed 17: the note index is a multiple of 24, one note throughout.
+        assert!(code(wav(8, 44_100, 17), &limits).unwrap().featureless);
     }
 
     #[test]

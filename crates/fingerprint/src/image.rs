@@ -90,14 +90,17 @@ pub fn image<R: BufRead + Seek>(
 
 /// A JPEG with a short side of [`SCALED_JPEG_FROM`] or more, decoded at
 /// reduced scale and turned upright; `None` for smaller or unusual ones
-/// (CMYK, 16-bit), which take the full decode.
+/// (CMYK, 16-bit), which take the full decode, and `None` too for a file
+/// jpeg-decoder refuses: the full decoder (zune-jpeg) is more lenient, and
+/// the file's verdict is its.
 fn large_jpeg(
     reader: &mut impl BufRead,
     limits: &DecodeLimits,
 ) -> Result<Option<DynamicImage>, FingerprintError> {
-    let bad = |e: jpeg_decoder::Error| FingerprintError::decode(ContentKind::Image)(e.into());
     let mut decoder = jpeg_decoder::Decoder::new(reader);
-    decoder.read_info().map_err(bad)?;
+    if decoder.read_info().is_err() {
+        return Ok(None);
+    }
     let Some(info) = decoder.info() else {
         return Ok(None);
     };
@@ -115,16 +118,18 @@ fn large_jpeg(
     // jpeg-decoder picks the smallest DCT scale at least this large.
     let want =
         |side: u32| (u64::from(side) * u64::from(SCALED_MIN_SIDE)).div_ceil(u64::from(short));
-    let (sw, sh) = decoder
-        .scale(
-            u16::try_from(want(w)).unwrap_or(u16::MAX),
-            u16::try_from(want(h)).unwrap_or(u16::MAX),
-        )
-        .map_err(bad)?;
+    let Ok((sw, sh)) = decoder.scale(
+        u16::try_from(want(w)).unwrap_or(u16::MAX),
+        u16::try_from(want(h)).unwrap_or(u16::MAX),
+    ) else {
+        return Ok(None);
+    };
     decoder.set_max_decoding_buffer_size(
         usize::try_from(limits.max_decoded_bytes).unwrap_or(usize::MAX),
     );
-    let pixels = decoder.decode().map_err(bad)?;
+    let Ok(pixels) = decoder.decode() else {
+        return Ok(None);
+    };
     let (sw, sh) = (u32::from(sw), u32::from(sh));
     let short_of = || FingerprintError::Empty {
         kind: ContentKind::Image,
@@ -153,7 +158,11 @@ fn large_jpeg(
 pub fn image_code(image: &DynamicImage) -> Result<ContentCode, FingerprintError> {
     let pixels = normalize(image)?;
     let unit = iscc_lib::gen_image_code_v0(&pixels, 64)?;
-    ContentCode::from_unit(ContentKind::Image, unit.iscc)
+    let code = ContentCode::from_unit(ContentKind::Image, unit.iscc, false)?;
+    Ok(ContentCode {
+        featureless: is_featureless(code.bits),
+        ..code
+    })
 }
 
 /// The 1024 grey values the Image-Code hashes (steps 2–5 above).

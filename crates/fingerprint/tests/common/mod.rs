@@ -75,13 +75,20 @@ pub(crate) fn ffmpeg(ffmpeg: &Path, args: &[&str]) {
     );
 }
 
-/// The `i`-th of a family of varied, real-looking lavfi image sources
-/// (synthetic scenes, fractals, cellular automata, noise-textured
-/// gradients), each different for each `i`.
+/// The `i`-th of a family of varied, real-looking lavfi image sources,
+/// each different for each `i`. Like photos, each has structure at low
+/// frequencies (what the Image-Code sees): regions of a test pattern,
+/// fractals, cellular automata and games of life grown from a small grid
+/// and blurred, multi-colour gradients, smooth random colour fields.
+/// (Raw per-pixel noise has no such structure — its code is noise too —
+/// and a seeded Sierpiński carpet is the same picture for every seed.)
 pub(crate) fn image_source(i: usize) -> String {
     let seed = i * 7919 + 13;
     let w = 320 + (seed % 7) * 64;
     let h = 240 + (seed % 5) * 48;
+    let colour = |k: usize| {
+        (seed.wrapping_mul(2_654_435_761).wrapping_add(k * 40_503) >> (k % 5)) & 0xff_ffff
+    };
     match i % 6 {
         // Regions of a large test pattern: each crop is another picture.
         0 => format!(
@@ -97,27 +104,37 @@ pub(crate) fn image_source(i: usize) -> String {
             0.05 + (seed % 13) as f64 / 10.0
         ),
         2 => format!(
-            "cellauto=s={w}x{h}:rule={}:random_seed={seed}:random_fill_ratio=0.5,scale={w}:{h}",
-            [18, 22, 26, 30, 45, 54, 60, 73, 90, 105, 110, 122, 126, 150][seed % 14]
+            "cellauto=s={}x{}:rule={}:random_seed={seed}:random_fill_ratio=0.5,scale={w}:{h}:flags=bicubic,gblur=sigma=2,hue=h={}",
+            w / 8,
+            h / 8,
+            [18, 22, 26, 30, 45, 54, 60, 73, 90, 105, 110, 122, 126, 150][seed % 14],
+            seed % 360
         ),
         3 => format!(
-            "gradients=s={w}x{h}:c0=0x{:06x}:c1=0x{:06x}:x0={}:y0={}:x1={}:y1={}:seed={seed},noise=alls=20:allf=t",
-            (seed * 2_654_435_761) & 0xff_ffff,
-            (seed * 40_503) & 0xff_ffff,
+            "gradients=s={w}x{h}:nb_colors={}:c0=0x{:06x}:c1=0x{:06x}:c2=0x{:06x}:c3=0x{:06x}:c4=0x{:06x}:type={}:x0={}:y0={}:x1={}:y1={}:seed={seed},noise=alls=8:allf=t",
+            3 + seed % 3,
+            colour(0),
+            colour(1),
+            colour(2),
+            colour(3),
+            colour(4),
+            ["linear", "radial", "circular", "spiral"][seed % 4],
             seed % w,
-            seed % h,
+            (seed / 3) % h,
             (seed * 3) % w,
             (seed * 5) % h
         ),
         4 => format!(
-            "life=s={w}x{h}:seed={seed}:ratio=0.3:mold=10:death_color=#{:06x}:life_color=#{:06x},scale={w}:{h}:flags=bicubic,gblur=sigma=1.5",
-            (seed * 12_345) & 0xff_ffff,
-            (seed * 54_321) & 0xff_ffff
+            "life=s={}x{}:seed={seed}:ratio=0.3:mold=10:death_color=#{:06x}:life_color=#{:06x},scale={w}:{h}:flags=bicubic,gblur=sigma=1.5",
+            w / 6,
+            h / 6,
+            colour(5),
+            colour(6)
         ),
         _ => format!(
-            "sierpinski=s={w}x{h}:seed={seed}:type={},hue=h={}",
-            ["carpet", "triangle"][seed % 2],
-            seed % 360
+            "color=c=gray:s={}x{},noise=alls=100:all_seed={seed},format=rgb24,scale={w}:{h}:flags=bicubic",
+            4 + seed % 28,
+            3 + seed % 21
         ),
     }
 }

@@ -145,9 +145,10 @@ pub enum LabelError {
     Registry {
         /// The file.
         path: PathBuf,
-        /// The registry's error, by cause (its own `kind()`).
+        /// The registry's error, by cause (its own `kind()`); boxed, as
+        /// it is large next to the other causes.
         #[source]
-        source: tamga_registry::RegistryError,
+        source: Box<tamga_registry::RegistryError>,
     },
     /// The output would overwrite the input, and the caller did not say
     /// it may.

@@ -145,7 +145,7 @@ impl Registration<'_> {
             .with(|r| r.record(&record))
             .map_err(|source| LabelError::Registry {
                 path: path.into(),
-                source,
+                source: Box::new(source),
             })?;
         Ok(())
     }

@@ -329,18 +329,20 @@ impl ServerConfig {
         c.allowed = file.trust.allowed.map(rel);
         c.remote = file.verify.remote.unwrap_or_default();
         c.registry_url = env.registry.map(str::to_string).or_else(|| {
-            file.registry.url.map(|url| match url.strip_prefix("sqlite:") {
-                // A relative SQLite path is beside the config file, like
-                // every other path in it.
-                Some(path)
-                    if path != ":memory:"
-                        && !path.starts_with('/')
-                        && Path::new(path).is_relative() =>
-                {
-                    format!("sqlite:{}", rel(PathBuf::from(path)).display())
-                }
-                _ => url,
-            })
+            file.registry
+                .url
+                .map(|url| match url.strip_prefix("sqlite:") {
+                    // A relative SQLite path is beside the config file, like
+                    // every other path in it.
+                    Some(path)
+                        if path != ":memory:"
+                            && !path.starts_with('/')
+                            && Path::new(path).is_relative() =>
+                    {
+                        format!("sqlite:{}", rel(PathBuf::from(path)).display())
+                    }
+                    _ => url,
+                })
         });
         let l = file.label;
         c.keys = match (env.keys, l.keys, l.cert, l.key) {
@@ -418,10 +420,7 @@ mod tests {
         let (d, p) = write("[registry]\nurl = \"sqlite:labels/registry.sqlite\"\n");
         let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
         let beside = d.path().join("labels/registry.sqlite");
-        assert_eq!(
-            c.registry_url,
-            Some(format!("sqlite:{}", beside.display()))
-        );
+        assert_eq!(c.registry_url, Some(format!("sqlite:{}", beside.display())));
         let (_d, p) = write("[registry]\nurl = \"postgres://tamga@db/tamga\"\n");
         let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
         assert_eq!(c.registry_url.as_deref(), Some("postgres://tamga@db/tamga"));

@@ -89,7 +89,7 @@ pub(super) fn recover(
 ) -> Result<Option<Recovered>, LabelError> {
     let reg_err = |source| LabelError::Registry {
         path: path.into(),
-        source,
+        source: Box::new(source),
     };
     let sha256 = {
         let mut file = std::fs::File::open(path).map_err(|e| LabelError::io(path, e))?;
@@ -108,8 +108,10 @@ pub(super) fn recover(
     // A file the fingerprinter cannot decode has no content code: only
     // the exact lookup above could find it.
     let content = match tamga_fingerprint::content_of_file(path, format, limits) {
-        Ok(Some(code)) => code,
-        Ok(None) | Err(_) => return Ok(None),
+        // A featureless code (a flat image, a steady tone) is shared by
+        // unrelated content: it is recorded but never matched.
+        Ok(Some(code)) if !code.featureless => code,
+        Ok(_) | Err(_) => return Ok(None),
     };
     let nearest = registry
         .with(|r| {
@@ -142,7 +144,7 @@ fn judge(
         .with(|r| r.manifest(&m.manifest_id))
         .map_err(|source| LabelError::Registry {
             path: path.into(),
-            source,
+            source: Box::new(source),
         })?;
     let Some(stored) = stored else {
         return Ok(None);

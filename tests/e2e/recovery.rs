@@ -440,3 +440,23 @@ fn check_treats_a_recovered_ai_label_as_ai_evidence() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["files"][0]["verdict"], "publish", "{doc:#}");
 }
+
+#[test]
+fn a_file_whose_sidecar_went_missing_is_found_by_its_exact_hash() {
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let wav = sb.copy_sample("sample.wav");
+    let out = sb.path("out.wav");
+    assert_ok(&sb.label(&wav, &out, &["--sidecar", "--registry", &url]));
+    let sidecar = sb.path("out.c2pa");
+    assert!(sidecar.is_file());
+    std::fs::remove_file(&sidecar).unwrap();
+    let entry = &verify_with(&sb, &url, &[&out])[0];
+    let r = &entry["recovered"];
+    assert_eq!(entry["verdict"], "unlabelled", "{entry:#}");
+    assert_eq!(r["how"], "exact", "{entry:#}");
+    assert!(r.get("distance").is_none(), "{entry:#}");
+    // The very file that was signed: its binding holds, nothing changed.
+    assert_eq!(r["content_changed"], false, "{entry:#}");
+    assert_eq!(r["verdict"], "trusted", "{entry:#}");
+}

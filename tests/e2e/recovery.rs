@@ -460,3 +460,38 @@ fn a_file_whose_sidecar_went_missing_is_found_by_its_exact_hash() {
     assert_eq!(r["content_changed"], false, "{entry:#}");
     assert_eq!(r["verdict"], "trusted", "{entry:#}");
 }
+
+#[test]
+fn a_text_labelled_through_a_pipe_is_registered_too() {
+    use std::io::Write as _;
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let keys = sb.keys();
+    let mut child = sb
+        .cmd()
+        .args(["label", "-", "--ai", "generated", "--registry", &url])
+        .args(["--keys", keys.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ARTICLE.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_ok(&out);
+    let labelled = sb.path("piped.txt");
+    std::fs::write(&labelled, &out.stdout).unwrap();
+    let copied = sb.path("copied.txt");
+    copy_text(&labelled, &copied);
+    let entry = &verify_with(&sb, &url, &[&copied])[0];
+    assert_eq!(
+        entry["recovered"]["manifest"],
+        manifest_id(&sb, &labelled).as_str(),
+        "{entry:#}"
+    );
+}

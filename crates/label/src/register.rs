@@ -151,6 +151,27 @@ impl Registration<'_> {
     }
 }
 
+impl Registration<'_> {
+    /// Records a text label from its wrapper (the store inside it), for
+    /// the text whose bytes `written` holds.
+    pub(crate) fn record_text(
+        &self,
+        wrapper: &str,
+        written: &mut (impl Read + Seek),
+    ) -> Result<(), LabelError> {
+        let store = tamga_text::scan(wrapper.as_bytes())
+            .single()
+            .ok()
+            .flatten()
+            .map(|w| w.manifest)
+            .ok_or_else(|| LabelError::C2pa {
+                path: self.path.into(),
+                message: "the label just made cannot be read back".into(),
+            })?;
+        self.record(store, written)
+    }
+}
+
 /// Hashes what passes through, so the file is read once for the Data-,
 /// Instance-Code and SHA-256.
 struct HashingReader<'a, R> {

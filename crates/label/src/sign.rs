@@ -258,7 +258,7 @@ impl Labeller {
         let signer = self.signer.as_ref().as_ref();
         let labels = xmp_aigc::labels(&self.options.metadata, &disclosure, signer, path)?;
         watchdog::guard(path, || {
-            text_sign::label(
+            let labelled = text_sign::label(
                 &self.context,
                 signer,
                 &disclosure,
@@ -270,8 +270,24 @@ impl Labeller {
                 format,
                 path,
                 text,
-            )
-            .map(Into::into)
+            )?;
+            let content = labelled.content.clone();
+            let wrapper = labelled.wrapper.clone();
+            let labelled = LabelledText::from(labelled);
+            // Registered before the text is handed back: the caller
+            // writes it only once it is recorded.
+            if let Some(registry) = &self.options.registry {
+                crate::register::Registration {
+                    registry,
+                    context: &self.context,
+                    path,
+                    format,
+                    content: Some(&content),
+                    disclosure: &disclosure,
+                }
+                .record_text(&wrapper, &mut std::io::Cursor::new(&labelled.bytes))?;
+            }
+            Ok(labelled)
         })
     }
 

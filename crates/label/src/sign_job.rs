@@ -378,15 +378,6 @@ impl Job {
             let Some(registry) = &self.registry else {
                 return Ok(());
             };
-            let store = tamga_text::scan(labelled.wrapper.as_bytes())
-                .single()
-                .ok()
-                .flatten()
-                .map(|w| w.manifest)
-                .ok_or_else(|| LabelError::C2pa {
-                    path: path.into(),
-                    message: "the label just made cannot be read back".into(),
-                })?;
             Registration {
                 registry,
                 context: &self.context,
@@ -395,7 +386,7 @@ impl Job {
                 content: Some(&labelled.content),
                 disclosure: &self.disclosure,
             }
-            .record(store, tmp)
+            .record_text(&labelled.wrapper, tmp)
         })?;
         Ok(JobDone {
             kept: labelled.kept_previous_manifest,

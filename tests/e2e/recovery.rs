@@ -448,7 +448,7 @@ fn a_file_whose_sidecar_went_missing_is_found_by_its_exact_hash() {
     let wav = sb.copy_sample("sample.wav");
     let out = sb.path("out.wav");
     assert_ok(&sb.label(&wav, &out, &["--sidecar", "--registry", &url]));
-    let sidecar = sb.path("out.c2pa");
+    let sidecar = sb.path("out.wav.c2pa");
     assert!(sidecar.is_file());
     std::fs::remove_file(&sidecar).unwrap();
     let entry = &verify_with(&sb, &url, &[&out])[0];

@@ -1,0 +1,263 @@
+//! ISCC fingerprints (ISO 24138) of images, audio and text: the C2PA
+//! soft-binding algorithm `io.iscc.v0`.
+//!
+//! A C2PA manifest travels inside its file and is lost when a platform
+//! re-encodes it. A fingerprint is computed from what the content looks or
+//! sounds like, so it survives the re-encode and can key a lookup of the
+//! manifest in a registry. This crate computes:
+//!
+//! * a *content code* ([`ContentCode`], 64 bits): Image-Code, Audio-Code
+//!   or Text-Code. Near-identical content has codes a small [`hamming`]
+//!   distance apart; the distances that count as a match are the
+//!   `*_MATCH_DISTANCE` constants, measured in `docs/fingerprints.md`;
+//! * the Data-Code (similarity of the bytes) and Instance-Code (BLAKE3 of
+//!   the bytes, for exact matches);
+//! * the composite ISCC-CODE string that names all of them.
+//!
+//! The codes are iscc-lib's (the ISCC project's conformance vectors pass,
+//! see the tests); what this crate adds is decoding within tamga's limits
+//! and the reference's image normalisation.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let a = tamga_fingerprint::text("The quick brown fox jumps over the lazy dog, twice over.");
+//! let b = tamga_fingerprint::text("The quick brown fox jumps over the lazy dog twice over.");
+//! assert!(a.iscc.starts_with("ISCC:EA"));
+//! assert!(tamga_fingerprint::hamming(a.bits, b.bits) <= tamga_fingerprint::TEXT_MATCH_DISTANCE);
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// Unit tests unwrap what they constructed themselves.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod audio;
+mod data;
+mod error;
+mod image;
+mod resample;
+
+use std::{fmt, fs::File, io::BufReader, path::Path};
+
+pub use audio::{audio, audio_code, chromaprint, is_steady};
+pub use data::{compose, data_codes, DataCodes};
+pub use error::{CodecError, FingerprintError};
+pub use image::{image, image_code, is_featureless, normalize, SCALED_JPEG_FROM};
+pub use tamga_media::DecodeLimits;
+use tamga_media::{Family, MediaFormat};
+
+/// Largest Hamming distance between two Image-Codes that counts as the
+/// same picture (see `docs/fingerprints.md` for the measurement).
+pub const IMAGE_MATCH_DISTANCE: u32 = 8;
+/// Largest Hamming distance between two Audio-Codes that counts as the
+/// same recording.
+pub const AUDIO_MATCH_DISTANCE: u32 = 8;
+/// Largest Hamming distance between two Text-Codes that counts as the
+/// same text.
+pub const TEXT_MATCH_DISTANCE: u32 = 12;
+
+/// The largest of the match distances: a registry's nearest-code index
+/// must find every code this close (with multi-index hashing, more bands
+/// than this).
+pub const MAX_MATCH_DISTANCE: u32 = {
+    let m = if IMAGE_MATCH_DISTANCE > AUDIO_MATCH_DISTANCE {
+        IMAGE_MATCH_DISTANCE
+    } else {
+        AUDIO_MATCH_DISTANCE
+    };
+    if m > TEXT_MATCH_DISTANCE {
+        m
+    } else {
+        TEXT_MATCH_DISTANCE
+    }
+};
+
+/// What a content code was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContentKind {
+    /// Image-Code.
+    Image,
+    /// Audio-Code.
+    Audio,
+    /// Text-Code.
+    Text,
+}
+
+impl ContentKind {
+    /// A stable name, for storage and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Audio => "audio",
+            Self::Text => "text",
+        }
+    }
+
+    /// The largest distance that counts as a match for this kind.
+    pub fn match_distance(self) -> u32 {
+        match self {
+            Self::Image => IMAGE_MATCH_DISTANCE,
+            Self::Audio => AUDIO_MATCH_DISTANCE,
+            Self::Text => TEXT_MATCH_DISTANCE,
+        }
+    }
+}
+
+impl fmt::Display for ContentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Image => "image",
+            Self::Audio => "recording",
+            Self::Text => "text",
+        })
+    }
+}
+
+/// A 64-bit ISCC Content-Code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ContentCode {
+    /// What it was computed from.
+    pub kind: ContentKind,
+    /// The 64-bit body, big-endian as in the unit: compare with [`hamming`].
+    pub bits: u64,
+    /// The ISCC unit, "ISCC:EEA…" (image), "ISCC:EIA…" (audio), "ISCC:EAA…" (text).
+    pub iscc: String,
+    /// Whether the content carries too little to match on: a uniform or
+    /// one-axis-gradient image ([`is_featureless`]), a steady tone or
+    /// noise. Such contents get nearly the same code whatever they are, so
+    /// a registry records the code but must not match on it.
+    pub featureless: bool,
+}
+
+impl ContentCode {
+    fn from_unit(
+        kind: ContentKind,
+        iscc: String,
+        featureless: bool,
+    ) -> Result<Self, FingerprintError> {
+        Ok(Self {
+            kind,
+            bits: body(&iscc)?,
+            iscc,
+            featureless,
+        })
+    }
+}
+
+/// The fingerprints of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Fingerprints {
+    /// The content code, if the format has one.
+    pub content: Option<ContentCode>,
+    /// The 64-bit Data-Code body.
+    pub data: u64,
+    /// BLAKE3 of the file's bytes (the 256-bit Instance-Code body).
+    pub instance: [u8; 32],
+    /// The composite ISCC-CODE, "ISCC:K…".
+    pub iscc: String,
+}
+
+/// The number of bits in which two codes differ.
+pub fn hamming(a: u64, b: u64) -> u32 {
+    (a ^ b).count_ones()
+}
+
+/// The first 64 bits of an ISCC unit's body.
+fn body(iscc: &str) -> Result<u64, iscc_lib::IsccError> {
+    let (_, _, _, _, digest) = iscc_lib::iscc_decode(iscc)?;
+    let first: [u8; 8] = digest
+        .get(..8)
+        .and_then(|d| d.try_into().ok())
+        .ok_or_else(|| iscc_lib::IsccError::InvalidInput("body shorter than 64 bits".into()))?;
+    Ok(u64::from_be_bytes(first))
+}
+
+/// The Text-Code of plain text. Pass the text as a reader sees it: a
+/// labelled text without its C2PA wrapper (`tamga_text::strip`).
+pub fn text(text: &str) -> ContentCode {
+    // A 64-bit Text-Code of any string is within iscc-lib's domain; the
+    // fallback keeps a library from panicking if that ever changed.
+    iscc_lib::gen_text_code_v0(text, 64)
+        .ok()
+        .and_then(|unit| ContentCode::from_unit(ContentKind::Text, unit.iscc, false).ok())
+        .unwrap_or(ContentCode {
+            kind: ContentKind::Text,
+            bits: 0,
+            iscc: String::new(),
+            featureless: true,
+        })
+}
+
+/// The content code of a file of `format`, or `Ok(None)` for formats with
+/// no content code (video; images `image` does not decode here: HEIF,
+/// AVIF, JPEG XL, SVG — decode those and use [`image_code`]).
+pub fn content_of_file(
+    path: &Path,
+    format: MediaFormat,
+    limits: &DecodeLimits,
+) -> Result<Option<ContentCode>, FingerprintError> {
+    let open = || {
+        File::open(path).map_err(|source| FingerprintError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let code = match format {
+        MediaFormat::Jpeg
+        | MediaFormat::Png
+        | MediaFormat::Gif
+        | MediaFormat::Webp
+        | MediaFormat::Tiff
+        | MediaFormat::Bmp => image(BufReader::new(open()?), limits)?,
+        MediaFormat::Wav
+        | MediaFormat::Mp3
+        | MediaFormat::Flac
+        | MediaFormat::M4a
+        | MediaFormat::Aac => audio(Box::new(open()?), format.name(), limits)?,
+        f if f.family() == Family::Text => {
+            let size = open()?
+                .metadata()
+                .map_err(|source| FingerprintError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?
+                .len();
+            limits.check(tamga_media::Limit::DecodedBytes, size)?;
+            let bytes = std::fs::read(path).map_err(|source| FingerprintError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let visible = tamga_text::strip(&bytes);
+            let s = std::str::from_utf8(&visible)
+                .map_err(|e| FingerprintError::decode(ContentKind::Text)(e.into()))?;
+            text(s)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(code))
+}
+
+/// Every fingerprint of the file at `path`, read as `format`: its content
+/// code (see [`content_of_file`]), its Data- and Instance-Code (streamed)
+/// and the composite ISCC-CODE.
+pub fn of_file(
+    path: &Path,
+    format: MediaFormat,
+    limits: &DecodeLimits,
+) -> Result<Fingerprints, FingerprintError> {
+    let content = content_of_file(path, format, limits)?;
+    let io = |source| FingerprintError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    let codes = data_codes(file).map_err(|source| FingerprintError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    compose(content, codes)
+}

@@ -9,12 +9,13 @@ use crate::args::ServeArgs;
 
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
     let var = |k: &str| std::env::var(k).ok();
-    let (listen, trust, keys, tokens, tsa) = (
+    let (listen, trust, keys, tokens, tsa, registry) = (
         var("TAMGA_LISTEN"),
         var("TAMGA_TRUST"),
         var("TAMGA_KEYS"),
         var("TAMGA_SERVE_TOKENS"),
         var("TAMGA_TSA"),
+        var("TAMGA_REGISTRY"),
     );
     let env = Env {
         listen: listen.as_deref(),
@@ -22,6 +23,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode> {
         keys: keys.as_deref(),
         tokens: tokens.as_deref(),
         tsa: tsa.as_deref(),
+        registry: registry.as_deref(),
     };
     let mut config = ServerConfig::load(args.config.as_deref(), &env)?;
     config.tools = crate::cmd_label::tools();

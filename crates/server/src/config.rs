@@ -51,6 +51,8 @@ struct File {
     #[serde(default)]
     verify: VerifyTable,
     #[serde(default)]
+    registry: RegistryTable,
+    #[serde(default)]
     /// `[limits]`: what decoding an upload for a notice may cost.
     limits: tamga_label::LimitsTable,
 }
@@ -106,6 +108,14 @@ struct LabelTable {
     tokens_file: Option<PathBuf>,
     /// An RFC 3161 time-stamp authority for every label.
     tsa: Option<String>,
+}
+
+/// `[registry]`: where labels are recorded and looked up.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryTable {
+    /// `sqlite:PATH` or `postgres://…` (docs/registry.md).
+    url: Option<String>,
 }
 
 /// How logs are written.
@@ -187,6 +197,9 @@ pub struct ServerConfig {
     /// The base of each upload's time budget (`timeout_secs` in
     /// `[limits]`); `None` keeps the library's.
     pub label_deadline: Option<Duration>,
+    /// The label registry (`[registry] url`, `TAMGA_REGISTRY`): the
+    /// soft-binding API answers from it. `None`: those routes answer 503.
+    pub registry: Option<String>,
     /// The programs and libraries `/v1/label`'s notices use (ffmpeg,
     /// cjxl, libheif), as the process that starts the server found them.
     pub tools: tamga_label::Tools,
@@ -218,6 +231,7 @@ impl Default for ServerConfig {
             tsa_url: None,
             remote: RemoteMode::Skip,
             label_deadline: None,
+            registry: None,
             tools: tamga_label::Tools::default(),
         }
     }
@@ -239,6 +253,8 @@ pub struct Env<'a> {
     pub tokens: Option<&'a str>,
     /// `TAMGA_TSA`.
     pub tsa: Option<&'a str>,
+    /// `TAMGA_REGISTRY`.
+    pub registry: Option<&'a str>,
 }
 
 impl ServerConfig {
@@ -327,6 +343,11 @@ impl ServerConfig {
             }
         };
         c.tsa_url = env.tsa.map(str::to_string).or(l.tsa);
+        c.registry = env
+            .registry
+            .map(str::to_string)
+            .or(file.registry.url)
+            .filter(|u| !u.is_empty());
         let mut tokens = l.tokens.unwrap_or_default();
         if let Some(f) = l.tokens_file.map(rel) {
             let text = std::fs::read_to_string(&f)
@@ -379,6 +400,7 @@ mod tests {
         keys: None,
         tokens: None,
         tsa: None,
+        registry: None,
     };
 
     fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -443,6 +465,7 @@ mod tests {
             keys: None,
             tokens: Some("aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2"),
             tsa: Some("http://tsa.example/env"),
+            registry: None,
         };
         let c = ServerConfig::load(Some(&p), &env).unwrap();
         assert_eq!(c.tsa_url.as_deref(), Some("http://tsa.example/env"));
@@ -469,5 +492,20 @@ mod tests {
                 .to_string();
             assert!(err.contains(zero), "{err}");
         }
+    }
+
+    #[test]
+    fn the_registry_comes_from_the_file_or_the_environment() {
+        let (_d, p) = write("[registry]\nurl = \"sqlite:labels.sqlite\"\n");
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.registry.as_deref(), Some("sqlite:labels.sqlite"));
+        let env = Env {
+            registry: Some("postgres://db/tamga"),
+            ..NO_ENV
+        };
+        let c = ServerConfig::load(Some(&p), &env).unwrap();
+        assert_eq!(c.registry.as_deref(), Some("postgres://db/tamga"));
+        let c = ServerConfig::load(None, &NO_ENV).unwrap();
+        assert_eq!(c.registry, None);
     }
 }

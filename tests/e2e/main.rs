@@ -40,6 +40,7 @@ mod remote;
 mod serve;
 mod serve_http;
 mod serve_slow;
+mod soft_binding_api;
 mod text;
 mod timestamps;
 mod tsa;

@@ -315,9 +315,12 @@ fn every_endpoint_is_documented_and_the_page_is_served_safely() {
         .collect();
     // Every route the router serves (crates/server/src/lib.rs) is documented.
     let lib = std::fs::read_to_string(root().join("crates/server/src/lib.rs")).unwrap();
+    // `.route(` then the path, on the same line or the next (rustfmt
+    // breaks long ones).
     let served: Vec<&str> = lib
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"'))
         .filter_map(|l| l.split('"').next())
         .collect();
     assert!(served.len() >= 9, "{served:?}");
@@ -327,7 +330,13 @@ fn every_endpoint_is_documented_and_the_page_is_served_safely() {
     b1.sort();
     assert_eq!(a1, b1);
     for path in &served {
-        if *path == "/v1/verify" || *path == "/v1/label" {
+        // These take uploads or parameters (and the soft-binding routes a
+        // registry): soft_binding_api.rs and the tests above cover them.
+        if *path == "/v1/verify"
+            || *path == "/v1/label"
+            || path.starts_with("/matches/")
+            || path.starts_with("/manifests/")
+        {
             continue;
         }
         let r = get(a, path);

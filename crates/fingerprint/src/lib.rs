@@ -37,6 +37,7 @@ mod data;
 mod error;
 mod image;
 mod resample;
+mod unit;
 
 use std::{fmt, fs::File, io::BufReader, path::Path};
 
@@ -46,6 +47,7 @@ pub use error::{CodecError, FingerprintError};
 pub use image::{image, image_code, is_featureless, normalize, SCALED_JPEG_FROM};
 pub use tamga_media::DecodeLimits;
 use tamga_media::{Family, MediaFormat};
+pub use unit::UnitError;
 
 /// Largest Hamming distance between two Image-Codes that counts as the
 /// same picture. Measured (`docs/fingerprints.md`): JPEG q75 and 50 %

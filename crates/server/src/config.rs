@@ -51,6 +51,8 @@ struct File {
     #[serde(default)]
     verify: VerifyTable,
     #[serde(default)]
+    registry: RegistryTable,
+    #[serde(default)]
     /// `[limits]`: what decoding an upload for a notice may cost.
     limits: tamga_label::LimitsTable,
     /// `[registry]`: where labels are recorded and looked up.
@@ -118,6 +120,14 @@ struct LabelTable {
     tokens_file: Option<PathBuf>,
     /// An RFC 3161 time-stamp authority for every label.
     tsa: Option<String>,
+}
+
+/// `[registry]`: where labels are recorded and looked up.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryTable {
+    /// `sqlite:PATH` or `postgres://…` (docs/registry.md).
+    url: Option<String>,
 }
 
 /// How logs are written.
@@ -201,6 +211,9 @@ pub struct ServerConfig {
     /// The base of each upload's time budget (`timeout_secs` in
     /// `[limits]`); `None` keeps the library's.
     pub label_deadline: Option<Duration>,
+    /// The label registry (`[registry] url`, `TAMGA_REGISTRY`): the
+    /// soft-binding API answers from it. `None`: those routes answer 503.
+    pub registry: Option<String>,
     /// The programs and libraries `/v1/label`'s notices use (ffmpeg,
     /// cjxl, libheif), as the process that starts the server found them.
     pub tools: tamga_label::Tools,
@@ -233,6 +246,7 @@ impl Default for ServerConfig {
             remote: RemoteMode::Skip,
             registry_url: None,
             label_deadline: None,
+            registry: None,
             tools: tamga_label::Tools::default(),
         }
     }
@@ -360,6 +374,11 @@ impl ServerConfig {
             }
         };
         c.tsa_url = env.tsa.map(str::to_string).or(l.tsa);
+        c.registry = env
+            .registry
+            .map(str::to_string)
+            .or(file.registry.url)
+            .filter(|u| !u.is_empty());
         let mut tokens = l.tokens.unwrap_or_default();
         if let Some(f) = l.tokens_file.map(rel) {
             let text = std::fs::read_to_string(&f)
@@ -523,5 +542,20 @@ mod tests {
                 .to_string();
             assert!(err.contains(zero), "{err}");
         }
+    }
+
+    #[test]
+    fn the_registry_comes_from_the_file_or_the_environment() {
+        let (_d, p) = write("[registry]\nurl = \"sqlite:labels.sqlite\"\n");
+        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
+        assert_eq!(c.registry.as_deref(), Some("sqlite:labels.sqlite"));
+        let env = Env {
+            registry: Some("postgres://db/tamga"),
+            ..NO_ENV
+        };
+        let c = ServerConfig::load(Some(&p), &env).unwrap();
+        assert_eq!(c.registry.as_deref(), Some("postgres://db/tamga"));
+        let c = ServerConfig::load(None, &NO_ENV).unwrap();
+        assert_eq!(c.registry, None);
     }
 }

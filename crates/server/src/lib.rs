@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod pace;
 pub mod remote_fetch;
 pub mod routes;
+pub mod soft_binding;
 pub mod start_error;
 pub use start_error::StartError;
 pub mod state;
@@ -58,6 +59,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/trust", get(routes::trust))
         .route("/v1/verify", post(routes::verify))
         .route("/v1/label", post(routes::label))
+        .route(
+            "/matches/byBinding",
+            get(soft_binding::by_binding_get).post(soft_binding::by_binding_post),
+        )
+        .route("/matches/byContent", post(soft_binding::by_content))
+        .route("/manifests/{id}", get(soft_binding::manifest))
+        .route(
+            "/services/supportedAlgorithms",
+            get(soft_binding::supported_algorithms),
+        )
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::wrong_method)
         .layer(DefaultBodyLimit::max(limit))

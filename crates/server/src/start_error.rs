@@ -39,6 +39,10 @@ pub enum StartError {
     /// Worded for the operator (the config file's keys), not the CLI.
     #[error("signing keys: {}", crate::error::key_error(.0))]
     Keys(#[source] Box<KeyError>),
+    /// The label registry could not be opened (bad URL, server down, a
+    /// newer schema than this tamga knows).
+    #[error("registry: {0}")]
+    Registry(#[source] Box<tamga_registry::RegistryError>),
     /// The folder for uploads could not be made.
     #[error("cannot make the upload folder: {0}")]
     Uploads(#[source] std::io::Error),
@@ -64,6 +68,7 @@ impl StartError {
             Self::Verifier(_) => "verifier",
             Self::Policy { .. } | Self::Gate { .. } => "policy",
             Self::Keys(_) => "keys",
+            Self::Registry(_) => "registry",
             Self::Uploads(_) => "io",
             Self::Workers(_) => "threads",
             Self::Listen { .. } => "listen",

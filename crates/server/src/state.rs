@@ -58,6 +58,11 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// What `GET /v1/trust` answers.
     pub trust_document: Value,
+    /// The label registry the soft-binding API answers from, if configured.
+    /// One connection behind a lock: a lookup is one short query, and
+    /// SQLite allows one writer anyway; PostgreSQL deployments scale by
+    /// running more `tamga serve` processes against one database.
+    pub registry: Option<Arc<std::sync::Mutex<tamga_registry::Registry>>>,
 }
 
 use crate::start_error::StartError;
@@ -99,6 +104,20 @@ impl AppState {
                     .map_err(|e| StartError::Keys(Box::new(e)))?,
             ),
         };
+        let registry = match &config.registry {
+            None => None,
+            // On a plain thread: this runs inside the server's tokio
+            // runtime, and the synchronous PostgreSQL client drives a
+            // runtime of its own, which tokio refuses to nest.
+            Some(url) => Some(Arc::new(std::sync::Mutex::new(
+                std::thread::scope(|s| {
+                    s.spawn(|| tamga_registry::Registry::open(url))
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
+                .map_err(|e| StartError::Registry(Box::new(e)))?,
+            ))),
+        };
         let token_digests = config.tokens.iter().map(|t| digest(t)).collect();
         let uploads = UploadRoot::create_in(&std::env::temp_dir()).map_err(StartError::Uploads)?;
         let stale = uploads.remove_stale_siblings();
@@ -131,6 +150,7 @@ impl AppState {
             uploads,
             metrics: Arc::new(Metrics::new()),
             trust_document,
+            registry,
         })
     }
 

@@ -55,18 +55,6 @@ struct File {
     #[serde(default)]
     /// `[limits]`: what decoding an upload for a notice may cost.
     limits: tamga_label::LimitsTable,
-    /// `[registry]`: where labels are recorded and looked up.
-    #[serde(default)]
-    registry: RegistryTable,
-}
-
-/// `[registry]`: the label registry (docs/registry.md).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RegistryTable {
-    /// `sqlite:PATH` (a relative PATH is beside the config file) or
-    /// `postgres://…`.
-    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,8 +194,6 @@ pub struct ServerConfig {
     pub tsa_url: Option<String>,
     /// Whether remote labels are fetched (`[verify] remote`).
     pub remote: RemoteMode,
-    /// The label registry's URL (`[registry] url`, `TAMGA_REGISTRY`).
-    pub registry_url: Option<String>,
     /// The base of each upload's time budget (`timeout_secs` in
     /// `[limits]`); `None` keeps the library's.
     pub label_deadline: Option<Duration>,
@@ -244,7 +230,6 @@ impl Default for ServerConfig {
             decode_limits: tamga_label::DecodeLimits::default(),
             tsa_url: None,
             remote: RemoteMode::Skip,
-            registry_url: None,
             label_deadline: None,
             registry: None,
             tools: tamga_label::Tools::default(),
@@ -342,22 +327,6 @@ impl ServerConfig {
         c.anchors = env.trust.map(PathBuf::from).or(file.trust.anchors.map(rel));
         c.allowed = file.trust.allowed.map(rel);
         c.remote = file.verify.remote.unwrap_or_default();
-        c.registry_url = env.registry.map(str::to_string).or_else(|| {
-            file.registry
-                .url
-                .map(|url| match url.strip_prefix("sqlite:") {
-                    // A relative SQLite path is beside the config file, like
-                    // every other path in it.
-                    Some(path)
-                        if path != ":memory:"
-                            && !path.starts_with('/')
-                            && Path::new(path).is_relative() =>
-                    {
-                        format!("sqlite:{}", rel(PathBuf::from(path)).display())
-                    }
-                    _ => url,
-                })
-        });
         let l = file.label;
         c.keys = match (env.keys, l.keys, l.cert, l.key) {
             (Some(dir), ..) => Some(KeySource::Dir(dir.into())),
@@ -433,25 +402,6 @@ mod tests {
         tsa: None,
         registry: None,
     };
-
-    #[test]
-    fn the_registry_comes_from_the_file_beside_it_or_the_environment() {
-        let (d, p) = write("[registry]\nurl = \"sqlite:labels/registry.sqlite\"\n");
-        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
-        let beside = d.path().join("labels/registry.sqlite");
-        assert_eq!(c.registry_url, Some(format!("sqlite:{}", beside.display())));
-        let (_d, p) = write("[registry]\nurl = \"postgres://tamga@db/tamga\"\n");
-        let c = ServerConfig::load(Some(&p), &NO_ENV).unwrap();
-        assert_eq!(c.registry_url.as_deref(), Some("postgres://tamga@db/tamga"));
-        let env = Env {
-            registry: Some("sqlite::memory:"),
-            ..NO_ENV
-        };
-        let c = ServerConfig::load(Some(&p), &env).unwrap();
-        assert_eq!(c.registry_url.as_deref(), Some("sqlite::memory:"));
-        let c = ServerConfig::load(None, &NO_ENV).unwrap();
-        assert_eq!(c.registry_url, None);
-    }
 
     fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();

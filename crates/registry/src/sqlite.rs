@@ -58,8 +58,7 @@ impl Db {
                 conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
                 // The first statement that reads the file: a file that is not
                 // a database fails here, as an `Open` error naming it.
-                conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-                    .map_err(open_err)?;
+                wal(&conn).map_err(open_err)?;
                 // WAL makes NORMAL durable across application crashes; only
                 // a power loss can drop the last commits.
                 conn.pragma_update(None, "synchronous", "NORMAL")
@@ -347,4 +346,24 @@ fn insert(tx: &Transaction<'_>, record: &NewRecord) -> Result<bool, RegistryErro
         .map_err(RegistryError::query)?;
     }
     Ok(true)
+}
+
+/// Switches the file to WAL. The switch needs the file to itself for a
+/// moment, and SQLite answers `SQLITE_BUSY` at once (without the busy
+/// handler) while another process opens or switches the same new file:
+/// two writers starting together saw "database is locked" under load. So
+/// the switch is retried, within the same budget as the busy timeout.
+fn wal(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let start = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.map(drop),
+        }
+    }
 }

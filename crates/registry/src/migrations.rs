@@ -10,6 +10,8 @@
 //!
 //! Never edit a released migration: add the next one.
 
+use crate::{BackendError, RegistryError};
+
 /// One schema change.
 pub(crate) struct Migration {
     pub(crate) version: i64,
@@ -98,6 +100,37 @@ CREATE INDEX bindings_b3 ON bindings (kind, b3) INCLUDE (code, id);
 
 /// The schema version this binary brings a database to.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A back end's migration transaction, open and holding whatever lock
+/// keeps two processes from migrating at once.
+pub(crate) trait MigrationTx {
+    /// The database's error type.
+    type Error: Into<BackendError>;
+    /// The newest migration applied (0 for a new database).
+    fn version(&mut self) -> Result<i64, RegistryError>;
+    /// Runs `m` and records it in the bookkeeping table.
+    fn apply(&mut self, m: &Migration, applied_ms: i64) -> Result<(), Self::Error>;
+}
+
+/// Applies, in order, the migrations newer than the database's version;
+/// refuses a database a newer tamga has migrated. The caller commits.
+pub(crate) fn run_pending(tx: &mut impl MigrationTx) -> Result<(), RegistryError> {
+    let found = tx.version()?;
+    if found > SCHEMA_VERSION {
+        return Err(RegistryError::NewerSchema {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let now = crate::to_ms(std::time::SystemTime::now());
+        tx.apply(m, now).map_err(|e| RegistryError::Migration {
+            version: m.version,
+            source: e.into(),
+        })?;
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Row, Transaction};
 
-use crate::migrations::{MIGRATIONS, POSTGRES_MIGRATIONS_TABLE, SCHEMA_VERSION};
+use crate::migrations::{self, Migration, MigrationTx, POSTGRES_MIGRATIONS_TABLE};
 use crate::{
     bands, from_ms, to_ms, BindingRow, Match, MatchedBy, NewRecord, Recorded, RegistryError,
     StoredManifest,
@@ -66,40 +66,26 @@ impl Db {
     }
 
     fn migrate(&mut self) -> Result<(), RegistryError> {
-        let mut tx = self.client.transaction().map_err(RegistryError::query)?;
+        let mut tx = self.tx()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .map_err(RegistryError::query)?;
         tx.batch_execute(POSTGRES_MIGRATIONS_TABLE)
             .map_err(RegistryError::query)?;
-        let found = current_version(&mut tx)?;
-        if found > SCHEMA_VERSION {
-            return Err(RegistryError::NewerSchema {
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
-        for m in MIGRATIONS.iter().filter(|m| m.version > found) {
-            let fail = |e: postgres::Error| RegistryError::Migration {
-                version: m.version,
-                source: e.into(),
-            };
-            tx.batch_execute(m.postgres).map_err(fail)?;
-            tx.execute(
-                "INSERT INTO migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
-                &[&m.version, &m.name, &to_ms(std::time::SystemTime::now())],
-            )
-            .map_err(fail)?;
-        }
+        migrations::run_pending(&mut Migrating(&mut tx))?;
         tx.commit().map_err(RegistryError::query)
     }
 
+    fn tx(&mut self) -> Result<Transaction<'_>, RegistryError> {
+        self.client.transaction().map_err(RegistryError::query)
+    }
+
     pub(crate) fn schema_version(&mut self) -> Result<i64, RegistryError> {
-        let mut tx = self.client.transaction().map_err(RegistryError::query)?;
+        let mut tx = self.tx()?;
         current_version(&mut tx)
     }
 
     pub(crate) fn record(&mut self, record: &NewRecord) -> Result<Recorded, RegistryError> {
-        let mut tx = self.client.transaction().map_err(RegistryError::query)?;
+        let mut tx = self.tx()?;
         let added = tx
             .execute(
                 "INSERT INTO manifests (id, store, media_type, created_ms, signer, ai, hard_hash)
@@ -151,7 +137,7 @@ impl Db {
     /// is new: a million rows in seconds instead of a round trip each.
     pub(crate) fn record_many(&mut self, records: &[NewRecord]) -> Result<u64, RegistryError> {
         let q = RegistryError::query;
-        let mut tx = self.client.transaction().map_err(q)?;
+        let mut tx = self.tx()?;
         tx.batch_execute(
             "CREATE TEMP TABLE new_manifests (id TEXT, store BYTEA, media_type TEXT,
                  created_ms BIGINT, signer TEXT, ai TEXT, hard_hash BYTEA) ON COMMIT DROP;
@@ -273,6 +259,25 @@ impl Db {
         }))
     }
 
+    pub(crate) fn bindings_of(
+        &mut self,
+        manifest_id: &str,
+        alg: &str,
+        kind: &str,
+    ) -> Result<Vec<Vec<u8>>, RegistryError> {
+        let q = RegistryError::query;
+        self.client
+            .query(
+                "SELECT value FROM bindings WHERE manifest_id = $1 AND alg = $2 AND kind = $3
+                 ORDER BY id",
+                &[&manifest_id, &alg, &kind],
+            )
+            .map_err(q)?
+            .iter()
+            .map(|r| r.try_get(0).map_err(q))
+            .collect()
+    }
+
     pub(crate) fn count(&mut self) -> Result<u64, RegistryError> {
         let row = self
             .client
@@ -299,6 +304,26 @@ fn count(n: i64) -> Result<u64, RegistryError> {
     u64::try_from(n).map_err(|_| RegistryError::Corrupt {
         what: format!("a count of {n}"),
     })
+}
+
+/// The migration transaction, for [`migrations::run_pending`].
+struct Migrating<'a, 'c>(&'a mut Transaction<'c>);
+
+impl MigrationTx for Migrating<'_, '_> {
+    type Error = postgres::Error;
+
+    fn version(&mut self) -> Result<i64, RegistryError> {
+        current_version(self.0)
+    }
+
+    fn apply(&mut self, m: &Migration, applied_ms: i64) -> Result<(), postgres::Error> {
+        self.0.batch_execute(m.postgres)?;
+        self.0.execute(
+            "INSERT INTO migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
+            &[&m.version, &m.name, &applied_ms],
+        )?;
+        Ok(())
+    }
 }
 
 fn current_version(tx: &mut Transaction<'_>) -> Result<i64, RegistryError> {

@@ -12,7 +12,7 @@ use rusqlite::types::Value;
 use rusqlite::vtab::array::Array;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::migrations::{MIGRATIONS, SCHEMA_VERSION, SQLITE_MIGRATIONS_TABLE};
+use crate::migrations::{self, Migration, MigrationTx, SQLITE_MIGRATIONS_TABLE};
 use crate::{
     bands, from_ms, to_ms, within, BindingRow, Match, MatchedBy, NewRecord, Recorded,
     RegistryError, StoredManifest,
@@ -78,32 +78,20 @@ impl Db {
     /// the write lock first, so two processes opening a new file migrate
     /// one after the other and the second finds nothing to do.
     fn migrate(&mut self) -> Result<(), RegistryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(RegistryError::query)?;
+        let tx = self.write()?;
         tx.execute_batch(SQLITE_MIGRATIONS_TABLE)
             .map_err(RegistryError::query)?;
-        let found = current_version(&tx)?;
-        if found > SCHEMA_VERSION {
-            return Err(RegistryError::NewerSchema {
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
-        for m in MIGRATIONS.iter().filter(|m| m.version > found) {
-            let fail = |e: rusqlite::Error| RegistryError::Migration {
-                version: m.version,
-                source: e.into(),
-            };
-            tx.execute_batch(m.sqlite).map_err(fail)?;
-            tx.execute(
-                "INSERT INTO migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
-                params![m.version, m.name, to_ms(std::time::SystemTime::now())],
-            )
-            .map_err(fail)?;
-        }
+        migrations::run_pending(&mut Migrating(&tx))?;
         tx.commit().map_err(RegistryError::query)
+    }
+
+    /// A write transaction that takes the write lock at once (IMMEDIATE):
+    /// a deferred one that reads first and then writes can fail with
+    /// SQLITE_BUSY mid-way instead of waiting for the other writer.
+    fn write(&mut self) -> Result<Transaction<'_>, RegistryError> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(RegistryError::query)
     }
 
     pub(crate) fn schema_version(&mut self) -> Result<i64, RegistryError> {
@@ -112,10 +100,7 @@ impl Db {
     }
 
     pub(crate) fn record(&mut self, record: &NewRecord) -> Result<Recorded, RegistryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(RegistryError::query)?;
+        let tx = self.write()?;
         let new = insert(&tx, record)?;
         tx.commit().map_err(RegistryError::query)?;
         Ok(if new {
@@ -126,10 +111,7 @@ impl Db {
     }
 
     pub(crate) fn record_many(&mut self, records: &[NewRecord]) -> Result<u64, RegistryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(RegistryError::query)?;
+        let tx = self.write()?;
         let mut new = 0;
         for record in records {
             new += u64::from(insert(&tx, record)?);
@@ -274,6 +256,25 @@ impl Db {
             .map_err(RegistryError::query)
     }
 
+    pub(crate) fn bindings_of(
+        &mut self,
+        manifest_id: &str,
+        alg: &str,
+        kind: &str,
+    ) -> Result<Vec<Vec<u8>>, RegistryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT value FROM bindings WHERE manifest_id = ?1 AND alg = ?2 AND kind = ?3
+                 ORDER BY id",
+            )
+            .map_err(RegistryError::query)?;
+        let rows = stmt
+            .query_map(params![manifest_id, alg, kind], |r| r.get(0))
+            .map_err(RegistryError::query)?;
+        rows.collect::<Result<_, _>>().map_err(RegistryError::query)
+    }
+
     pub(crate) fn analyze(&mut self) -> Result<(), RegistryError> {
         self.conn
             .execute_batch("ANALYZE")
@@ -288,6 +289,26 @@ impl Db {
         u64::try_from(n).map_err(|_| RegistryError::Corrupt {
             what: format!("a count of {n} manifests"),
         })
+    }
+}
+
+/// The migration transaction, for [`migrations::run_pending`].
+struct Migrating<'a, 'c>(&'a Transaction<'c>);
+
+impl MigrationTx for Migrating<'_, '_> {
+    type Error = rusqlite::Error;
+
+    fn version(&mut self) -> Result<i64, RegistryError> {
+        current_version(self.0)
+    }
+
+    fn apply(&mut self, m: &Migration, applied_ms: i64) -> Result<(), rusqlite::Error> {
+        self.0.execute_batch(m.sqlite)?;
+        self.0.execute(
+            "INSERT INTO migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
+            params![m.version, m.name, applied_ms],
+        )?;
+        Ok(())
     }
 }
 

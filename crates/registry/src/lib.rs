@@ -279,6 +279,18 @@ impl Registry {
         Ok(found)
     }
 
+    /// The values of manifest `manifest_id`'s `alg`/`kind` bindings, in
+    /// the order they were recorded: what confirms a nearest match on more
+    /// than its 64-bit code (a 256-bit Audio-Code, say).
+    pub fn bindings_of(
+        &mut self,
+        manifest_id: &str,
+        alg: &str,
+        kind: &str,
+    ) -> Result<Vec<Vec<u8>>, RegistryError> {
+        dispatch!(self, db => db.bindings_of(manifest_id, alg, kind))
+    }
+
     /// The stored manifest with this id.
     pub fn manifest(&mut self, id: &str) -> Result<Option<StoredManifest>, RegistryError> {
         dispatch!(self, db => db.manifest(id))

@@ -123,6 +123,20 @@ fn record_and_look_up_round_trip() {
             .nearest("com.other", "image", 0x0123_4567_89ab_cdef, 4, 10)
             .unwrap()
             .is_empty());
+
+        assert_eq!(
+            reg.bindings_of("urn:c2pa:one", ALG, "instance").unwrap(),
+            vec![b"urn:c2pa:one#instance".to_vec()],
+            "{url}"
+        );
+        assert!(reg
+            .bindings_of("urn:c2pa:one", ALG, "audio-256")
+            .unwrap()
+            .is_empty());
+        assert!(reg
+            .bindings_of("urn:c2pa:none", ALG, "instance")
+            .unwrap()
+            .is_empty());
     }
 }
 

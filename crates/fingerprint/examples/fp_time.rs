@@ -37,7 +37,7 @@ fn main() {
                     "-f",
                     "lavfi",
                     "-i",
-                    "testsrc2=s=4000x3000:d=1:r=1,noise=alls=25:allf=t",
+                    "testsrc2=s=4000x3000:d=1:r=1,noise=alls=25:allf=t:all_seed=1",
                     "-frames:v",
                     "1",
                     "-q:v",

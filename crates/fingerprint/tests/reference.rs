@@ -67,9 +67,11 @@ fn images(dir: &std::path::Path, ffmpeg_bin: &std::path::Path) -> Vec<PathBuf> {
 fn large_and_rotated(dir: &std::path::Path, ffmpeg_bin: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for (i, src) in [
-        "testsrc2=s=4000x3000:d=1:r=1,noise=alls=8:allf=t",
+        "testsrc2=s=4000x3000:d=1:r=1,noise=alls=8:allf=t:all_seed=1",
         "mandelbrot=s=2400x1800:end_pts=1:r=1",
-        "gradients=s=1600x1200:seed=3:x0=100:y0=50:x1=1500:y1=1100,noise=alls=10:allf=t,pad=iw+200:ih+120:90:50:color=white",
+        // ffmpeg's gradients source is not reproducible (a different picture
+        // each run, seed or not), and a test's input must be.
+        "testsrc2=s=1600x1200:d=1:r=1,hue=s=0.5,noise=alls=10:allf=t:all_seed=2,pad=iw+200:ih+120:90:50:color=white",
         "cellauto=s=600x400:rule=110:random_seed=9,scale=3000:2000:flags=bicubic,gblur=sigma=3",
     ]
     .iter()

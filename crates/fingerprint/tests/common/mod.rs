@@ -111,7 +111,7 @@ pub(crate) fn image_source(i: usize) -> String {
             seed % 360
         ),
         3 => format!(
-            "gradients=s={w}x{h}:nb_colors={}:c0=0x{:06x}:c1=0x{:06x}:c2=0x{:06x}:c3=0x{:06x}:c4=0x{:06x}:type={}:x0={}:y0={}:x1={}:y1={}:seed={seed},noise=alls=8:allf=t",
+            "gradients=s={w}x{h}:nb_colors={}:c0=0x{:06x}:c1=0x{:06x}:c2=0x{:06x}:c3=0x{:06x}:c4=0x{:06x}:type={}:x0={}:y0={}:x1={}:y1={}:seed={seed},noise=alls=8:allf=t:all_seed={seed}",
             3 + seed % 3,
             colour(0),
             colour(1),

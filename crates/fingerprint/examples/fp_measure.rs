@@ -212,11 +212,20 @@ fn images(ffmpeg: &Path, dir: &Path, n: usize) {
     unrelated("images with a featured code", &usable);
 }
 
-fn audio_code(file: &Path) -> (u64, bool) {
+/// The 64-bit Audio-Code, whether it is featureless, and the 256-bit
+/// Audio-Code body (whole recording, its quarters and its thirds).
+fn audio_code(file: &Path) -> (u64, bool, Vec<u8>) {
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("wav");
     let source = Box::new(std::fs::File::open(file).expect("open clip"));
-    let c = tamga_fingerprint::audio(source, ext, &DecodeLimits::default()).expect("audio code");
-    (c.bits, c.featureless)
+    let features =
+        tamga_fingerprint::chromaprint(source, ext, &DecodeLimits::default()).expect("features");
+    let c = tamga_fingerprint::audio_code(&features).expect("audio code");
+    let long = tamga_fingerprint::audio_long(&features).expect("long audio code");
+    (c.bits, c.featureless, long)
+}
+
+fn long_distance(a: &[u8], b: &[u8]) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
 }
 
 fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
@@ -233,12 +242,15 @@ fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
         ("mp3", &["-ac", "1", "-ar", "22050", "-b:a", "96k"]),
     ];
     let mut moved: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
+    let mut moved_long: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
     let mut codes = Vec::with_capacity(n);
+    let mut longs = Vec::with_capacity(n);
     for i in 0..n {
         let wav = dir.join(format!("clip{i}.wav"));
         common::make_audio(ffmpeg, i, 15, &wav);
-        let (code, steady) = audio_code(&wav);
+        let (code, steady, long) = audio_code(&wav);
         codes.push((code, steady, common::audio_source(i, 15)));
+        longs.push(long.clone());
         if i % 4 != 0 {
             continue;
         }
@@ -248,7 +260,9 @@ fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
             all.extend_from_slice(args);
             all.push(common::path(&out));
             common::ffmpeg(ffmpeg, &all);
-            moved[k].push(hamming(code, audio_code(&out).0));
+            let (c, _, l) = audio_code(&out);
+            moved[k].push(hamming(code, c));
+            moved_long[k].push(long_distance(&long, &l));
         }
     }
     println!("\n## Audio\n");
@@ -258,6 +272,54 @@ fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
         println!("{}", robustness_row(name, d));
     }
     unrelated("recordings", &codes);
+    confirmation(&names, &moved_long, &codes, &longs);
+}
+
+/// The 256-bit Audio-Code as the confirmation of a 64-bit match: how far
+/// it moves under the same transformations, and how many unrelated pairs
+/// within `AUDIO_MATCH_DISTANCE` on 64 bits it still lets through.
+fn confirmation(
+    names: &[&str],
+    moved: &[Vec<u32>],
+    codes: &[(u64, bool, String)],
+    longs: &[Vec<u8>],
+) {
+    println!("\n256-bit Audio-Code distance after each transformation:\n");
+    println!("| transformation | n | mean | p99 | max |");
+    println!("|---|---|---|---|---|");
+    for (name, d) in names.iter().zip(moved) {
+        let mut d = d.clone();
+        d.sort_unstable();
+        let mean = d.iter().sum::<u32>() as f64 / d.len().max(1) as f64;
+        let p99 = d.get(d.len() * 99 / 100).copied().unwrap_or(0);
+        let max = d.last().copied().unwrap_or(0);
+        println!("| {name} | {} | {mean:.2} | {p99} | {max} |", d.len());
+    }
+    let max = tamga_fingerprint::AUDIO_MATCH_DISTANCE;
+    let mut pairs = 0u64;
+    let mut close: Vec<u32> = Vec::new();
+    for i in 0..codes.len() {
+        for j in i + 1..codes.len() {
+            if codes[i].1 || codes[j].1 {
+                continue;
+            }
+            pairs += 1;
+            if hamming(codes[i].0, codes[j].0) <= max {
+                close.push(long_distance(&longs[i], &longs[j]));
+            }
+        }
+    }
+    close.sort_unstable();
+    println!(
+        "\nUnrelated pairs within {max} bits on 64 bits: {} of {pairs}; their 256-bit distances: {close:?}\n",
+        close.len()
+    );
+    println!("| 256-bit threshold | unrelated pairs still matching | false-match rate |");
+    println!("|---|---|---|");
+    for t in [8u32, 12, 16, 20, 24, 32] {
+        let n = close.iter().filter(|&&d| d <= t).count();
+        println!("| {t} | {n} | {:.2e} |", n as f64 / pairs.max(1) as f64);
+    }
 }
 
 /// A small deterministic generator (tests must not depend on a crate's

@@ -137,7 +137,12 @@ pub fn audio(
     ext: &str,
     limits: &DecodeLimits,
 ) -> Result<ContentCode, FingerprintError> {
-    audio_code(&chromaprint(source, ext, limits)?)
+    let features = chromaprint(source, ext, limits)?;
+    let code = audio_code(&features)?;
+    Ok(ContentCode {
+        extended: Some(audio_long(&features)?),
+        ..code
+    })
 }
 
 /// The Audio-Code of Chromaprint features computed elsewhere.
@@ -152,6 +157,24 @@ pub fn audio_code(features: &[i32]) -> Result<ContentCode, FingerprintError> {
     }
     let unit = iscc_lib::gen_audio_code_v0(features, 64)?;
     ContentCode::from_unit(ContentKind::Audio, unit.iscc, is_steady(features))
+}
+
+/// The 256-bit Audio-Code body of Chromaprint features: the SimHash of the
+/// whole recording, of each quarter and of each third of the sorted
+/// features. The 64-bit code is its first eight bytes (whole and first
+/// quarter); the rest confirms a 64-bit match, which unrelated recordings
+/// with the same pitch classes reach too often on their own (see
+/// `docs/fingerprints.md`).
+pub fn audio_long(features: &[i32]) -> Result<Vec<u8>, FingerprintError> {
+    if features.is_empty() {
+        return Err(FingerprintError::Empty {
+            kind: ContentKind::Audio,
+            what: "too short for a fingerprint",
+        });
+    }
+    let unit = iscc_lib::gen_audio_code_v0(features, 256)?;
+    let (_, _, _, _, body) = iscc_lib::iscc_decode(&unit.iscc)?;
+    Ok(body)
 }
 
 /// Whether a recording's Chromaprint features mostly repeat: a steady
@@ -230,6 +253,26 @@ mod tests {
         limits.max_audio_seconds = 2;
         let e = code(wav(3, 8_000, 1), &limits).unwrap_err();
         assert!(matches!(e, FingerprintError::LimitExceeded(_)), "{e:?}");
+    }
+
+    #[test]
+    fn the_long_code_extends_the_64_bit_one() {
+        let features = chromaprint(
+            Box::new(std::io::Cursor::new(wav(8, 44_100, 1))),
+            "wav",
+            &DecodeLimits::default(),
+        )
+        .unwrap();
+        let short = audio_code(&features).unwrap();
+        let long = audio_long(&features).unwrap();
+        assert_eq!(long.len(), 32);
+        // The registry indexes the first 64 bits and confirms on the rest,
+        // so the two must agree where they overlap.
+        assert_eq!(long[..8], short.bits.to_be_bytes());
+        assert!(matches!(
+            audio_long(&[]),
+            Err(FingerprintError::Empty { .. })
+        ));
     }
 
     #[test]

@@ -41,7 +41,7 @@ mod unit;
 
 use std::{fmt, fs::File, io::BufReader, path::Path};
 
-pub use audio::{audio, audio_code, chromaprint, is_steady};
+pub use audio::{audio, audio_code, audio_long, chromaprint, is_steady};
 pub use data::{compose, data_codes, DataCodes};
 pub use error::{CodecError, FingerprintError};
 pub use image::{image, image_code, is_featureless, normalize, SCALED_JPEG_FROM};
@@ -59,6 +59,12 @@ pub const IMAGE_MATCH_DISTANCE: u32 = 10;
 /// unrelated synthetic clips fall within it for 3.9e-3 of pairs, so an
 /// audio match needs confirming (see `docs/fingerprints.md`).
 pub const AUDIO_MATCH_DISTANCE: u32 = 4;
+/// Largest Hamming distance between the 256-bit Audio-Codes of two
+/// recordings whose 64-bit codes match, for the match to stand. The
+/// longer code adds the SimHashes of each quarter and of each third of the
+/// sorted features: unrelated recordings with the same overall pitch
+/// classes differ there (measured in `docs/fingerprints.md`).
+pub const AUDIO_CONFIRM_DISTANCE: u32 = 24;
 /// Largest Hamming distance between two Text-Codes that counts as the
 /// same text: every small edit measured stayed within it; no pair of
 /// unrelated texts came closer than 14.
@@ -102,6 +108,15 @@ impl ContentKind {
         }
     }
 
+    /// For kinds with an extended code (audio): the largest distance
+    /// between the extended bodies that confirms a 64-bit match.
+    pub fn confirm_distance(self) -> Option<u32> {
+        match self {
+            Self::Audio => Some(AUDIO_CONFIRM_DISTANCE),
+            Self::Image | Self::Text => None,
+        }
+    }
+
     /// The largest distance that counts as a match for this kind.
     pub fn match_distance(self) -> u32 {
         match self {
@@ -137,6 +152,10 @@ pub struct ContentCode {
     /// noise. Such contents get nearly the same code whatever they are, so
     /// a registry records the code but must not match on it.
     pub featureless: bool,
+    /// The longer code body where the kind has one: the 256-bit Audio-Code
+    /// (whose first 64 bits are `bits`). A registry indexes `bits` and
+    /// confirms a match on this ([`ContentCode::confirms`]).
+    pub extended: Option<Vec<u8>>,
 }
 
 impl ContentCode {
@@ -150,7 +169,28 @@ impl ContentCode {
             bits: body(&iscc)?,
             iscc,
             featureless,
+            extended: None,
         })
+    }
+
+    /// Whether a stored code's extended body (`stored`) confirms a match
+    /// found on the 64-bit codes: false only when both sides have an
+    /// extended body of the same length and they are further apart than
+    /// the kind's [`ContentKind::confirm_distance`]. Without an extended
+    /// body on either side there is nothing to confirm with, and the
+    /// 64-bit match stands.
+    pub fn confirms(&self, stored: &[u8]) -> bool {
+        match (&self.extended, self.kind.confirm_distance()) {
+            (Some(mine), Some(max)) if mine.len() == stored.len() => {
+                let d: u32 = mine
+                    .iter()
+                    .zip(stored)
+                    .map(|(a, b)| (a ^ b).count_ones())
+                    .sum();
+                d <= max
+            }
+            _ => true,
+        }
     }
 }
 
@@ -196,6 +236,7 @@ pub fn text(text: &str) -> ContentCode {
             bits: 0,
             iscc: String::new(),
             featureless: true,
+            extended: None,
         })
 }
 

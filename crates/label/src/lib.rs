@@ -35,6 +35,7 @@
 // RIFF chunks are walked by tamga-meta's walker, shared with the WAV
 // signer here.
 use tamga_meta::riff;
+pub mod content_match;
 mod data_hash;
 mod disclosure;
 mod error;

@@ -117,13 +117,9 @@ impl Registration<'_> {
             .active_manifest()
             .and_then(|m| m.signature_info())
             .and_then(|s| s.issuer.clone().or_else(|| s.common_name.clone()));
-        let mut bindings = Vec::with_capacity(3);
+        let mut bindings = Vec::with_capacity(4);
         if let Some(code) = self.content {
-            bindings.push(Binding::new(
-                ISCC_ALG,
-                code.kind.name(),
-                code.bits.to_be_bytes().to_vec(),
-            ));
+            bindings.extend(crate::content_match::bindings(code));
         }
         bindings.push(Binding::new(
             ISCC_ALG,

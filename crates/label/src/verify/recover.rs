@@ -12,9 +12,7 @@ use tamga_fingerprint::ContentCode;
 use tamga_registry::{Match, MatchedBy};
 
 use super::*;
-use crate::{
-    manifest_map::FoundDisclosure, soft_binding::ISCC_ALG, verify_report::Signer, SharedRegistry,
-};
+use crate::{manifest_map::FoundDisclosure, verify_report::Signer, SharedRegistry};
 
 /// Codes that say the hard binding does not match the content: expected
 /// for a recovered label, whose file was transformed after signing.
@@ -114,15 +112,7 @@ pub(super) fn recover(
         Ok(_) | Err(_) => return Ok(None),
     };
     let nearest = registry
-        .with(|r| {
-            r.nearest(
-                ISCC_ALG,
-                content.kind.name(),
-                content.bits,
-                content.kind.match_distance(),
-                1,
-            )
-        })
+        .with(|r| crate::content_match::nearest(r, &content, 1))
         .map_err(reg_err)?;
     match nearest.first() {
         Some(m) => judge(context, trust, registry, path, format, m, Some(&content)),

@@ -39,6 +39,7 @@ mod recovery;
 mod remote;
 mod serve;
 mod serve_http;
+mod serve_recovery;
 mod serve_registry;
 mod serve_slow;
 mod soft_binding_api;

@@ -88,6 +88,9 @@ impl AppState {
         };
         let mut options = VerifyOptions::default();
         options.trust = trust.clone();
+        // An upload with no label is looked up in the registry, by
+        // `/v1/verify` and by every gate, as `tamga verify --registry` does.
+        options.registry = registry.clone();
         if config.remote == crate::config::RemoteMode::Fetch {
             options.remote = Some(crate::remote_fetch::manifest_fetcher());
         }

@@ -48,3 +48,4 @@ mod timestamps;
 mod tsa;
 mod unsupported_labels;
 mod util;
+mod verify_stdin_recovery;

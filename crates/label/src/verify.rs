@@ -276,6 +276,8 @@ impl Verifier {
             let mut report = report_for(path, format, &read, self.trust());
             let metadata = crate::xmp_aigc::read(format, &mut std::io::Cursor::new(text));
             add_platform_metadata(&mut report, &read, metadata);
+            let len = text.len() as u64;
+            self.recover(&mut report, path, || Subject::Bytes(text.to_vec()), len)?;
             Ok(report)
         })
     }

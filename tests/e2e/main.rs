@@ -23,6 +23,7 @@ mod gate_unknown_signer;
 mod heif_runtime;
 mod hostile_tree;
 mod html_report;
+mod html_report_recovered;
 mod html_report_words;
 mod interop;
 mod invalid_codes;

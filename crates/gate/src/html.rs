@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::{
     decide::{kind_word, FileCheck},
     evidence::Certainty,
+    html_recovered,
     html_text::{self, ReportLang},
     junit::esc,
     reason_text,
@@ -255,7 +256,12 @@ fn label(f: &FileCheck, lang: ReportLang) -> String {
     let Some(v) = &f.verification else {
         return f.error.clone().unwrap_or_else(|| "unreadable".into());
     };
-    let mut out = html_text::label_verdict(lang, v.verdict).to_string();
+    let mut out = match &v.recovered {
+        // No label in the file, one in the registry: the sentence says
+        // both, and what the registry's label says.
+        Some(found) => html_recovered::sentence(lang, found),
+        None => html_text::label_verdict(lang, v.verdict).to_string(),
+    };
     if let Some(s) = &v.signer {
         let name = s
             .organisation

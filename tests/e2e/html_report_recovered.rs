@@ -69,26 +69,31 @@ fn the_html_report_words_a_recovered_label_in_every_language() {
             .to_string(),
         format!(" by {org}; found by fingerprint, {distance} bits apart: {manifest} (trusted"),
         "content changed since signing".to_string(),
+        // The AI disclosure column: the registry's label is the evidence.
+        "<td>AI generated (evidence: registry), by Test Model".to_string(),
         format!("AI label stripped in transit: the file has none, but the registry holds one for this content ({manifest})"),
     ] {
         assert!(row.contains(&words), "{words:?} not in {row}");
     }
+    assert!(!row.contains("no AI evidence"), "{row}");
 
     for (lang, words) in [
         (
             "kk",
-            [
+            vec![
                 "файлда белгі жоқ; тізілімде осы мазмұн үшін белгі табылды: ЖИ арқылы жасалған",
                 "саусақ ізі (fingerprint) бойынша табылды",
+                "<td>ЖИ generated (дәлел: тізілім)",
                 "ЖИ белгісі жіберу кезінде жойылған: файлда ол жоқ, бірақ тізілімде осы мазмұн",
             ],
         ),
         (
             "ru",
-            [
+            vec![
                 "в файле метки нет; в реестре найдена метка для этого содержимого: создано с \
                  помощью ИИ",
                 "найдена по отпечатку (fingerprint)",
+                "<td>ИИ generated (доказательство: реестр)",
                 "Метка ИИ удалена при передаче: в файле её нет, но реестр хранит её для этого",
             ],
         ),

@@ -216,7 +216,12 @@ fn file_name(f: &FileCheck) -> String {
 fn disclosure(f: &FileCheck, lang: ReportLang) -> String {
     let w = html_text::disclosure_words(lang);
     let Some(c) = f.ai.certainty else {
-        return w.none.into();
+        return f
+            .verification
+            .as_ref()
+            .and_then(|v| v.recovered.as_ref())
+            .and_then(|found| html_recovered::disclosure(lang, found))
+            .unwrap_or_else(|| w.none.into());
     };
     let how = match c {
         Certainty::Is => w.is,

@@ -82,3 +82,23 @@ pub(crate) fn sentence(lang: ReportLang, found: &Recovered) -> String {
         found.manifest
     )
 }
+
+/// The AI disclosure column for a file whose only AI evidence is the label
+/// the registry holds for it: "AI generated (evidence: registry), by
+/// MODEL". `None` when that label claims no AI. Without it the column said
+/// "no AI evidence" beside the reason "AI label stripped in transit".
+pub(crate) fn disclosure(lang: ReportLang, found: &Recovered) -> Option<String> {
+    let d = found.disclosure.as_ref().filter(|d| d.is_ai())?;
+    let w = html_text::disclosure_words(lang);
+    let registry = match lang {
+        ReportLang::Kk => "тізілім",
+        ReportLang::Ru => "реестр",
+        ReportLang::En => "registry",
+    };
+    let involvement = d.ai.map(|a| format!(" {a}")).unwrap_or_default();
+    let mut out = format!("{}{involvement} ({} {registry})", w.is, w.evidence);
+    if let Some(g) = &d.generator {
+        out.push_str(&format!(", {} {g}", w.by));
+    }
+    Some(out)
+}

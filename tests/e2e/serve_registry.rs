@@ -145,6 +145,15 @@ fn a_label_made_by_one_server_is_found_through_another_sharing_postgresql() {
     let a = start(&sa, &url);
     let b = start(&sb_, &url);
     labelled_here_found_there(&sa, &a, &b);
+    // B's /v1/verify and its gate look the stripped copy up in PostgreSQL
+    // too (on its workers: the sync client panics on an async thread).
+    let shared = std::fs::read(sa.path("shared.jpg")).unwrap();
+    let res = post(&b.addr, "/v1/verify", "image/jpeg", &shared, "");
+    assert_eq!(res.status, 200, "{}", text(&res.body));
+    let entry = &res.json()["files"][0];
+    assert_eq!(entry["recovered"]["how"], "fingerprint", "{entry:#}");
+    let res = post(&b.addr, "/v1/verify?policy=kz", "image/jpeg", &shared, "");
+    assert_eq!(res.json()["files"][0]["verdict"], "fix", "{}", res.json());
 
     // A server stops cleanly on SIGTERM with a PostgreSQL connection open:
     // closing the synchronous client must not run inside the server's

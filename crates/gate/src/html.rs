@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::{
     decide::{kind_word, FileCheck},
     evidence::Certainty,
+    html_recovered,
     html_text::{self, ReportLang},
     junit::esc,
     reason_text,
@@ -215,7 +216,12 @@ fn file_name(f: &FileCheck) -> String {
 fn disclosure(f: &FileCheck, lang: ReportLang) -> String {
     let w = html_text::disclosure_words(lang);
     let Some(c) = f.ai.certainty else {
-        return w.none.into();
+        return f
+            .verification
+            .as_ref()
+            .and_then(|v| v.recovered.as_ref())
+            .and_then(|found| html_recovered::disclosure(lang, found))
+            .unwrap_or_else(|| w.none.into());
     };
     let how = match c {
         Certainty::Is => w.is,
@@ -255,7 +261,12 @@ fn label(f: &FileCheck, lang: ReportLang) -> String {
     let Some(v) = &f.verification else {
         return f.error.clone().unwrap_or_else(|| "unreadable".into());
     };
-    let mut out = html_text::label_verdict(lang, v.verdict).to_string();
+    let mut out = match &v.recovered {
+        // No label in the file, one in the registry: the sentence says
+        // both, and what the registry's label says.
+        Some(found) => html_recovered::sentence(lang, found),
+        None => html_text::label_verdict(lang, v.verdict).to_string(),
+    };
     if let Some(s) = &v.signer {
         let name = s
             .organisation

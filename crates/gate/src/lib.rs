@@ -17,6 +17,7 @@ pub mod declarations;
 mod error;
 pub mod evidence;
 pub mod html;
+mod html_recovered;
 pub mod html_text;
 pub mod junit;
 pub mod policy;

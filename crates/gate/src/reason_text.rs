@@ -228,11 +228,13 @@ pub(crate) fn text(lang: ReportLang, reason: &Reason) -> String {
         ReasonKind::LabelStripped { manifest } => {
             if ru {
                 format!(
-                    "Метка ИИ удалена при передаче: в файле её нет, но реестр хранит её для                      этого содержимого ({manifest}); прикрепите её снова"
+                    "Метка ИИ удалена при передаче: в файле её нет, но реестр хранит её для \
+                     этого содержимого ({manifest}); прикрепите её снова"
                 )
             } else {
                 format!(
-                    "ЖИ белгісі жіберу кезінде жойылған: файлда ол жоқ, бірақ тізілімде осы                      мазмұн үшін сақталған ({manifest}); оны қайта тіркеңіз"
+                    "ЖИ белгісі жіберу кезінде жойылған: файлда ол жоқ, бірақ тізілімде осы \
+                     мазмұн үшін сақталған ({manifest}); оны қайта тіркеңіз"
                 )
             }
         }
@@ -336,6 +338,25 @@ mod tests {
         for (_, lang) in ReportLang::ALL {
             let t = text(lang, &reason);
             assert!(!t.contains("--") && !t.contains("tamga"), "{t}");
+        }
+    }
+
+    /// A sentence split over source lines keeps one space at the split
+    /// (the stripped-label sentence once carried a run of them).
+    #[test]
+    fn the_stripped_label_sentence_has_no_runs_of_spaces() {
+        let reason = Reason {
+            rule: RuleId::Label,
+            verdict: GateVerdict::Fix,
+            message: "AI label stripped in transit (urn:c2pa:x); re-attach it".into(),
+            clause: "test".into(),
+            kind: ReasonKind::LabelStripped {
+                manifest: "urn:c2pa:x".into(),
+            },
+        };
+        for (_, lang) in ReportLang::ALL {
+            let t = text(lang, &reason);
+            assert!(!t.contains("  ") && t.contains("urn:c2pa:x"), "{t}");
         }
     }
 }

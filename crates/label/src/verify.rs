@@ -28,6 +28,7 @@ mod store_read;
 pub use recover::{Recovered, RecoveredBy};
 
 use from_reader::*;
+use recover::Subject;
 use store_read::*;
 
 /// Verification settings.
@@ -143,52 +144,69 @@ impl Verifier {
                 .find(|p| p.is_file());
             let len = checked.len;
             let (mut report, found) = self.judge(path, checked, sidecar)?;
-            if report.verdict == Verdict::Unlabelled {
-                report.recovered = self.recover(path, report.format, len)?;
-            }
+            self.recover(&mut report, path, || Subject::File(path.to_path_buf()), len)?;
             Ok((report, found))
         })
     }
 
-    /// Looks an unlabelled file up in the registry, if there is one. The
-    /// fingerprint decodes untrusted content, so it runs under the
-    /// watchdog like the reading of labels.
+    /// Looks a file the report calls unlabelled up in the registry, if
+    /// there is one, and puts what it finds in the report. `shown` names
+    /// it; `subject` gives its bytes (asked for only when there is a
+    /// lookup to make). The fingerprint decodes untrusted content, so it
+    /// runs under the watchdog like the reading of labels.
     fn recover(
         &self,
-        path: &Path,
-        format: MediaFormat,
+        report: &mut FileReport,
+        shown: &Path,
+        subject: impl FnOnce() -> Subject,
         len: u64,
-    ) -> Result<Option<Recovered>, LabelError> {
+    ) -> Result<(), LabelError> {
         let Some(registry) = self.options.registry.clone() else {
-            return Ok(None);
+            return Ok(());
         };
+        if report.verdict != Verdict::Unlabelled {
+            return Ok(());
+        }
         let (context, trust) = (self.context.clone(), self.trust_list.clone());
         let limits = self.options.limits.decode;
-        let owned = path.to_path_buf();
+        let owned = shown.to_path_buf();
+        let subject = subject();
+        let format = report.format;
         let deadline = watchdog::deadline_for(len, self.options.deadline);
-        watchdog::run(path, deadline, move || {
+        report.recovered = watchdog::run(shown, deadline, move || {
             recover::recover(
                 &context,
                 trust.as_deref(),
                 &registry,
                 &owned,
+                &subject,
                 format,
                 &limits,
             )
-        })
+        })?;
+        Ok(())
     }
 
     /// Verifies a file held in memory, such as an upload, exactly as
     /// [`Verifier::verify`] verifies one on disk, without touching the
     /// filesystem: `name` stands for it in the report and in errors (and its
     /// extension marks text, `.txt` or `.md`, as for a file). No sidecar is
-    /// looked for.
+    /// looked for. With a registry, an unlabelled upload is looked up by
+    /// its bytes, as a file is.
     pub fn verify_bytes(&self, name: &str, bytes: Vec<u8>) -> Result<FileReport, LabelError> {
         let path = Path::new(name);
         watchdog::guard(path, || {
+            // Kept for the lookup only when there can be one: reading the
+            // label consumes the bytes.
+            let kept = self.options.registry.as_ref().map(|_| bytes.clone());
+            let len = bytes.len() as u64;
             let checked =
                 input::from_bytes(path, bytes, &self.options.limits, self.options.format)?;
-            Ok(self.judge(path, checked, None)?.0)
+            let mut report = self.judge(path, checked, None)?.0;
+            if let Some(kept) = kept {
+                self.recover(&mut report, path, || Subject::Bytes(kept), len)?;
+            }
+            Ok(report)
         })
     }
 
@@ -199,7 +217,15 @@ impl Verifier {
         let shown = Path::new(name);
         watchdog::guard(shown, || {
             let checked = input::open_as(path, shown, &self.options.limits, self.options.format)?;
-            Ok(self.judge(shown, checked, None)?.0)
+            let len = checked.len;
+            let mut report = self.judge(shown, checked, None)?.0;
+            self.recover(
+                &mut report,
+                shown,
+                || Subject::File(path.to_path_buf()),
+                len,
+            )?;
+            Ok(report)
         })
     }
 
@@ -250,6 +276,8 @@ impl Verifier {
             let mut report = report_for(path, format, &read, self.trust());
             let metadata = crate::xmp_aigc::read(format, &mut std::io::Cursor::new(text));
             add_platform_metadata(&mut report, &read, metadata);
+            let len = text.len() as u64;
+            self.recover(&mut report, path, || Subject::Bytes(text.to_vec()), len)?;
             Ok(report)
         })
     }

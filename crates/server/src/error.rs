@@ -67,9 +67,19 @@ impl ApiError {
     /// A file the labeller refused (422), or a time-stamp authority that
     /// failed (502), with the advice an API client can act on: the
     /// library's message says what happened, not which flag to use.
+    ///
+    /// A label the registry would not record is 503, kind `registry`: the
+    /// server's registry failed, not the upload, and the label is not
+    /// returned (nothing unrecorded leaves the server). The registry's own
+    /// error goes to the log only, as it names the database.
     pub fn label(e: tamga_label::LabelError) -> Self {
+        use tamga_label::LabelError;
+        if matches!(e, LabelError::Registry { .. }) {
+            tracing::warn!(error = %e, "a label could not be recorded in the registry");
+            return Self::registry_unrecorded();
+        }
         // The time-stamp authority failed, not the upload.
-        let status = if matches!(e, tamga_label::LabelError::TimeStamp { .. }) {
+        let status = if matches!(e, LabelError::TimeStamp { .. }) {
             StatusCode::BAD_GATEWAY
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -79,6 +89,17 @@ impl ApiError {
             message = format!("{message}; {advice}");
         }
         Self::new(status, e.kind(), message)
+    }
+
+    /// 503, kind `registry`: the label could not be recorded in the
+    /// server's registry, so it was not returned; the client may retry.
+    pub fn registry_unrecorded() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "registry",
+            "the label could not be recorded in this server's registry, so it was not \
+             returned; retry later (the server's log says why)",
+        )
     }
 
     /// 500, for what should never happen (a worker that died).
@@ -143,6 +164,22 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_the_registry_refused_is_503_and_names_no_database() {
+        let e = tamga_label::LabelError::Registry {
+            path: "photo.jpg".into(),
+            source: Box::new(tamga_registry::RegistryError::Io {
+                path: "/srv/db.internal/registry.sqlite".into(),
+                source: std::io::Error::other("disk full"),
+            }),
+        };
+        let api = ApiError::label(e);
+        assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(api.kind, "registry");
+        assert!(!api.message.contains("db.internal"), "{}", api.message);
+        assert!(api.message.contains("not returned"), "{}", api.message);
+    }
 
     #[test]
     fn key_errors_get_the_operators_advice_not_the_clis() {

@@ -183,9 +183,43 @@ pub async fn serve(
     tracing::info!(%addr, labelling = state.labelling_enabled(), "listening");
     let header_timeout = state.config.header_timeout;
     let metrics = state.metrics.clone();
-    listen::serve(listener, router(state), header_timeout, metrics, shutdown).await;
+    listen::serve(
+        listener,
+        router(state.clone()),
+        header_timeout,
+        metrics,
+        shutdown,
+    )
+    .await;
+    close(state).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Drops the state off the async threads once every request is done with
+/// it: its registry connection, if PostgreSQL, closes by running the
+/// client's own runtime, which panics inside this one. Work still running
+/// on a worker holds the state; it is waited for up to the request
+/// timeout, then left to the process's exit.
+async fn close(mut state: Arc<AppState>) {
+    let deadline = Instant::now() + state.config.request_timeout;
+    loop {
+        match Arc::try_unwrap(state) {
+            Ok(state) => {
+                let _ = tokio::task::spawn_blocking(move || drop(state)).await;
+                return;
+            }
+            Err(shared) if Instant::now() < deadline => {
+                state = shared;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(shared) => {
+                tracing::warn!("work still running at shutdown; not waiting for it");
+                std::mem::forget(shared);
+                return;
+            }
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -162,6 +162,11 @@ pub async fn label(
                 notice.tools = state.config.tools.clone();
             }
             options.token_sizes = state.token_sizes.clone();
+            // Every label this server signs is recorded, as with
+            // `tamga label --registry`: the labeller records it before the
+            // labelled file is in place, so a label that could not be
+            // recorded is never returned.
+            options.registry = state.registry.clone();
             if let Some(d) = state.config.label_deadline {
                 options.deadline = d;
             }

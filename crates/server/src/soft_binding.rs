@@ -29,8 +29,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::{ContentCode, ContentKind};
-use tamga_label::MediaFormat;
-use tamga_registry::{Match, MatchedBy, Registry};
+use tamga_label::{MediaFormat, SharedRegistry};
+use tamga_registry::{Match, MatchedBy};
 
 use crate::{error::ApiError, state::AppState, upload};
 
@@ -97,21 +97,22 @@ async fn by_binding(
     let slot = state.slot()?;
     let matches = state
         .run(slot, move || {
-            let mut out = Vec::new();
-            let mut reg = lock(&registry);
-            for kind in code.kinds {
-                let found = reg
-                    .nearest(
-                        ISCC_ALG,
-                        kind.name(),
-                        code.bits,
-                        kind.match_distance(),
-                        limit,
-                    )
-                    .map_err(registry_error)?;
-                out.extend(found);
-            }
-            Ok(out)
+            registry.with(|reg| {
+                let mut out = Vec::new();
+                for kind in code.kinds {
+                    let found = reg
+                        .nearest(
+                            ISCC_ALG,
+                            kind.name(),
+                            code.bits,
+                            kind.match_distance(),
+                            limit,
+                        )
+                        .map_err(registry_error)?;
+                    out.extend(found);
+                }
+                Ok(out)
+            })
         })
         .await?;
     Ok(Json(matches_doc(matches, limit)))
@@ -144,8 +145,8 @@ pub async fn by_content(
             let name = received.files[0].name.clone();
             let path = received.path_of(0)?;
             let bytes_hash = sha256_of(&path)?;
-            let mut out = lock(&registry)
-                .by_hash(&bytes_hash)
+            let mut out = registry
+                .with(|reg| reg.by_hash(&bytes_hash))
                 .map_err(registry_error)?;
             // Binary formats by their bytes; text is never sniffed (any
             // bytes may be text), so only a .txt/.md name makes it text.
@@ -160,16 +161,18 @@ pub async fn by_content(
                 )
                 .map_err(|e| ApiError::bad_request("fingerprint", format!("{name}: {e}")))?;
                 if let Some(code) = code.filter(|c| !c.featureless) {
-                    let mut reg = lock(&registry);
                     out.extend(
-                        reg.nearest(
-                            ISCC_ALG,
-                            code.kind.name(),
-                            code.bits,
-                            code.kind.match_distance(),
-                            limit,
-                        )
-                        .map_err(registry_error)?,
+                        registry
+                            .with(|reg| {
+                                reg.nearest(
+                                    ISCC_ALG,
+                                    code.kind.name(),
+                                    code.bits,
+                                    code.kind.match_distance(),
+                                    limit,
+                                )
+                            })
+                            .map_err(registry_error)?,
                     );
                 }
             }
@@ -189,7 +192,9 @@ pub async fn manifest(
     let slot = state.slot()?;
     let stored = state
         .run(slot, move || {
-            lock(&registry).manifest(&id).map_err(registry_error)
+            registry
+                .with(|reg| reg.manifest(&id))
+                .map_err(registry_error)
         })
         .await?;
     match stored {
@@ -257,8 +262,6 @@ fn max_results(query: &BTreeMap<String, String>) -> Result<usize, ApiError> {
     }
 }
 
-type SharedRegistry = Arc<std::sync::Mutex<Registry>>;
-
 fn registry(state: &AppState) -> Result<SharedRegistry, ApiError> {
     state.registry.clone().ok_or_else(|| {
         ApiError::new(
@@ -267,14 +270,6 @@ fn registry(state: &AppState) -> Result<SharedRegistry, ApiError> {
             "this server has no registry configured ([registry] url or TAMGA_REGISTRY)",
         )
     })
-}
-
-/// The registry's lock, taken even if a panicking request poisoned it: the
-/// registry's own transactions keep its data consistent.
-fn lock(registry: &SharedRegistry) -> std::sync::MutexGuard<'_, Registry> {
-    registry
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn registry_error(e: tamga_registry::RegistryError) -> ApiError {

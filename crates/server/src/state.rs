@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tamga_gate::{Declarations, Gate, Policy};
 use tamga_keys::SigningIdentity;
-use tamga_label::{TrustConfig, Verifier, VerifyOptions};
+use tamga_label::{SharedRegistry, TrustConfig, Verifier, VerifyOptions};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{
@@ -58,11 +58,18 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// What `GET /v1/trust` answers.
     pub trust_document: Value,
-    /// The label registry the soft-binding API answers from, if configured.
-    /// One connection behind a lock: a lookup is one short query, and
-    /// SQLite allows one writer anyway; PostgreSQL deployments scale by
-    /// running more `tamga serve` processes against one database.
-    pub registry: Option<Arc<std::sync::Mutex<tamga_registry::Registry>>>,
+    /// The label registry, if configured: `/v1/label` records every label
+    /// in it, `/v1/verify` looks unlabelled uploads up in it, and the
+    /// soft-binding API answers from it. One connection behind a lock,
+    /// shared by all three: a lookup or a registration is one short
+    /// transaction, and SQLite allows one writer anyway; PostgreSQL
+    /// deployments scale by running more `tamga serve` processes against
+    /// one database.
+    ///
+    /// Every call on it runs on a worker thread ([`AppState::run`]), never
+    /// on an async one: the synchronous PostgreSQL client drives a tokio
+    /// runtime of its own, which tokio refuses to start inside another.
+    pub registry: Option<SharedRegistry>,
 }
 
 use crate::start_error::StartError;
@@ -72,8 +79,18 @@ impl AppState {
     pub fn new(config: ServerConfig) -> Result<Self, StartError> {
         let trust = TrustConfig::from_files(config.anchors.as_deref(), config.allowed.as_deref())
             .map_err(|e| StartError::Trust(Box::new(e)))?;
+        let registry = match &config.registry {
+            None => None,
+            Some(url) => Some(
+                off_runtime(|| SharedRegistry::open(url))
+                    .map_err(|e| StartError::Registry(Box::new(e)))?,
+            ),
+        };
         let mut options = VerifyOptions::default();
         options.trust = trust.clone();
+        // An upload with no label is looked up in the registry, by
+        // `/v1/verify` and by every gate, as `tamga verify --registry` does.
+        options.registry = registry.clone();
         if config.remote == crate::config::RemoteMode::Fetch {
             options.remote = Some(crate::remote_fetch::manifest_fetcher());
         }
@@ -103,20 +120,6 @@ impl AppState {
                 SigningIdentity::load(cert, key, None)
                     .map_err(|e| StartError::Keys(Box::new(e)))?,
             ),
-        };
-        let registry = match &config.registry {
-            None => None,
-            // On a plain thread: this runs inside the server's tokio
-            // runtime, and the synchronous PostgreSQL client drives a
-            // runtime of its own, which tokio refuses to nest.
-            Some(url) => Some(Arc::new(std::sync::Mutex::new(
-                std::thread::scope(|s| {
-                    s.spawn(|| tamga_registry::Registry::open(url))
-                        .join()
-                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                })
-                .map_err(|e| StartError::Registry(Box::new(e)))?,
-            ))),
         };
         let token_digests = config.tokens.iter().map(|t| digest(t)).collect();
         let uploads = UploadRoot::create_in(&std::env::temp_dir()).map_err(StartError::Uploads)?;
@@ -233,6 +236,19 @@ impl AppState {
         }
         ok.into()
     }
+}
+
+/// Runs `f` on a plain thread and waits for it when called from inside a
+/// tokio runtime (a sync PostgreSQL call there panics); at once otherwise.
+pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
 }
 
 /// Held while a request's body is received.

@@ -76,56 +76,128 @@ impl Recovered {
     }
 }
 
-/// Looks `path` up in `registry`; `None` when nothing matches.
+/// What is looked up: a file, or bytes held in memory (an upload, a
+/// pipe), which are never written anywhere for it.
+pub(super) enum Subject {
+    /// A file on disk.
+    File(PathBuf),
+    /// Bytes in memory.
+    Bytes(Vec<u8>),
+}
+
+impl Subject {
+    fn sha256(&self, shown: &Path) -> Result<Vec<u8>, LabelError> {
+        match self {
+            Self::File(path) => {
+                let mut file = std::fs::File::open(path).map_err(|e| LabelError::io(shown, e))?;
+                let mut sha = Sha256::new();
+                std::io::copy(&mut file, &mut sha).map_err(|e| LabelError::io(shown, e))?;
+                Ok(sha.finalize().to_vec())
+            }
+            Self::Bytes(bytes) => Ok(Sha256::digest(bytes).to_vec()),
+        }
+    }
+
+    /// The content code, if the format has one and the content decodes
+    /// (`None` otherwise: only the exact lookup can find such a file).
+    fn content(&self, format: MediaFormat, limits: &crate::DecodeLimits) -> Option<ContentCode> {
+        match self {
+            Self::File(path) => tamga_fingerprint::content_of_file(path, format, limits)
+                .ok()
+                .flatten(),
+            Self::Bytes(bytes) => content_of_bytes(bytes, format, limits),
+        }
+    }
+}
+
+/// [`tamga_fingerprint::content_of_file`] for bytes in memory, format by
+/// format as it does.
+fn content_of_bytes(
+    bytes: &[u8],
+    format: MediaFormat,
+    limits: &crate::DecodeLimits,
+) -> Option<ContentCode> {
+    match format {
+        MediaFormat::Jpeg
+        | MediaFormat::Png
+        | MediaFormat::Gif
+        | MediaFormat::Webp
+        | MediaFormat::Tiff
+        | MediaFormat::Bmp => tamga_fingerprint::image(Cursor::new(bytes), limits).ok(),
+        MediaFormat::Wav
+        | MediaFormat::Mp3
+        | MediaFormat::Flac
+        | MediaFormat::M4a
+        | MediaFormat::Aac => {
+            tamga_fingerprint::audio(Box::new(Cursor::new(bytes.to_vec())), format.name(), limits)
+                .ok()
+        }
+        f if f.is_text() => {
+            limits
+                .check(tamga_media::Limit::DecodedBytes, bytes.len() as u64)
+                .ok()?;
+            let visible = tamga_text::strip(bytes);
+            Some(tamga_fingerprint::text(std::str::from_utf8(&visible).ok()?))
+        }
+        _ => None,
+    }
+}
+
+/// Looks `subject` up in `registry`; `None` when nothing matches. `shown`
+/// names it in the report and in errors.
 pub(super) fn recover(
     context: &Arc<Context>,
     trust: Option<&TrustList>,
     registry: &SharedRegistry,
-    path: &Path,
+    shown: &Path,
+    subject: &Subject,
     format: MediaFormat,
     limits: &crate::DecodeLimits,
 ) -> Result<Option<Recovered>, LabelError> {
     let reg_err = |source| LabelError::Registry {
-        path: path.into(),
+        path: shown.into(),
         source: Box::new(source),
     };
-    let sha256 = {
-        let mut file = std::fs::File::open(path).map_err(|e| LabelError::io(path, e))?;
-        let mut sha = Sha256::new();
-        std::io::copy(&mut file, &mut sha).map_err(|e| LabelError::io(path, e))?;
-        sha.finalize().to_vec()
-    };
+    let sha256 = subject.sha256(shown)?;
     let exact = registry
         .with(|r| r.by_hash(&sha256))
         .map_err(reg_err)?
         .into_iter()
         .find(|m| m.by == MatchedBy::HardHash);
     if let Some(m) = exact {
-        return judge(context, trust, registry, path, format, &m, None);
+        return judge(context, trust, registry, shown, subject, format, &m, None);
     }
-    // A file the fingerprinter cannot decode has no content code: only
-    // the exact lookup above could find it.
-    let content = match tamga_fingerprint::content_of_file(path, format, limits) {
-        // A featureless code (a flat image, a steady tone) is shared by
-        // unrelated content: it is recorded but never matched.
-        Ok(Some(code)) if !code.featureless => code,
-        Ok(_) | Err(_) => return Ok(None),
+    // A featureless code (a flat image, a steady tone) is shared by
+    // unrelated content: it is recorded but never matched.
+    let Some(content) = subject.content(format, limits).filter(|c| !c.featureless) else {
+        return Ok(None);
     };
     let nearest = registry
         .with(|r| crate::content_match::nearest(r, &content, 1))
         .map_err(reg_err)?;
     match nearest.first() {
-        Some(m) => judge(context, trust, registry, path, format, m, Some(&content)),
+        Some(m) => judge(
+            context,
+            trust,
+            registry,
+            shown,
+            subject,
+            format,
+            m,
+            Some(&content),
+        ),
         None => Ok(None),
     }
 }
 
 /// The recovered label for match `m`, its stored manifest validated.
+#[allow(clippy::too_many_arguments)] // each is one fact the verdict needs
 fn judge(
     context: &Arc<Context>,
     trust: Option<&TrustList>,
     registry: &SharedRegistry,
     path: &Path,
+    subject: &Subject,
     format: MediaFormat,
     m: &Match,
     content: Option<&ContentCode>,
@@ -142,12 +214,18 @@ fn judge(
     let reader = match content {
         // The very file that was signed: its binding is checked for real.
         None => {
-            let file = std::fs::File::open(path).map_err(|e| LabelError::io(path, e))?;
-            Reader::from_shared_context(context).with_manifest_data_and_stream(
-                &stored.store,
-                &stored.media_type,
-                file,
-            )
+            let reader = Reader::from_shared_context(context);
+            match subject {
+                Subject::File(file) => {
+                    let file = std::fs::File::open(file).map_err(|e| LabelError::io(path, e))?;
+                    reader.with_manifest_data_and_stream(&stored.store, &stored.media_type, file)
+                }
+                Subject::Bytes(bytes) => reader.with_manifest_data_and_stream(
+                    &stored.store,
+                    &stored.media_type,
+                    Cursor::new(bytes.as_slice()),
+                ),
+            }
         }
         // A transformed copy: the store is validated on its own (against
         // no content), and its binding mismatch set aside below.

@@ -1,0 +1,101 @@
+//! Recovery on the server: a server with a registry answers `/v1/verify`
+//! (and its gates) for an upload with no label with the label the registry
+//! holds for its content, as `tamga verify --registry` does.
+
+use serde_json::Value;
+
+use crate::{
+    serve_http::{multipart, post, Server},
+    serve_registry::{label_through, manifest_id, start, strip},
+    util::{sample, text, Sandbox},
+};
+
+/// A photo labelled through `server` and stripped as a platform strips it,
+/// and the manifest it must lead back to.
+fn labelled_and_stripped(sb: &Sandbox, server: &Server) -> (Vec<u8>, String) {
+    let photo = std::fs::read(sample("sample.jpg")).unwrap();
+    let labelled = sb.path("labelled.jpg");
+    std::fs::write(&labelled, label_through(server, &photo)).unwrap();
+    let id = manifest_id(sb, &labelled);
+    let stripped = strip(sb, &labelled, "stripped.jpg");
+    (std::fs::read(stripped).unwrap(), id)
+}
+
+fn assert_recovered(entry: &Value, id: &str) {
+    assert_eq!(entry["verdict"], "unlabelled", "{entry:#}");
+    let r = &entry["recovered"];
+    assert_eq!(r["manifest"], id, "{entry:#}");
+    assert_eq!(r["how"], "fingerprint", "{entry:#}");
+    assert!(r["distance"].as_u64().is_some(), "{entry:#}");
+    assert_eq!(r["content_changed"], true, "{entry:#}");
+    assert_eq!(r["verdict"], "trusted", "{entry:#}");
+    assert_eq!(r["disclosure"]["ai"], "generated", "{entry:#}");
+}
+
+#[test]
+fn the_server_recovers_the_label_of_a_stripped_upload() {
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let server = start(&sb, &url);
+    let (stripped, id) = labelled_and_stripped(&sb, &server);
+
+    // Held in memory.
+    let res = post(&server.addr, "/v1/verify", "image/jpeg", &stripped, "");
+    assert_eq!(res.status, 200, "{}", text(&res.body));
+    let doc = res.json();
+    assert_recovered(&doc["files"][0], &id);
+
+    // Streamed to disk: past the request's 4 MB held in memory, the
+    // second file goes to the request's folder.
+    let filler = vec![0u8; 4 << 20];
+    let (ct, body) = multipart(&[
+        ("file", Some("filler.bin"), &filler),
+        ("file", Some("shared.jpg"), &stripped),
+    ]);
+    let res = post(&server.addr, "/v1/verify", &ct, &body, "");
+    assert_eq!(res.status, 200, "{}", text(&res.body));
+    let doc = res.json();
+    assert_eq!(doc["files"][1]["path"], "shared.jpg", "{doc:#}");
+    assert_recovered(&doc["files"][1], &id);
+
+    // Through the gate: AI content whose label was stripped, to re-attach.
+    for policy in ["kz", "eu"] {
+        let res = post(
+            &server.addr,
+            &format!("/v1/verify?policy={policy}"),
+            "image/jpeg",
+            &stripped,
+            "",
+        );
+        assert_eq!(res.status, 200, "{}", text(&res.body));
+        let f = &res.json()["files"][0];
+        assert_eq!(f["verdict"], "fix", "{policy}: {f:#}");
+        let reason = &f["reasons"][0];
+        assert_eq!(reason["rule"], "label", "{policy}: {f:#}");
+        assert!(
+            reason.to_string().contains("stripped in transit"),
+            "{policy}: {reason:#}"
+        );
+        assert!(reason.to_string().contains(&id), "{policy}: {reason:#}");
+    }
+}
+
+#[test]
+fn a_server_without_a_registry_recovers_nothing() {
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let (stripped, _) = labelled_and_stripped(&sb, &start(&sb, &url));
+    let plain = Server::start(&sb, "");
+    let res = post(&plain.addr, "/v1/verify", "image/jpeg", &stripped, "");
+    let entry = &res.json()["files"][0];
+    assert_eq!(entry["verdict"], "unlabelled", "{entry:#}");
+    assert!(entry.get("recovered").is_none(), "{entry:#}");
+    let res = post(
+        &plain.addr,
+        "/v1/verify?policy=kz",
+        "image/jpeg",
+        &stripped,
+        "",
+    );
+    assert_ne!(res.json()["files"][0]["verdict"], "fix");
+}

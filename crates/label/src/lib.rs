@@ -82,7 +82,7 @@ pub use disclosure::{
 pub use error::{Id3TagError, LabelError, MetadataError};
 pub use profile::Profile;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
-pub use register::SharedRegistry;
+pub use register::{Registered, SharedRegistry};
 pub use request::{LabelRequest, RequestError};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};

@@ -147,6 +147,7 @@ impl Labeller {
             // A publication is the distributor's manifest over a label
             // already made; recording publications is future work.
             registry: None,
+            recorded_ai: None,
             publish: Some(PublishPlan {
                 organisation: self.organisation().to_string(),
                 labels,

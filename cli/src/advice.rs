@@ -26,7 +26,7 @@ pub(crate) fn advice(kind: &str) -> Option<&'static str> {
         // A registration that failed: the file was left unwritten.
         "registry" => {
             "nothing was written; fix the registry (--registry URL, TAMGA_REGISTRY or [registry] \
-             url in the config file) and label it again"
+             url in the config file) and run it again"
         }
         "registry-open" => {
             "check --registry (or TAMGA_REGISTRY, or [registry] url in the config file): \

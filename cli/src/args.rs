@@ -75,13 +75,14 @@ pub(crate) struct JobsArg {
 }
 
 /// `--registry`: where labels are recorded and looked up again
-/// (docs/registry.md), for `label`, `verify` and `check`.
+/// (docs/registry.md), for `label`, `verify`, `check` and `publish`.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct RegistryArg {
     /// The label registry: sqlite:PATH or postgres://… (docs/registry.md).
-    /// `label` records each label in it (a failed registration fails the
-    /// file: nothing is written); `verify` and `check` look up files that
-    /// arrive without a label [also: `[registry] url` in the config file].
+    /// `label` and `publish` record each label in it (a failed registration
+    /// fails the file: nothing is written); `verify`, `check` and `publish`'s
+    /// gate look up files that arrive without a label [also: `[registry] url`
+    /// in the config file].
     #[arg(long, env = "TAMGA_REGISTRY", value_name = "URL")]
     pub(crate) registry: Option<String>,
 }
@@ -448,6 +449,8 @@ pub(crate) struct PublishArgs {
     /// Thumbnail long edge in pixels; 0 turns thumbnails off.
     #[arg(long, default_value_t = 256, value_name = "PX")]
     pub(crate) thumbnail: u32,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArg,
     #[command(flatten)]
     pub(crate) json: JsonArg,
     #[command(flatten)]

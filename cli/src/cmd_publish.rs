@@ -40,6 +40,9 @@ struct FileOutcome {
     notice: Option<AppliedNotice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     propagate_id: Option<String>,
+    /// Where the publication was recorded (`--registry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registered: Option<tamga_label::Registered>,
     /// Why it was not published: `rejected`, `needs-fix`, or a labelling error kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
@@ -81,9 +84,16 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         None => Declarations::default(),
     };
     let plan = OutputPlan::new(Some(&args.output), false, &args.paths)?;
-    let gate = cmd_check::gate(policy, &args.trust, None, declarations)?;
+    // Opened once, before anything is checked or signed: the gate looks
+    // stripped labels up in it and every publication is recorded in it.
+    let registry = key_source::registry(
+        args.registry.registry.as_deref(),
+        args.keys.config.as_deref(),
+    )?;
+    let gate = cmd_check::gate_with_registry(policy, &args.trust, registry.clone(), declarations)?;
     let identity = key_source::load(&args.keys)?;
     let mut options = LabelOptions::default();
+    options.registry = registry;
     options.thumbnail.enabled = args.thumbnail > 0;
     options.thumbnail.long_edge = args.thumbnail.max(16);
     // The producers' manifests become parent ingredients, validated
@@ -170,6 +180,7 @@ fn outcome(
         output: None,
         notice: None,
         propagate_id: None,
+        registered: None,
         kind: None,
         error: None,
         warnings: Vec::new(),
@@ -181,6 +192,7 @@ fn outcome(
             out.output = Some(done.output);
             out.notice = done.notice;
             out.propagate_id = done.propagate_id;
+            out.registered = done.registered;
             out.warnings = done.warnings.iter().map(crate::advice::warning).collect();
         }
         Err((kind, error)) => {
@@ -224,6 +236,9 @@ fn print_table(report: &PublishReport) -> std::io::Result<()> {
                     crate::out::shown(&f.path),
                     crate::out::shown(out)
                 )?;
+                if let Some(r) = &f.registered {
+                    outln!("{}", crate::cmd_label::registered_line(r))?;
+                }
                 for w in &f.warnings {
                     eoutln!("tamga: warning: {}: {w}", crate::out::shown(&f.path))?;
                 }

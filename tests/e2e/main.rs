@@ -35,6 +35,7 @@ mod notice_keeps_format;
 mod notices;
 mod publish;
 mod publish_keeps_metadata;
+mod publish_registry;
 mod recovery;
 mod remote;
 mod serve;

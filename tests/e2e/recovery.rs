@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::util::{assert_ok, python, root, text, Sandbox};
 
 /// Runs ffmpeg quietly, as a platform would process an upload.
-fn ffmpeg(args: &[&str]) {
+pub fn ffmpeg(args: &[&str]) {
     let out = Command::new("ffmpeg")
         .args(["-loglevel", "error", "-y"])
         .args(args)
@@ -44,7 +44,7 @@ fn generated(sb: &Sandbox, name: &str, source: &str) -> PathBuf {
 }
 
 /// The active manifest of a labelled file, as `verify` reports it.
-fn manifest_id(sb: &Sandbox, file: &Path) -> String {
+pub fn manifest_id(sb: &Sandbox, file: &Path) -> String {
     let (entry, _) = sb.verify(file, true);
     entry["active_manifest"]
         .as_str()
@@ -53,7 +53,7 @@ fn manifest_id(sb: &Sandbox, file: &Path) -> String {
 }
 
 /// `verify --json --registry URL --trust <anchor> FILE…`: the entries.
-fn verify_with(sb: &Sandbox, url: &str, files: &[&Path]) -> Vec<Value> {
+pub fn verify_with(sb: &Sandbox, url: &str, files: &[&Path]) -> Vec<Value> {
     let anchor = sb.anchor();
     let mut args = vec![
         "verify",

@@ -5,7 +5,7 @@
 use crate::{
     manifest_map::Statement,
     sign_job::{Job, JobDone, PublishPlan},
-    LabelError, Placement,
+    soft_binding, LabelError, Placement,
 };
 
 impl Job {
@@ -17,6 +17,18 @@ impl Job {
         let mut staged = self.stage()?;
         if self.placement == Placement::Embedded {
             self.embed_metadata(&mut staged, &plan.labels)?;
+        }
+        // A publication recorded in a registry gets its own soft binding,
+        // as a label does: a stripped copy of the published file then
+        // leads back to it. Without a registry the manifest stays as it
+        // always was.
+        if self.registry.is_some() {
+            staged.content = soft_binding::media_code_or_warn(
+                &mut staged.source,
+                self.format,
+                &self.limits,
+                &mut staged.warnings,
+            );
         }
         let statement = Statement::Publish {
             organisation: &plan.organisation,

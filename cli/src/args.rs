@@ -434,6 +434,12 @@ pub(crate) struct PublishArgs {
     /// Add the perceivable notice to AI content that lacks one, then publish it.
     #[arg(long)]
     pub(crate) fix: bool,
+    /// Re-attach labels stripped in transit: a file the gate found in the
+    /// registry (--registry) is published with the label it lost as its
+    /// parent ingredient, so the chain from the producer is whole again.
+    /// The publication is recorded in the registry too.
+    #[arg(long)]
+    pub(crate) reattach: bool,
     /// The notice --fix adds (these flags need --fix).
     #[command(flatten)]
     pub(crate) notice: NoticeArgs,

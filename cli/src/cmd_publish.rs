@@ -40,6 +40,9 @@ struct FileOutcome {
     notice: Option<AppliedNotice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     propagate_id: Option<String>,
+    /// The stripped label `--reattach` re-attached as the parent, by id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reattached: Option<String>,
     /// Where the publication was recorded (`--registry`).
     #[serde(skip_serializing_if = "Option::is_none")]
     registered: Option<tamga_label::Registered>,
@@ -90,6 +93,12 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         args.registry.registry.as_deref(),
         args.keys.config.as_deref(),
     )?;
+    if args.reattach && registry.is_none() {
+        anyhow::bail!(
+            "--reattach needs the registry the stripped labels are in: give --registry URL \
+             (or TAMGA_REGISTRY, or [registry] url in the config file)"
+        );
+    }
     let gate = cmd_check::gate_with_registry(policy, &args.trust, registry.clone(), declarations)?;
     let identity = key_source::load(&args.keys)?;
     let mut options = LabelOptions::default();
@@ -108,6 +117,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     let labeller = Labeller::new(&identity, options)?;
     let mut request = PublishRequest::default();
     request.fix = fix;
+    request.reattach = args.reattach;
     let mut propagation = Propagation::new();
     propagation.propagator = args.aigc_propagator.clone();
     propagation.propagate_id = args.aigc_propagate_id.clone();
@@ -180,6 +190,7 @@ fn outcome(
         output: None,
         notice: None,
         propagate_id: None,
+        reattached: None,
         registered: None,
         kind: None,
         error: None,
@@ -193,6 +204,7 @@ fn outcome(
             out.notice = done.notice;
             out.propagate_id = done.propagate_id;
             out.registered = done.registered;
+            out.reattached = done.reattached;
             out.warnings = done.warnings.iter().map(crate::advice::warning).collect();
         }
         Err((kind, error)) => {
@@ -226,11 +238,14 @@ fn print_table(report: &PublishReport) -> std::io::Result<()> {
     for f in &report.files {
         match (&f.output, &f.error) {
             (Some(out), _) => {
-                let fixed = f
+                let mut fixed = f
                     .notice
                     .as_ref()
                     .map(|n| format!(" (added the notice: {})", n.summary()))
                     .unwrap_or_default();
+                if let Some(id) = &f.reattached {
+                    fixed.push_str(&format!(" (re-attached the stripped label {id})"));
+                }
                 outln!(
                     "published {} -> {}{fixed}",
                     crate::out::shown(&f.path),

@@ -36,6 +36,7 @@ mod notices;
 mod publish;
 mod publish_keeps_metadata;
 mod publish_registry;
+mod reattach;
 mod recovery;
 mod remote;
 mod serve;

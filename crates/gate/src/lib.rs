@@ -46,6 +46,9 @@ pub struct Gate {
     policy: Policy,
     verifier: Verifier,
     declarations: Declarations,
+    /// Where stripped labels are looked up: publishing re-attaches them
+    /// from it.
+    registry: Option<tamga_label::SharedRegistry>,
 }
 
 impl Gate {
@@ -80,12 +83,14 @@ impl Gate {
             .flatten()
             .map(|p| p.display().to_string())
             .collect();
+        let registry = options.registry.clone();
         let verifier =
             Verifier::new(options).map_err(|source| GateError::TrustSettings { files, source })?;
         Ok(Self {
             policy,
             verifier,
             declarations,
+            registry,
         })
     }
 

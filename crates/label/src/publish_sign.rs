@@ -30,6 +30,10 @@ pub struct PublishOptions {
     /// Hand the received GB 45438 `AIGC` label on with the publisher's
     /// propagation fields (the `cn` policy's `aigc.propagate`).
     pub propagation: Option<Propagation>,
+    /// The label the received file lost in transit, recovered from a
+    /// registry: it becomes the parent ingredient, validated against the
+    /// file as received (see [`crate::ReattachedLabel`]).
+    pub reattach: Option<crate::ReattachedLabel>,
 }
 
 /// The publisher's GB 45438 propagation fields.
@@ -71,6 +75,9 @@ pub struct PublishOutcome {
     /// Non-fatal notes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// The registry's label re-attached as the parent, by its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reattached: Option<String>,
     /// Where the publisher's manifest was recorded, when the labeller has
     /// a registry ([`crate::LabelOptions::registry`]).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,6 +163,7 @@ impl Labeller {
             publish: Some(PublishPlan {
                 organisation: self.organisation().to_string(),
                 labels,
+                reattach: options.reattach.clone(),
             }),
         };
         let deadline = watchdog::deadline_for(checked.len, label_options.deadline);
@@ -168,6 +176,7 @@ impl Labeller {
             notice: done.notice,
             propagate_id,
             warnings,
+            reattached: options.reattach.as_ref().map(|l| l.manifest.clone()),
             registered: done.registered,
         })
     }

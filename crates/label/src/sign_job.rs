@@ -68,6 +68,9 @@ pub(crate) struct PublishPlan {
     /// as received (rewriting XMP replaces all of tamga's properties).
     /// Empty when nothing is to change.
     pub(crate) labels: tamga_meta::Labels,
+    /// The label the received file lost in transit, to re-attach as its
+    /// parent instead of the file's own (empty) provenance.
+    pub(crate) reattach: Option<crate::ReattachedLabel>,
 }
 
 /// The media being labelled, between opening it and signing it.

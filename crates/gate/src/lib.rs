@@ -34,7 +34,7 @@ pub use declarations::{Declaration, Declarations, DeclarationsCause, Declaration
 pub use error::GateError;
 pub use html_text::ReportLang;
 pub use policy::{Policy, PolicyError};
-pub use publish::{PublishError, PublishRequest};
+pub use publish::{Admission, PublishError, PublishRequest};
 pub use reason_text::ReasonKind;
 pub use report::{CheckReport, CHECK_SCHEMA};
 pub use rule_id::{RuleId, UnknownRule};

@@ -437,7 +437,8 @@ pub(crate) struct PublishArgs {
     /// Re-attach labels stripped in transit: a file the gate found in the
     /// registry (--registry) is published with the label it lost as its
     /// parent ingredient, so the chain from the producer is whole again.
-    /// The publication is recorded in the registry too.
+    /// Where the policy wants a notice on AI content and the label records
+    /// none, add --fix too. The publication is recorded in the registry.
     #[arg(long)]
     pub(crate) reattach: bool,
     /// The notice --fix adds (these flags need --fix).

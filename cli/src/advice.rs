@@ -26,7 +26,7 @@ pub(crate) fn advice(kind: &str) -> Option<&'static str> {
         // A registration that failed: the file was left unwritten.
         "registry" => {
             "nothing was written; fix the registry (--registry URL, TAMGA_REGISTRY or [registry] \
-             url in the config file) and label it again"
+             url in the config file) and run it again"
         }
         "registry-open" => {
             "check --registry (or TAMGA_REGISTRY, or [registry] url in the config file): \
@@ -65,13 +65,22 @@ pub(crate) fn key_error(e: &KeyError) -> String {
 }
 
 /// Why `tamga publish` left a file out, with what to do about it: a file
-/// the notice alone would fix names the flag that adds it.
+/// the notice or a re-attached label would fix names the flags that make
+/// those fixes.
 pub(crate) fn publish_error(e: &PublishError) -> String {
     match e {
         PublishError::NeedsFix {
-            notice_would_fix: true,
+            notice_would_fix,
+            reattach_would_fix,
             ..
-        } => format!("{e} (give --fix to add the notice)"),
+        } => match (notice_would_fix, reattach_would_fix) {
+            (true, false) => format!("{e} (give --fix to add the notice)"),
+            (false, true) => format!("{e} (give --reattach to re-attach the stripped label)"),
+            (true, true) => format!(
+                "{e} (give --reattach --fix to re-attach the stripped label and add the notice)"
+            ),
+            (false, false) => e.to_string(),
+        },
         PublishError::Label(e) => label_error(e),
         _ => e.to_string(),
     }
@@ -205,17 +214,25 @@ mod tests {
 
     #[test]
     fn a_file_the_notice_would_fix_names_the_flag_that_adds_it() {
-        let needs = |notice_would_fix| PublishError::NeedsFix {
+        let needs = |notice_would_fix, reattach_would_fix| PublishError::NeedsFix {
             path: "in/x.png".into(),
             reasons: "no notice".into(),
             notice_would_fix,
+            reattach_would_fix,
         };
         assert_eq!(
-            publish_error(&needs(true)),
+            publish_error(&needs(true, false)),
             "in/x.png: needs fixing before it may be published: no notice (give --fix to add \
              the notice)"
         );
-        assert!(!publish_error(&needs(false)).contains("--fix"));
+        assert!(!publish_error(&needs(false, false)).contains("--"));
+        let reattach = publish_error(&needs(false, true));
+        assert!(
+            reattach.ends_with("(give --reattach to re-attach the stripped label)"),
+            "{reattach}"
+        );
+        let both = publish_error(&needs(true, true));
+        assert!(both.contains("--reattach --fix"), "{both}");
     }
 
     #[test]

@@ -75,13 +75,14 @@ pub(crate) struct JobsArg {
 }
 
 /// `--registry`: where labels are recorded and looked up again
-/// (docs/registry.md), for `label`, `verify` and `check`.
+/// (docs/registry.md), for `label`, `verify`, `check` and `publish`.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct RegistryArg {
     /// The label registry: sqlite:PATH or postgres://… (docs/registry.md).
-    /// `label` records each label in it (a failed registration fails the
-    /// file: nothing is written); `verify` and `check` look up files that
-    /// arrive without a label [also: `[registry] url` in the config file].
+    /// `label` and `publish` record each label in it (a failed registration
+    /// fails the file: nothing is written); `verify`, `check` and `publish`'s
+    /// gate look up files that arrive without a label [also: `[registry] url`
+    /// in the config file].
     #[arg(long, env = "TAMGA_REGISTRY", value_name = "URL")]
     pub(crate) registry: Option<String>,
 }
@@ -433,6 +434,13 @@ pub(crate) struct PublishArgs {
     /// Add the perceivable notice to AI content that lacks one, then publish it.
     #[arg(long)]
     pub(crate) fix: bool,
+    /// Re-attach labels stripped in transit: a file the gate found in the
+    /// registry (--registry) is published with the label it lost as its
+    /// parent ingredient, so the chain from the producer is whole again.
+    /// Where the policy wants a notice on AI content and the label records
+    /// none, add --fix too. The publication is recorded in the registry.
+    #[arg(long)]
+    pub(crate) reattach: bool,
     /// The notice --fix adds (these flags need --fix).
     #[command(flatten)]
     pub(crate) notice: NoticeArgs,
@@ -448,6 +456,8 @@ pub(crate) struct PublishArgs {
     /// Thumbnail long edge in pixels; 0 turns thumbnails off.
     #[arg(long, default_value_t = 256, value_name = "PX")]
     pub(crate) thumbnail: u32,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArg,
     #[command(flatten)]
     pub(crate) json: JsonArg,
     #[command(flatten)]

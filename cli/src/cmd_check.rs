@@ -132,6 +132,19 @@ pub(crate) fn gate(
     Gate::new(policy, options, declarations).map_err(advise)
 }
 
+/// The gate for `policy` with a registry already opened (publishing
+/// records its stamps in the same one, through one connection).
+pub(crate) fn gate_with_registry(
+    policy: Policy,
+    trust: &crate::args::TrustArgs,
+    registry: Option<tamga_label::SharedRegistry>,
+    declarations: Declarations,
+) -> Result<Gate> {
+    let mut options = crate::cmd_verify::verify_options(trust, None)?;
+    options.registry = registry;
+    Gate::new(policy, options, declarations).map_err(advise)
+}
+
 /// The gate's error, with the command line's advice for its kind (the
 /// library names no flags).
 pub(crate) fn advise(e: GateError) -> anyhow::Error {

@@ -181,6 +181,9 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             crate::out::shown(&o.input),
             crate::out::shown(&o.output)
         )?;
+        if let Some(r) = &o.registered {
+            outln!("{}", registered_line(r))?;
+        }
     }
     outln!(
         "{} labelled, {} failed, signed as {:?}",
@@ -195,6 +198,12 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
         }
     }
     Ok(exit(failed.is_empty(), &args.paths))
+}
+
+/// The line that says where a label was recorded, for people: the id to
+/// quote when looking it up, and the registry (password redacted).
+pub(crate) fn registered_line(r: &tamga_label::Registered) -> String {
+    format!("          registered {} in {}", r.manifest, r.registry)
 }
 
 /// 0 when every file was labelled; 2 when an input does not exist (an I/O

@@ -84,7 +84,7 @@ pub(crate) fn label(
         )?,
     }
     if json {
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "schema": "tamga.label/1",
             "labelled": [{
                 "input": STDIN_NAME,
@@ -95,6 +95,9 @@ pub(crate) fn label(
             }],
             "failed": [],
         });
+        if let Some(r) = &labelled.registered {
+            doc["labelled"][0]["registered"] = serde_json::to_value(r)?;
+        }
         eoutln!("{}", serde_json::to_string_pretty(&doc)?)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -40,6 +40,12 @@ struct FileOutcome {
     notice: Option<AppliedNotice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     propagate_id: Option<String>,
+    /// The stripped label `--reattach` re-attached as the parent, by id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reattached: Option<String>,
+    /// Where the publication was recorded (`--registry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registered: Option<tamga_label::Registered>,
     /// Why it was not published: `rejected`, `needs-fix`, or a labelling error kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
@@ -81,9 +87,22 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
         None => Declarations::default(),
     };
     let plan = OutputPlan::new(Some(&args.output), false, &args.paths)?;
-    let gate = cmd_check::gate(policy, &args.trust, None, declarations)?;
+    // Opened once, before anything is checked or signed: the gate looks
+    // stripped labels up in it and every publication is recorded in it.
+    let registry = key_source::registry(
+        args.registry.registry.as_deref(),
+        args.keys.config.as_deref(),
+    )?;
+    if args.reattach && registry.is_none() {
+        anyhow::bail!(
+            "--reattach needs the registry the stripped labels are in: give --registry URL \
+             (or TAMGA_REGISTRY, or [registry] url in the config file)"
+        );
+    }
+    let gate = cmd_check::gate_with_registry(policy, &args.trust, registry.clone(), declarations)?;
     let identity = key_source::load(&args.keys)?;
     let mut options = LabelOptions::default();
+    options.registry = registry;
     options.thumbnail.enabled = args.thumbnail > 0;
     options.thumbnail.long_edge = args.thumbnail.max(16);
     // The producers' manifests become parent ingredients, validated
@@ -98,6 +117,7 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     let labeller = Labeller::new(&identity, options)?;
     let mut request = PublishRequest::default();
     request.fix = fix;
+    request.reattach = args.reattach;
     let mut propagation = Propagation::new();
     propagation.propagator = args.aigc_propagator.clone();
     propagation.propagate_id = args.aigc_propagate_id.clone();
@@ -170,6 +190,8 @@ fn outcome(
         output: None,
         notice: None,
         propagate_id: None,
+        reattached: None,
+        registered: None,
         kind: None,
         error: None,
         warnings: Vec::new(),
@@ -181,6 +203,8 @@ fn outcome(
             out.output = Some(done.output);
             out.notice = done.notice;
             out.propagate_id = done.propagate_id;
+            out.registered = done.registered;
+            out.reattached = done.reattached;
             out.warnings = done.warnings.iter().map(crate::advice::warning).collect();
         }
         Err((kind, error)) => {
@@ -214,16 +238,22 @@ fn print_table(report: &PublishReport) -> std::io::Result<()> {
     for f in &report.files {
         match (&f.output, &f.error) {
             (Some(out), _) => {
-                let fixed = f
+                let mut fixed = f
                     .notice
                     .as_ref()
                     .map(|n| format!(" (added the notice: {})", n.summary()))
                     .unwrap_or_default();
+                if let Some(id) = &f.reattached {
+                    fixed.push_str(&format!(" (re-attached the stripped label {id})"));
+                }
                 outln!(
                     "published {} -> {}{fixed}",
                     crate::out::shown(&f.path),
                     crate::out::shown(out)
                 )?;
+                if let Some(r) = &f.registered {
+                    outln!("{}", crate::cmd_label::registered_line(r))?;
+                }
                 for w in &f.warnings {
                     eoutln!("tamga: warning: {}: {w}", crate::out::shown(&f.path))?;
                 }

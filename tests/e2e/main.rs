@@ -36,6 +36,8 @@ mod notice_keeps_format;
 mod notices;
 mod publish;
 mod publish_keeps_metadata;
+mod publish_registry;
+mod reattach;
 mod recovery;
 mod remote;
 mod serve;

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::util::{assert_ok, python, root, text, Sandbox};
 
 /// Runs ffmpeg quietly, as a platform would process an upload.
-fn ffmpeg(args: &[&str]) {
+pub fn ffmpeg(args: &[&str]) {
     let out = Command::new("ffmpeg")
         .args(["-loglevel", "error", "-y"])
         .args(args)
@@ -44,7 +44,7 @@ fn generated(sb: &Sandbox, name: &str, source: &str) -> PathBuf {
 }
 
 /// The active manifest of a labelled file, as `verify` reports it.
-fn manifest_id(sb: &Sandbox, file: &Path) -> String {
+pub fn manifest_id(sb: &Sandbox, file: &Path) -> String {
     let (entry, _) = sb.verify(file, true);
     entry["active_manifest"]
         .as_str()
@@ -53,7 +53,7 @@ fn manifest_id(sb: &Sandbox, file: &Path) -> String {
 }
 
 /// `verify --json --registry URL --trust <anchor> FILE…`: the entries.
-fn verify_with(sb: &Sandbox, url: &str, files: &[&Path]) -> Vec<Value> {
+pub fn verify_with(sb: &Sandbox, url: &str, files: &[&Path]) -> Vec<Value> {
     let anchor = sb.anchor();
     let mut args = vec![
         "verify",
@@ -494,4 +494,66 @@ fn a_text_labelled_through_a_pipe_is_registered_too() {
         manifest_id(&sb, &labelled).as_str(),
         "{entry:#}"
     );
+}
+
+#[test]
+fn label_reports_the_id_it_registered_and_recovery_finds_that_id() {
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let photo = sb.copy_sample("sample.jpg");
+    let keys = sb.keys();
+    let labelled = sb.path("labelled.jpg");
+    let label = |json: bool, out: &Path| {
+        let mut args = vec!["label", "--ai", "generated", "--registry", &url];
+        if json {
+            args.push("--json");
+        }
+        args.extend([
+            "--keys",
+            keys.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            photo.to_str().unwrap(),
+        ]);
+        sb.run(&args)
+    };
+    let out = label(true, &labelled);
+    assert_ok(&out);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let registered = &doc["labelled"][0]["registered"];
+    let id = registered["manifest"].as_str().unwrap_or_default();
+    assert!(id.starts_with("urn:c2pa:"), "{doc:#}");
+    assert_eq!(registered["registry"], url.as_str(), "{doc:#}");
+    assert_eq!(id, manifest_id(&sb, &labelled));
+
+    let stripped = sb.path("stripped.jpg");
+    ffmpeg(&[
+        "-i",
+        labelled.to_str().unwrap(),
+        "-q:v",
+        "5",
+        stripped.to_str().unwrap(),
+    ]);
+    let entry = &verify_with(&sb, &url, &[&stripped])[0];
+    assert_eq!(entry["recovered"]["manifest"], id, "{entry:#}");
+
+    // Plain text says it in one line, with the same id.
+    let again = sb.path("again.jpg");
+    let out = label(false, &again);
+    assert_ok(&out);
+    let said = text(&out.stdout);
+    let line = said
+        .lines()
+        .find(|l| l.trim_start().starts_with("registered "))
+        .unwrap_or_else(|| panic!("no registered line: {said}"));
+    assert_eq!(
+        line.trim(),
+        format!("registered {} in {url}", manifest_id(&sb, &again)),
+        "{said}"
+    );
+    // Without a registry nothing is said about one.
+    let out = sb.label(&photo, &sb.path("plain.jpg"), &["--json"]);
+    assert_ok(&out);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["labelled"][0].get("registered").is_none(), "{doc:#}");
 }

@@ -35,7 +35,7 @@ pub use declarations::{Declaration, Declarations, DeclarationsCause, Declaration
 pub use error::GateError;
 pub use html_text::ReportLang;
 pub use policy::{Policy, PolicyError};
-pub use publish::{PublishError, PublishRequest};
+pub use publish::{Admission, PublishError, PublishRequest};
 pub use reason_text::ReasonKind;
 pub use report::{CheckReport, CHECK_SCHEMA};
 pub use rule_id::{RuleId, UnknownRule};
@@ -47,6 +47,9 @@ pub struct Gate {
     policy: Policy,
     verifier: Verifier,
     declarations: Declarations,
+    /// Where stripped labels are looked up: publishing re-attaches them
+    /// from it.
+    registry: Option<tamga_label::SharedRegistry>,
 }
 
 impl Gate {
@@ -81,12 +84,14 @@ impl Gate {
             .flatten()
             .map(|p| p.display().to_string())
             .collect();
+        let registry = options.registry.clone();
         let verifier =
             Verifier::new(options).map_err(|source| GateError::TrustSettings { files, source })?;
         Ok(Self {
             policy,
             verifier,
             declarations,
+            registry,
         })
     }
 

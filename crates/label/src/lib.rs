@@ -54,6 +54,7 @@ mod placeholder_sign;
 mod profile;
 mod publish_job;
 mod publish_sign;
+mod reattach;
 mod register;
 pub mod remote;
 mod remote_verdict;
@@ -83,7 +84,8 @@ pub use disclosure::{
 pub use error::{Id3TagError, LabelError, MetadataError};
 pub use profile::Profile;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
-pub use register::SharedRegistry;
+pub use reattach::ReattachedLabel;
+pub use register::{Registered, SharedRegistry};
 pub use request::{LabelRequest, RequestError};
 pub use sign::{LabelOptions, LabelOutcome, Labeller, Placement};
 pub use signing_time::{TimeStampInfo, VerdictDetail};

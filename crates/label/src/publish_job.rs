@@ -4,13 +4,24 @@
 
 use crate::{
     manifest_map::Statement,
+    reattach,
     sign_job::{Job, JobDone, PublishPlan},
-    LabelError, Placement,
+    soft_binding, LabelError, Placement,
 };
 
 impl Job {
     pub(crate) fn run_publish(self, plan: PublishPlan) -> Result<JobDone, LabelError> {
         let publisher = Some(plan.organisation.as_str());
+        let path = self.input.as_path();
+        if plan.reattach.is_some() && self.format.is_text() {
+            // A text's label lives in its wrapper, which the text signer
+            // builds from the text alone: it has no place for a parent
+            // recovered from elsewhere yet.
+            return Err(LabelError::C2pa {
+                path: path.into(),
+                message: "re-attaching a stripped label to a text is not supported".into(),
+            });
+        }
         if self.format.is_text() && self.placement == Placement::Embedded {
             return self.run_text(&plan.labels, publisher);
         }
@@ -18,11 +29,40 @@ impl Job {
         if self.placement == Placement::Embedded {
             self.embed_metadata(&mut staged, &plan.labels)?;
         }
+        // A publication recorded in a registry gets its own soft binding,
+        // as a label does: a stripped copy of the published file then
+        // leads back to it. Without a registry the manifest stays as it
+        // always was.
+        if self.registry.is_some() {
+            staged.content = soft_binding::media_code_or_warn(
+                &mut staged.source,
+                self.format,
+                &self.limits,
+                &mut staged.warnings,
+            );
+        }
         let statement = Statement::Publish {
             organisation: &plan.organisation,
         };
-        // A publisher's parent is always the file as received.
-        let builder = self.manifest(statement, true, true, &mut staged)?;
+        // A publisher's parent is the file as received; when its label was
+        // stripped on the way, the label the registry holds instead.
+        let mut builder = self.manifest(statement, true, plan.reattach.is_none(), &mut staged)?;
+        if let Some(label) = &plan.reattach {
+            let title = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut received = std::fs::File::open(path).map_err(|e| LabelError::io(path, e))?;
+            reattach::add_parent(
+                &mut builder,
+                &self.context,
+                label,
+                &mut received,
+                self.format,
+                &title,
+                path,
+            )?;
+        }
         self.write(builder, staged, true)
     }
 }

@@ -30,6 +30,10 @@ pub struct PublishOptions {
     /// Hand the received GB 45438 `AIGC` label on with the publisher's
     /// propagation fields (the `cn` policy's `aigc.propagate`).
     pub propagation: Option<Propagation>,
+    /// The label the received file lost in transit, recovered from a
+    /// registry: it becomes the parent ingredient, validated against the
+    /// file as received (see [`crate::ReattachedLabel`]).
+    pub reattach: Option<crate::ReattachedLabel>,
 }
 
 /// The publisher's GB 45438 propagation fields.
@@ -71,6 +75,13 @@ pub struct PublishOutcome {
     /// Non-fatal notes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// The registry's label re-attached as the parent, by its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reattached: Option<String>,
+    /// Where the publisher's manifest was recorded, when the labeller has
+    /// a registry ([`crate::LabelOptions::registry`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered: Option<crate::Registered>,
 }
 
 impl Labeller {
@@ -140,16 +151,19 @@ impl Labeller {
             output: output.to_path_buf(),
             format: checked.format,
             disclosure: self.with_organisation(&received_disclosure(received)),
+            recorded_ai: received_ai(received),
             placement: Placement::Embedded,
             notice: options.notice.clone(),
             limits: label_options.limits.decode,
             metadata: MetadataOptions::default(),
-            // A publication is the distributor's manifest over a label
-            // already made; recording publications is future work.
-            registry: None,
+            // The publisher's manifest is recorded like a producer's: a
+            // copy of the published file stripped on the way leads back
+            // to it, and through its parent to the producer's.
+            registry: label_options.registry.clone(),
             publish: Some(PublishPlan {
                 organisation: self.organisation().to_string(),
                 labels,
+                reattach: options.reattach.clone(),
             }),
         };
         let deadline = watchdog::deadline_for(checked.len, label_options.deadline);
@@ -162,6 +176,8 @@ impl Labeller {
             notice: done.notice,
             propagate_id,
             warnings,
+            reattached: options.reattach.as_ref().map(|l| l.manifest.clone()),
+            registered: done.registered,
         })
     }
 
@@ -213,9 +229,16 @@ impl Labeller {
 }
 
 /// What the received file disclosed, as a disclosure to word a notice:
-/// the signed C2PA statement, else the XMP source type, else "generated"
-/// (a notice is only added to content the gate found to be AI-made).
+/// [`received_ai`], else "generated" (a notice is only added to content
+/// the gate found to be AI-made).
 fn received_disclosure(received: &FileReport) -> AiDisclosure {
+    AiDisclosure::new(received_ai(received).unwrap_or(AiInvolvement::Generated))
+}
+
+/// How AI was involved, as the received file says: the signed C2PA
+/// statement, else the XMP source type, else the label the registry holds
+/// for it (one stripped on the way); `None` when nothing says.
+fn received_ai(received: &FileReport) -> Option<AiInvolvement> {
     let from_xmp = || {
         received.platform_metadata.as_ref().and_then(|m| {
             m.iptc
@@ -224,11 +247,17 @@ fn received_disclosure(received: &FileReport) -> AiDisclosure {
                 .find_map(|d| AiInvolvement::from_iptc(d))
         })
     };
-    let ai = received
+    let recovered = || {
+        received
+            .recovered
+            .as_ref()
+            .and_then(|r| r.disclosure.as_ref())
+            .and_then(|d| d.ai)
+    };
+    received
         .disclosure
         .as_ref()
         .and_then(|d| d.ai)
         .or_else(from_xmp)
-        .unwrap_or(AiInvolvement::Generated);
-    AiDisclosure::new(ai)
+        .or_else(recovered)
 }

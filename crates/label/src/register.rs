@@ -16,11 +16,12 @@ use std::{
 };
 
 use c2pa::{Context, Reader};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::ContentCode;
 use tamga_registry::{Binding, NewRecord, Registry, RegistryError};
 
-use crate::{soft_binding::ISCC_ALG, AiDisclosure, LabelError, MediaFormat};
+use crate::{soft_binding::ISCC_ALG, AiInvolvement, LabelError, MediaFormat};
 
 /// A registry shared by the labelling threads of one process. One
 /// connection behind a lock: a registration is one short transaction,
@@ -69,6 +70,18 @@ impl fmt::Debug for SharedRegistry {
     }
 }
 
+/// A label recorded in a registry: what a caller reports so the user can
+/// find it there again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Registered {
+    /// The recorded manifest's label (`urn:c2pa:…`), the registry's key.
+    pub manifest: String,
+    /// The registry's URL, password redacted.
+    pub registry: String,
+}
+
 /// What one registration records besides the written file.
 pub(crate) struct Registration<'a> {
     pub(crate) registry: &'a SharedRegistry,
@@ -77,17 +90,19 @@ pub(crate) struct Registration<'a> {
     pub(crate) path: &'a Path,
     pub(crate) format: MediaFormat,
     pub(crate) content: Option<&'a ContentCode>,
-    pub(crate) disclosure: &'a AiDisclosure,
+    /// What the content is, as far as AI goes; `None` when nobody said
+    /// (a distributor publishing a file with no AI disclosure).
+    pub(crate) ai: Option<AiInvolvement>,
 }
 
 impl Registration<'_> {
     /// Records the label whose store is `store`, for the file whose bytes
-    /// (as written) `written` holds.
+    /// (as written) `written` holds; returns what was recorded.
     pub(crate) fn record(
         &self,
         store: Vec<u8>,
         written: &mut (impl Read + Seek),
-    ) -> Result<(), LabelError> {
+    ) -> Result<Registered, LabelError> {
         let path = self.path;
         let io = |e| LabelError::io(path, e);
         written.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -134,7 +149,7 @@ impl Registration<'_> {
             hard_hash: Some(sha256),
             bindings,
             signer,
-            ai: Some(self.disclosure.ai.iptc_uri()),
+            ai: self.ai.map(AiInvolvement::iptc_uri),
             created: SystemTime::now(),
         };
         self.registry
@@ -143,7 +158,10 @@ impl Registration<'_> {
                 path: path.into(),
                 source: Box::new(source),
             })?;
-        Ok(())
+        Ok(Registered {
+            manifest: record.manifest_id,
+            registry: self.registry.url().to_string(),
+        })
     }
 }
 
@@ -154,7 +172,7 @@ impl Registration<'_> {
         &self,
         wrapper: &str,
         written: &mut (impl Read + Seek),
-    ) -> Result<(), LabelError> {
+    ) -> Result<Registered, LabelError> {
         let store = tamga_text::scan(wrapper.as_bytes())
             .single()
             .ok()

@@ -101,6 +101,9 @@ pub struct LabelOutcome {
     /// Non-fatal notes (e.g. extension mismatch).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// Where the label was recorded, when a registry was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered: Option<crate::Registered>,
 }
 
 /// Signs labels with one identity; cheap to share across threads.
@@ -213,6 +216,7 @@ impl Labeller {
             input: input.to_path_buf(),
             output: output.to_path_buf(),
             format: checked.format,
+            recorded_ai: Some(disclosure.ai),
             disclosure,
             placement,
             notice: self.options.notice.clone(),
@@ -232,6 +236,7 @@ impl Labeller {
             format: checked.format,
             kept_previous_manifest: done.kept,
             warnings,
+            registered: done.registered,
         })
     }
 
@@ -273,19 +278,20 @@ impl Labeller {
             )?;
             let content = labelled.content.clone();
             let wrapper = labelled.wrapper.clone();
-            let labelled = LabelledText::from(labelled);
+            let mut labelled = LabelledText::from(labelled);
             // Registered before the text is handed back: the caller
             // writes it only once it is recorded.
             if let Some(registry) = &self.options.registry {
-                crate::register::Registration {
+                let r = crate::register::Registration {
                     registry,
                     context: &self.context,
                     path,
                     format,
                     content: Some(&content),
-                    disclosure: &disclosure,
-                }
-                .record_text(&wrapper, &mut std::io::Cursor::new(&labelled.bytes))?;
+                    ai: Some(disclosure.ai),
+                };
+                labelled.registered =
+                    Some(r.record_text(&wrapper, &mut std::io::Cursor::new(&labelled.bytes))?);
             }
             Ok(labelled)
         })

@@ -29,6 +29,8 @@ pub(crate) struct JobDone {
     pub(crate) warnings: Vec<Warning>,
     /// The perceivable notice added, if any.
     pub(crate) notice: Option<AppliedNotice>,
+    /// Where the label was recorded, if anywhere.
+    pub(crate) registered: Option<crate::Registered>,
 }
 
 /// Everything one labelling needs, owned, so it can run under the watchdog.
@@ -49,6 +51,9 @@ pub(crate) struct Job {
     pub(crate) metadata: MetadataOptions,
     /// Where the label is recorded, if anywhere.
     pub(crate) registry: Option<crate::SharedRegistry>,
+    /// What the registry records about AI for this label: the producer's
+    /// disclosure, or what a published file disclosed (`None`: nothing).
+    pub(crate) recorded_ai: Option<crate::AiInvolvement>,
     /// Set when a distributor publishes the input rather than a producer
     /// labelling it.
     pub(crate) publish: Option<PublishPlan>,
@@ -63,6 +68,9 @@ pub(crate) struct PublishPlan {
     /// as received (rewriting XMP replaces all of tamga's properties).
     /// Empty when nothing is to change.
     pub(crate) labels: tamga_meta::Labels,
+    /// The label the received file lost in transit, to re-attach as its
+    /// parent instead of the file's own (empty) provenance.
+    pub(crate) reattach: Option<crate::ReattachedLabel>,
 }
 
 /// The media being labelled, between opening it and signing it.
@@ -257,8 +265,9 @@ impl Job {
             path,
             format: self.format,
             content: content.as_ref(),
-            disclosure: &self.disclosure,
+            ai: self.recorded_ai,
         });
+        let mut registered = None;
         let write =
             |to: &std::path::Path, fill: &mut dyn FnMut(&mut File) -> Result<(), LabelError>| {
                 write_atomically(to, Some(&permissions), FileMode::Usual, fill)
@@ -274,28 +283,25 @@ impl Job {
             match streaming {
                 Some(label) => write(&self.output, &mut |tmp| {
                     label(&mut builder, signer, path, &mut source, tmp)?;
-                    match &registration {
-                        Some(r) => {
-                            // tamga's own signers place the store
-                            // themselves: read it back as any reader would.
-                            tmp.seek(SeekFrom::Start(0))
-                                .map_err(|e| LabelError::io(path, e))?;
-                            let store =
-                                c2pa::jumbf_io::load_jumbf_from_stream(self.format.mime(), tmp)
-                                    .map_err(|e| LabelError::c2pa(path, &e))?;
-                            r.record(store, tmp)
-                        }
-                        None => Ok(()),
+                    if let Some(r) = &registration {
+                        // tamga's own signers place the store themselves:
+                        // read it back as any reader would.
+                        tmp.seek(SeekFrom::Start(0))
+                            .map_err(|e| LabelError::io(path, e))?;
+                        let store = c2pa::jumbf_io::load_jumbf_from_stream(self.format.mime(), tmp)
+                            .map_err(|e| LabelError::c2pa(path, &e))?;
+                        registered = Some(r.record(store, tmp)?);
                     }
+                    Ok(())
                 })?,
                 None => write(&self.output, &mut |tmp| {
                     let store = builder
                         .sign(signer, self.format.mime(), &mut source, tmp)
                         .map_err(|e| LabelError::c2pa(path, &e))?;
-                    match &registration {
-                        Some(r) => r.record(store, tmp),
-                        None => Ok(()),
+                    if let Some(r) = &registration {
+                        registered = Some(r.record(store, tmp)?);
                     }
+                    Ok(())
                 })?,
             }
             return Ok(JobDone {
@@ -303,6 +309,7 @@ impl Job {
                 sidecar: None,
                 warnings,
                 notice: applied,
+                registered,
             });
         }
         let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
@@ -320,7 +327,7 @@ impl Job {
         // Registered before anything is written: the media file is
         // written unchanged, so `source` holds its bytes.
         if let Some(r) = &registration {
-            r.record(manifest.clone(), &mut source)?;
+            registered = Some(r.record(manifest.clone(), &mut source)?);
         }
         if self.output != self.input {
             source
@@ -342,6 +349,7 @@ impl Job {
             sidecar: Some(sidecar),
             warnings,
             notice: applied,
+            registered,
         })
     }
 
@@ -371,28 +379,31 @@ impl Job {
             path,
             &input,
         )?;
+        let mut registered = None;
         write_atomically(&self.output, Some(&permissions), FileMode::Usual, |tmp| {
             tmp.write_all(&labelled.body)
                 .and_then(|_| tmp.write_all(labelled.wrapper.as_bytes()))
                 .map_err(|e| LabelError::io(&self.output, e))?;
             let Some(registry) = &self.registry else {
-                return Ok(());
+                return Ok::<(), LabelError>(());
             };
-            Registration {
+            let r = Registration {
                 registry,
                 context: &self.context,
                 path,
                 format: self.format,
                 content: Some(&labelled.content),
-                disclosure: &self.disclosure,
-            }
-            .record_text(&labelled.wrapper, tmp)
+                ai: self.recorded_ai,
+            };
+            registered = Some(r.record_text(&labelled.wrapper, tmp)?);
+            Ok(())
         })?;
         Ok(JobDone {
             kept: labelled.kept_previous_manifest,
             sidecar: None,
             warnings: labelled.warnings.into_iter().map(Warning::from).collect(),
             notice: labelled.notice,
+            registered,
         })
     }
 }

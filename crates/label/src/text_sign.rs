@@ -31,6 +31,8 @@ pub struct LabelledText {
     pub kept_previous_manifest: bool,
     /// Things worth telling the user (normalization, a damaged old label removed).
     pub warnings: Vec<String>,
+    /// Where the label was recorded, when a registry was given.
+    pub registered: Option<crate::Registered>,
 }
 
 /// A labelled text as its two parts, so a file can be written without
@@ -54,6 +56,7 @@ impl From<Labelled<'_>> for LabelledText {
             bytes,
             kept_previous_manifest: l.kept_previous_manifest,
             warnings: l.warnings,
+            registered: None,
         }
     }
 }

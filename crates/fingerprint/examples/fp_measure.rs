@@ -16,7 +16,7 @@ mod common;
 use std::{io::Cursor, path::Path};
 
 use image::{codecs::jpeg::JpegEncoder, imageops::FilterType, DynamicImage, ImageFormat};
-use tamga_fingerprint::{hamming, is_featureless, DecodeLimits};
+use tamga_fingerprint::{hamming, is_featureless, ContentCode, DecodeLimits};
 
 fn main() {
     let args: Vec<usize> = std::env::args()
@@ -212,20 +212,10 @@ fn images(ffmpeg: &Path, dir: &Path, n: usize) {
     unrelated("images with a featured code", &usable);
 }
 
-/// The 64-bit Audio-Code, whether it is featureless, and the 256-bit
-/// Audio-Code body (whole recording, its quarters and its thirds).
-fn audio_code(file: &Path) -> (u64, bool, Vec<u8>) {
+fn audio_code(file: &Path) -> ContentCode {
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("wav");
     let source = Box::new(std::fs::File::open(file).expect("open clip"));
-    let features =
-        tamga_fingerprint::chromaprint(source, ext, &DecodeLimits::default()).expect("features");
-    let c = tamga_fingerprint::audio_code(&features).expect("audio code");
-    let long = tamga_fingerprint::audio_long(&features).expect("long audio code");
-    (c.bits, c.featureless, long)
-}
-
-fn long_distance(a: &[u8], b: &[u8]) -> u32 {
-    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+    tamga_fingerprint::audio(source, ext, &DecodeLimits::default()).expect("audio code")
 }
 
 fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
@@ -242,27 +232,27 @@ fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
         ("mp3", &["-ac", "1", "-ar", "22050", "-b:a", "96k"]),
     ];
     let mut moved: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
-    let mut moved_long: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut codes = Vec::with_capacity(n);
-    let mut longs = Vec::with_capacity(n);
+    let mut all = Vec::with_capacity(n);
     for i in 0..n {
         let wav = dir.join(format!("clip{i}.wav"));
         common::make_audio(ffmpeg, i, 15, &wav);
-        let (code, steady, long) = audio_code(&wav);
-        codes.push((code, steady, common::audio_source(i, 15)));
-        longs.push(long.clone());
+        let code = audio_code(&wav);
+        codes.push((code.bits, code.featureless, common::audio_source(i, 15)));
+        all.push(code.clone());
         if i % 4 != 0 {
             continue;
         }
         for (k, (ext, args)) in variants.iter().enumerate() {
             let out = dir.join(format!("clip{i}-{k}.{ext}"));
-            let mut all = vec!["-i", common::path(&wav)];
-            all.extend_from_slice(args);
-            all.push(common::path(&out));
-            common::ffmpeg(ffmpeg, &all);
-            let (c, _, l) = audio_code(&out);
-            moved[k].push(hamming(code, c));
-            moved_long[k].push(long_distance(&long, &l));
+            let mut cmd = vec!["-i", common::path(&wav)];
+            cmd.extend_from_slice(args);
+            cmd.push(common::path(&out));
+            common::ffmpeg(ffmpeg, &cmd);
+            let copy = audio_code(&out);
+            moved[k].push(hamming(code.bits, copy.bits));
+            rates[k].push(error_rate(&copy, &code));
         }
     }
     println!("\n## Audio\n");
@@ -272,54 +262,58 @@ fn audio(ffmpeg: &Path, dir: &Path, n: usize) {
         println!("{}", robustness_row(name, d));
     }
     unrelated("recordings", &codes);
-    confirmation(&names, &moved_long, &codes, &longs);
+    confirmation(&names, &rates, &all);
 }
 
-/// The 256-bit Audio-Code as the confirmation of a 64-bit match: how far
-/// it moves under the same transformations, and how many unrelated pairs
-/// within `AUDIO_MATCH_DISTANCE` on 64 bits it still lets through.
-fn confirmation(
-    names: &[&str],
-    moved: &[Vec<u32>],
-    codes: &[(u64, bool, String)],
-    longs: &[Vec<u8>],
-) {
-    println!("\n256-bit Audio-Code distance after each transformation:\n");
-    println!("| transformation | n | mean | p99 | max |");
+fn error_rate(a: &ContentCode, b: &ContentCode) -> f64 {
+    match (&a.confirm, &b.confirm) {
+        (Some(x), Some(y)) => tamga_fingerprint::feature_error_rate(x, y).unwrap_or(1.0),
+        _ => 1.0,
+    }
+}
+
+/// The Chromaprint features as the confirmation of a 64-bit match: their
+/// bit error rate under the same transformations, and how many unrelated
+/// pairs within `AUDIO_MATCH_DISTANCE` on 64 bits it still lets through.
+fn confirmation(names: &[&str], rates: &[Vec<f64>], all: &[ContentCode]) {
+    let limit = tamga_fingerprint::AUDIO_CONFIRM_BER;
+    println!("\nChromaprint feature bit error rate after each transformation (confirmed at most {limit}):\n");
+    println!("| transformation | n | mean | max | confirmed |");
     println!("|---|---|---|---|---|");
-    for (name, d) in names.iter().zip(moved) {
-        let mut d = d.clone();
-        d.sort_unstable();
-        let mean = d.iter().sum::<u32>() as f64 / d.len().max(1) as f64;
-        let p99 = d.get(d.len() * 99 / 100).copied().unwrap_or(0);
-        let max = d.last().copied().unwrap_or(0);
-        println!("| {name} | {} | {mean:.2} | {p99} | {max} |", d.len());
+    for (name, r) in names.iter().zip(rates) {
+        let mean = r.iter().sum::<f64>() / r.len().max(1) as f64;
+        let max = r.iter().copied().fold(0.0, f64::max);
+        let ok = r.iter().filter(|&&x| x <= limit).count();
+        println!(
+            "| {name} | {} | {mean:.3} | {max:.3} | {:.1} % |",
+            r.len(),
+            100.0 * ok as f64 / r.len().max(1) as f64
+        );
     }
     let max = tamga_fingerprint::AUDIO_MATCH_DISTANCE;
     let mut pairs = 0u64;
-    let mut close: Vec<u32> = Vec::new();
-    for i in 0..codes.len() {
-        for j in i + 1..codes.len() {
-            if codes[i].1 || codes[j].1 {
+    let mut close: Vec<f64> = Vec::new();
+    for i in 0..all.len() {
+        for j in i + 1..all.len() {
+            if all[i].featureless || all[j].featureless {
                 continue;
             }
             pairs += 1;
-            if hamming(codes[i].0, codes[j].0) <= max {
-                close.push(long_distance(&longs[i], &longs[j]));
+            if hamming(all[i].bits, all[j].bits) <= max {
+                close.push(error_rate(&all[i], &all[j]));
             }
         }
     }
-    close.sort_unstable();
+    close.sort_by(f64::total_cmp);
+    let kept = close.iter().filter(|&&x| x <= limit).count();
     println!(
-        "\nUnrelated pairs within {max} bits on 64 bits: {} of {pairs}; their 256-bit distances: {close:?}\n",
+        "\nUnrelated pairs within {max} bits: {} of {pairs}; their feature error rates: {close:.3?}",
         close.len()
     );
-    println!("| 256-bit threshold | unrelated pairs still matching | false-match rate |");
-    println!("|---|---|---|");
-    for t in [8u32, 12, 16, 20, 24, 32] {
-        let n = close.iter().filter(|&&d| d <= t).count();
-        println!("| {t} | {n} | {:.2e} |", n as f64 / pairs.max(1) as f64);
-    }
+    println!(
+        "Still matching after the confirmation: {kept} of {pairs} ({:.2e})",
+        kept as f64 / pairs.max(1) as f64
+    );
 }
 
 /// A small deterministic generator (tests must not depend on a crate's

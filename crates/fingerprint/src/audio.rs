@@ -140,10 +140,21 @@ pub fn audio(
     let features = chromaprint(source, ext, limits)?;
     let code = audio_code(&features)?;
     Ok(ContentCode {
-        extended: Some(audio_long(&features)?),
+        confirm: Some(
+            features
+                .iter()
+                .take(CONFIRM_FEATURES)
+                .flat_map(|f| f.to_be_bytes())
+                .collect(),
+        ),
         ..code
     })
 }
+
+/// How many Chromaprint frames a label keeps to confirm audio matches
+/// with: about two minutes (4 KB), enough to tell recordings apart and
+/// small enough to store with every label.
+pub const CONFIRM_FEATURES: usize = 1024;
 
 /// The Audio-Code of Chromaprint features computed elsewhere.
 pub fn audio_code(features: &[i32]) -> Result<ContentCode, FingerprintError> {
@@ -157,24 +168,6 @@ pub fn audio_code(features: &[i32]) -> Result<ContentCode, FingerprintError> {
     }
     let unit = iscc_lib::gen_audio_code_v0(features, 64)?;
     ContentCode::from_unit(ContentKind::Audio, unit.iscc, is_steady(features))
-}
-
-/// The 256-bit Audio-Code body of Chromaprint features: the SimHash of the
-/// whole recording, of each quarter and of each third of the sorted
-/// features. The 64-bit code is its first eight bytes (whole and first
-/// quarter); the rest confirms a 64-bit match, which unrelated recordings
-/// with the same pitch classes reach too often on their own (see
-/// `docs/fingerprints.md`).
-pub fn audio_long(features: &[i32]) -> Result<Vec<u8>, FingerprintError> {
-    if features.is_empty() {
-        return Err(FingerprintError::Empty {
-            kind: ContentKind::Audio,
-            what: "too short for a fingerprint",
-        });
-    }
-    let unit = iscc_lib::gen_audio_code_v0(features, 256)?;
-    let (_, _, _, _, body) = iscc_lib::iscc_decode(&unit.iscc)?;
-    Ok(body)
 }
 
 /// Whether a recording's Chromaprint features mostly repeat: a steady
@@ -256,23 +249,17 @@ mod tests {
     }
 
     #[test]
-    fn the_long_code_extends_the_64_bit_one() {
-        let features = chromaprint(
-            Box::new(std::io::Cursor::new(wav(8, 44_100, 1))),
-            "wav",
-            &DecodeLimits::default(),
-        )
-        .unwrap();
-        let short = audio_code(&features).unwrap();
-        let long = audio_long(&features).unwrap();
-        assert_eq!(long.len(), 32);
-        // The registry indexes the first 64 bits and confirms on the rest,
-        // so the two must agree where they overlap.
-        assert_eq!(long[..8], short.bits.to_be_bytes());
-        assert!(matches!(
-            audio_long(&[]),
-            Err(FingerprintError::Empty { .. })
-        ));
+    fn a_resampled_copy_is_confirmed_and_another_melody_is_not() {
+        let limits = DecodeLimits::default();
+        let a = code(wav(8, 44_100, 1), &limits).unwrap();
+        let b = code(wav(8, 22_050, 1), &limits).unwrap();
+        let c = code(wav(8, 44_100, 2), &limits).unwrap();
+        let stored = a.confirm.clone().expect("audio has confirmation data");
+        assert_eq!(stored.len() % 4, 0);
+        assert!(b.confirms(&stored), "the same melody resampled");
+        assert!(!c.confirms(&stored), "another melody");
+        // A text code has nothing to confirm with: its match stands.
+        assert!(crate::text("some words here and there").confirms(&stored));
     }
 
     #[test]

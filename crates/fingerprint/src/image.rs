@@ -16,8 +16,8 @@
 //! Speed: a large JPEG (short side of [`SCALED_JPEG_FROM`] pixels or more,
 //! i.e. every phone or camera photo) is decoded at 1/2 to 1/8 of its size
 //! straight from the DCT (jpeg-decoder's scaled IDCT: each 8×8 block's
-//! lowest frequencies), keeping at least 256 pixels on the short side —
-//! eight times what the 32×32 reduction needs. Full decoding, colour
+//! lowest frequencies), keeping at least 512 pixels on the short side —
+//! sixteen times what the 32×32 reduction needs. Full decoding, colour
 //! conversion and upsampling of 12 megapixels would cost more than the
 //! whole 150 ms budget; the reduction averages those pixels away anyway.
 //! The price: on such photos the code can differ from the reference's

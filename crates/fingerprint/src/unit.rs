@@ -24,7 +24,7 @@ impl ContentCode {
     /// Parses an ISCC Content-Code unit (`ISCC:EEA…`; the prefix may be
     /// left out): the kind from its header, the first 64 bits of its body.
     pub fn parse(unit: &str) -> Result<Self, UnitError> {
-        let (main, sub, _, _, digest) = iscc_lib::iscc_decode(unit).map_err(UnitError::Invalid)?;
+        let (main, sub, _, _, _) = iscc_lib::iscc_decode(unit).map_err(UnitError::Invalid)?;
         // ISO 24138: main type 2 is Content; its subtypes 0, 1, 2 are text,
         // image and audio.
         let kind = match (main, sub) {
@@ -44,8 +44,8 @@ impl ContentCode {
             bits,
             iscc,
             featureless: false,
-            // A 256-bit Audio-Code unit carries what confirms a match.
-            extended: (kind == ContentKind::Audio && digest.len() == 32).then_some(digest),
+            // A unit holds no features: a match on it cannot be confirmed.
+            confirm: None,
         })
     }
 }
@@ -61,32 +61,6 @@ mod tests {
         assert_eq!((read.kind, read.bits), (made.kind, made.bits));
         let bare = made.iscc.trim_start_matches("ISCC:");
         assert_eq!(ContentCode::parse(bare).expect("no prefix").bits, made.bits);
-    }
-
-    #[test]
-    fn a_256_bit_audio_unit_brings_what_confirms_a_match() {
-        let features: Vec<i32> = (0..400)
-            .map(|i: i32| i.wrapping_mul(2_654_435_761_u32 as i32))
-            .collect();
-        let long = iscc_lib::gen_audio_code_v0(&features, 256).expect("audio code");
-        let short = iscc_lib::gen_audio_code_v0(&features, 64).expect("audio code");
-        let read = ContentCode::parse(&long.iscc).expect("256-bit unit parses");
-        let read_short = ContentCode::parse(&short.iscc).expect("64-bit unit parses");
-        assert_eq!(read.kind, ContentKind::Audio);
-        assert_eq!(read.bits, read_short.bits);
-        let extended = read.extended.clone().expect("extended body");
-        assert_eq!(extended.len(), 32);
-        assert_eq!(read_short.extended, None);
-        // Itself confirms; a body far off does not; the short unit cannot
-        // confirm or refute.
-        assert!(read.confirms(&extended));
-        let far: Vec<u8> = extended.iter().map(|b| !b).collect();
-        assert!(!read.confirms(&far));
-        assert!(read_short.confirms(&far));
-        assert!(
-            read.confirms(&far[..8]),
-            "another length: nothing to compare"
-        );
     }
 
     #[test]

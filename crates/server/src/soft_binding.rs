@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::{ContentCode, ContentKind};
-use tamga_label::{MediaFormat, SharedRegistry};
+use tamga_label::{content_match, MediaFormat, SharedRegistry};
 use tamga_registry::{Match, MatchedBy};
 
 use crate::{error::ApiError, state::AppState, upload};
@@ -97,21 +97,23 @@ async fn by_binding(
     let slot = state.slot()?;
     let matches = state
         .run(slot, move || {
-            registry.with(|reg| {
-                let mut out = Vec::new();
-                for kind in code.kinds {
-                    let found = reg
-                        .nearest(
-                            ISCC_ALG,
-                            kind.name(),
-                            code.bits,
-                            kind.match_distance(),
-                            limit,
-                        )
-                        .map_err(registry_error)?;
-                    out.extend(found);
+            registry.with(|reg| match code {
+                // A unit names its kind: the same lookup as byContent's
+                // (a unit has no features, so an audio match is not
+                // confirmed further).
+                BindingCode::Unit(code) => {
+                    content_match::nearest(reg, &code, limit).map_err(registry_error)
                 }
-                Ok(out)
+                BindingCode::Raw(bits) => {
+                    let mut out = Vec::new();
+                    for kind in [ContentKind::Image, ContentKind::Audio, ContentKind::Text] {
+                        let found = reg
+                            .nearest(ISCC_ALG, kind.name(), bits, kind.match_distance(), limit)
+                            .map_err(registry_error)?;
+                        out.extend(found);
+                    }
+                    Ok(out)
+                }
             })
         })
         .await?;
@@ -160,18 +162,10 @@ pub async fn by_content(
                     &tamga_fingerprint::DecodeLimits::default(),
                 )
                 .map_err(|e| ApiError::bad_request("fingerprint", format!("{name}: {e}")))?;
-                if let Some(code) = code.filter(|c| !c.featureless) {
+                if let Some(code) = code {
                     out.extend(
                         registry
-                            .with(|reg| {
-                                reg.nearest(
-                                    ISCC_ALG,
-                                    code.kind.name(),
-                                    code.bits,
-                                    code.kind.match_distance(),
-                                    limit,
-                                )
-                            })
+                            .with(|reg| content_match::nearest(reg, &code, limit))
                             .map_err(registry_error)?,
                     );
                 }
@@ -207,14 +201,16 @@ pub async fn manifest(
     }
 }
 
-/// A binding value decoded: the 64-bit code and the kinds to search.
-struct BindingCode {
-    bits: u64,
-    kinds: Vec<ContentKind>,
+/// A binding value decoded.
+enum BindingCode {
+    /// An ISCC Content-Code unit, which names its kind.
+    Unit(ContentCode),
+    /// A raw 8-byte body, which could be of any kind: all are searched.
+    Raw(u64),
 }
 
-/// Decodes `value` (base64): an ISCC Content-Code unit names its kind; a
-/// raw 8-byte body could be any, so all three are searched.
+/// Decodes `value` (base64): an ISCC Content-Code unit, or its raw 8-byte
+/// body.
 fn binding_code(value: &str) -> Result<BindingCode, ApiError> {
     let bad = |why: &str| ApiError::bad_request("soft-binding", format!("value: {why}"));
     if value.len() > MAX_VALUE_CHARS {
@@ -224,17 +220,11 @@ fn binding_code(value: &str) -> Result<BindingCode, ApiError> {
         .decode(value.trim())
         .map_err(|_| bad("not base64"))?;
     if let Ok(raw) = <[u8; 8]>::try_from(bytes.as_slice()) {
-        return Ok(BindingCode {
-            bits: u64::from_be_bytes(raw),
-            kinds: vec![ContentKind::Image, ContentKind::Audio, ContentKind::Text],
-        });
+        return Ok(BindingCode::Raw(u64::from_be_bytes(raw)));
     }
     let unit = std::str::from_utf8(&bytes).map_err(|_| bad("neither an ISCC unit nor 8 bytes"))?;
     let code = ContentCode::parse(unit).map_err(|e| bad(&e.to_string()))?;
-    Ok(BindingCode {
-        bits: code.bits,
-        kinds: vec![code.kind],
-    })
+    Ok(BindingCode::Unit(code))
 }
 
 fn supported(alg: &str) -> Result<(), ApiError> {

@@ -57,7 +57,7 @@ pub const IMAGE_MATCH_DISTANCE: u32 = 10;
 /// Largest Hamming distance between two Audio-Codes that counts as the
 /// same recording. Every MP3 and resampling measured stayed within it;
 /// unrelated synthetic clips fall within it for 3.9e-3 of pairs, so an
-/// audio match needs confirming (see `docs/fingerprints.md`).
+/// audio match is confirmed on the features ([`AUDIO_CONFIRM_BER`]).
 pub const AUDIO_MATCH_DISTANCE: u32 = 4;
 /// Largest bit error rate between the Chromaprint features of two
 /// recordings whose Audio-Codes match, for the match to stand: the share

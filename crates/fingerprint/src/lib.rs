@@ -261,6 +261,37 @@ pub fn text(text: &str) -> ContentCode {
         })
 }
 
+/// The content code of an image or a recording open as `file` (read from
+/// its current offset on; the caller rewinds), or `Ok(None)` for formats
+/// this crate decodes no content code from: text (see [`content_of_file`]),
+/// video, and the images `image` does not decode here.
+pub fn media_content(
+    file: &File,
+    format: MediaFormat,
+    limits: &DecodeLimits,
+) -> Result<Option<ContentCode>, FingerprintError> {
+    let clone = || {
+        file.try_clone().map_err(|source| FingerprintError::Io {
+            path: "the open file".into(),
+            source,
+        })
+    };
+    Ok(Some(match format {
+        MediaFormat::Jpeg
+        | MediaFormat::Png
+        | MediaFormat::Gif
+        | MediaFormat::Webp
+        | MediaFormat::Tiff
+        | MediaFormat::Bmp => image(BufReader::new(clone()?), limits)?,
+        MediaFormat::Wav
+        | MediaFormat::Mp3
+        | MediaFormat::Flac
+        | MediaFormat::M4a
+        | MediaFormat::Aac => audio(Box::new(clone()?), format.name(), limits)?,
+        _ => return Ok(None),
+    }))
+}
+
 /// The content code of a file of `format`, or `Ok(None)` for formats with
 /// no content code (video; images `image` does not decode here: HEIF,
 /// AVIF, JPEG XL, SVG — decode those and use [`image_code`]).
@@ -269,45 +300,24 @@ pub fn content_of_file(
     format: MediaFormat,
     limits: &DecodeLimits,
 ) -> Result<Option<ContentCode>, FingerprintError> {
-    let open = || {
-        File::open(path).map_err(|source| FingerprintError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+    let io = |source| FingerprintError::Io {
+        path: path.to_path_buf(),
+        source,
     };
-    let code = match format {
-        MediaFormat::Jpeg
-        | MediaFormat::Png
-        | MediaFormat::Gif
-        | MediaFormat::Webp
-        | MediaFormat::Tiff
-        | MediaFormat::Bmp => image(BufReader::new(open()?), limits)?,
-        MediaFormat::Wav
-        | MediaFormat::Mp3
-        | MediaFormat::Flac
-        | MediaFormat::M4a
-        | MediaFormat::Aac => audio(Box::new(open()?), format.name(), limits)?,
-        f if f.family() == Family::Text => {
-            let size = open()?
-                .metadata()
-                .map_err(|source| FingerprintError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })?
-                .len();
-            limits.check(tamga_media::Limit::DecodedBytes, size)?;
-            let bytes = std::fs::read(path).map_err(|source| FingerprintError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let visible = tamga_text::strip(&bytes);
-            let s = std::str::from_utf8(&visible)
-                .map_err(|e| FingerprintError::decode(ContentKind::Text)(e.into()))?;
-            text(s)
-        }
-        _ => return Ok(None),
-    };
-    Ok(Some(code))
+    let file = File::open(path).map_err(io)?;
+    if let Some(code) = media_content(&file, format, limits)? {
+        return Ok(Some(code));
+    }
+    if format.family() != Family::Text {
+        return Ok(None);
+    }
+    let size = file.metadata().map_err(io)?.len();
+    limits.check(tamga_media::Limit::DecodedBytes, size)?;
+    let bytes = std::fs::read(path).map_err(io)?;
+    let visible = tamga_text::strip(&bytes);
+    let s = std::str::from_utf8(&visible)
+        .map_err(|e| FingerprintError::decode(ContentKind::Text)(e.into()))?;
+    Ok(Some(text(s)))
 }
 
 /// Every fingerprint of the file at `path`, read as `format`: its content

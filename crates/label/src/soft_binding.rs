@@ -11,7 +11,7 @@
 
 use std::{
     fs::File,
-    io::{BufReader, Seek, SeekFrom},
+    io::{Seek, SeekFrom},
 };
 
 use c2pa::{assertions::SoftBinding, Builder};
@@ -49,37 +49,7 @@ pub(crate) fn media_code(
             })
     };
     rewind(source)?;
-    let code = match format {
-        MediaFormat::Jpeg
-        | MediaFormat::Png
-        | MediaFormat::Gif
-        | MediaFormat::Webp
-        | MediaFormat::Tiff
-        | MediaFormat::Bmp => {
-            let reader =
-                BufReader::new(source.try_clone().map_err(|source| FingerprintError::Io {
-                    path: "staged content".into(),
-                    source,
-                })?);
-            Some(tamga_fingerprint::image(reader, limits)?)
-        }
-        MediaFormat::Wav
-        | MediaFormat::Mp3
-        | MediaFormat::Flac
-        | MediaFormat::M4a
-        | MediaFormat::Aac => {
-            let clone = source.try_clone().map_err(|source| FingerprintError::Io {
-                path: "staged content".into(),
-                source,
-            })?;
-            Some(tamga_fingerprint::audio(
-                Box::new(clone),
-                format.name(),
-                limits,
-            )?)
-        }
-        _ => None,
-    };
+    let code = tamga_fingerprint::media_content(source, format, limits)?;
     rewind(source)?;
     Ok(code)
 }

@@ -258,6 +258,13 @@ mod tests {
         assert_eq!(stored.len() % 4, 0);
         assert!(b.confirms(&stored), "the same melody resampled");
         assert!(!c.confirms(&stored), "another melody");
+        // A clip of a few seconds (fewer frames than the usual overlap)
+        // is compared whole.
+        let short = code(wav(4, 44_100, 1), &limits).unwrap();
+        let short_resampled = code(wav(4, 22_050, 1), &limits).unwrap();
+        let frames = short.confirm.as_ref().unwrap().len() / 4;
+        assert!(frames < 16, "{frames} frames");
+        assert!(short_resampled.confirms(short.confirm.as_ref().unwrap()));
         // A text code has nothing to confirm with: its match stands.
         assert!(crate::text("some words here and there").confirms(&stored));
     }

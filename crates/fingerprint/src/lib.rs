@@ -194,17 +194,21 @@ fn words(bytes: &[u8]) -> Vec<u32> {
 
 /// The smallest share of differing bits between two recordings'
 /// confirmation data ([`ContentCode::confirm`]: Chromaprint features,
-/// big-endian) over the alignments within [`CONFIRM_SHIFT`] frames;
-/// `None` when no alignment overlaps by 16 frames (two seconds).
+/// big-endian) over the alignments within [`CONFIRM_SHIFT`] frames that
+/// overlap by 16 frames (two seconds) — or, for a recording shorter than
+/// that, by all of it; `None` when either has no frames.
 pub fn feature_error_rate(a: &[u8], b: &[u8]) -> Option<f64> {
     let (a, b) = (words(a), words(b));
     let (a, b) = (a.as_slice(), b.as_slice());
+    // A clip of a few seconds has fewer frames than the usual overlap:
+    // it is compared whole, unshifted.
+    let need = 16.min(a.len()).min(b.len()).max(1);
     let mut best: Option<f64> = None;
     for shift in 0..=CONFIRM_SHIFT {
         for (x, y) in [(a.get(shift..), Some(b)), (Some(a), b.get(shift..))] {
             let (Some(x), Some(y)) = (x, y) else { continue };
             let n = x.len().min(y.len());
-            if n < 16 {
+            if n < need {
                 continue;
             }
             let bits: u32 = x.iter().zip(y).map(|(p, q)| (p ^ q).count_ones()).sum();

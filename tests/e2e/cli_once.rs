@@ -3,17 +3,13 @@
 //! page come from the clap definitions, `--version` names what tamga is
 //! built on, and `keys show --json` is a versioned document.
 
-use std::{
-    io::Write,
-    path::Path,
-    process::{Command, Stdio},
-};
+use std::{path::Path, process::Command};
 
 use serde_json::Value;
 
 use crate::{
     serve_http::{multipart, post, Server, TOKEN},
-    util::{assert_ok, sample, text, Sandbox},
+    util::{assert_ok, piped, sample, text, Sandbox},
 };
 
 /// The subcommands `tamga --help` lists, which completions and the man
@@ -130,15 +126,7 @@ fn cli_and_server_label_the_same_request_alike() {
 
 /// Runs `tamga ARGS` with `stdin` fed in, for tools reading a pipe.
 fn pipe(program: &str, args: &[&str], stdin: &[u8]) -> std::process::Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    piped(Command::new(program).args(args), stdin)
 }
 
 #[test]

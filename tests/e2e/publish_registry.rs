@@ -3,13 +3,13 @@
 //! so a stripped copy of the published file leads back to it; a failed
 //! registration fails the file with nothing written.
 
-use std::{path::Path, process::Command};
+use std::path::Path;
 
 use serde_json::Value;
 
 use crate::{
     recovery::{ffmpeg, manifest_id, verify_with},
-    util::{assert_ok, python, text, Sandbox},
+    util::{assert_ok, refuse_registry_writes, text, Sandbox},
 };
 
 /// The distributor's keys.
@@ -133,17 +133,7 @@ fn a_failed_registration_fails_the_publication_and_writes_nothing() {
     ));
     // The registry opens, then refuses every record (a full disk, a
     // revoked grant).
-    let o = Command::new(python())
-        .arg("-c")
-        .arg(
-            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
-             c.execute(\"CREATE TRIGGER refuse BEFORE INSERT ON manifests \
-             BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END\"); c.commit()",
-        )
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    refuse_registry_writes(&db);
     let out = sb.path("out/published.jpg");
     let doc = publish_json(&sb, &labelled, &out, &["--registry", &url]);
     let f = &doc["files"][0];

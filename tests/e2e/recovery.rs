@@ -11,7 +11,7 @@ use std::{
 
 use serde_json::Value;
 
-use crate::util::{assert_ok, python, root, text, Sandbox};
+use crate::util::{assert_ok, piped, python, refuse_registry_writes, root, text, Sandbox};
 
 /// Runs ffmpeg quietly, as a platform would process an upload.
 pub fn ffmpeg(args: &[&str]) {
@@ -316,17 +316,7 @@ fn a_failed_registration_fails_the_file_and_writes_nothing() {
     // as a full disk or a revoked grant would.
     let photo = sb.copy_sample("sample.jpg");
     assert_ok(&sb.label(&photo, &sb.path("first.jpg"), &["--registry", &url]));
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(
-            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
-             c.execute(\"CREATE TRIGGER refuse BEFORE INSERT ON manifests \
-             BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END\"); c.commit()",
-        )
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    refuse_registry_writes(&db);
 
     let png = sb.copy_sample("sample.png");
     let dir = sb.path("out");
@@ -463,26 +453,15 @@ fn a_file_whose_sidecar_went_missing_is_found_by_its_exact_hash() {
 
 #[test]
 fn a_text_labelled_through_a_pipe_is_registered_too() {
-    use std::io::Write as _;
     let sb = Sandbox::new();
     let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
     let keys = sb.keys();
-    let mut child = sb
-        .cmd()
-        .args(["label", "-", "--ai", "generated", "--registry", &url])
-        .args(["--keys", keys.to_str().unwrap()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ARTICLE.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = piped(
+        sb.cmd()
+            .args(["label", "-", "--ai", "generated", "--registry", &url])
+            .args(["--keys", keys.to_str().unwrap()]),
+        ARTICLE.as_bytes(),
+    );
     assert_ok(&out);
     let labelled = sb.path("piped.txt");
     std::fs::write(&labelled, &out.stdout).unwrap();

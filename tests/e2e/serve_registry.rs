@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::{
     serve_http::{get, post, Server, TOKEN},
-    util::{python, sample, text, Sandbox},
+    util::{refuse_registry_writes, sample, text, urlencode, Sandbox},
 };
 
 /// A server with `[registry] url = URL`, the sandbox's keys and token.
@@ -66,17 +66,6 @@ fn ids(doc: &Value) -> Vec<String> {
         .unwrap_or_else(|| panic!("no matches list in {doc}"))
         .iter()
         .map(|m| m["manifestId"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
         .collect()
 }
 
@@ -209,17 +198,7 @@ fn a_label_the_registry_refuses_is_a_503_and_is_not_returned() {
     let server = start(&sb, &url);
     // The registry opened (so the server started) but now refuses every
     // record, as a full disk or a revoked grant would.
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(
-            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
-             c.execute(\"CREATE TRIGGER refuse BEFORE INSERT ON manifests \
-             BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END\"); c.commit()",
-        )
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    refuse_registry_writes(&db);
     let photo = std::fs::read(sample("sample.jpg")).unwrap();
     let r = post(
         &server.addr,

@@ -11,7 +11,7 @@ use tamga_registry::{Binding, NewRecord, Registry};
 
 use crate::{
     serve_http::{get, post, Server},
-    util::{assert_ok, sample, Sandbox},
+    util::{assert_ok, sample, urlencode, Sandbox},
 };
 
 /// A labelled photo recorded in a registry at `url`, as `tamga label`
@@ -198,17 +198,6 @@ fn the_api_resolves_a_stripped_copy(sb: &Sandbox, url: &str) {
     );
     assert_eq!(missing.status, 404);
     assert_eq!(get(&server.addr, "/healthz").status, 200, "still serving");
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]

@@ -3,16 +3,15 @@
 //! the independent implementations c2pa-text and c2pa-python.
 
 use std::{
-    io::Write,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
 };
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::util::{assert_ok, codes, python, root, sample, text, Sandbox};
+use crate::util::{assert_ok, codes, piped, python, root, sample, text, Sandbox};
 
 /// Kazakh (all of ә ғ қ ң ө ұ ү һ і), Russian, English, Chinese, emoji.
 const TEXTS: &[&str] = &["kk.md", "ru.txt", "en.md", "zh.txt", "emoji.txt"];
@@ -242,16 +241,7 @@ fn non_nfc_input_is_normalized_before_signing() {
 }
 
 fn run_with_stdin(sb: &Sandbox, args: &[&str], stdin: &[u8]) -> std::process::Output {
-    let mut child = sb
-        .cmd()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    piped(sb.cmd().args(args), stdin)
 }
 
 #[test]

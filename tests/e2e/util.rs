@@ -294,3 +294,45 @@ pub fn created_by(title: Option<&str>, generator: &str, source_type: &str) -> St
     }
     def.to_string()
 }
+
+/// Runs `cmd` with `stdin` fed through a pipe, capturing its output.
+pub fn piped(cmd: &mut Command, stdin: &[u8]) -> Output {
+    use std::{io::Write, process::Stdio};
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{:?}: {e}", cmd.get_program()));
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Makes the SQLite registry at `db` refuse every new record from now on
+/// (through the independent sqlite3 of Python), as a full disk or a
+/// revoked grant would: it still opens, so a run or a server starts.
+pub fn refuse_registry_writes(db: &Path) {
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+             c.execute(\"CREATE TRIGGER refuse BEFORE INSERT ON manifests \
+             BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END\"); c.commit()",
+        )
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// `s` percent-encoded for a URL's query string.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

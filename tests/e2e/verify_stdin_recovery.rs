@@ -1,13 +1,11 @@
 //! `tamga verify - --registry URL`: a text read from a pipe is looked up in
 //! the registry like a file, from memory (nothing is spooled to disk).
 
-use std::io::Write as _;
-
 use serde_json::Value;
 
 use crate::{
     serve_registry::manifest_id,
-    util::{assert_ok, text, Sandbox},
+    util::{assert_ok, piped, text, Sandbox},
 };
 
 const ARTICLE: &str = "The regional library reopened on Saturday after two years of \
@@ -34,22 +32,12 @@ fn a_text_verified_through_a_pipe_is_recovered_too() {
 
     let verify = |extra: &[&str]| {
         let anchor = sb.anchor();
-        let mut child = sb
-            .cmd()
-            .args(["verify", "-", "--json", "--trust", anchor.to_str().unwrap()])
-            .args(extra)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(copied.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = piped(
+            sb.cmd()
+                .args(["verify", "-", "--json", "--trust", anchor.to_str().unwrap()])
+                .args(extra),
+            copied.as_bytes(),
+        );
         let doc: Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("verify JSON: {e}: {}", text(&out.stderr)));
         doc["files"][0].clone()

@@ -118,8 +118,10 @@ const UNRELATED: &str = "Baking bread at home needs only flour, water, salt and 
     patience. Knead the dough for ten minutes, let it rise overnight in a cool \
     place, then bake it in a very hot oven until the crust sings when tapped.\n";
 
-/// Each sample stripped as a platform strips it, and the manifest it must
-/// lead back to.
+/// Each sample stripped as a platform strips it — JPEG at about quality
+/// 75, a crop of 10 % of the area, a 50 % resize, a PNG round trip through
+/// JPEG, MP3 at 128 kbit/s, resampling, a text copied without its wrapper
+/// with a word changed — and the manifest it must lead back to.
 fn strip_and_recover(sb: &Sandbox, url: &str) {
     let photo = sb.copy_sample("sample.jpg");
     let pattern = generated(sb, "pattern.png", "testsrc2=s=800x600");
@@ -142,6 +144,25 @@ fn strip_and_recover(sb: &Sandbox, url: &str) {
         s("song-128k.mp3"),
         s("article-copied.txt"),
     );
+    let (cropped, resampled) = (s("photo-cropped.jpg"), s("song-44k.wav"));
+    // A crop of 10 % of the area (2.5 % off each side), re-encoded.
+    ffmpeg(&[
+        "-i",
+        photo.to_str().unwrap(),
+        "-vf",
+        "crop=trunc(iw*0.95/2)*2:trunc(ih*0.95/2)*2",
+        "-q:v",
+        "3",
+        cropped.to_str().unwrap(),
+    ]);
+    // Resampled from 22.05 to 44.1 kHz and decoded to WAV.
+    ffmpeg(&[
+        "-i",
+        song.to_str().unwrap(),
+        "-ar",
+        "44100",
+        resampled.to_str().unwrap(),
+    ]);
     // JPEG re-encode at about quality 75 (ffmpeg's -q:v 8).
     ffmpeg(&[
         "-i",
@@ -174,9 +195,11 @@ fn strip_and_recover(sb: &Sandbox, url: &str) {
 
     let expected = [
         (&q75, photo_id, "image"),
+        (&cropped, photo_id, "image"),
         (&half, pattern_id, "image"),
         (&round_trip, fractal_id, "image"),
         (&mp3, song_id, "audio"),
+        (&resampled, song_id, "audio"),
         (&copied, article_id, "text"),
     ];
     let files: Vec<&Path> = expected.iter().map(|(p, _, _)| p.as_path()).collect();

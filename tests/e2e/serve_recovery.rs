@@ -99,3 +99,29 @@ fn a_server_without_a_registry_recovers_nothing() {
     );
     assert_ne!(res.json()["files"][0]["verdict"], "fix");
 }
+
+#[test]
+fn the_page_says_a_stripped_upload_has_a_label_in_the_registry() {
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let server = start(&sb, &url);
+    let (_, id) = labelled_and_stripped(&sb, &server);
+    let o = std::process::Command::new("node")
+        .arg(crate::util::root().join("tests/browser/serve_recovered.mjs"))
+        .arg(server.url("/"))
+        .arg(sb.path("stripped.jpg"))
+        .arg(&id)
+        .output()
+        .expect("node (installed by .ci/run, with tests/browser's playwright-core)");
+    assert!(
+        o.status.success(),
+        "browser test: {}\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).contains("\"ok\":true"),
+        "{}",
+        text(&o.stdout)
+    );
+}

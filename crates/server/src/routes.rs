@@ -54,14 +54,13 @@ pub async fn verify(
                     let entries: Vec<VerifyEntry> = files
                         .into_iter()
                         .map(|f| {
-                            let result = verify_one(&state.verifier, &f.name, f.content);
-                            let entry = match result {
-                                Err(e) if registry_failed(&e) => VerifyEntry::error(
+                            let entry = match verify_one(&state.verifier, &f.name, f.content) {
+                                Ok(result) => VerifyEntry::from_result(f.name.into(), result),
+                                Err(RegistryDown) => VerifyEntry::error(
                                     f.name.into(),
                                     "registry",
                                     REGISTRY_DOWN.into(),
                                 ),
-                                result => VerifyEntry::from_result(f.name.into(), result),
                             };
                             state.metrics.verdict(entry_verdict(&entry));
                             entry
@@ -77,10 +76,10 @@ pub async fn verify(
                         .map(|f| {
                             let shown = std::path::PathBuf::from(&f.name);
                             let check = match verify_one(gate.verifier(), &f.name, f.content) {
-                                Err(e) if registry_failed(&e) => {
+                                Ok(result) => gate.decide(&shown, result),
+                                Err(RegistryDown) => {
                                     FileCheck::unreadable(shown, REGISTRY_DOWN.into())
                                 }
-                                result => gate.decide(&shown, result),
                             };
                             state.metrics.verdict(check.verdict.word());
                             check
@@ -103,22 +102,28 @@ pub async fn verify(
 /// which is the operator's business, as on the soft-binding routes.
 const REGISTRY_DOWN: &str = "the registry could not be queried";
 
-/// Verifies one received file, from memory or from the request's folder.
-fn verify_one(verifier: &Verifier, name: &str, content: Content) -> Result<FileReport, LabelError> {
-    match content {
+/// A failed registry lookup: its cause is logged for the operator and the
+/// client is told [`REGISTRY_DOWN`].
+struct RegistryDown;
+
+/// Verifies one received file, from memory or from the request's folder;
+/// a failed registry lookup is set apart from the other errors.
+fn verify_one(
+    verifier: &Verifier,
+    name: &str,
+    content: Content,
+) -> Result<Result<FileReport, LabelError>, RegistryDown> {
+    let result = match content {
         Content::Memory(bytes) => verifier.verify_bytes(name, bytes),
         Content::Disk(path) => verifier.verify_file_as(&path, name),
+    };
+    match result {
+        Err(e @ LabelError::Registry { .. }) => {
+            tracing::warn!(error = %e, "registry lookup failed while verifying");
+            Err(RegistryDown)
+        }
+        result => Ok(result),
     }
-}
-
-/// Whether `e` is a failed registry lookup; if so its cause goes to the
-/// log, for the operator, since the client gets [`REGISTRY_DOWN`].
-fn registry_failed(e: &LabelError) -> bool {
-    let failed = matches!(e, LabelError::Registry { .. });
-    if failed {
-        tracing::warn!(error = %e, "registry lookup failed while verifying");
-    }
-    failed
 }
 
 /// `POST /v1/label`: the labelled file, signed with the service's key.

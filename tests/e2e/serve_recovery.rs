@@ -99,3 +99,111 @@ fn a_server_without_a_registry_recovers_nothing() {
     );
     assert_ne!(res.json()["files"][0]["verdict"], "fix");
 }
+
+#[test]
+fn the_page_says_a_stripped_upload_has_a_label_in_the_registry() {
+    let sb = Sandbox::new();
+    let url = format!("sqlite:{}", sb.path("labels.sqlite").display());
+    let server = start(&sb, &url);
+    let (_, id) = labelled_and_stripped(&sb, &server);
+    let o = std::process::Command::new("node")
+        .arg(crate::util::root().join("tests/browser/serve_recovered.mjs"))
+        .arg(server.url("/"))
+        .arg(sb.path("stripped.jpg"))
+        .arg(&id)
+        .output()
+        .expect("node (installed by .ci/run, with tests/browser's playwright-core)");
+    assert!(
+        o.status.success(),
+        "browser test: {}\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).contains("\"ok\":true"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+/// `/v1/verify` and its gate for an unlabelled photo on a server whose
+/// registry fails every lookup: each file is an error of kind `registry`
+/// with a generic message, and no word of the database's own error
+/// (`leaks`) reaches the client.
+fn lookups_fail_without_naming_the_database(server: &Server, leaks: &[&str]) {
+    let photo = std::fs::read(sample("sample.jpg")).unwrap();
+    let res = post(&server.addr, "/v1/verify", "image/jpeg", &photo, "");
+    assert_eq!(res.status, 200, "{}", text(&res.body));
+    let body = text(&res.body);
+    let entry = &res.json()["files"][0];
+    assert_eq!(entry["verdict"], "error", "{entry:#}");
+    assert_eq!(entry["kind"], "registry", "{entry:#}");
+    assert_eq!(
+        entry["error"], "the registry could not be queried",
+        "{entry:#}"
+    );
+    for leak in leaks {
+        assert!(!body.contains(leak), "{leak:?} in {body}");
+    }
+
+    let res = post(
+        &server.addr,
+        "/v1/verify?policy=kz",
+        "image/jpeg",
+        &photo,
+        "",
+    );
+    assert_eq!(res.status, 200, "{}", text(&res.body));
+    let body = text(&res.body);
+    let check = &res.json()["files"][0];
+    assert_eq!(check["verdict"], "reject", "{check:#}");
+    assert_eq!(
+        check["error"], "the registry could not be queried",
+        "{check:#}"
+    );
+    for leak in leaks {
+        assert!(!body.contains(leak), "{leak:?} in {body}");
+    }
+}
+
+#[test]
+fn a_registry_that_fails_lookups_is_not_named_to_clients() {
+    let sb = Sandbox::new();
+    let db = sb.path("private-registry.sqlite");
+    let server = start(&sb, &format!("sqlite:{}", db.display()));
+    // The registry opened, so the server started; now its tables are gone,
+    // as after a botched migration: every lookup fails.
+    let out = std::process::Command::new(crate::util::python())
+        .arg("-c")
+        .arg(
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+             c.execute('DROP TABLE bindings'); c.execute('DROP TABLE manifests'); c.commit()",
+        )
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    lookups_fail_without_naming_the_database(
+        &server,
+        &["private-registry", "no such table", "bindings", "sqlite"],
+    );
+}
+
+#[test]
+fn a_postgresql_registry_gone_after_start_is_not_named_to_clients() {
+    let Some(pg) = tamga_registry::test_support::TestPostgres::start_or_skip(
+        "a_postgresql_registry_gone_after_start_is_not_named_to_clients",
+    ) else {
+        return;
+    };
+    let url = pg.create_database("gone_later").expect("database");
+    let sb = Sandbox::new();
+    let server = start(&sb, &url);
+    let socket = pg.socket_dir().display().to_string();
+    // The cluster stops (dropped), as a database server going down would.
+    drop(pg);
+    lookups_fail_without_naming_the_database(
+        &server,
+        &[&socket, "gone_later", "postgres", "connection", "db error"],
+    );
+}

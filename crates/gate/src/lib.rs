@@ -124,8 +124,17 @@ impl Gate {
         self.decide(Path::new(name), self.verifier.verify_bytes(name, bytes))
     }
 
-    /// The verdict on one verification of the file shown as `shown`.
-    fn decide(
+    /// The verifier files are checked with: its trust list holds the
+    /// policy's anchors and allowed signers besides the caller's.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// The verdict on one verification, made with [`Gate::verifier`], of
+    /// the file shown as `shown`: for callers that handle some errors
+    /// before the gate words them (a server hides its registry's errors,
+    /// which name the database, from its clients).
+    pub fn decide(
         &self,
         shown: &Path,
         verified: Result<tamga_label::FileReport, tamga_label::LabelError>,

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tamga_gate::{CheckReport, FileCheck};
 use tamga_label::{
     verify_report::{VerifyEntry, VerifyReport},
-    LabelOptions, LabelRequest, Labeller, MediaFormat, Placement,
+    FileReport, LabelError, LabelOptions, LabelRequest, Labeller, MediaFormat, Placement, Verifier,
 };
 
 use crate::{
@@ -54,15 +54,14 @@ pub async fn verify(
                     let entries: Vec<VerifyEntry> = files
                         .into_iter()
                         .map(|f| {
-                            let result = match f.content {
-                                Content::Memory(bytes) => {
-                                    state.verifier.verify_bytes(&f.name, bytes)
-                                }
-                                Content::Disk(path) => {
-                                    state.verifier.verify_file_as(&path, &f.name)
-                                }
+                            let entry = match verify_one(&state.verifier, &f.name, f.content) {
+                                Ok(result) => VerifyEntry::from_result(f.name.into(), result),
+                                Err(RegistryDown) => VerifyEntry::error(
+                                    f.name.into(),
+                                    "registry",
+                                    REGISTRY_DOWN.into(),
+                                ),
                             };
-                            let entry = VerifyEntry::from_result(f.name.into(), result);
                             state.metrics.verdict(entry_verdict(&entry));
                             entry
                         })
@@ -75,9 +74,12 @@ pub async fn verify(
                     let checks: Vec<FileCheck> = files
                         .into_iter()
                         .map(|f| {
-                            let check = match f.content {
-                                Content::Memory(bytes) => gate.check_bytes(&f.name, bytes),
-                                Content::Disk(path) => gate.check_file_as(&path, &f.name),
+                            let shown = std::path::PathBuf::from(&f.name);
+                            let check = match verify_one(gate.verifier(), &f.name, f.content) {
+                                Ok(result) => gate.decide(&shown, result),
+                                Err(RegistryDown) => {
+                                    FileCheck::unreadable(shown, REGISTRY_DOWN.into())
+                                }
                             };
                             state.metrics.verdict(check.verdict.word());
                             check
@@ -93,6 +95,35 @@ pub async fn verify(
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], doc).into_response())
+}
+
+/// What a client is told when the registry lookup of a file failed: the
+/// registry's own error names the database (its host, file or query),
+/// which is the operator's business, as on the soft-binding routes.
+const REGISTRY_DOWN: &str = "the registry could not be queried";
+
+/// A failed registry lookup: its cause is logged for the operator and the
+/// client is told [`REGISTRY_DOWN`].
+struct RegistryDown;
+
+/// Verifies one received file, from memory or from the request's folder;
+/// a failed registry lookup is set apart from the other errors.
+fn verify_one(
+    verifier: &Verifier,
+    name: &str,
+    content: Content,
+) -> Result<Result<FileReport, LabelError>, RegistryDown> {
+    let result = match content {
+        Content::Memory(bytes) => verifier.verify_bytes(name, bytes),
+        Content::Disk(path) => verifier.verify_file_as(&path, name),
+    };
+    match result {
+        Err(e @ LabelError::Registry { .. }) => {
+            tracing::warn!(error = %e, "registry lookup failed while verifying");
+            Err(RegistryDown)
+        }
+        result => Ok(result),
+    }
 }
 
 /// `POST /v1/label`: the labelled file, signed with the service's key.

@@ -63,6 +63,18 @@ const STRINGS = {
     "notice.composite": "Жасанды интеллект жасаған элементтері бар",
     "notice.algorithmic": "Жасанды интеллект арқылы жасалған",
     "perceivable.none": "жазылмаған",
+    "recovered.none": "файлда белгі жоқ",
+    "recovered.found": "тізілімде осы мазмұн үшін белгі табылды",
+    "recovered.ai": "ЖИ арқылы жасалған{model}, қол қойған: {signer}",
+    "recovered.notAi": "ЖИ қатысы мәлімделмеген, қол қойған: {signer}",
+    "recovered.noDisclosure": "ЖИ туралы мәлімет жоқ, қол қойған: {signer}",
+    "recovered.unnamed": "аты көрсетілмеген қол қоюшы",
+    "recovered.fingerprint": "саусақ ізі (fingerprint) бойынша табылды, айырмашылығы {distance} бит",
+    "recovered.exact": "файлдың дәл хэші бойынша табылды",
+    "recovered.trusted": "сенімді",
+    "recovered.valid-untrusted": "бүтін, қол қоюшы сенім тізімінде жоқ",
+    "recovered.invalid": "жарамсыз",
+    "recovered.changed": "қол қойылғаннан кейін мазмұны өзгерген",
     noPreview: "Алдын ала көрініс жоқ",
     previewOf: "{name} алдын ала көрінісі",
     busy: "Сервер бос емес, сәл кейін қайталаңыз.",
@@ -126,6 +138,18 @@ const STRINGS = {
     "notice.composite": "Содержит элементы, созданные ИИ",
     "notice.algorithmic": "Создано с помощью ИИ",
     "perceivable.none": "не записано",
+    "recovered.none": "в файле метки нет",
+    "recovered.found": "в реестре найдена метка для этого содержимого",
+    "recovered.ai": "создано с помощью ИИ{model}, подписант: {signer}",
+    "recovered.notAi": "участие ИИ не заявлено, подписант: {signer}",
+    "recovered.noDisclosure": "сведений об ИИ нет, подписант: {signer}",
+    "recovered.unnamed": "подписант без имени",
+    "recovered.fingerprint": "найдена по отпечатку (fingerprint), различие {distance} бит",
+    "recovered.exact": "найдена по точному хешу файла",
+    "recovered.trusted": "доверенная",
+    "recovered.valid-untrusted": "цела, подписанта нет в списке доверия",
+    "recovered.invalid": "недействительна",
+    "recovered.changed": "содержимое изменено после подписания",
     noPreview: "Нет превью",
     previewOf: "Превью: {name}",
     busy: "Сервер занят, повторите чуть позже.",
@@ -189,6 +213,18 @@ const STRINGS = {
     "notice.composite": "Contains AI-generated elements",
     "notice.algorithmic": "AI-generated",
     "perceivable.none": "none recorded",
+    "recovered.none": "no label in the file",
+    "recovered.found": "a label for this content was found in the registry",
+    "recovered.ai": "made with AI{model} by {signer}",
+    "recovered.notAi": "no AI involvement declared, signed by {signer}",
+    "recovered.noDisclosure": "no AI disclosure, signed by {signer}",
+    "recovered.unnamed": "an unnamed signer",
+    "recovered.fingerprint": "found by fingerprint, {distance} bits apart",
+    "recovered.exact": "found by exact hash",
+    "recovered.trusted": "trusted",
+    "recovered.valid-untrusted": "valid-untrusted",
+    "recovered.invalid": "invalid",
+    "recovered.changed": "content changed since signing",
     noPreview: "No preview",
     previewOf: "Preview of {name}",
     busy: "The server is busy; try again shortly.",
@@ -217,7 +253,8 @@ function pickLanguage() {
 
 function t(key, vars) {
   let s = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
-  for (const [k, v] of Object.entries(vars || {})) s = s.replace(`{${k}}`, v);
+  // A function, so a `$&` in a value (a signer's name) stays as written.
+  for (const [k, v] of Object.entries(vars || {})) s = s.replace(`{${k}}`, () => String(v));
   return s;
 }
 
@@ -266,6 +303,31 @@ function noticeText(d) {
   return (d.notice && d.notice[lang]) || t(`notice.${d.ai}`);
 }
 
+// The label the server's registry holds for a file that carries none, in
+// the words of `tamga verify` and the HTML report: "no label in the file; a
+// label for this content was found in the registry: made with AI (MODEL) by
+// ORG; found by fingerprint, 3 bits apart: urn:c2pa:… (trusted; content
+// changed since signing)".
+function recoveredText(found) {
+  const d = found.disclosure;
+  const s = found.signer;
+  const signer = (s && (s.organisation || s.common_name)) || (d && d.organisation) || t("recovered.unnamed");
+  let made;
+  if (d && d.ai) {
+    const g = d.generator;
+    const name = g ? [g.name, g.version].filter(Boolean).join(" ") + (g.provider ? ` (${g.provider})` : "") : "";
+    made = t("recovered.ai", { model: name ? ` (${name})` : "", signer });
+  } else {
+    made = t(d ? "recovered.notAi" : "recovered.noDisclosure", { signer });
+  }
+  const how = found.how === "fingerprint" && Number.isInteger(found.distance)
+    ? t("recovered.fingerprint", { distance: found.distance })
+    : t("recovered.exact");
+  let state = t(`recovered.${found.verdict}`);
+  if (found.content_changed) state += `; ${t("recovered.changed")}`;
+  return `${t("recovered.none")}; ${t("recovered.found")}: ${made}; ${how}: ${found.manifest} (${state})`;
+}
+
 function render(c) {
   const card = c.card;
   card.replaceChildren();
@@ -284,13 +346,16 @@ function render(c) {
     return;
   }
   body.append(el("span", { class: `verdict ${verdict}`, "data-testid": "verdict" }, t(`verdict.${verdict}`)));
+  const r = c.report || {};
+  if (r.recovered) {
+    body.append(el("p", { class: "recovered", "data-testid": "recovered" }, recoveredText(r.recovered)));
+  }
 
   const facts = el("dl", { class: "facts" });
   const fact = (key, value, cls) => {
     if (value === null || value === undefined || value === "") return;
     facts.append(el("dt", {}, t(key)), el("dd", cls ? { class: cls } : {}, value));
   };
-  const r = c.report || {};
   const d = r.disclosure;
   fact("fact.signer", signerName(r.signer));
   if (r.published_by) fact("fact.published", r.published_by);

@@ -83,8 +83,7 @@ mod tests {
             "{}",
             e.detail
         );
-        // A declaration outranks nothing; the watermark outranks the word
-        // of the uploader but no label.
+        // Listed after every label, before the uploader's word.
         assert!(EvidenceKind::Aigc < e.kind && e.kind < EvidenceKind::Declaration);
     }
 }

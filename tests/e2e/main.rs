@@ -40,6 +40,7 @@ mod publish_registry;
 mod reattach;
 mod recovery;
 mod remote;
+mod sd_watermark;
 mod serve;
 mod serve_http;
 mod serve_recovery;

@@ -164,7 +164,22 @@ impl FileCheck {
 /// the rules the policy selects for the file's format (the table in `rules.rs`) in
 /// order, then, if none objected, says why the file passes.
 pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declaration>) -> FileCheck {
-    let evidence = evidence::collect(&report, declaration);
+    decide_with_mark(policy, report, declaration, None)
+}
+
+/// [`decide`], with the Stable Diffusion watermark found in the file's
+/// pixels (if it was looked for and found) as one more piece of evidence.
+pub fn decide_with_mark(
+    policy: &Policy,
+    report: FileReport,
+    declaration: Option<&Declaration>,
+    sd_mark: Option<&tamga_watermark::SdMark>,
+) -> FileCheck {
+    let mut evidence = evidence::collect(&report, declaration);
+    if let Some(mark) = sd_mark {
+        evidence.push(evidence::sd_watermark(mark));
+        evidence.sort_by_key(|e| e.kind);
+    }
     let status = evidence::ai_status(&evidence);
     let format = Some(report.format);
     let facts = Facts {
@@ -229,6 +244,7 @@ pub fn kind_word(kind: EvidenceKind) -> &'static str {
         EvidenceKind::C2pa => "c2pa",
         EvidenceKind::IptcXmp => "iptc-xmp",
         EvidenceKind::Aigc => "aigc",
+        EvidenceKind::SdWatermark => "sd-watermark",
         EvidenceKind::Declaration => "declaration",
     }
 }

@@ -18,6 +18,9 @@ pub enum EvidenceKind {
     IptcXmp,
     /// A GB 45438 Annex E `AIGC` implicit label.
     Aigc,
+    /// A Stable Diffusion watermark in the pixels of an unlabelled image
+    /// (invisible-watermark's dwtDct): unsigned, and not a label.
+    SdWatermark,
     /// The uploader's declaration in the batch's sidecar manifest.
     Declaration,
 }
@@ -66,6 +69,10 @@ pub struct Evidence {
     pub source_type: Option<String>,
     /// What exactly was found, in words.
     pub detail: String,
+    /// For a watermark read from pixels: the share of its bits that
+    /// matched (1.0: all), how sure the reading is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 /// Whether `report` is `invalid` only because its signing certificate
@@ -93,6 +100,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
             says_ai,
             certainty: says_ai.then_some(Certainty::Is),
             source_type: d.digital_source_type.clone(),
+            confidence: None,
             detail: match &d.digital_source_type {
                 Some(dst) => format!(
                     "C2PA {} with digital source type {}",
@@ -112,6 +120,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
                 says_ai,
                 certainty: says_ai.then_some(Certainty::Is),
                 source_type: Some(dst.clone()),
+                confidence: None,
                 detail: format!("XMP Iptc4xmpExt:DigitalSourceType {}", term(dst)),
             });
         }
@@ -135,6 +144,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
                 says_ai: certainty.is_some(),
                 certainty,
                 source_type: None,
+                confidence: None,
                 detail: format!(
                     "GB 45438 AIGC label {} (Label {}, producer {}, ReservedCode1 {})",
                     serde_json::to_value(a.place)
@@ -164,6 +174,7 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
             says_ai: d.ai,
             certainty: d.ai.then_some(Certainty::MayBe),
             source_type: None,
+            confidence: None,
             detail: format!(
                 "the uploader declares it {}{}",
                 if d.ai { "AI-made" } else { "not AI-made" },
@@ -176,6 +187,31 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
     }
     out.sort_by_key(|e| e.kind);
     out
+}
+
+/// The evidence of a Stable Diffusion watermark: suspected AI, the lowest
+/// certainty, because anyone can embed the open mark and a chance match,
+/// though below one in a million, is not zero.
+pub fn sd_watermark(mark: &tamga_watermark::SdMark) -> Evidence {
+    let bits = mark.payload.bits();
+    Evidence {
+        kind: EvidenceKind::SdWatermark,
+        strength: Strength::Unsigned,
+        says_ai: true,
+        certainty: Some(Certainty::Suspected),
+        source_type: None,
+        detail: format!(
+            "suspected AI (Stable Diffusion watermark): invisible-watermark dwtDct payload {}, \
+             {} of {bits} bits match ({} pipeline)",
+            mark.payload.name(),
+            bits as u32 - mark.bit_errors.min(bits as u32),
+            match mark.pipeline {
+                tamga_watermark::SdPipeline::Uint8 => "uint8",
+                tamga_watermark::SdPipeline::Float => "float",
+            }
+        ),
+        confidence: Some(mark.confidence),
+    }
 }
 
 /// The last part of an IPTC URI (`trainedAlgorithmicMedia`).

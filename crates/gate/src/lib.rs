@@ -20,6 +20,7 @@ pub mod html;
 mod html_recovered;
 pub mod html_text;
 pub mod junit;
+mod pixels;
 pub mod policy;
 pub mod publish;
 pub mod reason_text;
@@ -30,7 +31,7 @@ mod trust;
 
 use std::path::Path;
 
-pub use decide::{decide, FileCheck, GateVerdict, Reason};
+pub use decide::{decide, decide_with_mark, FileCheck, GateVerdict, Reason};
 pub use declarations::{Declaration, Declarations, DeclarationsCause, DeclarationsError};
 pub use error::GateError;
 pub use html_text::ReportLang;
@@ -50,6 +51,9 @@ pub struct Gate {
     /// Where stripped labels are looked up: publishing re-attaches them
     /// from it.
     registry: Option<tamga_label::SharedRegistry>,
+    /// What decoding an unlabelled image's pixels for watermarks may cost:
+    /// the verifier's own decode limits.
+    decode_limits: tamga_label::DecodeLimits,
 }
 
 impl Gate {
@@ -85,6 +89,7 @@ impl Gate {
             .map(|p| p.display().to_string())
             .collect();
         let registry = options.registry.clone();
+        let decode_limits = options.limits.decode;
         let verifier =
             Verifier::new(options).map_err(|source| GateError::TrustSettings { files, source })?;
         Ok(Self {
@@ -92,6 +97,7 @@ impl Gate {
             verifier,
             declarations,
             registry,
+            decode_limits,
         })
     }
 
@@ -109,19 +115,28 @@ impl Gate {
     /// The verdict for one file; never fails: an unreadable file is
     /// rejected with the reason.
     pub fn check(&self, path: &Path) -> FileCheck {
-        self.decide(path, self.verifier.verify(path))
+        self.decide(path, self.verifier.verify(path), pixels::Pixels::File(path))
     }
 
     /// [`Gate::check`] for the file at `path`, called `name` in the verdict
     /// (as in [`Verifier::verify_file_as`]).
     pub fn check_file_as(&self, path: &Path, name: &str) -> FileCheck {
-        self.decide(Path::new(name), self.verifier.verify_file_as(path, name))
+        self.decide(
+            Path::new(name),
+            self.verifier.verify_file_as(path, name),
+            pixels::Pixels::File(path),
+        )
     }
 
     /// [`Gate::check`] for a file held in memory (an upload); `name` stands
     /// for it as in [`Verifier::verify_bytes`].
     pub fn check_bytes(&self, name: &str, bytes: Vec<u8>) -> FileCheck {
-        self.decide(Path::new(name), self.verifier.verify_bytes(name, bytes))
+        // The verifier takes the bytes; an image keeps a copy for its
+        // pixels (the upload is already bounded by the input limits).
+        let image = image_format(&bytes).then(|| bytes.clone());
+        let verified = self.verifier.verify_bytes(name, bytes);
+        let pixels = pixels::Pixels::Bytes(image.as_deref().unwrap_or_default());
+        self.decide(Path::new(name), verified, pixels)
     }
 
     /// The verifier files are checked with: its trust list holds the
@@ -138,12 +153,28 @@ impl Gate {
         &self,
         shown: &Path,
         verified: Result<tamga_label::FileReport, tamga_label::LabelError>,
+        pixels: pixels::Pixels<'_>,
     ) -> FileCheck {
         match verified {
-            Ok(report) => decide(&self.policy, report, self.declarations.get(shown)),
+            Ok(report) => {
+                let mark = pixels::wanted(&report)
+                    .then(|| pixels::sd_mark(pixels, &self.decode_limits))
+                    .flatten();
+                decide_with_mark(
+                    &self.policy,
+                    report,
+                    self.declarations.get(shown),
+                    mark.as_ref(),
+                )
+            }
             Err(e) => FileCheck::unreadable(shown.to_path_buf(), e.to_string()),
         }
     }
+}
+
+/// Whether `bytes` start like an image format tamga decodes pixels of.
+fn image_format(bytes: &[u8]) -> bool {
+    tamga_label::MediaFormat::sniff(bytes).is_some_and(pixels::decodable)
 }
 
 /// Entry points for the fuzz targets in `fuzz/` (the rustls pattern): thin

@@ -206,7 +206,14 @@ fn label(facts: &Facts<'_>, out: &mut Findings) {
     let any_label = facts
         .evidence
         .iter()
-        .any(|e| e.says_ai && e.kind != EvidenceKind::Declaration);
+        // A declaration or a generator's watermark says AI but is no label.
+        .any(|e| {
+            e.says_ai
+                && !matches!(
+                    e.kind,
+                    EvidenceKind::Declaration | EvidenceKind::SdWatermark
+                )
+        });
     let accept = policy
         .label
         .accept

@@ -1,0 +1,71 @@
+//! Decoding a file's pixels for the watermark reader, within the same
+//! limits as every other decode in tamga: a header claiming a huge image
+//! is refused before anything is allocated.
+
+use std::io::{BufRead, Seek};
+
+use image::ImageReader;
+use tamga_media::{DecodeLimits, Exceeded};
+
+use crate::sd_dwtdct::{self, SdMark};
+
+/// Why an image could not be read for watermarks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WatermarkError {
+    /// The bytes are not an image `image` can decode (bad input).
+    #[error("cannot decode the image: {0}")]
+    Decode(#[from] image::ImageError),
+    /// The image would go past a decode limit.
+    #[error("{0}")]
+    Limit(#[from] Exceeded),
+    /// Reading the input failed.
+    #[error("cannot read the image: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Decodes the image in `reader` (any format the `image` crate reads
+/// here) and looks for the Stable Diffusion watermark. The EXIF
+/// orientation is not applied: the mark was embedded in the stored pixels.
+pub fn read_sd_mark<R: BufRead + Seek>(
+    reader: R,
+    limits: &DecodeLimits,
+) -> Result<Option<SdMark>, WatermarkError> {
+    let mut decoder = ImageReader::new(reader)
+        .with_guessed_format()?
+        .into_decoder()?;
+    let (width, height) = image::ImageDecoder::dimensions(&decoder);
+    let bytes_per_pixel = u64::from(image::ImageDecoder::color_type(&decoder).bytes_per_pixel());
+    // The decoded image plus its RGB copy.
+    limits.check_image(
+        u64::from(width),
+        u64::from(height),
+        bytes_per_pixel.saturating_add(3),
+    )?;
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(limits.max_decoded_bytes);
+    image::ImageDecoder::set_limits(&mut decoder, image_limits)?;
+    let rgb = image::DynamicImage::from_decoder(decoder)?.into_rgb8();
+    Ok(sd_dwtdct::decode(&rgb))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junk_is_a_decode_error_and_a_huge_header_a_limit() {
+        let junk = std::io::Cursor::new(b"not an image at all".to_vec());
+        let e = read_sd_mark(junk, &DecodeLimits::default()).unwrap_err();
+        assert!(matches!(e, WatermarkError::Decode(_)), "{e:?}");
+
+        let mut png = Vec::new();
+        image::RgbImage::new(300, 300)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let mut small = DecodeLimits::default();
+        small.max_pixels = 1000;
+        let e = read_sd_mark(std::io::Cursor::new(png), &small).unwrap_err();
+        assert!(matches!(e, WatermarkError::Limit(_)), "{e:?}");
+    }
+}

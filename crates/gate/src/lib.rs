@@ -40,7 +40,7 @@ pub use publish::{Admission, PublishError, PublishRequest};
 pub use reason_text::ReasonKind;
 pub use report::{CheckReport, CHECK_SCHEMA};
 pub use rule_id::{RuleId, UnknownRule};
-use tamga_label::{Verifier, VerifyOptions};
+use tamga_label::{LabelError, Verifier, VerifyOptions};
 
 /// A policy, a verifier and the batch's declarations: built once, shared by
 /// every thread checking files.
@@ -115,45 +115,67 @@ impl Gate {
     /// The verdict for one file; never fails: an unreadable file is
     /// rejected with the reason.
     pub fn check(&self, path: &Path) -> FileCheck {
-        self.decide(path, self.verifier.verify(path), pixels::Pixels::File(path))
+        self.decide(
+            path,
+            self.verifier.verify(path),
+            pixels::Pixels::File(path),
+            LabelError::to_string,
+        )
     }
 
     /// [`Gate::check`] for the file at `path`, called `name` in the verdict
     /// (as in [`Verifier::verify_file_as`]).
     pub fn check_file_as(&self, path: &Path, name: &str) -> FileCheck {
+        self.check_file_as_worded(path, name, LabelError::to_string)
+    }
+
+    /// [`Gate::check_file_as`], with the reason an unreadable file is
+    /// rejected for worded by `word`: for callers that must not pass some
+    /// errors on as they are (a server hides its registry's errors, which
+    /// name the database, from its clients).
+    pub fn check_file_as_worded(
+        &self,
+        path: &Path,
+        name: &str,
+        word: impl FnOnce(&LabelError) -> String,
+    ) -> FileCheck {
         self.decide(
             Path::new(name),
             self.verifier.verify_file_as(path, name),
             pixels::Pixels::File(path),
+            word,
         )
     }
 
     /// [`Gate::check`] for a file held in memory (an upload); `name` stands
     /// for it as in [`Verifier::verify_bytes`].
     pub fn check_bytes(&self, name: &str, bytes: Vec<u8>) -> FileCheck {
+        self.check_bytes_worded(name, bytes, LabelError::to_string)
+    }
+
+    /// [`Gate::check_bytes`], with errors worded by `word` (see
+    /// [`Gate::check_file_as_worded`]).
+    pub fn check_bytes_worded(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        word: impl FnOnce(&LabelError) -> String,
+    ) -> FileCheck {
         // The verifier takes the bytes; an image keeps a copy for its
         // pixels (the upload is already bounded by the input limits).
         let image = image_format(&bytes).then(|| bytes.clone());
         let verified = self.verifier.verify_bytes(name, bytes);
         let pixels = pixels::Pixels::Bytes(image.as_deref().unwrap_or_default());
-        self.decide(Path::new(name), verified, pixels)
+        self.decide(Path::new(name), verified, pixels, word)
     }
 
-    /// The verifier files are checked with: its trust list holds the
-    /// policy's anchors and allowed signers besides the caller's.
-    pub fn verifier(&self) -> &Verifier {
-        &self.verifier
-    }
-
-    /// The verdict on one verification, made with [`Gate::verifier`], of
-    /// the file shown as `shown`: for callers that handle some errors
-    /// before the gate words them (a server hides its registry's errors,
-    /// which name the database, from its clients).
-    pub fn decide(
+    /// The verdict on one verification of the file shown as `shown`.
+    fn decide(
         &self,
         shown: &Path,
-        verified: Result<tamga_label::FileReport, tamga_label::LabelError>,
+        verified: Result<tamga_label::FileReport, LabelError>,
         pixels: pixels::Pixels<'_>,
+        word: impl FnOnce(&LabelError) -> String,
     ) -> FileCheck {
         match verified {
             Ok(report) => {
@@ -167,7 +189,7 @@ impl Gate {
                     mark.as_ref(),
                 )
             }
-            Err(e) => FileCheck::unreadable(shown.to_path_buf(), e.to_string()),
+            Err(e) => FileCheck::unreadable(shown.to_path_buf(), word(&e)),
         }
     }
 }

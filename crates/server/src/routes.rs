@@ -74,11 +74,12 @@ pub async fn verify(
                     let checks: Vec<FileCheck> = files
                         .into_iter()
                         .map(|f| {
-                            let shown = std::path::PathBuf::from(&f.name);
-                            let check = match verify_one(gate.verifier(), &f.name, f.content) {
-                                Ok(result) => gate.decide(&shown, result),
-                                Err(RegistryDown) => {
-                                    FileCheck::unreadable(shown, REGISTRY_DOWN.into())
+                            let check = match f.content {
+                                Content::Memory(bytes) => {
+                                    gate.check_bytes_worded(&f.name, bytes, hide_registry)
+                                }
+                                Content::Disk(path) => {
+                                    gate.check_file_as_worded(&path, &f.name, hide_registry)
                                 }
                             };
                             state.metrics.verdict(check.verdict.word());
@@ -108,6 +109,18 @@ struct RegistryDown;
 
 /// Verifies one received file, from memory or from the request's folder;
 /// a failed registry lookup is set apart from the other errors.
+/// A gate's reason for an unreadable file: a failed registry lookup is
+/// logged and said without the database's own words.
+fn hide_registry(e: &LabelError) -> String {
+    match e {
+        LabelError::Registry { .. } => {
+            tracing::warn!(error = %e, "registry lookup failed while checking");
+            REGISTRY_DOWN.into()
+        }
+        e => e.to_string(),
+    }
+}
+
 fn verify_one(
     verifier: &Verifier,
     name: &str,

@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 use crate::{
+    recovery::manifest_id,
     serve_http::{multipart, post, Server},
-    serve_registry::{label_through, manifest_id, start, strip},
+    serve_registry::{label_through, start, strip},
     util::{sample, text, Sandbox},
 };
 

@@ -9,6 +9,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::Value;
 
 use crate::{
+    recovery::manifest_id,
     serve_http::{get, post, Server, TOKEN},
     util::{refuse_registry_writes, sample, text, urlencode, Sandbox},
 };
@@ -51,16 +52,8 @@ pub fn strip(sb: &Sandbox, labelled: &Path, name: &str) -> std::path::PathBuf {
     out
 }
 
-/// The active manifest of a labelled file, as `verify` reports it.
-pub fn manifest_id(sb: &Sandbox, file: &Path) -> String {
-    let (entry, _) = sb.verify(file, true);
-    entry["active_manifest"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{}: no active manifest: {entry}", file.display()))
-        .to_string()
-}
-
-fn ids(doc: &Value) -> Vec<String> {
+/// The manifest ids of a soft-binding API answer, in order.
+pub fn ids(doc: &Value) -> Vec<String> {
     doc["matches"]
         .as_array()
         .unwrap_or_else(|| panic!("no matches list in {doc}"))

@@ -6,11 +6,11 @@
 use std::{process::Command, time::SystemTime};
 
 use base64::{engine::general_purpose::STANDARD, Engine};
-use serde_json::Value;
 use tamga_registry::{Binding, NewRecord, Registry};
 
 use crate::{
     serve_http::{get, post, Server},
+    serve_registry::{ids, start},
     util::{assert_ok, sample, urlencode, Sandbox},
 };
 
@@ -71,19 +71,6 @@ fn ffmpeg(args: &[&str]) {
         .status()
         .expect("ffmpeg runs (apt-get install ffmpeg)");
     assert!(ok.success(), "ffmpeg {args:?}");
-}
-
-fn start(sb: &Sandbox, url: &str) -> Server {
-    Server::start(sb, &format!("\n[registry]\nurl = \"{url}\"\n"))
-}
-
-fn ids(doc: &Value) -> Vec<String> {
-    doc["matches"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no matches list in {doc}"))
-        .iter()
-        .map(|m| m["manifestId"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 /// Every route, against the registry at `url`.

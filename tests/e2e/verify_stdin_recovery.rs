@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::{
-    serve_registry::manifest_id,
+    recovery::manifest_id,
     util::{assert_ok, piped, text, Sandbox},
 };
 

@@ -18,6 +18,7 @@
 
 mod read;
 pub mod sd_dwtdct;
+pub mod tamga_mark;
 
 pub use read::{read_sd_mark, WatermarkError};
 pub use sd_dwtdct::{SdMark, SdPayload, SdPipeline};

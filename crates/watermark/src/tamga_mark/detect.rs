@@ -1,0 +1,263 @@
+//! Detection: find the tile period (scale), fold the image onto one tile,
+//! find where tiles start (shift), read the chips and decode.
+//!
+//! 1. The luminance's mid-frequency residual (a 3 × 3 box mean minus a
+//!    9 × 9 one, which keeps the mark's band and drops most of the
+//!    picture), clipped at 2.5 × its mean magnitude so strong edges do not
+//!    outvote everything else.
+//! 2. Scale: a repeated tile makes the residual's autocorrelation peak at
+//!    multiples of its period. Period 128 (no resize) is tried first, then
+//!    the strongest peaks of the autocorrelation along the rows, the
+//!    columns and the diagonal, each at its sub-pixel maximum.
+//! 3. For a period `L`, the residual is sampled back onto the 128-pixel
+//!    grid and every tile summed into one: the mark adds up, the picture
+//!    averages out.
+//! 4. Shift: the folded tile's circular correlation with the
+//!    synchronisation pattern peaks where tiles start.
+//! 5. Each chip's value is the folded tile weighted by the chip's shape;
+//!    each coded bit sums its chips times their spreading signs; soft
+//!    Viterbi decodes; the CRC and the distance test accept or refuse.
+//!
+//! Each period tried is one decode attempt; at most [`MAX_ATTEMPTS`], so
+//! the chance of a false detection per image is at most that many times
+//! [`code::false_positive_bound`].
+
+use image::DynamicImage;
+
+use crate::tamga_mark::{
+    code::{self, CODED_BITS},
+    fft,
+    pattern::{self, hat, Layout, MarkKey, CHIP, CHIPS, TILE},
+    embed::masking_amplitude,
+    plane::Plane,
+};
+
+/// Residual energy (grey levels squared) every pixel is assumed to carry
+/// besides the picture: rounding and compression noise.
+const NOISE_FLOOR: f32 = 1.0;
+/// Side of the central window whose autocorrelation gives the period.
+const ACF_WINDOW: usize = 1024;
+/// Most tile-grid samples folded per attempt (a 2048 × 2048 grid): enough
+/// tiles for a sure decode, and a bounded cost on huge images.
+const MAX_FOLD_SIDE: usize = 2048;
+/// Periods considered, in pixels: from a resize to 30 % up to 250 %.
+const MIN_PERIOD: f32 = 38.0;
+const MAX_PERIOD: f32 = 320.0;
+/// Autocorrelation peaks tried besides period 128.
+const PEAKS: usize = 5;
+/// Decode attempts per image, at most: period 128 and each peak, each at
+/// three sub-pixel refinements.
+pub const MAX_ATTEMPTS: usize = 3 * (1 + PEAKS);
+
+/// tamga's mark, found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detection {
+    /// The 48-bit payload.
+    pub payload: u64,
+    /// Coded bits (of 210) that arrived wrong and were corrected.
+    pub code_errors: usize,
+    /// The image's scale against the one marked (0.5: halved).
+    pub scale: f32,
+    /// Height of the synchronisation peak in standard deviations of the
+    /// correlation: how clearly the tiles were found.
+    pub sync_strength: f32,
+}
+
+impl Detection {
+    /// The chance that an unmarked image gives a detection at all, however
+    /// many periods were tried: an upper bound, by construction.
+    pub fn false_positive_bound() -> f64 {
+        MAX_ATTEMPTS as f64 * code::false_positive_bound()
+    }
+}
+
+/// Looks for tamga's mark keyed by `key` in `img`'s stored pixels.
+pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
+    let luma = Plane::luma(img);
+    if luma.width < TILE / 2 || luma.height < TILE / 2 {
+        return None;
+    }
+    let residual = residual(&luma);
+    let layout = Layout::new(key);
+    let sync = pattern::tile(&layout.sync);
+    let mut periods = vec![TILE as f32];
+    for p in autocorrelation_peaks(&residual) {
+        if (p - TILE as f32).abs() > 1.0 {
+            periods.push(p);
+        }
+    }
+    for &period in periods.iter().take(1 + PEAKS) {
+        for k in [1.0, 1.0 - 0.004, 1.0 + 0.004] {
+            let scale = period * k / TILE as f32;
+            if let Some(found) = attempt(&residual, scale, &layout, &sync) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// The mid-frequency residual of the luminance, weighted by where the
+/// mark can be: the embedder's own masking amplitude (recomputed from the
+/// received picture) over the residual's local energy, so quiet areas that
+/// carry a faint mark count as much as busy ones that drown a strong one;
+/// then clipped at 2.5 × its mean magnitude so no edge outvotes the rest.
+fn residual(luma: &Plane) -> Plane {
+    let fine = luma.box_mean(1);
+    let coarse = luma.box_mean(4);
+    let mut data: Vec<f32> = fine.data.iter().zip(&coarse.data).map(|(a, b)| a - b).collect();
+    let amplitude = masking_amplitude(luma);
+    let energy = Plane {
+        width: luma.width,
+        height: luma.height,
+        data: data.iter().map(|v| v * v).collect(),
+    }
+    .box_mean(3);
+    for ((v, a), e) in data.iter_mut().zip(&amplitude).zip(&energy.data) {
+        *v *= a / (e + NOISE_FLOOR);
+    }
+    let mean_abs = data.iter().map(|v| f64::from(v.abs())).sum::<f64>() / data.len().max(1) as f64;
+    let clip = (2.5 * mean_abs) as f32;
+    if clip > 0.0 {
+        data.iter_mut().for_each(|v| *v = v.clamp(-clip, clip));
+    }
+    Plane {
+        width: luma.width,
+        height: luma.height,
+        data,
+    }
+}
+
+/// The strongest periods of the residual's autocorrelation over a central
+/// window, strongest first, each refined to a sub-pixel maximum.
+fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
+    let w = r.width.min(ACF_WINDOW);
+    let h = r.height.min(ACF_WINDOW);
+    let (x0, y0) = ((r.width - w) / 2, (r.height - h) / 2);
+    let mut win = Vec::with_capacity(w * h);
+    for y in y0..y0 + h {
+        win.extend_from_slice(&r.data[y * r.width + x0..y * r.width + x0 + w]);
+    }
+    let mean = win.iter().sum::<f32>() / win.len() as f32;
+    win.iter_mut().for_each(|v| *v -= mean);
+    let acf = fft::autocorrelate(&win, w, h);
+    let max_lag = ((w.min(h) / 2).saturating_sub(2) as f32).min(MAX_PERIOD) as usize;
+    let min_lag = MIN_PERIOD as usize;
+    if max_lag <= min_lag + 2 {
+        return Vec::new();
+    }
+    // Rows, columns and the diagonal: the tile repeats along all three.
+    let score = |lag: usize| acf[lag] + acf[lag * w] + acf[lag * w + lag];
+    let s: Vec<f32> = (0..=max_lag).map(|l| if l >= min_lag { score(l) } else { 0.0 }).collect();
+    let mut peaks: Vec<(f32, f32)> = Vec::new();
+    for l in min_lag + 1..max_lag {
+        if s[l] > s[l - 1] && s[l] >= s[l + 1] {
+            // Prominence over the neighbourhood's typical level.
+            let lo = l.saturating_sub(8).max(min_lag);
+            let hi = (l + 8).min(max_lag);
+            let mut around: Vec<f32> = s[lo..=hi].to_vec();
+            around.sort_by(f32::total_cmp);
+            let prominence = s[l] - around[around.len() / 2];
+            // Parabola through the three samples around the maximum.
+            let (a, b, c) = (s[l - 1], s[l], s[l + 1]);
+            let denom = a - 2.0 * b + c;
+            let offset = if denom < 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
+            peaks.push((prominence, l as f32 + offset.clamp(-0.5, 0.5)));
+        }
+    }
+    peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
+    peaks.into_iter().take(PEAKS).map(|(_, l)| l).collect()
+}
+
+/// One decode attempt at `scale` (image pixels per tile pixel).
+fn attempt(r: &Plane, scale: f32, layout: &Layout, sync: &[f32]) -> Option<Detection> {
+    let folded = fold(r, scale)?;
+    let corr = fft::correlate(&folded, sync, TILE, TILE);
+    let (best, peak) = corr
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, &v)| (i, v))?;
+    let n = corr.len() as f32;
+    let mean = corr.iter().sum::<f32>() / n;
+    let sd = (corr.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt();
+    let sync_strength = if sd > 0.0 { (peak - mean) / sd } else { 0.0 };
+    let (dx, dy) = (best % TILE, best / TILE);
+    let mut soft = vec![0f32; CODED_BITS];
+    for cy in 0..CHIPS {
+        for cx in 0..CHIPS {
+            let g = cy * CHIPS + cx;
+            let v = chip_value(&folded, cx * CHIP + CHIP / 2 + dx, cy * CHIP + CHIP / 2 + dy);
+            soft[layout.bit_of[g]] += layout.spread[g] * v;
+        }
+    }
+    if std::env::var_os("WM_DEBUG").is_some() {
+        let hard_ok = code::encode(0).len();
+        eprintln!("attempt scale {scale:.4} sync z {sync_strength:.1} at ({dx},{dy}) n{hard_ok}");
+    }
+    let decoded = code::decode(&soft)?;
+    Some(Detection {
+        payload: decoded.payload,
+        code_errors: decoded.code_errors,
+        scale,
+        sync_strength,
+    })
+}
+
+/// The folded tile weighted by the shape of the chip centred at `(x, y)`
+/// (tile pixels, taken modulo the tile).
+fn chip_value(folded: &[f32], x: usize, y: usize) -> f32 {
+    let reach = CHIP as isize - 1;
+    let mut v = 0f32;
+    for b in -reach..=reach {
+        let yy = (y as isize + b).rem_euclid(TILE as isize) as usize;
+        for a in -reach..=reach {
+            let xx = (x as isize + a).rem_euclid(TILE as isize) as usize;
+            v += hat(a as f32) * hat(b as f32) * folded[yy * TILE + xx];
+        }
+    }
+    v
+}
+
+/// Samples the residual on the tile grid at `scale` image pixels per tile
+/// pixel (bilinear) and sums the tiles into one, mean removed. `None` when
+/// not even one tile fits.
+fn fold(r: &Plane, scale: f32) -> Option<Vec<f32>> {
+    let grid_w = ((r.width as f32 - 1.0) / scale).floor() as usize;
+    let grid_h = ((r.height as f32 - 1.0) / scale).floor() as usize;
+    if grid_w < TILE || grid_h < TILE {
+        return None;
+    }
+    // A central part at most MAX_FOLD_SIDE grid samples across.
+    let (gw, gh) = (grid_w.min(MAX_FOLD_SIDE), grid_h.min(MAX_FOLD_SIDE));
+    let (gx0, gy0) = ((grid_w - gw) / 2, (grid_h - gh) / 2);
+    let mut sum = vec![0f32; TILE * TILE];
+    let mut count = vec![0u32; TILE * TILE];
+    let w = r.width;
+    for gy in gy0..gy0 + gh {
+        let fy = gy as f32 * scale;
+        let y = fy as usize;
+        let ty = fy - y as f32;
+        let y1 = (y + 1).min(r.height - 1);
+        let row = (gy % TILE) * TILE;
+        for gx in gx0..gx0 + gw {
+            let fx = gx as f32 * scale;
+            let x = fx as usize;
+            let tx = fx - x as f32;
+            let x1 = (x + 1).min(w - 1);
+            let top = r.data[y * w + x] * (1.0 - tx) + r.data[y * w + x1] * tx;
+            let bottom = r.data[y1 * w + x] * (1.0 - tx) + r.data[y1 * w + x1] * tx;
+            let i = row + gx % TILE;
+            sum[i] += top * (1.0 - ty) + bottom * ty;
+            count[i] += 1;
+        }
+    }
+    let mut tile: Vec<f32> = sum
+        .iter()
+        .zip(&count)
+        .map(|(&s, &c)| if c > 0 { s / c as f32 } else { 0.0 })
+        .collect();
+    let mean = tile.iter().sum::<f32>() / tile.len() as f32;
+    tile.iter_mut().for_each(|v| *v -= mean);
+    Some(tile)
+}

@@ -44,10 +44,15 @@ const MAX_FOLD_SIDE: usize = 2048;
 const MIN_PERIOD: f32 = 38.0;
 const MAX_PERIOD: f32 = 320.0;
 /// Autocorrelation peaks tried besides period 128.
-const PEAKS: usize = 5;
-/// Decode attempts per image, at most: period 128 and each peak, each at
-/// three sub-pixel refinements.
-pub const MAX_ATTEMPTS: usize = 3 * (1 + PEAKS);
+const PEAKS: usize = 8;
+/// Decode attempts per image, at most: period 128 and each peak (the
+/// scale searches around a peak decode nothing; only their best scale is
+/// decoded).
+pub const MAX_ATTEMPTS: usize = 1 + PEAKS;
+/// Relative step of the coarse scale search around a peak (0.1 %).
+const COARSE_STEP: f32 = 0.001;
+/// Grid side of the coarse scale search's fold.
+const REFINE_SIDE: usize = 1024;
 
 /// tamga's mark, found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,15 +91,38 @@ pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
             periods.push(p);
         }
     }
-    for &period in periods.iter().take(1 + PEAKS) {
-        for k in [1.0, 1.0 - 0.004, 1.0 + 0.004] {
-            let scale = period * k / TILE as f32;
-            if let Some(found) = attempt(&residual, scale, &layout, &sync) {
-                return Some(found);
-            }
+    for (n, &period) in periods.iter().take(1 + PEAKS).enumerate() {
+        let mut scale = period / TILE as f32;
+        if n > 0 {
+            // The autocorrelation gives the period to a few tenths of a
+            // pixel; over a thousand pixels that drifts by more than a
+            // chip. The synchronisation peak is sharpest at the true
+            // scale: search it coarsely on a central part, then finely on
+            // the whole fold. Only the best scale is decoded.
+            scale = sharpest(&residual, &sync, scale, COARSE_STEP, REFINE_SIDE);
+            scale = sharpest(&residual, &sync, scale, COARSE_STEP / 4.0, MAX_FOLD_SIDE);
+        }
+        if let Some(found) = attempt(&residual, scale, &layout, &sync) {
+            return Some(found);
         }
     }
     None
+}
+
+/// The scale within ±3 `step` (relative) of `scale` whose fold over a
+/// central `side`-wide grid shows the strongest synchronisation peak.
+fn sharpest(r: &Plane, sync: &[f32], scale: f32, step: f32, side: usize) -> f32 {
+    let mut best = (f32::NEG_INFINITY, scale);
+    for k in -3..=3 {
+        let s = scale * (1.0 + k as f32 * step);
+        if let Some(folded) = fold(r, s, side) {
+            let (z, _) = synchronise(&folded, sync);
+            if z > best.0 {
+                best = (z, s);
+            }
+        }
+    }
+    best.1
 }
 
 /// The mid-frequency residual of the luminance, weighted by where the
@@ -149,20 +177,35 @@ fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
     // Rows, columns and the diagonal: the tile repeats along all three.
     let score = |lag: usize| acf[lag] + acf[lag * w] + acf[lag * w + lag];
     let s: Vec<f32> = (0..=max_lag).map(|l| if l >= min_lag { score(l) } else { 0.0 }).collect();
-    let mut peaks: Vec<(f32, f32)> = Vec::new();
-    for l in min_lag + 1..max_lag {
-        if s[l] > s[l - 1] && s[l] >= s[l + 1] {
-            // Prominence over the neighbourhood's typical level.
+    // Prominence of every lag over its neighbourhood's typical level.
+    let prominence: Vec<f32> = (0..=max_lag)
+        .map(|l| {
+            if l < min_lag {
+                return 0.0;
+            }
             let lo = l.saturating_sub(8).max(min_lag);
             let hi = (l + 8).min(max_lag);
             let mut around: Vec<f32> = s[lo..=hi].to_vec();
             around.sort_by(f32::total_cmp);
-            let prominence = s[l] - around[around.len() / 2];
+            s[l] - around[around.len() / 2]
+        })
+        .collect();
+    // The tile's period also peaks at its multiples: a lag whose multiples
+    // peak too is likelier the mark than the picture's own rhythm.
+    let harmonic = |l: usize| {
+        (l.saturating_sub(1)..=l + 1)
+            .filter_map(|m| prominence.get(m).copied())
+            .fold(0f32, f32::max)
+    };
+    let mut peaks: Vec<(f32, f32)> = Vec::new();
+    for l in min_lag + 1..max_lag {
+        if s[l] > s[l - 1] && s[l] >= s[l + 1] {
+            let rank = prominence[l] + 0.5 * (harmonic(2 * l) + harmonic(3 * l));
             // Parabola through the three samples around the maximum.
             let (a, b, c) = (s[l - 1], s[l], s[l + 1]);
             let denom = a - 2.0 * b + c;
             let offset = if denom < 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
-            peaks.push((prominence, l as f32 + offset.clamp(-0.5, 0.5)));
+            peaks.push((rank, l as f32 + offset.clamp(-0.5, 0.5)));
         }
     }
     peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -171,18 +214,11 @@ fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
 
 /// One decode attempt at `scale` (image pixels per tile pixel).
 fn attempt(r: &Plane, scale: f32, layout: &Layout, sync: &[f32]) -> Option<Detection> {
-    let folded = fold(r, scale)?;
-    let corr = fft::correlate(&folded, sync, TILE, TILE);
-    let (best, peak) = corr
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, &v)| (i, v))?;
-    let n = corr.len() as f32;
-    let mean = corr.iter().sum::<f32>() / n;
-    let sd = (corr.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt();
-    let sync_strength = if sd > 0.0 { (peak - mean) / sd } else { 0.0 };
-    let (dx, dy) = (best % TILE, best / TILE);
+    let folded = fold(r, scale, MAX_FOLD_SIDE)?;
+    let (sync_strength, (dx, dy)) = synchronise(&folded, sync);
+    if std::env::var_os("WM_DEBUG").is_some() {
+        eprintln!("attempt scale {scale:.4} sync z {sync_strength:.1} at ({dx},{dy})");
+    }
     let mut soft = vec![0f32; CODED_BITS];
     for cy in 0..CHIPS {
         for cx in 0..CHIPS {
@@ -191,10 +227,6 @@ fn attempt(r: &Plane, scale: f32, layout: &Layout, sync: &[f32]) -> Option<Detec
             soft[layout.bit_of[g]] += layout.spread[g] * v;
         }
     }
-    if std::env::var_os("WM_DEBUG").is_some() {
-        let hard_ok = code::encode(0).len();
-        eprintln!("attempt scale {scale:.4} sync z {sync_strength:.1} at ({dx},{dy}) n{hard_ok}");
-    }
     let decoded = code::decode(&soft)?;
     Some(Detection {
         payload: decoded.payload,
@@ -202,6 +234,23 @@ fn attempt(r: &Plane, scale: f32, layout: &Layout, sync: &[f32]) -> Option<Detec
         scale,
         sync_strength,
     })
+}
+
+/// Where tiles start in the folded tile, and how clearly: the circular
+/// correlation with the synchronisation pattern, its peak's height in
+/// standard deviations and its offset.
+fn synchronise(folded: &[f32], sync: &[f32]) -> (f32, (usize, usize)) {
+    let corr = fft::correlate(folded, sync, TILE, TILE);
+    let (best, peak) = corr
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or((0, 0.0), |(i, &v)| (i, v));
+    let n = corr.len() as f32;
+    let mean = corr.iter().sum::<f32>() / n;
+    let sd = (corr.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt();
+    let z = if sd > 0.0 { (peak - mean) / sd } else { 0.0 };
+    (z, (best % TILE, best / TILE))
 }
 
 /// The folded tile weighted by the shape of the chip centred at `(x, y)`
@@ -220,36 +269,41 @@ fn chip_value(folded: &[f32], x: usize, y: usize) -> f32 {
 }
 
 /// Samples the residual on the tile grid at `scale` image pixels per tile
-/// pixel (bilinear) and sums the tiles into one, mean removed. `None` when
-/// not even one tile fits.
-fn fold(r: &Plane, scale: f32) -> Option<Vec<f32>> {
+/// pixel (bilinear) over a central part at most `side` grid samples across
+/// and sums the tiles into one, mean removed. `None` when not even one tile
+/// fits.
+fn fold(r: &Plane, scale: f32, side: usize) -> Option<Vec<f32>> {
     let grid_w = ((r.width as f32 - 1.0) / scale).floor() as usize;
     let grid_h = ((r.height as f32 - 1.0) / scale).floor() as usize;
     if grid_w < TILE || grid_h < TILE {
         return None;
     }
-    // A central part at most MAX_FOLD_SIDE grid samples across.
-    let (gw, gh) = (grid_w.min(MAX_FOLD_SIDE), grid_h.min(MAX_FOLD_SIDE));
+    let (gw, gh) = (grid_w.min(side), grid_h.min(side));
     let (gx0, gy0) = ((grid_w - gw) / 2, (grid_h - gh) / 2);
+    let w = r.width;
+    // Every row samples the same columns: work them out once.
+    let columns: Vec<(usize, usize, f32, usize)> = (gx0..gx0 + gw)
+        .map(|gx| {
+            let fx = gx as f32 * scale;
+            let x = (fx as usize).min(w - 1);
+            (x, (x + 1).min(w - 1), fx - x as f32, gx % TILE)
+        })
+        .collect();
     let mut sum = vec![0f32; TILE * TILE];
     let mut count = vec![0u32; TILE * TILE];
-    let w = r.width;
     for gy in gy0..gy0 + gh {
         let fy = gy as f32 * scale;
-        let y = fy as usize;
+        let y = (fy as usize).min(r.height - 1);
         let ty = fy - y as f32;
         let y1 = (y + 1).min(r.height - 1);
+        let (top, bottom) = (&r.data[y * w..(y + 1) * w], &r.data[y1 * w..(y1 + 1) * w]);
         let row = (gy % TILE) * TILE;
-        for gx in gx0..gx0 + gw {
-            let fx = gx as f32 * scale;
-            let x = fx as usize;
-            let tx = fx - x as f32;
-            let x1 = (x + 1).min(w - 1);
-            let top = r.data[y * w + x] * (1.0 - tx) + r.data[y * w + x1] * tx;
-            let bottom = r.data[y1 * w + x] * (1.0 - tx) + r.data[y1 * w + x1] * tx;
-            let i = row + gx % TILE;
-            sum[i] += top * (1.0 - ty) + bottom * ty;
-            count[i] += 1;
+        let (sum_row, count_row) = (&mut sum[row..row + TILE], &mut count[row..row + TILE]);
+        for &(x, x1, tx, t) in &columns {
+            let a = top[x] + (top[x1] - top[x]) * tx;
+            let b = bottom[x] + (bottom[x1] - bottom[x]) * tx;
+            sum_row[t] += a + (b - a) * ty;
+            count_row[t] += 1;
         }
     }
     let mut tile: Vec<f32> = sum

@@ -2,10 +2,10 @@
 //! around it can hide, added to the luminance.
 //!
 //! Masking model: the eye misses a change that is small against the local
-//! contrast. The amplitude at a pixel is `0.5 + 0.25 σ` grey levels (σ the
+//! contrast. The amplitude at a pixel is `1 + 0.25 σ` grey levels (σ the
 //! standard deviation of luminance over the 7 × 7 pixels around it), capped
-//! at 5: about half a grey level on flat sky or skin, where even a faint
-//! pattern would show, up to 5 in texture, where it cannot be told from
+//! at 5: one grey level on flat sky or skin (smooth, so rounding turns it
+//! into sparse single-level steps), up to 5 in texture, where it cannot be told from
 //! the texture. The whole mark is then scaled down if needed so its RMS
 //! stays at or under 2.4 grey levels: PSNR ≥ 40.5 dB against the image.
 
@@ -18,7 +18,7 @@ use crate::tamga_mark::{
 };
 
 /// Amplitude on a flat area, in grey levels (0..255).
-const FLOOR: f32 = 0.5;
+const FLOOR: f32 = 1.0;
 /// Amplitude added per grey level of local standard deviation.
 const GAIN: f32 = 0.25;
 /// Largest amplitude, in grey levels.

@@ -237,6 +237,15 @@ pub(crate) struct LabelArgs {
     /// Training and data-mining preference (cawg.training-mining).
     #[arg(long, value_parser = arg_values::training_mining())]
     pub(crate) training_mining: Option<TrainingMining>,
+    /// Embed tamga's invisible watermark in images (JPEG, PNG, WebP, TIFF, BMP) before signing:
+    /// a faint keyed pattern (PSNR at least 40 dB) that survives re-encoding, resizing and
+    /// cropping, so a copy that lost its label can be traced back through the registry
+    /// [default: on under --profile eu].
+    #[arg(long, conflicts_with = "no_watermark")]
+    pub(crate) watermark: bool,
+    /// Do not embed the invisible watermark, even under --profile eu.
+    #[arg(long)]
+    pub(crate) no_watermark: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
     #[command(flatten)]

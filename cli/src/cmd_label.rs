@@ -55,6 +55,11 @@ impl LabelArgs {
         r.notice_style = self.notice_args.notice_style;
         r.notice_position = self.notice_args.notice_position;
         r.training_mining = self.training_mining;
+        r.watermark = if self.no_watermark {
+            Some(false)
+        } else {
+            self.watermark.then_some(true)
+        };
         r
     }
 }
@@ -181,6 +186,13 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             crate::out::shown(&o.input),
             crate::out::shown(&o.output)
         )?;
+        if let Some(w) = &o.watermark {
+            outln!(
+                "          invisible watermark {:012x} (PSNR {:.1} dB)",
+                w.payload,
+                w.psnr_db
+            )?;
+        }
         if let Some(r) = &o.registered {
             outln!("{}", registered_line(r))?;
         }

@@ -72,6 +72,7 @@ mod trust_file;
 mod verify;
 pub mod verify_report;
 mod warning;
+pub mod watermark;
 mod wav_signer;
 mod xmp_aigc;
 
@@ -103,6 +104,7 @@ pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{Recovered, RecoveredBy, TrustConfig, Verifier, VerifyOptions};
 pub use verify_report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
 pub use warning::Warning;
+pub use watermark::{AppliedWatermark, WatermarkMode, IMAGE_MARK_ALG};
 pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};
 
 /// The c2pa crate's version (labels are made and read with it), for

@@ -9,35 +9,25 @@ use std::{
 
 use tamga_notice::{audio::Sound, AppliedNotice, Length, NoticeError, NoticeOptions, NoticeStyle};
 
-use crate::{sign::Job, AiInvolvement, LabelError};
+use tamga_notice::images::Edit;
+
+use crate::{sign::Job, watermark::Marking, AiInvolvement, LabelError};
 
 impl Job {
     /// Adds the perceivable notice to the media in `source` (a badge on an
     /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
     /// drop), the record and a note for the user.
+    /// `mark`, when given, is embedded into an image's pixels after the
+    /// badge, in the same re-encode.
     pub(crate) fn add_notice(
         &self,
         source: &mut File,
         notice: &NoticeOptions,
+        mark: Option<&mut Marking>,
     ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
         let path = self.input.as_path();
         let io = |e| LabelError::io(path, e);
-        let fail = |e: NoticeError| match e {
-            NoticeError::Limit(x) => LabelError::Media(tamga_media::MediaError::LimitExceeded {
-                path: path.into(),
-                limit: x.limit,
-                value: x.value,
-                max: x.max,
-            }),
-            NoticeError::Library(source) => LabelError::NoticeLibrary {
-                path: path.into(),
-                source,
-            },
-            source => LabelError::Notice {
-                path: path.into(),
-                source,
-            },
-        };
+        let fail = |e| self.notice_error(e);
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let limits = &self.limits;
         let mut file = tempfile::tempfile().map_err(io)?;
@@ -71,28 +61,81 @@ impl Job {
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
-        let badged = tamga_notice::images::apply(
-            &notice.tools,
-            &input,
-            self.format,
-            &candidates,
-            position,
-            limits,
-        )
-        .map_err(fail)?;
-        let mut record = AppliedNotice::new(
-            style,
-            position,
-            &notice.langs,
-            badged.badge.lines.join(" · "),
-        );
-        record.size_share = Some(f64::from(badged.badge.share));
+        let mut embed = mark.map(|m| move |img: &mut image::DynamicImage| m.embed(img));
+        let plan = Edit {
+            badge: Some((&candidates, position)),
+            then: embed
+                .as_mut()
+                .map(|f| f as &mut dyn FnMut(&mut image::DynamicImage)),
+        };
+        let badged = tamga_notice::images::edit(&notice.tools, &input, self.format, plan, limits)
+            .map_err(fail)?;
+        let badge = badged
+            .badge
+            .ok_or_else(|| fail(NoticeError::Inconsistent("the badge was not drawn")))?;
+        let mut record = AppliedNotice::new(style, position, &notice.langs, badge.lines.join(" · "));
+        record.size_share = Some(f64::from(badge.share));
         // The encoders keep only part of the file's metadata: the rest is
         // copied over from the input.
         let bytes = crate::keep_metadata::carry_over(self.format, &input, badged.bytes, path)?;
         file.write_all(&bytes).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         Ok((file, record, badged.note))
+    }
+}
+
+impl Job {
+    /// Embeds `mark` alone into the image in `source` (one decode and
+    /// re-encode, metadata carried over as for a badge). `None` when the
+    /// image could not take it (too small, floating point): the reason is
+    /// in `mark`, and the file is left as it was.
+    pub(crate) fn add_watermark(
+        &self,
+        source: &mut File,
+        mark: &mut Marking,
+    ) -> Result<Option<(File, Option<String>)>, LabelError> {
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let mut input = Vec::new();
+        source.read_to_end(&mut input).map_err(io)?;
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut embed = |img: &mut image::DynamicImage| mark.embed(img);
+        let plan = Edit {
+            badge: None,
+            then: Some(&mut embed),
+        };
+        let tools = tamga_notice::Tools::default();
+        let edited = tamga_notice::images::edit(&tools, &input, self.format, plan, &self.limits)
+            .map_err(|e| self.notice_error(e))?;
+        if !matches!(mark.outcome, Some(Ok(_))) {
+            return Ok(None);
+        }
+        let bytes = crate::keep_metadata::carry_over(self.format, &input, edited.bytes, path)?;
+        let mut file = tempfile::tempfile().map_err(io)?;
+        file.write_all(&bytes).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        Ok(Some((file, edited.note)))
+    }
+
+    /// A notice library's error as the label's, by cause.
+    fn notice_error(&self, e: NoticeError) -> LabelError {
+        let path = self.input.as_path();
+        match e {
+            NoticeError::Limit(x) => LabelError::Media(tamga_media::MediaError::LimitExceeded {
+                path: path.into(),
+                limit: x.limit,
+                value: x.value,
+                max: x.max,
+            }),
+            NoticeError::Library(source) => LabelError::NoticeLibrary {
+                path: path.into(),
+                source,
+            },
+            source => LabelError::Notice {
+                path: path.into(),
+                source,
+            },
+        }
     }
 }
 

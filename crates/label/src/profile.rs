@@ -30,6 +30,13 @@ impl Profile {
         }
     }
 
+    /// Whether tamga's invisible watermark is embedded without being asked
+    /// for: under the EU's, whose Code of Practice on marking AI content
+    /// asks for a watermark beside the signed metadata.
+    pub fn watermarks(self) -> bool {
+        self == Self::Eu
+    }
+
     /// Whether the GB 45438 AIGC label is written without being asked for.
     pub fn writes_aigc(self) -> bool {
         self == Self::Cn
@@ -75,6 +82,7 @@ mod tests {
             Ok(vec![Lang::Zh])
         );
         assert!(Profile::Cn.writes_aigc() && !Profile::Eu.writes_aigc());
+        assert!(Profile::Eu.watermarks() && !Profile::Kz.watermarks() && !Profile::Cn.watermarks());
         assert!("mars"
             .parse::<Profile>()
             .unwrap_err()

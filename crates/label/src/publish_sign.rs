@@ -160,6 +160,9 @@ impl Labeller {
             // copy of the published file stripped on the way leads back
             // to it, and through its parent to the producer's.
             registry: label_options.registry.clone(),
+            // A distributor hands on the producer's content; marking it is
+            // the producer's act.
+            watermark: crate::WatermarkMode::Off,
             publish: Some(PublishPlan {
                 organisation: self.organisation().to_string(),
                 labels,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, Lang,
     MetadataOptions, NoticeOptions, NoticePosition, NoticeStyle, Profile, TrainingMining,
+    WatermarkMode,
 };
 
 /// What to disclose and how, as a user states it.
@@ -71,6 +72,9 @@ pub struct LabelRequest {
     /// The training and data-mining preference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_mining: Option<TrainingMining>,
+    /// tamga's invisible watermark (default: under `eu` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -100,7 +104,7 @@ pub enum RequestError {
 impl LabelRequest {
     /// The field names [`LabelRequest::set`] takes (the CLI's flags with
     /// `_` for `-`; `no_xmp` and `no_aigc` are the negative spellings).
-    pub const FIELDS: [&'static str; 18] = [
+    pub const FIELDS: [&'static str; 20] = [
         "ai",
         "generator",
         "provider",
@@ -119,6 +123,8 @@ impl LabelRequest {
         "notice_style",
         "notice_position",
         "training_mining",
+        "watermark",
+        "no_watermark",
     ];
 
     /// A request with only `ai` stated; everything else takes its default.
@@ -140,6 +146,7 @@ impl LabelRequest {
             notice_style: None,
             notice_position: None,
             training_mining: None,
+            watermark: None,
         }
     }
 
@@ -195,6 +202,8 @@ impl LabelRequest {
             "notice_style" => self.notice_style = Some(parse(field, value)?),
             "notice_position" => self.notice_position = Some(parse(field, value)?),
             "training_mining" => self.training_mining = Some(parse(field, value)?),
+            "watermark" => self.watermark = Some(flag(field, value)?),
+            "no_watermark" => self.watermark = Some(!flag(field, value)?),
             other => {
                 return Err(RequestError::Invalid {
                     field: other.to_string(),
@@ -274,11 +283,25 @@ impl LabelRequest {
         })
     }
 
-    /// Puts the request's metadata and notice into `options`; the rest of
-    /// `options` (keys, limits, time-stamps) is the front end's.
+    /// The invisible watermark: asked for (a file that cannot carry it gets
+    /// a warning), turned off, or the profile's default (EU's Code of
+    /// Practice asks for a watermark beside signed metadata), applied where
+    /// the format allows.
+    pub fn watermark_mode(&self) -> WatermarkMode {
+        match self.watermark {
+            Some(true) => WatermarkMode::Asked,
+            Some(false) => WatermarkMode::Off,
+            None if self.profile().watermarks() => WatermarkMode::WherePossible,
+            None => WatermarkMode::Off,
+        }
+    }
+
+    /// Puts the request's metadata, notice and watermark into `options`;
+    /// the rest of `options` (keys, limits, time-stamps) is the front end's.
     pub fn apply_to(&self, options: &mut LabelOptions) {
         options.metadata = self.metadata();
         options.notice = self.notice_options();
+        options.watermark = self.watermark_mode();
     }
 }
 

@@ -51,6 +51,8 @@ pub struct LabelOptions {
     /// back (see [`crate::SharedRegistry`]); a failed registration fails
     /// the label and writes nothing.
     pub registry: Option<crate::SharedRegistry>,
+    /// Whether images get tamga's invisible watermark before signing.
+    pub watermark: crate::WatermarkMode,
 }
 
 impl Default for LabelOptions {
@@ -66,6 +68,7 @@ impl Default for LabelOptions {
             metadata: MetadataOptions::default(),
             trust: crate::TrustConfig::default(),
             registry: None,
+            watermark: crate::WatermarkMode::Off,
         }
     }
 }
@@ -104,6 +107,9 @@ pub struct LabelOutcome {
     /// Where the label was recorded, when a registry was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registered: Option<crate::Registered>,
+    /// The invisible watermark put into the content, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<crate::AppliedWatermark>,
 }
 
 /// Signs labels with one identity; cheap to share across threads.
@@ -223,6 +229,7 @@ impl Labeller {
             limits: self.options.limits.decode,
             metadata: self.options.metadata.clone(),
             registry: self.options.registry.clone(),
+            watermark: self.options.watermark,
             publish: None,
         };
         let deadline = watchdog::deadline_for(checked.len, self.options.deadline);
@@ -237,6 +244,7 @@ impl Labeller {
             kept_previous_manifest: done.kept,
             warnings,
             registered: done.registered,
+            watermark: done.watermark,
         })
     }
 
@@ -288,6 +296,7 @@ impl Labeller {
                     path,
                     format,
                     content: Some(&content),
+                    watermark: None,
                     ai: Some(disclosure.ai),
                 };
                 labelled.registered =

@@ -17,8 +17,11 @@ use tamga_media::{write_atomically, FileMode};
 use tamga_notice::{AppliedNotice, NoticeOptions};
 
 use crate::{
-    input, manifest_map, register::Registration, soft_binding, text_sign, thumbnail, xmp_aigc,
-    AiDisclosure, DecodeLimits, LabelError, MediaFormat, MetadataOptions, Placement,
+    input, manifest_map,
+    register::Registration,
+    soft_binding, text_sign, thumbnail,
+    watermark::{self, AppliedWatermark, Marking, WatermarkMode},
+    xmp_aigc, AiDisclosure, DecodeLimits, LabelError, MediaFormat, MetadataOptions, Placement,
     ThumbnailOptions, Warning,
 };
 
@@ -31,6 +34,8 @@ pub(crate) struct JobDone {
     pub(crate) notice: Option<AppliedNotice>,
     /// Where the label was recorded, if anywhere.
     pub(crate) registered: Option<crate::Registered>,
+    /// The invisible watermark put into the content, if any.
+    pub(crate) watermark: Option<AppliedWatermark>,
 }
 
 /// Everything one labelling needs, owned, so it can run under the watchdog.
@@ -51,6 +56,8 @@ pub(crate) struct Job {
     pub(crate) metadata: MetadataOptions,
     /// Where the label is recorded, if anywhere.
     pub(crate) registry: Option<crate::SharedRegistry>,
+    /// Whether the content gets tamga's invisible watermark.
+    pub(crate) watermark: WatermarkMode,
     /// What the registry records about AI for this label: the producer's
     /// disclosure, or what a published file disclosed (`None`: nothing).
     pub(crate) recorded_ai: Option<crate::AiInvolvement>,
@@ -89,6 +96,8 @@ pub(crate) struct Staged {
     /// The content code of `source` (the label's soft binding), once
     /// computed.
     pub(crate) content: Option<ContentCode>,
+    /// The invisible watermark in `source`, if one was embedded.
+    pub(crate) watermark: Option<AppliedWatermark>,
 }
 
 impl Job {
@@ -108,6 +117,11 @@ impl Job {
             let labels = xmp_aigc::labels(&self.metadata, &self.disclosure, signer, path)?;
             let mut done = self.run_text(&labels, None)?;
             done.warnings.splice(0..0, unwritten);
+            if self.watermark == WatermarkMode::Asked {
+                done.warnings.push(Warning::Note(
+                    "no invisible watermark: texts cannot carry one (the label and its fingerprint still identify the text)".into(),
+                ));
+            }
             return Ok(done);
         }
         let mut staged = self.stage()?;
@@ -152,14 +166,41 @@ impl Job {
             warnings: Vec::new(),
             applied: None,
             content: None,
+            watermark: None,
+        };
+        // The watermark goes into the same decode and encode as the badge,
+        // after it: one re-encode, and the mark covers the badge too.
+        let mut marking = match self.watermark {
+            WatermarkMode::Off => None,
+            mode => match Marking::for_format(self.format) {
+                Ok(m) => Some(m),
+                Err(why) => {
+                    if mode == WatermarkMode::Asked {
+                        staged.warnings.push(Warning::Note(why));
+                    }
+                    None
+                }
+            },
         };
         // A badge re-encodes the image, and the re-encoded pixels are what
         // gets signed; the original stays open as the parent ingredient.
         if let Some(notice) = &self.notice {
-            let (badged, record, note) = self.add_notice(&mut staged.source, notice)?;
+            let (badged, record, note) =
+                self.add_notice(&mut staged.source, notice, marking.as_mut())?;
             staged.warnings.extend(note.map(Warning::from));
             staged.applied = Some(record);
             staged.original = Some(std::mem::replace(&mut staged.source, badged));
+        } else if let Some(m) = marking.as_mut() {
+            if let Some((marked, note)) = self.add_watermark(&mut staged.source, m)? {
+                staged.warnings.extend(note.map(Warning::from));
+                staged.original = Some(std::mem::replace(&mut staged.source, marked));
+            }
+        }
+        if let Some(m) = &marking {
+            match m.applied() {
+                Ok(applied) => staged.watermark = Some(applied),
+                Err(why) => staged.warnings.push(Warning::Note(why)),
+            }
         }
         Ok(staged)
     }
@@ -214,6 +255,9 @@ impl Job {
             soft_binding::add_assertion(&mut builder, code)
                 .map_err(|e| LabelError::c2pa(path, &e))?;
         }
+        if let Some(mark) = &staged.watermark {
+            watermark::add_to_manifest(&mut builder, mark).map_err(|e| LabelError::c2pa(path, &e))?;
+        }
         if let (true, Some(original)) = (parent, staged.original.as_mut()) {
             original
                 .seek(SeekFrom::Start(0))
@@ -257,6 +301,7 @@ impl Job {
             warnings,
             applied,
             content,
+            watermark,
             ..
         } = staged;
         let registration = self.registry.as_ref().map(|registry| Registration {
@@ -265,6 +310,7 @@ impl Job {
             path,
             format: self.format,
             content: content.as_ref(),
+            watermark: watermark.map(|w| w.payload_bytes()),
             ai: self.recorded_ai,
         });
         let mut registered = None;
@@ -310,6 +356,7 @@ impl Job {
                 warnings,
                 notice: applied,
                 registered,
+                watermark,
             });
         }
         let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
@@ -350,6 +397,7 @@ impl Job {
             warnings,
             notice: applied,
             registered,
+            watermark,
         })
     }
 
@@ -393,6 +441,7 @@ impl Job {
                 path,
                 format: self.format,
                 content: Some(&labelled.content),
+                watermark: None,
                 ai: self.recorded_ai,
             };
             registered = Some(r.record_text(&labelled.wrapper, tmp)?);
@@ -404,6 +453,7 @@ impl Job {
             warnings: labelled.warnings.into_iter().map(Warning::from).collect(),
             notice: labelled.notice,
             registered,
+            watermark: None,
         })
     }
 }

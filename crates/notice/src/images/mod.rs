@@ -68,6 +68,27 @@ pub fn supported(format: MediaFormat) -> bool {
     format.spec().badge.is_some()
 }
 
+/// What [`edit`] does to the pixels: the badge, then the caller's own
+/// change (an invisible watermark), which so covers the badge too.
+#[derive(Default)]
+pub struct Edit<'a> {
+    /// The badge's candidate wordings and its corner.
+    pub badge: Option<(&'a [Vec<String>], NoticePosition)>,
+    /// A change made to the upright pixels after the badge; it reports its
+    /// own outcome to its owner.
+    pub then: Option<&'a mut dyn FnMut(&mut DynamicImage)>,
+}
+
+/// The edited file.
+pub struct Edited {
+    /// The whole file, in the source's format.
+    pub bytes: Vec<u8>,
+    /// The badge drawn, when one was asked for.
+    pub badge: Option<Badge>,
+    /// What changed in the encoding that a user should know.
+    pub note: Option<String>,
+}
+
 /// Draws the first fitting candidate in `corner` of the image in `input`,
 /// decoding no more than `limits` allow; HEIC and AVIF through libheif
 /// and lossy JPEG XL through cjxl, as `tools` say.
@@ -79,35 +100,62 @@ pub fn apply(
     corner: NoticePosition,
     limits: &DecodeLimits,
 ) -> Result<Badged, NoticeError> {
-    match format.spec().badge {
-        Some(BadgeWriter::Gif) => {
-            return crate::images::gif_writer::apply(input, candidates, corner, limits)
-        }
-        // A drawing is edited as text, never rasterized.
-        Some(BadgeWriter::Svg) => {
-            return Ok(crate::images::svg_writer::apply(input, candidates, corner)?)
-        }
-        Some(BadgeWriter::Jxl) => {
-            return crate::images::jxl_writer::apply(&tools.cjxl, input, candidates, corner, limits)
-        }
-        Some(BadgeWriter::Heif) => {
-            return crate::images::heif_writer::apply(
-                tools.libheif.as_deref(),
-                input,
-                format,
-                candidates,
-                corner,
-                limits,
-            )
-        }
-        // 1-bit scans: `image` would widen them to 8 bits.
+    let plan = Edit {
+        badge: Some((candidates, corner)),
+        then: None,
+    };
+    let edited = edit(tools, input, format, plan, limits)?;
+    match edited.badge {
+        Some(badge) => Ok(Badged {
+            bytes: edited.bytes,
+            badge,
+            note: edited.note,
+        }),
+        None => Err(NoticeError::Inconsistent("the badge was not drawn")),
+    }
+}
+
+/// Whether [`edit`] can make a pixel change besides the badge in `format`:
+/// the formats decoded to pixels and encoded back by `image` (JPEG, PNG,
+/// WebP, TIFF, BMP). GIF palettes, drawings, JPEG XL and HEIF go through
+/// their own writers, which only draw badges.
+pub fn editable(format: MediaFormat) -> bool {
+    format.spec().badge == Some(BadgeWriter::Raster)
+}
+
+/// Decodes the image in `input`, applies `plan` to its pixels as
+/// displayed (turned upright by their EXIF orientation) and encodes it
+/// back in its own format, keeping its metadata, bit depth and a JPEG
+/// quality close to the source's.
+pub fn edit(
+    tools: &crate::Tools,
+    input: &[u8],
+    format: MediaFormat,
+    plan: Edit<'_>,
+    limits: &DecodeLimits,
+) -> Result<Edited, NoticeError> {
+    let badged = |b: Badged| Edited {
+        bytes: b.bytes,
+        badge: Some(b.badge),
+        note: b.note,
+    };
+    let own_writer = match format.spec().badge {
         Some(BadgeWriter::Raster)
-            if format == MediaFormat::Tiff && crate::images::tiff_writer::is_bilevel(input) =>
+            if !(format == MediaFormat::Tiff && crate::images::tiff_writer::is_bilevel(input)) =>
         {
-            return crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
+            false
         }
-        Some(BadgeWriter::Raster) => {}
         None => return Err(no_badges(format)),
+        Some(_) => true,
+    };
+    if own_writer {
+        let Some((candidates, corner)) = plan.badge else {
+            return Err(no_pixel_edits(format));
+        };
+        if plan.then.is_some() {
+            return Err(no_pixel_edits(format));
+        }
+        return own_writer_badge(tools, input, format, candidates, corner, limits).map(badged);
     }
     let err = image_error;
     let mut reader = ImageReader::new(Cursor::new(input))
@@ -149,7 +197,13 @@ pub fn apply(
     // it), so there the pixels stay upright: turned back, they would show
     // rotated once the orientation tag is gone.
     img.apply_orientation(orientation);
-    let badge = draw_on(&mut img, candidates, corner)?;
+    let badge = match plan.badge {
+        Some((candidates, corner)) => Some(draw_on(&mut img, candidates, corner)?),
+        None => None,
+    };
+    if let Some(then) = plan.then {
+        then(&mut img);
+    }
     if matches!(
         format,
         MediaFormat::Jpeg | MediaFormat::Png | MediaFormat::Webp
@@ -199,11 +253,44 @@ pub fn apply(
         }
         other => return Err(no_badges(other)),
     }
-    Ok(Badged {
+    Ok(Edited {
         bytes: out,
         badge,
         note,
     })
+}
+
+/// A badge through a format's own writer (GIF, SVG, JPEG XL, HEIF, 1-bit
+/// TIFF).
+fn own_writer_badge(
+    tools: &crate::Tools,
+    input: &[u8],
+    format: MediaFormat,
+    candidates: &[Vec<String>],
+    corner: NoticePosition,
+    limits: &DecodeLimits,
+) -> Result<Badged, NoticeError> {
+    match format.spec().badge {
+        Some(BadgeWriter::Gif) => crate::images::gif_writer::apply(input, candidates, corner, limits),
+        // A drawing is edited as text, never rasterized.
+        Some(BadgeWriter::Svg) => Ok(crate::images::svg_writer::apply(input, candidates, corner)?),
+        Some(BadgeWriter::Jxl) => {
+            crate::images::jxl_writer::apply(&tools.cjxl, input, candidates, corner, limits)
+        }
+        Some(BadgeWriter::Heif) => crate::images::heif_writer::apply(
+            tools.libheif.as_deref(),
+            input,
+            format,
+            candidates,
+            corner,
+            limits,
+        ),
+        // 1-bit scans: `image` would widen them to 8 bits.
+        Some(BadgeWriter::Raster) => {
+            crate::images::tiff_writer::apply_bilevel(input, candidates, corner, limits)
+        }
+        None => Err(no_badges(format)),
+    }
 }
 
 /// image's error by cause: a limit its decoder enforces, an encoder's
@@ -253,6 +340,14 @@ fn draw_on(
         }
     };
     Ok(drawn?)
+}
+
+fn no_pixel_edits(format: MediaFormat) -> NoticeError {
+    Unsupported::Format {
+        format,
+        notice: "an invisible watermark",
+    }
+    .into()
 }
 
 fn no_badges(format: MediaFormat) -> NoticeError {

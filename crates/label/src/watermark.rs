@@ -1,0 +1,168 @@
+//! tamga's invisible watermark in a label: choosing the payload, putting
+//! the mark into an image's pixels (after the notice, before signing, so
+//! the signature covers the marked pixels) and recording it in the
+//! manifest as a `c2pa.watermarked` action and a `c2pa.soft-binding`
+//! assertion under tamga's own algorithm identifier.
+//!
+//! The payload is 48 bits: a 4-bit scheme version (1) and 44 random bits.
+//! It carries no meaning of its own; the registry maps it to the label,
+//! so a copy that lost its label (a screenshot, a re-encode) can be traced
+//! back to it.
+
+use serde::Serialize;
+use tamga_watermark::tamga_mark::{self, EmbedError, EmbedReport, MarkKey};
+
+use crate::MediaFormat;
+
+/// tamga's soft-binding algorithm identifier for its image watermark. It is
+/// not (yet) in C2PA's soft-binding algorithm list; readers that do not
+/// know it skip the assertion.
+pub const IMAGE_MARK_ALG: &str = "org.tamga.image-mark.1";
+
+/// The registry's kind for watermark payloads.
+pub const WATERMARK_KIND: &str = "watermark";
+
+/// Payload scheme version, in the top 4 of the 48 bits.
+const PAYLOAD_VERSION: u64 = 1;
+
+/// When labels get the invisible watermark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum WatermarkMode {
+    /// No watermark.
+    #[default]
+    Off,
+    /// Every file whose format can carry one (a profile's default); the
+    /// others are labelled without, silently.
+    WherePossible,
+    /// Asked for: a file that cannot carry one is labelled with a warning
+    /// that says why.
+    Asked,
+}
+
+/// The watermark a label put into its content.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AppliedWatermark {
+    /// The soft-binding algorithm.
+    pub alg: &'static str,
+    /// The 48-bit payload, as 12 hexadecimal digits.
+    #[serde(serialize_with = "payload_hex")]
+    pub payload: u64,
+    /// PSNR of the marked pixels against the unmarked ones, in dB.
+    pub psnr_db: f64,
+}
+
+fn payload_hex<S: serde::Serializer>(p: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("{p:012x}"))
+}
+
+impl AppliedWatermark {
+    /// The payload as the registry and the soft-binding assertion hold it:
+    /// six bytes, most significant first.
+    pub fn payload_bytes(&self) -> Vec<u8> {
+        payload_bytes(self.payload)
+    }
+}
+
+/// A payload's six bytes, most significant first.
+pub fn payload_bytes(payload: u64) -> Vec<u8> {
+    payload.to_be_bytes()[2..].to_vec()
+}
+
+/// A fresh payload: version 1 and 44 random bits from the OS (a v4 UUID's
+/// random bits).
+pub(crate) fn new_payload() -> u64 {
+    let random = uuid::Uuid::new_v4().as_u128() as u64;
+    (PAYLOAD_VERSION << 44) | (random & ((1 << 44) - 1))
+}
+
+/// One image's marking: the payload, and what embedding it did once the
+/// pixels were at hand.
+pub(crate) struct Marking {
+    pub(crate) payload: u64,
+    pub(crate) outcome: Option<Result<EmbedReport, EmbedError>>,
+}
+
+impl Marking {
+    /// A marking for `format`, or `None` when its pixels cannot carry the
+    /// mark (with the reason, for a warning).
+    pub(crate) fn for_format(format: MediaFormat) -> Result<Self, String> {
+        if tamga_notice::images::editable(format) {
+            Ok(Self {
+                payload: new_payload(),
+                outcome: None,
+            })
+        } else {
+            Err(format!(
+                "no invisible watermark: {} files cannot carry one yet (JPEG, PNG, WebP, TIFF and BMP images can)",
+                format.name()
+            ))
+        }
+    }
+
+    /// Marks the upright pixels.
+    pub(crate) fn embed(&mut self, img: &mut image::DynamicImage) {
+        self.outcome = Some(tamga_mark::embed(img, self.payload, MarkKey::TAMGA));
+    }
+
+    /// What was applied, or the reason nothing was.
+    pub(crate) fn applied(&self) -> Result<AppliedWatermark, String> {
+        match &self.outcome {
+            Some(Ok(report)) => Ok(AppliedWatermark {
+                alg: IMAGE_MARK_ALG,
+                payload: self.payload,
+                psnr_db: (report.psnr_db * 10.0).round() / 10.0,
+            }),
+            Some(Err(e)) => Err(format!("no invisible watermark: {e}")),
+            None => Err("no invisible watermark: the pixels were not reached".into()),
+        }
+    }
+}
+
+/// Records the mark in the manifest: the `c2pa.watermarked` action (the
+/// content changed, invisibly) and the soft binding that names it.
+pub(crate) fn add_to_manifest(
+    builder: &mut c2pa::Builder,
+    applied: &AppliedWatermark,
+) -> c2pa::Result<()> {
+    use base64::Engine;
+    builder.add_action(serde_json::json!({
+        "action": "c2pa.watermarked",
+        "description": format!(
+            "added tamga's invisible watermark (payload {:012x}, PSNR {:.1} dB)",
+            applied.payload, applied.psnr_db
+        ),
+    }))?;
+    let binding: c2pa::assertions::SoftBinding = serde_json::from_value(serde_json::json!({
+        "alg": applied.alg,
+        "name": "tamga invisible image watermark",
+        "blocks": [{
+            "scope": {},
+            "value": base64::engine::general_purpose::STANDARD.encode(applied.payload_bytes()),
+        }],
+        "pad": [],
+    }))?;
+    builder.add_assertion(c2pa::assertions::SoftBinding::LABEL, &binding)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_are_version_one_and_differ() {
+        let (a, b) = (new_payload(), new_payload());
+        assert_ne!(a, b);
+        assert_eq!(a >> 44, 1);
+        assert_eq!(payload_bytes(0x1234_5678_9ABC), [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC]);
+    }
+
+    #[test]
+    fn only_pixel_formats_take_the_mark() {
+        assert!(Marking::for_format(MediaFormat::Jpeg).is_ok());
+        let why = Marking::for_format(MediaFormat::Gif).err().unwrap();
+        assert!(why.contains("cannot carry"), "{why}");
+    }
+}

@@ -230,6 +230,15 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
             for line in r.platform_metadata.iter().flat_map(|m| m.summary_lines()) {
                 outln!("{:<16} {line}", "")?;
             }
+            if let Some(w) = &r.watermark {
+                outln!(
+                    "{:<16} tamga watermark {} in the pixels ({:.1} % of its bits intact, scale {}): a tamga label was made for this content",
+                    "",
+                    w.payload,
+                    100.0 * w.confidence,
+                    w.scale
+                )?;
+            }
             if let Some(found) = &r.recovered {
                 print_recovered(found)?;
             }
@@ -247,6 +256,7 @@ fn print_recovered(found: &tamga_label::Recovered) -> std::io::Result<()> {
         (tamga_label::RecoveredBy::Fingerprint, Some(d)) => {
             format!("by fingerprint, {d} bits apart")
         }
+        (tamga_label::RecoveredBy::Watermark, _) => "by tamga's invisible watermark".to_string(),
         _ => "by exact hash".to_string(),
     };
     let made = match &found.disclosure {

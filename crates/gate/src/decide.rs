@@ -178,8 +178,13 @@ pub fn decide_with_mark(
     let mut evidence = evidence::collect(&report, declaration);
     if let Some(mark) = sd_mark {
         evidence.push(evidence::sd_watermark(mark));
-        evidence.sort_by_key(|e| e.kind);
     }
+    // A recovered label speaks for the content itself; the mark only
+    // stands in for a label that could not be found.
+    if let (Some(mark), None) = (&report.watermark, &report.recovered) {
+        evidence.push(evidence::tamga_watermark(mark));
+    }
+    evidence.sort_by_key(|e| e.kind);
     let status = evidence::ai_status(&evidence);
     let format = Some(report.format);
     let facts = Facts {
@@ -244,6 +249,7 @@ pub fn kind_word(kind: EvidenceKind) -> &'static str {
         EvidenceKind::C2pa => "c2pa",
         EvidenceKind::IptcXmp => "iptc-xmp",
         EvidenceKind::Aigc => "aigc",
+        EvidenceKind::TamgaWatermark => "tamga-watermark",
         EvidenceKind::SdWatermark => "sd-watermark",
         EvidenceKind::Declaration => "declaration",
     }

@@ -18,6 +18,11 @@ pub enum EvidenceKind {
     IptcXmp,
     /// A GB 45438 Annex E `AIGC` implicit label.
     Aigc,
+    /// tamga's own invisible watermark in the pixels of an unlabelled image
+    /// whose label the registry could not give back (none configured, or
+    /// not recorded there): a tamga AI label was made for this content and
+    /// lost. Unsigned, and not a label.
+    TamgaWatermark,
     /// A Stable Diffusion watermark in the pixels of an unlabelled image
     /// (invisible-watermark's dwtDct): unsigned, and not a label.
     SdWatermark,
@@ -187,6 +192,28 @@ pub fn collect(report: &FileReport, declaration: Option<&Declaration>) -> Vec<Ev
     }
     out.sort_by_key(|e| e.kind);
     out
+}
+
+/// The evidence of tamga's own watermark in an unlabelled image whose
+/// label was not recovered: suspected AI. `tamga label` embeds it only
+/// into content it labels as AI-involved, but the key is public (anyone
+/// with tamga can read, and so write, the mark), so it is a strong hint,
+/// not a signed statement.
+pub fn tamga_watermark(mark: &tamga_label::FoundWatermark) -> Evidence {
+    Evidence {
+        kind: EvidenceKind::TamgaWatermark,
+        strength: Strength::Unsigned,
+        says_ai: true,
+        certainty: Some(Certainty::Suspected),
+        source_type: None,
+        detail: format!(
+            "suspected AI (tamga watermark): payload {}, {:.1} % of its coded bits intact; \
+             a tamga AI label was made for this content and is missing",
+            mark.payload,
+            100.0 * mark.confidence
+        ),
+        confidence: Some(mark.confidence),
+    }
 }
 
 /// The evidence of a Stable Diffusion watermark: suspected AI, the lowest

@@ -51,6 +51,13 @@ pub(crate) fn sentence(lang: ReportLang, found: &Recovered) -> String {
         (RecoveredBy::Fingerprint, Some(d), _) => {
             format!("found by fingerprint, {d} bits apart")
         }
+        (RecoveredBy::Watermark, _, ReportLang::Kk) => {
+            "tamga-ның көрінбейтін су белгісі (watermark) бойынша табылды".into()
+        }
+        (RecoveredBy::Watermark, _, ReportLang::Ru) => {
+            "найдена по невидимому водяному знаку tamga (watermark)".into()
+        }
+        (RecoveredBy::Watermark, _, _) => "found by tamga's invisible watermark".into(),
         (_, _, ReportLang::Kk) => "файлдың дәл хэші бойынша табылды".into(),
         (_, _, ReportLang::Ru) => "найдена по точному хешу файла".into(),
         (_, _, _) => "found by exact hash".into(),

@@ -211,7 +211,9 @@ fn label(facts: &Facts<'_>, out: &mut Findings) {
             e.says_ai
                 && !matches!(
                     e.kind,
-                    EvidenceKind::Declaration | EvidenceKind::SdWatermark
+                    EvidenceKind::Declaration
+                        | EvidenceKind::SdWatermark
+                        | EvidenceKind::TamgaWatermark
                 )
         });
     let accept = policy

@@ -102,7 +102,9 @@ pub use tamga_notice::{
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};
 pub use verify::{Recovered, RecoveredBy, TrustConfig, Verifier, VerifyOptions};
-pub use verify_report::{ChainLink, FileReport, Verdict, VerifyEntry, VerifyReport, VerifySummary};
+pub use verify_report::{
+    ChainLink, FileReport, FoundWatermark, Verdict, VerifyEntry, VerifyReport, VerifySummary,
+};
 pub use warning::Warning;
 pub use watermark::{AppliedWatermark, WatermarkMode, IMAGE_MARK_ALG};
 pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};

@@ -73,7 +73,8 @@ impl Job {
         let badge = badged
             .badge
             .ok_or_else(|| fail(NoticeError::Inconsistent("the badge was not drawn")))?;
-        let mut record = AppliedNotice::new(style, position, &notice.langs, badge.lines.join(" · "));
+        let mut record =
+            AppliedNotice::new(style, position, &notice.langs, badge.lines.join(" · "));
         record.size_share = Some(f64::from(badge.share));
         // The encoders keep only part of the file's metadata: the rest is
         // copied over from the input.

@@ -256,7 +256,8 @@ impl Job {
                 .map_err(|e| LabelError::c2pa(path, &e))?;
         }
         if let Some(mark) = &staged.watermark {
-            watermark::add_to_manifest(&mut builder, mark).map_err(|e| LabelError::c2pa(path, &e))?;
+            watermark::add_to_manifest(&mut builder, mark)
+                .map_err(|e| LabelError::c2pa(path, &e))?;
         }
         if let (true, Some(original)) = (parent, staged.original.as_mut()) {
             original

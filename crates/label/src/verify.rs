@@ -149,11 +149,12 @@ impl Verifier {
         })
     }
 
-    /// Looks a file the report calls unlabelled up in the registry, if
-    /// there is one, and puts what it finds in the report. `shown` names
-    /// it; `subject` gives its bytes (asked for only when there is a
-    /// lookup to make). The fingerprint decodes untrusted content, so it
-    /// runs under the watchdog like the reading of labels.
+    /// For a file the report calls unlabelled: looks for tamga's watermark
+    /// in its pixels (an image format that can carry one), then looks it
+    /// up in the registry, if there is one, and puts what it finds in the
+    /// report. `shown` names it; `subject` gives its bytes (asked for only
+    /// when there is something to do). Decoding untrusted content runs
+    /// under the watchdog like the reading of labels.
     fn recover(
         &self,
         report: &mut FileReport,
@@ -161,29 +162,39 @@ impl Verifier {
         subject: impl FnOnce() -> Subject,
         len: u64,
     ) -> Result<(), LabelError> {
-        let Some(registry) = self.options.registry.clone() else {
-            return Ok(());
-        };
         if report.verdict != Verdict::Unlabelled {
+            return Ok(());
+        }
+        let format = report.format;
+        let markable = tamga_notice::images::editable(format);
+        let registry = self.options.registry.clone();
+        if registry.is_none() && !markable {
             return Ok(());
         }
         let (context, trust) = (self.context.clone(), self.trust_list.clone());
         let limits = self.options.limits.decode;
         let owned = shown.to_path_buf();
         let subject = subject();
-        let format = report.format;
         let deadline = watchdog::deadline_for(len, self.options.deadline);
-        report.recovered = watchdog::run(shown, deadline, move || {
-            recover::recover(
-                &context,
-                trust.as_deref(),
-                &registry,
-                &owned,
-                &subject,
-                format,
-                &limits,
-            )
+        let (mark, recovered) = watchdog::run(shown, deadline, move || {
+            let mark = subject.tamga_mark(format, &limits);
+            let recovered = match &registry {
+                Some(registry) => recover::recover(
+                    &context,
+                    trust.as_deref(),
+                    registry,
+                    &owned,
+                    &subject,
+                    format,
+                    &limits,
+                    mark.as_ref(),
+                )?,
+                None => None,
+            };
+            Ok::<_, LabelError>((mark, recovered))
         })?;
+        report.watermark = mark.as_ref().map(crate::FoundWatermark::from_detection);
+        report.recovered = recovered;
         Ok(())
     }
 
@@ -198,7 +209,9 @@ impl Verifier {
         watchdog::guard(path, || {
             // Kept for the lookup only when there can be one: reading the
             // label consumes the bytes.
-            let kept = self.options.registry.as_ref().map(|_| bytes.clone());
+            // A raster image is kept too, for the watermark detector.
+            let markable = MediaFormat::sniff(&bytes).is_some_and(tamga_notice::images::editable);
+            let kept = (self.options.registry.is_some() || markable).then(|| bytes.clone());
             let len = bytes.len() as u64;
             let checked =
                 input::from_bytes(path, bytes, &self.options.limits, self.options.format)?;

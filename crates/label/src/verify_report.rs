@@ -193,6 +193,47 @@ pub struct FileReport {
     /// file itself carries nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recovered: Option<crate::Recovered>,
+    /// tamga's invisible watermark, when an unlabelled image carries one:
+    /// a tamga label was made for this content and lost on the way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<FoundWatermark>,
+}
+
+/// tamga's invisible watermark found in a file's pixels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct FoundWatermark {
+    /// The soft-binding algorithm ([`crate::IMAGE_MARK_ALG`]).
+    pub alg: &'static str,
+    /// The 48-bit payload, as 12 hexadecimal digits: the key the registry
+    /// holds the label under.
+    pub payload: String,
+    /// Share of the coded bits that arrived right (1 = untouched); the
+    /// rest were corrected.
+    pub confidence: f64,
+    /// The image's scale against the one marked (0.5: halved).
+    pub scale: f64,
+    /// An upper bound on the chance that an unmarked image shows a mark at
+    /// all, by the detector's construction.
+    pub false_match_bound: f64,
+}
+
+impl FoundWatermark {
+    /// The report of a detection.
+    pub fn from_detection(d: &tamga_watermark::tamga_mark::Detection) -> Self {
+        use tamga_watermark::tamga_mark::code::CODED_BITS;
+        Self {
+            alg: crate::IMAGE_MARK_ALG,
+            payload: format!("{:012x}", d.payload),
+            confidence: round3(1.0 - d.code_errors as f64 / CODED_BITS as f64),
+            scale: round3(f64::from(d.scale)),
+            false_match_bound: tamga_watermark::tamga_mark::Detection::false_positive_bound(),
+        }
+    }
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 /// One entry of a [`VerifyReport`]: a verdict, or why the file could not be

@@ -156,7 +156,10 @@ mod tests {
         let (a, b) = (new_payload(), new_payload());
         assert_ne!(a, b);
         assert_eq!(a >> 44, 1);
-        assert_eq!(payload_bytes(0x1234_5678_9ABC), [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC]);
+        assert_eq!(
+            payload_bytes(0x1234_5678_9ABC),
+            [0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC]
+        );
     }
 
     #[test]

@@ -20,8 +20,16 @@ const TRANSFORMS: &[(&str, &[&str], &str)] = &[
     ("JPEG quality 75", &["-quality", "75"], "jpg"),
     ("JPEG quality 50", &["-quality", "50"], "jpg"),
     ("resize to 50 %", &["-resize", "50%"], "png"),
-    ("crop 10 % from left and top", &["-gravity", "SouthEast", "-crop", "90%x90%+0+0", "+repage"], "png"),
-    ("resize 70 % + JPEG 75", &["-resize", "70%", "-quality", "75"], "jpg"),
+    (
+        "crop 10 % from left and top",
+        &["-gravity", "SouthEast", "-crop", "90%x90%+0+0", "+repage"],
+        "png",
+    ),
+    (
+        "resize 70 % + JPEG 75",
+        &["-resize", "70%", "-quality", "75"],
+        "jpg",
+    ),
     ("WebP lossy quality 80", &["-quality", "80"], "webp"),
 ];
 
@@ -43,7 +51,10 @@ fn main() {
             eprintln!("skip {file}: too small");
             continue;
         }
-        if !matches!(img, image::DynamicImage::ImageRgb8(_) | image::DynamicImage::ImageLuma8(_)) {
+        if !matches!(
+            img,
+            image::DynamicImage::ImageRgb8(_) | image::DynamicImage::ImageLuma8(_)
+        ) {
             img = image::DynamicImage::ImageRgb8(img.to_rgb8());
         }
         let t = Instant::now();
@@ -71,7 +82,9 @@ fn main() {
                 .status()
                 .expect("convert");
             assert!(status.success(), "{name}");
-            let found = image::open(&out).ok().and_then(|t| detect(&t, MarkKey::TAMGA));
+            let found = image::open(&out)
+                .ok()
+                .and_then(|t| detect(&t, MarkKey::TAMGA));
             let good = found.map(|d| d.payload) == Some(payload);
             if good {
                 ok[i] += 1;
@@ -79,7 +92,12 @@ fn main() {
             line += &format!(
                 " | {}{}",
                 if good { "ok" } else { "FAIL" },
-                found.map(|d| format!(" e{} s{:.3} z{:.1}", d.code_errors, d.scale, d.sync_strength)).unwrap_or_default()
+                found
+                    .map(|d| format!(
+                        " e{} s{:.3} z{:.1}",
+                        d.code_errors, d.scale, d.sync_strength
+                    ))
+                    .unwrap_or_default()
             );
             let _ = std::fs::remove_file(Path::new(&out));
         }
@@ -87,7 +105,11 @@ fn main() {
     }
     println!("| transformation | decoded bit-exact |\n|---|---:|");
     for (i, (name, _, _)) in TRANSFORMS.iter().enumerate() {
-        println!("| {name} | {} of {tried} ({:.1} %) |", ok[i], 100.0 * ok[i] as f64 / tried.max(1) as f64);
+        println!(
+            "| {name} | {} of {tried} ({:.1} %) |",
+            ok[i],
+            100.0 * ok[i] as f64 / tried.max(1) as f64
+        );
     }
     println!(
         "\nPSNR: min {psnr_min:.1} dB, mean {:.1} dB. Unmarked originals detected: {false_hits} of {tried}.",

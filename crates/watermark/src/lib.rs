@@ -1,5 +1,7 @@
-//! Reads invisible watermarks that other generators put in their pixels,
-//! so an unlabelled image can still be flagged as suspected AI.
+//! Invisible watermarks: tamga's own ([`tamga_mark`]: embedded when
+//! labelling, read back from copies that lost their label) and the ones
+//! other generators put in their pixels, so an unlabelled image can still
+//! be flagged as suspected AI.
 //!
 //! Only open, documented schemes are read: today the Stable Diffusion
 //! watermark, `invisible-watermark`'s `dwtDct` method ([`sd_dwtdct`]),
@@ -20,6 +22,6 @@ mod read;
 pub mod sd_dwtdct;
 pub mod tamga_mark;
 
-pub use read::{read_sd_mark, WatermarkError};
+pub use read::{read_sd_mark, read_tamga_mark, WatermarkError};
 pub use sd_dwtdct::{SdMark, SdPayload, SdPipeline};
 pub use tamga_media::DecodeLimits;

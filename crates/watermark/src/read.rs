@@ -7,7 +7,10 @@ use std::io::{BufRead, Seek};
 use image::ImageReader;
 use tamga_media::{DecodeLimits, Exceeded};
 
-use crate::sd_dwtdct::{self, SdMark};
+use crate::{
+    sd_dwtdct::{self, SdMark},
+    tamga_mark::{self, Detection, MarkKey},
+};
 
 /// Why an image could not be read for watermarks.
 #[derive(Debug, thiserror::Error)]
@@ -31,22 +34,46 @@ pub fn read_sd_mark<R: BufRead + Seek>(
     reader: R,
     limits: &DecodeLimits,
 ) -> Result<Option<SdMark>, WatermarkError> {
+    let (img, _) = decode(reader, limits, 3)?;
+    Ok(sd_dwtdct::decode(&img.into_rgb8()))
+}
+
+/// Decodes the image in `reader` and looks for tamga's own watermark in
+/// it as displayed (turned upright by its EXIF orientation, as tamga
+/// embeds it).
+pub fn read_tamga_mark<R: BufRead + Seek>(
+    reader: R,
+    limits: &DecodeLimits,
+) -> Result<Option<Detection>, WatermarkError> {
+    // The detector's planes: luma, two box means, the residual and its
+    // energy, each 4 bytes a pixel.
+    let (mut img, orientation) = decode(reader, limits, 20)?;
+    img.apply_orientation(orientation);
+    Ok(tamga_mark::detect(&img, MarkKey::TAMGA))
+}
+
+/// Decodes within `limits`, counting `extra` bytes a pixel for what the
+/// caller makes of the pixels.
+fn decode<R: BufRead + Seek>(
+    reader: R,
+    limits: &DecodeLimits,
+    extra: u64,
+) -> Result<(image::DynamicImage, image::metadata::Orientation), WatermarkError> {
     let mut decoder = ImageReader::new(reader)
         .with_guessed_format()?
         .into_decoder()?;
     let (width, height) = image::ImageDecoder::dimensions(&decoder);
     let bytes_per_pixel = u64::from(image::ImageDecoder::color_type(&decoder).bytes_per_pixel());
-    // The decoded image plus its RGB copy.
     limits.check_image(
         u64::from(width),
         u64::from(height),
-        bytes_per_pixel.saturating_add(3),
+        bytes_per_pixel.saturating_add(extra),
     )?;
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_decoded_bytes);
     image::ImageDecoder::set_limits(&mut decoder, image_limits)?;
-    let rgb = image::DynamicImage::from_decoder(decoder)?.into_rgb8();
-    Ok(sd_dwtdct::decode(&rgb))
+    let orientation = image::ImageDecoder::orientation(&mut decoder)?;
+    Ok((image::DynamicImage::from_decoder(decoder)?, orientation))
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub(super) fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         platform_metadata: None,
         warnings: Vec::new(),
         recovered: None,
+        watermark: None,
     }
 }
 
@@ -163,6 +164,7 @@ pub(super) fn from_reader(
         platform_metadata: None,
         warnings: Vec::new(),
         recovered: None,
+        watermark: None,
     };
     signing_time::apply(&mut report, reader, trust.is_some());
     report

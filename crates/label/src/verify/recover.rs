@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::ContentCode;
 use tamga_registry::{Match, MatchedBy};
+use tamga_watermark::tamga_mark::Detection;
 
 use super::*;
 use crate::{manifest_map::FoundDisclosure, verify_report::Signer, SharedRegistry};
@@ -33,6 +34,9 @@ pub enum RecoveredBy {
     Exact,
     /// The file's content code is within the match distance of a label's.
     Fingerprint,
+    /// The file carries tamga's invisible watermark, and the registry
+    /// holds a label under its payload.
+    Watermark,
 }
 
 /// A label found in the registry for a file that has none.
@@ -98,6 +102,31 @@ impl Subject {
         }
     }
 
+    /// tamga's watermark in the pixels, for formats that can carry it;
+    /// `None` when there is none or the image does not decode.
+    pub(super) fn tamga_mark(
+        &self,
+        format: MediaFormat,
+        limits: &crate::DecodeLimits,
+    ) -> Option<Detection> {
+        if !tamga_notice::images::editable(format) {
+            return None;
+        }
+        match self {
+            Self::File(path) => {
+                let file = std::fs::File::open(path).ok()?;
+                tamga_watermark::read_tamga_mark(std::io::BufReader::new(file), limits)
+                    .ok()
+                    .flatten()
+            }
+            Self::Bytes(bytes) => {
+                tamga_watermark::read_tamga_mark(Cursor::new(bytes.as_slice()), limits)
+                    .ok()
+                    .flatten()
+            }
+        }
+    }
+
     /// The content code, if the format has one and the content decodes
     /// (`None` otherwise: only the exact lookup can find such a file).
     fn content(&self, format: MediaFormat, limits: &crate::DecodeLimits) -> Option<ContentCode> {
@@ -143,8 +172,18 @@ fn content_of_bytes(
     }
 }
 
-/// Looks `subject` up in `registry`; `None` when nothing matches. `shown`
-/// names it in the report and in errors.
+/// How the registry entry was found.
+enum Via<'a> {
+    Exact,
+    Watermark,
+    Fingerprint(&'a ContentCode),
+}
+
+/// Looks `subject` up in `registry` — by its exact hash, then by the
+/// payload of the tamga watermark `mark` it carries, then by its nearest
+/// content code; `None` when nothing matches. `shown` names it in the
+/// report and in errors.
+#[allow(clippy::too_many_arguments)] // each is one fact the lookup needs
 pub(super) fn recover(
     context: &Arc<Context>,
     trust: Option<&TrustList>,
@@ -153,6 +192,7 @@ pub(super) fn recover(
     subject: &Subject,
     format: MediaFormat,
     limits: &crate::DecodeLimits,
+    mark: Option<&Detection>,
 ) -> Result<Option<Recovered>, LabelError> {
     let reg_err = |source| LabelError::Registry {
         path: shown.into(),
@@ -165,7 +205,34 @@ pub(super) fn recover(
         .into_iter()
         .find(|m| m.by == MatchedBy::HardHash);
     if let Some(m) = exact {
-        return judge(context, trust, registry, shown, subject, format, &m, None);
+        return judge(
+            context,
+            trust,
+            registry,
+            shown,
+            subject,
+            format,
+            &m,
+            Via::Exact,
+        );
+    }
+    if let Some(mark) = mark {
+        let payload = crate::watermark::payload_bytes(mark.payload);
+        let marked = registry
+            .with(|r| r.by_binding(crate::IMAGE_MARK_ALG, &payload))
+            .map_err(reg_err)?;
+        if let Some(m) = marked.first() {
+            return judge(
+                context,
+                trust,
+                registry,
+                shown,
+                subject,
+                format,
+                m,
+                Via::Watermark,
+            );
+        }
     }
     // A featureless code (a flat image, a steady tone) is shared by
     // unrelated content: it is recorded but never matched.
@@ -184,7 +251,7 @@ pub(super) fn recover(
             subject,
             format,
             m,
-            Some(&content),
+            Via::Fingerprint(&content),
         ),
         None => Ok(None),
     }
@@ -200,7 +267,7 @@ fn judge(
     subject: &Subject,
     format: MediaFormat,
     m: &Match,
-    content: Option<&ContentCode>,
+    via: Via<'_>,
 ) -> Result<Option<Recovered>, LabelError> {
     let stored = registry
         .with(|r| r.manifest(&m.manifest_id))
@@ -211,9 +278,9 @@ fn judge(
     let Some(stored) = stored else {
         return Ok(None);
     };
-    let reader = match content {
+    let reader = match via {
         // The very file that was signed: its binding is checked for real.
-        None => {
+        Via::Exact => {
             let reader = Reader::from_shared_context(context);
             match subject {
                 Subject::File(file) => {
@@ -229,18 +296,19 @@ fn judge(
         }
         // A transformed copy: the store is validated on its own (against
         // no content), and its binding mismatch set aside below.
-        Some(_) => Reader::from_shared_context(context).with_manifest_data_and_stream(
-            &stored.store,
-            crate::text_sign::STORE_FORMAT,
-            Cursor::new(Vec::new()),
-        ),
+        Via::Watermark | Via::Fingerprint(_) => Reader::from_shared_context(context)
+            .with_manifest_data_and_stream(
+                &stored.store,
+                crate::text_sign::STORE_FORMAT,
+                Cursor::new(Vec::new()),
+            ),
     }
     .map_err(|e| LabelError::c2pa(path, &e))?;
     let found = Found::new(reader, ManifestSource::Remote);
     let report = from_reader(path, format, &found, trust);
-    let (verdict, failures, content_changed) = match content {
-        None => (report.verdict, report.failures, false),
-        Some(_) => {
+    let (verdict, failures, content_changed) = match via {
+        Via::Exact => (report.verdict, report.failures, false),
+        Via::Watermark | Via::Fingerprint(_) => {
             let rest: Vec<_> = report
                 .failures
                 .into_iter()
@@ -251,12 +319,19 @@ fn judge(
     };
     let reason = reason(verdict, content_changed, report.signer.as_ref());
     Ok(Some(Recovered {
-        how: match content {
-            None => RecoveredBy::Exact,
-            Some(_) => RecoveredBy::Fingerprint,
+        how: match via {
+            Via::Exact => RecoveredBy::Exact,
+            Via::Watermark => RecoveredBy::Watermark,
+            Via::Fingerprint(_) => RecoveredBy::Fingerprint,
         },
-        kind: content.map(|c| c.kind.name()),
-        distance: content.map(|_| m.distance),
+        kind: match via {
+            Via::Fingerprint(c) => Some(c.kind.name()),
+            _ => None,
+        },
+        distance: match via {
+            Via::Fingerprint(_) => Some(m.distance),
+            _ => None,
+        },
         manifest: stored.id,
         verdict,
         content_changed,

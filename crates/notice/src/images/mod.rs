@@ -271,7 +271,9 @@ fn own_writer_badge(
     limits: &DecodeLimits,
 ) -> Result<Badged, NoticeError> {
     match format.spec().badge {
-        Some(BadgeWriter::Gif) => crate::images::gif_writer::apply(input, candidates, corner, limits),
+        Some(BadgeWriter::Gif) => {
+            crate::images::gif_writer::apply(input, candidates, corner, limits)
+        }
         // A drawing is edited as text, never rasterized.
         Some(BadgeWriter::Svg) => Ok(crate::images::svg_writer::apply(input, candidates, corner)?),
         Some(BadgeWriter::Jxl) => {

@@ -190,7 +190,9 @@ mod tests {
     use super::*;
 
     fn soft_of(code: &[u8]) -> Vec<f32> {
-        code.iter().map(|&b| if b == 1 { 1.0 } else { -1.0 }).collect()
+        code.iter()
+            .map(|&b| if b == 1 { 1.0 } else { -1.0 })
+            .collect()
     }
 
     #[test]
@@ -199,7 +201,13 @@ mod tests {
             let code = encode(payload);
             assert_eq!(code.len(), CODED_BITS);
             let got = decode(&soft_of(&code)).unwrap();
-            assert_eq!(got, Decoded { payload, code_errors: 0 });
+            assert_eq!(
+                got,
+                Decoded {
+                    payload,
+                    code_errors: 0
+                }
+            );
             // 20 flipped bits spread over the word are corrected.
             let mut soft = soft_of(&code);
             for i in (0..CODED_BITS).step_by(CODED_BITS / 20).take(20) {
@@ -238,6 +246,9 @@ mod tests {
     #[test]
     fn the_crc_catches_a_changed_payload() {
         assert_ne!(crc16(1), crc16(2));
-        assert_eq!(crc16(0x3132_3334_3536 & PAYLOAD_MASK), crc16(0x3132_3334_3536));
+        assert_eq!(
+            crc16(0x3132_3334_3536 & PAYLOAD_MASK),
+            crc16(0x3132_3334_3536)
+        );
     }
 }

@@ -26,9 +26,9 @@ use image::DynamicImage;
 
 use crate::tamga_mark::{
     code::{self, CODED_BITS},
+    embed::masking_amplitude,
     fft,
     pattern::{self, hat, Layout, MarkKey, CHIP, CHIPS, TILE},
-    embed::masking_amplitude,
     plane::Plane,
 };
 
@@ -133,7 +133,12 @@ fn sharpest(r: &Plane, sync: &[f32], scale: f32, step: f32, side: usize) -> f32 
 fn residual(luma: &Plane) -> Plane {
     let fine = luma.box_mean(1);
     let coarse = luma.box_mean(4);
-    let mut data: Vec<f32> = fine.data.iter().zip(&coarse.data).map(|(a, b)| a - b).collect();
+    let mut data: Vec<f32> = fine
+        .data
+        .iter()
+        .zip(&coarse.data)
+        .map(|(a, b)| a - b)
+        .collect();
     let amplitude = masking_amplitude(luma);
     let energy = Plane {
         width: luma.width,
@@ -176,7 +181,9 @@ fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
     }
     // Rows, columns and the diagonal: the tile repeats along all three.
     let score = |lag: usize| acf[lag] + acf[lag * w] + acf[lag * w + lag];
-    let s: Vec<f32> = (0..=max_lag).map(|l| if l >= min_lag { score(l) } else { 0.0 }).collect();
+    let s: Vec<f32> = (0..=max_lag)
+        .map(|l| if l >= min_lag { score(l) } else { 0.0 })
+        .collect();
     // Prominence of every lag over its neighbourhood's typical level.
     let prominence: Vec<f32> = (0..=max_lag)
         .map(|l| {
@@ -204,7 +211,11 @@ fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
             // Parabola through the three samples around the maximum.
             let (a, b, c) = (s[l - 1], s[l], s[l + 1]);
             let denom = a - 2.0 * b + c;
-            let offset = if denom < 0.0 { 0.5 * (a - c) / denom } else { 0.0 };
+            let offset = if denom < 0.0 {
+                0.5 * (a - c) / denom
+            } else {
+                0.0
+            };
             peaks.push((rank, l as f32 + offset.clamp(-0.5, 0.5)));
         }
     }
@@ -223,7 +234,11 @@ fn attempt(r: &Plane, scale: f32, layout: &Layout, sync: &[f32]) -> Option<Detec
     for cy in 0..CHIPS {
         for cx in 0..CHIPS {
             let g = cy * CHIPS + cx;
-            let v = chip_value(&folded, cx * CHIP + CHIP / 2 + dx, cy * CHIP + CHIP / 2 + dy);
+            let v = chip_value(
+                &folded,
+                cx * CHIP + CHIP / 2 + dx,
+                cy * CHIP + CHIP / 2 + dy,
+            );
             soft[layout.bit_of[g]] += layout.spread[g] * v;
         }
     }

@@ -64,7 +64,11 @@ pub const MIN_SIDE: u32 = 2 * TILE as u32;
 
 /// Embeds the 48-bit `payload` (higher bits ignored) into `img`'s stored
 /// pixels, in its own sample type. Alpha is left alone.
-pub fn embed(img: &mut DynamicImage, payload: u64, key: MarkKey) -> Result<EmbedReport, EmbedError> {
+pub fn embed(
+    img: &mut DynamicImage,
+    payload: u64,
+    key: MarkKey,
+) -> Result<EmbedReport, EmbedError> {
     let (w, h) = (img.width(), img.height());
     if w < MIN_SIDE || h < MIN_SIDE {
         return Err(EmbedError::TooSmall {

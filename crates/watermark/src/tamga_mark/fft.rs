@@ -68,9 +68,7 @@ mod tests {
             }
         }
         let c = correlate(&a, &b, w, h);
-        let best = (0..w * h)
-            .max_by(|&i, &j| c[i].total_cmp(&c[j]))
-            .unwrap();
+        let best = (0..w * h).max_by(|&i, &j| c[i].total_cmp(&c[j])).unwrap();
         assert_eq!((best % w, best / w), (3, 5));
     }
 }

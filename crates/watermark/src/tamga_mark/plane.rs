@@ -21,7 +21,9 @@ impl Plane {
         let data = match img {
             DynamicImage::ImageLuma8(b) => b.pixels().map(|p| f32::from(p.0[0])).collect(),
             DynamicImage::ImageLumaA8(b) => b.pixels().map(|p| f32::from(p.0[0])).collect(),
-            DynamicImage::ImageRgb8(b) => b.pixels().map(|p| luma8(p.0[0], p.0[1], p.0[2])).collect(),
+            DynamicImage::ImageRgb8(b) => {
+                b.pixels().map(|p| luma8(p.0[0], p.0[1], p.0[2])).collect()
+            }
             DynamicImage::ImageRgba8(b) => {
                 b.pixels().map(|p| luma8(p.0[0], p.0[1], p.0[2])).collect()
             }
@@ -45,7 +47,11 @@ impl Plane {
         let (w, h) = (self.width, self.height);
         let mut tmp = vec![0f32; w * h];
         for y in 0..h {
-            running_mean(&self.data[y * w..(y + 1) * w], r, &mut tmp[y * w..(y + 1) * w]);
+            running_mean(
+                &self.data[y * w..(y + 1) * w],
+                r,
+                &mut tmp[y * w..(y + 1) * w],
+            );
         }
         let mut out = vec![0f32; w * h];
         let mut col = vec![0f32; h];

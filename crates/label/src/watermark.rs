@@ -70,6 +70,24 @@ pub fn payload_bytes(payload: u64) -> Vec<u8> {
     payload.to_be_bytes()[2..].to_vec()
 }
 
+/// The payload of tamga's watermark in the image file at `path`, when
+/// `format` can carry one and it is there. A file that does not decode
+/// (or would pass `limits`) has none to give.
+pub fn payload_in_file(
+    path: &std::path::Path,
+    format: MediaFormat,
+    limits: &crate::DecodeLimits,
+) -> Option<u64> {
+    if !tamga_notice::images::editable(format) {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    tamga_watermark::read_tamga_mark(std::io::BufReader::new(file), limits)
+        .ok()
+        .flatten()
+        .map(|d| d.payload)
+}
+
 /// A fresh payload: version 1 and 44 random bits from the OS (a v4 UUID's
 /// random bits).
 pub(crate) fn new_payload() -> u64 {

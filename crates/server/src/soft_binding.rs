@@ -8,8 +8,12 @@
 //!   a URL): `value` is base64 of the algorithm's value. For `io.iscc.v0`
 //!   that is an ISCC Content-Code unit (`ISCC:EEA…`, what tamga writes in
 //!   its `c2pa.soft-binding` assertions) or its raw 8-byte body.
+//!   For `org.tamga.image-mark.1` (tamga's invisible watermark) it is
+//!   base64 of the 6-byte payload, as the label's assertion holds it.
 //! - `POST /matches/byContent?alg=&maxResults=`: the asset itself as the
-//!   body; the server fingerprints it (and looks its SHA-256 up exactly).
+//!   body; the server looks its SHA-256 up exactly, reads tamga's
+//!   watermark from an image's pixels and fingerprints it (`alg` narrows
+//!   this to the watermark or to the fingerprint).
 //! - `GET /manifests/{manifestId}`: the manifest store, `application/c2pa`.
 //! - `GET /services/supportedAlgorithms`.
 //!
@@ -29,14 +33,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::{ContentCode, ContentKind};
-use tamga_label::{content_match, MediaFormat, SharedRegistry};
+use tamga_label::{content_match, MediaFormat, SharedRegistry, IMAGE_MARK_ALG};
 use tamga_registry::{Match, MatchedBy};
 
 use crate::{error::ApiError, state::AppState, upload};
 
 type Shared = Arc<AppState>;
 
-/// The one algorithm this registry resolves: ISO 24138 ISCC codes.
+/// The fingerprint algorithm this registry resolves: ISO 24138 ISCC codes
+/// (tamga's watermark, [`IMAGE_MARK_ALG`], is the other).
 pub const ISCC_ALG: &str = "io.iscc.v0";
 
 /// Results per query unless the client asks for fewer (or more, up to
@@ -50,7 +55,7 @@ const MAX_VALUE_CHARS: usize = 1024;
 /// `GET /services/supportedAlgorithms`.
 pub async fn supported_algorithms() -> Json<Value> {
     Json(json!({
-        "watermarks": [],
+        "watermarks": [{ "alg": IMAGE_MARK_ALG }],
         "fingerprints": [{ "alg": ISCC_ALG }],
     }))
 }
@@ -92,8 +97,20 @@ async fn by_binding(
     limit: usize,
 ) -> Result<Json<Value>, ApiError> {
     supported(alg)?;
-    let code = binding_code(value)?;
     let registry = registry(&state)?;
+    if alg == IMAGE_MARK_ALG {
+        let payload = watermark_payload(value)?;
+        let slot = state.slot()?;
+        let matches = state
+            .run(slot, move || {
+                registry
+                    .with(|reg| reg.by_binding(IMAGE_MARK_ALG, &payload))
+                    .map_err(registry_error)
+            })
+            .await?;
+        return Ok(Json(matches_doc(matches, limit)));
+    }
+    let code = binding_code(value)?;
     let slot = state.slot()?;
     let matches = state
         .run(slot, move || {
@@ -127,9 +144,17 @@ pub async fn by_content(
     Query(query): Query<BTreeMap<String, String>>,
     req: Request,
 ) -> Result<Json<Value>, ApiError> {
-    if let Some(alg) = query.get("alg") {
+    let alg = query.get("alg").cloned();
+    if let Some(alg) = &alg {
         supported(alg)?;
     }
+    // No alg: every way the registry can match (hash, watermark,
+    // fingerprint); an alg: that one (the hash always).
+    let (by_mark, by_code) = match alg.as_deref() {
+        Some(IMAGE_MARK_ALG) => (true, false),
+        Some(_) => (false, true),
+        None => (true, true),
+    };
     let limit = max_results(&query)?;
     let registry = registry(&state)?;
     let uploading = state.upload_slot()?;
@@ -155,7 +180,19 @@ pub async fn by_content(
             let format = sniff(&path).or_else(|| {
                 MediaFormat::from_extension(std::path::Path::new(&name)).filter(|f| f.is_text())
             });
-            if let Some(format) = format {
+            let limits = tamga_fingerprint::DecodeLimits::default();
+            let payload = format
+                .filter(|_| by_mark)
+                .and_then(|f| tamga_label::watermark::payload_in_file(&path, f, &limits));
+            if let Some(payload) = payload {
+                let bytes = tamga_label::watermark::payload_bytes(payload);
+                out.extend(
+                    registry
+                        .with(|reg| reg.by_binding(IMAGE_MARK_ALG, &bytes))
+                        .map_err(registry_error)?,
+                );
+            }
+            if let Some(format) = format.filter(|_| by_code) {
                 let code = tamga_fingerprint::content_of_file(
                     &path,
                     format,
@@ -227,8 +264,26 @@ fn binding_code(value: &str) -> Result<BindingCode, ApiError> {
     Ok(BindingCode::Unit(code))
 }
 
+/// Decodes a watermark `value`: base64 of the 6-byte payload (as the
+/// label's soft-binding assertion holds it).
+fn watermark_payload(value: &str) -> Result<Vec<u8>, ApiError> {
+    let bytes = STANDARD
+        .decode(value.trim())
+        .map_err(|_| ApiError::bad_request("soft-binding", "value: not base64"))?;
+    if bytes.len() != 6 {
+        return Err(ApiError::bad_request(
+            "soft-binding",
+            format!(
+                "value: a {IMAGE_MARK_ALG} payload is 6 bytes, not {}",
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 fn supported(alg: &str) -> Result<(), ApiError> {
-    if alg == ISCC_ALG {
+    if alg == ISCC_ALG || alg == IMAGE_MARK_ALG {
         Ok(())
     } else {
         Err(ApiError::bad_request(

@@ -53,3 +53,4 @@ mod tsa;
 mod unsupported_labels;
 mod util;
 mod verify_stdin_recovery;
+mod watermark;

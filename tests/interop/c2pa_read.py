@@ -4,7 +4,7 @@ Usage: c2pa_read.py FILE MIME [TRUST_ANCHORS.pem] [SIDECAR.c2pa]
 Prints one JSON object: validation_state, digital source types of the active
 manifest's actions, the failure codes and their explanations, whether the
 hard binding's data hash matched (data_hash_match), and the number of
-manifests, and the soft bindings (alg, name, block values) the active
+manifests, the active manifest's action names (actions), and the soft bindings (alg, name, block values) the active
 manifest's c2pa.soft-binding assertions hold.
 
 Text (MIME text/*, no SIDECAR): the bundled c2pa-rs (0.91.3) has no text
@@ -41,6 +41,7 @@ def main():
         store = json.loads(reader.json())
         active = store["manifests"][store["active_manifest"]]
         dsts = []
+        actions = []
         soft_bindings = [
             {
                 "alg": a["data"].get("alg"),
@@ -53,6 +54,7 @@ def main():
         for a in active.get("assertions", []):
             if a["label"].startswith("c2pa.actions"):
                 for act in a["data"].get("actions", []):
+                    actions.append(act.get("action"))
                     if "digitalSourceType" in act:
                         dsts.append(act["digitalSourceType"])
         results = reader.get_validation_results() or {}
@@ -62,6 +64,7 @@ def main():
         print(json.dumps({
             "validation_state": reader.get_validation_state(),
             "digital_source_types": dsts,
+            "actions": actions,
             "failures": [s["code"] for s in failures],
             "failure_explanations": [s.get("explanation") for s in failures],
             "data_hash_match": "assertion.dataHash.match" in successes,

@@ -66,7 +66,7 @@ for s in 1 2 3 4 5 6 7 8 9 10 11 12; do
   gen mandelbrot "mandelbrot=size=$size:start_scale=$(echo "3 / $s" | bc -l):start_x=-0.743643887037151:start_y=0.13182590420533"
   gen cellauto "cellauto=size=$size:rule=$((18 + 12 * s)):random_fill_ratio=0.$((3 + s % 5)):seed=$s,gblur=sigma=1.5"
   gen life "life=size=$size:seed=$s:ratio=0.$((2 + s % 6)):mold=10:life_color=#$((s % 9))0a0ff,gblur=sigma=$((1 + s % 3))"
-  gen gradients "gradients=size=$size:seed=$s:nb_colors=$((2 + s % 6)),noise=alls=$((2 + s % 8)):allf=t"
+  gen gradients "gradients=size=$size:seed=$s:nb_colors=$((2 + s % 6)),format=rgb24,noise=alls=$((2 + s % 8)):allf=t"
   gen testsrc2 "testsrc2=size=$size:rate=1,hue=h=$((30 * s))"
   gen noise "color=gray:size=$size,noise=alls=$((20 + 5 * s)):allf=t,gblur=sigma=$((1 + s % 4))"
   gen plasma "nullsrc=size=$size,geq=r='128+100*sin(X/$((7 + s))+Y/$((11 + s)))':g='128+90*sin(X/$((13 + s)))*cos(Y/$((5 + s)))':b='128+60*cos((X+Y)/$((9 + s)))'"

@@ -44,15 +44,16 @@ const MAX_FOLD_SIDE: usize = 2048;
 const MIN_PERIOD: f32 = 38.0;
 const MAX_PERIOD: f32 = 320.0;
 /// Autocorrelation peaks tried besides period 128.
-const PEAKS: usize = 8;
+const PEAKS: usize = 6;
 /// Decode attempts per image, at most: period 128 and each peak (the
 /// scale searches around a peak decode nothing; only their best scale is
 /// decoded).
 pub const MAX_ATTEMPTS: usize = 1 + PEAKS;
 /// Relative step of the coarse scale search around a peak (0.1 %).
 const COARSE_STEP: f32 = 0.001;
-/// Grid side of the coarse scale search's fold.
-const REFINE_SIDE: usize = 1024;
+/// Side of the central part of the image the detector works on: the
+/// largest fold at scale 1, and a margin for the filters.
+const DETECT_SIDE: usize = MAX_FOLD_SIDE + 64;
 
 /// tamga's mark, found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,7 +79,9 @@ impl Detection {
 
 /// Looks for tamga's mark keyed by `key` in `img`'s stored pixels.
 pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
-    let luma = Plane::luma(img);
+    // Only the centre is ever folded: what lies outside it is not worth
+    // filtering.
+    let luma = Plane::luma(img).centre(DETECT_SIDE);
     if luma.width < TILE / 2 || luma.height < TILE / 2 {
         return None;
     }
@@ -99,8 +102,8 @@ pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
             // chip. The synchronisation peak is sharpest at the true
             // scale: search it coarsely on a central part, then finely on
             // the whole fold. Only the best scale is decoded.
-            scale = sharpest(&residual, &sync, scale, COARSE_STEP, REFINE_SIDE);
-            scale = sharpest(&residual, &sync, scale, COARSE_STEP / 4.0, MAX_FOLD_SIDE);
+            scale = sharpest(&residual, &sync, scale, COARSE_STEP, 3, MAX_FOLD_SIDE / 4);
+            scale = sharpest(&residual, &sync, scale, COARSE_STEP / 3.0, 2, MAX_FOLD_SIDE / 2);
         }
         if let Some(found) = attempt(&residual, scale, &layout, &sync) {
             return Some(found);
@@ -109,11 +112,13 @@ pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
     None
 }
 
-/// The scale within ±3 `step` (relative) of `scale` whose fold over a
-/// central `side`-wide grid shows the strongest synchronisation peak.
-fn sharpest(r: &Plane, sync: &[f32], scale: f32, step: f32, side: usize) -> f32 {
+/// The scale within ±`reach` `step`s (relative) of `scale` whose fold
+/// over a central `side`-wide grid shows the strongest synchronisation
+/// peak. The smaller the grid, the less a wrong scale drifts across it:
+/// coarse steps on a small grid, then finer ones on a larger.
+fn sharpest(r: &Plane, sync: &[f32], scale: f32, step: f32, reach: i32, side: usize) -> f32 {
     let mut best = (f32::NEG_INFINITY, scale);
-    for k in -3..=3 {
+    for k in -reach..=reach {
         let s = scale * (1.0 + k as f32 * step);
         if let Some(folded) = fold(r, s, side) {
             let (z, _) = synchronise(&folded, sync);
@@ -296,6 +301,21 @@ fn fold(r: &Plane, scale: f32, side: usize) -> Option<Vec<f32>> {
     let (gw, gh) = (grid_w.min(side), grid_h.min(side));
     let (gx0, gy0) = ((grid_w - gw) / 2, (grid_h - gh) / 2);
     let w = r.width;
+    let mut sum = vec![0f32; TILE * TILE];
+    let mut count = vec![0u32; TILE * TILE];
+    if scale == 1.0 {
+        // Unscaled: every grid sample is a pixel.
+        for gy in gy0..gy0 + gh {
+            let row = (gy % TILE) * TILE;
+            let line = &r.data[gy * w + gx0..gy * w + gx0 + gw];
+            for (i, v) in line.iter().enumerate() {
+                sum[row + (gx0 + i) % TILE] += v;
+            }
+        }
+        let per = (gw * gh) as f32 / (TILE * TILE) as f32;
+        let mean = sum.iter().sum::<f32>() / sum.len() as f32;
+        return Some(sum.iter().map(|s| (s - mean) / per).collect());
+    }
     // Every row samples the same columns: work them out once.
     let columns: Vec<(usize, usize, f32, usize)> = (gx0..gx0 + gw)
         .map(|gx| {
@@ -304,8 +324,6 @@ fn fold(r: &Plane, scale: f32, side: usize) -> Option<Vec<f32>> {
             (x, (x + 1).min(w - 1), fx - x as f32, gx % TILE)
         })
         .collect();
-    let mut sum = vec![0f32; TILE * TILE];
-    let mut count = vec![0u32; TILE * TILE];
     for gy in gy0..gy0 + gh {
         let fy = gy as f32 * scale;
         let y = (fy as usize).min(r.height - 1);

@@ -41,34 +41,69 @@ impl Plane {
     }
 
     /// Mean over the `(2r + 1)²` box around each sample, the box shrunk at
-    /// the borders. Two passes of running sums: linear in the area whatever
-    /// `r`.
+    /// the borders. Running sums along the rows, then down the columns a
+    /// whole row at a time (so memory is read in order): linear in the
+    /// area whatever `r`.
     pub(super) fn box_mean(&self, r: usize) -> Plane {
         let (w, h) = (self.width, self.height);
-        let mut tmp = vec![0f32; w * h];
-        for y in 0..h {
-            running_mean(
-                &self.data[y * w..(y + 1) * w],
-                r,
-                &mut tmp[y * w..(y + 1) * w],
-            );
+        let mut rows = vec![0f32; w * h];
+        for (src, out) in self.data.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
+            running_mean(src, r, out);
         }
         let mut out = vec![0f32; w * h];
-        let mut col = vec![0f32; h];
-        let mut col_out = vec![0f32; h];
-        for x in 0..w {
-            for y in 0..h {
-                col[y] = tmp[y * w + x];
+        // Sum of rows y - r ..= y + r (clipped), per column.
+        let mut sum = vec![0f32; w];
+        let mut count = 0usize;
+        for row in rows.chunks_exact(w).take(r + 1) {
+            sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+            count += 1;
+        }
+        for y in 0..h {
+            let inv = 1.0 / count as f32;
+            out[y * w..(y + 1) * w]
+                .iter_mut()
+                .zip(&sum)
+                .for_each(|(o, s)| *o = s * inv);
+            let add = y + r + 1;
+            if add < h {
+                sum.iter_mut()
+                    .zip(&rows[add * w..(add + 1) * w])
+                    .for_each(|(s, v)| *s += v);
+                count += 1;
             }
-            running_mean(&col, r, &mut col_out);
-            for y in 0..h {
-                out[y * w + x] = col_out[y];
+            if y >= r {
+                sum.iter_mut()
+                    .zip(&rows[(y - r) * w..(y - r + 1) * w])
+                    .for_each(|(s, v)| *s -= v);
+                count -= 1;
             }
         }
         Plane {
             width: w,
             height: h,
             data: out,
+        }
+    }
+
+    /// The central part at most `side` × `side`.
+    pub(super) fn centre(&self, side: usize) -> Plane {
+        let (w, h) = (self.width.min(side), self.height.min(side));
+        if (w, h) == (self.width, self.height) {
+            return Plane {
+                width: w,
+                height: h,
+                data: self.data.clone(),
+            };
+        }
+        let (x0, y0) = ((self.width - w) / 2, (self.height - h) / 2);
+        let mut data = Vec::with_capacity(w * h);
+        for y in y0..y0 + h {
+            data.extend_from_slice(&self.data[y * self.width + x0..y * self.width + x0 + w]);
+        }
+        Plane {
+            width: w,
+            height: h,
+            data,
         }
     }
 }

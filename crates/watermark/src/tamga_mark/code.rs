@@ -239,7 +239,7 @@ mod tests {
     #[test]
     fn the_bound_is_below_one_in_ten_to_the_twelve_per_attempt() {
         let p = false_positive_bound();
-        // 2^48 · Σ C(210, ≤30) / 2^210 ≈ 4e-13.
+        // 2^48 · Σ C(210, ≤30) / 2^210 = 4.07e-13 (also computed exactly in Python for docs/watermark.md).
         assert!(p < 1e-12 && p > 1e-14, "{p:e}");
     }
 

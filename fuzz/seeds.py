@@ -112,3 +112,14 @@ put("declarations", "csv", b"\x00path,ai,note\na.png,yes,model x\n\"b c.jpg\",fa
 put("declarations", "json", b'\x01[{"path":"a.png","ai":true},{"path":"b.wav","ai":"http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia","note":"n"}]')
 for i, n in enumerate([b"photo.jpg", b"../../etc/passwd", b"C:\\x\\y .png", b" .hidden", "\u0416\u0418 \u0441\u0443\u0440\u0435\u0442.png".encode(), b"a\x00b\nc.wav"]):
     put("upload_name", str(i), n)
+# The watermark readers: a textured PNG just over the detector's minimum
+# (a ramp with a short periodic ripple, so it compresses), the head
+# of the sample JPEG, and raw pixels (first byte: width - 64).
+def textured_png(w, h):
+    rows = b"".join(b"\0" + bytes((x // 3 * 2 + y + (0, 3, 1, 5)[x % 4]) % 256 for x in range(w * 3))
+                    for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + png_chunk(b"IDAT", zlib.compress(rows, 9)) + png_chunk(b"IEND", b""))
+put("watermark", "png", textured_png(272, 260))
+put("watermark", "jpeg-head", sample("sample.jpg", 6000))
+put("watermark", "pixels", bytes([200]) + bytes((i * 37) % 251 for i in range(3 * 264 * 40)))

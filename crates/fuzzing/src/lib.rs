@@ -18,11 +18,13 @@ mod gate;
 mod media;
 mod meta;
 mod text;
+mod watermark;
 
 pub use gate::{declarations, policy, upload_name};
 pub use media::{guard, sniff, svg, walkers};
 pub use meta::{meta_keep, meta_read, meta_roundtrip};
 pub use text::text_wrapper;
+pub use watermark::watermark;
 
 /// A fuzz target's body.
 pub type Target = fn(&[u8]);
@@ -41,6 +43,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("policy", policy),
     ("declarations", declarations),
     ("upload_name", upload_name),
+    ("watermark", watermark),
 ];
 
 /// A seekable reader over `data` that hands out one byte per `read` call:

@@ -265,7 +265,7 @@ fn the_resolution_api_answers_for_the_watermark() {
     assert_eq!(r.status, 200, "{}", text(&r.body));
     assert_eq!(
         ids(&serde_json::from_slice(&r.body).unwrap()),
-        [manifest.clone()]
+        std::slice::from_ref(&manifest)
     );
     // A payload nobody registered matches nothing; a bad one is a 400.
     let other = STANDARD.encode([0x10, 0, 0, 0, 0, 1]);

@@ -39,7 +39,11 @@ fn main() {
         None => DynamicImage::ImageRgb8(image::RgbImage::from_fn(4000, 3000, |x, y| {
             let n = ((x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)) % 17) as f32;
             let (fx, fy) = (x as f32, y as f32);
-            let ring = if ((fx - 2000.0).hypot(fy - 1500.0) / 90.0) as u32 % 2 == 0 { 40.0 } else { 0.0 };
+            let ring = if (((fx - 2000.0).hypot(fy - 1500.0) / 90.0) as u32).is_multiple_of(2) {
+                40.0
+            } else {
+                0.0
+            };
             image::Rgb([
                 (30.0 + fx / 25.0 + ring + n) as u8,
                 (60.0 + fy / 20.0 + n) as u8,
@@ -49,7 +53,11 @@ fn main() {
     };
     let img = DynamicImage::ImageRgb8(img.into_rgb8());
     let mp = f64::from(img.width()) * f64::from(img.height()) / 1e6;
-    println!("image: {}×{} ({mp:.1} MP), {runs} runs, median", img.width(), img.height());
+    println!(
+        "image: {}×{} ({mp:.1} MP), {runs} runs, median",
+        img.width(),
+        img.height()
+    );
 
     let (embed_ms, marked) = time(runs, || {
         let mut m = img.clone();
@@ -68,12 +76,19 @@ fn main() {
         image::load_from_memory_with_format(&jpeg, ImageFormat::Jpeg).expect("decodes")
     });
     let (detect_ms, found) = time(runs, || detect(&copy, MarkKey::TAMGA));
-    assert_eq!(found.map(|d| d.payload), Some(0x1234_5678_9ABC), "the mark is read back");
+    assert_eq!(
+        found.map(|d| d.payload),
+        Some(0x1234_5678_9ABC),
+        "the mark is read back"
+    );
     let (unmarked_ms, none) = time(runs, || detect(&img, MarkKey::TAMGA));
     assert!(none.is_none());
 
     println!("| step | median |\n|---|---:|");
-    println!("| embed (pixels in memory) | {:.0} ms |", embed_ms - clone_ms);
+    println!(
+        "| embed (pixels in memory) | {:.0} ms |",
+        embed_ms - clone_ms
+    );
     println!("| detect, marked JPEG 75 copy | {detect_ms:.0} ms |");
     println!("| detect, unmarked (every scale tried) | {unmarked_ms:.0} ms |");
     println!("| for scale: JPEG decode | {decode_ms:.0} ms |");

@@ -5,6 +5,9 @@
 //! committed measurement (`examples/wm_measure.rs`, docs/watermark.md)
 //! uses ImageMagick's on a larger corpus.
 
+// In tests an unwrap that fails is a failing test.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Cursor;
 
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
@@ -50,6 +53,9 @@ fn photos() -> Vec<DynamicImage> {
     out
 }
 
+/// What a platform does to an image.
+type Transform = fn(&DynamicImage) -> DynamicImage;
+
 fn jpeg(img: &DynamicImage, quality: u8) -> DynamicImage {
     let mut bytes = Vec::new();
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality);
@@ -77,7 +83,7 @@ fn cropped(img: &DynamicImage) -> DynamicImage {
 
 #[test]
 fn payloads_survive_what_platforms_do_and_unmarked_images_show_none() {
-    let transforms: [(&str, fn(&DynamicImage) -> DynamicImage); 6] = [
+    let transforms: [(&str, Transform); 6] = [
         ("PNG round trip", png),
         ("JPEG 75", |i| jpeg(i, 75)),
         ("JPEG 50", |i| jpeg(i, 50)),

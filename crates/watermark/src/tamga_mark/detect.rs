@@ -103,7 +103,14 @@ pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
             // scale: search it coarsely on a central part, then finely on
             // the whole fold. Only the best scale is decoded.
             scale = sharpest(&residual, &sync, scale, COARSE_STEP, 3, MAX_FOLD_SIDE / 4);
-            scale = sharpest(&residual, &sync, scale, COARSE_STEP / 3.0, 2, MAX_FOLD_SIDE / 2);
+            scale = sharpest(
+                &residual,
+                &sync,
+                scale,
+                COARSE_STEP / 3.0,
+                2,
+                MAX_FOLD_SIDE / 2,
+            );
         }
         if let Some(found) = attempt(&residual, scale, &layout, &sync) {
             return Some(found);

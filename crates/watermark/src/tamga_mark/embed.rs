@@ -54,10 +54,6 @@ pub enum EmbedError {
     Layout(String),
 }
 
-/// Grey-level unit and largest sample of 8- and 16-bit images.
-const EIGHT: (f32, f32) = (1.0, 255.0);
-const SIXTEEN: (f32, f32) = (257.0, 65535.0);
-
 /// Smallest side of a markable image: two tiles, so that even halved it
 /// still holds a whole tile for the detector to fold.
 pub const MIN_SIDE: u32 = 2 * TILE as u32;
@@ -79,14 +75,14 @@ pub fn embed(
     }
     let delta = delta_field(img, payload, key);
     let sse = match img {
-        DynamicImage::ImageLuma8(b) => add(b, (1, 1), &delta, EIGHT, U8),
-        DynamicImage::ImageLumaA8(b) => add(b, (2, 1), &delta, EIGHT, U8),
-        DynamicImage::ImageRgb8(b) => add(b, (3, 3), &delta, EIGHT, U8),
-        DynamicImage::ImageRgba8(b) => add(b, (4, 3), &delta, EIGHT, U8),
-        DynamicImage::ImageLuma16(b) => add(b, (1, 1), &delta, SIXTEEN, U16),
-        DynamicImage::ImageLumaA16(b) => add(b, (2, 1), &delta, SIXTEEN, U16),
-        DynamicImage::ImageRgb16(b) => add(b, (3, 3), &delta, SIXTEEN, U16),
-        DynamicImage::ImageRgba16(b) => add(b, (4, 3), &delta, SIXTEEN, U16),
+        DynamicImage::ImageLuma8(b) => add(b, (1, 1), &delta),
+        DynamicImage::ImageLumaA8(b) => add(b, (2, 1), &delta),
+        DynamicImage::ImageRgb8(b) => add(b, (3, 3), &delta),
+        DynamicImage::ImageRgba8(b) => add(b, (4, 3), &delta),
+        DynamicImage::ImageLuma16(b) => add(b, (1, 1), &delta),
+        DynamicImage::ImageLumaA16(b) => add(b, (2, 1), &delta),
+        DynamicImage::ImageRgb16(b) => add(b, (3, 3), &delta),
+        DynamicImage::ImageRgba16(b) => add(b, (4, 3), &delta),
         other => return Err(EmbedError::Layout(format!("{:?}", other.color()))),
     };
     let mse = sse / delta.len() as f64;
@@ -138,30 +134,52 @@ pub(super) fn masking_amplitude(y: &Plane) -> Vec<f32> {
         .collect()
 }
 
-/// Adds `delta` (grey levels × `unit`) to the first `colour` of every
-/// `stride` samples, rounding and clamping to `max`; returns the squared
-/// error summed over the pixels, averaged over their colour channels, in
-/// 8-bit units.
-fn add<S: Copy>(
-    samples: &mut [S],
-    (stride, colour): (usize, usize),
-    delta: &[f32],
-    (unit, max): (f32, f32),
-    (get, set): (fn(S) -> f32, fn(f32) -> S),
-) -> f64 {
+/// An 8- or 16-bit sample: its grey-level unit and largest value.
+trait Sample: Copy {
+    /// One 8-bit grey level in this sample's units.
+    const UNIT: f32;
+    /// The largest value.
+    const MAX: f32;
+    fn get(self) -> f32;
+    /// `v` is integral and within 0..=MAX: the cast is exact.
+    fn set(v: f32) -> Self;
+}
+
+impl Sample for u8 {
+    const UNIT: f32 = 1.0;
+    const MAX: f32 = 255.0;
+    fn get(self) -> f32 {
+        f32::from(self)
+    }
+    fn set(v: f32) -> Self {
+        v as u8
+    }
+}
+
+impl Sample for u16 {
+    const UNIT: f32 = 257.0;
+    const MAX: f32 = 65535.0;
+    fn get(self) -> f32 {
+        f32::from(self)
+    }
+    fn set(v: f32) -> Self {
+        v as u16
+    }
+}
+
+/// Adds `delta` (grey levels) to the first `colour` of every `stride`
+/// samples, rounding and clamping; returns the squared error summed over
+/// the pixels, averaged over their colour channels, in 8-bit units.
+fn add<S: Sample>(samples: &mut [S], (stride, colour): (usize, usize), delta: &[f32]) -> f64 {
     let mut sse = 0f64;
     for (pixel, &d) in samples.chunks_exact_mut(stride).zip(delta) {
         for c in pixel.iter_mut().take(colour) {
-            let old = get(*c);
-            let new = (old + d * unit).round().clamp(0.0, max);
-            let diff = f64::from((new - old) / unit);
+            let old = c.get();
+            let new = (old + d * S::UNIT).round().clamp(0.0, S::MAX);
+            let diff = f64::from((new - old) / S::UNIT);
             sse += diff * diff / colour as f64;
-            *c = set(new);
+            *c = S::set(new);
         }
     }
     sse
 }
-
-// `v` is integral and within range: the casts are exact.
-const U8: (fn(u8) -> f32, fn(f32) -> u8) = (|v| f32::from(v), |v| v as u8);
-const U16: (fn(u16) -> f32, fn(f32) -> u16) = (|v| f32::from(v), |v| v as u16);

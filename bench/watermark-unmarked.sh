@@ -16,7 +16,7 @@ src() { # NAME SIZE LAVFI
   q=$(( 2 + i % 6 ))   # ffmpeg's -q:v 2..7: about quality 95 down to 60
   ffmpeg -v error -y -f lavfi -i "$3" -frames:v "$n" -q:v "$q" "$out/$1-%05d.jpg"
 }
-src mandelbrot 640x480 "mandelbrot=size=640x480:rate=25:start_scale=3:end_scale=0.0001:end_pts=60"
+src mandelbrot 640x480 "mandelbrot=size=640x480:rate=25:maxiter=400:start_scale=3:end_scale=0.0001:end_pts=60"
 src cellauto 800x600 "cellauto=size=800x600:rule=110:random_fill_ratio=0.4:seed=3,gblur=sigma=1.2"
 src life 640x480 "life=size=640x480:ratio=0.3:mold=20:seed=5:life_color=#40c0ff:death_color=#202020,gblur=sigma=1"
 src gradients 800x600 "gradients=size=800x600:speed=0.05:nb_colors=5:seed=9,format=rgb24,noise=alls=4:allf=t"

@@ -164,19 +164,10 @@ impl FileCheck {
 /// the rules the policy selects for the file's format (the table in `rules.rs`) in
 /// order, then, if none objected, says why the file passes.
 pub fn decide(policy: &Policy, report: FileReport, declaration: Option<&Declaration>) -> FileCheck {
-    decide_with_mark(policy, report, declaration, None)
-}
-
-/// [`decide`], with the Stable Diffusion watermark found in the file's
-/// pixels (if it was looked for and found) as one more piece of evidence.
-pub fn decide_with_mark(
-    policy: &Policy,
-    report: FileReport,
-    declaration: Option<&Declaration>,
-    sd_mark: Option<&tamga_watermark::SdMark>,
-) -> FileCheck {
     let mut evidence = evidence::collect(&report, declaration);
-    if let Some(mark) = sd_mark {
+    // Watermarks in an unlabelled image's pixels, as the verifier found
+    // them: evidence, never labels.
+    if let Some(mark) = &report.sd_watermark {
         evidence.push(evidence::sd_watermark(mark));
     }
     // A recovered label speaks for the content itself; the mark only

@@ -257,3 +257,34 @@ pub fn ai_status(evidence: &[Evidence]) -> Option<(Certainty, EvidenceKind)> {
         .filter_map(|e| e.certainty.map(|c| (c, e.kind)))
         .min()
 }
+
+#[cfg(test)]
+mod sd_tests {
+    use tamga_watermark::{SdMark, SdPayload, SdPipeline};
+
+    use crate::evidence::{self, Certainty, EvidenceKind};
+
+    #[test]
+    fn a_mark_is_suspected_ai_and_no_label() {
+        let mark = SdMark {
+            payload: SdPayload::Sdxl,
+            pipeline: SdPipeline::Float,
+            bit_errors: 1,
+            confidence: 47.0 / 48.0,
+        };
+        let e = evidence::sd_watermark(&mark);
+        assert_eq!(e.kind, EvidenceKind::SdWatermark);
+        assert_eq!(e.certainty, Some(Certainty::Suspected));
+        assert!(e.says_ai);
+        assert!(
+            e.detail
+                .starts_with("suspected AI (Stable Diffusion watermark)")
+                && e.detail
+                    .contains("payload SDXL, 47 of 48 bits match (float pipeline)"),
+            "{}",
+            e.detail
+        );
+        // Listed after every label, before the uploader's word.
+        assert!(EvidenceKind::Aigc < e.kind && e.kind < EvidenceKind::Declaration);
+    }
+}

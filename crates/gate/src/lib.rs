@@ -20,7 +20,6 @@ pub mod html;
 mod html_recovered;
 pub mod html_text;
 pub mod junit;
-mod pixels;
 pub mod policy;
 pub mod publish;
 pub mod reason_text;
@@ -31,7 +30,7 @@ mod trust;
 
 use std::path::Path;
 
-pub use decide::{decide, decide_with_mark, FileCheck, GateVerdict, Reason};
+pub use decide::{decide, FileCheck, GateVerdict, Reason};
 pub use declarations::{Declaration, Declarations, DeclarationsCause, DeclarationsError};
 pub use error::GateError;
 pub use html_text::ReportLang;
@@ -51,9 +50,6 @@ pub struct Gate {
     /// Where stripped labels are looked up: publishing re-attaches them
     /// from it.
     registry: Option<tamga_label::SharedRegistry>,
-    /// What decoding an unlabelled image's pixels for watermarks may cost:
-    /// the verifier's own decode limits.
-    decode_limits: tamga_label::DecodeLimits,
 }
 
 impl Gate {
@@ -89,7 +85,6 @@ impl Gate {
             .map(|p| p.display().to_string())
             .collect();
         let registry = options.registry.clone();
-        let decode_limits = options.limits.decode;
         let verifier =
             Verifier::new(options).map_err(|source| GateError::TrustSettings { files, source })?;
         Ok(Self {
@@ -97,7 +92,6 @@ impl Gate {
             verifier,
             declarations,
             registry,
-            decode_limits,
         })
     }
 
@@ -115,12 +109,7 @@ impl Gate {
     /// The verdict for one file; never fails: an unreadable file is
     /// rejected with the reason.
     pub fn check(&self, path: &Path) -> FileCheck {
-        self.decide(
-            path,
-            self.verifier.verify(path),
-            pixels::Pixels::File(path),
-            LabelError::to_string,
-        )
+        self.decide(path, self.verifier.verify(path), LabelError::to_string)
     }
 
     /// [`Gate::check`] for the file at `path`, called `name` in the verdict
@@ -142,7 +131,6 @@ impl Gate {
         self.decide(
             Path::new(name),
             self.verifier.verify_file_as(path, name),
-            pixels::Pixels::File(path),
             word,
         )
     }
@@ -161,12 +149,8 @@ impl Gate {
         bytes: Vec<u8>,
         word: impl FnOnce(&LabelError) -> String,
     ) -> FileCheck {
-        // The verifier takes the bytes; an image keeps a copy for its
-        // pixels (the upload is already bounded by the input limits).
-        let image = image_format(&bytes).then(|| bytes.clone());
         let verified = self.verifier.verify_bytes(name, bytes);
-        let pixels = pixels::Pixels::Bytes(image.as_deref().unwrap_or_default());
-        self.decide(Path::new(name), verified, pixels, word)
+        self.decide(Path::new(name), verified, word)
     }
 
     /// The verdict on one verification of the file shown as `shown`.
@@ -174,29 +158,15 @@ impl Gate {
         &self,
         shown: &Path,
         verified: Result<tamga_label::FileReport, LabelError>,
-        pixels: pixels::Pixels<'_>,
         word: impl FnOnce(&LabelError) -> String,
     ) -> FileCheck {
         match verified {
-            Ok(report) => {
-                let mark = pixels::wanted(&report)
-                    .then(|| pixels::sd_mark(pixels, &self.decode_limits))
-                    .flatten();
-                decide_with_mark(
-                    &self.policy,
-                    report,
-                    self.declarations.get(shown),
-                    mark.as_ref(),
-                )
-            }
+            // The verifier looked for watermarks in an unlabelled image's
+            // pixels, under its per-file deadline.
+            Ok(report) => decide(&self.policy, report, self.declarations.get(shown)),
             Err(e) => FileCheck::unreadable(shown.to_path_buf(), word(&e)),
         }
     }
-}
-
-/// Whether `bytes` start like an image format tamga decodes pixels of.
-fn image_format(bytes: &[u8]) -> bool {
-    tamga_label::MediaFormat::sniff(bytes).is_some_and(pixels::decodable)
 }
 
 /// Entry points for the fuzz targets in `fuzz/` (the rustls pattern): thin

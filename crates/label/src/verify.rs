@@ -166,7 +166,7 @@ impl Verifier {
             return Ok(());
         }
         let format = report.format;
-        let markable = tamga_notice::images::editable(format);
+        let markable = recover::pixel_format(format);
         let registry = self.options.registry.clone();
         if registry.is_none() && !markable {
             return Ok(());
@@ -177,7 +177,8 @@ impl Verifier {
         let subject = subject();
         let deadline = watchdog::deadline_for(len, self.options.deadline);
         let (mark, recovered) = watchdog::run(shown, deadline, move || {
-            let mark = subject.tamga_mark(format, &limits);
+            let marks = subject.marks(format, &limits);
+            let mark = marks.tamga;
             let recovered = match &registry {
                 Some(registry) => recover::recover(
                     &context,
@@ -191,9 +192,13 @@ impl Verifier {
                 )?,
                 None => None,
             };
-            Ok::<_, LabelError>((mark, recovered))
+            Ok::<_, LabelError>((marks, recovered))
         })?;
-        report.watermark = mark.as_ref().map(crate::FoundWatermark::from_detection);
+        report.watermark = mark
+            .tamga
+            .as_ref()
+            .map(crate::FoundWatermark::from_detection);
+        report.sd_watermark = mark.sd;
         report.recovered = recovered;
         Ok(())
     }
@@ -210,7 +215,7 @@ impl Verifier {
             // Kept for the lookup only when there can be one: reading the
             // label consumes the bytes.
             // A raster image is kept too, for the watermark detector.
-            let markable = MediaFormat::sniff(&bytes).is_some_and(tamga_notice::images::editable);
+            let markable = MediaFormat::sniff(&bytes).is_some_and(recover::pixel_format);
             let kept = (self.options.registry.is_some() || markable).then(|| bytes.clone());
             let len = bytes.len() as u64;
             let checked =

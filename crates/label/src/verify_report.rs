@@ -197,6 +197,10 @@ pub struct FileReport {
     /// a tamga label was made for this content and lost on the way.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<FoundWatermark>,
+    /// The open Stable Diffusion watermark, when an unlabelled image
+    /// carries one ([`tamga_watermark::sd_dwtdct`]): suspected AI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sd_watermark: Option<tamga_watermark::SdMark>,
 }
 
 /// tamga's invisible watermark found in a file's pixels.

@@ -22,6 +22,6 @@ mod read;
 pub mod sd_dwtdct;
 pub mod tamga_mark;
 
-pub use read::{read_sd_mark, read_tamga_mark, WatermarkError};
+pub use read::{read_marks, read_sd_mark, read_tamga_mark, Marks, WatermarkError};
 pub use sd_dwtdct::{SdMark, SdPayload, SdPipeline};
 pub use tamga_media::DecodeLimits;

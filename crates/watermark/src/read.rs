@@ -52,6 +52,31 @@ pub fn read_tamga_mark<R: BufRead + Seek>(
     Ok(tamga_mark::detect(&img, MarkKey::TAMGA))
 }
 
+/// The marks one decode of an image found.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Marks {
+    /// tamga's own, read upright.
+    pub tamga: Option<Detection>,
+    /// Stable Diffusion's, read in the stored pixels.
+    pub sd: Option<SdMark>,
+}
+
+/// Decodes the image in `reader` once and looks for both marks: Stable
+/// Diffusion's in the stored pixels, tamga's in the pixels as displayed.
+pub fn read_marks<R: BufRead + Seek>(
+    reader: R,
+    limits: &DecodeLimits,
+) -> Result<Marks, WatermarkError> {
+    // An RGB copy, and the detector's luma plane before it keeps the centre.
+    let (mut img, orientation) = decode(reader, limits, 3 + 4)?;
+    let sd = sd_dwtdct::decode(&img.to_rgb8());
+    img.apply_orientation(orientation);
+    Ok(Marks {
+        tamga: tamga_mark::detect(&img, MarkKey::TAMGA),
+        sd,
+    })
+}
+
 /// Decodes within `limits`, counting `extra` bytes a pixel for what the
 /// caller makes of the pixels.
 fn decode<R: BufRead + Seek>(

@@ -27,6 +27,7 @@ pub(super) fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         warnings: Vec::new(),
         recovered: None,
         watermark: None,
+        sd_watermark: None,
     }
 }
 
@@ -165,6 +166,7 @@ pub(super) fn from_reader(
         warnings: Vec::new(),
         recovered: None,
         watermark: None,
+        sd_watermark: None,
     };
     signing_time::apply(&mut report, reader, trust.is_some());
     report

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::ContentCode;
 use tamga_registry::{Match, MatchedBy};
-use tamga_watermark::tamga_mark::Detection;
+use tamga_watermark::{tamga_mark::Detection, Marks};
 
 use super::*;
 use crate::{manifest_map::FoundDisclosure, verify_report::Signer, SharedRegistry};
@@ -102,29 +102,24 @@ impl Subject {
         }
     }
 
-    /// tamga's watermark in the pixels, for formats that can carry it;
-    /// `None` when there is none or the image does not decode.
-    pub(super) fn tamga_mark(
-        &self,
-        format: MediaFormat,
-        limits: &crate::DecodeLimits,
-    ) -> Option<Detection> {
-        if !tamga_notice::images::editable(format) {
-            return None;
+    /// The watermarks in the pixels (tamga's, Stable Diffusion's), one
+    /// decode for both; none when the format has no pixels tamga decodes
+    /// or the image does not decode (a watermark is only ever an extra
+    /// signal: the file's readability was judged already).
+    pub(super) fn marks(&self, format: MediaFormat, limits: &crate::DecodeLimits) -> Marks {
+        if !pixel_format(format) {
+            return Marks::default();
         }
-        match self {
-            Self::File(path) => {
-                let file = std::fs::File::open(path).ok()?;
-                tamga_watermark::read_tamga_mark(std::io::BufReader::new(file), limits)
-                    .ok()
-                    .flatten()
-            }
+        let read = match self {
+            Self::File(path) => match std::fs::File::open(path) {
+                Ok(file) => tamga_watermark::read_marks(std::io::BufReader::new(file), limits),
+                Err(_) => return Marks::default(),
+            },
             Self::Bytes(bytes) => {
-                tamga_watermark::read_tamga_mark(Cursor::new(bytes.as_slice()), limits)
-                    .ok()
-                    .flatten()
+                tamga_watermark::read_marks(Cursor::new(bytes.as_slice()), limits)
             }
-        }
+        };
+        read.unwrap_or_default()
     }
 
     /// The content code, if the format has one and the content decodes
@@ -137,6 +132,20 @@ impl Subject {
             Self::Bytes(bytes) => content_of_bytes(bytes, format, limits),
         }
     }
+}
+
+/// The formats whose pixels the `image` crate decodes here (as for the
+/// Image-Code): the ones watermarks are looked for in.
+pub(crate) fn pixel_format(format: MediaFormat) -> bool {
+    matches!(
+        format,
+        MediaFormat::Jpeg
+            | MediaFormat::Png
+            | MediaFormat::Gif
+            | MediaFormat::Webp
+            | MediaFormat::Tiff
+            | MediaFormat::Bmp
+    )
 }
 
 /// [`tamga_fingerprint::content_of_file`] for bytes in memory, format by

@@ -1,0 +1,301 @@
+//! The streaming embedder.
+//!
+//! Each channel is resampled to the internal rate, transformed, and every
+//! marked tile's spectrum is scaled by e^(±a): the mark is the difference,
+//! `(e^(±a) − 1) · X`, turned back into samples, resampled to the file's
+//! rate and added to the untouched original. Content above 4.5 kHz and
+//! below 500 Hz is never changed, and where the host is silent so is the
+//! mark.
+//!
+//! # Masking model
+//!
+//! The mark in every tile (64 ms × 125 Hz) is a copy of the host in that
+//! tile at a fixed level below it: a level change of ±a nepers (±8.7·a dB),
+//! so its spectral and temporal envelope follow the host's at the tile's
+//! resolution, and it sits inside the host's own masking pattern.
+//! `a` is set per 32 ms frame as the larger of two limits' smaller:
+//! the *budget*, which keeps the mark's power in the frame [`BUDGET_DB`] dB
+//! below the host's whole-spectrum power (so the mark-to-content ratio is at
+//! least that much over any stretch of the file, by construction), and the
+//! *ceiling* [`A_MAX`] (±0.78 dB, at the just-noticeable difference for
+//! level changes), which caps the change where most of the host's energy
+//! lies outside the marked band. Measured SNRs are in docs/watermark-audio.md.
+
+use std::collections::VecDeque;
+
+use realfft::num_complex::Complex;
+
+use super::code::{encode, info_word, INFO_BITS, SYMBOLS};
+use super::layout::{
+    Layout, BANDS, BAND_BINS, BINS, BIN_HI, BIN_LO, BLOCKS, FFT, FRAME_HOPS, HOP, PAIRS, RATE,
+    TILE_HOPS,
+};
+use super::resample::Resampler;
+use super::stft::{Framer, Stft};
+use super::{AudioKey, AudioMarkError, AudioPayload};
+
+/// How far below the host the mark's power is held in every frame, dB.
+pub const BUDGET_DB: f64 = 26.0;
+/// The largest level change of a tile, nepers (0.09 Np = 0.78 dB).
+pub const A_MAX: f32 = 0.09;
+
+/// One channel's pipeline.
+struct Channel {
+    down: Resampler,
+    framer: Framer,
+    /// Overlap-add of the mark at the internal rate: the current frame.
+    ola: Vec<f32>,
+    up: Resampler,
+    /// The mark at the file's rate, waiting for its host samples.
+    mark: VecDeque<f32>,
+}
+
+/// Adds tamga's audio mark to interleaved `f32` samples as they stream
+/// through. Memory is bounded (a few kilobytes per channel plus about
+/// 40 ms of samples in flight), whatever the duration.
+///
+/// ```
+/// use tamga_watermark::audio_mark::{AudioDetector, AudioEmbedder, AudioPayload};
+/// let rate = 16_000;
+/// // 9 s of a chord with a little noise.
+/// let host: Vec<f32> = (0..rate * 9)
+///     .map(|i| {
+///         let t = i as f32 / rate as f32;
+///         let n = ((i as u32).wrapping_mul(2_654_435_761) >> 16) as f32 / 65_536.0 - 0.5;
+///         0.2 * (t * 220.0 * 6.283).sin() + 0.1 * (t * 1330.0 * 6.283).sin() + 0.05 * n
+///     })
+///     .collect();
+/// let mut embedder = AudioEmbedder::new(rate, 1, AudioPayload(0xC0FFEE)).unwrap();
+/// let mut marked = embedder.push(&host);
+/// marked.extend(embedder.finish());
+/// assert_eq!(marked.len(), host.len());
+/// let mut detector = AudioDetector::new(rate, 1).unwrap();
+/// detector.push(&marked);
+/// assert_eq!(detector.finish().unwrap().payload, AudioPayload(0xC0FFEE));
+/// ```
+pub struct AudioEmbedder {
+    channels: usize,
+    /// The level change's sign of every tile of a frame, block-major.
+    pattern: Vec<f32>,
+    chans: Vec<Channel>,
+    stft: Stft,
+    spectra: Vec<Vec<Complex<f32>>>,
+    /// Interleaved input waiting for its mark.
+    host: VecDeque<f32>,
+    hop: u64,
+    scratch: Vec<f32>,
+    host_energy: f64,
+    mark_energy: f64,
+    finished: bool,
+}
+
+impl std::fmt::Debug for AudioEmbedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AudioEmbedder")
+            .field("channels", &self.channels)
+            .field("hop", &self.hop)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks a stream's format: rates tamga's formats use, 1 to 64 channels.
+pub(crate) fn check_format(sample_rate: u32, channels: usize) -> Result<(), AudioMarkError> {
+    if !(8_000..=768_000).contains(&sample_rate) {
+        return Err(AudioMarkError::Unsupported {
+            what: format!("a sample rate of {sample_rate} Hz (8 to 768 kHz are supported)"),
+        });
+    }
+    if !(1..=64).contains(&channels) {
+        return Err(AudioMarkError::Unsupported {
+            what: format!("{channels} channels (1 to 64 are supported)"),
+        });
+    }
+    Ok(())
+}
+
+impl AudioEmbedder {
+    /// An embedder of `payload` with tamga's key, for interleaved samples of
+    /// `channels` channels at `sample_rate` Hz.
+    pub fn new(
+        sample_rate: u32,
+        channels: usize,
+        payload: AudioPayload,
+    ) -> Result<Self, AudioMarkError> {
+        Self::with_key(sample_rate, channels, payload, &AudioKey::TAMGA)
+    }
+
+    /// As [`Self::new`], with another key.
+    pub fn with_key(
+        sample_rate: u32,
+        channels: usize,
+        payload: AudioPayload,
+        key: &AudioKey,
+    ) -> Result<Self, AudioMarkError> {
+        check_format(sample_rate, channels)?;
+        let layout = Layout::new(key, SYMBOLS, INFO_BITS);
+        let coded = encode(&info_word(payload.0, &layout.scramble));
+        let mut pattern = vec![0f32; BLOCKS * BANDS];
+        for (p, (&chip, &sym)) in layout.chip.iter().zip(&layout.symbol).enumerate() {
+            let bit = coded.get(usize::from(sym)).copied().unwrap_or(0);
+            let sign = chip * (1.0 - 2.0 * f32::from(bit));
+            let (t, q) = (p / PAIRS, p % PAIRS);
+            pattern[t * BANDS + 2 * q] = sign;
+            pattern[t * BANDS + 2 * q + 1] = -sign;
+        }
+        let chans = (0..channels)
+            .map(|_| Channel {
+                down: Resampler::new(sample_rate, RATE),
+                framer: Framer::default(),
+                ola: vec![0.0; FFT],
+                up: Resampler::new(RATE, sample_rate),
+                mark: VecDeque::new(),
+            })
+            .collect();
+        Ok(Self {
+            channels,
+            pattern,
+            chans,
+            stft: Stft::new(),
+            spectra: vec![vec![Complex::default(); BINS]; channels],
+            host: VecDeque::new(),
+            hop: 0,
+            scratch: Vec::new(),
+            host_energy: 0.0,
+            mark_energy: 0.0,
+            finished: false,
+        })
+    }
+
+    /// Feeds interleaved samples (a whole number of frames is not needed)
+    /// and returns the marked samples now ready, in order. The output lags
+    /// the input by up to about 40 ms; [`Self::finish`] returns the rest.
+    pub fn push(&mut self, samples: &[f32]) -> Vec<f32> {
+        if self.finished {
+            return Vec::new();
+        }
+        self.host.extend(samples.iter().copied());
+        // Deinterleave, counting from where each channel's input stands.
+        let queued = self.host.len() - samples.len();
+        for c in 0..self.channels {
+            self.scratch.clear();
+            self.scratch.extend(
+                samples
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| (queued + i) % self.channels == c)
+                    .map(|(_, &x)| x),
+            );
+            let chan = &mut self.chans[c];
+            let mut down = Vec::with_capacity(self.scratch.len() / 2 + 8);
+            chan.down.process(&self.scratch, &mut down);
+            chan.framer.push(&down);
+        }
+        self.run_frames();
+        self.emit(false)
+    }
+
+    /// Ends the input and returns the remaining marked samples.
+    pub fn finish(&mut self) -> Vec<f32> {
+        if self.finished {
+            return Vec::new();
+        }
+        for chan in &mut self.chans {
+            let mut rest = Vec::new();
+            chan.down.finish(&mut rest);
+            chan.framer.push(&rest);
+            // Zeros after the end let the last samples' frames complete.
+            chan.framer.push(&[0.0; FFT]);
+        }
+        self.run_frames();
+        for chan in &mut self.chans {
+            let mut rest = Vec::new();
+            chan.up.finish(&mut rest);
+            chan.mark.extend(rest);
+        }
+        self.finished = true;
+        self.emit(true)
+    }
+
+    /// The ratio of the host's power to the mark's over everything output
+    /// so far, in dB (`None` before any non-silent output).
+    pub fn snr_db(&self) -> Option<f64> {
+        (self.mark_energy > 0.0).then(|| 10.0 * (self.host_energy / self.mark_energy).log10())
+    }
+
+    fn run_frames(&mut self) {
+        while self.chans.iter().all(|c| c.framer.frame().is_some()) {
+            self.mark_frame();
+        }
+    }
+
+    /// Marks the current frame of every channel and advances one hop.
+    fn mark_frame(&mut self) {
+        let mut e_in = 0f64;
+        let mut e_tot = 0f64;
+        for (chan, spec) in self.chans.iter().zip(&mut self.spectra) {
+            let frame = chan.framer.frame().unwrap_or(&[]);
+            spec.copy_from_slice(self.stft.analyze(frame));
+            for (k, x) in spec.iter().enumerate() {
+                let e = f64::from(x.norm_sqr());
+                e_tot += e;
+                if (BIN_LO..BIN_HI).contains(&k) {
+                    e_in += e;
+                }
+            }
+        }
+        let a = if e_in > 1e-20 {
+            let budget = 10f64.powf(-BUDGET_DB / 10.0) * e_tot / e_in;
+            (budget.sqrt() as f32 * 0.98).min(A_MAX)
+        } else {
+            0.0
+        };
+        let block = (self.hop % FRAME_HOPS as u64) as usize / TILE_HOPS;
+        let signs = &self.pattern[block * BANDS..(block + 1) * BANDS];
+        let gains: Vec<f32> = signs.iter().map(|&s| (s * a).exp() - 1.0).collect();
+        for (chan, spec) in self.chans.iter_mut().zip(&mut self.spectra) {
+            for (k, x) in spec.iter_mut().enumerate() {
+                *x = if (BIN_LO..BIN_HI).contains(&k) {
+                    *x * gains[(k - BIN_LO) / BAND_BINS]
+                } else {
+                    Complex::default()
+                };
+            }
+            self.stft.synthesize_add(spec, &mut chan.ola);
+            let mut up = Vec::with_capacity(HOP * 4);
+            chan.up.process(&chan.ola[..HOP], &mut up);
+            chan.mark.extend(up);
+            chan.ola.copy_within(HOP.., 0);
+            chan.ola[FFT - HOP..].fill(0.0);
+            chan.framer.advance();
+        }
+        self.hop += 1;
+    }
+
+    /// Returns the host samples whose mark is ready (all of them at the
+    /// end, where any mark still missing is zero).
+    fn emit(&mut self, all: bool) -> Vec<f32> {
+        let host_frames = self.host.len() / self.channels;
+        let ready = self.chans.iter().map(|c| c.mark.len()).min().unwrap_or(0);
+        let frames = if all {
+            host_frames
+        } else {
+            ready.min(host_frames)
+        };
+        let mut out = Vec::with_capacity(frames * self.channels);
+        for _ in 0..frames {
+            for chan in &mut self.chans {
+                let x = self.host.pop_front().unwrap_or(0.0);
+                let m = chan.mark.pop_front().unwrap_or(0.0);
+                self.host_energy += f64::from(x) * f64::from(x);
+                self.mark_energy += f64::from(m) * f64::from(m);
+                out.push(x + m);
+            }
+        }
+        if all {
+            // A trailing partial frame (samples not a multiple of the
+            // channels) passes through unmarked.
+            out.extend(self.host.drain(..));
+        }
+        out
+    }
+}

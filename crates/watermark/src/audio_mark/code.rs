@@ -11,6 +11,7 @@
 
 use super::layout::FRAME_HOPS;
 
+
 /// Payload bits.
 pub(crate) const PAYLOAD_BITS: usize = 32;
 /// Check bits.
@@ -135,8 +136,9 @@ pub(crate) fn viterbi(soft: &[f32]) -> (Vec<u8>, f32) {
     (bits, metric[0])
 }
 
-/// Frame alignments the detector tries: every hop of a frame.
-pub(crate) const OFFSETS_TRIED: usize = FRAME_HOPS;
+/// Frame alignments the detector tries: every hop of a frame, at each
+/// sub-hop phase.
+pub(crate) const OFFSETS_TRIED: usize = FRAME_HOPS * super::detect::PHASES;
 
 /// An upper bound on the probability that the detector reports a mark in
 /// audio that carries none, whatever the audio and however long.
@@ -150,7 +152,7 @@ pub(crate) const OFFSETS_TRIED: usize = FRAME_HOPS;
 /// `w ⊕ s` is uniform on all 72-bit words: the 40 check bits equal the
 /// check of the 32 payload bits with probability exactly 2⁻⁴⁰. Whether the
 /// alignments' events are independent or not, the union bound gives
-/// P(false positive) ≤ offsets × 2⁻⁴⁰ = 240 × 2⁻⁴⁰ ≈ 2.2 × 10⁻¹⁰ per clip,
+/// P(false positive) ≤ offsets × 2⁻⁴⁰ = 960 × 2⁻⁴⁰ ≈ 8.7 × 10⁻¹⁰ per clip,
 /// below 10⁻⁹. The same bound holds for a mark made with another key.
 pub fn false_positive_bound() -> f64 {
     OFFSETS_TRIED as f64 * (0.5f64).powi(CHECK_BITS as i32)
@@ -164,7 +166,7 @@ mod tests {
     fn the_false_positive_bound_is_below_one_in_a_billion() {
         let p = false_positive_bound();
         assert!(p <= 1e-9, "{p:e}");
-        assert!((p - 240.0 / 1_099_511_627_776.0).abs() < 1e-20);
+        assert!((p - 960.0 / 1_099_511_627_776.0).abs() < 1e-20);
     }
 
     #[test]

@@ -28,7 +28,7 @@ const FLOOR: f32 = 1e-7;
 /// Chip values are clipped to ± this (nepers): a loud partial next to a
 /// quiet band says nothing about the mark and must not outvote the chips
 /// around it.
-const CLIP: f32 = 1.0;
+const CLIP: f32 = 0.4;
 
 /// What the detector found.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,15 +57,10 @@ pub struct AudioDetector {
     rate: u32,
     layout: Layout,
     down: Resampler,
-    framer: Framer,
     stft: Stft,
-    /// Band energies of the last hops, for the tile being completed.
-    recent: VecDeque<[f32; BANDS]>,
-    /// Tiles completed so far (the next tile's first hop).
-    tiles: u64,
-    /// Chip-value sums: `acc[q * FRAME_HOPS + h]` for band pair `q` and a
-    /// tile starting at hop `h` modulo the frame.
-    acc: Vec<f32>,
+    /// One grid per sub-hop phase: an excerpt can start anywhere, and a
+    /// tile grid half a hop off would lose a quarter of every chip.
+    phases: Vec<Phase>,
     /// Input frames (samples per channel) seen.
     frames_in: u64,
     /// A trailing partial frame carried to the next push.
@@ -74,69 +69,29 @@ pub struct AudioDetector {
     down_out: Vec<f32>,
 }
 
-impl std::fmt::Debug for AudioDetector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AudioDetector")
-            .field("channels", &self.channels)
-            .field("rate", &self.rate)
-            .field("tiles", &self.tiles)
-            .finish_non_exhaustive()
-    }
+/// Sub-hop phases tried: grids [`HOP`] / `PHASES` samples apart.
+pub(crate) const PHASES: usize = 4;
+
+/// The tile grid starting `skip` samples into the input.
+struct Phase {
+    skip: usize,
+    framer: Framer,
+    /// Band energies of the last hops, for the tile being completed.
+    recent: VecDeque<[f32; BANDS]>,
+    /// Tiles completed so far (the next tile's first hop).
+    tiles: u64,
+    /// Chip-value sums: `acc[q * FRAME_HOPS + h]` for band pair `q` and a
+    /// tile starting at hop `h` modulo the frame.
+    acc: Vec<f32>,
 }
 
-impl AudioDetector {
-    /// A detector with tamga's key for interleaved samples of `channels`
-    /// channels at `sample_rate` Hz.
-    pub fn new(sample_rate: u32, channels: usize) -> Result<Self, AudioMarkError> {
-        Self::with_key(sample_rate, channels, &AudioKey::TAMGA)
-    }
-
-    /// As [`Self::new`], with another key.
-    pub fn with_key(
-        sample_rate: u32,
-        channels: usize,
-        key: &AudioKey,
-    ) -> Result<Self, AudioMarkError> {
-        check_format(sample_rate, channels)?;
-        Ok(Self {
-            channels,
-            rate: sample_rate,
-            layout: Layout::new(key, SYMBOLS, INFO_BITS),
-            down: Resampler::new(sample_rate, RATE),
-            framer: Framer::default(),
-            stft: Stft::new(),
-            recent: VecDeque::with_capacity(TILE_HOPS + 1),
-            tiles: 0,
-            acc: vec![0.0; PAIRS * FRAME_HOPS],
-            frames_in: 0,
-            carry: Vec::new(),
-            mono: Vec::new(),
-            down_out: Vec::new(),
-        })
-    }
-
-    /// Feeds interleaved samples.
-    pub fn push(&mut self, samples: &[f32]) {
-        self.carry.extend_from_slice(samples);
-        let whole = self.carry.len() / self.channels * self.channels;
-        self.mono.clear();
-        let scale = 1.0 / self.channels as f32;
-        self.mono.extend(
-            self.carry[..whole]
-                .chunks_exact(self.channels)
-                .map(|f| f.iter().sum::<f32>() * scale),
-        );
-        self.carry.drain(..whole);
-        self.frames_in += self.mono.len() as u64;
-        self.down_out.clear();
-        self.down.process(&self.mono, &mut self.down_out);
-        self.framer.push(&self.down_out);
-        self.run_frames();
-    }
-
-    fn run_frames(&mut self) {
+impl Phase {
+    fn push(&mut self, samples: &[f32], stft: &mut Stft) {
+        let skip = self.skip.min(samples.len());
+        self.skip -= skip;
+        self.framer.push(&samples[skip..]);
         while let Some(frame) = self.framer.frame() {
-            let spec = self.stft.analyze(frame);
+            let spec = stft.analyze(frame);
             let mut bands = [0f32; BANDS];
             for (b, e) in bands.iter_mut().enumerate() {
                 let lo = BIN_LO + b * BAND_BINS;
@@ -164,13 +119,80 @@ impl AudioDetector {
     }
 
     /// The code symbols' soft values for a frame starting at hop `offset`.
-    fn soft(&self, offset: usize, soft: &mut [f32]) {
+    fn soft(&self, layout: &Layout, offset: usize, soft: &mut [f32]) {
         soft.fill(0.0);
         for p in 0..CHIPS {
             let (t, q) = (p / PAIRS, p % PAIRS);
             let h = (offset + t * TILE_HOPS) % FRAME_HOPS;
             let v = self.acc[q * FRAME_HOPS + h];
-            soft[usize::from(self.layout.symbol[p])] += self.layout.chip[p] * v;
+            soft[usize::from(layout.symbol[p])] += layout.chip[p] * v;
+        }
+    }
+}
+
+impl std::fmt::Debug for AudioDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AudioDetector")
+            .field("channels", &self.channels)
+            .field("rate", &self.rate)
+            .field("frames_in", &self.frames_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AudioDetector {
+    /// A detector with tamga's key for interleaved samples of `channels`
+    /// channels at `sample_rate` Hz.
+    pub fn new(sample_rate: u32, channels: usize) -> Result<Self, AudioMarkError> {
+        Self::with_key(sample_rate, channels, &AudioKey::TAMGA)
+    }
+
+    /// As [`Self::new`], with another key.
+    pub fn with_key(
+        sample_rate: u32,
+        channels: usize,
+        key: &AudioKey,
+    ) -> Result<Self, AudioMarkError> {
+        check_format(sample_rate, channels)?;
+        Ok(Self {
+            channels,
+            rate: sample_rate,
+            layout: Layout::new(key, SYMBOLS, INFO_BITS),
+            down: Resampler::new(sample_rate, RATE),
+            stft: Stft::new(),
+            phases: (0..PHASES)
+                .map(|k| Phase {
+                    skip: k * HOP / PHASES,
+                    framer: Framer::default(),
+                    recent: VecDeque::with_capacity(TILE_HOPS + 1),
+                    tiles: 0,
+                    acc: vec![0.0; PAIRS * FRAME_HOPS],
+                })
+                .collect(),
+            frames_in: 0,
+            carry: Vec::new(),
+            mono: Vec::new(),
+            down_out: Vec::new(),
+        })
+    }
+
+    /// Feeds interleaved samples.
+    pub fn push(&mut self, samples: &[f32]) {
+        self.carry.extend_from_slice(samples);
+        let whole = self.carry.len() / self.channels * self.channels;
+        self.mono.clear();
+        let scale = 1.0 / self.channels as f32;
+        self.mono.extend(
+            self.carry[..whole]
+                .chunks_exact(self.channels)
+                .map(|f| f.iter().sum::<f32>() * scale),
+        );
+        self.carry.drain(..whole);
+        self.frames_in += self.mono.len() as u64;
+        self.down_out.clear();
+        self.down.process(&self.mono, &mut self.down_out);
+        for phase in &mut self.phases {
+            phase.push(&self.down_out, &mut self.stft);
         }
     }
 
@@ -178,25 +200,27 @@ impl AudioDetector {
     fn flush(&mut self) {
         let mut rest = Vec::new();
         self.down.finish(&mut rest);
-        self.framer.push(&rest);
-        self.run_frames();
+        for phase in &mut self.phases {
+            phase.push(&rest, &mut self.stft);
+        }
     }
 
-    /// The chip sums, for tests that look inside.
+    /// The chip sums of the first phase, for tests that look inside.
     #[cfg(test)]
     pub(crate) fn finish_acc(mut self) -> Vec<f32> {
         self.flush();
-        self.acc
+        self.phases.swap_remove(0).acc
     }
 
-    /// The soft values at every alignment, for tests that look inside.
+    /// The soft values at every alignment of the first phase, for tests
+    /// that look inside.
     #[cfg(test)]
     pub(crate) fn finish_soft(mut self) -> Vec<Vec<f32>> {
         self.flush();
         (0..FRAME_HOPS)
             .map(|o| {
                 let mut s = vec![0.0; SYMBOLS];
-                self.soft(o, &mut s);
+                self.phases[0].soft(&self.layout, o, &mut s);
                 s
             })
             .collect()
@@ -205,13 +229,13 @@ impl AudioDetector {
     /// Ends the input and decodes: the mark, if one is there.
     pub fn finish(mut self) -> Option<AudioDetection> {
         self.flush();
-        if self.tiles == 0 {
+        if self.phases.iter().all(|p| p.tiles == 0) {
             return None;
         }
         let mut best: Option<(f32, AudioDetection)> = None;
         let mut soft = vec![0f32; SYMBOLS];
-        for offset in 0..FRAME_HOPS {
-            self.soft(offset, &mut soft);
+        for (k, offset) in (0..PHASES).flat_map(|k| (0..FRAME_HOPS).map(move |o| (k, o))) {
+            self.phases[k].soft(&self.layout, offset, &mut soft);
             let (bits, metric) = viterbi(&soft);
             let Some(payload) = verify(&bits, &self.layout.scramble) else {
                 continue;
@@ -229,7 +253,7 @@ impl AudioDetector {
                 metric,
                 AudioDetection {
                     payload: AudioPayload(payload),
-                    offset_seconds: (offset * HOP) as f64 / f64::from(RATE),
+                    offset_seconds: (offset * HOP + k * HOP / PHASES) as f64 / f64::from(RATE),
                     symbol_errors: errors as u32,
                     symbols: SYMBOLS as u32,
                     seconds: self.frames_in as f64 / f64::from(self.rate),

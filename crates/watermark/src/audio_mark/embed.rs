@@ -35,9 +35,9 @@ use super::stft::{Framer, Stft};
 use super::{AudioKey, AudioMarkError, AudioPayload};
 
 /// How far below the host the mark's power is held in every frame, dB.
-pub const BUDGET_DB: f64 = 26.0;
+pub const BUDGET_DB: f64 = 24.5;
 /// The largest level change of a tile, nepers (0.09 Np = 0.78 dB).
-pub const A_MAX: f32 = 0.09;
+pub const A_MAX: f32 = 0.12;
 
 /// One channel's pipeline.
 struct Channel {

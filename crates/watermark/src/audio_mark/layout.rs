@@ -26,11 +26,11 @@ pub(crate) const HOP: usize = 256;
 /// Spectrum bins of one STFT frame (DC to Nyquist).
 pub(crate) const BINS: usize = FFT / 2 + 1;
 /// First bin of the marked band (500 Hz).
-pub(crate) const BIN_LO: usize = 16;
+pub(crate) const BIN_LO: usize = 8;
 /// Bins per band (125 Hz).
-pub(crate) const BAND_BINS: usize = 4;
+pub(crate) const BAND_BINS: usize = 2;
 /// Bands of the marked range (two per chip).
-pub(crate) const BANDS: usize = 32;
+pub(crate) const BANDS: usize = 112;
 /// One past the last marked bin (4.5 kHz).
 pub(crate) const BIN_HI: usize = BIN_LO + BANDS * BAND_BINS;
 /// Hops per tile (64 ms).
@@ -146,8 +146,8 @@ mod tests {
         assert!(count.iter().all(|&c| c >= 4), "{count:?}");
         let b = Layout::new(&AudioKey([7; 32]), 234, 72);
         let same = a.chip.iter().zip(&b.chip).filter(|(x, y)| x == y).count();
-        assert!((400..560).contains(&same), "{same} of {CHIPS}");
+        assert!((CHIPS * 2 / 5..CHIPS * 3 / 5).contains(&same), "{same} of {CHIPS}");
         assert_eq!(FRAME_SECONDS, 3.84);
-        assert_eq!(BIN_HI, 144);
+        assert_eq!(BIN_HI, 232);
     }
 }

@@ -16,19 +16,12 @@ use std::collections::VecDeque;
 use super::code::{encode, verify, viterbi, INFO_BITS, SYMBOLS};
 use super::embed::check_format;
 use super::layout::{
-    Layout, BANDS, BAND_BINS, BIN_LO, CHIPS, FRAME_HOPS, HOP, PAIRS, RATE, TILE_HOPS,
+    Layout, BANDS, BAND_BINS, BIN_LO, CHIPS, CLIP, FLOOR, FRAME_HOPS, HOP, PAIRS, RATE, TILE_HOPS,
 };
 use super::resample::Resampler;
 use super::stft::{Framer, Stft};
 use super::{AudioKey, AudioMarkError, AudioPayload};
 
-/// A tile energy floor: near 16-bit quantisation noise, so digital silence
-/// and near-silence give chip values of zero (no evidence either way).
-const FLOOR: f32 = 1e-7;
-/// Chip values are clipped to ± this (nepers): a loud partial next to a
-/// quiet band says nothing about the mark and must not outvote the chips
-/// around it.
-const CLIP: f32 = 0.4;
 
 /// What the detector found.
 #[derive(Debug, Clone, PartialEq)]

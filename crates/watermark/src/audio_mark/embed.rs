@@ -27,8 +27,8 @@ use realfft::num_complex::Complex;
 
 use super::code::{encode, info_word, INFO_BITS, SYMBOLS};
 use super::layout::{
-    Layout, BANDS, BAND_BINS, BINS, BIN_HI, BIN_LO, BLOCKS, FFT, FRAME_HOPS, HOP, PAIRS, RATE,
-    TILE_HOPS,
+    Layout, BANDS, BAND_BINS, BIN_HI, BIN_LO, BLOCKS, CLIP, FFT, FLOOR, FRAME_HOPS, HOP, PAIRS,
+    RATE, TILE_HOPS,
 };
 use super::resample::Resampler;
 use super::stft::{Framer, Stft};
@@ -36,8 +36,14 @@ use super::{AudioKey, AudioMarkError, AudioPayload};
 
 /// How far below the host the mark's power is held in every frame, dB.
 pub const BUDGET_DB: f64 = 24.5;
-/// The largest level change of a tile, nepers (0.09 Np = 0.78 dB).
+/// The largest level change of a tile, nepers (0.12 Np = 1.04 dB).
 pub const A_MAX: f32 = 0.12;
+/// How far past the detector's clip a chip is pushed, nepers: headroom
+/// for what a codec changes.
+const MARGIN: f32 = 0.15;
+/// The share of a tile's intended log-energy change the detector sees:
+/// overlapping frames smear a quarter of it into the neighbouring tiles.
+const REALISED: f32 = 0.75;
 
 /// One channel's pipeline.
 struct Channel {
@@ -48,6 +54,8 @@ struct Channel {
     up: Resampler,
     /// The mark at the file's rate, waiting for its host samples.
     mark: VecDeque<f32>,
+    /// Spectra of the current tile's hops, waiting for its gains.
+    pending: Vec<Vec<Complex<f32>>>,
 }
 
 /// Adds tamga's audio mark to interleaved `f32` samples as they stream
@@ -79,7 +87,11 @@ pub struct AudioEmbedder {
     pattern: Vec<f32>,
     chans: Vec<Channel>,
     stft: Stft,
-    spectra: Vec<Vec<Complex<f32>>>,
+    /// The current tile's band energies of the mono mix (what the
+    /// detector will see), of all channels, and all bins' energy.
+    tile_mono: [f32; BANDS],
+    tile_bands: [f64; BANDS],
+    tile_total: f64,
     /// Interleaved input waiting for its mark.
     host: VecDeque<f32>,
     hop: u64,
@@ -149,6 +161,7 @@ impl AudioEmbedder {
                 ola: vec![0.0; FFT],
                 up: Resampler::new(RATE, sample_rate),
                 mark: VecDeque::new(),
+                pending: Vec::with_capacity(TILE_HOPS),
             })
             .collect();
         Ok(Self {
@@ -156,7 +169,9 @@ impl AudioEmbedder {
             pattern,
             chans,
             stft: Stft::new(),
-            spectra: vec![vec![Complex::default(); BINS]; channels],
+            tile_mono: [0.0; BANDS],
+            tile_bands: [0.0; BANDS],
+            tile_total: 0.0,
             host: VecDeque::new(),
             hop: 0,
             scratch: Vec::new(),
@@ -207,6 +222,9 @@ impl AudioEmbedder {
             chan.framer.push(&[0.0; FFT]);
         }
         self.run_frames();
+        if self.chans.iter().any(|c| !c.pending.is_empty()) {
+            self.mark_tile();
+        }
         for chan in &mut self.chans {
             let mut rest = Vec::new();
             chan.up.finish(&mut rest);
@@ -228,47 +246,100 @@ impl AudioEmbedder {
         }
     }
 
-    /// Marks the current frame of every channel and advances one hop.
+    /// Analyses the current frame of every channel and advances one hop;
+    /// marks the tile once its last hop is in.
     fn mark_frame(&mut self) {
-        let mut e_in = 0f64;
-        let mut e_tot = 0f64;
-        for (chan, spec) in self.chans.iter().zip(&mut self.spectra) {
+        let mut mono = vec![Complex::<f32>::default(); BIN_HI - BIN_LO];
+        let scale = 1.0 / self.channels as f32;
+        for chan in &mut self.chans {
             let frame = chan.framer.frame().unwrap_or(&[]);
-            spec.copy_from_slice(self.stft.analyze(frame));
+            let spec = self.stft.analyze(frame).to_vec();
             for (k, x) in spec.iter().enumerate() {
                 let e = f64::from(x.norm_sqr());
-                e_tot += e;
+                self.tile_total += e;
                 if (BIN_LO..BIN_HI).contains(&k) {
-                    e_in += e;
+                    self.tile_bands[(k - BIN_LO) / BAND_BINS] += e;
+                    mono[k - BIN_LO] += *x * scale;
                 }
             }
-        }
-        let a = if e_in > 1e-20 {
-            let budget = 10f64.powf(-BUDGET_DB / 10.0) * e_tot / e_in;
-            (budget.sqrt() as f32 * 0.98).min(A_MAX)
-        } else {
-            0.0
-        };
-        let block = (self.hop % FRAME_HOPS as u64) as usize / TILE_HOPS;
-        let signs = &self.pattern[block * BANDS..(block + 1) * BANDS];
-        let gains: Vec<f32> = signs.iter().map(|&s| (s * a).exp() - 1.0).collect();
-        for (chan, spec) in self.chans.iter_mut().zip(&mut self.spectra) {
-            for (k, x) in spec.iter_mut().enumerate() {
-                *x = if (BIN_LO..BIN_HI).contains(&k) {
-                    *x * gains[(k - BIN_LO) / BAND_BINS]
-                } else {
-                    Complex::default()
-                };
-            }
-            self.stft.synthesize_add(spec, &mut chan.ola);
-            let mut up = Vec::with_capacity(HOP * 4);
-            chan.up.process(&chan.ola[..HOP], &mut up);
-            chan.mark.extend(up);
-            chan.ola.copy_within(HOP.., 0);
-            chan.ola[FFT - HOP..].fill(0.0);
+            chan.pending.push(spec);
             chan.framer.advance();
         }
+        for (b, e) in self.tile_mono.iter_mut().enumerate() {
+            *e += mono[b * BAND_BINS..(b + 1) * BAND_BINS]
+                .iter()
+                .map(|x| x.norm_sqr())
+                .sum::<f32>();
+        }
         self.hop += 1;
+        if self.hop % TILE_HOPS as u64 == 0 {
+            self.mark_tile();
+        }
+    }
+
+    /// The level change of each band of the tile now complete: only as
+    /// much as each chip needs to read right, then scaled into the budget.
+    fn tile_gains(&self) -> [f32; BANDS] {
+        let tile = (self.hop.saturating_sub(1) % FRAME_HOPS as u64) as usize / TILE_HOPS;
+        let signs = &self.pattern[tile * BANDS..(tile + 1) * BANDS];
+        let mut a = [0f32; BANDS];
+        for q in 0..PAIRS {
+            let s = signs[2 * q];
+            let d = (self.tile_mono[2 * q] + FLOOR).ln() - (self.tile_mono[2 * q + 1] + FLOOR).ln();
+            // The detector clips chip values to ±CLIP: a chip the host
+            // already reads right past the clip needs nothing, and one the
+            // largest change cannot bring back into range is not helped.
+            let need = CLIP + MARGIN - s * d;
+            let reach = 4.0 * REALISED * A_MAX;
+            let amount = if need <= 0.0 || need - 2.0 * CLIP > reach {
+                0.0
+            } else {
+                (need / (4.0 * REALISED)).min(A_MAX)
+            };
+            a[2 * q] = s * amount;
+            a[2 * q + 1] = -s * amount;
+        }
+        // The budget: the mark's power in this tile's time span at most
+        // BUDGET_DB below the host's power over the whole spectrum.
+        let mark: f64 = a
+            .iter()
+            .zip(&self.tile_bands)
+            .map(|(&g, &e)| e * f64::from((g.exp() - 1.0).powi(2)))
+            .sum();
+        let allowed = 10f64.powf(-BUDGET_DB / 10.0) * self.tile_total;
+        if mark > allowed && mark > 0.0 {
+            let k = (allowed / mark).sqrt() as f32 * 0.98;
+            for g in &mut a {
+                *g *= k;
+            }
+        }
+        a
+    }
+
+    /// Marks the tile whose spectra are pending.
+    fn mark_tile(&mut self) {
+        let a = self.tile_gains();
+        let gains: Vec<f32> = a.iter().map(|&g| g.exp() - 1.0).collect();
+        for chan in &mut self.chans {
+            for mut spec in chan.pending.drain(..) {
+                for (k, x) in spec.iter_mut().enumerate() {
+                    *x = if (BIN_LO..BIN_HI).contains(&k) {
+                        *x * gains[(k - BIN_LO) / BAND_BINS]
+                    } else {
+                        Complex::default()
+                    };
+                }
+                self.stft.synthesize_add(&mut spec, &mut chan.ola);
+                let mut up = Vec::with_capacity(HOP * 4);
+                chan.up.process(&chan.ola[..HOP], &mut up);
+                chan.mark.extend(up);
+                chan.ola.copy_within(HOP.., 0);
+                chan.ola[FFT - HOP..].fill(0.0);
+            }
+        }
+        self.tile_mono = [0.0; BANDS];
+        self.tile_bands = [0.0; BANDS];
+        self.tile_total = 0.0;
     }
 
     /// Returns the host samples whose mark is ready (all of them at the

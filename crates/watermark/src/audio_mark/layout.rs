@@ -44,6 +44,14 @@ pub(crate) const PAIRS: usize = BANDS / 2;
 /// Chips per frame.
 pub(crate) const CHIPS: usize = BLOCKS * PAIRS;
 
+/// A tile energy floor: near 16-bit quantisation noise, so digital silence
+/// and near-silence give chip values of zero (no evidence either way).
+pub(crate) const FLOOR: f32 = 1e-7;
+/// Chip values are clipped to ± this (nepers): a loud partial next to a
+/// quiet band says nothing about the mark and must not outvote the chips
+/// around it. The embedder pushes each chip just past it.
+pub(crate) const CLIP: f32 = 0.4;
+
 /// The seconds one payload frame lasts.
 pub const FRAME_SECONDS: f64 = (FRAME_HOPS * HOP) as f64 / RATE as f64;
 

@@ -36,11 +36,11 @@ use super::{AudioKey, AudioMarkError, AudioPayload};
 
 /// How far below the host the mark's power is held in every frame, dB.
 pub const BUDGET_DB: f64 = 24.5;
-/// The largest level change of a tile, nepers (0.12 Np = 1.04 dB).
-pub const A_MAX: f32 = 0.12;
+/// The largest level change of a tile, nepers (0.16 Np = 1.39 dB).
+pub const A_MAX: f32 = 0.16;
 /// How far past the detector's clip a chip is pushed, nepers: headroom
 /// for what a codec changes.
-const MARGIN: f32 = 0.15;
+const MARGIN: f32 = 0.2;
 /// The share of a tile's intended log-energy change the detector sees:
 /// overlapping frames smear a quarter of it into the neighbouring tiles.
 const REALISED: f32 = 0.75;

@@ -198,27 +198,6 @@ impl AudioDetector {
         }
     }
 
-    /// The chip sums of the first phase, for tests that look inside.
-    #[cfg(test)]
-    pub(crate) fn finish_acc(mut self) -> Vec<f32> {
-        self.flush();
-        self.phases.swap_remove(0).acc
-    }
-
-    /// The soft values at every alignment of the first phase, for tests
-    /// that look inside.
-    #[cfg(test)]
-    pub(crate) fn finish_soft(mut self) -> Vec<Vec<f32>> {
-        self.flush();
-        (0..FRAME_HOPS)
-            .map(|o| {
-                let mut s = vec![0.0; SYMBOLS];
-                self.phases[0].soft(&self.layout, o, &mut s);
-                s
-            })
-            .collect()
-    }
-
     /// Ends the input and decodes: the mark, if one is there.
     pub fn finish(mut self) -> Option<AudioDetection> {
         self.flush();

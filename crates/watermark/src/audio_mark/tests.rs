@@ -3,6 +3,7 @@
 
 use super::resample::Resampler;
 use super::*;
+use tamga_media::DecodeLimits;
 
 /// A small deterministic generator for test signals.
 struct Lcg(u64);
@@ -139,60 +140,164 @@ fn music_and_speech_round_trip_with_the_mark_25_db_under_the_content() {
     assert_eq!(detect(&marked, 44_100, 1).expect("speech mark").payload, PAYLOAD);
 }
 
-/// The share of code symbols whose sign is wrong at the best alignment,
-/// and that alignment: how much margin the error correction has.
-pub(crate) fn symbol_error_rate(samples: &[f32], rate: u32, channels: usize, payload: AudioPayload) -> (f64, usize) {
-    let layout = super::layout::Layout::new(&AudioKey::TAMGA, super::code::SYMBOLS, super::code::INFO_BITS);
-    let coded = super::code::encode(&super::code::info_word(payload.0, &layout.scramble));
-    let mut d = AudioDetector::new(rate, channels).unwrap();
-    d.push(samples);
-    let all = d.finish_soft();
-    all.iter()
-        .enumerate()
-        .map(|(o, soft)| {
-            let wrong = soft
-                .iter()
-                .zip(&coded)
-                .filter(|(&y, &c)| !(y * (1.0 - 2.0 * f32::from(c)) > 0.0))
-                .count();
-            (wrong as f64 / soft.len() as f64, o)
-        })
-        .fold((1.0, 0), |a, b| if b.0 < a.0 { b } else { a })
+#[test]
+fn the_embedder_reports_its_snr_and_it_matches_the_samples() {
+    let host = speech(16_000, 8.0, 3);
+    let mut e = AudioEmbedder::new(16_000, 1, PAYLOAD).unwrap();
+    let mut marked = e.push(&host);
+    marked.extend(e.finish());
+    let reported = e.snr_db().unwrap();
+    let measured = snr_db(&host, &marked);
+    assert!((reported - measured).abs() < 0.01, "{reported} vs {measured}");
+    assert!(measured >= 25.0, "{measured}");
+    // Silence stays silent: the mark is a copy of the host, scaled.
+    let mut e = AudioEmbedder::new(16_000, 1, PAYLOAD).unwrap();
+    let mut out = e.push(&[0.0; 40_000]);
+    out.extend(e.finish());
+    assert!(out.iter().all(|&x| x == 0.0));
+    assert_eq!(e.snr_db(), None);
 }
 
 #[test]
-fn diagnose() {
-    let host = music(48_000, 12.0, 1);
-    let marked = embed(&host, 48_000, 2, PAYLOAD);
-    eprintln!("music marked {:?}", symbol_error_rate(&marked, 48_000, 2, PAYLOAD));
-    eprintln!("music unmarked {:?}", symbol_error_rate(&host, 48_000, 2, PAYLOAD));
-    let host = speech(44_100, 12.0, 2);
-    let marked = embed(&host, 44_100, 1, PAYLOAD);
-    eprintln!("speech marked {:?}", symbol_error_rate(&marked, 44_100, 1, PAYLOAD));
-}
-
-#[test]
-fn diagnose_chips() {
-    let mut rng = Lcg(5);
-    let noise16: Vec<f32> = (0..16_000 * 12).map(|_| rng.next() * 0.1).collect();
-    let noise48: Vec<f32> = (0..48_000 * 12).map(|_| rng.next() * 0.1).collect();
-    for (name, host, ch, rate) in [("noise16", noise16, 1, 16_000), ("noise48", noise48, 1, 48_000), ("music", music(48_000, 12.0, 1), 2, 48_000), ("speech", speech(48_000, 12.0, 2), 1, 48_000)] {
-        let marked = embed(&host, rate, ch, PAYLOAD);
-        let layout = super::layout::Layout::new(&AudioKey::TAMGA, super::code::SYMBOLS, super::code::INFO_BITS);
-        let coded = super::code::encode(&super::code::info_word(PAYLOAD.0, &layout.scramble));
-        let acc = |x: &[f32]| { let mut d = AudioDetector::new(rate, ch).unwrap(); d.push(x); d.finish_acc() };
-        let (a, b) = (acc(&marked), acc(&host));
-        let (mut sm, mut sh, mut sh2, mut n) = (0f64, 0f64, 0f64, 0f64);
-        for p in 0..super::layout::CHIPS {
-            let (t, q) = (p / 16, p % 16);
-            let h = t * 4;
-            let sign = layout.chip[p] * (1.0 - 2.0 * f32::from(coded[usize::from(layout.symbol[p])]));
-            let i = q * 240 + h;
-            sm += f64::from(sign * (a[i] - b[i]));
-            sh += f64::from(sign * b[i]);
-            sh2 += f64::from(b[i] * b[i]);
-            n += 1.0;
-        }
-        eprintln!("{name}: mark per chip {:.3}, host mean {:.3}, host rms {:.3}", sm / n, sh / n, (sh2 / n).sqrt());
+fn a_gain_of_plus_or_minus_6_db_changes_nothing() {
+    let host = music(16_000, 12.0, 4);
+    let marked = embed(&host, 16_000, 2, PAYLOAD);
+    for gain in [2.0f32, 0.5] {
+        let scaled: Vec<f32> = marked.iter().map(|x| x * gain).collect();
+        assert_eq!(detect(&scaled, 16_000, 2).map(|d| d.payload), Some(PAYLOAD), "gain {gain}");
     }
+}
+
+#[test]
+fn resampling_48_to_44_1_khz_keeps_the_mark() {
+    let host = music(48_000, 12.0, 5);
+    let marked = embed(&host, 48_000, 2, PAYLOAD);
+    let mut out = [Vec::new(), Vec::new()];
+    for (c, o) in out.iter_mut().enumerate() {
+        let ch: Vec<f32> = marked.iter().skip(c).step_by(2).copied().collect();
+        let mut r = Resampler::new(48_000, 44_100);
+        r.process(&ch, o);
+        r.finish(o);
+    }
+    let inter: Vec<f32> = out[0].iter().zip(&out[1]).flat_map(|(&l, &r)| [l, r]).collect();
+    assert_eq!(detect(&inter, 44_100, 2).map(|d| d.payload), Some(PAYLOAD));
+}
+
+#[test]
+fn a_10_second_excerpt_from_anywhere_keeps_the_mark() {
+    let host = speech(16_000, 20.0, 6);
+    let marked = embed(&host, 16_000, 1, PAYLOAD);
+    // Starts off the hop grid and off the frame grid.
+    for start in [0usize, 12_345, 160_000 - 1] {
+        let ex = &marked[start..start + 160_000];
+        let d = detect(ex, 16_000, 1).unwrap_or_else(|| panic!("excerpt at {start}"));
+        assert_eq!(d.payload, PAYLOAD);
+        // The frame starts it reports are where the embedder put them.
+        let frame = (FRAME_SECONDS * 16_000.0) as usize;
+        let expected = (frame - start % frame) % frame;
+        let got = (d.offset_seconds * 16_000.0) as usize;
+        let diff = expected.abs_diff(got).min(frame - expected.abs_diff(got));
+        assert!(diff <= 256, "start {start}: expected {expected}, got {got}");
+    }
+}
+
+#[test]
+fn unmarked_audio_and_another_key_read_nothing() {
+    let m = music(16_000, 10.0, 7);
+    assert_eq!(detect(&m, 16_000, 2), None);
+    assert_eq!(detect(&speech(16_000, 10.0, 8), 16_000, 1), None);
+    assert_eq!(detect(&vec![0.0; 160_000], 16_000, 1), None);
+    assert_eq!(detect(&[], 16_000, 1), None);
+    let mut rng = Lcg(9);
+    let noise: Vec<f32> = (0..160_000).map(|_| rng.next() * 0.3).collect();
+    assert_eq!(detect(&noise, 16_000, 1), None);
+    let marked = embed(&m, 16_000, 2, PAYLOAD);
+    let mut d = AudioDetector::with_key(16_000, 2, &AudioKey([1; 32])).unwrap();
+    d.push(&marked);
+    assert_eq!(d.finish(), None);
+}
+
+#[test]
+fn chunking_does_not_change_the_output() {
+    let host = speech(22_050, 5.0, 10);
+    let whole = {
+        let mut e = AudioEmbedder::new(22_050, 1, PAYLOAD).unwrap();
+        let mut out = e.push(&host);
+        out.extend(e.finish());
+        out
+    };
+    assert_eq!(embed(&host, 22_050, 1, PAYLOAD), whole);
+    // Stereo fed an odd number of samples at a time.
+    let st = music(22_050, 3.0, 11);
+    let mut e = AudioEmbedder::new(22_050, 2, PAYLOAD).unwrap();
+    let mut out = Vec::new();
+    for chunk in st.chunks(1001) {
+        out.extend(e.push(chunk));
+    }
+    out.extend(e.finish());
+    let mut e2 = AudioEmbedder::new(22_050, 2, PAYLOAD).unwrap();
+    let mut out2 = e2.push(&st);
+    out2.extend(e2.finish());
+    assert_eq!(out, out2);
+}
+
+#[test]
+fn formats_out_of_range_are_refused() {
+    assert!(matches!(AudioEmbedder::new(0, 1, PAYLOAD), Err(AudioMarkError::Unsupported { .. })));
+    assert!(matches!(AudioDetector::new(44_100, 0), Err(AudioMarkError::Unsupported { .. })));
+}
+
+fn wav_bytes(spec: hound::WavSpec, samples: &[f32]) -> Vec<u8> {
+    let mut cur = std::io::Cursor::new(Vec::new());
+    let mut w = hound::WavWriter::new(&mut cur, spec).unwrap();
+    let full = (1u64 << (spec.bits_per_sample - 1)) as f32;
+    for &s in samples {
+        match spec.sample_format {
+            hound::SampleFormat::Float => w.write_sample(s).unwrap(),
+            hound::SampleFormat::Int => w.write_sample((s * full) as i32).unwrap(),
+        }
+    }
+    w.finalize().unwrap();
+    cur.into_inner()
+}
+
+#[test]
+fn wav_files_of_each_sample_format_round_trip_through_the_files_api() {
+    let host = speech(16_000, 9.0, 12);
+    let dir = tempfile::tempdir().unwrap();
+    for (bits, format) in [
+        (16, hound::SampleFormat::Int),
+        (24, hound::SampleFormat::Int),
+        (32, hound::SampleFormat::Float),
+    ] {
+        let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: bits, sample_format: format };
+        let input = wav_bytes(spec, &host);
+        let path = dir.path().join(format!("m{bits}.wav"));
+        let out = std::fs::File::create(&path).unwrap();
+        let summary = embed_wav(std::io::Cursor::new(input), std::io::BufWriter::new(out), PAYLOAD, &DecodeLimits::default()).unwrap();
+        assert_eq!(summary.frames, host.len() as u64);
+        assert_eq!(summary.clipped, 0);
+        assert!(summary.snr_db.unwrap() >= 25.0);
+        let back = hound::WavReader::open(&path).unwrap();
+        assert_eq!(back.spec(), spec);
+        let d = detect_file(&path, &DecodeLimits::default()).unwrap().expect("mark");
+        assert_eq!(d.payload, PAYLOAD, "{bits}-bit");
+    }
+}
+
+#[test]
+fn limits_and_bad_input_are_typed_errors() {
+    let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let input = wav_bytes(spec, &vec![0.1; 16_000 * 3]);
+    let mut limits = DecodeLimits::default();
+    limits.max_audio_seconds = 2;
+    let e = embed_wav(std::io::Cursor::new(input.clone()), std::io::Cursor::new(Vec::new()), PAYLOAD, &limits).unwrap_err();
+    assert!(matches!(e, AudioMarkError::Limit(_)), "{e:?}");
+    let e = detect_source(Box::new(std::io::Cursor::new(input)), "wav", &limits).unwrap_err();
+    assert!(matches!(e, AudioMarkError::Limit(_)), "{e:?}");
+    let junk = b"RIFF\x10\0\0\0WAVEjunkjunk".to_vec();
+    let e = embed_wav(std::io::Cursor::new(junk.clone()), std::io::Cursor::new(Vec::new()), PAYLOAD, &limits).unwrap_err();
+    assert!(matches!(e, AudioMarkError::Wav(_)), "{e:?}");
+    let e = detect_source(Box::new(std::io::Cursor::new(junk)), "wav", &limits).unwrap_err();
+    assert!(matches!(e, AudioMarkError::Decode(_)), "{e:?}");
 }

@@ -20,7 +20,9 @@ pub mod audio_mark;
 mod read;
 pub mod sd_dwtdct;
 
-pub use audio_mark::{AudioDetection, AudioDetector, AudioEmbedder, AudioKey, AudioMarkError, AudioPayload};
+pub use audio_mark::{
+    AudioDetection, AudioDetector, AudioEmbedder, AudioKey, AudioMarkError, AudioPayload,
+};
 pub use read::{read_sd_mark, WatermarkError};
 pub use sd_dwtdct::{SdMark, SdPayload, SdPipeline};
 pub use tamga_media::DecodeLimits;

@@ -11,7 +11,6 @@
 
 use super::layout::FRAME_HOPS;
 
-
 /// Payload bits.
 pub(crate) const PAYLOAD_BITS: usize = 32;
 /// Check bits.
@@ -212,11 +211,8 @@ mod tests {
 
     #[test]
     fn silence_decodes_to_a_word_that_fails_the_check() {
-        let layout = super::super::layout::Layout::new(
-            &super::super::AudioKey::TAMGA,
-            SYMBOLS,
-            INFO_BITS,
-        );
+        let layout =
+            super::super::layout::Layout::new(&super::super::AudioKey::TAMGA, SYMBOLS, INFO_BITS);
         let (bits, _) = viterbi(&[0.0; SYMBOLS]);
         assert_eq!(verify(&bits, &layout.scramble), None);
     }

@@ -22,7 +22,6 @@ use super::resample::Resampler;
 use super::stft::{Framer, Stft};
 use super::{AudioKey, AudioMarkError, AudioPayload};
 
-
 /// What the detector found.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -219,7 +218,7 @@ impl AudioDetector {
             let errors = soft
                 .iter()
                 .zip(&coded)
-                .filter(|(&y, &c)| !(y * (1.0 - 2.0 * f32::from(c)) > 0.0))
+                .filter(|(&y, &c)| y * (1.0 - 2.0 * f32::from(c)) <= 0.0)
                 .count();
             best = Some((
                 metric,

@@ -9,17 +9,26 @@
 //!
 //! # Masking model
 //!
-//! The mark in every tile (64 ms × 125 Hz) is a copy of the host in that
-//! tile at a fixed level below it: a level change of ±a nepers (±8.7·a dB),
-//! so its spectral and temporal envelope follow the host's at the tile's
-//! resolution, and it sits inside the host's own masking pattern.
-//! `a` is set per 32 ms frame as the larger of two limits' smaller:
-//! the *budget*, which keeps the mark's power in the frame [`BUDGET_DB`] dB
-//! below the host's whole-spectrum power (so the mark-to-content ratio is at
-//! least that much over any stretch of the file, by construction), and the
-//! *ceiling* [`A_MAX`] (±0.78 dB, at the just-noticeable difference for
-//! level changes), which caps the change where most of the host's energy
-//! lies outside the marked band. Measured SNRs are in docs/watermark-audio.md.
+//! The mark in every tile (64 ms × 62.5 Hz) is a copy of the host in that
+//! tile at a level below it: the tile's level changes by at most ±a
+//! nepers, so the mark's spectral and temporal envelope follow the host's
+//! at the tile's resolution and it sits inside the host's own masking
+//! pattern (simultaneous masking within the tile, where it is strongest).
+//! Three limits set `a` for each tile:
+//!
+//! * *need*: a chip (two neighbouring tiles, one raised and one lowered)
+//!   gets only the change that makes the detector read its sign right with
+//!   a margin; none where the host already reads right, none where no
+//!   allowed change would help ("informed" embedding);
+//! * the *ceiling* [`A_MAX`]: ±1.39 dB at most in any tile, about the
+//!   just-noticeable difference for the level of a band of sound;
+//! * the *budget*: over each 64 ms the mark's power stays [`BUDGET_DB`] dB
+//!   below the host's power over the whole spectrum (all channels), so the
+//!   mark-to-content ratio holds over any stretch of the file by
+//!   construction; [`AudioEmbedder::snr_db`] measures what it came to, and
+//!   the tests assert it is at least 25 dB.
+//!
+//! Measured SNRs are in docs/watermark-audio.md.
 
 use std::collections::VecDeque;
 
@@ -272,7 +281,7 @@ impl AudioEmbedder {
                 .sum::<f32>();
         }
         self.hop += 1;
-        if self.hop % TILE_HOPS as u64 == 0 {
+        if self.hop.is_multiple_of(TILE_HOPS as u64) {
             self.mark_tile();
         }
     }

@@ -240,7 +240,13 @@ pub fn detect_source(
         let spec = *decoded.spec();
         let channels = spec.channels.count();
         match &detector {
-            None => detector = Some((AudioDetector::new(spec.rate, channels)?, spec.rate, channels)),
+            None => {
+                detector = Some((
+                    AudioDetector::new(spec.rate, channels)?,
+                    spec.rate,
+                    channels,
+                ))
+            }
             Some((_, rate, ch)) if (*rate, *ch) != (spec.rate, channels) => {
                 return Err(AudioMarkError::Unsupported {
                     what: "a change of sample rate or channels midway".into(),

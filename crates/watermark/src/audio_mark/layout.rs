@@ -154,7 +154,10 @@ mod tests {
         assert!(count.iter().all(|&c| c >= 4), "{count:?}");
         let b = Layout::new(&AudioKey([7; 32]), 234, 72);
         let same = a.chip.iter().zip(&b.chip).filter(|(x, y)| x == y).count();
-        assert!((CHIPS * 2 / 5..CHIPS * 3 / 5).contains(&same), "{same} of {CHIPS}");
+        assert!(
+            (CHIPS * 2 / 5..CHIPS * 3 / 5).contains(&same),
+            "{same} of {CHIPS}"
+        );
         assert_eq!(FRAME_SECONDS, 3.84);
         assert_eq!(BIN_HI, 232);
     }

@@ -171,7 +171,12 @@ mod tests {
 
     #[test]
     fn a_sine_keeps_its_phase_and_level_through_any_ratio() {
-        for (a, b) in [(48_000, 16_000), (44_100, 16_000), (16_000, 48_000), (16_000, 44_100)] {
+        for (a, b) in [
+            (48_000, 16_000),
+            (44_100, 16_000),
+            (16_000, 48_000),
+            (16_000, 44_100),
+        ] {
             let x = sine(a, 1000.0, a as usize / 2);
             let mut r = Resampler::new(a, b);
             let mut y = Vec::new();
@@ -180,7 +185,10 @@ mod tests {
                 r.process(chunk, &mut y);
             }
             r.finish(&mut y);
-            assert_eq!(y.len(), (x.len() as u64 * u64::from(b)).div_ceil(u64::from(a)) as usize);
+            assert_eq!(
+                y.len(),
+                (x.len() as u64 * u64::from(b)).div_ceil(u64::from(a)) as usize
+            );
             let want = sine(b, 1000.0, y.len());
             // Away from the zero-padded ends the error is tiny.
             let edge = b as usize / 100;

@@ -30,9 +30,7 @@ impl Stft {
         let mut planner = RealFftPlanner::<f32>::new();
         let forward = planner.plan_fft_forward(FFT);
         let inverse = planner.plan_fft_inverse(FFT);
-        let scratch_len = forward
-            .get_scratch_len()
-            .max(inverse.get_scratch_len());
+        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
         let window = (0..FFT)
             .map(|n| (std::f64::consts::PI * n as f64 / FFT as f64).sin() as f32)
             .collect();
@@ -52,9 +50,11 @@ impl Stft {
             *t = x * w;
         }
         // Lengths are fixed by construction, so the transform cannot fail.
-        let _ = self
-            .forward
-            .process_with_scratch(&mut self.time, &mut self.spectrum, &mut self.scratch);
+        let _ = self.forward.process_with_scratch(
+            &mut self.time,
+            &mut self.spectrum,
+            &mut self.scratch,
+        );
         &mut self.spectrum
     }
 
@@ -106,7 +106,9 @@ mod tests {
 
     #[test]
     fn analysis_then_synthesis_overlap_adds_to_the_input() {
-        let x: Vec<f32> = (0..FFT * 4).map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0).collect();
+        let x: Vec<f32> = (0..FFT * 4)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
         let mut stft = Stft::new();
         let mut out = vec![0f32; x.len() + FFT];
         let mut start = 0;

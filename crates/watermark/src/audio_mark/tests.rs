@@ -70,7 +70,11 @@ pub(crate) fn speech(rate: u32, seconds: f32, seed: u64) -> Vec<f32> {
         let env = (std::f32::consts::PI * (t * 4.0).fract()).sin();
         pitch_phase = (pitch_phase + (120.0 + 20.0 * (t * 3.0).sin()) / rate as f32).fract();
         let excite = if voiced {
-            if pitch_phase < 0.05 { 1.0 } else { 0.0 }
+            if pitch_phase < 0.05 {
+                1.0
+            } else {
+                0.0
+            }
         } else {
             0.0
         } + rng.next() * 0.05;
@@ -131,13 +135,19 @@ fn music_and_speech_round_trip_with_the_mark_25_db_under_the_content() {
     let d = detect(&marked, 48_000, 2).expect("music mark");
     assert_eq!(d.payload, PAYLOAD);
     assert!((d.seconds - 12.0).abs() < 1e-6);
-    assert!(d.offset_seconds < 0.05 || d.offset_seconds > FRAME_SECONDS - 0.05, "{d:?}");
+    assert!(
+        d.offset_seconds < 0.05 || d.offset_seconds > FRAME_SECONDS - 0.05,
+        "{d:?}"
+    );
 
     let host = speech(44_100, 12.0, 2);
     let marked = embed(&host, 44_100, 1, PAYLOAD);
     let snr = snr_db(&host, &marked);
     assert!(snr >= 25.0, "speech SNR {snr:.1} dB");
-    assert_eq!(detect(&marked, 44_100, 1).expect("speech mark").payload, PAYLOAD);
+    assert_eq!(
+        detect(&marked, 44_100, 1).expect("speech mark").payload,
+        PAYLOAD
+    );
 }
 
 #[test]
@@ -148,7 +158,10 @@ fn the_embedder_reports_its_snr_and_it_matches_the_samples() {
     marked.extend(e.finish());
     let reported = e.snr_db().unwrap();
     let measured = snr_db(&host, &marked);
-    assert!((reported - measured).abs() < 0.01, "{reported} vs {measured}");
+    assert!(
+        (reported - measured).abs() < 0.01,
+        "{reported} vs {measured}"
+    );
     assert!(measured >= 25.0, "{measured}");
     // Silence stays silent: the mark is a copy of the host, scaled.
     let mut e = AudioEmbedder::new(16_000, 1, PAYLOAD).unwrap();
@@ -164,7 +177,11 @@ fn a_gain_of_plus_or_minus_6_db_changes_nothing() {
     let marked = embed(&host, 16_000, 2, PAYLOAD);
     for gain in [2.0f32, 0.5] {
         let scaled: Vec<f32> = marked.iter().map(|x| x * gain).collect();
-        assert_eq!(detect(&scaled, 16_000, 2).map(|d| d.payload), Some(PAYLOAD), "gain {gain}");
+        assert_eq!(
+            detect(&scaled, 16_000, 2).map(|d| d.payload),
+            Some(PAYLOAD),
+            "gain {gain}"
+        );
     }
 }
 
@@ -179,7 +196,11 @@ fn resampling_48_to_44_1_khz_keeps_the_mark() {
         r.process(&ch, o);
         r.finish(o);
     }
-    let inter: Vec<f32> = out[0].iter().zip(&out[1]).flat_map(|(&l, &r)| [l, r]).collect();
+    let inter: Vec<f32> = out[0]
+        .iter()
+        .zip(&out[1])
+        .flat_map(|(&l, &r)| [l, r])
+        .collect();
     assert_eq!(detect(&inter, 44_100, 2).map(|d| d.payload), Some(PAYLOAD));
 }
 
@@ -243,8 +264,14 @@ fn chunking_does_not_change_the_output() {
 
 #[test]
 fn formats_out_of_range_are_refused() {
-    assert!(matches!(AudioEmbedder::new(0, 1, PAYLOAD), Err(AudioMarkError::Unsupported { .. })));
-    assert!(matches!(AudioDetector::new(44_100, 0), Err(AudioMarkError::Unsupported { .. })));
+    assert!(matches!(
+        AudioEmbedder::new(0, 1, PAYLOAD),
+        Err(AudioMarkError::Unsupported { .. })
+    ));
+    assert!(matches!(
+        AudioDetector::new(44_100, 0),
+        Err(AudioMarkError::Unsupported { .. })
+    ));
 }
 
 fn wav_bytes(spec: hound::WavSpec, samples: &[f32]) -> Vec<u8> {
@@ -270,33 +297,63 @@ fn wav_files_of_each_sample_format_round_trip_through_the_files_api() {
         (24, hound::SampleFormat::Int),
         (32, hound::SampleFormat::Float),
     ] {
-        let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: bits, sample_format: format };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: bits,
+            sample_format: format,
+        };
         let input = wav_bytes(spec, &host);
         let path = dir.path().join(format!("m{bits}.wav"));
         let out = std::fs::File::create(&path).unwrap();
-        let summary = embed_wav(std::io::Cursor::new(input), std::io::BufWriter::new(out), PAYLOAD, &DecodeLimits::default()).unwrap();
+        let summary = embed_wav(
+            std::io::Cursor::new(input),
+            std::io::BufWriter::new(out),
+            PAYLOAD,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
         assert_eq!(summary.frames, host.len() as u64);
         assert_eq!(summary.clipped, 0);
         assert!(summary.snr_db.unwrap() >= 25.0);
         let back = hound::WavReader::open(&path).unwrap();
         assert_eq!(back.spec(), spec);
-        let d = detect_file(&path, &DecodeLimits::default()).unwrap().expect("mark");
+        let d = detect_file(&path, &DecodeLimits::default())
+            .unwrap()
+            .expect("mark");
         assert_eq!(d.payload, PAYLOAD, "{bits}-bit");
     }
 }
 
 #[test]
 fn limits_and_bad_input_are_typed_errors() {
-    let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let input = wav_bytes(spec, &vec![0.1; 16_000 * 3]);
     let mut limits = DecodeLimits::default();
     limits.max_audio_seconds = 2;
-    let e = embed_wav(std::io::Cursor::new(input.clone()), std::io::Cursor::new(Vec::new()), PAYLOAD, &limits).unwrap_err();
+    let e = embed_wav(
+        std::io::Cursor::new(input.clone()),
+        std::io::Cursor::new(Vec::new()),
+        PAYLOAD,
+        &limits,
+    )
+    .unwrap_err();
     assert!(matches!(e, AudioMarkError::Limit(_)), "{e:?}");
     let e = detect_source(Box::new(std::io::Cursor::new(input)), "wav", &limits).unwrap_err();
     assert!(matches!(e, AudioMarkError::Limit(_)), "{e:?}");
     let junk = b"RIFF\x10\0\0\0WAVEjunkjunk".to_vec();
-    let e = embed_wav(std::io::Cursor::new(junk.clone()), std::io::Cursor::new(Vec::new()), PAYLOAD, &limits).unwrap_err();
+    let e = embed_wav(
+        std::io::Cursor::new(junk.clone()),
+        std::io::Cursor::new(Vec::new()),
+        PAYLOAD,
+        &limits,
+    )
+    .unwrap_err();
     assert!(matches!(e, AudioMarkError::Wav(_)), "{e:?}");
     let e = detect_source(Box::new(std::io::Cursor::new(junk)), "wav", &limits).unwrap_err();
     assert!(matches!(e, AudioMarkError::Decode(_)), "{e:?}");

@@ -42,7 +42,7 @@ pub struct AudioDetection {
 }
 
 /// Reads tamga's audio mark from interleaved `f32` samples as they stream
-/// in. Memory is fixed (about 20 KB of sums plus buffers), whatever the
+/// in. Memory is fixed (about 220 KB of sums plus buffers), whatever the
 /// duration.
 pub struct AudioDetector {
     channels: usize,

@@ -3,8 +3,8 @@
 //! Each channel is resampled to the internal rate, transformed, and every
 //! marked tile's spectrum is scaled by e^(±a): the mark is the difference,
 //! `(e^(±a) − 1) · X`, turned back into samples, resampled to the file's
-//! rate and added to the untouched original. Content above 4.5 kHz and
-//! below 500 Hz is never changed, and where the host is silent so is the
+//! rate and added to the untouched original. Content above 7.25 kHz and
+//! below 250 Hz is never changed, and where the host is silent so is the
 //! mark.
 //!
 //! # Masking model
@@ -69,7 +69,7 @@ struct Channel {
 
 /// Adds tamga's audio mark to interleaved `f32` samples as they stream
 /// through. Memory is bounded (a few kilobytes per channel plus about
-/// 40 ms of samples in flight), whatever the duration.
+/// 100 ms of samples in flight), whatever the duration.
 ///
 /// ```
 /// use tamga_watermark::audio_mark::{AudioDetector, AudioEmbedder, AudioPayload};
@@ -192,7 +192,7 @@ impl AudioEmbedder {
 
     /// Feeds interleaved samples (a whole number of frames is not needed)
     /// and returns the marked samples now ready, in order. The output lags
-    /// the input by up to about 40 ms; [`Self::finish`] returns the rest.
+    /// the input by about 100 ms (a tile and a transform frame); [`Self::finish`] returns the rest.
     pub fn push(&mut self, samples: &[f32]) -> Vec<f32> {
         if self.finished {
             return Vec::new();

@@ -6,9 +6,9 @@
 //! detector resample to it, so a file's own rate (48 kHz, 44.1 kHz after a
 //! resample) does not move the grid. A short-time Fourier transform of
 //! [`FFT`] samples every [`HOP`] samples gives one spectrum per hop; bins
-//! [`BIN_LO`]..[`BIN_HI`] (500 Hz – 4.5 kHz, which 128 kbit/s MP3 and AAC
+//! [`BIN_LO`]..[`BIN_HI`] (250 Hz – 7.25 kHz, which 128 kbit/s MP3 and AAC
 //! keep nearly intact) form [`BANDS`] bands of [`BAND_BINS`] bins. A *tile*
-//! is one band over [`TILE_HOPS`] hops (64 ms × 125 Hz). The two tiles of a
+//! is one band over [`TILE_HOPS`] hops (64 ms × 62.5 Hz). The two tiles of a
 //! band pair (bands 2q and 2q + 1, same time) form one *chip*: the mark
 //! raises one and lowers the other, and the detector reads the difference
 //! of their log energies, which a gain change leaves as it is.
@@ -25,13 +25,13 @@ pub(crate) const FFT: usize = 512;
 pub(crate) const HOP: usize = 256;
 /// Spectrum bins of one STFT frame (DC to Nyquist).
 pub(crate) const BINS: usize = FFT / 2 + 1;
-/// First bin of the marked band (500 Hz).
+/// First bin of the marked band (250 Hz).
 pub(crate) const BIN_LO: usize = 8;
-/// Bins per band (125 Hz).
+/// Bins per band (62.5 Hz).
 pub(crate) const BAND_BINS: usize = 2;
 /// Bands of the marked range (two per chip).
 pub(crate) const BANDS: usize = 112;
-/// One past the last marked bin (4.5 kHz).
+/// One past the last marked bin (7.25 kHz).
 pub(crate) const BIN_HI: usize = BIN_LO + BANDS * BAND_BINS;
 /// Hops per tile (64 ms).
 pub(crate) const TILE_HOPS: usize = 4;

@@ -1,5 +1,5 @@
 //! tamga's own audio watermark: a keyed 32-bit payload, repeated every
-//! [`FRAME_SECONDS`] s, hidden under the content in the 500 Hz – 4.5 kHz
+//! [`FRAME_SECONDS`] s, hidden under the content in the 250 Hz – 7.25 kHz
 //! band, and read back after 128 kbit/s MP3 or AAC, resampling, gain
 //! changes and cutting.
 //!

@@ -7,8 +7,6 @@
 //! look-ahead before it emits a sample and pads with zeros at both ends.
 //! Memory is the kernel table and one kernel width of input.
 
-use std::collections::VecDeque;
-
 /// Zero crossings of the kernel on each side, at the lower of the rates.
 const ZEROS: f64 = 8.0;
 /// Passband edge as a fraction of the lower rate's Nyquist frequency.
@@ -26,7 +24,7 @@ pub(crate) struct Resampler {
     /// The kernel at `i / PHASES` input samples from its centre.
     table: Vec<f32>,
     /// Input samples from absolute index `base` on.
-    buf: VecDeque<f32>,
+    buf: Vec<f32>,
     base: u64,
     /// Input samples seen.
     seen: u64,
@@ -65,7 +63,7 @@ impl Resampler {
             out_rate,
             half,
             table,
-            buf: VecDeque::new(),
+            buf: Vec::new(),
             base: 0,
             seen: 0,
             next: 0,
@@ -77,31 +75,27 @@ impl Resampler {
         self.in_rate == self.out_rate
     }
 
-    fn kernel(&self, distance: f64) -> f32 {
-        let p = distance.abs() * PHASES as f64;
-        let i = p as usize;
-        let (Some(&a), Some(&b)) = (self.table.get(i), self.table.get(i + 1)) else {
-            return 0.0;
-        };
-        let f = (p - i as f64) as f32;
-        a + (b - a) * f
-    }
-
     /// Output sample `n`, which lies at input index `idx` + `frac`.
     fn output(&self, idx: u64, frac: f64) -> f32 {
-        let lo = idx.saturating_sub(self.half as u64 - 1);
-        let hi = idx + self.half as u64;
+        let lo = idx.saturating_sub(self.half as u64 - 1).max(self.base);
+        // Before the first sample (and past the last, at the end) the
+        // input is zero, so only the buffered part of the window counts.
+        let hi = (idx + self.half as u64 + 1).min(self.base + self.buf.len() as u64);
+        if lo >= hi {
+            return 0.0;
+        }
+        let window = &self.buf[(lo - self.base) as usize..(hi - self.base) as usize];
+        // The kernel's table position of the first tap, stepping one input
+        // sample (PHASES table entries) per tap.
+        let mut t = ((lo as f64 - idx as f64 - frac) * PHASES as f64) as f32;
         let mut sum = 0f32;
-        for k in lo..=hi {
-            // Before the first sample (and past the last, at the end) the
-            // input is zero.
-            let Some(&x) = k
-                .checked_sub(self.base)
-                .and_then(|i| self.buf.get(i as usize))
-            else {
-                continue;
-            };
-            sum += x * self.kernel(k as f64 - (idx as f64 + frac));
+        for &x in window {
+            let p = t.abs();
+            let i = p as usize;
+            if let (Some(&a), Some(&b)) = (self.table.get(i), self.table.get(i + 1)) {
+                sum += x * (a + (b - a) * (p - i as f32));
+            }
+            t += PHASES as f32;
         }
         sum
     }
@@ -125,10 +119,9 @@ impl Resampler {
         // Keep only what the next output's kernel can reach.
         let (idx, _) = self.position(self.next);
         let keep_from = idx.saturating_sub(self.half as u64);
-        while self.base < keep_from && !self.buf.is_empty() {
-            self.buf.pop_front();
-            self.base += 1;
-        }
+        let drop = (keep_from.saturating_sub(self.base) as usize).min(self.buf.len());
+        self.buf.drain(..drop);
+        self.base += drop as u64;
     }
 
     /// Feeds `input` and appends the outputs now complete to `out`.
@@ -138,7 +131,7 @@ impl Resampler {
             self.seen += input.len() as u64;
             return;
         }
-        self.buf.extend(input.iter().copied());
+        self.buf.extend_from_slice(input);
         self.seen += input.len() as u64;
         self.drain(self.seen, out);
     }

@@ -20,8 +20,11 @@
 //!   gets only the change that makes the detector read its sign right with
 //!   a margin; none where the host already reads right, none where no
 //!   allowed change would help ("informed" embedding);
-//! * the *ceiling* [`A_MAX`]: ±1.39 dB at most in any tile, about the
-//!   just-noticeable difference for the level of a band of sound;
+//! * the *ceiling* [`A_MAX`]: ±1.74 dB at most in any tile. A chip raises
+//!   one tile and lowers its neighbour 62.5 Hz away, well within one
+//!   critical band (about 100 Hz wide at 250 Hz, 1 kHz at 7 kHz), where
+//!   the ear hears the band's total energy, which the pair's opposite
+//!   changes largely leave as it was;
 //! * the *budget*: over each 64 ms the mark's power stays [`BUDGET_DB`] dB
 //!   below the host's power over the whole spectrum (all channels), so the
 //!   mark-to-content ratio holds over any stretch of the file by
@@ -45,8 +48,8 @@ use super::{AudioKey, AudioMarkError, AudioPayload};
 
 /// How far below the host the mark's power is held in every frame, dB.
 pub const BUDGET_DB: f64 = 24.5;
-/// The largest level change of a tile, nepers (0.16 Np = 1.39 dB).
-pub const A_MAX: f32 = 0.16;
+/// The largest level change of a tile, nepers (0.2 Np = 1.74 dB).
+pub const A_MAX: f32 = 0.2;
 /// How far past the detector's clip a chip is pushed, nepers: headroom
 /// for what a codec changes.
 const MARGIN: f32 = 0.2;

@@ -290,7 +290,8 @@ fn wav_bytes(spec: hound::WavSpec, samples: &[f32]) -> Vec<u8> {
 
 #[test]
 fn wav_files_of_each_sample_format_round_trip_through_the_files_api() {
-    let host = speech(16_000, 9.0, 12);
+    // Peaks well under full scale, so no sample clips and the count is 0.
+    let host: Vec<f32> = speech(16_000, 9.0, 12).iter().map(|x| x * 0.5).collect();
     let dir = tempfile::tempdir().unwrap();
     for (bits, format) in [
         (16, hound::SampleFormat::Int),
@@ -357,4 +358,25 @@ fn limits_and_bad_input_are_typed_errors() {
     assert!(matches!(e, AudioMarkError::Wav(_)), "{e:?}");
     let e = detect_source(Box::new(std::io::Cursor::new(junk)), "wav", &limits).unwrap_err();
     assert!(matches!(e, AudioMarkError::Decode(_)), "{e:?}");
+}
+
+#[test]
+fn samples_the_mark_pushes_past_full_scale_are_clipped_and_counted() {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    // Noise filling the whole range: the mark must push some past it.
+    let mut rng = Lcg(13);
+    let loud: Vec<f32> = (0..64_000).map(|_| rng.next() * 0.9999).collect();
+    let summary = embed_wav(
+        std::io::Cursor::new(wav_bytes(spec, &loud)),
+        std::io::Cursor::new(Vec::new()),
+        PAYLOAD,
+        &DecodeLimits::default(),
+    )
+    .unwrap();
+    assert!(summary.clipped > 0, "{summary:?}");
 }

@@ -144,8 +144,8 @@ pub(crate) const OFFSETS_TRIED: usize = FRAME_HOPS * super::detect::PHASES;
 ///
 /// Model: the key is random relative to the content (a clip was not made
 /// with knowledge of the key). The detector folds the whole input into one
-/// frame's worth of chip sums and, for each of the [`OFFSETS_TRIED`] frame
-/// alignments, decodes an information word `w` and XORs it with the key's
+/// frame's worth of chip sums and, for each of the 960 frame
+/// alignments (240 hops × 4 sub-hop phases), decodes an information word `w` and XORs it with the key's
 /// scrambling bits `s`. For a fixed clip and alignment, `w` depends on the
 /// content and on the chips' signs, and `s` is independent of both, so
 /// `w ⊕ s` is uniform on all 72-bit words: the 40 check bits equal the

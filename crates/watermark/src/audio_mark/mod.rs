@@ -3,7 +3,8 @@
 //! band, and read back after 128 kbit/s MP3 or AAC, resampling, gain
 //! changes and cutting.
 //!
-//! * [`layout`](self) — the time–frequency grid and the key's choices on it;
+//! * the layout — the time–frequency grid and the key's choices on it
+//!   ([`AudioKey`]);
 //! * the code — a 40-bit check and a rate-1/3 convolutional code, decoded
 //!   with soft Viterbi; [`false_positive_bound`] proves the detector's
 //!   false-positive rate below 10⁻⁹ per clip;

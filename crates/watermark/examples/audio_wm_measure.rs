@@ -261,7 +261,7 @@ fn main() {
         );
     }
     // False positives: unmarked excerpts of every clip, 4 to 20 s, at
-    // random gains from -12 to +6 dB, some resampled to 44.1 kHz.
+    // random gains from -12 to +6 dB.
     if fp_count > 0 && !clips.is_empty() {
         let mut rng = Lcg(0xF00D);
         let mut positives = 0;

@@ -18,10 +18,14 @@
 // In tests an unwrap that fails is a failing test.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod audio_mark;
 mod read;
 pub mod sd_dwtdct;
 pub mod tamga_mark;
 
+pub use audio_mark::{
+    AudioDetection, AudioDetector, AudioEmbedder, AudioKey, AudioMarkError, AudioPayload,
+};
 pub use read::{read_marks, read_sd_mark, read_tamga_mark, Marks, WatermarkError};
 pub use sd_dwtdct::{SdMark, SdPayload, SdPipeline};
 pub use tamga_media::DecodeLimits;

@@ -187,11 +187,12 @@ pub(crate) fn run(args: LabelArgs) -> Result<ExitCode> {
             crate::out::shown(&o.output)
         )?;
         if let Some(w) = &o.watermark {
-            outln!(
-                "          invisible watermark {:012x} (PSNR {:.1} dB)",
-                w.payload,
-                w.psnr_db
-            )?;
+            let quality = match (w.psnr_db, w.snr_db) {
+                (Some(p), _) => format!(" (PSNR {p:.1} dB)"),
+                (None, Some(s)) => format!(" (SNR {s:.1} dB)"),
+                (None, None) => String::new(),
+            };
+            outln!("          invisible watermark {}{quality}", w.payload_hex())?;
         }
         if let Some(r) = &o.registered {
             outln!("{}", registered_line(r))?;

@@ -231,12 +231,15 @@ pub(crate) fn print_entry(e: &Entry) -> std::io::Result<()> {
                 outln!("{:<16} {line}", "")?;
             }
             if let Some(w) = &r.watermark {
+                let (what, scale) = match w.scale {
+                    Some(scale) => ("pixels", format!(", scale {scale}")),
+                    None => ("sound", String::new()),
+                };
                 outln!(
-                    "{:<16} tamga watermark {} in the pixels ({:.1} % of its bits intact, scale {}): a tamga label was made for this content",
+                    "{:<16} tamga watermark {} in the {what} ({:.1} % of its bits intact{scale}): a tamga label was made for this content",
                     "",
                     w.payload,
                     100.0 * w.confidence,
-                    w.scale
                 )?;
             }
             if let Some(found) = &r.recovered {

@@ -308,3 +308,77 @@ fn unhex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+#[test]
+fn a_marked_wav_leads_back_to_its_label_from_an_mp3_copy() {
+    let sb = Sandbox::new();
+    let registry = format!("sqlite://{}", sb.path("reg.db").display());
+    // 20 s of a chord over a little noise, 48 kHz stereo.
+    let wav = sb.path("music.wav");
+    let made = Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=220:d=20,volume=0.3",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=277:d=20,volume=0.2",
+            "-f",
+            "lavfi",
+            "-i",
+            "anoisesrc=d=20:a=0.02:seed=4",
+            "-filter_complex",
+            "[0][1][2]amix=inputs=3,aformat=sample_rates=48000:channel_layouts=stereo",
+            "-c:a",
+            "pcm_s16le",
+        ])
+        .arg(&wav)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    let out = sb.path("marked.wav");
+    let doc = json(&sb.label(
+        &wav,
+        &out,
+        &["--watermark", "--registry", &registry, "--json"],
+    ));
+    let l = &doc["labelled"][0];
+    assert_eq!(l["watermark"]["alg"], "org.tamga.audio-mark.1", "{l}");
+    assert!(l["watermark"]["snr_db"].as_f64().unwrap() >= 25.0, "{l}");
+    let payload = l["watermark"]["payload"].as_str().unwrap().to_string();
+    let manifest = l["registered"]["manifest"].as_str().unwrap().to_string();
+
+    // An MP3 at 128 kbit/s with no metadata: no label, the mark intact.
+    let mp3 = sb.path("copy.mp3");
+    let ok = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(&out)
+        .args(["-map_metadata", "-1", "-b:a", "128k"])
+        .arg(&mp3)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let doc = json(&sb.run(&[
+        "verify",
+        "--json",
+        "--registry",
+        &registry,
+        "--trust",
+        sb.anchor().to_str().unwrap(),
+        mp3.to_str().unwrap(),
+    ]));
+    let f = &doc["files"][0];
+    assert_eq!(f["verdict"], "unlabelled", "{f}");
+    assert_eq!(f["watermark"]["alg"], "org.tamga.audio-mark.1", "{f}");
+    assert_eq!(f["watermark"]["payload"], payload.as_str(), "{f}");
+    assert_eq!(f["recovered"]["how"], "watermark", "{f}");
+    assert_eq!(f["recovered"]["manifest"], manifest.as_str(), "{f}");
+    // The unmarked original carries none.
+    let doc = json(&sb.run(&["verify", "--json", wav.to_str().unwrap()]));
+    assert!(doc["files"][0].get("watermark").is_none(), "{doc}");
+}

@@ -106,7 +106,7 @@ pub use verify_report::{
     ChainLink, FileReport, FoundWatermark, Verdict, VerifyEntry, VerifyReport, VerifySummary,
 };
 pub use warning::Warning;
-pub use watermark::{AppliedWatermark, WatermarkMode, IMAGE_MARK_ALG};
+pub use watermark::{AppliedWatermark, WatermarkMode, AUDIO_MARK_ALG, IMAGE_MARK_ALG};
 pub use xmp_aigc::{AigcOptions, AigcReport, AigcSignature, MetadataOptions, PlatformMetadata};
 
 /// The c2pa crate's version (labels are made and read with it), for

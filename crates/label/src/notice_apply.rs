@@ -118,6 +118,42 @@ impl Job {
         Ok(Some((file, edited.note)))
     }
 
+    /// Marks the WAV in `source` with tamga's audio watermark, its other
+    /// chunks (INFO, bext, iXML…) carried over from the input. The inner
+    /// `Err` is why the file goes unmarked, for a warning.
+    #[allow(clippy::type_complexity)] // a result and a reason
+    pub(crate) fn mark_wav(
+        &self,
+        source: &mut File,
+    ) -> Result<Result<(File, crate::AppliedWatermark), String>, LabelError> {
+        /// Chunks are carried over in memory: larger files stay unmarked
+        /// rather than lose them.
+        const MAX_IN_MEMORY: u64 = 256 << 20;
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let len = source.metadata().map_err(io)?.len();
+        if len > MAX_IN_MEMORY {
+            return Ok(Err(format!(
+                "no invisible watermark: WAV files over {} MB are not marked yet",
+                MAX_IN_MEMORY >> 20
+            )));
+        }
+        let (mut marked, applied) = match crate::watermark::mark_wav(source, &self.limits) {
+            Ok(done) => done,
+            Err(why) => return Ok(Err(why)),
+        };
+        let mut input = Vec::new();
+        source.read_to_end(&mut input).map_err(io)?;
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut edited = Vec::new();
+        marked.read_to_end(&mut edited).map_err(io)?;
+        let bytes = crate::keep_metadata::carry_over(self.format, &input, edited, path)?;
+        let mut file = tempfile::tempfile().map_err(io)?;
+        file.write_all(&bytes).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        Ok(Ok((file, applied)))
+    }
+
     /// A notice library's error as the label's, by cause.
     fn notice_error(&self, e: NoticeError) -> LabelError {
         let path = self.input.as_path();

@@ -91,7 +91,7 @@ pub(crate) struct Registration<'a> {
     pub(crate) format: MediaFormat,
     pub(crate) content: Option<&'a ContentCode>,
     /// The invisible watermark's payload bytes, when the content has one.
-    pub(crate) watermark: Option<Vec<u8>>,
+    pub(crate) watermark: Option<(&'static str, Vec<u8>)>,
     /// What the content is, as far as AI goes; `None` when nobody said
     /// (a distributor publishing a file with no AI disclosure).
     pub(crate) ai: Option<AiInvolvement>,
@@ -144,9 +144,9 @@ impl Registration<'_> {
             codes.data.to_be_bytes().to_vec(),
         ));
         bindings.push(Binding::new(ISCC_ALG, "instance", codes.instance.to_vec()));
-        if let Some(payload) = &self.watermark {
+        if let Some((alg, payload)) = &self.watermark {
             bindings.push(Binding::new(
-                crate::IMAGE_MARK_ALG,
+                *alg,
                 crate::watermark::WATERMARK_KIND,
                 payload.clone(),
             ));

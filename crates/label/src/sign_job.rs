@@ -170,8 +170,21 @@ impl Job {
         };
         // The watermark goes into the same decode and encode as the badge,
         // after it: one re-encode, and the mark covers the badge too.
+        // WAV audio is marked file to file, before any notice: the notice
+        // (a tone or voice) then goes in unmarked, around the marked content.
+        let audio = self.watermark != WatermarkMode::Off && self.format == MediaFormat::Wav;
+        if audio {
+            match self.mark_wav(&mut staged.source)? {
+                Ok((marked, applied)) => {
+                    staged.original = Some(std::mem::replace(&mut staged.source, marked));
+                    staged.watermark = Some(applied);
+                }
+                Err(why) => staged.warnings.push(Warning::Note(why)),
+            }
+        }
         let mut marking = match self.watermark {
             WatermarkMode::Off => None,
+            _ if audio => None,
             mode => match Marking::for_format(self.format) {
                 Ok(m) => Some(m),
                 Err(why) => {
@@ -311,7 +324,7 @@ impl Job {
             path,
             format: self.format,
             content: content.as_ref(),
-            watermark: watermark.map(|w| w.payload_bytes()),
+            watermark: watermark.map(|w| (w.alg, w.payload_bytes())),
             ai: self.recorded_ai,
         });
         let mut registered = None;

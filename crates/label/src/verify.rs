@@ -166,7 +166,7 @@ impl Verifier {
             return Ok(());
         }
         let format = report.format;
-        let markable = recover::pixel_format(format);
+        let markable = recover::pixel_format(format) || recover::audio_format(format);
         let registry = self.options.registry.clone();
         if registry.is_none() && !markable {
             return Ok(());
@@ -178,7 +178,13 @@ impl Verifier {
         let deadline = watchdog::deadline_for(len, self.options.deadline);
         let (mark, recovered) = watchdog::run(shown, deadline, move || {
             let marks = subject.marks(format, &limits);
-            let mark = marks.tamga;
+            let found = match marks.tamga {
+                Some(d) => Some(crate::FoundWatermark::from_detection(&d)),
+                None => subject
+                    .audio_mark(format, &limits)
+                    .map(|d| crate::FoundWatermark::from_audio(&d)),
+            };
+            let mark = found.clone();
             let recovered = match &registry {
                 Some(registry) => recover::recover(
                     &context,
@@ -192,13 +198,9 @@ impl Verifier {
                 )?,
                 None => None,
             };
-            Ok::<_, LabelError>((marks, recovered))
+            Ok::<_, LabelError>(((marks.sd, found), recovered))
         })?;
-        report.watermark = mark
-            .tamga
-            .as_ref()
-            .map(crate::FoundWatermark::from_detection);
-        report.sd_watermark = mark.sd;
+        (report.sd_watermark, report.watermark) = mark;
         report.recovered = recovered;
         Ok(())
     }
@@ -215,7 +217,8 @@ impl Verifier {
             // Kept for the lookup only when there can be one: reading the
             // label consumes the bytes.
             // A raster image is kept too, for the watermark detector.
-            let markable = MediaFormat::sniff(&bytes).is_some_and(recover::pixel_format);
+            let markable = MediaFormat::sniff(&bytes)
+                .is_some_and(|f| recover::pixel_format(f) || recover::audio_format(f));
             let kept = (self.options.registry.is_some() || markable).then(|| bytes.clone());
             let len = bytes.len() as u64;
             let checked =

@@ -207,16 +207,18 @@ pub struct FileReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FoundWatermark {
-    /// The soft-binding algorithm ([`crate::IMAGE_MARK_ALG`]).
+    /// The soft-binding algorithm ([`crate::IMAGE_MARK_ALG`] or
+    /// [`crate::AUDIO_MARK_ALG`]).
     pub alg: &'static str,
-    /// The 48-bit payload, as 12 hexadecimal digits: the key the registry
-    /// holds the label under.
+    /// The payload in hexadecimal (48 bits in images, 32 in audio): the
+    /// key the registry holds the label under.
     pub payload: String,
     /// Share of the coded bits that arrived right (1 = untouched); the
     /// rest were corrected.
     pub confidence: f64,
-    /// The image's scale against the one marked (0.5: halved).
-    pub scale: f64,
+    /// Images: the scale against the one marked (0.5: halved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
     /// An upper bound on the chance that an unmarked image shows a mark at
     /// all, by the detector's construction.
     pub false_match_bound: f64,
@@ -230,9 +232,27 @@ impl FoundWatermark {
             alg: crate::IMAGE_MARK_ALG,
             payload: format!("{:012x}", d.payload),
             confidence: round3(1.0 - d.code_errors as f64 / CODED_BITS as f64),
-            scale: round3(f64::from(d.scale)),
+            scale: Some(round3(f64::from(d.scale))),
             false_match_bound: tamga_watermark::tamga_mark::Detection::false_positive_bound(),
         }
+    }
+
+    /// The report of an audio detection.
+    pub fn from_audio(d: &tamga_watermark::AudioDetection) -> Self {
+        Self {
+            alg: crate::AUDIO_MARK_ALG,
+            payload: format!("{:08x}", d.payload.0),
+            confidence: round3(1.0 - f64::from(d.symbol_errors) / f64::from(d.symbols.max(1))),
+            scale: None,
+            false_match_bound: tamga_watermark::audio_mark::false_positive_bound(),
+        }
+    }
+
+    /// The payload's bytes, as the registry holds them.
+    pub(crate) fn payload_bytes(&self) -> Vec<u8> {
+        (0..self.payload.len() / 2)
+            .filter_map(|i| u8::from_str_radix(self.payload.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect()
     }
 }
 

@@ -19,6 +19,10 @@ use crate::MediaFormat;
 /// know it skip the assertion.
 pub const IMAGE_MARK_ALG: &str = "org.tamga.image-mark.1";
 
+/// tamga's soft-binding algorithm identifier for its audio watermark (not
+/// in C2PA's list either).
+pub const AUDIO_MARK_ALG: &str = "org.tamga.audio-mark.1";
+
 /// The registry's kind for watermark payloads.
 pub const WATERMARK_KIND: &str = "watermark";
 
@@ -42,27 +46,89 @@ pub enum WatermarkMode {
 }
 
 /// The watermark a label put into its content.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AppliedWatermark {
-    /// The soft-binding algorithm.
+    /// The soft-binding algorithm: [`IMAGE_MARK_ALG`] or [`AUDIO_MARK_ALG`].
     pub alg: &'static str,
-    /// The 48-bit payload, as 12 hexadecimal digits.
-    #[serde(serialize_with = "payload_hex")]
+    /// The payload (48 bits in images, 32 in audio); JSON shows it in
+    /// hexadecimal ([`AppliedWatermark::payload_hex`]).
     pub payload: u64,
-    /// PSNR of the marked pixels against the unmarked ones, in dB.
-    pub psnr_db: f64,
+    /// Images: PSNR of the marked pixels against the unmarked ones, dB.
+    pub psnr_db: Option<f64>,
+    /// Audio: the content's power over the mark's, dB.
+    pub snr_db: Option<f64>,
 }
 
-fn payload_hex<S: serde::Serializer>(p: &u64, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!("{p:012x}"))
+impl Serialize for AppliedWatermark {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("alg", self.alg)?;
+        m.serialize_entry("payload", &self.payload_hex())?;
+        if let Some(p) = self.psnr_db {
+            m.serialize_entry("psnr_db", &p)?;
+        }
+        if let Some(snr) = self.snr_db {
+            m.serialize_entry("snr_db", &snr)?;
+        }
+        m.end()
+    }
 }
 
 impl AppliedWatermark {
     /// The payload as the registry and the soft-binding assertion hold it:
-    /// six bytes, most significant first.
+    /// six bytes (image) or four (audio), most significant first.
     pub fn payload_bytes(&self) -> Vec<u8> {
-        payload_bytes(self.payload)
+        if self.alg == AUDIO_MARK_ALG {
+            (self.payload as u32).to_be_bytes().to_vec()
+        } else {
+            payload_bytes(self.payload)
+        }
     }
+
+    /// The payload in hexadecimal, as reports show it.
+    pub fn payload_hex(&self) -> String {
+        if self.alg == AUDIO_MARK_ALG {
+            format!("{:08x}", self.payload)
+        } else {
+            format!("{:012x}", self.payload)
+        }
+    }
+}
+
+/// Embeds tamga's audio watermark into the WAV file `source`, returning
+/// the marked file and what was applied. A fresh 32-bit payload.
+pub(crate) fn mark_wav(
+    source: &mut std::fs::File,
+    limits: &crate::DecodeLimits,
+) -> Result<(std::fs::File, AppliedWatermark), String> {
+    use std::io::{BufReader, BufWriter, Seek, SeekFrom};
+    let payload = (uuid::Uuid::new_v4().as_u128() as u32).max(1);
+    let why = |e: &dyn std::fmt::Display| format!("no invisible watermark: {e}");
+    source.seek(SeekFrom::Start(0)).map_err(|e| why(&e))?;
+    let mut file = tempfile::tempfile().map_err(|e| why(&e))?;
+    let summary = {
+        let reader = BufReader::new(&mut *source);
+        let writer = BufWriter::new(&mut file);
+        tamga_watermark::audio_mark::embed_wav(
+            reader,
+            writer,
+            tamga_watermark::AudioPayload(payload),
+            limits,
+        )
+        .map_err(|e| why(&e))?
+    };
+    source.seek(SeekFrom::Start(0)).map_err(|e| why(&e))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| why(&e))?;
+    Ok((
+        file,
+        AppliedWatermark {
+            alg: AUDIO_MARK_ALG,
+            payload: u64::from(payload),
+            psnr_db: None,
+            snr_db: summary.snr_db.map(|s| (s * 10.0).round() / 10.0),
+        },
+    ))
 }
 
 /// A payload's six bytes, most significant first.
@@ -113,7 +179,7 @@ impl Marking {
             })
         } else {
             Err(format!(
-                "no invisible watermark: {} files cannot carry one yet (JPEG, PNG, WebP, TIFF and BMP images can)",
+                "no invisible watermark: {} files cannot carry one yet (JPEG, PNG, WebP, TIFF and BMP images and WAV audio can)",
                 format.name()
             ))
         }
@@ -130,7 +196,8 @@ impl Marking {
             Some(Ok(report)) => Ok(AppliedWatermark {
                 alg: IMAGE_MARK_ALG,
                 payload: self.payload,
-                psnr_db: (report.psnr_db * 10.0).round() / 10.0,
+                psnr_db: Some((report.psnr_db * 10.0).round() / 10.0),
+                snr_db: None,
             }),
             Some(Err(e)) => Err(format!("no invisible watermark: {e}")),
             None => Err("no invisible watermark: the pixels were not reached".into()),
@@ -145,16 +212,26 @@ pub(crate) fn add_to_manifest(
     applied: &AppliedWatermark,
 ) -> c2pa::Result<()> {
     use base64::Engine;
+    let quality = match (applied.psnr_db, applied.snr_db) {
+        (Some(p), _) => format!(", PSNR {p:.1} dB"),
+        (None, Some(s)) => format!(", SNR {s:.1} dB"),
+        (None, None) => String::new(),
+    };
     builder.add_action(serde_json::json!({
         "action": "c2pa.watermarked",
         "description": format!(
-            "added tamga's invisible watermark (payload {:012x}, PSNR {:.1} dB)",
-            applied.payload, applied.psnr_db
+            "added tamga's invisible watermark (payload {}{quality})",
+            applied.payload_hex()
         ),
     }))?;
+    let name = if applied.alg == AUDIO_MARK_ALG {
+        "tamga inaudible audio watermark"
+    } else {
+        "tamga invisible image watermark"
+    };
     let binding: c2pa::assertions::SoftBinding = serde_json::from_value(serde_json::json!({
         "alg": applied.alg,
-        "name": "tamga invisible image watermark",
+        "name": name,
         "blocks": [{
             "scope": {},
             "value": base64::engine::general_purpose::STANDARD.encode(applied.payload_bytes()),

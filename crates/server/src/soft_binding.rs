@@ -33,7 +33,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::{ContentCode, ContentKind};
-use tamga_label::{content_match, MediaFormat, SharedRegistry, IMAGE_MARK_ALG};
+use tamga_label::{content_match, MediaFormat, SharedRegistry, AUDIO_MARK_ALG, IMAGE_MARK_ALG};
 use tamga_registry::{Match, MatchedBy};
 
 use crate::{error::ApiError, state::AppState, upload};
@@ -55,7 +55,7 @@ const MAX_VALUE_CHARS: usize = 1024;
 /// `GET /services/supportedAlgorithms`.
 pub async fn supported_algorithms() -> Json<Value> {
     Json(json!({
-        "watermarks": [{ "alg": IMAGE_MARK_ALG }],
+        "watermarks": [{ "alg": IMAGE_MARK_ALG }, { "alg": AUDIO_MARK_ALG }],
         "fingerprints": [{ "alg": ISCC_ALG }],
     }))
 }
@@ -98,13 +98,13 @@ async fn by_binding(
 ) -> Result<Json<Value>, ApiError> {
     supported(alg)?;
     let registry = registry(&state)?;
-    if alg == IMAGE_MARK_ALG {
-        let payload = watermark_payload(value)?;
+    if let Some((alg, len)) = mark_alg(alg) {
+        let payload = watermark_payload(alg, value, len)?;
         let slot = state.slot()?;
         let matches = state
             .run(slot, move || {
                 registry
-                    .with(|reg| reg.by_binding(IMAGE_MARK_ALG, &payload))
+                    .with(|reg| reg.by_binding(alg, &payload))
                     .map_err(registry_error)
             })
             .await?;
@@ -264,26 +264,32 @@ fn binding_code(value: &str) -> Result<BindingCode, ApiError> {
     Ok(BindingCode::Unit(code))
 }
 
-/// Decodes a watermark `value`: base64 of the 6-byte payload (as the
-/// label's soft-binding assertion holds it).
-fn watermark_payload(value: &str) -> Result<Vec<u8>, ApiError> {
+/// tamga's watermark algorithms and their payloads' length in bytes.
+fn mark_alg(alg: &str) -> Option<(&'static str, usize)> {
+    match alg {
+        IMAGE_MARK_ALG => Some((IMAGE_MARK_ALG, 6)),
+        AUDIO_MARK_ALG => Some((AUDIO_MARK_ALG, 4)),
+        _ => None,
+    }
+}
+
+/// Decodes a watermark `value`: base64 of the payload's `len` bytes (as
+/// the label's soft-binding assertion holds it).
+fn watermark_payload(alg: &str, value: &str, len: usize) -> Result<Vec<u8>, ApiError> {
     let bytes = STANDARD
         .decode(value.trim())
         .map_err(|_| ApiError::bad_request("soft-binding", "value: not base64"))?;
-    if bytes.len() != 6 {
+    if bytes.len() != len {
         return Err(ApiError::bad_request(
             "soft-binding",
-            format!(
-                "value: a {IMAGE_MARK_ALG} payload is 6 bytes, not {}",
-                bytes.len()
-            ),
+            format!("value: a {alg} payload is {len} bytes, not {}", bytes.len()),
         ));
     }
     Ok(bytes)
 }
 
 fn supported(alg: &str) -> Result<(), ApiError> {
-    if alg == ISCC_ALG || alg == IMAGE_MARK_ALG {
+    if alg == ISCC_ALG || mark_alg(alg).is_some() {
         Ok(())
     } else {
         Err(ApiError::bad_request(

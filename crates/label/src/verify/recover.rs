@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tamga_fingerprint::ContentCode;
 use tamga_registry::{Match, MatchedBy};
-use tamga_watermark::{tamga_mark::Detection, Marks};
+use tamga_watermark::Marks;
 
 use super::*;
 use crate::{manifest_map::FoundDisclosure, verify_report::Signer, SharedRegistry};
@@ -102,6 +102,25 @@ impl Subject {
         }
     }
 
+    /// tamga's audio watermark in a recording, if there is one (and it
+    /// decodes).
+    pub(super) fn audio_mark(
+        &self,
+        format: MediaFormat,
+        limits: &crate::DecodeLimits,
+    ) -> Option<tamga_watermark::AudioDetection> {
+        if !audio_format(format) {
+            return None;
+        }
+        let source: Box<dyn symphonia_core::io::MediaSource> = match self {
+            Self::File(path) => Box::new(std::fs::File::open(path).ok()?),
+            Self::Bytes(bytes) => Box::new(Cursor::new(bytes.clone())),
+        };
+        tamga_watermark::audio_mark::detect_source(source, format.name(), limits)
+            .ok()
+            .flatten()
+    }
+
     /// The watermarks in the pixels (tamga's, Stable Diffusion's), one
     /// decode for both; none when the format has no pixels tamga decodes
     /// or the image does not decode (a watermark is only ever an extra
@@ -145,6 +164,14 @@ pub(crate) fn pixel_format(format: MediaFormat) -> bool {
             | MediaFormat::Webp
             | MediaFormat::Tiff
             | MediaFormat::Bmp
+    )
+}
+
+/// The recordings tamga's audio watermark is looked for in.
+pub(crate) fn audio_format(format: MediaFormat) -> bool {
+    matches!(
+        format,
+        MediaFormat::Wav | MediaFormat::Flac | MediaFormat::Mp3 | MediaFormat::M4a
     )
 }
 
@@ -201,7 +228,7 @@ pub(super) fn recover(
     subject: &Subject,
     format: MediaFormat,
     limits: &crate::DecodeLimits,
-    mark: Option<&Detection>,
+    mark: Option<&crate::FoundWatermark>,
 ) -> Result<Option<Recovered>, LabelError> {
     let reg_err = |source| LabelError::Registry {
         path: shown.into(),
@@ -226,9 +253,9 @@ pub(super) fn recover(
         );
     }
     if let Some(mark) = mark {
-        let payload = crate::watermark::payload_bytes(mark.payload);
+        let payload = mark.payload_bytes();
         let marked = registry
-            .with(|r| r.by_binding(crate::IMAGE_MARK_ALG, &payload))
+            .with(|r| r.by_binding(mark.alg, &payload))
             .map_err(reg_err)?;
         if let Some(m) = marked.first() {
             return judge(

@@ -237,7 +237,7 @@ pub(crate) struct LabelArgs {
     /// Training and data-mining preference (cawg.training-mining).
     #[arg(long, value_parser = arg_values::training_mining())]
     pub(crate) training_mining: Option<TrainingMining>,
-    /// Embed tamga's invisible watermark in images (JPEG, PNG, WebP, TIFF, BMP) before signing:
+    /// Embed tamga's invisible watermark in images (JPEG, PNG, WebP, TIFF, BMP) and WAV audio before signing:
     /// a faint keyed pattern (PSNR at least 40 dB) that survives re-encoding, resizing and
     /// cropping, so a copy that lost its label can be traced back through the registry
     /// [default: on under --profile eu].

@@ -129,15 +129,7 @@ fn a_marked_label_reads_in_c2pa_python_and_a_platform_copy_leads_back_to_it() {
     // the mark intact, the label recovered by it.
     let copy = sb.path("copy.jpg");
     platform_copy(&marked, &copy, &["--scale", "0.7", "--quality", "75"]);
-    let doc = json(&sb.run(&[
-        "verify",
-        "--json",
-        "--registry",
-        &registry,
-        "--trust",
-        sb.anchor().to_str().unwrap(),
-        copy.to_str().unwrap(),
-    ]));
+    let doc = verify_with(&sb, &registry, &copy);
     let f = &doc["files"][0];
     assert_eq!(f["verdict"], "unlabelled", "{f}");
     assert_eq!(f["watermark"]["payload"], payload.as_str(), "{f}");
@@ -298,6 +290,19 @@ fn the_resolution_api_answers_for_the_watermark() {
     assert_eq!(ids(&serde_json::from_slice(&r.body).unwrap()), [manifest]);
 }
 
+/// `tamga verify --json --registry REGISTRY --trust <anchor> FILE`.
+fn verify_with(sb: &Sandbox, registry: &str, file: &Path) -> Value {
+    json(&sb.run(&[
+        "verify",
+        "--json",
+        "--registry",
+        registry,
+        "--trust",
+        sb.anchor().to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -363,15 +368,7 @@ fn a_marked_wav_leads_back_to_its_label_from_an_mp3_copy() {
         .status()
         .unwrap();
     assert!(ok.success());
-    let doc = json(&sb.run(&[
-        "verify",
-        "--json",
-        "--registry",
-        &registry,
-        "--trust",
-        sb.anchor().to_str().unwrap(),
-        mp3.to_str().unwrap(),
-    ]));
+    let doc = verify_with(&sb, &registry, &mp3);
     let f = &doc["files"][0];
     assert_eq!(f["verdict"], "unlabelled", "{f}");
     assert_eq!(f["watermark"]["alg"], "org.tamga.audio-mark.1", "{f}");

@@ -21,6 +21,7 @@
 pub mod audio_mark;
 mod read;
 pub mod sd_dwtdct;
+mod splitmix;
 pub mod tamga_mark;
 
 pub use audio_mark::{

@@ -17,6 +17,8 @@
 //! tiles, [`CHIPS`] chips in all. Frames repeat end to end from the start
 //! of the file, so any 10 s excerpt holds at least two whole frames.
 
+use crate::splitmix::SplitMix;
+
 /// The internal sample rate, Hz.
 pub(crate) const RATE: u32 = 16_000;
 /// Samples per STFT frame at [`RATE`] (32 ms).
@@ -80,20 +82,6 @@ impl std::fmt::Debug for AudioKey {
         } else {
             f.write_str("AudioKey(..)")
         }
-    }
-}
-
-/// SplitMix64: a small, well-mixed generator; the layout needs
-/// unpredictability relative to the content, not cryptographic strength.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
     }
 }
 

@@ -8,7 +8,7 @@
 //! message chip (a keyed ±1 times one coded bit). A keyed permutation
 //! spreads each coded bit over 4 or 5 chips across the tile.
 
-use crate::tamga_mark::code::CODED_BITS;
+use crate::{splitmix::SplitMix, tamga_mark::code::CODED_BITS};
 
 /// Tile side in pixels at the embedding resolution.
 pub(super) const TILE: usize = 128;
@@ -30,28 +30,6 @@ pub struct MarkKey(pub u64);
 impl MarkKey {
     /// tamga's public key for its disclosure marks.
     pub const TAMGA: MarkKey = MarkKey(0x7461_6D67_615F_7731); // "tamga_w1"
-}
-
-/// SplitMix64: a small, well-mixed stream from a seed; the pattern only
-/// needs to look random to the host image, not to resist prediction.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn sign(&mut self) -> f32 {
-        if self.next() & 1 == 1 {
-            1.0
-        } else {
-            -1.0
-        }
-    }
 }
 
 /// Everything the key decides: chip signs and which coded bit each chip

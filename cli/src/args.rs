@@ -325,6 +325,11 @@ pub(crate) struct TrustArgs {
     /// each URL once per run) and verifies them against the file.
     #[arg(long, env = "TAMGA_REMOTE", value_enum, default_value_t = RemoteMode::Skip)]
     pub(crate) remote: RemoteMode,
+    /// Search unlabelled images (JPEG, PNG, WebP, TIFF, BMP) and audio (WAV, FLAC, MP3, M4A)
+    /// for tamga's invisible watermark, as is always done with --registry: it finds labels lost
+    /// on the way, at about 0.1-0.5 s per unlabelled file.
+    #[arg(long)]
+    pub(crate) find_watermarks: bool,
 }
 
 /// What `--remote` does with a remote label.

@@ -38,6 +38,7 @@ pub(crate) fn verify_options(
         options.registry = crate::key_source::registry(arg.registry.as_deref(), config.as_deref())?;
     }
     options.trust = TrustConfig::from_files(trust.trust.as_deref(), trust.allowed.as_deref())?;
+    options.find_watermarks = trust.find_watermarks;
     if trust.remote == crate::args::RemoteMode::Fetch {
         options.remote = Some(tamga_server::remote_fetch::manifest_fetcher());
     }

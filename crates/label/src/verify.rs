@@ -49,6 +49,11 @@ pub struct VerifyOptions {
     /// Where a file without a label is looked up (by hash, then by
     /// fingerprint); `None` looks nowhere.
     pub registry: Option<crate::SharedRegistry>,
+    /// Search an unlabelled image or recording for tamga's own watermark
+    /// even without a registry (with one it is always searched: the
+    /// payload is a lookup key). The search costs about 0.1-0.5 s a file,
+    /// so a batch gate without a registry leaves it off unless asked.
+    pub find_watermarks: bool,
 }
 
 impl Default for VerifyOptions {
@@ -60,6 +65,7 @@ impl Default for VerifyOptions {
             format: None,
             remote: None,
             registry: None,
+            find_watermarks: false,
         }
     }
 }
@@ -166,8 +172,12 @@ impl Verifier {
             return Ok(());
         }
         let format = report.format;
-        let markable = recover::pixel_format(format) || recover::audio_format(format);
         let registry = self.options.registry.clone();
+        // Stable Diffusion's mark is cheap to read and always looked for;
+        // tamga's own (a search over scales, or a whole recording) only
+        // with a registry or when asked.
+        let search = registry.is_some() || self.options.find_watermarks;
+        let markable = recover::pixel_format(format) || (search && recover::audio_format(format));
         if registry.is_none() && !markable {
             return Ok(());
         }
@@ -177,12 +187,13 @@ impl Verifier {
         let subject = subject();
         let deadline = watchdog::deadline_for(len, self.options.deadline);
         let (mark, recovered) = watchdog::run(shown, deadline, move || {
-            let marks = subject.marks(format, &limits);
+            let marks = subject.marks(format, &limits, search);
             let found = match marks.tamga {
                 Some(d) => Some(crate::FoundWatermark::from_detection(&d)),
-                None => subject
+                None if search => subject
                     .audio_mark(format, &limits)
                     .map(|d| crate::FoundWatermark::from_audio(&d)),
+                None => None,
             };
             let mark = found.clone();
             let recovered = match &registry {
@@ -217,8 +228,9 @@ impl Verifier {
             // Kept for the lookup only when there can be one: reading the
             // label consumes the bytes.
             // A raster image is kept too, for the watermark detector.
+            let search = self.options.find_watermarks;
             let markable = MediaFormat::sniff(&bytes)
-                .is_some_and(|f| recover::pixel_format(f) || recover::audio_format(f));
+                .is_some_and(|f| recover::pixel_format(f) || (search && recover::audio_format(f)));
             let kept = (self.options.registry.is_some() || markable).then(|| bytes.clone());
             let len = bytes.len() as u64;
             let checked =

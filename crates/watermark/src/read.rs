@@ -61,15 +61,20 @@ pub struct Marks {
     pub sd: Option<SdMark>,
 }
 
-/// Decodes the image in `reader` once and looks for both marks: Stable
-/// Diffusion's in the stored pixels, tamga's in the pixels as displayed.
+/// Decodes the image in `reader` once and looks for Stable Diffusion's
+/// mark in the stored pixels and, when `tamga` is set, for tamga's in the
+/// pixels as displayed (a search over scales: the costlier of the two).
 pub fn read_marks<R: BufRead + Seek>(
     reader: R,
     limits: &DecodeLimits,
+    tamga: bool,
 ) -> Result<Marks, WatermarkError> {
     // An RGB copy, and the detector's luma plane before it keeps the centre.
     let (mut img, orientation) = decode(reader, limits, 3 + 4)?;
     let sd = sd_dwtdct::decode(&img.to_rgb8());
+    if !tamga {
+        return Ok(Marks { tamga: None, sd });
+    }
     img.apply_orientation(orientation);
     Ok(Marks {
         tamga: tamga_mark::detect(&img, MarkKey::TAMGA),

@@ -121,21 +121,29 @@ impl Subject {
             .flatten()
     }
 
-    /// The watermarks in the pixels (tamga's, Stable Diffusion's), one
-    /// decode for both; none when the format has no pixels tamga decodes
-    /// or the image does not decode (a watermark is only ever an extra
-    /// signal: the file's readability was judged already).
-    pub(super) fn marks(&self, format: MediaFormat, limits: &crate::DecodeLimits) -> Marks {
+    /// The watermarks in the pixels (Stable Diffusion's, and tamga's when
+    /// `tamga` is set), one decode for both; none when the format has no
+    /// pixels tamga decodes or the image does not decode (a watermark is
+    /// only ever an extra signal: the file's readability was judged
+    /// already).
+    pub(super) fn marks(
+        &self,
+        format: MediaFormat,
+        limits: &crate::DecodeLimits,
+        tamga: bool,
+    ) -> Marks {
         if !pixel_format(format) {
             return Marks::default();
         }
         let read = match self {
             Self::File(path) => match std::fs::File::open(path) {
-                Ok(file) => tamga_watermark::read_marks(std::io::BufReader::new(file), limits),
+                Ok(file) => {
+                    tamga_watermark::read_marks(std::io::BufReader::new(file), limits, tamga)
+                }
                 Err(_) => return Marks::default(),
             },
             Self::Bytes(bytes) => {
-                tamga_watermark::read_marks(Cursor::new(bytes.as_slice()), limits)
+                tamga_watermark::read_marks(Cursor::new(bytes.as_slice()), limits, tamga)
             }
         };
         read.unwrap_or_default()

@@ -71,10 +71,13 @@ pub fn read_marks<R: BufRead + Seek>(
 ) -> Result<Marks, WatermarkError> {
     // An RGB copy, and the detector's luma plane before it keeps the centre.
     let (mut img, orientation) = decode(reader, limits, 3 + 4)?;
-    let sd = sd_dwtdct::decode(&img.to_rgb8());
     if !tamga {
+        // The gate's usual case: the pixels are only needed once, so an
+        // RGB8 image is handed over without a copy.
+        let sd = sd_dwtdct::decode(&img.into_rgb8());
         return Ok(Marks { tamga: None, sd });
     }
+    let sd = sd_dwtdct::decode(&img.to_rgb8());
     img.apply_orientation(orientation);
     Ok(Marks {
         tamga: tamga_mark::detect(&img, MarkKey::TAMGA),

@@ -9,6 +9,7 @@
 #![allow(unreachable_pub)]
 
 mod audio_notices;
+mod audio_watermark;
 mod bad_input;
 mod bombs;
 mod cawg;

@@ -7,46 +7,43 @@ use std::{
     io::{Read, Seek, SeekFrom, Write},
 };
 
-use tamga_notice::{audio::Sound, AppliedNotice, Length, NoticeError, NoticeOptions, NoticeStyle};
+use tamga_notice::{
+    audio::{AudioPlan, ContentEdit, Sound},
+    AppliedNotice, Length, NoticeError, NoticeOptions, NoticePosition, NoticeStyle,
+};
 
 use tamga_notice::images::Edit;
 
-use crate::{sign::Job, watermark::Marking, AiInvolvement, LabelError};
+use crate::{
+    sign::Job,
+    watermark::{AudioMarking, Marking},
+    AiInvolvement, LabelError,
+};
 
 impl Job {
     /// Adds the perceivable notice to the media in `source` (a badge on an
     /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
     /// drop), the record and a note for the user.
     /// `mark`, when given, is embedded into an image's pixels after the
-    /// badge, in the same re-encode.
+    /// badge, in the same re-encode; `audio_mark` into a recording's
+    /// content (not into the notice), in the same pass.
     pub(crate) fn add_notice(
         &self,
         source: &mut File,
         notice: &NoticeOptions,
         mark: Option<&mut Marking>,
+        audio_mark: Option<&mut AudioMarking>,
     ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
         let path = self.input.as_path();
         let io = |e| LabelError::io(path, e);
         let fail = |e| self.notice_error(e);
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let limits = &self.limits;
-        let mut file = tempfile::tempfile().map_err(io)?;
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
-            // Audio goes file to file, in blocks.
-            let applied = tamga_notice::audio::apply(
-                &notice.tools,
-                self.format,
-                source,
-                path,
-                &mut file,
-                &sound,
-                position,
-                limits,
-            )
-            .map_err(fail)?;
+            let (file, applied) = self
+                .edit_audio(&notice.tools, source, Some(&sound), position, audio_mark)
+                .map_err(|e| e.either(fail))?;
             let (seconds, note) = (applied.seconds, applied.note);
-            crate::keep_metadata::carry_over_file(self.format, source, &mut file, path)?;
-            file.seek(SeekFrom::Start(0)).map_err(io)?;
             let (langs, text) = match sound {
                 Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
                 Sound::Voice { .. } => (
@@ -58,6 +55,7 @@ impl Job {
             record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
             return Ok((file, record, note));
         }
+        let mut file = tempfile::tempfile().map_err(io)?;
         let mut input = Vec::new();
         source.read_to_end(&mut input).map_err(io)?;
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
@@ -118,40 +116,60 @@ impl Job {
         Ok(Some((file, edited.note)))
     }
 
-    /// Marks the WAV in `source` with tamga's audio watermark, its other
-    /// chunks (INFO, bext, iXML…) carried over from the input. The inner
-    /// `Err` is why the file goes unmarked, for a warning.
-    #[allow(clippy::type_complexity)] // a result and a reason
-    pub(crate) fn mark_wav(
+    /// Marks the recording in `source` with tamga's audio watermark, alone
+    /// (a WAV spliced, the others re-encoded once). The inner `Err` is why
+    /// the file goes unmarked, for a warning: ffmpeg missing for an M4A.
+    pub(crate) fn add_audio_watermark(
         &self,
         source: &mut File,
-    ) -> Result<Result<(File, crate::AppliedWatermark), String>, LabelError> {
-        /// Chunks are carried over in memory: larger files stay unmarked
-        /// rather than lose them.
-        const MAX_IN_MEMORY: u64 = 256 << 20;
-        let path = self.input.as_path();
-        let io = |e| LabelError::io(path, e);
-        let len = source.metadata().map_err(io)?.len();
-        if len > MAX_IN_MEMORY {
-            return Ok(Err(format!(
-                "no invisible watermark: WAV files over {} MB are not marked yet",
-                MAX_IN_MEMORY >> 20
-            )));
+        mark: &mut AudioMarking,
+    ) -> Result<Result<(File, Option<String>), String>, LabelError> {
+        let tools = tamga_notice::Tools::default();
+        let position = NoticePosition::Start;
+        match self.edit_audio(&tools, source, None, position, Some(mark)) {
+            Ok((file, applied)) => Ok(Ok((file, applied.note))),
+            Err(AudioFailure::Notice(e @ NoticeError::ToolMissing { .. })) => {
+                Ok(Err(format!("no invisible watermark: {e}")))
+            }
+            Err(e) => Err(e.either(|e| self.notice_error(e))),
         }
-        let (mut marked, applied) = match crate::watermark::mark_wav(source, &self.limits) {
-            Ok(done) => done,
-            Err(why) => return Ok(Err(why)),
-        };
-        let mut input = Vec::new();
-        source.read_to_end(&mut input).map_err(io)?;
-        source.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut edited = Vec::new();
-        marked.read_to_end(&mut edited).map_err(io)?;
-        let bytes = crate::keep_metadata::carry_over(self.format, &input, edited, path)?;
+    }
+
+    /// Writes the recording in `source` to a new file with the notice
+    /// `sound` and/or `mark` in its content, its container's other
+    /// metadata carried over.
+    fn edit_audio(
+        &self,
+        tools: &tamga_notice::Tools,
+        source: &mut File,
+        sound: Option<&Sound>,
+        position: NoticePosition,
+        mark: Option<&mut AudioMarking>,
+    ) -> Result<(File, tamga_notice::audio::Applied), AudioFailure> {
+        let path = self.input.as_path();
+        let io = |e| AudioFailure::Label(LabelError::io(path, e));
         let mut file = tempfile::tempfile().map_err(io)?;
-        file.write_all(&bytes).map_err(io)?;
+        let plan = AudioPlan {
+            sound,
+            position,
+            edit: mark.map(|m| m as &mut dyn ContentEdit),
+        };
+        // Audio goes file to file, in blocks.
+        let applied = tamga_notice::audio::apply(
+            tools,
+            self.format,
+            source,
+            path,
+            &mut file,
+            plan,
+            &self.limits,
+        )
+        .map_err(AudioFailure::Notice)?;
+        crate::keep_metadata::carry_over_file(self.format, source, &mut file, path)
+            .map_err(AudioFailure::Label)?;
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        Ok(Ok((file, applied)))
+        Ok((file, applied))
     }
 
     /// A notice library's error as the label's, by cause.
@@ -172,6 +190,22 @@ impl Job {
                 path: path.into(),
                 source,
             },
+        }
+    }
+}
+
+/// Why an audio edit failed: in the notice library, or around it.
+enum AudioFailure {
+    Notice(NoticeError),
+    Label(LabelError),
+}
+
+impl AudioFailure {
+    /// As the label's error, with `notice` turning the library's.
+    fn either(self, notice: impl FnOnce(NoticeError) -> LabelError) -> LabelError {
+        match self {
+            Self::Notice(e) => notice(e),
+            Self::Label(e) => e,
         }
     }
 }

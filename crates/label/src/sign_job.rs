@@ -20,7 +20,7 @@ use crate::{
     input, manifest_map,
     register::Registration,
     soft_binding, text_sign, thumbnail,
-    watermark::{self, AppliedWatermark, Marking, WatermarkMode},
+    watermark::{self, AppliedWatermark, AudioMarking, Marking, WatermarkMode},
     xmp_aigc, AiDisclosure, DecodeLimits, LabelError, MediaFormat, MetadataOptions, Placement,
     ThumbnailOptions, Warning,
 };
@@ -169,22 +169,15 @@ impl Job {
             watermark: None,
         };
         // The watermark goes into the same decode and encode as the badge,
-        // after it: one re-encode, and the mark covers the badge too.
-        // WAV audio is marked file to file, before any notice: the notice
-        // (a tone or voice) then goes in unmarked, around the marked content.
-        let audio = self.watermark != WatermarkMode::Off && self.format == MediaFormat::Wav;
-        if audio {
-            match self.mark_wav(&mut staged.source)? {
-                Ok((marked, applied)) => {
-                    staged.original = Some(std::mem::replace(&mut staged.source, marked));
-                    staged.watermark = Some(applied);
-                }
-                Err(why) => staged.warnings.push(Warning::Note(why)),
-            }
-        }
+        // after it: one re-encode, and the mark covers the badge too. A
+        // recording's content is marked in the same pass as its notice (a
+        // tone or voice, itself left unmarked).
+        let sound = tamga_notice::audio::supported(self.format);
+        let mut audio_mark =
+            (self.watermark != WatermarkMode::Off && sound).then(AudioMarking::new);
         let mut marking = match self.watermark {
             WatermarkMode::Off => None,
-            _ if audio => None,
+            _ if sound => None,
             mode => match Marking::for_format(self.format) {
                 Ok(m) => Some(m),
                 Err(why) => {
@@ -198,8 +191,12 @@ impl Job {
         // A badge re-encodes the image, and the re-encoded pixels are what
         // gets signed; the original stays open as the parent ingredient.
         if let Some(notice) = &self.notice {
-            let (badged, record, note) =
-                self.add_notice(&mut staged.source, notice, marking.as_mut())?;
+            let (badged, record, note) = self.add_notice(
+                &mut staged.source,
+                notice,
+                marking.as_mut(),
+                audio_mark.as_mut(),
+            )?;
             staged.warnings.extend(note.map(Warning::from));
             staged.applied = Some(record);
             staged.original = Some(std::mem::replace(&mut staged.source, badged));
@@ -207,6 +204,23 @@ impl Job {
             if let Some((marked, note)) = self.add_watermark(&mut staged.source, m)? {
                 staged.warnings.extend(note.map(Warning::from));
                 staged.original = Some(std::mem::replace(&mut staged.source, marked));
+            }
+        } else if let Some(m) = audio_mark.as_mut() {
+            match self.add_audio_watermark(&mut staged.source, m)? {
+                Ok((marked, note)) => {
+                    staged.warnings.extend(note.map(Warning::from));
+                    staged.original = Some(std::mem::replace(&mut staged.source, marked));
+                }
+                Err(why) => {
+                    staged.warnings.push(Warning::Note(why));
+                    audio_mark = None;
+                }
+            }
+        }
+        if let Some(m) = &audio_mark {
+            match m.applied() {
+                Ok(applied) => staged.watermark = Some(applied),
+                Err(why) => staged.warnings.push(Warning::Note(why)),
             }
         }
         if let Some(m) = &marking {

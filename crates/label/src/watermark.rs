@@ -10,7 +10,12 @@
 //! back to it.
 
 use serde::Serialize;
-use tamga_watermark::tamga_mark::{self, EmbedError, EmbedReport, MarkKey};
+use tamga_notice::audio::ContentEdit;
+use tamga_watermark::{
+    audio_mark::AudioEmbedder,
+    tamga_mark::{self, EmbedError, EmbedReport, MarkKey},
+    AudioPayload,
+};
 
 use crate::MediaFormat;
 
@@ -96,39 +101,63 @@ impl AppliedWatermark {
     }
 }
 
-/// Embeds tamga's audio watermark into the WAV file `source`, returning
-/// the marked file and what was applied. A fresh 32-bit payload.
-pub(crate) fn mark_wav(
-    source: &mut std::fs::File,
-    limits: &crate::DecodeLimits,
-) -> Result<(std::fs::File, AppliedWatermark), String> {
-    use std::io::{BufReader, BufWriter, Seek, SeekFrom};
-    let payload = (uuid::Uuid::new_v4().as_u128() as u32).max(1);
-    let why = |e: &dyn std::fmt::Display| format!("no invisible watermark: {e}");
-    source.seek(SeekFrom::Start(0)).map_err(|e| why(&e))?;
-    let mut file = tempfile::tempfile().map_err(|e| why(&e))?;
-    let summary = {
-        let reader = BufReader::new(&mut *source);
-        let writer = BufWriter::new(&mut file);
-        tamga_watermark::audio_mark::embed_wav(
-            reader,
-            writer,
-            tamga_watermark::AudioPayload(payload),
-            limits,
-        )
-        .map_err(|e| why(&e))?
-    };
-    source.seek(SeekFrom::Start(0)).map_err(|e| why(&e))?;
-    file.seek(SeekFrom::Start(0)).map_err(|e| why(&e))?;
-    Ok((
-        file,
-        AppliedWatermark {
-            alg: AUDIO_MARK_ALG,
-            payload: u64::from(payload),
-            psnr_db: None,
-            snr_db: summary.snr_db.map(|s| (s * 10.0).round() / 10.0),
-        },
-    ))
+/// One recording's marking: a fresh 32-bit payload, embedded into the
+/// content as the notice's writer streams it (WAV spliced, FLAC, MP3 and
+/// M4A re-encoded in the same pass as any notice), and what came of it.
+pub(crate) struct AudioMarking {
+    payload: u32,
+    embedder: Option<AudioEmbedder>,
+    /// Why the content went unmarked, once the writer asked.
+    declined: Option<String>,
+}
+
+impl AudioMarking {
+    /// A marking with a fresh payload (never zero).
+    pub(crate) fn new() -> Self {
+        Self {
+            payload: (uuid::Uuid::new_v4().as_u128() as u32).max(1),
+            embedder: None,
+            declined: None,
+        }
+    }
+
+    /// What was applied, or the reason nothing was.
+    pub(crate) fn applied(&self) -> Result<AppliedWatermark, String> {
+        match (&self.embedder, &self.declined) {
+            (Some(embedder), _) => Ok(AppliedWatermark {
+                alg: AUDIO_MARK_ALG,
+                payload: u64::from(self.payload),
+                psnr_db: None,
+                snr_db: embedder.snr_db().map(|s| (s * 10.0).round() / 10.0),
+            }),
+            (None, Some(why)) => Err(format!("no invisible watermark: {why}")),
+            (None, None) => Err("no invisible watermark: the audio was not reached".into()),
+        }
+    }
+}
+
+impl ContentEdit for AudioMarking {
+    fn start(&mut self, rate: u32, channels: usize) -> bool {
+        match AudioEmbedder::new(rate, channels, AudioPayload(self.payload)) {
+            Ok(embedder) => self.embedder = Some(embedder),
+            Err(e) => self.declined = Some(e.to_string()),
+        }
+        self.embedder.is_some()
+    }
+
+    fn push(&mut self, samples: &[f32]) -> Vec<f32> {
+        match &mut self.embedder {
+            Some(embedder) => embedder.push(samples),
+            None => samples.to_vec(),
+        }
+    }
+
+    fn finish(&mut self) -> Vec<f32> {
+        self.embedder
+            .as_mut()
+            .map(AudioEmbedder::finish)
+            .unwrap_or_default()
+    }
 }
 
 /// A payload's six bytes, most significant first.
@@ -179,7 +208,7 @@ impl Marking {
             })
         } else {
             Err(format!(
-                "no invisible watermark: {} files cannot carry one yet (JPEG, PNG, WebP, TIFF and BMP images and WAV audio can)",
+                "no invisible watermark: {} files cannot carry one yet (JPEG, PNG, WebP, TIFF and BMP images and WAV, FLAC, MP3 and M4A audio can)",
                 format.name()
             ))
         }

@@ -420,8 +420,11 @@ mod tests {
                 &mut src,
                 std::path::Path::new("x.png"),
                 &mut out,
-                &crate::audio::Sound::Tone,
-                NoticePosition::Start,
+                crate::audio::AudioPlan {
+                    sound: Some(&crate::audio::Sound::Tone),
+                    position: NoticePosition::Start,
+                    edit: None,
+                },
                 &DecodeLimits::default(),
             ) {
                 Ok(_) => panic!("an audio notice went into a PNG"),

@@ -20,9 +20,8 @@ use symphonia::core::io::MediaSource;
 
 use crate::{
     audio::decode::{self, Stream},
-    audio::Sound,
+    audio::{edit::Edits, AudioPlan},
     error::NoticeError,
-    options::NoticePosition,
     DecodeLimits, Unsupported,
 };
 
@@ -30,15 +29,16 @@ const STREAMINFO: u8 = 0;
 const PADDING: u8 = 1;
 const SEEKTABLE: u8 = 3;
 
-/// Writes the FLAC in `src` to `out` with the notice added; returns the
-/// notice's length in seconds (sound and gap, once). Two passes over the
-/// stream, a packet at a time: one for the content's loudness and length
-/// (checked against `limits`), one to re-encode it behind the notice.
+/// Writes the FLAC in `src` to `out` as `plan` says; returns the notice's
+/// length in seconds (sound and gap, once). Two passes over the stream, a
+/// packet at a time: one for the content's loudness and length (checked
+/// against `limits`), one to re-encode it behind the notice. Without an
+/// edit the content's samples come back bit for bit; an edit's output is
+/// quantised back to the stream's bit depth.
 pub(crate) fn apply<R, W>(
     src: R,
     out: &mut W,
-    sound: &Sound,
-    position: NoticePosition,
+    plan: AudioPlan<'_>,
     limits: &DecodeLimits,
 ) -> Result<f64, NoticeError>
 where
@@ -65,11 +65,19 @@ where
     let shift = 32 - bits;
     let full = f64::from(1u32 << (bits - 1));
     let (survey, mut stream) = decode::survey(stream, |s| f64::from(s >> shift) / full)?;
-    let placed = sound.place(survey.rate, survey.channels, survey.rms, position)?;
+    let placed = plan.place(survey.rate, survey.channels, survey.rms)?;
+    let mut edits = Edits::start(plan.edit, survey.rate, survey.channels);
     let quantize = |v: &[f64]| -> Vec<i32> {
         v.iter()
             .map(|&x| (x * full).round().clamp(-full, full - 1.0) as i32)
             .collect()
+    };
+    let quantize32 = |v: &[f32], out: &mut Vec<i32>| {
+        out.clear();
+        out.extend(
+            v.iter()
+                .map(|&x| (f64::from(x) * full).round().clamp(-full, full - 1.0) as i32),
+        );
     };
     let (head, tail) = (quantize(&placed.head), quantize(&placed.tail));
 
@@ -105,12 +113,19 @@ where
         max_frame: 0,
     };
     encoder.push(&head, &stream_info, out)?;
-    let mut samples = Vec::new();
+    let (mut samples, mut unit) = (Vec::new(), Vec::new());
     while let Some(packet) = stream.next()? {
         samples.clear();
         samples.extend(packet.iter().map(|&s| s >> shift));
+        if edits.active() {
+            unit.clear();
+            unit.extend(samples.iter().map(|&s| (f64::from(s) / full) as f32));
+            quantize32(&edits.push(&unit), &mut samples);
+        }
         encoder.push(&samples, &stream_info, out)?;
     }
+    quantize32(&edits.finish(), &mut samples);
+    encoder.push(&samples, &stream_info, out)?;
     encoder.push(&tail, &stream_info, out)?;
     encoder.finish(&stream_info, out)?;
     let info = stream_info.stream_info_mut();
@@ -334,6 +349,7 @@ mod tests {
     use std::io::Cursor;
 
     use super::*;
+    use crate::{audio::Sound, options::NoticePosition};
 
     /// A FLAC of `samples` (16-bit stereo, 8 kHz) with an APPLICATION block.
     fn flac(samples: &[i32]) -> Vec<u8> {
@@ -370,8 +386,11 @@ mod tests {
             let secs = apply(
                 Cursor::new(flac(&content)),
                 &mut out,
-                &Sound::Tone,
-                position,
+                crate::audio::AudioPlan {
+                    sound: Some(&Sound::Tone),
+                    position,
+                    edit: None,
+                },
                 &DecodeLimits::default(),
             )
             .unwrap();
@@ -415,8 +434,11 @@ mod tests {
         let secs = apply(
             Cursor::new(sink.as_slice().to_vec()),
             &mut out,
-            &voice,
-            NoticePosition::End,
+            crate::audio::AudioPlan {
+                sound: Some(&voice),
+                position: NoticePosition::End,
+                edit: None,
+            },
             &DecodeLimits::default(),
         )
         .unwrap();
@@ -449,8 +471,11 @@ mod tests {
         apply(
             Cursor::new(file),
             &mut out,
-            &Sound::Tone,
-            NoticePosition::End,
+            crate::audio::AudioPlan {
+                sound: Some(&Sound::Tone),
+                position: NoticePosition::End,
+                edit: None,
+            },
             &DecodeLimits::default(),
         )
         .unwrap();

@@ -27,9 +27,8 @@ use mp4parse::{AudioCodecSpecific, SampleEntry, TrackType};
 
 use crate::{
     audio::decode::{self, Stream},
-    audio::{Reencoded, Sound},
+    audio::{edit::Edits, AudioPlan, Reencoded},
     error::NoticeError,
-    options::NoticePosition,
     DecodeLimits, Unsupported,
 };
 
@@ -49,7 +48,7 @@ struct Track {
 }
 
 /// Writes the M4A in `src` (at `src_path`, which ffmpeg reads for the tags
-/// and cover art) to `out` with the notice added. The content is decoded
+/// and cover art) to `out` as `plan` says. The content is decoded
 /// twice, a packet at a time: once for its length (checked against
 /// `limits` before ffmpeg starts) and loudness, once into ffmpeg.
 pub(crate) fn apply<R, W>(
@@ -57,8 +56,7 @@ pub(crate) fn apply<R, W>(
     mut src: R,
     src_path: &Path,
     out: &mut W,
-    sound: &Sound,
-    position: NoticePosition,
+    plan: AudioPlan<'_>,
     limits: &DecodeLimits,
 ) -> Result<Reencoded, NoticeError>
 where
@@ -83,7 +81,8 @@ where
     }
     let source_kbps = track.bytes as f64 * 8.0 / (frames as f64 / f64::from(pcm.rate)) / 1000.0;
     let kbps = aac_bitrate(source_kbps, ch);
-    let placed = sound.place(pcm.rate, ch, pcm.rms, position)?;
+    let placed = plan.place(pcm.rate, ch, pcm.rms)?;
+    let mut edits = Edits::start(plan.edit, pcm.rate, ch);
 
     let dir = tempfile::tempdir().map_err(NoticeError::io("cannot make a temporary directory"))?;
     let encoded = dir.path().join("notice.m4a");
@@ -108,7 +107,7 @@ where
             if e.kind() == std::io::ErrorKind::NotFound {
                 NoticeError::ToolMissing {
                     tool: "ffmpeg",
-                    needed_for: "an audio notice in M4A needs ffmpeg (its AAC encoder)",
+                    needed_for: "re-encoding an M4A for its notice or watermark needs ffmpeg (its AAC encoder)",
                     setting: ffmpeg.setting(),
                 }
             } else {
@@ -131,7 +130,14 @@ where
         let _ = stderr.read_to_end(&mut text);
         text
     });
-    let fed = feed(&mut stdin, &mut stream, &placed, &track, frames * ch as u64);
+    let fed = feed(
+        &mut stdin,
+        &mut stream,
+        &placed,
+        &mut edits,
+        &track,
+        frames * ch as u64,
+    );
     drop(stdin);
     let status = child.wait().map_err(NoticeError::io("ffmpeg failed"))?;
     let stderr = messages
@@ -157,11 +163,13 @@ where
 }
 
 /// Writes the notice and the played part of the content (`samples`
-/// interleaved samples after the priming) to ffmpeg as f32le.
+/// interleaved samples after the priming, through `edits`) to ffmpeg as
+/// f32le.
 fn feed(
     stdin: &mut impl Write,
     stream: &mut Stream<f32>,
     placed: &crate::audio::Placed,
+    edits: &mut Edits<'_>,
     track: &Track,
     samples: u64,
 ) -> Result<(), NoticeError> {
@@ -190,11 +198,12 @@ fn feed(
         let take = (n - from).min(left);
         left -= take;
         // Both within the packet's length, itself a usize.
-        put(&packet[from as usize..(from + take) as usize])?;
+        put(&edits.push(&packet[from as usize..(from + take) as usize]))?;
         if left == 0 {
             break;
         }
     }
+    put(&edits.finish())?;
     put(&to_f32(&placed.tail))
 }
 

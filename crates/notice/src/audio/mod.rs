@@ -5,6 +5,7 @@
 //! format's module (`wav_notice`, `flac_notice`, `mp3_notice`).
 
 pub(crate) mod decode;
+mod edit;
 pub(crate) mod flac;
 mod m4a;
 mod mp3;
@@ -12,6 +13,8 @@ mod voice;
 mod wav;
 
 use std::{fs::File, path::Path};
+
+pub use edit::ContentEdit;
 
 use crate::{
     options::NoticePosition, DecodeLimits, Lang, MediaFormat, NoticeError, Unsupported, Wording,
@@ -32,19 +35,48 @@ pub struct Applied {
     pub note: Option<String>,
 }
 
+/// What to do to a recording: a notice, an edit of its content (tamga's
+/// watermark), or both in one pass.
+pub struct AudioPlan<'a> {
+    /// The notice, if any.
+    pub sound: Option<&'a Sound>,
+    /// Where the notice goes.
+    pub position: NoticePosition,
+    /// The change to the content, if any: the notice itself is not edited.
+    pub edit: Option<&'a mut dyn ContentEdit>,
+}
+
+impl AudioPlan<'_> {
+    /// The notice placed for content of `rate`/`channels` whose RMS is
+    /// `content_rms`; nothing around the content without one.
+    pub(crate) fn place(
+        &self,
+        rate: u32,
+        channels: usize,
+        content_rms: f64,
+    ) -> Result<Placed, NoticeError> {
+        match self.sound {
+            Some(sound) => sound.place(rate, channels, content_rms, self.position),
+            None => Ok(Placed {
+                head: Vec::new(),
+                tail: Vec::new(),
+                seconds: 0.0,
+            }),
+        }
+    }
+}
+
 /// Writes the recording in `source` (a `format` file named `name` in
-/// messages) to `out` with `sound` at `position`: WAV is spliced, the
-/// others decoded and re-encoded, file to file in blocks, within `limits`
-/// (M4A through the ffmpeg `tools` name).
-#[allow(clippy::too_many_arguments)]
+/// messages) to `out` as `plan` says: WAV is spliced, the others decoded
+/// and re-encoded, file to file in blocks, within `limits` (M4A through
+/// the ffmpeg `tools` name).
 pub fn apply(
     tools: &crate::Tools,
     format: MediaFormat,
     source: &mut File,
     name: &Path,
     out: &mut File,
-    sound: &Sound,
-    position: NoticePosition,
+    plan: AudioPlan<'_>,
     limits: &DecodeLimits,
 ) -> Result<Applied, NoticeError> {
     let clone = |s: &File| s.try_clone().map_err(NoticeError::io(""));
@@ -57,21 +89,12 @@ pub fn apply(
         note: Some(e.note),
     };
     match format {
-        MediaFormat::Wav => wav::apply_wav(source, out, sound, position, limits).map(lossless),
-        MediaFormat::Flac => {
-            flac::apply(clone(source)?, out, sound, position, limits).map(lossless)
+        MediaFormat::Wav => wav::apply_wav(source, out, plan, limits).map(lossless),
+        MediaFormat::Flac => flac::apply(clone(source)?, out, plan, limits).map(lossless),
+        MediaFormat::Mp3 => mp3::apply(clone(source)?, out, plan, limits).map(reencoded),
+        MediaFormat::M4a => {
+            m4a::apply(&tools.ffmpeg, clone(source)?, name, out, plan, limits).map(reencoded)
         }
-        MediaFormat::Mp3 => mp3::apply(clone(source)?, out, sound, position, limits).map(reencoded),
-        MediaFormat::M4a => m4a::apply(
-            &tools.ffmpeg,
-            clone(source)?,
-            name,
-            out,
-            sound,
-            position,
-            limits,
-        )
-        .map(reencoded),
         other => Err(Unsupported::Format {
             format: other,
             notice: "an audio notice",

@@ -15,9 +15,8 @@ use mp3lame_encoder::{Bitrate, Builder, FlushGap, InterleavedPcm, Mode, MonoPcm,
 
 use crate::{
     audio::decode::{self, Stream},
-    audio::{Reencoded, Sound},
+    audio::{edit::Edits, AudioPlan, Reencoded},
     error::NoticeError,
-    options::NoticePosition,
     DecodeLimits, Unsupported,
 };
 
@@ -44,12 +43,11 @@ const BITRATES: [(u32, Bitrate); 16] = [
 /// Frames handed to LAME at a time.
 const CHUNK: usize = 1152 * 32;
 
-/// Writes the MP3 in `src` to `out` with the notice added.
+/// Writes the MP3 in `src` to `out` as `plan` says.
 pub(crate) fn apply<R, W>(
     mut src: R,
     out: &mut W,
-    sound: &Sound,
-    position: NoticePosition,
+    plan: AudioPlan<'_>,
     limits: &DecodeLimits,
 ) -> Result<Reencoded, NoticeError>
 where
@@ -81,7 +79,8 @@ where
     let source_kbps = audio_bytes as f64 * 8.0 / (frames as f64 / f64::from(pcm.rate)) / 1000.0;
     let (kbps, bitrate) = nearest_bitrate(source_kbps, pcm.rate);
 
-    let placed = sound.place(pcm.rate, pcm.channels, pcm.rms, position)?;
+    let placed = plan.place(pcm.rate, pcm.channels, pcm.rms)?;
+    let mut edits = Edits::start(plan.edit, pcm.rate, pcm.channels);
     let to_f32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
     let (head, tail) = (to_f32(&placed.head), to_f32(&placed.tail));
 
@@ -135,12 +134,13 @@ where
     // Packets are gathered into chunks: LAME works best on long runs.
     let mut pending = Vec::with_capacity(size);
     while let Some(packet) = stream.next()? {
-        pending.extend_from_slice(packet);
+        pending.extend_from_slice(&edits.push(packet));
         if pending.len() >= size {
             encode(&pending, out)?;
             pending.clear();
         }
     }
+    pending.extend(edits.finish());
     if !pending.is_empty() {
         encode(&pending, out)?;
     }
@@ -222,6 +222,7 @@ fn read_id3v1<R: Read + Seek>(src: &mut R, len: u64) -> std::io::Result<Vec<u8>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{audio::Sound, options::NoticePosition};
 
     /// A stereo 44.1 kHz MP3 of a second of two tones, at 128 kbit/s.
     fn mp3() -> Vec<u8> {
@@ -266,8 +267,11 @@ mod tests {
         let done = apply(
             std::io::Cursor::new(src.clone()),
             &mut out,
-            &voice,
-            NoticePosition::Start,
+            crate::audio::AudioPlan {
+                sound: Some(&voice),
+                position: NoticePosition::Start,
+                edit: None,
+            },
             &DecodeLimits::default(),
         )
         .unwrap();

@@ -2,7 +2,10 @@
 //! (tone or voice, see `audio_notice`) is rendered at the file's own sample
 //! rate and channel count and written in its own sample format; every chunk
 //! (LIST, bext, cue…) and every byte of audio is copied as it was, in 1 MiB
-//! blocks, so a long recording needs no more memory than a short one.
+//! blocks, so a long recording needs no more memory than a short one. An
+//! edit of the content (tamga's watermark) goes through the data chunk
+//! block by block in the same pass, written back in the file's own sample
+//! format; the notice around it is not edited.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -12,17 +15,20 @@ use hound::{SampleFormat, WavReader, WavSpec};
 // signer.
 use tamga_meta::riff::{self, Chunk};
 
-use crate::{audio::Sound, error::NoticeError, options::NoticePosition, DecodeLimits, Unsupported};
+use crate::{
+    audio::{edit::Edits, AudioPlan},
+    error::NoticeError,
+    DecodeLimits, Unsupported,
+};
 
 const BLOCK: usize = 1 << 20;
 
-/// Writes the WAV in `src` to `out` with the tone added; returns the
-/// notice's length in seconds (sound and gap, once).
+/// Writes the WAV in `src` to `out` as `plan` says; returns the notice's
+/// length in seconds (sound and gap, once).
 pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
     src: &mut R,
     out: &mut W,
-    sound: &Sound,
-    position: NoticePosition,
+    plan: AudioPlan<'_>,
     limits: &DecodeLimits,
 ) -> Result<f64, NoticeError> {
     let io = NoticeError::io("");
@@ -54,8 +60,13 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
     // every format alike.
     let frame_bytes = (bytes_per_sample * channels) as u64;
     limits.check_audio(data.size / frame_bytes, spec.sample_rate)?;
-    let level = content_rms(src, data, spec, bytes_per_sample).map_err(&io)?;
-    let placed = sound.place(spec.sample_rate, channels, level, position)?;
+    // The level only matters to a notice: without one, one pass.
+    let level = match plan.sound {
+        Some(_) => content_rms(src, data, spec, bytes_per_sample).map_err(&io)?,
+        None => 0.0,
+    };
+    let placed = plan.place(spec.sample_rate, channels, level)?;
+    let mut edits = Edits::start(plan.edit, spec.sample_rate, channels);
     let head = to_bytes(&encode(&placed.head, spec), bytes_per_sample);
     let tail = to_bytes(&encode(&placed.tail, spec), bytes_per_sample);
     let data_len = data.size + (head.len() + tail.len()) as u64;
@@ -68,7 +79,11 @@ pub(crate) fn apply_wav<R: Read + Seek, W: Write + Seek>(
             out.write_all(b"data").map_err(&io)?;
             out.write_all(&data_len32.to_le_bytes()).map_err(&io)?;
             out.write_all(&head).map_err(&io)?;
-            copy_range(src, out, c.body, c.size, &mut buf).map_err(&io)?;
+            if edits.active() {
+                copy_edited(src, out, *c, spec, &mut edits, &mut buf).map_err(&io)?;
+            } else {
+                copy_range(src, out, c.body, c.size, &mut buf).map_err(&io)?;
+            }
             out.write_all(&tail).map_err(&io)?;
             if data_len % 2 == 1 {
                 out.write_all(&[0]).map_err(&io)?;
@@ -121,6 +136,64 @@ fn copy_range<R: Read + Seek, W: Write>(
         left -= got as u64;
     }
     Ok(())
+}
+
+/// Copies the data chunk's samples through `edits`, a block at a time, in
+/// the file's sample format. A chunk shorter than its header says by less
+/// than a block is completed with silence (as [`copy_range`] does); bytes
+/// after the last whole sample are copied as they are.
+fn copy_edited<R: Read + Seek, W: Write>(
+    src: &mut R,
+    out: &mut W,
+    data: Chunk,
+    spec: WavSpec,
+    edits: &mut Edits<'_>,
+    buf: &mut [u8],
+) -> std::io::Result<()> {
+    let bytes_per_sample = usize::from(spec.bits_per_sample).div_ceil(8);
+    src.seek(SeekFrom::Start(data.body))?;
+    let whole = data.size - data.size % bytes_per_sample as u64;
+    let block = buf.len() - buf.len() % bytes_per_sample;
+    let (mut unit, mut left) = (Vec::new(), whole);
+    let write = |out: &mut W, edited: &[f32]| -> std::io::Result<()> {
+        let wide: Vec<f64> = edited.iter().map(|&x| f64::from(x)).collect();
+        out.write_all(&to_bytes(&encode(&wide, spec), bytes_per_sample))
+    };
+    while left > 0 {
+        let want = (left as usize).min(block);
+        let got = read_full(src, &mut buf[..want])?;
+        if got < want {
+            if left > block as u64 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            buf[got..want].fill(0);
+        }
+        unit.clear();
+        unit.extend(
+            buf[..want]
+                .chunks_exact(bytes_per_sample)
+                .map(|s| to_unit(from_bytes(s), spec) as f32),
+        );
+        write(out, &edits.push(&unit))?;
+        left -= want as u64;
+    }
+    write(out, &edits.finish())?;
+    let rest = (data.size - whole) as usize;
+    let got = read_full(src, &mut buf[..rest])?;
+    buf[got..rest].fill(0);
+    out.write_all(&buf[..rest])
+}
+
+/// Reads until `buf` is full or the input ends; how much was read.
+fn read_full<R: Read>(src: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match src.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
 }
 
 /// RMS of the data chunk, as a fraction of full scale, read in blocks.
@@ -202,6 +275,7 @@ mod tests {
     use hound::WavWriter;
 
     use super::*;
+    use crate::{audio::Sound, options::NoticePosition};
 
     fn wav(spec: WavSpec, samples: &[i32]) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
@@ -261,8 +335,11 @@ mod tests {
                 let secs = apply_wav(
                     &mut Cursor::new(wav(spec, &content)),
                     &mut out,
-                    &Sound::Tone,
-                    position,
+                    crate::audio::AudioPlan {
+                        sound: Some(&Sound::Tone),
+                        position,
+                        edit: None,
+                    },
                     &DecodeLimits::default(),
                 )
                 .unwrap();
@@ -316,8 +393,11 @@ mod tests {
             apply_wav(
                 &mut Cursor::new(wav(spec, &vec![0; samples])),
                 &mut Cursor::new(Vec::new()),
-                &Sound::Tone,
-                NoticePosition::Start,
+                crate::audio::AudioPlan {
+                    sound: Some(&Sound::Tone),
+                    position: NoticePosition::Start,
+                    edit: None,
+                },
                 &limits,
             )
         };
@@ -345,8 +425,11 @@ mod tests {
         apply_wav(
             &mut Cursor::new(file),
             &mut out,
-            &Sound::Tone,
-            NoticePosition::Start,
+            crate::audio::AudioPlan {
+                sound: Some(&Sound::Tone),
+                position: NoticePosition::Start,
+                edit: None,
+            },
             &DecodeLimits::default(),
         )
         .unwrap();
@@ -358,5 +441,71 @@ mod tests {
         );
         let (_, all) = samples(&out);
         assert_eq!(&all[all.len() - 3..], &[1, -2, 3]);
+    }
+
+    /// Negates every sample, a few samples late.
+    struct Negate(Vec<f32>);
+
+    impl crate::audio::ContentEdit for Negate {
+        fn start(&mut self, _: u32, _: usize) -> bool {
+            true
+        }
+        fn push(&mut self, samples: &[f32]) -> Vec<f32> {
+            self.0.extend(samples.iter().map(|s| -s));
+            let ready = self.0.len().saturating_sub(7);
+            self.0.drain(..ready).collect()
+        }
+        fn finish(&mut self) -> Vec<f32> {
+            std::mem::take(&mut self.0)
+        }
+    }
+
+    #[test]
+    fn an_edit_changes_the_content_only_in_its_own_sample_format() {
+        for (bits, format) in [
+            (16, SampleFormat::Int),
+            (24, SampleFormat::Int),
+            (8, SampleFormat::Int),
+            (32, SampleFormat::Float),
+        ] {
+            let spec = WavSpec {
+                channels: 2,
+                sample_rate: 8000,
+                bits_per_sample: bits,
+                sample_format: format,
+            };
+            let content: Vec<i32> = (0..3002)
+                .map(|i| encode(&[((i as f64) * 0.05).sin() * 0.25], spec)[0])
+                .collect();
+            let mut file = wav(spec, &content);
+            file.extend_from_slice(b"LIST\x04\0\0\0INFO");
+            let riff = (file.len() - 8) as u32;
+            file[4..8].copy_from_slice(&riff.to_le_bytes());
+            let mut out = Cursor::new(Vec::new());
+            let mut negate = Negate(Vec::new());
+            apply_wav(
+                &mut Cursor::new(file),
+                &mut out,
+                AudioPlan {
+                    sound: Some(&Sound::Tone),
+                    position: NoticePosition::End,
+                    edit: Some(&mut negate),
+                },
+                &DecodeLimits::default(),
+            )
+            .unwrap();
+            let out = out.into_inner();
+            assert!(out.ends_with(b"LIST\x04\0\0\0INFO"));
+            let (got_spec, all) = samples(&out);
+            assert_eq!(got_spec, spec);
+            for (i, (&got, &was)) in all.iter().zip(&content).enumerate() {
+                let (got, was) = (to_unit(got, spec), to_unit(was, spec));
+                // 8-bit's full scale is asymmetric by one step.
+                assert!((got + was).abs() <= 1.0 / 128.0, "{bits}-bit sample {i}");
+            }
+            // The notice after the content is not negated: it starts with
+            // the gap, then a tone that rises from zero as the original does.
+            assert!(rms(&all[content.len()..], spec) > 0.01);
+        }
     }
 }

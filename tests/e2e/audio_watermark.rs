@@ -8,7 +8,13 @@ use std::{path::Path, process::Command};
 
 use serde_json::Value;
 
-use crate::util::{python, root, text, Sandbox};
+use base64::{engine::general_purpose::STANDARD, Engine};
+
+use crate::{
+    serve_http::{get, post},
+    serve_registry::{ids, start},
+    util::{python, root, text, urlencode, Sandbox},
+};
 
 const ALG: &str = "org.tamga.audio-mark.1";
 
@@ -127,6 +133,44 @@ fn a_marked_wav_leads_back_to_its_label_from_an_mp3_copy() {
         wav.to_str().unwrap(),
     ]));
     assert!(doc["files"][0].get("watermark").is_none(), "{doc}");
+
+    // The resolution API: by the payload, and by the copy itself.
+    let server = start(&sb, &registry);
+    let bytes: Vec<u8> = (0..4)
+        .map(|i| u8::from_str_radix(&payload[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let value = urlencode(&STANDARD.encode(&bytes));
+    let r = get(
+        &server.addr,
+        &format!("/matches/byBinding?alg={ALG}&value={value}"),
+    );
+    assert_eq!(r.status, 200, "{}", text(&r.body));
+    assert_eq!(
+        ids(&serde_json::from_slice(&r.body).unwrap()),
+        std::slice::from_ref(&manifest)
+    );
+    let copy = std::fs::read(&mp3).unwrap();
+    for alg in [format!("?alg={ALG}"), String::new()] {
+        let r = post(
+            &server.addr,
+            &format!("/matches/byContent{alg}"),
+            "audio/mpeg",
+            &copy,
+            "",
+        );
+        assert_eq!(r.status, 200, "{alg}: {}", text(&r.body));
+        let found = ids(&serde_json::from_slice(&r.body).unwrap());
+        assert!(found.contains(&manifest), "{alg}: {found:?}");
+    }
+    // Asking for the image mark finds nothing in a recording.
+    let r = post(
+        &server.addr,
+        "/matches/byContent?alg=org.tamga.image-mark.1",
+        "audio/mpeg",
+        &copy,
+        "",
+    );
+    assert!(ids(&serde_json::from_slice(&r.body).unwrap()).is_empty());
 }
 
 #[test]

@@ -183,6 +183,25 @@ pub fn payload_in_file(
         .map(|d| d.payload)
 }
 
+/// tamga's watermark in the image or recording at `path` (a `format`
+/// file), as its algorithm and the payload's bytes as the registry holds
+/// them; `None` when there is none, or the file does not decode within
+/// `limits`.
+pub fn mark_in_file(
+    path: &std::path::Path,
+    format: MediaFormat,
+    limits: &crate::DecodeLimits,
+) -> Option<(&'static str, Vec<u8>)> {
+    if tamga_notice::audio::supported(format) {
+        let file = std::fs::File::open(path).ok()?;
+        let found =
+            tamga_watermark::audio_mark::detect_source(Box::new(file), format.name(), limits)
+                .ok()??;
+        return Some((AUDIO_MARK_ALG, found.payload.0.to_be_bytes().to_vec()));
+    }
+    payload_in_file(path, format, limits).map(|p| (IMAGE_MARK_ALG, payload_bytes(p)))
+}
+
 /// A fresh payload: version 1 and 44 random bits from the OS (a v4 UUID's
 /// random bits).
 pub(crate) fn new_payload() -> u64 {

@@ -151,7 +151,7 @@ pub async fn by_content(
     // No alg: every way the registry can match (hash, watermark,
     // fingerprint); an alg: that one (the hash always).
     let (by_mark, by_code) = match alg.as_deref() {
-        Some(IMAGE_MARK_ALG) => (true, false),
+        Some(IMAGE_MARK_ALG | AUDIO_MARK_ALG) => (true, false),
         Some(_) => (false, true),
         None => (true, true),
     };
@@ -181,14 +181,15 @@ pub async fn by_content(
                 MediaFormat::from_extension(std::path::Path::new(&name)).filter(|f| f.is_text())
             });
             let limits = tamga_fingerprint::DecodeLimits::default();
-            let payload = format
+            let mark = format
                 .filter(|_| by_mark)
-                .and_then(|f| tamga_label::watermark::payload_in_file(&path, f, &limits));
-            if let Some(payload) = payload {
-                let bytes = tamga_label::watermark::payload_bytes(payload);
+                .and_then(|f| tamga_label::watermark::mark_in_file(&path, f, &limits))
+                // An alg names the one mark asked for.
+                .filter(|(found, _)| alg.as_deref().is_none_or(|a| a == *found));
+            if let Some((found, bytes)) = mark {
                 out.extend(
                     registry
-                        .with(|reg| reg.by_binding(IMAGE_MARK_ALG, &bytes))
+                        .with(|reg| reg.by_binding(found, &bytes))
                         .map_err(registry_error)?,
                 );
             }

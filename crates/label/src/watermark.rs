@@ -28,6 +28,12 @@ pub const IMAGE_MARK_ALG: &str = "org.tamga.image-mark.1";
 /// in C2PA's list either).
 pub const AUDIO_MARK_ALG: &str = "org.tamga.audio-mark.1";
 
+/// How much of a recording a watermark search reads: the mark repeats
+/// every 3.84 s and any 10 s carry it (docs/watermark-audio.md), so a
+/// minute averages ~15 repetitions, and an hour-long file costs no more to
+/// search than a minute.
+pub const AUDIO_SEARCH_SECONDS: u32 = 60;
+
 /// The registry's kind for watermark payloads.
 pub const WATERMARK_KIND: &str = "watermark";
 
@@ -138,6 +144,10 @@ impl AudioMarking {
 
 impl ContentEdit for AudioMarking {
     fn start(&mut self, rate: u32, channels: usize) -> bool {
+        // Marking costs more than the re-encode the budget counts on.
+        tamga_media::watchdog::allow_audio_rate(
+            tamga_media::time_budget::MARKED_AUDIO_SECONDS_PER_SECOND,
+        );
         match AudioEmbedder::new(rate, channels, AudioPayload(self.payload)) {
             Ok(embedder) => self.embedder = Some(embedder),
             Err(e) => self.declined = Some(e.to_string()),
@@ -194,9 +204,13 @@ pub fn mark_in_file(
 ) -> Option<(&'static str, Vec<u8>)> {
     if tamga_notice::audio::supported(format) {
         let file = std::fs::File::open(path).ok()?;
-        let found =
-            tamga_watermark::audio_mark::detect_source(Box::new(file), format.name(), limits)
-                .ok()??;
+        let found = tamga_watermark::audio_mark::detect_start(
+            Box::new(file),
+            format.name(),
+            limits,
+            Some(AUDIO_SEARCH_SECONDS),
+        )
+        .ok()??;
         return Some((AUDIO_MARK_ALG, found.payload.0.to_be_bytes().to_vec()));
     }
     payload_in_file(path, format, limits).map(|p| (IMAGE_MARK_ALG, payload_bytes(p)))

@@ -30,6 +30,12 @@ pub const HEIF_MS_PER_MEGAPIXEL: u64 = 3000;
 /// through LAME, FLAC, AAC) runs well above 30× real time.
 pub const AUDIO_SECONDS_PER_SECOND: u64 = 30;
 
+/// Seconds of audio per second of budget when tamga's watermark goes into
+/// it as well: the embedder alone runs ~47× real time on one idle core
+/// (BENCHMARKS.md), together with a decode and re-encode ~18×; 8× leaves
+/// room for a loaded machine and a debug build.
+pub const MARKED_AUDIO_SECONDS_PER_SECOND: u64 = 8;
+
 /// The time allowed for the work on one file, by what it is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -45,6 +51,10 @@ pub struct TimeBudget {
     pub ms_per_megapixel: u64,
     /// Seconds of audio the notice decodes and re-encodes (0 if none).
     pub audio_seconds: u64,
+    /// Seconds of it allowed per second of budget
+    /// ([`AUDIO_SECONDS_PER_SECOND`], or
+    /// [`MARKED_AUDIO_SECONDS_PER_SECOND`] when it is watermarked).
+    pub audio_per_second: u64,
 }
 
 impl TimeBudget {
@@ -56,6 +66,7 @@ impl TimeBudget {
             pixels: 0,
             ms_per_megapixel: MS_PER_MEGAPIXEL,
             audio_seconds: 0,
+            audio_per_second: AUDIO_SECONDS_PER_SECOND,
         }
     }
 
@@ -73,7 +84,7 @@ impl TimeBudget {
 
     /// The seconds granted for the audio, rounded up.
     pub fn audio_share(&self) -> u64 {
-        self.audio_seconds.div_ceil(AUDIO_SECONDS_PER_SECOND)
+        self.audio_seconds.div_ceil(self.audio_per_second.max(1))
     }
 
     /// The whole budget.
@@ -105,11 +116,23 @@ impl TimeBudget {
         self.audio_seconds = self.audio_seconds.max(seconds);
     }
 
+    /// Slows the audio's rate to `per_second` seconds of audio per second
+    /// of budget, if slower than granted (the work does more to each
+    /// second: a watermark).
+    pub fn allow_audio_rate(&mut self, per_second: u64) {
+        self.audio_per_second = self.audio_per_second.min(per_second.max(1));
+    }
+
     /// What the budget was for, for the start of a message: "the notice on
     /// 48 MP", "the notice on 3 min of audio", or "the work on this file".
     pub fn work(&self) -> String {
         if self.pixels > 0 {
             format!("the notice on {}", megapixels(self.pixels))
+        } else if self.audio_seconds > 0 && self.audio_per_second < AUDIO_SECONDS_PER_SECOND {
+            format!(
+                "the watermark and notice on {} of audio",
+                duration(self.audio_seconds)
+            )
         } else if self.audio_seconds > 0 {
             format!("the notice on {} of audio", duration(self.audio_seconds))
         } else {
@@ -150,7 +173,7 @@ impl fmt::Display for TimeBudget {
                 " + {} s for {} of audio at 1 s per {}",
                 self.audio_share(),
                 duration(self.audio_seconds),
-                duration(AUDIO_SECONDS_PER_SECOND)
+                duration(self.audio_per_second)
             )?;
         }
         if self.byte_seconds() > 0 {
@@ -245,5 +268,20 @@ mod tests {
             ..TimeBudget::new(Duration::MAX, u64::MAX)
         };
         assert_eq!(huge.total(), Duration::MAX, "saturates, never wraps");
+    }
+
+    #[test]
+    fn a_watermark_slows_the_rate_audio_is_granted_at() {
+        let mut b = TimeBudget::new(Duration::from_secs(30), 0);
+        b.allow_audio(3600);
+        assert_eq!(b.total(), Duration::from_secs(150));
+        b.allow_audio_rate(MARKED_AUDIO_SECONDS_PER_SECOND);
+        b.allow_audio_rate(AUDIO_SECONDS_PER_SECOND);
+        assert_eq!(b.total(), Duration::from_secs(480));
+        assert_eq!(b.work(), "the watermark and notice on 60 min of audio");
+        assert_eq!(
+            b.to_string(),
+            "480 s budget (30 s base + 450 s for 60 min of audio at 1 s per 8 s)"
+        );
     }
 }

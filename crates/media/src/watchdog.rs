@@ -63,6 +63,16 @@ pub fn allow_audio(seconds: u64) {
     });
 }
 
+/// Grants the current file's audio time at `per_second` seconds of audio
+/// per second of budget, if slower than granted (a watermark goes in).
+pub fn allow_audio_rate(per_second: u64) {
+    BUDGET.with(|b| {
+        if let Some(b) = b.borrow().as_ref() {
+            lock(b).allow_audio_rate(per_second);
+        }
+    });
+}
+
 /// A unit of work for a worker. It never unwinds: [`run`] wraps the
 /// caller's work in `catch_unwind`, so a panic cannot kill the worker.
 type Job = Box<dyn FnOnce() + Send + 'static>;

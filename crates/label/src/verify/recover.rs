@@ -102,8 +102,8 @@ impl Subject {
         }
     }
 
-    /// tamga's audio watermark in a recording, if there is one (and it
-    /// decodes).
+    /// tamga's audio watermark in a recording's first minute, if there is
+    /// one (and it decodes).
     pub(super) fn audio_mark(
         &self,
         format: MediaFormat,
@@ -116,9 +116,14 @@ impl Subject {
             Self::File(path) => Box::new(std::fs::File::open(path).ok()?),
             Self::Bytes(bytes) => Box::new(Cursor::new(bytes.clone())),
         };
-        tamga_watermark::audio_mark::detect_source(source, format.name(), limits)
-            .ok()
-            .flatten()
+        tamga_watermark::audio_mark::detect_start(
+            source,
+            format.name(),
+            limits,
+            Some(crate::watermark::AUDIO_SEARCH_SECONDS),
+        )
+        .ok()
+        .flatten()
     }
 
     /// The watermarks in the pixels (Stable Diffusion's, and tamga's when

@@ -188,6 +188,20 @@ pub fn detect_source(
     ext: &str,
     limits: &DecodeLimits,
 ) -> Result<Option<AudioDetection>, AudioMarkError> {
+    detect_start(source, ext, limits, None)
+}
+
+/// As [`detect_source`], reading at most the first `seconds` of the
+/// recording (all of it with `None`). The mark repeats every
+/// [`FRAME_SECONDS`](super::FRAME_SECONDS) s and any 10 s carry it, so a
+/// search over many files can stop early and cost the same for an hour as
+/// for a minute; more seconds average more repetitions (robustness).
+pub fn detect_start(
+    source: Box<dyn MediaSource>,
+    ext: &str,
+    limits: &DecodeLimits,
+    seconds: Option<u32>,
+) -> Result<Option<AudioDetection>, AudioMarkError> {
     let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     hint.with_extension(ext);
@@ -256,6 +270,7 @@ pub fn detect_source(
         }
         frames += decoded.frames() as u64;
         limits.check_audio(frames, spec.rate)?;
+        let enough = seconds.is_some_and(|s| frames >= u64::from(s) * u64::from(spec.rate));
         let need = decoded.capacity() as u64 * channels as u64;
         if buf.as_ref().is_none_or(|b| (b.capacity() as u64) < need) {
             buf = Some(SampleBuffer::new(decoded.capacity() as u64, spec));
@@ -263,6 +278,9 @@ pub fn detect_source(
         if let (Some(b), Some((d, _, _))) = (buf.as_mut(), detector.as_mut()) {
             b.copy_interleaved_ref(decoded);
             d.push(b.samples());
+        }
+        if enough {
+            break;
         }
     }
     Ok(detector.and_then(|(d, _, _)| d.finish()))

@@ -380,3 +380,30 @@ fn samples_the_mark_pushes_past_full_scale_are_clipped_and_counted() {
     .unwrap();
     assert!(summary.clipped > 0, "{summary:?}");
 }
+
+#[test]
+fn a_search_of_the_start_reads_only_the_start() {
+    // 12 s marked with one payload, then 24 s with another.
+    let rate = 16_000;
+    let other = AudioPayload(0x0BAD_CAFE);
+    let mut marked = embed(&music(rate, 12.0, 3), rate, 1, PAYLOAD);
+    marked.extend(embed(&music(rate, 24.0, 4), rate, 1, other));
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let bytes = wav_bytes(spec, &marked);
+    let read = |seconds| {
+        let source = Box::new(std::io::Cursor::new(bytes.clone()));
+        detect_start(source, "wav", &DecodeLimits::default(), seconds)
+            .unwrap()
+            .expect("mark")
+    };
+    let start = read(Some(11));
+    assert_eq!(start.payload, PAYLOAD);
+    assert!(start.seconds < 12.0, "{}", start.seconds);
+    // The whole file: the longer run wins.
+    assert_eq!(read(None).payload, other);
+}

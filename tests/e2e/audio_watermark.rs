@@ -13,7 +13,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use crate::{
     serve_http::{get, post},
     serve_registry::{ids, start},
-    util::{python, root, text, urlencode, Sandbox},
+    util::{text, urlencode, Sandbox},
 };
 
 const ALG: &str = "org.tamga.audio-mark.1";
@@ -51,20 +51,6 @@ fn json(out: &std::process::Output) -> Value {
         text(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("JSON")
-}
-
-/// `tamga verify --json --registry REGISTRY --trust <anchor> FILE`'s entry.
-fn verify_with(sb: &Sandbox, registry: &str, file: &Path) -> Value {
-    let doc = json(&sb.run(&[
-        "verify",
-        "--json",
-        "--registry",
-        registry,
-        "--trust",
-        sb.anchor().to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]));
-    doc["files"][0].clone()
 }
 
 /// Labels `input` with the watermark (and `extra`), checks what the
@@ -107,7 +93,7 @@ fn stripped(sb: &Sandbox, from: &Path, name: &str, codec: &[&str]) -> std::path:
 /// Checks that a stripped copy of `marked` carries `payload` and leads
 /// back to `manifest`.
 fn recovered(sb: &Sandbox, registry: &str, copy: &Path, payload: &str, manifest: &str) {
-    let f = verify_with(sb, registry, copy);
+    let f = &sb.verify_registry(registry, copy)["files"][0];
     assert_eq!(f["verdict"], "unlabelled", "{f}");
     assert_eq!(f["watermark"]["alg"], ALG, "{f}");
     assert_eq!(f["watermark"]["payload"], payload, "{f}");
@@ -213,15 +199,7 @@ fn flac_mp3_and_m4a_are_marked_alone_or_with_their_notice_and_stay_trusted() {
         }
 
         // The reference SDK: trusted, and the action that says so.
-        let read = Command::new(python())
-            .arg(root().join("tests/interop/c2pa_read.py"))
-            .arg(&out)
-            .arg(mime)
-            .arg(sb.anchor())
-            .output()
-            .unwrap();
-        assert!(read.status.success(), "{what}: {}", text(&read.stderr));
-        let r: Value = serde_json::from_slice(&read.stdout).unwrap();
+        let r = sb.c2pa_read(&out, mime);
         assert_eq!(r["validation_state"], "Trusted", "{what}: {r}");
         let actions = r["actions"].as_array().unwrap();
         assert!(

@@ -11,7 +11,7 @@ use std::{
 
 use serde_json::Value;
 
-use crate::util::{assert_ok, piped, python, refuse_registry_writes, root, text, Sandbox};
+use crate::util::{assert_ok, piped, refuse_registry_writes, text, Sandbox};
 
 /// Runs ffmpeg quietly, as a platform would process an upload.
 pub fn ffmpeg(args: &[&str]) {
@@ -381,15 +381,7 @@ fn c2pa_python_reads_the_soft_binding() {
     ] {
         let out = sb.path(&format!("labelled-{file}"));
         assert_ok(&sb.label(&sb.copy_sample(file), &out, &[]));
-        let read = Command::new(python())
-            .arg(root().join("tests/interop/c2pa_read.py"))
-            .arg(&out)
-            .arg(mime)
-            .arg(sb.anchor())
-            .output()
-            .unwrap();
-        assert!(read.status.success(), "{}", text(&read.stderr));
-        let r: Value = serde_json::from_slice(&read.stdout).unwrap();
+        let r = sb.c2pa_read(&out, mime);
         assert_eq!(r["validation_state"], "Trusted", "{file}: {r}");
         let sb0 = &r["soft_bindings"][0];
         assert_eq!(sb0["alg"], "io.iscc.v0", "{file}: {r}");

@@ -177,6 +177,41 @@ impl Sandbox {
         (doc["files"][0].clone(), o.status.code().unwrap_or(-1))
     }
 
+    /// `tamga verify --json --registry REGISTRY --trust <anchor> FILE`: the
+    /// whole document, after checking the run succeeded.
+    pub fn verify_registry(&self, registry: &str, file: &Path) -> Value {
+        let out = self.run(&[
+            "verify",
+            "--json",
+            "--registry",
+            registry,
+            "--trust",
+            self.anchor().to_str().unwrap(),
+            file.to_str().unwrap(),
+        ]);
+        assert_ok(&out);
+        serde_json::from_slice(&out.stdout).expect("verify JSON")
+    }
+
+    /// What c2pa-python (`tests/interop/c2pa_read.py`) reads in `file` of
+    /// `mime`, trusting this sandbox's anchor.
+    pub fn c2pa_read(&self, file: &Path, mime: &str) -> Value {
+        let read = Command::new(python())
+            .arg(root().join("tests/interop/c2pa_read.py"))
+            .arg(file)
+            .arg(mime)
+            .arg(self.anchor())
+            .output()
+            .unwrap();
+        assert!(
+            read.status.success(),
+            "{}: {}",
+            file.display(),
+            text(&read.stderr)
+        );
+        serde_json::from_slice(&read.stdout).expect("c2pa_read JSON")
+    }
+
     /// `tamga verify --json` on one file; returns the file's entry and the exit code.
     pub fn verify(&self, file: &Path, trust: bool) -> (Value, i32) {
         let anchor = self.anchor();

@@ -96,15 +96,7 @@ fn a_marked_label_reads_in_c2pa_python_and_a_platform_copy_leads_back_to_it() {
     let (marked, payload, manifest) = label_marked(&sb, &registry);
 
     // The reference SDK: trusted, the action, the soft binding's value.
-    let read = Command::new(python())
-        .arg(root().join("tests/interop/c2pa_read.py"))
-        .arg(&marked)
-        .arg("image/jpeg")
-        .arg(sb.anchor())
-        .output()
-        .unwrap();
-    assert!(read.status.success(), "{}", text(&read.stderr));
-    let r: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let r = sb.c2pa_read(&marked, "image/jpeg");
     assert_eq!(r["validation_state"], "Trusted", "{r}");
     assert!(
         r["actions"]
@@ -129,7 +121,7 @@ fn a_marked_label_reads_in_c2pa_python_and_a_platform_copy_leads_back_to_it() {
     // the mark intact, the label recovered by it.
     let copy = sb.path("copy.jpg");
     platform_copy(&marked, &copy, &["--scale", "0.7", "--quality", "75"]);
-    let doc = verify_with(&sb, &registry, &copy);
+    let doc = sb.verify_registry(&registry, &copy);
     let f = &doc["files"][0];
     assert_eq!(f["verdict"], "unlabelled", "{f}");
     assert_eq!(f["watermark"]["payload"], payload.as_str(), "{f}");
@@ -310,19 +302,6 @@ fn the_resolution_api_answers_for_the_watermark() {
     );
     assert_eq!(r.status, 200, "{}", text(&r.body));
     assert_eq!(ids(&serde_json::from_slice(&r.body).unwrap()), [manifest]);
-}
-
-/// `tamga verify --json --registry REGISTRY --trust <anchor> FILE`.
-fn verify_with(sb: &Sandbox, registry: &str, file: &Path) -> Value {
-    json(&sb.run(&[
-        "verify",
-        "--json",
-        "--registry",
-        registry,
-        "--trust",
-        sb.anchor().to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]))
 }
 
 fn hex(bytes: &[u8]) -> String {

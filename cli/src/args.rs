@@ -237,10 +237,11 @@ pub(crate) struct LabelArgs {
     /// Training and data-mining preference (cawg.training-mining).
     #[arg(long, value_parser = arg_values::training_mining())]
     pub(crate) training_mining: Option<TrainingMining>,
-    /// Embed tamga's invisible watermark in images (JPEG, PNG, WebP, TIFF, BMP) and WAV audio before signing:
-    /// a faint keyed pattern (PSNR at least 40 dB) that survives re-encoding, resizing and
-    /// cropping, so a copy that lost its label can be traced back through the registry
-    /// [default: on under --profile eu].
+    /// Embed tamga's invisible watermark before signing, in images (JPEG, PNG, WebP, TIFF, BMP:
+    /// a faint keyed pattern, PSNR at least 40 dB, that survives re-encoding, resizing and
+    /// cropping) and audio (WAV, FLAC, MP3, M4A: shaped under the sound, SNR at least 25 dB; MP3
+    /// and M4A are re-encoded once), so a copy that lost its label can be traced back through
+    /// the registry [default: on under --profile eu].
     #[arg(long, conflicts_with = "no_watermark")]
     pub(crate) watermark: bool,
     /// Do not embed the invisible watermark, even under --profile eu.

@@ -189,9 +189,8 @@ fn bit_errors(bits: &[bool], payload: &[u8]) -> u32 {
 fn block_scores(image: &image::RgbImage, pipeline: SdPipeline) -> Vec<bool> {
     let rows = image.height() as usize / 4 * 4;
     let cols = image.width() as usize / 4 * 4;
-    let u = u_plane(image, rows, cols, pipeline);
     let (band_rows, band_cols) = (rows / 2, cols / 2);
-    let band = haar_approximation(&u, cols, band_rows, band_cols);
+    let band = u_haar_approximation(image, band_rows, band_cols, pipeline);
     let mut scores = Vec::with_capacity((band_rows / BLOCK) * (band_cols / BLOCK));
     for bi in 0..band_rows / BLOCK {
         for bj in 0..band_cols / BLOCK {
@@ -210,42 +209,47 @@ fn block_scores(image: &image::RgbImage, pipeline: SdPipeline) -> Vec<bool> {
     scores
 }
 
-/// The U channel of the top-left `rows × cols` pixels as OpenCV's
-/// `cvtColor(BGR2YUV)` computes it: for uint8 its 14-bit fixed point
-/// (checked equal on all 2^24 colours), for float its float formula with
-/// the 0.5 offset of 0..1 images.
-fn u_plane(image: &image::RgbImage, rows: usize, cols: usize, pipeline: SdPipeline) -> Vec<f64> {
-    let mut u = Vec::with_capacity(rows * cols);
-    for y in 0..rows {
-        for x in 0..cols {
-            let [r, g, b] = image.get_pixel(x as u32, y as u32).0;
-            u.push(match pipeline {
-                SdPipeline::Uint8 => {
-                    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
-                    let luma = (r * 4899 + g * 9617 + b * 1868 + (1 << 13)) >> 14;
-                    f64::from((((b - luma) * 8061 + (128 << 14) + (1 << 13)) >> 14).clamp(0, 255))
-                }
-                SdPipeline::Float => {
-                    let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
-                    let luma = r * 0.299 + g * 0.587 + b * 0.114;
-                    f64::from((b - luma) * 0.492 + 0.5)
-                }
-            });
+/// The U channel of a pixel as OpenCV's `cvtColor(BGR2YUV)` computes it:
+/// for uint8 its 14-bit fixed point (checked equal on all 2^24 colours),
+/// for float its float formula with the 0.5 offset of 0..1 images.
+fn u_of(rgb: [u8; 3], pipeline: SdPipeline) -> f64 {
+    let [r, g, b] = rgb;
+    match pipeline {
+        SdPipeline::Uint8 => {
+            let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
+            let luma = (r * 4899 + g * 9617 + b * 1868 + (1 << 13)) >> 14;
+            f64::from((((b - luma) * 8061 + (128 << 14) + (1 << 13)) >> 14).clamp(0, 255))
+        }
+        SdPipeline::Float => {
+            let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
+            let luma = r * 0.299 + g * 0.587 + b * 0.114;
+            f64::from((b - luma) * 0.492 + 0.5)
         }
     }
-    u
 }
 
-/// The approximation band of one level of pywt's `dwt2(…, 'haar')` of a
-/// plane `stride` wide: rows paired first, then columns, each as
-/// `h·a + h·b`, so the values (and the `mod 36` decisions) are pywt's.
-fn haar_approximation(plane: &[f64], stride: usize, rows: usize, cols: usize) -> Vec<f64> {
+/// The approximation band (`rows × cols`) of one level of pywt's
+/// `dwt2(…, 'haar')` of the image's U plane: rows paired first, then
+/// columns, each as `h·a + h·b`, so the values (and the `mod 36` decisions)
+/// are pywt's. The U plane is never stored: each 2×2 cell's four values
+/// are computed where the band needs them (the plane, at 8 bytes a pixel,
+/// cost more in page faults than in arithmetic).
+fn u_haar_approximation(
+    image: &image::RgbImage,
+    rows: usize,
+    cols: usize,
+    pipeline: SdPipeline,
+) -> Vec<f64> {
+    let stride = image.width() as usize * 3;
+    let raw = image.as_raw();
     let mut band = Vec::with_capacity(rows * cols);
     for i in 0..rows {
-        let (top, bottom) = (&plane[2 * i * stride..], &plane[(2 * i + 1) * stride..]);
-        for j in 0..cols {
-            let left = HAAR * top[2 * j] + HAAR * bottom[2 * j];
-            let right = HAAR * top[2 * j + 1] + HAAR * bottom[2 * j + 1];
+        let top = &raw[2 * i * stride..][..6 * cols];
+        let bottom = &raw[(2 * i + 1) * stride..][..6 * cols];
+        for (t, b) in top.chunks_exact(6).zip(bottom.chunks_exact(6)) {
+            let u = |p: &[u8]| u_of([p[0], p[1], p[2]], pipeline);
+            let left = HAAR * u(&t[..3]) + HAAR * u(&b[..3]);
+            let right = HAAR * u(&t[3..]) + HAAR * u(&b[3..]);
             band.push(HAAR * left + HAAR * right);
         }
     }

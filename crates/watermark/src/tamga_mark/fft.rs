@@ -1,55 +1,120 @@
 //! Two-dimensional FFTs over row-major buffers, for the detector's
 //! autocorrelation and its synchronisation search.
 
-use rustfft::{num_complex::Complex32, FftDirection, FftPlanner};
+use std::sync::Arc;
 
-/// Transforms `data` (`w × h`, row-major) in place: rows, then columns.
-/// Unnormalised in both directions, as rustfft is.
-pub(super) fn fft2(data: &mut [Complex32], w: usize, h: usize, direction: FftDirection) {
-    let mut planner = FftPlanner::<f32>::new();
-    let row = planner.plan_fft(w, direction);
-    for line in data.chunks_exact_mut(w) {
-        row.process(line);
+use rustfft::{num_complex::Complex32, Fft, FftDirection, FftPlanner};
+
+/// A planned two-dimensional FFT of `w × h` buffers, both directions,
+/// unnormalised as rustfft is. Planning once matters: the detector
+/// correlates dozens of folded tiles per image.
+pub(super) struct Fft2 {
+    w: usize,
+    h: usize,
+    rows: [Arc<dyn Fft<f32>>; 2],
+    columns: [Arc<dyn Fft<f32>>; 2],
+    /// The buffer transposed, so columns are transformed as rows: all of
+    /// them in one call, reading memory in order.
+    transposed: Vec<Complex32>,
+    scratch: Vec<Complex32>,
+}
+
+impl Fft2 {
+    pub(super) fn new(w: usize, h: usize) -> Self {
+        let mut planner = FftPlanner::<f32>::new();
+        let plan = |planner: &mut FftPlanner<f32>, n| {
+            [
+                planner.plan_fft(n, FftDirection::Forward),
+                planner.plan_fft(n, FftDirection::Inverse),
+            ]
+        };
+        let rows = plan(&mut planner, w);
+        let columns = plan(&mut planner, h);
+        let scratch_len = rows
+            .iter()
+            .chain(&columns)
+            .map(|f| f.get_inplace_scratch_len())
+            .max()
+            .unwrap_or(0);
+        Fft2 {
+            w,
+            h,
+            rows,
+            columns,
+            transposed: vec![Complex32::default(); w * h],
+            scratch: vec![Complex32::default(); scratch_len],
+        }
     }
-    let col = planner.plan_fft(h, direction);
-    let mut column = vec![Complex32::default(); h];
-    for x in 0..w {
-        for (y, c) in column.iter_mut().enumerate() {
-            *c = data[y * w + x];
+
+    /// Transforms `data` (`w × h`, row-major) in place: rows, then columns.
+    pub(super) fn process(&mut self, data: &mut [Complex32], direction: FftDirection) {
+        let d = usize::from(direction == FftDirection::Inverse);
+        self.rows[d].process_with_scratch(data, &mut self.scratch);
+        transpose::transpose(data, &mut self.transposed, self.w, self.h);
+        self.columns[d].process_with_scratch(&mut self.transposed, &mut self.scratch);
+        transpose::transpose(&self.transposed, data, self.h, self.w);
+    }
+}
+
+/// Circular cross-correlation with one fixed `w × h` template.
+pub(super) struct Correlator {
+    fft: Fft2,
+    /// The template's spectrum, conjugated.
+    template: Vec<Complex32>,
+    buffer: Vec<Complex32>,
+}
+
+impl Correlator {
+    pub(super) fn new(template: &[f32], w: usize, h: usize) -> Self {
+        let mut fft = Fft2::new(w, h);
+        let mut spectrum = complex(template);
+        fft.process(&mut spectrum, FftDirection::Forward);
+        spectrum.iter_mut().for_each(|c| *c = c.conj());
+        Correlator {
+            fft,
+            template: spectrum,
+            buffer: Vec::with_capacity(w * h),
         }
-        col.process(&mut column);
-        for (y, c) in column.iter().enumerate() {
-            data[y * w + x] = *c;
+    }
+
+    /// Entry `(dx, dy)` is `Σ a(x + dx, y + dy) · template(x, y)`.
+    pub(super) fn correlate(&mut self, a: &[f32]) -> Vec<f32> {
+        self.buffer.clear();
+        self.buffer
+            .extend(a.iter().map(|&v| Complex32::new(v, 0.0)));
+        self.fft.process(&mut self.buffer, FftDirection::Forward);
+        for (x, t) in self.buffer.iter_mut().zip(&self.template) {
+            *x *= t;
         }
+        self.fft.process(&mut self.buffer, FftDirection::Inverse);
+        let n = self.buffer.len() as f32;
+        self.buffer.iter().map(|c| c.re / n).collect()
     }
 }
 
 /// Circular cross-correlation of `a` with `b` (both `w × h`): entry
 /// `(dx, dy)` is `Σ a(x + dx, y + dy) · b(x, y)`.
+#[cfg(test)]
 pub(super) fn correlate(a: &[f32], b: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut fa: Vec<Complex32> = a.iter().map(|&v| Complex32::new(v, 0.0)).collect();
-    let mut fb: Vec<Complex32> = b.iter().map(|&v| Complex32::new(v, 0.0)).collect();
-    fft2(&mut fa, w, h, FftDirection::Forward);
-    fft2(&mut fb, w, h, FftDirection::Forward);
-    for (x, y) in fa.iter_mut().zip(&fb) {
-        *x *= y.conj();
-    }
-    fft2(&mut fa, w, h, FftDirection::Inverse);
-    let n = (w * h) as f32;
-    fa.iter().map(|c| c.re / n).collect()
+    Correlator::new(b, w, h).correlate(a)
 }
 
 /// Circular autocorrelation of `a` (`w × h`), normalised so lag 0 is 1.
 pub(super) fn autocorrelate(a: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut fa: Vec<Complex32> = a.iter().map(|&v| Complex32::new(v, 0.0)).collect();
-    fft2(&mut fa, w, h, FftDirection::Forward);
+    let mut fft = Fft2::new(w, h);
+    let mut fa = complex(a);
+    fft.process(&mut fa, FftDirection::Forward);
     for x in fa.iter_mut() {
         *x = Complex32::new(x.norm_sqr(), 0.0);
     }
-    fft2(&mut fa, w, h, FftDirection::Inverse);
+    fft.process(&mut fa, FftDirection::Inverse);
     let zero = fa.first().map_or(1.0, |c| c.re);
     let zero = if zero > 0.0 { zero } else { 1.0 };
     fa.iter().map(|c| c.re / zero).collect()
+}
+
+fn complex(a: &[f32]) -> Vec<Complex32> {
+    a.iter().map(|&v| Complex32::new(v, 0.0)).collect()
 }
 
 #[cfg(test)]

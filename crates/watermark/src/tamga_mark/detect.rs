@@ -7,13 +7,16 @@
 //!    outvote everything else.
 //! 2. Scale: a repeated tile makes the residual's autocorrelation peak at
 //!    multiples of its period. Period 128 (no resize) is tried first, then
-//!    the strongest peaks of the autocorrelation along the rows, the
-//!    columns and the diagonal, each at its sub-pixel maximum.
+//!    the strongest peaks of the (spectrally whitened) autocorrelation
+//!    along the rows, the columns and the diagonal, each at its sub-pixel
+//!    maximum.
 //! 3. For a period `L`, the residual is sampled back onto the 128-pixel
 //!    grid and every tile summed into one: the mark adds up, the picture
 //!    averages out.
-//! 4. Shift: the folded tile's circular correlation with the
-//!    synchronisation pattern peaks where tiles start.
+//! 4. Shift: the folded tile is whitened (each frequency divided by the
+//!    root of the power around it, so a texture that folds up as
+//!    coherently as the mark does not drown it); its circular correlation
+//!    with the synchronisation pattern peaks where tiles start.
 //! 5. Each chip's value is the folded tile weighted by the chip's shape;
 //!    each coded bit sums its chips times their spreading signs; soft
 //!    Viterbi decodes; the CRC and the distance test accept or refuse.
@@ -31,6 +34,7 @@ use crate::tamga_mark::{
     plane::Plane,
     residual::residual,
 };
+
 /// Side of the central window whose autocorrelation gives the period.
 const ACF_WINDOW: usize = 1024;
 /// Most tile-grid samples folded per attempt (a 2048 × 2048 grid): enough
@@ -138,8 +142,8 @@ impl<'a> Search<'a> {
         let mut best = (f32::NEG_INFINITY, scale);
         for k in -reach..=reach {
             let s = scale * (1.0 + k as f32 * step);
-            if let Some(folded) = fold(self.residual, s, side, &mut self.rows) {
-                let (z, _) = synchronise(&mut self.sync, &folded);
+            if let Some(mut folded) = fold(self.residual, s, side, &mut self.rows) {
+                let (z, _) = synchronise(&mut self.sync, &mut folded, false);
                 if z > best.0 {
                     best = (z, s);
                 }
@@ -150,8 +154,8 @@ impl<'a> Search<'a> {
 
     /// One decode attempt at `scale` (image pixels per tile pixel).
     fn attempt(&mut self, scale: f32) -> Option<Detection> {
-        let folded = fold(self.residual, scale, MAX_FOLD_SIDE, &mut self.rows)?;
-        let (sync_strength, (dx, dy)) = synchronise(&mut self.sync, &folded);
+        let mut folded = fold(self.residual, scale, MAX_FOLD_SIDE, &mut self.rows)?;
+        let (sync_strength, (dx, dy)) = synchronise(&mut self.sync, &mut folded, true);
         if std::env::var_os("WM_DEBUG").is_some() {
             eprintln!("attempt scale {scale:.4} sync z {sync_strength:.1} at ({dx},{dy})");
         }
@@ -241,9 +245,10 @@ fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
 
 /// Where tiles start in the folded tile, and how clearly: the circular
 /// correlation with the synchronisation pattern, its peak's height in
-/// standard deviations and its offset.
-fn synchronise(sync: &mut Correlator, folded: &[f32]) -> (f32, (usize, usize)) {
-    let corr = sync.correlate(folded);
+/// standard deviations and its offset. The tile is whitened first (see
+/// `fft::whiten`), and with `keep` left so for the chips to be read from.
+fn synchronise(sync: &mut Correlator, folded: &mut [f32], keep: bool) -> (f32, (usize, usize)) {
+    let corr = sync.whiten_and_correlate(folded, keep);
     let (best, peak) = corr
         .iter()
         .enumerate()

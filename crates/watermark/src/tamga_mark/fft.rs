@@ -160,6 +160,9 @@ const WHITEN_RADIUS: usize = 2;
 /// before. The power is estimated from the spectrum itself (the mark in it
 /// is small), the tiny floor only keeping an empty spectrum finite.
 fn whiten(spectrum: &mut [Complex32], w: usize, h: usize) {
+    if w == 0 || h == 0 {
+        return;
+    }
     let power: Vec<f32> = spectrum.iter().map(|c| c.norm_sqr()).collect();
     let floor = 1e-3 * power.iter().sum::<f32>() / power.len().max(1) as f32 + f32::MIN_POSITIVE;
     let r = WHITEN_RADIUS;
@@ -169,7 +172,7 @@ fn whiten(spectrum: &mut [Complex32], w: usize, h: usize) {
     let mut wrapped = vec![0f32; w + 2 * r];
     for (src, out) in power.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
         for (i, v) in wrapped.iter_mut().enumerate() {
-            *v = src[(i + w - r) % w];
+            *v = src[(i + r * w - r) % w];
         }
         for (x, o) in out.iter_mut().enumerate() {
             *o = wrapped[x..=x + 2 * r].iter().sum();
@@ -179,7 +182,7 @@ fn whiten(spectrum: &mut [Complex32], w: usize, h: usize) {
     let mut sum = vec![0f32; w];
     for (y, out) in spectrum.chunks_exact_mut(w).enumerate() {
         sum.fill(0.0);
-        for j in y + h - r..=y + h + r {
+        for j in y + r * h - r..=y + r * h + r {
             let row = &rows[(j % h) * w..(j % h + 1) * w];
             sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
         }
@@ -253,5 +256,18 @@ mod tests {
             rms(&white),
             rms(&a)
         );
+    }
+
+    #[test]
+    fn whitening_a_spectrum_narrower_than_its_window_wraps_around() {
+        // 2 × 3 bins under a 5 × 5 window: every bin's neighbourhood is
+        // the whole spectrum, several times over, so a flat spectrum stays
+        // flat.
+        let mut s = vec![Complex32::new(2.0, 0.0); 6];
+        whiten(&mut s, 2, 3);
+        assert!(s
+            .iter()
+            .all(|c| (c.re - s[0].re).abs() < 1e-6 && c.re > 0.0));
+        whiten(&mut [], 0, 0);
     }
 }

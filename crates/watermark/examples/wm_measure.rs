@@ -7,6 +7,10 @@
 //! ```text
 //! cargo run --release -p tamga-watermark --example wm_measure -- IMAGE...
 //! ```
+//!
+//! `WM_ONLY="JPEG quality 50;resize to 50"` runs only the transformations
+//! whose names contain one of the `;`-separated parts: a quicker check of
+//! a detector change on the hardest ones.
 
 use std::{path::Path, process::Command, time::Instant};
 
@@ -35,6 +39,11 @@ const TRANSFORMS: &[(&str, &[&str], &str)] = &[
 
 fn main() {
     let files: Vec<String> = std::env::args().skip(1).collect();
+    let only = std::env::var("WM_ONLY").unwrap_or_default();
+    let run: Vec<bool> = TRANSFORMS
+        .iter()
+        .map(|(name, _, _)| only.is_empty() || only.split(';').any(|part| name.contains(part)))
+        .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut ok = vec![0usize; TRANSFORMS.len()];
     let mut tried = 0usize;
@@ -74,6 +83,9 @@ fn main() {
         img.save(&marked).expect("save");
         let mut line = format!("{file}: psnr {:.1}", report.psnr_db);
         for (i, (name, args, ext)) in TRANSFORMS.iter().enumerate() {
+            if !run[i] {
+                continue;
+            }
             let out = dir.path().join(format!("t{i}.{ext}"));
             let status = Command::new("convert")
                 .arg(&marked)
@@ -105,6 +117,9 @@ fn main() {
     }
     println!("| transformation | decoded bit-exact |\n|---|---:|");
     for (i, (name, _, _)) in TRANSFORMS.iter().enumerate() {
+        if !run[i] {
+            continue;
+        }
         println!(
             "| {name} | {} of {tried} ({:.1} %) |",
             ok[i],

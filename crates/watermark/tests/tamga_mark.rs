@@ -140,3 +140,52 @@ fn flat_and_tiny_images_are_refused_or_show_nothing() {
     assert!(Detection::false_positive_bound() <= 1e-9);
     const { assert!(MAX_ATTEMPTS <= 10) };
 }
+
+/// A dense cellular-automaton texture (the `cellauto` images of
+/// docs/watermark.md): random cells, each row the one above shifted by a
+/// pixel, blurred. Every 128-pixel tile holds the same diagonal stripes,
+/// so the picture folds up as coherently as the mark does.
+fn diagonal_texture(w: u32, h: u32) -> DynamicImage {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let cells: Vec<f32> = (0..(w + h + 8))
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x % 5 < 2 {
+                40.0
+            } else {
+                190.0
+            }
+        })
+        .collect();
+    // A 5-tap blur along the stripes' cross-section.
+    let blur = |i: usize| {
+        (cells[i] + 2.0 * cells[i + 1] + 3.0 * cells[i + 2] + 2.0 * cells[i + 3] + cells[i + 4])
+            / 9.0
+    };
+    DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+        let v = blur((x + h - 1 - y) as usize) as u8;
+        image::Rgb([v, v, v])
+    }))
+}
+
+#[test]
+fn a_texture_that_folds_like_the_tile_still_carries_the_mark() {
+    let mut img = diagonal_texture(768, 576);
+    assert!(detect(&img, MarkKey::TAMGA).is_none());
+    let report = embed(&mut img, 0x0BAD_CAFE_0001, MarkKey::TAMGA).unwrap();
+    assert!(report.psnr_db >= 40.0);
+    for (name, t) in [
+        ("PNG round trip", png as Transform),
+        ("JPEG 75", |i| jpeg(i, 75)),
+        ("resize 50 %", |i| scaled(i, 0.5)),
+    ] {
+        let found = detect(&t(&img), MarkKey::TAMGA);
+        assert_eq!(
+            found.map(|d| d.payload),
+            Some(0x0BAD_CAFE_0001),
+            "{name}: {found:?}"
+        );
+    }
+}

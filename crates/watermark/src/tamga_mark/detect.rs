@@ -7,13 +7,16 @@
 //!    outvote everything else.
 //! 2. Scale: a repeated tile makes the residual's autocorrelation peak at
 //!    multiples of its period. Period 128 (no resize) is tried first, then
-//!    the strongest peaks of the autocorrelation along the rows, the
-//!    columns and the diagonal, each at its sub-pixel maximum.
+//!    the strongest peaks of the (spectrally whitened) autocorrelation
+//!    along the rows, the columns and the diagonal, each at its sub-pixel
+//!    maximum.
 //! 3. For a period `L`, the residual is sampled back onto the 128-pixel
 //!    grid and every tile summed into one: the mark adds up, the picture
 //!    averages out.
-//! 4. Shift: the folded tile's circular correlation with the
-//!    synchronisation pattern peaks where tiles start.
+//! 4. Shift: the folded tile is whitened (each frequency divided by the
+//!    root of the power around it, so a texture that folds up as
+//!    coherently as the mark does not drown it); its circular correlation
+//!    with the synchronisation pattern peaks where tiles start.
 //! 5. Each chip's value is the folded tile weighted by the chip's shape;
 //!    each coded bit sums its chips times their spreading signs; soft
 //!    Viterbi decodes; the CRC and the distance test accept or refuse.
@@ -26,15 +29,12 @@ use image::DynamicImage;
 
 use crate::tamga_mark::{
     code::{self, CODED_BITS},
-    embed::masking_amplitude,
-    fft,
+    fft::{self, Correlator},
     pattern::{self, hat, Layout, MarkKey, CHIP, CHIPS, TILE},
     plane::Plane,
+    residual::residual,
 };
 
-/// Residual energy (grey levels squared) every pixel is assumed to carry
-/// besides the picture: rounding and compression noise.
-const NOISE_FLOOR: f32 = 1.0;
 /// Side of the central window whose autocorrelation gives the period.
 const ACF_WINDOW: usize = 1024;
 /// Most tile-grid samples folded per attempt (a 2048 × 2048 grid): enough
@@ -81,13 +81,14 @@ impl Detection {
 pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
     // Only the centre is ever folded: what lies outside it is not worth
     // filtering.
-    let luma = Plane::luma(img).centre(DETECT_SIDE);
+    let luma = Plane::luma_centre(img, DETECT_SIDE);
     if luma.width < TILE / 2 || luma.height < TILE / 2 {
         return None;
     }
     let residual = residual(&luma);
+    drop(luma);
     let layout = Layout::new(key);
-    let sync = pattern::tile(&layout.sync);
+    let mut search = Search::new(&residual, &layout);
     let mut periods = vec![TILE as f32];
     for p in autocorrelation_peaks(&residual) {
         if (p - TILE as f32).abs() > 1.0 {
@@ -102,74 +103,81 @@ pub fn detect(img: &DynamicImage, key: MarkKey) -> Option<Detection> {
             // chip. The synchronisation peak is sharpest at the true
             // scale: search it coarsely on a central part, then finely on
             // the whole fold. Only the best scale is decoded.
-            scale = sharpest(&residual, &sync, scale, COARSE_STEP, 3, MAX_FOLD_SIDE / 4);
-            scale = sharpest(
-                &residual,
-                &sync,
-                scale,
-                COARSE_STEP / 3.0,
-                2,
-                MAX_FOLD_SIDE / 2,
-            );
+            scale = search.sharpest(scale, COARSE_STEP, 3, MAX_FOLD_SIDE / 4);
+            scale = search.sharpest(scale, COARSE_STEP / 3.0, 2, MAX_FOLD_SIDE / 2);
         }
-        if let Some(found) = attempt(&residual, scale, &layout, &sync) {
+        if let Some(found) = search.attempt(scale) {
             return Some(found);
         }
     }
     None
 }
 
-/// The scale within ±`reach` `step`s (relative) of `scale` whose fold
-/// over a central `side`-wide grid shows the strongest synchronisation
-/// peak. The smaller the grid, the less a wrong scale drifts across it:
-/// coarse steps on a small grid, then finer ones on a larger.
-fn sharpest(r: &Plane, sync: &[f32], scale: f32, step: f32, reach: i32, side: usize) -> f32 {
-    let mut best = (f32::NEG_INFINITY, scale);
-    for k in -reach..=reach {
-        let s = scale * (1.0 + k as f32 * step);
-        if let Some(folded) = fold(r, s, side) {
-            let (z, _) = synchronise(&folded, sync);
-            if z > best.0 {
-                best = (z, s);
-            }
-        }
-    }
-    best.1
+/// The scale and shift search over one residual, with the buffers and FFT
+/// plans every fold and correlation reuses.
+struct Search<'a> {
+    residual: &'a Plane,
+    layout: &'a Layout,
+    /// Correlates a folded tile with the synchronisation pattern.
+    sync: Correlator,
+    /// The folder's per-tile-row accumulator.
+    rows: Vec<f32>,
 }
 
-/// The mid-frequency residual of the luminance, weighted by where the
-/// mark can be: the embedder's own masking amplitude (recomputed from the
-/// received picture) over the residual's local energy, so quiet areas that
-/// carry a faint mark count as much as busy ones that drown a strong one;
-/// then clipped at 2.5 × its mean magnitude so no edge outvotes the rest.
-fn residual(luma: &Plane) -> Plane {
-    let fine = luma.box_mean(1);
-    let coarse = luma.box_mean(4);
-    let mut data: Vec<f32> = fine
-        .data
-        .iter()
-        .zip(&coarse.data)
-        .map(|(a, b)| a - b)
-        .collect();
-    let amplitude = masking_amplitude(luma);
-    let energy = Plane {
-        width: luma.width,
-        height: luma.height,
-        data: data.iter().map(|v| v * v).collect(),
+impl<'a> Search<'a> {
+    fn new(residual: &'a Plane, layout: &'a Layout) -> Self {
+        Search {
+            residual,
+            layout,
+            sync: Correlator::new(&pattern::tile(&layout.sync), TILE, TILE),
+            rows: Vec::new(),
+        }
     }
-    .box_mean(3);
-    for ((v, a), e) in data.iter_mut().zip(&amplitude).zip(&energy.data) {
-        *v *= a / (e + NOISE_FLOOR);
+
+    /// The scale within ±`reach` `step`s (relative) of `scale` whose fold
+    /// over a central `side`-wide grid shows the strongest synchronisation
+    /// peak. The smaller the grid, the less a wrong scale drifts across
+    /// it: coarse steps on a small grid, then finer ones on a larger.
+    fn sharpest(&mut self, scale: f32, step: f32, reach: i32, side: usize) -> f32 {
+        let mut best = (f32::NEG_INFINITY, scale);
+        for k in -reach..=reach {
+            let s = scale * (1.0 + k as f32 * step);
+            if let Some(mut folded) = fold(self.residual, s, side, &mut self.rows) {
+                let (z, _) = synchronise(&mut self.sync, &mut folded, false);
+                if z > best.0 {
+                    best = (z, s);
+                }
+            }
+        }
+        best.1
     }
-    let mean_abs = data.iter().map(|v| f64::from(v.abs())).sum::<f64>() / data.len().max(1) as f64;
-    let clip = (2.5 * mean_abs) as f32;
-    if clip > 0.0 {
-        data.iter_mut().for_each(|v| *v = v.clamp(-clip, clip));
-    }
-    Plane {
-        width: luma.width,
-        height: luma.height,
-        data,
+
+    /// One decode attempt at `scale` (image pixels per tile pixel).
+    fn attempt(&mut self, scale: f32) -> Option<Detection> {
+        let mut folded = fold(self.residual, scale, MAX_FOLD_SIDE, &mut self.rows)?;
+        let (sync_strength, (dx, dy)) = synchronise(&mut self.sync, &mut folded, true);
+        if std::env::var_os("WM_DEBUG").is_some() {
+            eprintln!("attempt scale {scale:.4} sync z {sync_strength:.1} at ({dx},{dy})");
+        }
+        let mut soft = vec![0f32; CODED_BITS];
+        for cy in 0..CHIPS {
+            for cx in 0..CHIPS {
+                let g = cy * CHIPS + cx;
+                let v = chip_value(
+                    &folded,
+                    cx * CHIP + CHIP / 2 + dx,
+                    cy * CHIP + CHIP / 2 + dy,
+                );
+                soft[self.layout.bit_of[g]] += self.layout.spread[g] * v;
+            }
+        }
+        let decoded = code::decode(&soft)?;
+        Some(Detection {
+            payload: decoded.payload,
+            code_errors: decoded.code_errors,
+            scale,
+            sync_strength,
+        })
     }
 }
 
@@ -235,39 +243,12 @@ fn autocorrelation_peaks(r: &Plane) -> Vec<f32> {
     peaks.into_iter().take(PEAKS).map(|(_, l)| l).collect()
 }
 
-/// One decode attempt at `scale` (image pixels per tile pixel).
-fn attempt(r: &Plane, scale: f32, layout: &Layout, sync: &[f32]) -> Option<Detection> {
-    let folded = fold(r, scale, MAX_FOLD_SIDE)?;
-    let (sync_strength, (dx, dy)) = synchronise(&folded, sync);
-    if std::env::var_os("WM_DEBUG").is_some() {
-        eprintln!("attempt scale {scale:.4} sync z {sync_strength:.1} at ({dx},{dy})");
-    }
-    let mut soft = vec![0f32; CODED_BITS];
-    for cy in 0..CHIPS {
-        for cx in 0..CHIPS {
-            let g = cy * CHIPS + cx;
-            let v = chip_value(
-                &folded,
-                cx * CHIP + CHIP / 2 + dx,
-                cy * CHIP + CHIP / 2 + dy,
-            );
-            soft[layout.bit_of[g]] += layout.spread[g] * v;
-        }
-    }
-    let decoded = code::decode(&soft)?;
-    Some(Detection {
-        payload: decoded.payload,
-        code_errors: decoded.code_errors,
-        scale,
-        sync_strength,
-    })
-}
-
 /// Where tiles start in the folded tile, and how clearly: the circular
 /// correlation with the synchronisation pattern, its peak's height in
-/// standard deviations and its offset.
-fn synchronise(folded: &[f32], sync: &[f32]) -> (f32, (usize, usize)) {
-    let corr = fft::correlate(folded, sync, TILE, TILE);
+/// standard deviations and its offset. The tile is whitened first (see
+/// `fft::whiten`), and with `keep` left so for the chips to be read from.
+fn synchronise(sync: &mut Correlator, folded: &mut [f32], keep: bool) -> (f32, (usize, usize)) {
+    let corr = sync.whiten_and_correlate(folded, keep);
     let (best, peak) = corr
         .iter()
         .enumerate()
@@ -298,8 +279,14 @@ fn chip_value(folded: &[f32], x: usize, y: usize) -> f32 {
 /// Samples the residual on the tile grid at `scale` image pixels per tile
 /// pixel (bilinear) over a central part at most `side` grid samples across
 /// and sums the tiles into one, mean removed. `None` when not even one tile
-/// fits.
-fn fold(r: &Plane, scale: f32, side: usize) -> Option<Vec<f32>> {
+/// fits. `rows` is scratch space.
+///
+/// Bilinear sampling is linear and every grid row samples the same
+/// columns, so the rows are first interpolated vertically and summed per
+/// tile row (whole image rows at a time, which vectorises), and only those
+/// 128 sums are then sampled along x: the horizontal interpolation is done
+/// 128 times instead of once per grid row.
+fn fold(r: &Plane, scale: f32, side: usize, rows: &mut Vec<f32>) -> Option<Vec<f32>> {
     let grid_w = ((r.width as f32 - 1.0) / scale).floor() as usize;
     let grid_h = ((r.height as f32 - 1.0) / scale).floor() as usize;
     if grid_w < TILE || grid_h < TILE {
@@ -307,51 +294,116 @@ fn fold(r: &Plane, scale: f32, side: usize) -> Option<Vec<f32>> {
     }
     let (gw, gh) = (grid_w.min(side), grid_h.min(side));
     let (gx0, gy0) = ((grid_w - gw) / 2, (grid_h - gh) / 2);
-    let w = r.width;
-    let mut sum = vec![0f32; TILE * TILE];
-    let mut count = vec![0u32; TILE * TILE];
-    if scale == 1.0 {
-        // Unscaled: every grid sample is a pixel.
-        for gy in gy0..gy0 + gh {
-            let row = (gy % TILE) * TILE;
-            let line = &r.data[gy * w + gx0..gy * w + gx0 + gw];
-            for (i, v) in line.iter().enumerate() {
-                sum[row + (gx0 + i) % TILE] += v;
-            }
-        }
-        let per = (gw * gh) as f32 / (TILE * TILE) as f32;
-        let mean = sum.iter().sum::<f32>() / sum.len() as f32;
-        return Some(sum.iter().map(|s| (s - mean) / per).collect());
+    let (w, h) = (r.width, r.height);
+    // The image columns the grid reads: `x_lo ..= x_hi`.
+    let x_of = |gx: usize| ((gx as f32 * scale) as usize).min(w - 1);
+    let x_lo = x_of(gx0);
+    let x_hi = (x_of(gx0 + gw - 1) + 1).min(w - 1);
+    let span = x_hi - x_lo + 1;
+    rows.clear();
+    rows.resize(TILE * span, 0.0);
+    let mut row_count = [0u32; TILE];
+    for gy in gy0..gy0 + gh {
+        let fy = gy as f32 * scale;
+        let y = (fy as usize).min(h - 1);
+        let ty = fy - y as f32;
+        let y1 = (y + 1).min(h - 1);
+        let top = &r.data[y * w + x_lo..y * w + x_lo + span];
+        let bottom = &r.data[y1 * w + x_lo..y1 * w + x_lo + span];
+        let t = gy % TILE;
+        row_count[t] += 1;
+        rows[t * span..(t + 1) * span]
+            .iter_mut()
+            .zip(top.iter().zip(bottom))
+            .for_each(|(s, (a, b))| *s += a + (b - a) * ty);
     }
-    // Every row samples the same columns: work them out once.
+    let mut col_count = [0u32; TILE];
     let columns: Vec<(usize, usize, f32, usize)> = (gx0..gx0 + gw)
         .map(|gx| {
             let fx = gx as f32 * scale;
-            let x = (fx as usize).min(w - 1);
-            (x, (x + 1).min(w - 1), fx - x as f32, gx % TILE)
+            let x = x_of(gx);
+            let t = gx % TILE;
+            col_count[t] += 1;
+            (x - x_lo, (x + 1).min(w - 1) - x_lo, fx - x as f32, t)
         })
         .collect();
-    for gy in gy0..gy0 + gh {
-        let fy = gy as f32 * scale;
-        let y = (fy as usize).min(r.height - 1);
-        let ty = fy - y as f32;
-        let y1 = (y + 1).min(r.height - 1);
-        let (top, bottom) = (&r.data[y * w..(y + 1) * w], &r.data[y1 * w..(y1 + 1) * w]);
-        let row = (gy % TILE) * TILE;
-        let (sum_row, count_row) = (&mut sum[row..row + TILE], &mut count[row..row + TILE]);
-        for &(x, x1, tx, t) in &columns {
-            let a = top[x] + (top[x1] - top[x]) * tx;
-            let b = bottom[x] + (bottom[x1] - bottom[x]) * tx;
-            sum_row[t] += a + (b - a) * ty;
-            count_row[t] += 1;
+    let mut tile = vec![0f32; TILE * TILE];
+    for (t, (out, sums)) in tile
+        .chunks_exact_mut(TILE)
+        .zip(rows.chunks_exact(span))
+        .enumerate()
+    {
+        for &(x, x1, tx, c) in &columns {
+            out[c] += sums[x] + (sums[x1] - sums[x]) * tx;
+        }
+        for (c, v) in out.iter_mut().enumerate() {
+            let n = row_count[t] * col_count[c];
+            *v = if n > 0 { *v / n as f32 } else { 0.0 };
         }
     }
-    let mut tile: Vec<f32> = sum
-        .iter()
-        .zip(&count)
-        .map(|(&s, &c)| if c > 0 { s / c as f32 } else { 0.0 })
-        .collect();
     let mean = tile.iter().sum::<f32>() / tile.len() as f32;
     tile.iter_mut().for_each(|v| *v -= mean);
     Some(tile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folding as first written: every grid sample interpolated from its
+    /// four pixels and added to its tile position.
+    fn fold_directly(r: &Plane, scale: f32, side: usize) -> Vec<f32> {
+        let grid_w = ((r.width as f32 - 1.0) / scale).floor() as usize;
+        let grid_h = ((r.height as f32 - 1.0) / scale).floor() as usize;
+        let (gw, gh) = (grid_w.min(side), grid_h.min(side));
+        let (gx0, gy0) = ((grid_w - gw) / 2, (grid_h - gh) / 2);
+        let mut sum = vec![0f64; TILE * TILE];
+        let mut count = vec![0u32; TILE * TILE];
+        let at = |x: usize, y: usize| f64::from(r.data[y * r.width + x]);
+        for gy in gy0..gy0 + gh {
+            for gx in gx0..gx0 + gw {
+                let (fx, fy) = (f64::from(gx as f32 * scale), f64::from(gy as f32 * scale));
+                let (x, y) = (
+                    (fx as usize).min(r.width - 1),
+                    (fy as usize).min(r.height - 1),
+                );
+                let (x1, y1) = ((x + 1).min(r.width - 1), (y + 1).min(r.height - 1));
+                let (tx, ty) = (fx - x as f64, fy - y as f64);
+                let a = at(x, y) + (at(x1, y) - at(x, y)) * tx;
+                let b = at(x, y1) + (at(x1, y1) - at(x, y1)) * tx;
+                let t = (gy % TILE) * TILE + gx % TILE;
+                sum[t] += a + (b - a) * ty;
+                count[t] += 1;
+            }
+        }
+        let tile: Vec<f64> = sum
+            .iter()
+            .zip(&count)
+            .map(|(s, &c)| s / f64::from(c))
+            .collect();
+        let mean = tile.iter().sum::<f64>() / tile.len() as f64;
+        tile.iter().map(|v| (v - mean) as f32).collect()
+    }
+
+    #[test]
+    fn folding_tile_rows_first_matches_sampling_every_point() {
+        let (w, h) = (431, 389);
+        let data = (0..w * h)
+            .map(|i| (((i * 7919) % 1009) as f32 - 504.0) / 50.0)
+            .collect();
+        let r = Plane {
+            width: w,
+            height: h,
+            data,
+        };
+        let mut rows = Vec::new();
+        for (scale, side) in [(1.0, 4096), (1.37, 4096), (0.61, 300), (2.3, 4096)] {
+            let got = fold(&r, scale, side, &mut rows).expect("a tile fits");
+            let want = fold_directly(&r, scale, side);
+            for (i, (g, e)) in got.iter().zip(&want).enumerate() {
+                assert!((g - e).abs() < 1e-3, "scale {scale}, {i}: {g} vs {e}");
+            }
+        }
+        assert!(fold(&r, 3.5, 4096, &mut rows).is_none());
+    }
 }

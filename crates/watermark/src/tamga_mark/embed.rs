@@ -120,18 +120,27 @@ fn delta_field(img: &DynamicImage, payload: u64, key: MarkKey) -> Vec<f32> {
 /// from the standard deviation of luminance over the 7 × 7 pixels around
 /// it.
 pub(super) fn masking_amplitude(y: &Plane) -> Vec<f32> {
-    let mean = y.box_mean(3);
+    let mean = y.box_mean(MASK_RADIUS);
     let sq = Plane {
         width: y.width,
         height: y.height,
         data: y.data.iter().map(|v| v * v).collect(),
     }
-    .box_mean(3);
+    .box_mean(MASK_RADIUS);
     mean.data
         .iter()
         .zip(&sq.data)
-        .map(|(m, s)| (FLOOR + GAIN * (s - m * m).max(0.0).sqrt()).min(CEILING))
+        .map(|(&m, &s)| amplitude(m, s))
         .collect()
+}
+
+/// Radius of the masking model's box: 7 × 7 pixels.
+pub(super) const MASK_RADIUS: usize = 3;
+
+/// The masking amplitude of a pixel whose box has luminance mean `m` and
+/// mean square `s`.
+pub(super) fn amplitude(m: f32, s: f32) -> f32 {
+    (FLOOR + GAIN * (s - m * m).max(0.0).sqrt()).min(CEILING)
 }
 
 /// An 8- or 16-bit sample: its grey-level unit and largest value.

@@ -20,6 +20,7 @@ mod embed;
 mod fft;
 mod pattern;
 mod plane;
+mod residual;
 
 pub use detect::{detect, Detection, MAX_ATTEMPTS};
 pub use embed::{embed, EmbedError, EmbedReport, MIN_SIDE};

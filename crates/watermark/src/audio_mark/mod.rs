@@ -28,7 +28,7 @@ mod tests;
 
 pub use code::false_positive_bound;
 pub use detect::{AudioDetection, AudioDetector};
-pub use embed::{AudioEmbedder, A_MAX, BUDGET_DB};
+pub use embed::{AudioEmbedder, A_MAX, A_MAX_HIGH, BUDGET_DB};
 pub use io::{detect_file, detect_source, detect_start, embed_wav, AudioMarkError, EmbedSummary};
 pub use layout::{AudioKey, FRAME_SECONDS};
 

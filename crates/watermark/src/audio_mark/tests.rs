@@ -223,6 +223,18 @@ fn a_10_second_excerpt_from_anywhere_keeps_the_mark() {
 }
 
 #[test]
+fn a_long_near_silent_stretch_does_not_drown_the_mark() {
+    // Sparse speech as recorded (a few words, long pauses at the level of
+    // 16-bit noise): the pauses' chips must not outvote the words'. 8 s of
+    // marked speech, then 2 minutes of 16-bit rounding noise (±½ step).
+    let host = speech(16_000, 8.0, 10);
+    let mut marked = embed(&host, 16_000, 1, PAYLOAD);
+    let mut rng = Lcg(11);
+    marked.extend((0..16_000 * 120).map(|_| rng.next() * 0.5 / 32_768.0));
+    assert_eq!(detect(&marked, 16_000, 1).map(|d| d.payload), Some(PAYLOAD));
+}
+
+#[test]
 fn unmarked_audio_and_another_key_read_nothing() {
     let m = music(16_000, 10.0, 7);
     assert_eq!(detect(&m, 16_000, 2), None);

@@ -18,6 +18,6 @@ trap 'rm -rf "$W"' EXIT
 "$TAMGA" keys init --org "Bench Org" --dir "$W/keys" >/dev/null
 mkdir -p "$W/marked"
 for f in "$CLIPS"/*.wav; do
-  "$TAMGA" label --ai generated --keys "$W/keys" --watermark "$f" -o "$W/marked/$(basename "$f")" 2>/dev/null
+  "$TAMGA" label --ai generated --keys "$W/keys" --watermark "$f" -o "$W/marked/$(basename "$f")" >/dev/null 2>&1
 done
 "$PY" bench/audio-mark-quality.py "$CLIPS" "$W/marked"

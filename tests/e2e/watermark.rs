@@ -314,3 +314,35 @@ fn unhex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+#[test]
+fn a_texture_that_hides_the_mark_is_labelled_without_claiming_one() {
+    // Rule 90 of a cellular automaton, blurred: noise-like across the
+    // mark's whole band, so the detector cannot read it even losslessly
+    // (docs/watermark.md). The label says so instead of claiming a mark.
+    let sb = Sandbox::new();
+    let input = sb.path("texture.png");
+    let made = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i"])
+        .arg("cellauto=size=640x480:rule=90:random_fill_ratio=0.4:seed=6,gblur=sigma=1.5")
+        .args(["-frames:v", "1"])
+        .arg(&input)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    let out = sb.path("labelled.png");
+    let doc = json(&sb.label(&input, &out, &["--watermark", "--json"]));
+    let l = &doc["labelled"][0];
+    assert!(l.get("watermark").is_none(), "{l}");
+    let warned = l["warnings"].as_array().unwrap();
+    assert!(
+        warned
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("could not be read back")),
+        "{l}"
+    );
+    let (f, _) = sb.verify(&out, true);
+    assert_eq!(f["verdict"], "trusted", "{f}");
+    let actions = f.to_string();
+    assert!(!actions.contains("c2pa.watermarked"), "{f}");
+}

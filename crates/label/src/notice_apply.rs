@@ -86,8 +86,8 @@ impl Job {
 impl Job {
     /// Embeds `mark` alone into the image in `source` (one decode and
     /// re-encode, metadata carried over as for a badge). `None` when the
-    /// image could not take it (too small, floating point): the reason is
-    /// in `mark`, and the file is left as it was.
+    /// image could not take it (too small, floating point, a texture that
+    /// hides it): the reason is in `mark`, and the file is left as it was.
     pub(crate) fn add_watermark(
         &self,
         source: &mut File,
@@ -106,7 +106,8 @@ impl Job {
         let tools = tamga_notice::Tools::default();
         let edited = tamga_notice::images::edit(&tools, &input, self.format, plan, &self.limits)
             .map_err(|e| self.notice_error(e))?;
-        if !matches!(mark.outcome, Some(Ok(_))) {
+        // Not marked, or not readable: the file is left as it was.
+        if mark.applied().is_err() {
             return Ok(None);
         }
         let bytes = crate::keep_metadata::carry_over(self.format, &input, edited.bytes, path)?;

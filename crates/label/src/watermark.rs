@@ -228,6 +228,8 @@ pub(crate) fn new_payload() -> u64 {
 pub(crate) struct Marking {
     pub(crate) payload: u64,
     pub(crate) outcome: Option<Result<EmbedReport, EmbedError>>,
+    /// Whether the detector read the payload back from the marked pixels.
+    read_back: bool,
 }
 
 impl Marking {
@@ -238,6 +240,7 @@ impl Marking {
             Ok(Self {
                 payload: new_payload(),
                 outcome: None,
+                read_back: false,
             })
         } else {
             Err(format!(
@@ -247,14 +250,25 @@ impl Marking {
         }
     }
 
-    /// Marks the upright pixels.
+    /// Marks the upright pixels, then reads the mark back from them: a
+    /// texture that hides it from the detector (noise-like across the
+    /// mark's band, docs/watermark.md) gets no claim of a watermark in
+    /// the label, rather than one nobody can ever read.
     pub(crate) fn embed(&mut self, img: &mut image::DynamicImage) {
-        self.outcome = Some(tamga_mark::embed(img, self.payload, MarkKey::TAMGA));
+        let outcome = tamga_mark::embed(img, self.payload, MarkKey::TAMGA);
+        self.read_back = outcome.is_ok()
+            && tamga_mark::detect(img, MarkKey::TAMGA).is_some_and(|d| d.payload == self.payload);
+        self.outcome = Some(outcome);
     }
 
     /// What was applied, or the reason nothing was.
     pub(crate) fn applied(&self) -> Result<AppliedWatermark, String> {
         match &self.outcome {
+            Some(Ok(_)) if !self.read_back => Err(
+                "no invisible watermark: the image's texture hides it from the detector (it was \
+                 embedded and could not be read back), so the label does not claim one"
+                    .into(),
+            ),
             Some(Ok(report)) => Ok(AppliedWatermark {
                 alg: IMAGE_MARK_ALG,
                 payload: self.payload,

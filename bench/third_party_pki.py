@@ -59,16 +59,18 @@ def certificate(cn, org, key, issuer=None, ca=False, eku=None, years=5):
          .serial_number(x509.random_serial_number())
          .not_valid_before(NOW - datetime.timedelta(days=30))
          .not_valid_after(NOW + datetime.timedelta(days=365 * years))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None if ca and not issuer else (0 if ca else None)),
+         # An intermediate may issue only leaves (path length 0), as vendors' do.
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca and issuer else None),
                         critical=True)
          .add_extension(x509.KeyUsage(
              digital_signature=not ca, content_commitment=False, key_encipherment=False,
              data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
              encipher_only=False, decipher_only=False), critical=True)
-         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                        critical=False))
     if issuer_cert:
-        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                            critical=False)
+        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key())
+        b = b.add_extension(aki, critical=False)
     if eku:
         # A time-stamping EKU must be critical (RFC 3161); C2PA signers'
         # EKUs are not, as in vendors' certificates.
@@ -168,8 +170,8 @@ class TimeStampAuthority:
                 q, r = d / f"q{authority.hits}.tsq", d / f"r{authority.hits}.tsr"
                 q.write_bytes(query)
                 done = subprocess.run(
-                    ["openssl", "ts", "-reply", "-config", d / "ts.cnf", "-queryfile", q, "-out", r],
-                    capture_output=True)
+                    ["openssl", "ts", "-reply", "-config", d / "ts.cnf",
+                     "-queryfile", q, "-out", r], capture_output=True)
                 body = r.read_bytes() if done.returncode == 0 and r.exists() else done.stderr
                 self.send_response(200 if done.returncode == 0 else 500)
                 self.send_header("Content-Type", "application/timestamp-reply")

@@ -17,7 +17,7 @@ use crate::{verify_report::FileReport, Verdict};
 const EXPIRED: &str = "signingCredential.expired";
 const UNTRUSTED: &str = "signingCredential.untrusted";
 const TS_VALIDATED: &str = "timeStamp.validated";
-const TS_TRUSTED: &str = "timeStamp.trusted";
+pub(crate) const TS_TRUSTED: &str = "timeStamp.trusted";
 /// The C2PA code for a time-stamp whose authority is not on the trust list.
 pub const TS_UNTRUSTED: &str = "timeStamp.untrusted";
 

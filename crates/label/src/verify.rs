@@ -23,6 +23,7 @@ use crate::{
 
 mod from_reader;
 mod recover;
+mod signer_trust;
 mod store_read;
 
 pub use recover::{Recovered, RecoveredBy};
@@ -72,7 +73,10 @@ impl Default for VerifyOptions {
 
 /// Verifies files; build once, share across threads.
 pub struct Verifier {
+    /// c2pa's settings for verdicts: its signer-trust pass off.
     context: Arc<Context>,
+    /// The same with c2pa's trust pass on, for `inspect`'s store JSON.
+    inspect_context: Arc<Context>,
     /// The same anchors as the context's, for the signers c2pa does not
     /// judge itself: those of earlier manifests in a published file's chain.
     trust_list: Option<Arc<TrustList>>,
@@ -92,6 +96,17 @@ impl Verifier {
         settings.cawg_trust.allowed_list = options.trust.allowed_pem.clone();
         settings.verify.remote_manifest_fetch = false;
         settings.verify.ocsp_fetch = false;
+        // `inspect` shows c2pa's own results, its trust codes included.
+        let inspect_context = Context::new()
+            .with_settings(settings.clone())
+            .map_err(|e| LabelError::c2pa("trust settings", &e))?;
+        // The signer's trust is judged by `trust_list`, once per distinct
+        // chain (verify/signer_trust.rs); c2pa's own pass would judge every
+        // chain of every file again. The time-stamp authority's trust stays
+        // c2pa's.
+        settings
+            .set_value("verify.verify_trust", false)
+            .map_err(|e| LabelError::c2pa("trust settings", &e))?;
         let context = Context::new()
             .with_settings(settings)
             .map_err(|e| LabelError::c2pa("trust settings", &e))?;
@@ -108,6 +123,7 @@ impl Verifier {
         };
         Ok(Self {
             context: Arc::new(context),
+            inspect_context: Arc::new(inspect_context),
             trust_list,
             options,
         })
@@ -122,7 +138,7 @@ impl Verifier {
     /// at all (missing, empty, damaged container); everything about the
     /// label itself is in the report's verdict.
     pub fn verify(&self, path: &Path) -> Result<FileReport, LabelError> {
-        Ok(self.check(path)?.0)
+        Ok(self.check(path, &self.context)?.0)
     }
 
     /// The whole manifest store as c2pa's JSON, plus the verdict.
@@ -130,7 +146,7 @@ impl Verifier {
         &self,
         path: &Path,
     ) -> Result<(FileReport, Option<serde_json::Value>), LabelError> {
-        let (report, found) = self.check(path)?;
+        let (report, found) = self.check(path, &self.inspect_context)?;
         let store = found.and_then(|f| serde_json::from_str(&f.reader.json()).ok());
         Ok((report, store))
     }
@@ -142,14 +158,18 @@ impl Verifier {
     /// large files), in that order. Both
     /// readers of untrusted bytes (tamga-meta's and c2pa's) run under the
     /// watchdog, so a parser bug in either is a report, not a crash.
-    fn check(&self, path: &Path) -> Result<(FileReport, Option<Found>), LabelError> {
+    fn check(
+        &self,
+        path: &Path,
+        context: &Arc<Context>,
+    ) -> Result<(FileReport, Option<Found>), LabelError> {
         watchdog::guard(path, || {
             let checked = input::open(path, &self.options.limits, self.options.format)?;
             let sidecar = input::sidecar_candidates(path)
                 .into_iter()
                 .find(|p| p.is_file());
             let len = checked.len;
-            let (mut report, found) = self.judge(path, checked, sidecar)?;
+            let (mut report, found) = self.judge(context, path, checked, sidecar)?;
             self.recover(&mut report, path, || Subject::File(path.to_path_buf()), len)?;
             Ok((report, found))
         })
@@ -235,7 +255,7 @@ impl Verifier {
             let len = bytes.len() as u64;
             let checked =
                 input::from_bytes(path, bytes, &self.options.limits, self.options.format)?;
-            let mut report = self.judge(path, checked, None)?.0;
+            let mut report = self.judge(&self.context, path, checked, None)?.0;
             if let Some(kept) = kept {
                 self.recover(&mut report, path, || Subject::Bytes(kept), len)?;
             }
@@ -251,7 +271,7 @@ impl Verifier {
         watchdog::guard(shown, || {
             let checked = input::open_as(path, shown, &self.options.limits, self.options.format)?;
             let len = checked.len;
-            let mut report = self.judge(shown, checked, None)?.0;
+            let mut report = self.judge(&self.context, shown, checked, None)?.0;
             self.recover(
                 &mut report,
                 shown,
@@ -265,11 +285,12 @@ impl Verifier {
     /// The verdict on an opened input; `path` names it in the report.
     fn judge(
         &self,
+        context: &Arc<Context>,
         path: &Path,
         checked: input::Input,
         sidecar: Option<PathBuf>,
     ) -> Result<(FileReport, Option<Found>), LabelError> {
-        let context = self.context.clone();
+        let context = context.clone();
         let owned = path.to_path_buf();
         let format = checked.format;
         let sidecar_for_job = sidecar.clone();

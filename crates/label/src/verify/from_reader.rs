@@ -39,27 +39,38 @@ pub(super) fn from_reader(
 ) -> FileReport {
     let (reader, source) = (&found.reader, found.source);
     let mut failures = failures(reader, format);
+    // c2pa's trust pass is off (signer_trust.rs): the signer is judged here
+    // and an untrusted one reported as c2pa would have reported it.
+    // (With c2pa's pass on, as for `inspect`, both judge alike and its
+    // code is not repeated.)
+    let trusted = signer_trust::active_signer_trusted(reader, trust);
+    let has = |failures: &[StatusCode], ingredient: bool| {
+        failures
+            .iter()
+            .any(|f| f.ingredient == ingredient && f.code == signer_trust::UNTRUSTED)
+    };
+    if !trusted && !has(&failures, false) {
+        // First, where c2pa puts it: it judges trust before the signature
+        // and the bindings.
+        failures.insert(0, signer_trust::untrusted_failure(format, false));
+    }
+    if !has(&failures, true) && signer_trust::an_ingredient_untrusted(reader, trust) {
+        failures.push(signer_trust::untrusted_failure(format, true));
+    }
     let history = history::chain(reader, trust);
     let identities = identity::read(reader, format);
     let verdict = match found.data_hash {
         // c2pa's state counts an identity's statuses as the claim's (an
         // unknown identity certificate would make a trusted signer look
         // unknown): judged from the claim's own codes instead.
-        None if identity::has_identity_status(reader) => verdict_from(reader, &failures),
-        None => {
-            let verdict = match reader.validation_state() {
-                ValidationState::Trusted => Verdict::Trusted,
-                ValidationState::Valid => Verdict::ValidUntrusted,
-                ValidationState::Invalid => Verdict::Invalid,
-            };
-            // Belt and braces: a verdict of "trusted" needs c2pa's explicit
-            // signingCredential.trusted, never just the absence of failures.
-            if verdict == Verdict::Trusted && !has_success(reader, "signingCredential.trusted") {
-                Verdict::ValidUntrusted
-            } else {
-                verdict
-            }
-        }
+        None if identity::has_identity_status(reader) => verdict_from(reader, &failures, trusted),
+        // c2pa's state, with trust judged above: `Valid` means no failure
+        // at all, so the signer's trust alone decides.
+        None => match reader.validation_state() {
+            ValidationState::Invalid => Verdict::Invalid,
+            ValidationState::Trusted | ValidationState::Valid if trusted => Verdict::Trusted,
+            ValidationState::Trusted | ValidationState::Valid => Verdict::ValidUntrusted,
+        },
         Some(check) => {
             // c2pa saw an empty stand-in asset, so its data-hash verdict is
             // meaningless; ours replaces it.
@@ -86,7 +97,7 @@ pub(super) fn from_reader(
                     },
                 );
             }
-            verdict_from(reader, &failures)
+            verdict_from(reader, &failures, trusted)
         }
     };
     let verdict = match found.too_wide {
@@ -197,15 +208,15 @@ pub(super) fn broken(
 
 /// C2PA's validation states (§15.3) from success codes and a failure list,
 /// the same rules c2pa's `ValidationResults::validation_state` applies.
-pub(super) fn verdict_from(reader: &Reader, failures: &[StatusCode]) -> Verdict {
+///
+/// `trusted` is the active signer's trust as [`signer_trust`] judged it.
+pub(super) fn verdict_from(reader: &Reader, failures: &[StatusCode], trusted: bool) -> Verdict {
     let signed = has_success(reader, "claimSignature.validated")
         && has_success(reader, "claimSignature.insideValidity");
-    let only_untrusted = failures
-        .iter()
-        .all(|f| f.code == "signingCredential.untrusted");
+    let only_untrusted = failures.iter().all(|f| f.code == signer_trust::UNTRUSTED);
     if !signed || !only_untrusted {
         Verdict::Invalid
-    } else if failures.is_empty() && has_success(reader, "signingCredential.trusted") {
+    } else if failures.is_empty() && trusted {
         Verdict::Trusted
     } else {
         Verdict::ValidUntrusted

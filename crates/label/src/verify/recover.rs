@@ -363,7 +363,12 @@ fn judge(
                 .into_iter()
                 .filter(|f| f.ingredient || !BINDING_MISMATCH.contains(&f.code.as_str()))
                 .collect();
-            (verdict_from(&found.reader, &rest), rest, true)
+            // The signer's own trust is in the report's failures
+            // (signingCredential.untrusted), which `rest` keeps.
+            let trusted = !rest
+                .iter()
+                .any(|f| !f.ingredient && f.code == "signingCredential.untrusted");
+            (verdict_from(&found.reader, &rest, trusted), rest, true)
         }
     };
     let reason = reason(verdict, content_changed, report.signer.as_ref());

@@ -12,6 +12,7 @@
 
 use std::io::{Read, Seek};
 
+use c2pa::assertions::DataHash;
 use tamga_media::Container;
 
 use crate::{input::Source, store_span, verify_report::StatusCode, MediaFormat};
@@ -63,12 +64,7 @@ pub(crate) fn of_reader(
     if !applies_to(format) {
         return Ok(None);
     }
-    let Some(active) = reader.active_label() else {
-        return Ok(None);
-    };
-    let detailed: serde_json::Value =
-        serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
-    let exclusions = data_hash_exclusions(&detailed, active);
+    let exclusions = data_hash_exclusions(reader);
     if exclusions.iter().all(|&(_, len)| len == 0) {
         return Ok(None);
     }
@@ -82,10 +78,7 @@ pub(crate) fn of_reader(
 /// remote URL): the file holds no store, so any non-empty exclusion skips
 /// content.
 pub(crate) fn detached(reader: &c2pa::Reader) -> Option<TooWide> {
-    let active = reader.active_label()?;
-    let detailed: serde_json::Value =
-        serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
-    data_hash_exclusions(&detailed, active)
+    data_hash_exclusions(reader)
         .into_iter()
         .find(|&(_, len)| len > 0)
         .map(|(start, len)| TooWide {
@@ -114,21 +107,34 @@ fn check_bytes(format: MediaFormat, bytes: &[u8], exclusions: &[(u64, u64)]) -> 
     judge(&span, exclusions)
 }
 
-/// Every exclusion of every `c2pa.hash.data` assertion of manifest `active`.
-fn data_hash_exclusions(detailed: &serde_json::Value, active: &str) -> Vec<(u64, u64)> {
-    let pointer = format!(
-        "/manifests/{}/assertion_store",
-        active.replace('~', "~0").replace('/', "~1")
-    );
-    let Some(store) = detailed.pointer(&pointer).and_then(|s| s.as_object()) else {
+/// Every data-hash exclusion of the active manifest, `(start, length)`.
+///
+/// Read straight from the assertions c2pa parsed: its manifest's resource
+/// store resolves an assertion's JUMBF URI to the assertion's CBOR, which
+/// decodes as c2pa's own [`DataHash`]. (The detailed JSON report has the
+/// same values but re-verifies every manifest's time-stamp to build; that
+/// was 5-9 % of `tamga check`.) An assertion that cannot be read adds no
+/// exclusion; c2pa has already failed its hash.
+fn data_hash_exclusions(reader: &c2pa::Reader) -> Vec<(u64, u64)> {
+    let Some(manifest) = reader.active_manifest() else {
         return Vec::new();
     };
-    store
-        .iter()
-        .filter(|(label, _)| label.starts_with("c2pa.hash.data"))
-        .filter_map(|(_, dh)| dh.get("exclusions")?.as_array())
-        .flatten()
-        .filter_map(|ex| Some((ex.get("start")?.as_u64()?, ex.get("length")?.as_u64()?)))
+    let Some(label) = manifest.label() else {
+        return Vec::new();
+    };
+    manifest
+        .assertion_references()
+        .filter_map(|r| {
+            let url = r.url();
+            let relative = url.rsplit_once("c2pa.assertions/")?.1;
+            relative
+                .starts_with("c2pa.hash.data")
+                .then(|| format!("self#jumbf=/c2pa/{label}/c2pa.assertions/{relative}"))
+        })
+        .filter_map(|uri| manifest.resources().get(&uri).ok())
+        .filter_map(|cbor| c2pa_cbor::from_slice::<DataHash>(&cbor).ok())
+        .flat_map(|dh| dh.exclusions.unwrap_or_default())
+        .map(|range| (range.start(), range.length()))
         .collect()
 }
 

@@ -17,7 +17,7 @@ use crate::{verify_report::FileReport, Verdict};
 const EXPIRED: &str = "signingCredential.expired";
 const UNTRUSTED: &str = "signingCredential.untrusted";
 const TS_VALIDATED: &str = "timeStamp.validated";
-pub(crate) const TS_TRUSTED: &str = "timeStamp.trusted";
+const TS_TRUSTED: &str = "timeStamp.trusted";
 /// The C2PA code for a time-stamp whose authority is not on the trust list.
 pub const TS_UNTRUSTED: &str = "timeStamp.untrusted";
 
@@ -84,6 +84,13 @@ fn time_stamp(reader: &Reader, trust_given: bool) -> Option<TimeStampInfo> {
             (false, false) => TS_VALIDATED,
         },
     })
+}
+
+/// Whether c2pa found the active manifest's time-stamp valid and its
+/// authority on the list (`timeStamp.trusted`): only then does a C2PA
+/// validator judge the signer at the time-stamp's time.
+pub(crate) fn stamp_trusted(reader: &Reader) -> bool {
+    time_stamp(reader, true).is_some_and(|s| s.code == TS_TRUSTED)
 }
 
 /// The honest sentence for a label whose certificate expired with no

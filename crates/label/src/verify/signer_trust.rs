@@ -31,26 +31,12 @@ pub(super) fn active_signer_trusted(reader: &Reader, trust: Option<&TrustList>) 
     let Some(info) = reader.active_manifest().and_then(|m| m.signature_info()) else {
         return false;
     };
-    let time = stamp_trusted(reader)
+    let time = crate::signing_time::stamp_trusted(reader)
         .then_some(info.time.as_deref())
         .flatten()
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.timestamp());
     trust.trusts_at(info.cert_chain(), time)
-}
-
-/// Whether c2pa found the active manifest's time-stamp valid and its
-/// authority on the list: only then does c2pa judge the signer at its time.
-fn stamp_trusted(reader: &Reader) -> bool {
-    reader
-        .validation_results()
-        .and_then(|r| r.active_manifest())
-        .is_some_and(|a| {
-            a.success()
-                .iter()
-                .chain(a.informational())
-                .any(|s| s.code() == crate::signing_time::TS_TRUSTED)
-        })
 }
 
 /// Whether the signer of any manifest but the active one (the ingredients

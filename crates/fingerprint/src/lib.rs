@@ -36,7 +36,10 @@ mod audio;
 mod data;
 mod error;
 mod image;
+mod minhash;
 mod resample;
+mod text_code;
+mod text_collapse;
 mod unit;
 
 use std::{fmt, fs::File, io::BufReader, path::Path};
@@ -251,18 +254,26 @@ fn body(iscc: &str) -> Result<u64, iscc_lib::IsccError> {
 /// The Text-Code of plain text. Pass the text as a reader sees it: a
 /// labelled text without its C2PA wrapper (`tamga_text::strip`).
 pub fn text(text: &str) -> ContentCode {
-    // A 64-bit Text-Code of any string is within iscc-lib's domain; the
-    // fallback keeps a library from panicking if that ever changed.
-    iscc_lib::gen_text_code_v0(text, 64)
-        .ok()
-        .and_then(|unit| ContentCode::from_unit(ContentKind::Text, unit.iscc, false).ok())
-        .unwrap_or(ContentCode {
-            kind: ContentKind::Text,
-            bits: 0,
-            iscc: String::new(),
-            featureless: true,
-            confirm: None,
-        })
+    // The same code as iscc-lib's `gen_text_code_v0(text, 64)`, computed
+    // in pieces (see text_code.rs). Encoding a 64-bit Content-Code never
+    // fails; the fallback keeps a library from panicking if that changed.
+    use iscc_lib::codec::{encode_component, MainType, SubType, Version};
+    encode_component(
+        MainType::Content,
+        SubType::TEXT,
+        Version::V0,
+        64,
+        &text_code::soft_hash(text),
+    )
+    .ok()
+    .and_then(|unit| ContentCode::from_unit(ContentKind::Text, format!("ISCC:{unit}"), false).ok())
+    .unwrap_or(ContentCode {
+        kind: ContentKind::Text,
+        bits: 0,
+        iscc: String::new(),
+        featureless: true,
+        confirm: None,
+    })
 }
 
 /// The content code of an image or a recording open as `file` (read from

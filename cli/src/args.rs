@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tamga_label::{
-    AiInvolvement, Lang, MediaFormat, NoticePosition, NoticeStyle, Profile, TrainingMining,
+    AiInvolvement, Lang, MediaFormat, NoticePosition, NoticeSpan, NoticeStyle, Profile,
+    TrainingMining,
 };
 
 use crate::arg_values;
@@ -103,6 +104,9 @@ pub(crate) struct NoticeArgs {
     pub(crate) notice_style: Option<NoticeStyle>,
     #[arg(long, value_name = "WHERE", help = crate::help_text::notice_position(), value_parser = arg_values::from_str::<NoticePosition>)]
     pub(crate) notice_position: Option<NoticePosition>,
+    /// How long a video's badge stays on screen: seconds from the start (GB 45438 asks for at least 2), or "whole" for every frame (the EU Code of Practice's advice for deep fakes) [default: 2; implies --notice].
+    #[arg(long, value_name = "SECONDS|whole", value_parser = arg_values::from_str::<NoticeSpan>)]
+    pub(crate) notice_span: Option<NoticeSpan>,
     /// Languages of the notice: kk, ru, en, zh [default: label: by --profile; publish: the policy's notice languages].
     #[arg(long, value_delimiter = ',', value_name = "LANGS", value_parser = arg_values::from_str::<Lang>)]
     pub(crate) notice_lang: Option<Vec<Lang>>,
@@ -412,6 +416,7 @@ fn parse_report_lang(s: &str) -> Result<tamga_gate::ReportLang, String> {
 #[command(
     mut_arg("notice_style", |a| a.requires("fix")),
     mut_arg("notice_position", |a| a.requires("fix")),
+    mut_arg("notice_span", |a| a.requires("fix")),
     mut_arg("notice_lang", |a| a.requires("fix"))
 )]
 pub(crate) struct PublishArgs {

@@ -54,6 +54,7 @@ impl LabelArgs {
         r.notice = self.notice;
         r.notice_style = self.notice_args.notice_style;
         r.notice_position = self.notice_args.notice_position;
+        r.notice_span = self.notice_args.notice_span;
         r.training_mining = self.training_mining;
         r.watermark = if self.no_watermark {
             Some(false)
@@ -232,7 +233,8 @@ fn exit(ok: bool, paths: &[std::path::PathBuf]) -> ExitCode {
 }
 
 /// The tools notices use, as this process's environment names them:
-/// TAMGA_FFMPEG and TAMGA_CJXL (else `ffmpeg` and `cjxl` on PATH), and
+/// TAMGA_FFMPEG, TAMGA_FFPROBE and TAMGA_CJXL (else `ffmpeg`, `ffprobe` and
+/// `cjxl` on PATH), and
 /// TAMGA_LIBHEIF (a path or a library name; else the system's
 /// libheif.so.1). The library reads no environment: the CLI says where.
 pub(crate) fn tools() -> tamga_label::Tools {
@@ -245,6 +247,7 @@ pub(crate) fn tools() -> tamga_label::Tools {
     };
     let mut tools = tamga_label::Tools::default();
     tools.ffmpeg = tool("ffmpeg", "TAMGA_FFMPEG");
+    tools.ffprobe = tool("ffprobe", "TAMGA_FFPROBE");
     tools.cjxl = tool("cjxl", "TAMGA_CJXL");
     tools.libheif = var("TAMGA_LIBHEIF").map(Into::into);
     tools

@@ -230,6 +230,7 @@ fn notice_options(args: &PublishArgs, policy: &Policy) -> Result<NoticeOptions> 
     };
     notice.style = args.notice.notice_style;
     notice.position = args.notice.notice_position;
+    notice.span = args.notice.notice_span.unwrap_or_default();
     notice.tools = crate::cmd_label::tools();
     Ok(notice)
 }

@@ -59,8 +59,8 @@ fn and_list(items: &[String]) -> String {
 /// `label --notice-position`'s help.
 pub(crate) fn notice_position() -> String {
     format!(
-        "Where it goes: start, end, both (texts, audio, video) or a corner: top-left, top-right, \
-         bottom-left, bottom-right (images) [default: {}; implies --notice]",
+        "Where it goes: start, end, both (texts, audio) or a corner: top-left, top-right, \
+         bottom-left, bottom-right (images, video) [default: {}; implies --notice]",
         defaults_by_kind(|f| NoticePosition::default_for(f).word())
     )
 }

@@ -54,4 +54,5 @@ mod tsa;
 mod unsupported_labels;
 mod util;
 mod verify_stdin_recovery;
+mod video_notice;
 mod watermark;

@@ -97,7 +97,7 @@ pub use tamga_media::{
     TimeBudget,
 };
 pub use tamga_notice::{
-    AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeStyle, Tool, Tools,
+    AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeSpan, NoticeStyle, Tool, Tools,
 };
 pub use text_sign::LabelledText;
 pub use thumbnail::{preview, ThumbnailOptions};

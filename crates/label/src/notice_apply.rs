@@ -39,6 +39,9 @@ impl Job {
         let fail = |e| self.notice_error(e);
         let (style, position) = notice.resolve(self.format).map_err(fail)?;
         let limits = &self.limits;
+        if self.format.family() == tamga_media::Family::Video {
+            return self.add_video_notice(notice, style, position);
+        }
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
             let (file, applied) = self
                 .edit_audio(&notice.tools, source, Some(&sound), position, audio_mark)
@@ -84,6 +87,41 @@ impl Job {
 }
 
 impl Job {
+    /// The badge burnt into the video's frames by ffmpeg (see
+    /// `tamga_notice::video`), for the span asked for.
+    fn add_video_notice(
+        &self,
+        notice: &NoticeOptions,
+        style: NoticeStyle,
+        position: NoticePosition,
+    ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let dir = tempfile::tempdir().map_err(io)?;
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("mp4");
+        let out = dir.path().join(format!("notice.{ext}"));
+        let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
+        let plan = tamga_notice::video::VideoPlan {
+            candidates: &candidates,
+            position,
+            span: notice.span,
+        };
+        let applied = tamga_notice::video::apply(&notice.tools, path, &out, plan, &self.limits)
+            .map_err(|e| self.notice_error(e))?;
+        // Open before the directory goes: the file lives on, unnamed.
+        let file = File::open(&out).map_err(io)?;
+        let mut record = AppliedNotice::new(
+            style,
+            position,
+            &notice.langs,
+            applied.badge.lines.join(" · "),
+        );
+        record.size_share = Some(f64::from(applied.badge.share));
+        record.span_seconds = Some((applied.seconds * 1000.0).round() / 1000.0);
+        record.whole_video = Some(applied.whole);
+        Ok((file, record, Some(applied.note)))
+    }
+
     /// Embeds `mark` alone into the image in `source` (one decode and
     /// re-encode, metadata carried over as for a badge). `None` when the
     /// image could not take it (too small, floating point, a texture that

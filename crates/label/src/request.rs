@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AiDisclosure, AiInvolvement, AigcOptions, Generator, HumanReview, LabelOptions, Lang,
-    MetadataOptions, NoticeOptions, NoticePosition, NoticeStyle, Profile, TrainingMining,
-    WatermarkMode,
+    MetadataOptions, NoticeOptions, NoticePosition, NoticeSpan, NoticeStyle, Profile,
+    TrainingMining, WatermarkMode,
 };
 
 /// What to disclose and how, as a user states it.
@@ -69,6 +69,9 @@ pub struct LabelRequest {
     /// Where the notice goes (implies `notice`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice_position: Option<NoticePosition>,
+    /// How long a video's badge stays: seconds, or "whole" (implies `notice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_span: Option<NoticeSpan>,
     /// The training and data-mining preference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_mining: Option<TrainingMining>,
@@ -104,7 +107,7 @@ pub enum RequestError {
 impl LabelRequest {
     /// The field names [`LabelRequest::set`] takes (the CLI's flags with
     /// `_` for `-`; `no_xmp` and `no_aigc` are the negative spellings).
-    pub const FIELDS: [&'static str; 20] = [
+    pub const FIELDS: [&'static str; 21] = [
         "ai",
         "generator",
         "provider",
@@ -122,6 +125,7 @@ impl LabelRequest {
         "notice",
         "notice_style",
         "notice_position",
+        "notice_span",
         "training_mining",
         "watermark",
         "no_watermark",
@@ -145,6 +149,7 @@ impl LabelRequest {
             notice: false,
             notice_style: None,
             notice_position: None,
+            notice_span: None,
             training_mining: None,
             watermark: None,
         }
@@ -201,6 +206,7 @@ impl LabelRequest {
             "notice" => self.notice = flag(field, value)?,
             "notice_style" => self.notice_style = Some(parse(field, value)?),
             "notice_position" => self.notice_position = Some(parse(field, value)?),
+            "notice_span" => self.notice_span = Some(parse(field, value)?),
             "training_mining" => self.training_mining = Some(parse(field, value)?),
             "watermark" => self.watermark = Some(flag(field, value)?),
             "no_watermark" => self.watermark = Some(!flag(field, value)?),
@@ -273,11 +279,15 @@ impl LabelRequest {
     /// The perceivable notice, when asked for (a style or position asks
     /// too). Where libheif comes from is the caller's to fill in.
     pub fn notice_options(&self) -> Option<NoticeOptions> {
-        let wanted = self.notice || self.notice_style.is_some() || self.notice_position.is_some();
+        let wanted = self.notice
+            || self.notice_style.is_some()
+            || self.notice_position.is_some()
+            || self.notice_span.is_some();
         wanted.then(|| {
             let mut n = NoticeOptions::default();
             n.style = self.notice_style;
             n.position = self.notice_position;
+            n.span = self.notice_span.unwrap_or_default();
             n.langs = self.langs();
             n
         })

@@ -143,6 +143,11 @@ pub enum Unsupported {
         /// The codec found.
         found: String,
     },
+    /// A video codec no notice is burnt into (no encoder for it).
+    VideoCodec {
+        /// ffmpeg's name of the codec found.
+        found: String,
+    },
     /// A format the kind of notice cannot go into.
     Format {
         /// The format.
@@ -187,6 +192,11 @@ impl fmt::Display for Unsupported {
             } => write!(
                 f,
                 "only {wanted} {format} takes an audio notice; this one holds {found}"
+            ),
+            Self::VideoCodec { found } => write!(
+                f,
+                "a notice can be burnt into {} video; this one is {found}",
+                crate::video::CODECS
             ),
             Self::Format { format, notice } => {
                 write!(f, "{notice} cannot be added to {format} files yet")

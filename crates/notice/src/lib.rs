@@ -6,6 +6,8 @@
 //!   own format, compression and bit depth (one module per format writer);
 //! - [`audio`]: a spoken notice or GB 45438's Morse "AI" tone before and/or
 //!   after the content (one module per format splicer);
+//! - [`video`]: the badge burnt into a video's opening frames, or all of
+//!   them (ffmpeg, as a separate process);
 //! - [`text`]: a line at the start and/or end of a text;
 //! - [`wording`]: the wording catalogue in Kazakh, Russian, English and
 //!   Chinese, from the data files in `notices/`.
@@ -41,10 +43,13 @@ pub mod images;
 mod options;
 pub mod text;
 pub mod tools;
+pub mod video;
 pub mod wording;
 
 pub use error::{CodecError, NoticeError, Unsupported};
-pub use options::{AppliedNotice, NoticeOptions, NoticePosition, NoticeStyle, NOTICE_SCHEMA};
+pub use options::{
+    AppliedNotice, NoticeOptions, NoticePosition, NoticeSpan, NoticeStyle, NOTICE_SCHEMA,
+};
 /// Why a codec library a notice needs could not be loaded.
 pub use tamga_heif::LoadError as LibraryError;
 pub use tamga_media::{DecodeLimits, MediaFormat};

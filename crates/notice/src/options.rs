@@ -49,7 +49,7 @@ impl NoticeStyle {
     pub fn default_for(format: MediaFormat) -> Self {
         if format.is_text() {
             Self::Line
-        } else if format.is_image() {
+        } else if format.is_image() || is_video(format) {
             Self::Badge
         } else {
             Self::Voice
@@ -60,7 +60,7 @@ impl NoticeStyle {
     pub fn supported_for(self, format: MediaFormat) -> bool {
         match self {
             Self::Line => format.is_text(),
-            Self::Badge | Self::AiIcon => crate::images::supported(format),
+            Self::Badge | Self::AiIcon => crate::images::supported(format) || is_video(format),
             Self::Tone | Self::Voice => crate::audio::supported(format),
         }
     }
@@ -124,9 +124,13 @@ impl NoticePosition {
     }
 
     /// The default position for a format: the first thing a reader sees or
-    /// a listener hears (EU art. 50(5) "at first exposure"); a corner for images.
+    /// a listener hears (EU art. 50(5) "at first exposure"); a corner for
+    /// images; for video the top right, where the EU Code of Practice
+    /// suggests the mark (GB 45438 allows any place on the opening frames).
     pub fn default_for(format: MediaFormat) -> Self {
-        if format.is_image() {
+        if is_video(format) {
+            Self::TopRight
+        } else if format.is_image() {
             Self::BottomRight
         } else {
             Self::Start
@@ -161,6 +165,80 @@ impl FromStr for NoticePosition {
     }
 }
 
+/// Whether `format` is moving pictures (a badge goes on its frames).
+fn is_video(format: MediaFormat) -> bool {
+    format.family() == tamga_media::Family::Video
+}
+
+/// How long a video's badge stays on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum NoticeSpan {
+    /// The opening milliseconds (GB 45438 asks for at least 2 s).
+    Opening(u32),
+    /// Every frame (the EU Code of Practice's advice for deep fakes).
+    Whole,
+}
+
+impl Default for NoticeSpan {
+    /// The first 2 seconds, GB 45438's least.
+    fn default() -> Self {
+        Self::Opening(2000)
+    }
+}
+
+impl NoticeSpan {
+    /// The opening span in seconds; `None` for the whole video.
+    pub fn seconds(self) -> Option<f64> {
+        match self {
+            Self::Opening(ms) => Some(f64::from(ms) / 1000.0),
+            Self::Whole => None,
+        }
+    }
+}
+
+impl FromStr for NoticeSpan {
+    type Err = String;
+    /// "whole", or seconds: "2", "2.5", "3s".
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "whole" {
+            return Ok(Self::Whole);
+        }
+        let n = s.strip_suffix('s').unwrap_or(s);
+        match n.parse::<f64>() {
+            // Whole milliseconds, up to a day: a longer span is the whole.
+            Ok(v) if v.is_finite() && v >= 0.001 => {
+                Ok(Self::Opening((v * 1000.0).round().min(86_400_000.0) as u32))
+            }
+            _ => Err(format!(
+                "a notice span is \"whole\" or seconds above 0, such as 2 or 2.5s, not {s:?}"
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for NoticeSpan {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<NoticeSpan> for String {
+    fn from(span: NoticeSpan) -> Self {
+        span.to_string()
+    }
+}
+
+impl fmt::Display for NoticeSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Opening(ms) => write!(f, "{}s", f64::from(*ms) / 1000.0),
+            Self::Whole => f.write_str("whole"),
+        }
+    }
+}
+
 /// What perceivable notice to add; `None` fields take the format's default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -171,6 +249,8 @@ pub struct NoticeOptions {
     pub langs: Vec<Lang>,
     /// Where it goes.
     pub position: Option<NoticePosition>,
+    /// How long a video's badge stays on screen.
+    pub span: NoticeSpan,
     /// The programs and libraries some notices need (ffmpeg, cjxl,
     /// libheif), as the caller found them.
     pub tools: crate::Tools,
@@ -183,6 +263,7 @@ impl Default for NoticeOptions {
             style: None,
             langs: vec![Lang::Kk, Lang::Ru, Lang::En],
             position: None,
+            span: NoticeSpan::default(),
             tools: crate::Tools::default(),
         }
     }
@@ -199,7 +280,7 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(crate::NoticeError::StyleNotFor { style, format });
         }
-        if position.is_corner() != format.is_image() {
+        if position.is_corner() != (format.is_image() || is_video(format)) {
             return Err(crate::NoticeError::PositionNotFor { position, format });
         }
         if self.langs.is_empty() {
@@ -256,6 +337,12 @@ pub struct AppliedNotice {
     /// Length of the notice in seconds (audio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
+    /// Seconds from the start a video's badge is on screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_seconds: Option<f64>,
+    /// Whether every frame of a video carries the badge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole_video: Option<bool>,
 }
 
 impl AppliedNotice {
@@ -269,6 +356,8 @@ impl AppliedNotice {
             text,
             size_share: None,
             duration_seconds: None,
+            span_seconds: None,
+            whole_video: None,
         }
     }
 

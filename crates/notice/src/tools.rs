@@ -1,5 +1,5 @@
 //! Where the separate programs and libraries some notices use are found:
-//! ffmpeg (the AAC encoder for M4A), cjxl (libjxl's encoder, for lossy
+//! ffmpeg (the AAC encoder for M4A, the video encoders) and ffprobe, cjxl (libjxl's encoder, for lossy
 //! JPEG XL) and libheif (HEIC and AVIF badges).
 //!
 //! The caller says where they are (the CLI from its environment, the
@@ -65,8 +65,10 @@ impl Tool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Tools {
-    /// ffmpeg, for notices in M4A (its AAC encoder).
+    /// ffmpeg, for notices in M4A (its AAC encoder) and on video.
     pub ffmpeg: Tool,
+    /// ffprobe (it comes with ffmpeg), to read a video before its notice.
+    pub ffprobe: Tool,
     /// cjxl, to keep a lossy JPEG XL lossy; without it the badged image
     /// is written lossless.
     pub cjxl: Tool,
@@ -80,6 +82,7 @@ impl Default for Tools {
     fn default() -> Self {
         Self {
             ffmpeg: Tool::on_path("ffmpeg"),
+            ffprobe: Tool::on_path("ffprobe"),
             cjxl: Tool::on_path("cjxl"),
             libheif: None,
         }

@@ -1,0 +1,223 @@
+//! What ffprobe says about a video: the first video track's codec, size,
+//! rotation, bitrate and colour, and the file's duration. ffprobe is run
+//! as a separate process, like ffmpeg, and its JSON read with serde.
+
+use std::{path::Path, process::Command};
+
+use serde::Deserialize;
+
+use crate::{error::NoticeError, Tool};
+
+/// The facts a notice on a video needs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct VideoInfo {
+    /// ffmpeg's codec name ("h264", "hevc", "vp9", "av1").
+    pub codec: String,
+    /// The sample entry's tag ("avc1", "hvc1", "hev1"), kept on re-encode.
+    pub tag: Option<String>,
+    /// Stored frame size.
+    pub width: u32,
+    pub height: u32,
+    /// The display matrix's rotation in degrees, as ffprobe gives it
+    /// (counter-clockwise): 0, 90, 180 or 270.
+    pub rotation: u32,
+    /// The video track's bitrate, bits per second, when known.
+    pub bit_rate: Option<u64>,
+    pub pix_fmt: Option<String>,
+    /// Colour description, passed through to the encoder unchanged.
+    pub color: Vec<(&'static str, String)>,
+    /// Where the video track's timestamps start, seconds.
+    pub start: f64,
+    /// The file's duration, seconds.
+    pub duration: f64,
+    /// Whether the file has an audio track.
+    pub has_audio: bool,
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    streams: Vec<Stream>,
+    format: Option<Format>,
+}
+
+#[derive(Deserialize)]
+struct Stream {
+    codec_type: Option<String>,
+    codec_name: Option<String>,
+    codec_tag_string: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    pix_fmt: Option<String>,
+    bit_rate: Option<String>,
+    start_time: Option<String>,
+    color_range: Option<String>,
+    color_space: Option<String>,
+    color_transfer: Option<String>,
+    color_primaries: Option<String>,
+    #[serde(default)]
+    side_data_list: Vec<SideData>,
+    #[serde(default)]
+    disposition: Disposition,
+}
+
+#[derive(Deserialize, Default)]
+struct Disposition {
+    #[serde(default)]
+    attached_pic: u8,
+}
+
+#[derive(Deserialize)]
+struct SideData {
+    rotation: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Format {
+    duration: Option<String>,
+}
+
+/// Runs ffprobe on `path`.
+pub(crate) fn probe(ffprobe: &Tool, path: &Path) -> Result<VideoInfo, NoticeError> {
+    let output = Command::new(ffprobe.program())
+        .args([
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_streams",
+            "-show_format",
+        ])
+        .arg(super::file_url(path))
+        .output()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                NoticeError::ToolMissing {
+                    tool: "ffprobe",
+                    needed_for: "a notice on a video needs ffprobe (it comes with ffmpeg)",
+                    setting: ffprobe.setting(),
+                }
+            } else {
+                NoticeError::io("cannot start ffprobe")(e)
+            }
+        })?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        let why = why
+            .lines()
+            .last()
+            .unwrap_or("no message")
+            .trim()
+            .to_string();
+        return Err(NoticeError::decode("the video cannot be read")(why));
+    }
+    parse(&output.stdout)
+}
+
+/// Reads ffprobe's JSON.
+pub(crate) fn parse(json: &[u8]) -> Result<VideoInfo, NoticeError> {
+    let probe: Probe = serde_json::from_slice(json)
+        .map_err(NoticeError::decode("ffprobe's description of the video"))?;
+    let has_audio = probe
+        .streams
+        .iter()
+        .any(|s| s.codec_type.as_deref() == Some("audio"));
+    // A cover picture is a "video" stream too; the content is the first
+    // real one.
+    let video = probe
+        .streams
+        .into_iter()
+        .find(|s| s.codec_type.as_deref() == Some("video") && s.disposition.attached_pic == 0)
+        .ok_or(NoticeError::Missing {
+            whole: "video",
+            part: "video track",
+        })?;
+    let (Some(codec), Some(width), Some(height)) = (video.codec_name, video.width, video.height)
+    else {
+        return Err(NoticeError::Missing {
+            whole: "video",
+            part: "frame size or codec",
+        });
+    };
+    let seconds = |s: Option<&String>| {
+        s.and_then(|s| s.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+    };
+    let duration = probe
+        .format
+        .as_ref()
+        .and_then(|f| seconds(f.duration.as_ref()))
+        .filter(|d| *d >= 0.0)
+        .ok_or(NoticeError::Missing {
+            whole: "video",
+            part: "duration",
+        })?;
+    let rotation = video
+        .side_data_list
+        .iter()
+        .find_map(|d| d.rotation)
+        .map_or(0, |r| (r.round() as i64).rem_euclid(360) as u32);
+    let color = [
+        ("-color_range", video.color_range),
+        ("-colorspace", video.color_space),
+        ("-color_trc", video.color_transfer),
+        ("-color_primaries", video.color_primaries),
+    ]
+    .into_iter()
+    .filter_map(|(flag, v)| v.filter(|v| v != "unknown").map(|v| (flag, v)))
+    .collect();
+    Ok(VideoInfo {
+        codec,
+        tag: video
+            .codec_tag_string
+            .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric())),
+        width,
+        height,
+        rotation,
+        bit_rate: video.bit_rate.and_then(|b| b.parse().ok()),
+        pix_fmt: video.pix_fmt,
+        color,
+        start: seconds(video.start_time.as_ref()).unwrap_or(0.0),
+        duration,
+        has_audio,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_clip_is_read_with_its_rotation_and_a_cover_is_skipped() {
+        let json = br#"{"streams":[
+            {"codec_type":"video","codec_name":"mjpeg","width":300,"height":300,"disposition":{"attached_pic":1}},
+            {"codec_type":"video","codec_name":"h264","codec_tag_string":"avc1","width":1920,"height":1080,
+             "pix_fmt":"yuv420p","bit_rate":"8000000","start_time":"0.000000","color_primaries":"bt709",
+             "color_space":"unknown","side_data_list":[{"rotation":-90}]},
+            {"codec_type":"audio","codec_name":"aac"}],
+            "format":{"duration":"12.5"}}"#;
+        let info = parse(json).unwrap();
+        assert_eq!(info.codec, "h264");
+        assert_eq!((info.width, info.height, info.rotation), (1920, 1080, 270));
+        assert_eq!(info.bit_rate, Some(8_000_000));
+        assert_eq!(info.color, vec![("-color_primaries", "bt709".to_string())]);
+        assert!(info.has_audio);
+        assert_eq!(info.duration, 12.5);
+    }
+
+    #[test]
+    fn no_video_track_or_no_duration_says_which() {
+        let audio_only =
+            br#"{"streams":[{"codec_type":"audio","codec_name":"aac"}],"format":{"duration":"3"}}"#;
+        assert!(parse(audio_only)
+            .unwrap_err()
+            .to_string()
+            .contains("video track"));
+        let no_duration = br#"{"streams":[{"codec_type":"video","codec_name":"h264","width":2,"height":2}],"format":{}}"#;
+        assert!(parse(no_duration)
+            .unwrap_err()
+            .to_string()
+            .contains("duration"));
+        assert!(parse(b"not json").is_err());
+    }
+}

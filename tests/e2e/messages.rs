@@ -90,7 +90,9 @@ fn label_help_states_the_default_notice_position_for_each_kind_of_media() {
     let at = help.find("--notice-position").unwrap();
     let entry = &help[at..help[at..].find("--training").map_or(help.len(), |e| at + e)];
     assert!(
-        entry.contains("[default: bottom-right for images; start for texts, video and audio;"),
+        entry.contains(
+            "[default: bottom-right for images; start for texts and audio; top-right for video;"
+        ),
         "{entry}"
     );
     // And it is what labelling does: an image gets its badge bottom right.

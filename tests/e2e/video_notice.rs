@@ -133,9 +133,35 @@ fn video_bit_rate(info: &Value) -> f64 {
         .unwrap()
 }
 
+/// Each video frame's checksum, in presentation order.
+fn frame_md5s(path: &Path) -> Vec<String> {
+    let o = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:v", "-f", "framemd5", "-"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    text(&o.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next().map(|s| s.trim().to_string()))
+        .collect()
+}
+
 /// Labels `input` with a notice (`extra` flags), checks the verdict in
 /// tamga and c2pa-python and the notice record; returns the output.
 fn label_with_notice(sb: &Sandbox, input: &Path, extra: &[&str]) -> (std::path::PathBuf, Value) {
+    let (out, notice, _) = label_with_notice_said(sb, input, extra);
+    (out, notice)
+}
+
+/// [`label_with_notice`], and what the label said on stderr.
+fn label_with_notice_said(
+    sb: &Sandbox,
+    input: &Path,
+    extra: &[&str],
+) -> (std::path::PathBuf, Value, String) {
     let name = input.file_name().unwrap().to_str().unwrap();
     let out = sb.path(&format!("noticed-{}-{name}", extra.join("")));
     let mut args = vec!["--notice"];
@@ -165,7 +191,7 @@ fn label_with_notice(sb: &Sandbox, input: &Path, extra: &[&str]) -> (std::path::
         theirs["validation_state"], "Trusted",
         "c2pa-python: {theirs}"
     );
-    (out, notice)
+    (out, notice, text(&o.stderr))
 }
 
 #[test]
@@ -179,7 +205,7 @@ fn an_h264_clip_gets_the_badge_for_its_opening_two_seconds_only() {
         &["-c:v", "libx264", "-b:v", "900k"],
         &[],
     );
-    let (out, notice) = label_with_notice(&sb, &src, &[]);
+    let (out, notice, said) = label_with_notice_said(&sb, &src, &[]);
     assert_eq!(notice["position"], "top-right", "{notice}");
     assert_eq!(notice["spanSeconds"].as_f64(), Some(2.0), "{notice}");
     assert_eq!(notice["wholeVideo"], false, "{notice}");
@@ -199,6 +225,27 @@ fn an_h264_clip_gets_the_badge_for_its_opening_two_seconds_only() {
     );
     let (a, b) = (video_bit_rate(&probe(&src)), video_bit_rate(&probe(&out)));
     assert!((b / a - 1.0).abs() <= 0.2, "bitrate {a} -> {b}");
+    // One key frame a second: the frames from the first key frame after
+    // 2 s (the 3rd second) on are copied, bit for bit when decoded.
+    assert!(said.contains("the rest copied unchanged"), "{said}");
+    let (before, after) = (frame_md5s(&src), frame_md5s(&out));
+    assert_eq!(before.len(), after.len());
+    let same = before
+        .iter()
+        .zip(&after)
+        .rev()
+        .take_while(|(a, b)| a == b)
+        .count();
+    let changed = before.len() - same;
+    assert!(
+        (50..=75).contains(&changed),
+        "{changed} frames re-encoded of {}",
+        before.len()
+    );
+    assert!(
+        before[..50].iter().zip(&after).all(|(a, b)| a != b),
+        "the badge is on every frame of the span"
+    );
 }
 
 #[test]
@@ -218,6 +265,11 @@ fn a_whole_span_badges_every_frame_in_the_corner_asked_for() {
         &["--notice-span", "whole", "--notice-position", "top-right"],
     );
     assert_eq!(notice["wholeVideo"], true, "{notice}");
+    let (before, after) = (frame_md5s(&src), frame_md5s(&out));
+    assert!(
+        before.iter().zip(&after).all(|(a, b)| a != b),
+        "every frame re-encoded with the badge"
+    );
     let at_end = corner_difference(&frame(&src, 2.8), &frame(&out, 2.8));
     assert!(
         at_end > 40.0,
@@ -337,6 +389,19 @@ fn hevc_vp9_and_av1_clips_keep_their_codec() {
                 "-tag:v",
                 "hvc1",
                 "-x265-params",
+                "log-level=error:open-gop=0",
+            ][..],
+        ),
+        (
+            // x265's default: a key frame's leading pictures belong to the
+            // GOP before, so the tail cannot start there cleanly.
+            "hevc-open-gop.mp4",
+            &[
+                "-c:v",
+                "libx265",
+                "-b:v",
+                "500k",
+                "-x265-params",
                 "log-level=error",
             ][..],
         ),
@@ -369,7 +434,12 @@ fn hevc_vp9_and_av1_clips_keep_their_codec() {
     ] {
         let src = sb.path(name);
         clip(&src, "320x180", 3, codec, &[]);
-        let (out, _) = label_with_notice(&sb, &src, &[]);
+        let (out, _, said) = label_with_notice_said(&sb, &src, &[]);
+        // A closed-GOP HEVC's tail is copied as H.264's is; an open GOP,
+        // VP9 and AV1 are re-encoded whole, and the frames still add up.
+        let copied = said.contains("the rest copied unchanged");
+        assert_eq!(copied, name == "hevc.mp4", "{name}: {said}");
+        assert_eq!(frame_md5s(&out).len(), frame_md5s(&src).len(), "{name}");
         let codec_of = |p: &Path| probe(p)["streams"][0]["codec_name"].clone();
         assert_eq!(codec_of(&out), codec_of(&src), "{name}");
         let d = corner_difference(&frame(&src, 1.0), &frame(&out, 1.0));

@@ -7,8 +7,10 @@
 //! or where the caller says), as for M4A: nothing is linked in. The video
 //! track is re-encoded in its own codec family at the source's bitrate;
 //! audio, subtitles, chapters, tags, the rotation flag and the colour
-//! description are copied untouched. The whole video track is re-encoded
-//! for now; frames after the span are not copied as they were.
+//! description are copied untouched. For H.264 and HEVC only the frames up
+//! to the first key frame after the span are re-encoded and the rest of
+//! the track is copied as it was (see encode.rs); other codecs, and a
+//! badge on every frame, re-encode the whole track.
 //!
 //! Memory: ffmpeg streams the file; tamga holds the badge picture only.
 
@@ -46,6 +48,9 @@ pub struct VideoApplied {
     pub seconds: f64,
     /// Whether every frame carries it.
     pub whole: bool,
+    /// Seconds of the video track that were re-encoded, when the rest was
+    /// copied unchanged; `None` when all of it was re-encoded.
+    pub reencoded_seconds: Option<f64>,
     /// For the user: how the video was re-encoded.
     pub note: String,
 }
@@ -78,6 +83,13 @@ pub fn apply(
         .save_with_format(&overlay_path, image::ImageFormat::Png)
         .map_err(NoticeError::encode("the badge picture"))?;
     let span = plan.span.seconds().filter(|s| *s < info.duration);
+    // Where copying may start: the first key frame the badge's span
+    // reaches, if there is one before the end.
+    let cut = match span {
+        Some(s) => probe::key_frame_from(&tools.ffprobe, src, info.start + s)?
+            .filter(|k| *k < info.start + info.duration - 0.01),
+        None => None,
+    };
     let bit_rate = info
         .bit_rate
         .unwrap_or_else(|| whole_file_rate(src, info.duration));
@@ -89,14 +101,16 @@ pub fn apply(
         Some(e) if e == "mov" => "mov",
         _ => "mp4",
     };
-    encode::run(
+    let reencoded = encode::run(
         &tools.ffmpeg,
+        &tools.ffprobe,
         src,
         out,
         &encode::Job {
             info: &info,
             overlay: &overlay_path,
             span,
+            cut,
             bit_rate,
             muxer,
         },
@@ -111,12 +125,31 @@ pub fn apply(
         badge,
         seconds: span.unwrap_or(info.duration),
         whole: span.is_none(),
-        note: format!(
-            "the {} video track re-encoded by ffmpeg at the source's ~{} kbit/s; audio, \
-             subtitles, chapters and tags copied unchanged",
-            info.codec,
-            bit_rate / 1000
-        ),
+        reencoded_seconds: match reencoded {
+            encode::Reencoded::Head(s) => Some(s),
+            encode::Reencoded::Whole => None,
+        },
+        note: match reencoded {
+            encode::Reencoded::Head(s) => format!(
+                "the first {s:.2} s of the {} video (to the first key frame after the notice) \
+                 re-encoded by ffmpeg at the source's ~{} kbit/s, the rest copied unchanged; \
+                 audio, subtitles, chapters and tags copied unchanged",
+                info.codec,
+                bit_rate / 1000
+            ),
+            encode::Reencoded::Whole => format!(
+                "the {} video track re-encoded by ffmpeg at the source's ~{} kbit/s{}; audio, \
+                 subtitles, chapters and tags copied unchanged",
+                info.codec,
+                bit_rate / 1000,
+                if span.is_some() {
+                    " (its frames after the notice could not be copied: no key frame to cut at, \
+                     or a codec whose stream cannot change settings midway)"
+                } else {
+                    ""
+                }
+            ),
+        },
     })
 }
 

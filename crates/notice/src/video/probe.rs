@@ -32,6 +32,8 @@ pub(crate) struct VideoInfo {
     pub duration: f64,
     /// Whether the file has an audio track.
     pub has_audio: bool,
+    /// Frames in the video track, when the container says.
+    pub frames: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +53,7 @@ struct Stream {
     pix_fmt: Option<String>,
     bit_rate: Option<String>,
     start_time: Option<String>,
+    nb_frames: Option<String>,
     color_range: Option<String>,
     color_space: Option<String>,
     color_transfer: Option<String>,
@@ -180,7 +183,52 @@ pub(crate) fn parse(json: &[u8]) -> Result<VideoInfo, NoticeError> {
         start: seconds(video.start_time.as_ref()).unwrap_or(0.0),
         duration,
         has_audio,
+        frames: video.nb_frames.and_then(|n| n.parse().ok()),
     })
+}
+
+/// How far past the span a key frame is looked for: a longer GOP than
+/// this and the whole track is re-encoded.
+const KEY_FRAME_SEARCH: f64 = 60.0;
+
+/// The first key frame of the video track at or after `at` seconds, from
+/// the packet index alone (nothing is decoded); `None` when there is none
+/// within [`KEY_FRAME_SEARCH`] seconds.
+pub(crate) fn key_frame_from(
+    ffprobe: &Tool,
+    path: &Path,
+    at: f64,
+) -> Result<Option<f64>, NoticeError> {
+    let output = Command::new(ffprobe.program())
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args(["-show_entries", "packet=pts_time,flags", "-of", "csv=p=0"])
+        .args([
+            "-read_intervals",
+            &format!("%+{:.3}", at + KEY_FRAME_SEARCH),
+        ])
+        .arg(super::file_url(path))
+        .output()
+        .map_err(NoticeError::io("cannot start ffprobe"))?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    Ok(first_key_frame(
+        &String::from_utf8_lossy(&output.stdout),
+        at,
+    ))
+}
+
+/// In ffprobe's `pts_time,flags` lines, the earliest key frame at or after
+/// `at` (packets come in decoding order, so the least is taken).
+fn first_key_frame(lines: &str, at: f64) -> Option<f64> {
+    lines
+        .lines()
+        .filter_map(|l| {
+            let (pts, flags) = l.split_once(',')?;
+            let pts: f64 = pts.trim().parse().ok()?;
+            (flags.starts_with('K') && pts >= at - 1e-6).then_some(pts)
+        })
+        .min_by(f64::total_cmp)
 }
 
 #[cfg(test)]
@@ -203,6 +251,16 @@ mod tests {
         assert_eq!(info.color, vec![("-color_primaries", "bt709".to_string())]);
         assert!(info.has_audio);
         assert_eq!(info.duration, 12.5);
+    }
+
+    #[test]
+    fn the_key_frame_at_or_after_the_span_is_found_in_packet_order() {
+        let lines =
+            "0.000000,K_\n0.080000,__\n1.920000,K_\n2.880000,K_\n2.800000,__\n3.840000,K_\n";
+        assert_eq!(first_key_frame(lines, 2.0), Some(2.88));
+        assert_eq!(first_key_frame(lines, 1.92), Some(1.92));
+        assert_eq!(first_key_frame(lines, 4.0), None);
+        assert_eq!(first_key_frame("garbage\nN/A,K_\n", 0.0), None);
     }
 
     #[test]

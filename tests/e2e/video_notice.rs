@@ -499,3 +499,35 @@ fn a_file_without_video_or_a_damaged_one_fails_clearly_and_the_batch_goes_on() {
     assert!(out.join("good.mp4").is_file(), "the batch went on: {err}");
     assert!(!out.join("voice.mp4").exists() && !out.join("truncated.mp4").exists());
 }
+
+#[test]
+fn one_changed_video_byte_makes_the_label_invalid_with_the_bmff_hash_code() {
+    let sb = Sandbox::new();
+    let src = sb.path("clip.mp4");
+    clip(
+        &src,
+        "320x240",
+        3,
+        &["-c:v", "libx264", "-b:v", "300k"],
+        &[],
+    );
+    let plain = sb.path("plain.mp4");
+    assert_ok(&sb.label(&src, &plain, &[]));
+    let (noticed, _) = label_with_notice(&sb, &src, &[]);
+    for labelled in [plain, noticed] {
+        let mut bytes = std::fs::read(&labelled).unwrap();
+        // A byte well inside the media data: sample bytes, not a header.
+        let mdat = bytes.windows(4).position(|w| w == b"mdat").unwrap();
+        let at = mdat + 4 + (bytes.len() - mdat) / 3;
+        bytes[at] ^= 0x40;
+        let tampered = sb.path("tampered.mp4");
+        std::fs::write(&tampered, &bytes).unwrap();
+        let (entry, code) = sb.verify(&tampered, true);
+        assert_eq!(entry["verdict"], "invalid", "{entry}");
+        assert_eq!(code, 1, "{entry}");
+        assert!(
+            crate::util::codes(&entry).contains(&"assertion.bmffHash.mismatch".to_string()),
+            "{entry}"
+        );
+    }
+}

@@ -100,6 +100,28 @@ impl Job {
         let dir = tempfile::tempdir().map_err(io)?;
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("mp4");
         let out = dir.path().join(format!("notice.{ext}"));
+        if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
+            let applied = tamga_notice::video::apply_sound(
+                &notice.tools,
+                path,
+                &out,
+                &sound,
+                position,
+                &self.limits,
+            )
+            .map_err(|e| self.notice_error(e))?;
+            let file = File::open(&out).map_err(io)?;
+            let (langs, text) = match sound {
+                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
+                Sound::Voice { .. } => (
+                    &notice.langs[..],
+                    notice.words(self.disclosure.ai.wording(), Length::Short),
+                ),
+            };
+            let mut record = AppliedNotice::new(style, position, langs, text);
+            record.duration_seconds = Some((applied.seconds * 1000.0).round() / 1000.0);
+            return Ok((file, record, Some(applied.note)));
+        }
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
         let plan = tamga_notice::video::VideoPlan {
             candidates: &candidates,

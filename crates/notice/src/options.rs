@@ -61,7 +61,8 @@ impl NoticeStyle {
         match self {
             Self::Line => format.is_text(),
             Self::Badge | Self::AiIcon => crate::images::supported(format) || is_video(format),
-            Self::Tone | Self::Voice => crate::audio::supported(format),
+            // A video's sound takes them too (mixed in, video/sound.rs).
+            Self::Tone | Self::Voice => crate::audio::supported(format) || is_video(format),
         }
     }
 }
@@ -280,7 +281,15 @@ impl NoticeOptions {
         if !style.supported_for(format) {
             return Err(crate::NoticeError::StyleNotFor { style, format });
         }
-        if position.is_corner() != (format.is_image() || is_video(format)) {
+        // A badge goes in a corner; a sound at the start or end, also in a
+        // video's soundtrack.
+        let sound = matches!(style, NoticeStyle::Tone | NoticeStyle::Voice);
+        let position = match self.position {
+            None if sound && is_video(format) => NoticePosition::Start,
+            _ => position,
+        };
+        let visual = !sound && (format.is_image() || is_video(format));
+        if position.is_corner() != visual {
             return Err(crate::NoticeError::PositionNotFor { position, format });
         }
         if self.langs.is_empty() {

@@ -252,7 +252,7 @@ fn head_and_tail(
 }
 
 /// Runs one ffmpeg command to the end; its last message on failure.
-fn finish(ffmpeg: &Tool, mut cmd: Command, codec: &str) -> Result<(), NoticeError> {
+pub(super) fn finish(ffmpeg: &Tool, mut cmd: Command, codec: &str) -> Result<(), NoticeError> {
     let output = cmd.output().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             NoticeError::ToolMissing {

@@ -17,8 +17,10 @@
 mod encode;
 mod overlay;
 mod probe;
+mod sound;
 
 pub use encode::CODECS;
+pub use sound::{apply_sound, SoundApplied};
 
 use std::path::Path;
 
@@ -151,6 +153,18 @@ pub fn apply(
             ),
         },
     })
+}
+
+/// ffmpeg's muxer for the source's container, by its extension.
+fn muxer(src: &Path) -> &'static str {
+    match src
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
+        Some(e) if e == "mov" => "mov",
+        _ => "mp4",
+    }
 }
 
 /// The file's average bitrate, when the track does not give its own.

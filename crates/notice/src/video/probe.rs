@@ -8,6 +8,17 @@ use serde::Deserialize;
 
 use crate::{error::NoticeError, Tool};
 
+/// The facts a spoken or tone notice in a video's sound needs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AudioInfo {
+    /// ffmpeg's codec name ("aac", "opus", "mp3").
+    pub codec: String,
+    pub rate: u32,
+    pub channels: u16,
+    /// Bits per second, when known.
+    pub bit_rate: Option<u64>,
+}
+
 /// The facts a notice on a video needs.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct VideoInfo {
@@ -30,8 +41,8 @@ pub(crate) struct VideoInfo {
     pub start: f64,
     /// The file's duration, seconds.
     pub duration: f64,
-    /// Whether the file has an audio track.
-    pub has_audio: bool,
+    /// The first audio track, if any.
+    pub audio: Option<AudioInfo>,
     /// Frames in the video track, when the container says.
     pub frames: Option<u64>,
 }
@@ -54,6 +65,8 @@ struct Stream {
     bit_rate: Option<String>,
     start_time: Option<String>,
     nb_frames: Option<String>,
+    sample_rate: Option<String>,
+    channels: Option<u16>,
     color_range: Option<String>,
     color_space: Option<String>,
     color_transfer: Option<String>,
@@ -121,10 +134,18 @@ pub(crate) fn probe(ffprobe: &Tool, path: &Path) -> Result<VideoInfo, NoticeErro
 pub(crate) fn parse(json: &[u8]) -> Result<VideoInfo, NoticeError> {
     let probe: Probe = serde_json::from_slice(json)
         .map_err(NoticeError::decode("ffprobe's description of the video"))?;
-    let has_audio = probe
+    let audio = probe
         .streams
         .iter()
-        .any(|s| s.codec_type.as_deref() == Some("audio"));
+        .find(|s| s.codec_type.as_deref() == Some("audio"))
+        .and_then(|a| {
+            Some(AudioInfo {
+                codec: a.codec_name.clone()?,
+                rate: a.sample_rate.as_ref()?.parse().ok().filter(|r| *r > 0)?,
+                channels: a.channels.filter(|c| *c > 0)?,
+                bit_rate: a.bit_rate.as_ref().and_then(|b| b.parse().ok()),
+            })
+        });
     // A cover picture is a "video" stream too; the content is the first
     // real one.
     let video = probe
@@ -182,7 +203,7 @@ pub(crate) fn parse(json: &[u8]) -> Result<VideoInfo, NoticeError> {
         color,
         start: seconds(video.start_time.as_ref()).unwrap_or(0.0),
         duration,
-        has_audio,
+        audio,
         frames: video.nb_frames.and_then(|n| n.parse().ok()),
     })
 }
@@ -242,14 +263,18 @@ mod tests {
             {"codec_type":"video","codec_name":"h264","codec_tag_string":"avc1","width":1920,"height":1080,
              "pix_fmt":"yuv420p","bit_rate":"8000000","start_time":"0.000000","color_primaries":"bt709",
              "color_space":"unknown","side_data_list":[{"rotation":-90}]},
-            {"codec_type":"audio","codec_name":"aac"}],
+            {"codec_type":"audio","codec_name":"aac","sample_rate":"48000","channels":2,"bit_rate":"128000"}],
             "format":{"duration":"12.5"}}"#;
         let info = parse(json).unwrap();
         assert_eq!(info.codec, "h264");
         assert_eq!((info.width, info.height, info.rotation), (1920, 1080, 270));
         assert_eq!(info.bit_rate, Some(8_000_000));
         assert_eq!(info.color, vec![("-color_primaries", "bt709".to_string())]);
-        assert!(info.has_audio);
+        let audio = info.audio.unwrap();
+        assert_eq!(
+            (audio.codec.as_str(), audio.rate, audio.channels),
+            ("aac", 48_000, 2)
+        );
         assert_eq!(info.duration, 12.5);
     }
 

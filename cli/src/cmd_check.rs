@@ -42,10 +42,18 @@ pub(crate) fn run(args: CheckArgs) -> Result<ExitCode> {
         let lang = args
             .lang
             .unwrap_or_else(|| tamga_gate::ReportLang::for_policy(gate.policy()));
+        let tools = crate::cmd_label::tools();
         let thumbnail = |f: &FileCheck| {
             use base64::Engine as _;
-            let format = f.format.filter(|f| f.is_image())?;
-            let jpeg = tamga_label::preview(&f.path, format, 160)?;
+            let format = f.format?;
+            // A video's poster frame, by ffmpeg; an image's own preview.
+            let jpeg = if format.family() == tamga_label::Family::Video {
+                tamga_label::video_preview(&tools, &f.path, 160)?
+            } else if format.is_image() {
+                tamga_label::preview(&f.path, format, 160)?
+            } else {
+                return None;
+            };
             Some(format!(
                 "data:image/jpeg;base64,{}",
                 base64::engine::general_purpose::STANDARD.encode(jpeg)

@@ -633,3 +633,49 @@ fn a_tone_or_a_voice_goes_into_the_soundtrack_and_the_pictures_are_copied() {
     );
     assert_eq!(frame_md5s(&src), frame_md5s(&voice));
 }
+
+#[test]
+fn the_label_carries_a_frame_as_thumbnail_and_the_report_shows_a_poster() {
+    let sb = Sandbox::new();
+    let dir = sb.path("batch");
+    std::fs::create_dir(&dir).unwrap();
+    let src = sb.path("clip.mp4");
+    clip(
+        &src,
+        "640x360",
+        3,
+        &["-c:v", "libx264", "-b:v", "500k"],
+        &[],
+    );
+    let (noticed, _) = label_with_notice(&sb, &src, &[]);
+    std::fs::copy(&noticed, dir.join("noticed.mp4")).unwrap();
+    // The thumbnail is a frame of what was signed: the badge is in it.
+    let inspect = sb.run(&["inspect", "--json", noticed.to_str().unwrap()]);
+    assert_ok(&inspect);
+    let store = text(&inspect.stdout);
+    assert!(
+        store.contains("c2pa.thumbnail.claim"),
+        "no claim thumbnail: {store}"
+    );
+    let theirs = sb.c2pa_read(&noticed, "video/mp4");
+    assert_eq!(theirs["validation_state"], "Trusted");
+    let html = sb.path("report.html");
+    let anchor = sb.anchor();
+    let o = sb.run(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--policy",
+        "kz",
+        "--trust",
+        anchor.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.code().is_some(), "{}", text(&o.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("noticed.mp4"), "the video is listed");
+    assert!(
+        page.contains("data:image/jpeg;base64,"),
+        "a poster frame is shown"
+    );
+}

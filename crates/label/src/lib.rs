@@ -100,7 +100,7 @@ pub use tamga_notice::{
     AppliedNotice, Lang, NoticeOptions, NoticePosition, NoticeSpan, NoticeStyle, Tool, Tools,
 };
 pub use text_sign::LabelledText;
-pub use thumbnail::{preview, ThumbnailOptions};
+pub use thumbnail::{preview, video_preview, ThumbnailOptions};
 pub use verify::{Recovered, RecoveredBy, TrustConfig, Verifier, VerifyOptions};
 pub use verify_report::{
     ChainLink, FileReport, FoundWatermark, Verdict, VerifyEntry, VerifyReport, VerifySummary,

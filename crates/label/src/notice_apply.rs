@@ -20,10 +20,32 @@ use crate::{
     AiInvolvement, LabelError,
 };
 
+/// What adding a notice made.
+pub(crate) struct Noticed {
+    /// The new file (anonymous, deleted on drop).
+    pub(crate) file: File,
+    /// The record that goes into the label.
+    pub(crate) record: AppliedNotice,
+    /// A note for the user.
+    pub(crate) note: Option<String>,
+    /// A video's poster frame, from the noticed copy.
+    pub(crate) poster: Option<Vec<u8>>,
+}
+
+impl Noticed {
+    fn new(file: File, record: AppliedNotice, note: Option<String>) -> Self {
+        Self {
+            file,
+            record,
+            note,
+            poster: None,
+        }
+    }
+}
+
 impl Job {
     /// Adds the perceivable notice to the media in `source` (a badge on an
-    /// image, a tone or speech in audio); returns the new file (anonymous, deleted on
-    /// drop), the record and a note for the user.
+    /// image or a video, a tone or speech in audio or a video's sound).
     /// `mark`, when given, is embedded into an image's pixels after the
     /// badge, in the same re-encode; `audio_mark` into a recording's
     /// content (not into the notice), in the same pass.
@@ -33,7 +55,7 @@ impl Job {
         notice: &NoticeOptions,
         mark: Option<&mut Marking>,
         audio_mark: Option<&mut AudioMarking>,
-    ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
+    ) -> Result<Noticed, LabelError> {
         let path = self.input.as_path();
         let io = |e| LabelError::io(path, e);
         let fail = |e| self.notice_error(e);
@@ -56,7 +78,7 @@ impl Job {
             };
             let mut record = AppliedNotice::new(style, position, langs, text);
             record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
-            return Ok((file, record, note));
+            return Ok(Noticed::new(file, record, note));
         }
         let mut file = tempfile::tempfile().map_err(io)?;
         let mut input = Vec::new();
@@ -82,7 +104,7 @@ impl Job {
         let bytes = crate::keep_metadata::carry_over(self.format, &input, badged.bytes, path)?;
         file.write_all(&bytes).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        Ok((file, record, badged.note))
+        Ok(Noticed::new(file, record, badged.note))
     }
 }
 
@@ -94,10 +116,18 @@ impl Job {
         notice: &NoticeOptions,
         style: NoticeStyle,
         position: NoticePosition,
-    ) -> Result<(File, AppliedNotice, Option<String>), LabelError> {
+    ) -> Result<Noticed, LabelError> {
         let path = self.input.as_path();
         let io = |e| LabelError::io(path, e);
         let dir = tempfile::tempdir().map_err(io)?;
+        let poster = |out: &std::path::Path| {
+            self.thumbnail
+                .enabled
+                .then(|| {
+                    crate::thumbnail::video_preview(&notice.tools, out, self.thumbnail.long_edge)
+                })
+                .flatten()
+        };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("mp4");
         let out = dir.path().join(format!("notice.{ext}"));
         if let Some(sound) = audio_sound(style, notice, self.disclosure.ai) {
@@ -120,7 +150,10 @@ impl Job {
             };
             let mut record = AppliedNotice::new(style, position, langs, text);
             record.duration_seconds = Some((applied.seconds * 1000.0).round() / 1000.0);
-            return Ok((file, record, Some(applied.note)));
+            return Ok(Noticed {
+                poster: poster(&out),
+                ..Noticed::new(file, record, Some(applied.note))
+            });
         }
         let candidates = notice.badge_candidates(self.disclosure.ai.wording(), style);
         let plan = tamga_notice::video::VideoPlan {
@@ -141,7 +174,10 @@ impl Job {
         record.size_share = Some(f64::from(applied.badge.share));
         record.span_seconds = Some((applied.seconds * 1000.0).round() / 1000.0);
         record.whole_video = Some(applied.whole);
-        Ok((file, record, Some(applied.note)))
+        Ok(Noticed {
+            poster: poster(&out),
+            ..Noticed::new(file, record, Some(applied.note))
+        })
     }
 
     /// Embeds `mark` alone into the image in `source` (one decode and

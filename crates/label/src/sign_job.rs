@@ -98,6 +98,9 @@ pub(crate) struct Staged {
     pub(crate) content: Option<ContentCode>,
     /// The invisible watermark in `source`, if one was embedded.
     pub(crate) watermark: Option<AppliedWatermark>,
+    /// A video's poster frame (JPEG) taken from the noticed copy, for the
+    /// manifest's thumbnail.
+    pub(crate) poster: Option<Vec<u8>>,
 }
 
 impl Job {
@@ -167,6 +170,7 @@ impl Job {
             applied: None,
             content: None,
             watermark: None,
+            poster: None,
         };
         // The watermark goes into the same decode and encode as the badge,
         // after it: one re-encode, and the mark covers the badge too. A
@@ -191,12 +195,14 @@ impl Job {
         // A badge re-encodes the image, and the re-encoded pixels are what
         // gets signed; the original stays open as the parent ingredient.
         if let Some(notice) = &self.notice {
-            let (badged, record, note) = self.add_notice(
+            let noticed = self.add_notice(
                 &mut staged.source,
                 notice,
                 marking.as_mut(),
                 audio_mark.as_mut(),
             )?;
+            let (badged, record, note) = (noticed.file, noticed.record, noticed.note);
+            staged.poster = noticed.poster;
             staged.warnings.extend(note.map(Warning::from));
             staged.applied = Some(record);
             staged.original = Some(std::mem::replace(&mut staged.source, badged));
@@ -297,6 +303,24 @@ impl Job {
                     original,
                 )
                 .map_err(|e| LabelError::c2pa(path, &e))?;
+        }
+        if self.format.family() == tamga_media::Family::Video && self.thumbnail.enabled {
+            // A frame of what is signed: the noticed copy's, else the
+            // input's (metadata aside, the same pictures). Without ffmpeg
+            // there is no thumbnail, as for formats not decoded here.
+            let tools = self
+                .notice
+                .as_ref()
+                .map(|n| n.tools.clone())
+                .unwrap_or_default();
+            let poster = staged.poster.clone().or_else(|| {
+                crate::thumbnail::video_preview(&tools, path, self.thumbnail.long_edge)
+            });
+            if let Some(jpeg) = poster {
+                builder
+                    .set_thumbnail("image/jpeg", &mut std::io::Cursor::new(jpeg))
+                    .map_err(|e| LabelError::c2pa(path, &e))?;
+            }
         }
         if self.format.is_image() {
             let source = &mut staged.source;

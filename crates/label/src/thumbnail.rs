@@ -56,6 +56,17 @@ pub fn preview(path: &std::path::Path, format: MediaFormat, long_edge: u32) -> O
     .flatten()
 }
 
+/// A JPEG of a video's frame at 1 s as a player shows it, its longer side
+/// `long_edge` pixels, made by ffmpeg (see `tamga_notice::video::poster`);
+/// `None` without ffmpeg or for a video it cannot decode.
+pub fn video_preview(
+    tools: &tamga_notice::Tools,
+    path: &std::path::Path,
+    long_edge: u32,
+) -> Option<Vec<u8>> {
+    tamga_notice::video::poster(tools, path, long_edge).ok()
+}
+
 /// Makes a JPEG thumbnail of the image in `source`, or `None` when the format
 /// cannot be decoded here (AVIF, HEIC, JPEG XL, SVG) or the image is damaged.
 /// A missing thumbnail never fails labelling.

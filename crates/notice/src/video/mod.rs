@@ -16,10 +16,12 @@
 
 mod encode;
 mod overlay;
+mod poster;
 mod probe;
 mod sound;
 
 pub use encode::CODECS;
+pub use poster::poster;
 pub use sound::{apply_sound, SoundApplied};
 
 use std::path::Path;

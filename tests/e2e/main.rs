@@ -54,5 +54,8 @@ mod tsa;
 mod unsupported_labels;
 mod util;
 mod verify_stdin_recovery;
+mod video_label;
 mod video_notice;
+mod video_sound;
+mod video_util;
 mod watermark;

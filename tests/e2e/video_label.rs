@@ -1,0 +1,83 @@
+//! A labelled video (issue 20): tampering shows, and the label carries a
+//! frame as its thumbnail that check's HTML report shows.
+
+use crate::util::{assert_ok, text, Sandbox};
+use crate::video_util::{clip, label_with_notice};
+
+#[test]
+fn one_changed_video_byte_makes_the_label_invalid_with_the_bmff_hash_code() {
+    let sb = Sandbox::new();
+    let src = sb.path("clip.mp4");
+    clip(
+        &src,
+        "320x240",
+        3,
+        &["-c:v", "libx264", "-b:v", "300k"],
+        &[],
+    );
+    let plain = sb.path("plain.mp4");
+    assert_ok(&sb.label(&src, &plain, &[]));
+    let (noticed, _) = label_with_notice(&sb, &src, &[]);
+    for labelled in [plain, noticed] {
+        let mut bytes = std::fs::read(&labelled).unwrap();
+        // A byte well inside the media data: sample bytes, not a header.
+        let mdat = bytes.windows(4).position(|w| w == b"mdat").unwrap();
+        let at = mdat + 4 + (bytes.len() - mdat) / 3;
+        bytes[at] ^= 0x40;
+        let tampered = sb.path("tampered.mp4");
+        std::fs::write(&tampered, &bytes).unwrap();
+        let (entry, code) = sb.verify(&tampered, true);
+        assert_eq!(entry["verdict"], "invalid", "{entry}");
+        assert_eq!(code, 1, "{entry}");
+        assert!(
+            crate::util::codes(&entry).contains(&"assertion.bmffHash.mismatch".to_string()),
+            "{entry}"
+        );
+    }
+}
+
+#[test]
+fn the_label_carries_a_frame_as_thumbnail_and_the_report_shows_a_poster() {
+    let sb = Sandbox::new();
+    let dir = sb.path("batch");
+    std::fs::create_dir(&dir).unwrap();
+    let src = sb.path("clip.mp4");
+    clip(
+        &src,
+        "640x360",
+        3,
+        &["-c:v", "libx264", "-b:v", "500k"],
+        &[],
+    );
+    let (noticed, _) = label_with_notice(&sb, &src, &[]);
+    std::fs::copy(&noticed, dir.join("noticed.mp4")).unwrap();
+    // The thumbnail is a frame of what was signed: the badge is in it.
+    let inspect = sb.run(&["inspect", "--json", noticed.to_str().unwrap()]);
+    assert_ok(&inspect);
+    let store = text(&inspect.stdout);
+    assert!(
+        store.contains("c2pa.thumbnail.claim"),
+        "no claim thumbnail: {store}"
+    );
+    let theirs = sb.c2pa_read(&noticed, "video/mp4");
+    assert_eq!(theirs["validation_state"], "Trusted");
+    let html = sb.path("report.html");
+    let anchor = sb.anchor();
+    let o = sb.run(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--policy",
+        "kz",
+        "--trust",
+        anchor.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.code().is_some(), "{}", text(&o.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("noticed.mp4"), "the video is listed");
+    assert!(
+        page.contains("data:image/jpeg;base64,"),
+        "a poster frame is shown"
+    );
+}

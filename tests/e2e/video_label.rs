@@ -2,7 +2,7 @@
 //! frame as its thumbnail that check's HTML report shows.
 
 use crate::util::{assert_ok, text, Sandbox};
-use crate::video_util::{clip, label_with_notice};
+use crate::video_util::{clip, corner_difference, frame, label_with_notice};
 
 #[test]
 fn one_changed_video_byte_makes_the_label_invalid_with_the_bmff_hash_code() {
@@ -80,4 +80,62 @@ fn the_label_carries_a_frame_as_thumbnail_and_the_report_shows_a_poster() {
         page.contains("data:image/jpeg;base64,"),
         "a poster frame is shown"
     );
+}
+
+#[test]
+fn webm_and_matroska_take_a_sidecar_and_the_notice() {
+    let sb = Sandbox::new();
+    let webm = sb.path("clip.webm");
+    clip(
+        &webm,
+        "320x240",
+        3,
+        &[
+            "-c:v",
+            "libvpx-vp9",
+            "-b:v",
+            "400k",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+        ],
+        &["-c:a", "libopus"],
+    );
+    let mkv = sb.path("clip.mkv");
+    clip(
+        &mkv,
+        "320x240",
+        3,
+        &["-c:v", "libx264", "-b:v", "400k"],
+        &[],
+    );
+    for src in [webm, mkv] {
+        let name = src.file_name().unwrap().to_str().unwrap().to_string();
+        // c2pa 0.90 cannot embed into Matroska: said, with the way out.
+        let out = sb.path(&format!("labelled-{name}"));
+        let o = sb.label(&src, &out, &[]);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(text(&o.stderr).contains("--sidecar"), "{}", text(&o.stderr));
+        let o = sb.label(&src, &out, &["--sidecar", "--notice"]);
+        assert_ok(&o);
+        let sidecar = sb.path(&format!("labelled-{name}.c2pa"));
+        assert!(sidecar.is_file(), "{name}: no sidecar");
+        let (entry, code) = sb.verify(&out, true);
+        assert_eq!(
+            (entry["verdict"].as_str(), code),
+            (Some("trusted"), 0),
+            "{entry}"
+        );
+        assert_eq!(entry["disclosure"]["perceivableNotice"]["style"], "badge");
+        let d = corner_difference(&frame(&src, 1.0), &frame(&out, 1.0));
+        assert!(d > 40.0, "{name}: badge at 1 s: {d}");
+        // One changed byte of the video breaks the sidecar's hash.
+        let mut bytes = std::fs::read(&out).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x20;
+        std::fs::write(&out, &bytes).unwrap();
+        let (entry, _) = sb.verify(&out, true);
+        assert_eq!(entry["verdict"], "invalid", "{entry}");
+    }
 }

@@ -29,6 +29,7 @@ pub fn sniff(data: &[u8]) {
             | Container::Jxl
             | Container::Flac
             | Container::Ogg
+            | Container::Matroska
     );
     if fixed {
         let mut longer = data.to_vec();

@@ -154,9 +154,12 @@ fn locate(
         Container::Tiff => store_span::tiff(bytes, &store()?, exclusions),
         Container::Svg => store_span::svg(bytes, &store()?),
         Container::Mpeg | Container::Flac | Container::Jxl => store_span::raw(bytes, &store()?),
-        Container::Bmff | Container::Ogg | Container::Adts | Container::Bmp | Container::Text => {
-            None
-        }
+        Container::Bmff
+        | Container::Ogg
+        | Container::Matroska
+        | Container::Adts
+        | Container::Bmp
+        | Container::Text => None,
     }
 }
 

@@ -47,6 +47,11 @@ pub enum MediaFormat {
     Mp4,
     /// Ogg (Vorbis, Opus…): no C2PA embedding defined in c2pa 0.90.
     Ogg,
+    /// WebM video (Matroska with VP8/VP9/AV1): no C2PA embedding defined
+    /// in c2pa 0.90; labelled with a sidecar.
+    Webm,
+    /// Matroska video: as WebM.
+    Mkv,
     /// Raw ADTS AAC: no container to embed into.
     Aac,
     /// Windows bitmap: no C2PA embedding defined.
@@ -59,7 +64,7 @@ pub enum MediaFormat {
 
 impl MediaFormat {
     /// Every format, for tables and tests.
-    pub const ALL: [MediaFormat; 19] = [
+    pub const ALL: [MediaFormat; 21] = [
         Self::Jpeg,
         Self::Png,
         Self::Webp,
@@ -75,6 +80,8 @@ impl MediaFormat {
         Self::M4a,
         Self::Mp4,
         Self::Ogg,
+        Self::Webm,
+        Self::Mkv,
         Self::Aac,
         Self::Bmp,
         Self::Text,
@@ -189,6 +196,9 @@ impl MediaFormat {
         if starts(b"OggS") {
             return Some(Self::Ogg);
         }
+        if starts(&[0x1A, 0x45, 0xDF, 0xA3]) {
+            return Some(sniff_matroska(head));
+        }
         if starts(b"ID3") {
             return Some(Self::Mp3);
         }
@@ -219,6 +229,16 @@ impl MediaFormat {
 impl fmt::Display for MediaFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// WebM or other Matroska, by the EBML header's DocType (element 0x4282):
+/// "webm" is WebM, anything else Matroska.
+fn sniff_matroska(head: &[u8]) -> MediaFormat {
+    let header = &head[..head.len().min(64)];
+    match header.windows(3).position(|w| w == [0x42, 0x82, 0x84]) {
+        Some(at) if header.get(at + 3..at + 7) == Some(b"webm") => MediaFormat::Webm,
+        _ => MediaFormat::Mkv,
     }
 }
 
@@ -276,6 +296,14 @@ mod tests {
             (b"\xFF\xFB\x90\x64", MediaFormat::Mp3),
             (b"\xFF\xF1\x50\x80", MediaFormat::Aac),
             (b"<?xml version=\"1.0\"?>\n<svg xmlns=", MediaFormat::Svg),
+            (
+                b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm",
+                MediaFormat::Webm,
+            ),
+            (
+                b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82\x88matroska",
+                MediaFormat::Mkv,
+            ),
         ];
         for (bytes, want) in cases {
             assert_eq!(MediaFormat::sniff(bytes), Some(*want), "{want}");

@@ -78,6 +78,8 @@ pub enum Container {
     Flac,
     /// Ogg pages.
     Ogg,
+    /// Matroska / WebM EBML elements.
+    Matroska,
     /// ADTS AAC frames.
     Adts,
     /// A Windows bitmap.
@@ -304,6 +306,33 @@ pub static FORMATS: &[FormatSpec] = &[
         metadata: None,
     },
     FormatSpec {
+        format: MediaFormat::Webm,
+        name: "webm",
+        mime: "video/webm",
+        extensions: &["webm"],
+        family: Family::Video,
+        container: Container::Matroska,
+        // c2pa 0.90 defines no embedding for Matroska: a sidecar.
+        embeddable: false,
+        badge: None,
+        sound: false,
+        thumbnail: false,
+        metadata: None,
+    },
+    FormatSpec {
+        format: MediaFormat::Mkv,
+        name: "mkv",
+        mime: "video/x-matroska",
+        extensions: &["mkv"],
+        family: Family::Video,
+        container: Container::Matroska,
+        embeddable: false,
+        badge: None,
+        sound: false,
+        thumbnail: false,
+        metadata: None,
+    },
+    FormatSpec {
         format: MediaFormat::Aac,
         name: "aac",
         mime: "audio/aac",
@@ -432,6 +461,14 @@ mod tests {
             (b"\0\0\0\x1cftypM4A \0\0\0\0M4A isom", MediaFormat::M4a),
             (b"\0\0\0\x18ftypisom\0\0\0\0mp41", MediaFormat::Mp4),
             (b"OggS\0\x02\0\0", MediaFormat::Ogg),
+            (
+                b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm",
+                MediaFormat::Webm,
+            ),
+            (
+                b"\x1a\x45\xdf\xa3\xa3\x42\x82\x88matroska",
+                MediaFormat::Mkv,
+            ),
             (b"\xFF\xF1\x50\x80", MediaFormat::Aac),
             (b"BM\x46\0\0\0\0\0\0\0\x36\0\0\0", MediaFormat::Bmp),
         ];

@@ -70,7 +70,11 @@ pub fn check<R: Read + Seek>(
         Container::Flac => w.flac(),
         Container::Svg => w.svg(),
         // Text is checked as a whole (UTF-8, wrapper) when it is read.
-        Container::Ogg | Container::Adts | Container::Bmp | Container::Text => Ok(()),
+        Container::Ogg
+        | Container::Matroska
+        | Container::Adts
+        | Container::Bmp
+        | Container::Text => Ok(()),
     };
     result.map_err(|e| {
         let (offset, rule) = match e {

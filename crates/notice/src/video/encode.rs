@@ -90,7 +90,10 @@ pub(crate) fn run(
             found: job.info.codec.clone(),
         })
     })?;
-    if let (Some(cut), Some(tag)) = (job.cut, in_band_tag(&job.info.codec)) {
+    // The in-band sample entries are MP4's: WebM and Matroska re-encode
+    // the whole track.
+    let mp4 = matches!(job.muxer, "mp4" | "mov");
+    if let (Some(cut), Some(tag), true) = (job.cut, in_band_tag(&job.info.codec), mp4) {
         if head_and_tail(ffmpeg, src, out, job, (name, tuning), cut, tag)? {
             let joined = super::probe::probe(ffprobe, out)?;
             if joined.frames.is_some() && joined.frames == job.info.frames {
@@ -164,7 +167,7 @@ fn carry_over(cmd: &mut Command, from: usize, info: &VideoInfo, muxer: &str, out
     if info.rotation != 0 {
         cmd.args(["-metadata:s:v:0", &format!("rotate={}", info.rotation)]);
     }
-    cmd.args(["-movflags", "+use_metadata_tags", "-f", muxer])
+    cmd.args(super::output_format(muxer))
         .arg(super::file_url(out));
 }
 
@@ -193,7 +196,7 @@ fn whole(
         "-map", "0:a?", "-map", "0:s?", "-c:a", "copy", "-c:s", "copy",
     ])
     .args(["-map_metadata", "0", "-map_chapters", "0"])
-    .args(["-movflags", "+use_metadata_tags", "-f", job.muxer])
+    .args(super::output_format(job.muxer))
     .arg(super::file_url(&encoded));
     finish(ffmpeg, cmd, &info.codec)?;
     if info.rotation != 0 {

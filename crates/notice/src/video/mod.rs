@@ -97,14 +97,7 @@ pub fn apply(
     let bit_rate = info
         .bit_rate
         .unwrap_or_else(|| whole_file_rate(src, info.duration));
-    let muxer = match src
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-    {
-        Some(e) if e == "mov" => "mov",
-        _ => "mp4",
-    };
+    let muxer = muxer(src);
     let reencoded = encode::run(
         &tools.ffmpeg,
         &tools.ffprobe,
@@ -148,7 +141,8 @@ pub fn apply(
                 bit_rate / 1000,
                 if span.is_some() {
                     " (its frames after the notice could not be copied: no key frame to cut at, \
-                     or a codec whose stream cannot change settings midway)"
+                     an open GOP, or a codec or container whose stream cannot change \
+                     settings midway)"
                 } else {
                     ""
                 }
@@ -165,7 +159,18 @@ fn muxer(src: &Path) -> &'static str {
         .map(str::to_ascii_lowercase)
     {
         Some(e) if e == "mov" => "mov",
+        Some(e) if e == "webm" => "webm",
+        Some(e) if e == "mkv" => "matroska",
         _ => "mp4",
+    }
+}
+
+/// The muxer's arguments before the output: the container format, and
+/// for MP4/QuickTime the flag that keeps custom tags.
+fn output_format(muxer: &str) -> Vec<&str> {
+    match muxer {
+        "mp4" | "mov" => vec!["-movflags", "+use_metadata_tags", "-f", muxer],
+        other => vec!["-f", other],
     }
 }
 

@@ -109,7 +109,7 @@ pub fn apply_sound(
         .args(["-map", "0:v", "-map", "[a]", "-map", "0:s?"])
         .args(["-c:v", "copy", "-c:s", "copy", "-c:a", codec, "-b:a", &rate])
         .args(["-map_metadata", "0", "-map_chapters", "0"])
-        .args(["-movflags", "+use_metadata_tags", "-f", super::muxer(src)])
+        .args(super::output_format(super::muxer(src)))
         .arg(super::file_url(out));
     super::encode::finish(&tools.ffmpeg, cmd, &audio.codec)?;
     Ok(SoundApplied {

@@ -291,6 +291,15 @@ fn a_file_without_video_or_a_damaged_one_fails_clearly_and_the_batch_goes_on() {
     let truncated = sb.path("truncated.mp4");
     let bytes = std::fs::read(&good).unwrap();
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    // A moov that declares 100 hours (mvhd's duration patched): refused by
+    // the limit before ffmpeg starts, not decoded for hours.
+    let long = sb.path("long.mp4");
+    let mut patched = bytes.clone();
+    let mvhd = patched.windows(4).position(|w| w == b"mvhd").unwrap();
+    assert_eq!(patched[mvhd + 4], 0, "a version 0 mvhd");
+    let scale = u32::from_be_bytes(patched[mvhd + 16..mvhd + 20].try_into().unwrap());
+    patched[mvhd + 20..mvhd + 24].copy_from_slice(&(scale * 360_000).to_be_bytes());
+    std::fs::write(&long, &patched).unwrap();
     let out = sb.path("out");
     std::fs::create_dir(&out).unwrap();
     let keys = sb.keys();
@@ -305,6 +314,7 @@ fn a_file_without_video_or_a_damaged_one_fails_clearly_and_the_batch_goes_on() {
         out.to_str().unwrap(),
         audio_only.to_str().unwrap(),
         truncated.to_str().unwrap(),
+        long.to_str().unwrap(),
         good.to_str().unwrap(),
     ]);
     let err = text(&o.stderr);
@@ -314,6 +324,10 @@ fn a_file_without_video_or_a_damaged_one_fails_clearly_and_the_batch_goes_on() {
         "{err}"
     );
     assert!(err.contains("truncated.mp4"), "{err}");
+    assert!(
+        err.contains("long.mp4") && err.contains("limit is 86400"),
+        "{err}"
+    );
     assert!(out.join("good.mp4").is_file(), "the batch went on: {err}");
     assert!(!out.join("voice.mp4").exists() && !out.join("truncated.mp4").exists());
 }

@@ -139,3 +139,46 @@ fn webm_and_matroska_take_a_sidecar_and_the_notice() {
         assert_eq!(entry["verdict"], "invalid", "{entry}");
     }
 }
+
+#[test]
+fn publish_fix_adds_the_badge_to_a_video_and_stamps_it() {
+    let sb = Sandbox::new();
+    let inbox = sb.path("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let src = sb.path("clip.mp4");
+    clip(
+        &src,
+        "480x270",
+        4,
+        &["-c:v", "libx264", "-b:v", "500k"],
+        &[],
+    );
+    assert_ok(&sb.label(&src, &inbox.join("clip.mp4"), &[]));
+    let publisher = sb.keys_for("publisher-keys", "Evening News");
+    let anchors = sb.anchors_with(&publisher);
+    let out = sb.path("out");
+    let o = sb.run(&[
+        "publish",
+        "--json",
+        "--trust",
+        anchors.to_str().unwrap(),
+        "--keys",
+        publisher.to_str().unwrap(),
+        "--policy",
+        "kz",
+        "--fix",
+        "-o",
+        out.to_str().unwrap(),
+        inbox.to_str().unwrap(),
+    ]);
+    assert_ok(&o);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entry = &doc["files"][0];
+    assert_eq!(entry["published"], true, "{doc:#}");
+    assert_eq!(entry["notice"]["style"], "badge", "{doc:#}");
+    let published = out.join("clip.mp4");
+    let (v, code) = sb.verify_trusting(&published, &anchors);
+    assert_eq!((v["verdict"].as_str(), code), (Some("trusted"), 0), "{v}");
+    let d = corner_difference(&frame(&src, 1.0), &frame(&published, 1.0));
+    assert!(d > 40.0, "the published video carries the badge: {d}");
+}

@@ -1,10 +1,11 @@
 // Drives the `tamga serve` page in Debian's headless Chromium through
 // Playwright (playwright-core: no browser download; the system browser).
 //
-//   node serve_page.mjs URL LABELLED TAMPERED SCREENSHOT.png [IDENTITY]
+//   node serve_page.mjs URL LABELLED TAMPERED SCREENSHOT.png [IDENTITY [VIDEO]]
 //
 // IDENTITY, when given, is a capture carrying a CAWG identity of
-// "Aigerim Photo" from a certificate the server does not trust.
+// "Aigerim Photo" from a certificate the server does not trust. VIDEO, a
+// labelled video with a notice, is previewed as a video.
 //
 // Uploads a labelled file and a tampered one the way an editor does (the
 // file chooser), and checks what a person would see: the verdicts, who
@@ -14,7 +15,7 @@
 // on the first failure; prints one JSON line on success.
 import { launchChromium } from "./launch.mjs";
 
-const [url, labelled, tampered, screenshot, identity] = process.argv.slice(2);
+const [url, labelled, tampered, screenshot, identity, video] = process.argv.slice(2);
 if (!screenshot) {
   console.error("usage: node serve_page.mjs URL LABELLED TAMPERED SCREENSHOT.png");
   process.exit(2);
@@ -53,6 +54,7 @@ try {
   check(focusable.includes("en") && focusable.includes("files"), `keyboard reaches the controls: ${focusable}`);
 
   const uploads = identity ? [labelled, tampered, identity] : [labelled, tampered];
+  if (video) uploads.push(video);
   await page.setInputFiles("#files", uploads);
   await page.waitForFunction((n) => document.querySelectorAll('.card[data-state="done"]').length === n, uploads.length, { timeout: 30000 });
   const cards = page.locator(".card");
@@ -80,6 +82,12 @@ try {
   check(reasons.length >= 1 && reasons.every((r) => r.trim().length > 0), `details: ${reasons}`);
   check(new Set(reasons).size === reasons.length, `details repeat: ${reasons}`);
   check(await good.locator("img.thumb").count() === 1, "thumbnail of the labelled image");
+  if (video) {
+    const clip = await byName(base(video));
+    check(await clip.getAttribute("data-verdict") === "trusted", `video: ${await clip.getAttribute("data-verdict")}`);
+    check(await clip.locator("video.thumb").count() === 1, "a video preview");
+    check((await clip.innerText()).includes("Жасанды интеллект арқылы жасалған"), `video notice: ${await clip.innerText()}`);
+  }
 
   let idCard = null;
   if (identity) {

@@ -422,6 +422,26 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
     assert_ok(&sb.label(&sample("sample.jpg"), &labelled, &["--notice"]));
     let bad = tampered(&sb);
     let (identity, _) = crate::cawg::capture_with_identity(&sb);
+    // VP9 in MP4: Debian's Chromium decodes it (not H.264).
+    let clip = sb.path("clip.mp4");
+    crate::video_util::clip(
+        &clip,
+        "320x240",
+        2,
+        &[
+            "-c:v",
+            "libvpx-vp9",
+            "-b:v",
+            "300k",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+        ],
+        &[],
+    );
+    let video = sb.path("video.mp4");
+    assert_ok(&sb.label(&clip, &video, &["--notice"]));
     let server = Server::start(&sb, "");
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-page.png");
     let _ = std::fs::remove_file(&shot);
@@ -432,6 +452,7 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
         .arg(&bad)
         .arg(&shot)
         .arg(&identity)
+        .arg(&video)
         .output()
         .expect("node (installed by .ci/run, with tests/browser's playwright-core)");
     assert!(
@@ -442,7 +463,7 @@ fn the_page_shows_verdicts_and_the_notice_in_headless_chromium() {
     );
     let seen = text(&o.stdout);
     assert!(
-        seen.contains("\"ok\":true") && seen.contains("\"cards\":3"),
+        seen.contains("\"ok\":true") && seen.contains("\"cards\":4"),
         "{seen}"
     );
     assert!(

@@ -10,10 +10,11 @@ const INDEX: &str = include_str!("../web/index.html");
 const SCRIPT: &str = include_str!("../web/app.js");
 const STYLE: &str = include_str!("../web/app.css");
 
-/// Only this origin's script, style and API; images from uploads (blob:).
+/// Only this origin's script, style and API; images and videos from
+/// uploads (blob:), for their previews.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' blob: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
-    frame-ancestors 'none'";
+    img-src 'self' blob: data:; media-src blob:; connect-src 'self'; base-uri 'none'; \
+    form-action 'none'; frame-ancestors 'none'";
 
 fn page(content_type: &'static str, body: &'static str) -> Response {
     let mut res = body.into_response();

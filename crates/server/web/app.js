@@ -335,9 +335,12 @@ function render(c) {
   card.dataset.verdict = verdict;
   card.dataset.state = c.state;
 
-  const preview = c.previewUrl
-    ? el("img", { class: "thumb", src: c.previewUrl, alt: t("previewOf", { name: c.name }) })
-    : el("div", { class: "nothumb", role: "img", "aria-label": t("noPreview") }, t("noPreview"));
+  // A video previews as its first frame: muted, nothing played until asked.
+  const preview = !c.previewUrl
+    ? el("div", { class: "nothumb", role: "img", "aria-label": t("noPreview") }, t("noPreview"))
+    : c.video
+      ? el("video", { class: "thumb", src: c.previewUrl, muted: "", preload: "metadata", controls: "", "aria-label": t("previewOf", { name: c.name }) })
+      : el("img", { class: "thumb", src: c.previewUrl, alt: t("previewOf", { name: c.name }) });
   const body = el("div", { class: "body" }, el("h3", {}, c.name));
   card.append(preview, body);
 
@@ -418,7 +421,8 @@ async function check(file) {
     verdict: null,
     report: null,
     error: null,
-    previewUrl: /^image\//.test(file.type) ? URL.createObjectURL(file) : null,
+    previewUrl: /^(image|video)\//.test(file.type) ? URL.createObjectURL(file) : null,
+    video: /^video\//.test(file.type),
     card: el("li", { class: "card" })
   };
   checks.push(c);

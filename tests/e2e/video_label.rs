@@ -182,3 +182,41 @@ fn publish_fix_adds_the_badge_to_a_video_and_stamps_it() {
     let d = corner_difference(&frame(&src, 1.0), &frame(&published, 1.0));
     assert!(d > 40.0, "the published video carries the badge: {d}");
 }
+
+#[test]
+fn a_fragmented_mp4_is_labelled_and_trusted_by_tamga_and_c2pa_python() {
+    let sb = Sandbox::new();
+    let src = sb.path("plain.mp4");
+    clip(
+        &src,
+        "320x240",
+        4,
+        &["-c:v", "libx264", "-b:v", "300k"],
+        &[],
+    );
+    // Fragmented as live streams and DASH write it: moof boxes, an empty moov.
+    let frag = sb.path("fragmented.mp4");
+    crate::video_util::ffmpeg(&[
+        "-i",
+        src.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-movflags",
+        "frag_keyframe+empty_moov",
+        frag.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read(&frag)
+        .unwrap()
+        .windows(4)
+        .any(|w| w == b"moof"));
+    let out = sb.path("labelled.mp4");
+    assert_ok(&sb.label(&frag, &out, &[]));
+    let (entry, code) = sb.verify(&out, true);
+    assert_eq!(
+        (entry["verdict"].as_str(), code),
+        (Some("trusted"), 0),
+        "{entry}"
+    );
+    let theirs = sb.c2pa_read(&out, "video/mp4");
+    assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
+}

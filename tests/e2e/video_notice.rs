@@ -330,4 +330,28 @@ fn a_file_without_video_or_a_damaged_one_fails_clearly_and_the_batch_goes_on() {
     );
     assert!(out.join("good.mp4").is_file(), "the batch went on: {err}");
     assert!(!out.join("voice.mp4").exists() && !out.join("truncated.mp4").exists());
+    // Without ffprobe (or ffmpeg): one line naming the file and what to
+    // install or set, and nothing written.
+    let again = sb.path("again.mp4");
+    let o = sb
+        .cmd()
+        .env("TAMGA_FFPROBE", sb.path("no-such-ffprobe"))
+        .args([
+            "label",
+            "--ai",
+            "generated",
+            "--keys",
+            keys.to_str().unwrap(),
+            "--notice",
+        ])
+        .args(["-o", again.to_str().unwrap(), good.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("good.mp4") && err.contains("install ffprobe or set TAMGA_FFPROBE"),
+        "{err}"
+    );
+    assert!(!again.exists());
 }

@@ -69,15 +69,7 @@ impl Job {
                 .edit_audio(&notice.tools, source, Some(&sound), position, audio_mark)
                 .map_err(|e| e.either(fail))?;
             let (seconds, note) = (applied.seconds, applied.note);
-            let (langs, text) = match sound {
-                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
-                Sound::Voice { .. } => (
-                    &notice.langs[..],
-                    notice.words(self.disclosure.ai.wording(), Length::Short),
-                ),
-            };
-            let mut record = AppliedNotice::new(style, position, langs, text);
-            record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
+            let record = self.sound_record(notice, style, position, &sound, seconds);
             return Ok(Noticed::new(file, record, note));
         }
         let mut file = tempfile::tempfile().map_err(io)?;
@@ -109,6 +101,27 @@ impl Job {
 }
 
 impl Job {
+    /// The record of a spoken or tone notice of `seconds`.
+    fn sound_record(
+        &self,
+        notice: &NoticeOptions,
+        style: NoticeStyle,
+        position: NoticePosition,
+        sound: &Sound,
+        seconds: f64,
+    ) -> AppliedNotice {
+        let (langs, text) = match sound {
+            Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
+            Sound::Voice { .. } => (
+                &notice.langs[..],
+                notice.words(self.disclosure.ai.wording(), Length::Short),
+            ),
+        };
+        let mut record = AppliedNotice::new(style, position, langs, text);
+        record.duration_seconds = Some((seconds * 1000.0).round() / 1000.0);
+        record
+    }
+
     /// The badge burnt into the video's frames by ffmpeg (see
     /// `tamga_notice::video`), for the span asked for.
     fn add_video_notice(
@@ -141,15 +154,7 @@ impl Job {
             )
             .map_err(|e| self.notice_error(e))?;
             let file = File::open(&out).map_err(io)?;
-            let (langs, text) = match sound {
-                Sound::Tone => (&[][..], "AI in Morse (short-long-short-short)".to_string()),
-                Sound::Voice { .. } => (
-                    &notice.langs[..],
-                    notice.words(self.disclosure.ai.wording(), Length::Short),
-                ),
-            };
-            let mut record = AppliedNotice::new(style, position, langs, text);
-            record.duration_seconds = Some((applied.seconds * 1000.0).round() / 1000.0);
+            let record = self.sound_record(notice, style, position, &sound, applied.seconds);
             return Ok(Noticed {
                 poster: poster(&out),
                 ..Noticed::new(file, record, Some(applied.note))

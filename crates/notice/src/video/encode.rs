@@ -106,7 +106,7 @@ pub(crate) fn run(
 }
 
 /// ffmpeg's common first arguments.
-fn ffmpeg_cmd(ffmpeg: &Tool) -> Command {
+pub(super) fn ffmpeg_cmd(ffmpeg: &Tool) -> Command {
     let mut cmd = Command::new(ffmpeg.program());
     cmd.args([
         "-hide_banner",
@@ -255,29 +255,11 @@ fn head_and_tail(
 }
 
 /// Runs one ffmpeg command to the end; its last message on failure.
-pub(super) fn finish(ffmpeg: &Tool, mut cmd: Command, codec: &str) -> Result<(), NoticeError> {
-    let output = cmd.output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            NoticeError::ToolMissing {
-                tool: "ffmpeg",
-                needed_for: "a notice on a video needs ffmpeg (its encoders)",
-                setting: ffmpeg.setting(),
-            }
-        } else {
-            NoticeError::io("cannot start ffmpeg")(e)
-        }
-    })?;
-    if !output.status.success() {
-        let why = String::from_utf8_lossy(&output.stderr);
-        let why = why
-            .lines()
-            .last()
-            .unwrap_or("no message")
-            .trim()
-            .to_string();
-        return Err(NoticeError::encode(format!(
-            "ffmpeg could not re-encode the {codec} video"
-        ))(why));
-    }
-    Ok(())
+pub(super) fn finish(ffmpeg: &Tool, cmd: Command, codec: &str) -> Result<(), NoticeError> {
+    let needed_for = "a notice on a video needs ffmpeg (its encoders)";
+    super::run_tool(ffmpeg, "ffmpeg", needed_for, cmd)?
+        .map(drop)
+        .map_err(|why| {
+            NoticeError::encode(format!("ffmpeg could not re-encode the {codec} video"))(why)
+        })
 }

@@ -184,6 +184,38 @@ fn whole_file_rate(src: &Path, duration: f64) -> u64 {
     }
 }
 
+/// Runs `cmd` (the program `tool`, called `name`) to the end: what it
+/// wrote, or (inner `Err`) the last line it said when it failed. Not
+/// finding the program says what it is `needed_for`.
+fn run_tool(
+    tool: &crate::Tool,
+    name: &'static str,
+    needed_for: &'static str,
+    mut cmd: std::process::Command,
+) -> Result<Result<Vec<u8>, String>, NoticeError> {
+    let output = cmd.output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            NoticeError::ToolMissing {
+                tool: name,
+                needed_for,
+                setting: tool.setting(),
+            }
+        } else {
+            NoticeError::io("cannot start ffmpeg or ffprobe")(e)
+        }
+    })?;
+    if output.status.success() {
+        return Ok(Ok(output.stdout));
+    }
+    let said = String::from_utf8_lossy(&output.stderr);
+    Ok(Err(said
+        .lines()
+        .last()
+        .unwrap_or("no message")
+        .trim()
+        .to_string()))
+}
+
 /// `file:` + the path, so ffmpeg never reads a name as a protocol or an
 /// option.
 fn file_url(path: &Path) -> std::ffi::OsString {

@@ -15,33 +15,18 @@ pub fn poster(tools: &Tools, path: &Path, long_edge: u32) -> Result<Vec<u8>, Not
     // Whichever side is longer (after rotation) becomes `edge`; the other
     // keeps the aspect, rounded to an even number as encoders like.
     let scale = format!("scale=w='if(gt(iw,ih),{edge},-2)':h='if(gt(iw,ih),-2,{edge})'");
-    let output = Command::new(tools.ffmpeg.program())
-        .args(["-hide_banner", "-nostdin", "-loglevel", "error"])
+    let mut cmd = Command::new(tools.ffmpeg.program());
+    cmd.args(["-hide_banner", "-nostdin", "-loglevel", "error"])
         .args(["-ss", &format!("{at:.3}"), "-i"])
         .arg(super::file_url(path))
         .args(["-frames:v", "1", "-vf", &scale, "-q:v", "4"])
-        .args(["-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"])
-        .output()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                NoticeError::ToolMissing {
-                    tool: "ffmpeg",
-                    needed_for: "a video's poster frame needs ffmpeg",
-                    setting: tools.ffmpeg.setting(),
-                }
-            } else {
-                NoticeError::io("cannot start ffmpeg")(e)
-            }
-        })?;
-    if !output.status.success() || !output.stdout.starts_with(&[0xFF, 0xD8]) {
-        let why = String::from_utf8_lossy(&output.stderr);
-        let why = why
-            .lines()
-            .last()
-            .unwrap_or("no frame decoded")
-            .trim()
-            .to_string();
-        return Err(NoticeError::decode("the video's poster frame")(why));
+        .args(["-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"]);
+    let needed_for = "a video's poster frame needs ffmpeg";
+    match super::run_tool(&tools.ffmpeg, "ffmpeg", needed_for, cmd)? {
+        Ok(jpeg) if jpeg.starts_with(&[0xFF, 0xD8]) => Ok(jpeg),
+        Ok(_) => Err(NoticeError::decode("the video's poster frame")(
+            "no frame decoded",
+        )),
+        Err(why) => Err(NoticeError::decode("the video's poster frame")(why)),
     }
-    Ok(output.stdout)
 }

@@ -95,39 +95,21 @@ struct Format {
 
 /// Runs ffprobe on `path`.
 pub(crate) fn probe(ffprobe: &Tool, path: &Path) -> Result<VideoInfo, NoticeError> {
-    let output = Command::new(ffprobe.program())
-        .args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_streams",
-            "-show_format",
-        ])
-        .arg(super::file_url(path))
-        .output()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                NoticeError::ToolMissing {
-                    tool: "ffprobe",
-                    needed_for: "a notice on a video needs ffprobe (it comes with ffmpeg)",
-                    setting: ffprobe.setting(),
-                }
-            } else {
-                NoticeError::io("cannot start ffprobe")(e)
-            }
-        })?;
-    if !output.status.success() {
-        let why = String::from_utf8_lossy(&output.stderr);
-        let why = why
-            .lines()
-            .last()
-            .unwrap_or("no message")
-            .trim()
-            .to_string();
-        return Err(NoticeError::decode("the video cannot be read")(why));
+    let mut cmd = Command::new(ffprobe.program());
+    cmd.args([
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_streams",
+        "-show_format",
+    ])
+    .arg(super::file_url(path));
+    let needed_for = "a notice on a video needs ffprobe (it comes with ffmpeg)";
+    match super::run_tool(ffprobe, "ffprobe", needed_for, cmd)? {
+        Ok(json) => parse(&json),
+        Err(why) => Err(NoticeError::decode("the video cannot be read")(why)),
     }
-    parse(&output.stdout)
 }
 
 /// Reads ffprobe's JSON.

@@ -91,18 +91,8 @@ pub fn apply_sound(
             .args(["-ac", &audio.channels.to_string(), "-i"])
             .arg(super::file_url(pcm));
     };
-    let mut cmd = Command::new(tools.ffmpeg.program());
-    cmd.args([
-        "-hide_banner",
-        "-nostdin",
-        "-nostats",
-        "-loglevel",
-        "error",
-        "-y",
-    ])
-    .arg("-noautorotate")
-    .arg("-i")
-    .arg(super::file_url(src));
+    let mut cmd = super::encode::ffmpeg_cmd(&tools.ffmpeg);
+    cmd.arg("-noautorotate").arg("-i").arg(super::file_url(src));
     raw(&mut cmd, &head_path);
     raw(&mut cmd, &tail_path);
     cmd.args(["-filter_complex", &graph])

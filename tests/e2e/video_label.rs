@@ -219,4 +219,11 @@ fn a_fragmented_mp4_is_labelled_and_trusted_by_tamga_and_c2pa_python() {
     );
     let theirs = sb.c2pa_read(&out, "video/mp4");
     assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
+    // With the notice it stays fragmented.
+    let (noticed, _) = label_with_notice(&sb, &frag, &[]);
+    let bytes = std::fs::read(&noticed).unwrap();
+    assert!(
+        bytes.windows(4).any(|w| w == b"moof"),
+        "the noticed copy is fragmented"
+    );
 }

@@ -112,6 +112,9 @@ pub fn apply(
             muxer,
         },
     )?;
+    if muxer == "mp4" && probe::is_fragmented(src)? {
+        refragment(&tools.ffmpeg, out)?;
+    }
     let written = probe::probe(&tools.ffprobe, out)?;
     if written.rotation != info.rotation {
         return Err(NoticeError::Inconsistent(
@@ -149,6 +152,34 @@ pub fn apply(
             ),
         },
     })
+}
+
+/// Writes `out` again as a fragmented MP4 (stream copy), as its source was:
+/// a live or DASH pipeline expects fragments.
+fn refragment(ffmpeg: &crate::Tool, out: &Path) -> Result<(), NoticeError> {
+    let whole = out.with_file_name("unfragmented.mp4");
+    std::fs::rename(out, &whole).map_err(NoticeError::io("cannot move ffmpeg's output"))?;
+    let mut cmd = encode::ffmpeg_cmd(ffmpeg);
+    cmd.arg("-i")
+        .arg(file_url(&whole))
+        .args([
+            "-map",
+            "0",
+            "-c",
+            "copy",
+            "-map_metadata",
+            "0",
+            "-map_chapters",
+            "0",
+        ])
+        .args([
+            "-movflags",
+            "+frag_keyframe+empty_moov+use_metadata_tags",
+            "-f",
+            "mp4",
+        ])
+        .arg(file_url(out));
+    encode::finish(ffmpeg, cmd, "fragmented")
 }
 
 /// ffmpeg's muxer for the source's container, by its extension.

@@ -190,6 +190,47 @@ pub(crate) fn parse(json: &[u8]) -> Result<VideoInfo, NoticeError> {
     })
 }
 
+/// Whether the MP4 at `path` is fragmented: a `moof` box among the top-level
+/// boxes (read header by header, at most [`MAX_TOP_BOXES`] of them).
+pub(crate) fn is_fragmented(path: &Path) -> Result<bool, NoticeError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = NoticeError::io("cannot read the video");
+    let mut file = std::fs::File::open(path).map_err(&io)?;
+    let len = file.metadata().map_err(&io)?.len();
+    let mut at = 0u64;
+    for _ in 0..MAX_TOP_BOXES {
+        let mut header = [0u8; 16];
+        if at + 8 > len {
+            break;
+        }
+        file.seek(SeekFrom::Start(at)).map_err(&io)?;
+        let got = file.read(&mut header).map_err(&io)?;
+        if got < 8 {
+            break;
+        }
+        if &header[4..8] == b"moof" {
+            return Ok(true);
+        }
+        let size = match u32::from_be_bytes([header[0], header[1], header[2], header[3]]) {
+            0 => break,
+            1 if got >= 16 => u64::from_be_bytes([
+                header[8], header[9], header[10], header[11], header[12], header[13], header[14],
+                header[15],
+            ]),
+            n => u64::from(n),
+        };
+        if size < 8 {
+            break;
+        }
+        at = at.saturating_add(size);
+    }
+    Ok(false)
+}
+
+/// Top-level boxes looked at for a `moof`: a fragmented file has its first
+/// within a few.
+const MAX_TOP_BOXES: usize = 64;
+
 /// How far past the span a key frame is looked for: a longer GOP than
 /// this and the whole track is re-encoded.
 const KEY_FRAME_SEARCH: f64 = 60.0;

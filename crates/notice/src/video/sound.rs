@@ -102,6 +102,9 @@ pub fn apply_sound(
         .args(super::output_format(super::muxer(src)))
         .arg(super::file_url(out));
     super::encode::finish(&tools.ffmpeg, cmd, &audio.codec)?;
+    if super::muxer(src) == "mp4" && probe::is_fragmented(src)? {
+        super::refragment(&tools.ffmpeg, out)?;
+    }
     Ok(SoundApplied {
         seconds,
         note: format!(

@@ -13,7 +13,7 @@ use symphonia::core::{
     sample::Sample,
 };
 
-use crate::util::{assert_ok, Sandbox};
+use crate::util::{assert_ok, ffmpeg, Sandbox};
 
 /// Decoded audio: rate, channels, interleaved samples (integers left-aligned
 /// in 32 bits, symphonia's convention, so WAV and FLAC compare directly).
@@ -340,16 +340,6 @@ fn m4a_gets_a_notice_in_aac_at_the_source_bitrate_and_keeps_its_content() {
     // sample.m4a is AAC-LC at 64 kbit/s; with the edit list the lengths are
     // exact but for durationSeconds' rounding.
     check_lossy("sample.m4a", "AAC-LC at 64 kbit/s", 0.002, ffmpeg_decode);
-}
-
-/// ffmpeg's answer to `args`, which must succeed.
-fn ffmpeg(args: &[&str]) {
-    let o = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::{io::Cursor, path::Path, process::Command};
 
 use tiff::{decoder::Decoder, tags::Tag, ColorType};
 
-use crate::util::{assert_ok, text, Sandbox};
+use crate::util::{assert_ok, ffmpeg, text, Sandbox};
 
 /// Labels `input` with a notice and checks the output verifies as trusted;
 /// returns the output's bytes and what tamga said.
@@ -126,15 +126,6 @@ fn riff(chunks: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend_from_slice(&body);
     out
-}
-
-fn ffmpeg(args: &[&str]) {
-    let o = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is installed by .ci/run");
-    assert!(o.status.success(), "ffmpeg {args:?}: {}", text(&o.stderr));
 }
 
 #[test]

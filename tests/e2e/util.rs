@@ -371,3 +371,13 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// ffmpeg with `args`, which must succeed.
+pub fn ffmpeg(args: &[&str]) {
+    let o = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is installed by .ci/run");
+    assert!(o.status.success(), "ffmpeg {args:?}: {}", text(&o.stderr));
+}

@@ -9,15 +9,7 @@ use serde_json::Value;
 
 use crate::util::{assert_ok, text, Sandbox};
 
-/// ffmpeg with `args`, which must succeed.
-pub fn ffmpeg(args: &[&str]) {
-    let o = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is installed by .ci/run");
-    assert!(o.status.success(), "ffmpeg {args:?}: {}", text(&o.stderr));
-}
+pub use crate::util::ffmpeg;
 
 /// ffprobe's JSON for `path`.
 pub fn probe(path: &Path) -> Value {

@@ -139,3 +139,70 @@ fn files_signed_by_c2pa_python_verify_in_tamga_with_their_disclosure() {
         assert_eq!(entry["manifests"], 2);
     }
 }
+
+/// MP4 and M4A from another tool go through tamga's streaming BMFF hash
+/// (bmff_hash.rs) rather than c2pa's: trusted when intact, invalid with
+/// the BMFF code when one media byte changed. A fragmented MP4 is among
+/// them, and one with its `moov` after `mdat`.
+#[test]
+fn mp4_and_m4a_signed_by_c2pa_python_verify_here_and_tampering_shows() {
+    use crate::video_util::clip;
+    let sb = Sandbox::new();
+    let keys = sb.keys();
+    let codec = ["-c:v", "libx264", "-b:v", "300k"];
+    let plain = sb.path("plain.mp4");
+    clip(&plain, "320x240", 2, &codec, &[]);
+    let front = sb.path("front.mp4");
+    clip(&front, "320x240", 2, &codec, &["-movflags", "+faststart"]);
+    let fragmented = sb.path("fragmented.mp4");
+    clip(
+        &fragmented,
+        "320x240",
+        2,
+        &codec,
+        &["-movflags", "frag_keyframe+empty_moov"],
+    );
+    let inputs = [
+        (plain, "video/mp4"),
+        (front, "video/mp4"),
+        (fragmented, "video/mp4"),
+        (crate::util::sample("sample.m4a"), "audio/mp4"),
+    ];
+    for (input, mime) in inputs {
+        let name = input.file_name().unwrap().to_str().unwrap().to_string();
+        let signed = sb.path(&format!("py-{name}"));
+        let out = Command::new(python())
+            .arg(root().join("tests/interop/c2pa_sign.py"))
+            .arg(&input)
+            .arg(&signed)
+            .arg(mime)
+            .arg(keys.join("signing-chain.pem"))
+            .arg(keys.join("signing.key"))
+            .arg("ed25519")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "c2pa-python sign: {}",
+            text(&out.stderr)
+        );
+        let (entry, code) = sb.verify(&signed, true);
+        assert_eq!(entry["verdict"], "trusted", "{name}: {entry}");
+        assert_eq!(code, 0);
+        assert_eq!(entry["disclosure"]["ai"], "generated", "{name}");
+
+        // One byte of the media data, a third of the way into the last mdat.
+        let mut bytes = std::fs::read(&signed).unwrap();
+        let mdat = bytes.windows(4).rposition(|w| w == b"mdat").unwrap();
+        let at = mdat + 4 + (bytes.len() - mdat - 4) / 3;
+        bytes[at] ^= 0x10;
+        let tampered = sb.path(&format!("tampered-{name}"));
+        std::fs::write(&tampered, &bytes).unwrap();
+        let (entry, _) = sb.verify(&tampered, true);
+        assert_eq!(entry["verdict"], "invalid", "{name}: {entry}");
+        assert!(
+            crate::util::codes(&entry).contains(&"assertion.bmffHash.mismatch".to_string()),
+            "{name}: {entry}"
+        );
+    }
+}

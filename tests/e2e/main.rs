@@ -55,6 +55,7 @@ mod unsupported_labels;
 mod util;
 mod verify_stdin_recovery;
 mod video_label;
+mod video_large;
 mod video_notice;
 mod video_sound;
 mod video_util;

@@ -57,12 +57,7 @@ impl Binding {
         let hash = base64::engine::general_purpose::STANDARD
             .decode(dh.get("hash")?.as_str()?)
             .ok()?;
-        let alg = match dh.get("alg").and_then(|a| a.as_str()).unwrap_or("sha256") {
-            "sha256" => Alg::Sha256,
-            "sha384" => Alg::Sha384,
-            "sha512" => Alg::Sha512,
-            _ => return None,
-        };
+        let alg = Alg::parse(dh.get("alg").and_then(|a| a.as_str()).unwrap_or("sha256"))?;
         let mut exclusions = Vec::new();
         for ex in dh
             .get("exclusions")
@@ -86,6 +81,18 @@ impl Binding {
             h.update(p);
         }
         h.finalize() == self.hash
+    }
+}
+
+impl Alg {
+    /// The algorithm C2PA names `name`, if it is one of the allowed ones.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        match name {
+            "sha256" => Some(Self::Sha256),
+            "sha384" => Some(Self::Sha384),
+            "sha512" => Some(Self::Sha512),
+            _ => None,
+        }
     }
 }
 
@@ -118,6 +125,21 @@ impl Hasher {
             Self::Sha256(h) => h.finalize().to_vec(),
             Self::Sha384(h) => h.finalize().to_vec(),
             Self::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// The digest of everything `r` yields, read a block at a time (c2pa's
+/// `hash_stream_by_alg` reads through buffers of up to 256 MB).
+pub(crate) fn hash_reader<R: std::io::Read>(alg: Alg, r: &mut R) -> std::io::Result<Vec<u8>> {
+    let mut h = Hasher::new(alg);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(h.finalize()),
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
 }

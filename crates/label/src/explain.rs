@@ -10,6 +10,8 @@ pub fn status_code(code: &str, format: MediaFormat) -> String {
         "the pixels or image data"
     } else if matches!(format, MediaFormat::Svg) {
         "the drawing"
+    } else if format.family() == tamga_media::Family::Video {
+        "the video, its sound or file data"
     } else {
         "the audio or file data"
     };

@@ -35,6 +35,8 @@
 // RIFF chunks are walked by tamga-meta's walker, shared with the WAV
 // signer here.
 use tamga_meta::riff;
+mod bmff_hash;
+mod bmff_signer;
 pub mod content_match;
 mod data_hash;
 mod disclosure;
@@ -59,6 +61,7 @@ mod register;
 pub mod remote;
 mod remote_verdict;
 mod request;
+mod shared_signer;
 mod sign;
 mod sign_job;
 pub mod signing_time;

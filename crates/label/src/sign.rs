@@ -135,12 +135,16 @@ impl Labeller {
         // up to this size (default 512 MB) and in a temporary file beyond.
         // Files past 16 MB go through a temporary file so memory stays flat.
         settings.core.backing_store_memory_threshold_in_mb = 16;
+        let signer = Arc::new(signer);
+        // c2pa's placeholder workflow (MP4, M4A) signs with the context's
+        // signer: the same one.
         let context = Context::new()
             .with_settings(settings)
-            .map_err(|e| LabelError::c2pa("settings", &e))?;
+            .map_err(|e| LabelError::c2pa("settings", &e))?
+            .with_signer(crate::shared_signer::SharedSigner(signer.clone()));
         Ok(Self {
             context: Arc::new(context),
-            signer: Arc::new(signer),
+            signer,
             organisation: identity.summary().organisation.clone(),
             options,
         })

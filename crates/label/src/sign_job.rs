@@ -374,13 +374,25 @@ impl Job {
             // WAV and MP3 are labelled streaming by tamga (c2pa holds them
             // whole); with a parent ingredient c2pa's own path keeps it.
             let streaming = match self.format {
-                MediaFormat::Wav if !has_parent => Some(crate::wav_signer::label as StreamLabel),
-                MediaFormat::Mp3 if !has_parent => Some(crate::mp3_signer::label as StreamLabel),
+                MediaFormat::Wav if !has_parent => Some(Streaming::Own(crate::wav_signer::label)),
+                MediaFormat::Mp3 if !has_parent => Some(Streaming::Own(crate::mp3_signer::label)),
+                MediaFormat::Mp4 | MediaFormat::M4a if !has_parent => Some(Streaming::Bmff),
                 _ => None,
             };
             match streaming {
-                Some(label) => write(&self.output, &mut |tmp| {
-                    label(&mut builder, signer, path, &mut source, tmp)?;
+                Some(how) => write(&self.output, &mut |tmp| {
+                    match how {
+                        Streaming::Own(label) => {
+                            label(&mut builder, signer, path, &mut source, tmp)?
+                        }
+                        Streaming::Bmff => crate::bmff_signer::label(
+                            &mut builder,
+                            path,
+                            self.format,
+                            &mut source,
+                            tmp,
+                        )?,
+                    }
                     if let Some(r) = &registration {
                         // tamga's own signers place the store themselves:
                         // read it back as any reader would.
@@ -411,8 +423,12 @@ impl Job {
                 watermark,
             });
         }
-        let hash = c2pa::hash_stream_by_alg("sha256", &mut source, None, true)
-            .map_err(|e| LabelError::c2pa(path, &e))?;
+        // The whole file, streaming (c2pa's hash reads 256 MB at a time).
+        source
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| LabelError::io(path, e))?;
+        let hash = crate::data_hash::hash_reader(crate::data_hash::Alg::Sha256, &mut source)
+            .map_err(|e| LabelError::io(path, e))?;
         let mut dh = DataHash::new("jumbf manifest", "sha256");
         dh.set_hash(hash);
         // The claim must hold the hard binding before signing; the hash
@@ -508,6 +524,15 @@ impl Job {
             watermark: None,
         })
     }
+}
+
+/// How a file is labelled in bounded memory.
+#[derive(Clone, Copy)]
+enum Streaming {
+    /// tamga places the store itself (WAV, MP3).
+    Own(StreamLabel),
+    /// c2pa's placeholder workflow, hashed by tamga (MP4, M4A).
+    Bmff,
 }
 
 /// tamga's own streaming signers' entry point (WAV, MP3).

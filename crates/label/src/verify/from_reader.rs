@@ -72,14 +72,22 @@ pub(super) fn from_reader(
             ValidationState::Trusted | ValidationState::Valid => Verdict::ValidUntrusted,
         },
         Some(check) => {
-            // c2pa saw an empty stand-in asset, so its data-hash verdict is
-            // meaningless; ours replaces it.
+            // c2pa saw an empty stand-in asset, so its verdict on the
+            // hard binding is meaningless; ours replaces it.
             failures.retain(|f| {
-                f.ingredient || !(f.code == DATA_HASH_MISMATCH || f.code == DATA_HASH_MALFORMED)
+                f.ingredient
+                    || !(f.code == DATA_HASH_MISMATCH
+                        || f.code == DATA_HASH_MALFORMED
+                        || f.code.starts_with(BMFF_HASH))
             });
+            let mismatch = if format.is_bmff() {
+                BMFF_HASH_MISMATCH
+            } else {
+                DATA_HASH_MISMATCH
+            };
             let code = match check {
                 HashCheck::Match => None,
-                HashCheck::Mismatch => Some(DATA_HASH_MISMATCH),
+                HashCheck::Mismatch => Some(mismatch),
                 HashCheck::Misplaced => Some(DATA_HASH_MALFORMED),
             };
             if let Some(code) = code {
@@ -185,6 +193,9 @@ pub(super) fn from_reader(
 
 pub(super) const DATA_HASH_MISMATCH: &str = "assertion.dataHash.mismatch";
 pub(super) const DATA_HASH_MALFORMED: &str = "assertion.dataHash.malformed";
+/// The start of every BMFF-hash status code.
+const BMFF_HASH: &str = "assertion.bmffHash.";
+const BMFF_HASH_MISMATCH: &str = "assertion.bmffHash.mismatch";
 
 /// A label that is there but cannot be read: invalid, with its one code.
 pub(super) fn broken(

@@ -120,6 +120,10 @@ pub(super) fn read_media_store(
     file.rewind().map_err(|e| LabelError::io(path, e))?;
     if let Some(sc) = sidecar {
         let data = std::fs::read(sc).map_err(|e| LabelError::io(sc, e))?;
+        if let Some(f) = read_streaming_detached(context, path, format, &data, &mut file)? {
+            return found(f);
+        }
+        file.rewind().map_err(|e| LabelError::io(path, e))?;
         let reader = Reader::from_shared_context(context)
             .with_manifest_data_and_stream(&data, format.mime(), file)
             .map_err(|e| LabelError::c2pa(sc, &e))?;
@@ -133,6 +137,12 @@ pub(super) fn read_media_store(
     }
     if matches!(format, MediaFormat::Wav | MediaFormat::Mp3) {
         if let Some(f) = read_streaming(context, path, format, &mut file)? {
+            return found(f);
+        }
+        file.rewind().map_err(|e| LabelError::io(path, e))?;
+    }
+    if matches!(format, MediaFormat::Mp4 | MediaFormat::M4a) {
+        if let Some(f) = read_streaming_bmff(context, path, format, &mut file)? {
             return found(f);
         }
         file.rewind().map_err(|e| LabelError::io(path, e))?;
@@ -249,22 +259,9 @@ pub(super) fn read_streaming(
     let Some(((store_at, store_len), chunk)) = span else {
         return Ok(None);
     };
-    if store_len > 64 << 20 {
-        return Ok(None);
-    }
-    let mut jumbf = vec![0u8; store_len as usize];
-    file.seek(SeekFrom::Start(store_at)).map_err(io)?;
-    file.read_exact(&mut jumbf).map_err(io)?;
-    let Ok(reader) = Reader::from_shared_context(context).with_manifest_data_and_stream(
-        &jumbf,
-        format.mime(),
-        std::io::Cursor::new(Vec::new()),
-    ) else {
-        return Ok(None);
-    };
-    let detailed: serde_json::Value =
-        serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
-    let Some(active) = reader.active_label().map(str::to_string) else {
+    let Some((reader, detailed, active)) =
+        stand_in_reader(context, format, file, store_at, store_len).map_err(io)?
+    else {
         return Ok(None);
     };
     match crate::wav_signer::check_data_hash(&detailed, &active, file, chunk).map_err(io)? {
@@ -278,4 +275,107 @@ pub(super) fn read_streaming(
             remote_url: None,
         })),
     }
+}
+
+/// c2pa's validation of the store at `store_at` (`store_len` bytes) against
+/// an empty stand-in asset: the reader, its detailed JSON and the active
+/// manifest's label. `None` when c2pa cannot read the store that way
+/// (the caller falls back to c2pa reading the whole file).
+fn stand_in_reader(
+    context: &Arc<Context>,
+    format: MediaFormat,
+    file: &mut Source,
+    store_at: u64,
+    store_len: u64,
+) -> std::io::Result<Option<(Reader, serde_json::Value, String)>> {
+    if store_len > 64 << 20 {
+        return Ok(None);
+    }
+    let mut jumbf = vec![0u8; store_len as usize];
+    file.seek(SeekFrom::Start(store_at))?;
+    file.read_exact(&mut jumbf)?;
+    Ok(stand_in(context, format, &jumbf))
+}
+
+/// c2pa's validation of `store` against an empty stand-in asset: the
+/// reader, its detailed JSON and the active manifest's label.
+fn stand_in(
+    context: &Arc<Context>,
+    format: MediaFormat,
+    store: &[u8],
+) -> Option<(Reader, serde_json::Value, String)> {
+    let reader = Reader::from_shared_context(context)
+        .with_manifest_data_and_stream(store, format.mime(), std::io::Cursor::new(Vec::new()))
+        .ok()?;
+    let detailed: serde_json::Value =
+        serde_json::from_str(&reader.detailed_json()).unwrap_or_default();
+    let active = reader.active_label()?.to_string();
+    Some((reader, detailed, active))
+}
+
+/// MP4 and M4A verification in constant memory (see [`crate::bmff_hash`]):
+/// c2pa validates the store in the file's C2PA `uuid` box against a
+/// stand-in, and tamga recomputes the BMFF hash streaming. A file with
+/// more than one C2PA box (an update manifest), a Merkle tree or
+/// exclusions of another shape falls back to c2pa reading the file.
+pub(super) fn read_streaming_bmff(
+    context: &Arc<Context>,
+    path: &Path,
+    format: MediaFormat,
+    file: &mut Source,
+) -> Result<Option<Found>, LabelError> {
+    let io = |e| LabelError::io(path, e);
+    let Some((store_at, store_len)) = crate::bmff_hash::manifest_store(file).map_err(io)? else {
+        return Ok(None);
+    };
+    let Some((reader, detailed, active)) =
+        stand_in_reader(context, format, file, store_at, store_len).map_err(io)?
+    else {
+        return Ok(None);
+    };
+    let Some(binding) = crate::bmff_hash::BmffBinding::of_active(&detailed, &active) else {
+        return Ok(None);
+    };
+    match binding.check(file).map_err(io)? {
+        None => Ok(None),
+        Some(check) => Ok(Some(Found {
+            data_hash: Some(check),
+            ..Found::new(reader, ManifestSource::Embedded)
+        })),
+    }
+}
+
+/// A sidecar store checked in constant memory: c2pa validates it against a
+/// stand-in, and tamga hashes the whole file streaming when the binding is
+/// a data hash without exclusions (as tamga and c2patool write for a
+/// sidecar). c2pa would read a 2 GB WebM through 256 MB buffers.
+fn read_streaming_detached(
+    context: &Arc<Context>,
+    path: &Path,
+    format: MediaFormat,
+    store: &[u8],
+    file: &mut Source,
+) -> Result<Option<Found>, LabelError> {
+    let Some((reader, detailed, active)) = stand_in(context, format, store) else {
+        return Ok(None);
+    };
+    let Some(binding) = crate::data_hash::Binding::of_active(&detailed, &active) else {
+        return Ok(None);
+    };
+    if !binding.exclusions.is_empty() {
+        return Ok(None);
+    }
+    file.rewind().map_err(|e| LabelError::io(path, e))?;
+    let hash =
+        crate::data_hash::hash_reader(binding.alg, file).map_err(|e| LabelError::io(path, e))?;
+    let check = if hash == binding.hash {
+        HashCheck::Match
+    } else {
+        HashCheck::Mismatch
+    };
+    Ok(Some(Found {
+        too_wide: crate::exclusion_check::detached(&reader),
+        data_hash: Some(check),
+        ..Found::new(reader, ManifestSource::Sidecar)
+    }))
 }

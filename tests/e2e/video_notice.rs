@@ -355,3 +355,66 @@ fn a_file_without_video_or_a_damaged_one_fails_clearly_and_the_batch_goes_on() {
     );
     assert!(!again.exists());
 }
+
+/// An ffmpeg that never finishes (a crafted video can do that) is killed
+/// when the file's time budget runs out: the file is one error entry, the
+/// batch goes on, and no ffmpeg is left running after tamga exits.
+#[test]
+fn an_ffmpeg_that_hangs_is_killed_at_the_files_deadline() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let pids = sb.path("pids");
+    let hang = sb.path("hanging-ffmpeg");
+    std::fs::write(
+        &hang,
+        format!(
+            "#!/bin/sh\necho $$ >> '{}'\nexec sleep 300\n",
+            pids.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hang, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let batch = sb.path("batch");
+    std::fs::create_dir(&batch).unwrap();
+    clip(
+        &batch.join("a.mp4"),
+        "320x240",
+        2,
+        &["-c:v", "libx264", "-b:v", "300k"],
+        &[],
+    );
+    std::fs::copy(crate::util::sample("sample.png"), batch.join("b.png")).unwrap();
+    let keys = sb.keys();
+    let out = sb.path("out");
+    let o = sb
+        .cmd()
+        .env("TAMGA_FFMPEG", &hang)
+        .args([
+            "label",
+            batch.to_str().unwrap(),
+            "--ai",
+            "generated",
+            "--notice",
+        ])
+        .args(["--timeout", "2", "--keys", keys.to_str().unwrap()])
+        .args(["-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{said}");
+    assert!(out.join("b.png").exists(), "the batch went on: {said}");
+    assert!(!out.join("a.mp4").exists(), "{said}");
+    assert!(said.contains("a.mp4") && said.contains("budget"), "{said}");
+    for pid in std::fs::read_to_string(&pids).unwrap().lines() {
+        // Gone, or killed and not yet reaped by init (a zombie).
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let state = status
+            .lines()
+            .find(|l| l.starts_with("State:"))
+            .unwrap_or("gone");
+        assert!(
+            state == "gone" || state.contains("zombie"),
+            "ffmpeg (pid {pid}) outlived tamga: {state}"
+        );
+    }
+}

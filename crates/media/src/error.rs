@@ -75,7 +75,7 @@ pub enum MediaError {
         /// The file.
         path: PathBuf,
         /// The budget that ran out.
-        budget: TimeBudget,
+        budget: Box<TimeBudget>,
     },
     /// A parser panicked on the file (a bug, in tamga or a dependency, that
     /// the file triggers); the panic was caught and only this file fails.

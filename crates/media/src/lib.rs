@@ -29,6 +29,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod atomic_write;
+pub mod child_process;
 mod error;
 mod format;
 mod format_table;

@@ -36,6 +36,23 @@ pub const AUDIO_SECONDS_PER_SECOND: u64 = 30;
 /// room for a loaded machine and a debug build.
 pub const MARKED_AUDIO_SECONDS_PER_SECOND: u64 = 8;
 
+/// Milliseconds of budget per megapixel of each re-encoded video frame
+/// for H.264 (x264 preset fast) and MPEG-4 Part 2: measured 44 and 23 ms
+/// on a loaded 2-core machine (720p), so ~3x that.
+pub const VIDEO_MS_PER_MEGAPIXEL_FRAME: u64 = 150;
+
+/// As [`VIDEO_MS_PER_MEGAPIXEL_FRAME`] for HEVC (x265 preset fast, 96 ms
+/// measured).
+pub const HEVC_MS_PER_MEGAPIXEL_FRAME: u64 = 400;
+
+/// As [`VIDEO_MS_PER_MEGAPIXEL_FRAME`] for VP9 (libvpx, cpu-used 4, 183 ms
+/// measured).
+pub const VP9_MS_PER_MEGAPIXEL_FRAME: u64 = 600;
+
+/// As [`VIDEO_MS_PER_MEGAPIXEL_FRAME`] for AV1 (libaom, cpu-used 6, 492 ms
+/// measured).
+pub const AV1_MS_PER_MEGAPIXEL_FRAME: u64 = 1500;
+
 /// The time allowed for the work on one file, by what it is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -55,6 +72,13 @@ pub struct TimeBudget {
     /// ([`AUDIO_SECONDS_PER_SECOND`], or
     /// [`MARKED_AUDIO_SECONDS_PER_SECOND`] when it is watermarked).
     pub audio_per_second: u64,
+    /// Seconds of video the notice re-encodes (0 if none), for messages.
+    pub video_seconds: u64,
+    /// Pixels times frames of that video.
+    pub video_pixel_frames: u64,
+    /// Milliseconds allowed per megapixel of each frame
+    /// ([`VIDEO_MS_PER_MEGAPIXEL_FRAME`] and the like, by codec).
+    pub ms_per_megapixel_frame: u64,
 }
 
 impl TimeBudget {
@@ -67,6 +91,9 @@ impl TimeBudget {
             ms_per_megapixel: MS_PER_MEGAPIXEL,
             audio_seconds: 0,
             audio_per_second: AUDIO_SECONDS_PER_SECOND,
+            video_seconds: 0,
+            video_pixel_frames: 0,
+            ms_per_megapixel_frame: VIDEO_MS_PER_MEGAPIXEL_FRAME,
         }
     }
 
@@ -87,12 +114,20 @@ impl TimeBudget {
         self.audio_seconds.div_ceil(self.audio_per_second.max(1))
     }
 
+    /// The seconds granted for re-encoding video, rounded up.
+    pub fn video_share(&self) -> u64 {
+        self.video_pixel_frames
+            .saturating_mul(self.ms_per_megapixel_frame)
+            .div_ceil(1_000_000_000)
+    }
+
     /// The whole budget.
     pub fn total(&self) -> Duration {
         let extra = self
             .byte_seconds()
             .saturating_add(self.pixel_seconds())
-            .saturating_add(self.audio_share());
+            .saturating_add(self.audio_share())
+            .saturating_add(self.video_share());
         self.base.saturating_add(Duration::from_secs(extra))
     }
 
@@ -116,6 +151,28 @@ impl TimeBudget {
         self.audio_seconds = self.audio_seconds.max(seconds);
     }
 
+    /// Grants time for re-encoding `seconds` of video, `frames` frames of
+    /// `pixels` each, at `ms_per_megapixel_frame`, if more than already
+    /// granted. The sizes come from a header already checked against the
+    /// decoding limits.
+    pub fn allow_video(
+        &mut self,
+        seconds: u64,
+        frames: u64,
+        pixels: u64,
+        ms_per_megapixel_frame: u64,
+    ) {
+        let candidate = Self {
+            video_seconds: seconds,
+            video_pixel_frames: frames.saturating_mul(pixels),
+            ms_per_megapixel_frame,
+            ..*self
+        };
+        if candidate.video_share() > self.video_share() {
+            *self = candidate;
+        }
+    }
+
     /// Slows the audio's rate to `per_second` seconds of audio per second
     /// of budget, if slower than granted (the work does more to each
     /// second: a watermark).
@@ -126,7 +183,9 @@ impl TimeBudget {
     /// What the budget was for, for the start of a message: "the notice on
     /// 48 MP", "the notice on 3 min of audio", or "the work on this file".
     pub fn work(&self) -> String {
-        if self.pixels > 0 {
+        if self.video_seconds > 0 {
+            format!("the notice on {} of video", duration(self.video_seconds))
+        } else if self.pixels > 0 {
             format!("the notice on {}", megapixels(self.pixels))
         } else if self.audio_seconds > 0 && self.audio_per_second < AUDIO_SECONDS_PER_SECOND {
             format!(
@@ -176,6 +235,15 @@ impl fmt::Display for TimeBudget {
                 duration(self.audio_per_second)
             )?;
         }
+        if self.video_pixel_frames > 0 {
+            write!(
+                f,
+                " + {} s for {} of video at {} ms per MP of each frame",
+                self.video_share(),
+                duration(self.video_seconds),
+                self.ms_per_megapixel_frame
+            )?;
+        }
         if self.byte_seconds() > 0 {
             write!(
                 f,
@@ -211,6 +279,26 @@ fn duration(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_minute_of_1080p_video_gets_time_by_its_frames_and_codec() {
+        let mut b = TimeBudget::new(Duration::from_secs(30), 0);
+        // 60 s at 25 fps of 1920x1080 in H.264: 3110 MP of frames at 150 ms.
+        b.allow_video(60, 1500, 1920 * 1080, VIDEO_MS_PER_MEGAPIXEL_FRAME);
+        assert_eq!(b.video_share(), 467);
+        assert_eq!(b.total(), Duration::from_secs(497));
+        assert_eq!(b.work(), "the notice on 60 s of video");
+        assert_eq!(
+            b.to_string(),
+            "497 s budget (30 s base + 467 s for 60 s of video at 150 ms per MP of each frame)"
+        );
+        // Only the head re-encoded afterwards (a smaller grant) keeps it.
+        b.allow_video(4, 100, 1920 * 1080, VIDEO_MS_PER_MEGAPIXEL_FRAME);
+        assert_eq!(b.video_share(), 467);
+        // AV1 for the same frames is slower: ten times the H.264 share.
+        b.allow_video(60, 1500, 1920 * 1080, AV1_MS_PER_MEGAPIXEL_FRAME);
+        assert_eq!(b.video_share(), 4666);
+    }
 
     #[test]
     fn a_48_megapixel_heic_gets_3_s_per_megapixel_on_top_of_the_base() {

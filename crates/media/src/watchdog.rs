@@ -63,6 +63,44 @@ pub fn allow_audio(seconds: u64) {
     });
 }
 
+/// Grants the current file time for re-encoding video; as [`allow_pixels`]
+/// (see [`TimeBudget::allow_video`]).
+pub fn allow_video(seconds: u64, frames: u64, pixels: u64, ms_per_megapixel_frame: u64) {
+    BUDGET.with(|b| {
+        if let Some(b) = b.borrow().as_ref() {
+            lock(b).allow_video(seconds, frames, pixels, ms_per_megapixel_frame);
+        }
+    });
+}
+
+/// The current file's deadline, to watch from another thread (a tool run
+/// for the file, see [`crate::child_process`]); `None` outside [`run`].
+pub fn current() -> Option<Deadline> {
+    let started = STARTED.get()?;
+    BUDGET.with(|b| {
+        b.borrow().as_ref().map(|budget| Deadline {
+            budget: budget.clone(),
+            started,
+        })
+    })
+}
+
+/// A file's running budget, seen from any thread.
+#[derive(Clone)]
+pub struct Deadline {
+    budget: Shared,
+    started: Instant,
+}
+
+impl Deadline {
+    /// Whether the budget has run out: the caller of [`run`] has given up
+    /// on the file, so work still done for it should stop. The budget may
+    /// still grow before then.
+    pub fn expired(&self) -> bool {
+        self.started.elapsed() >= lock(&self.budget).total()
+    }
+}
+
 /// Grants the current file's audio time at `per_second` seconds of audio
 /// per second of budget, if slower than granted (a watermark goes in).
 pub fn allow_audio_rate(per_second: u64) {
@@ -85,6 +123,8 @@ thread_local! {
     static GUARDED: Cell<u32> = const { Cell::new(0) };
     /// On a worker: the budget of the file it is working on.
     static BUDGET: RefCell<Option<Shared>> = const { RefCell::new(None) };
+    /// On a worker: when the caller started waiting for that file.
+    static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// The name of the threads that run work under a deadline.
@@ -162,10 +202,12 @@ where
     let (tx, rx) = mpsc::sync_channel(1);
     submit(Box::new(move || {
         BUDGET.with(|b| *b.borrow_mut() = Some(for_worker));
+        STARTED.set(Some(start));
         // A panic inside a dependency must not take the batch down: catch
         // it and report it against the file.
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         BUDGET.with(|b| b.borrow_mut().take());
+        STARTED.set(None);
         let _ = tx.send(out);
     }))
     .map_err(|e| MediaError::io(path, e))?;
@@ -178,9 +220,12 @@ where
             Err(RecvTimeoutError::Timeout) if lock(&shared).total() > allowed => continue,
             Err(RecvTimeoutError::Timeout) => {
                 abandon();
+                // Tools still working for the file stop now, not at their
+                // watcher's next look (the CLI may be about to exit).
+                crate::child_process::stop_expired();
                 return Err(MediaError::Timeout {
                     path: path.into(),
-                    budget: *lock(&shared),
+                    budget: Box::new(*lock(&shared)),
                 }
                 .into());
             }

@@ -130,6 +130,9 @@ where
         let _ = stderr.read_to_end(&mut text);
         text
     });
+    // Killed if the file's time budget runs out; feeding it then stops
+    // with a broken pipe.
+    let child = tamga_media::child_process::watch(child);
     let fed = feed(
         &mut stdin,
         &mut stream,

@@ -12,7 +12,7 @@
 //! temporary directory; no name taken from the input reaches it.
 
 use crate::NoticeError;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use image::{codecs::png::PngEncoder, ExtendedColorType, ImageEncoder};
 
@@ -66,14 +66,12 @@ pub(crate) fn encode(
             pixels,
             tamga_media::time_budget::HEIF_MS_PER_MEGAPIXEL * (i as u64 + 1),
         );
-        let run = Command::new(cjxl.program())
-            .arg(&png)
-            .arg(&out)
-            .args(["-d", distance, "--quiet"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output();
+        let run = tamga_media::child_process::output(
+            Command::new(cjxl.program())
+                .arg(&png)
+                .arg(&out)
+                .args(["-d", distance, "--quiet"]),
+        );
         let run = match run {
             Ok(run) => run,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

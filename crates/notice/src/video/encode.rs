@@ -40,6 +40,27 @@ fn encoder(codec: &str) -> Option<(&'static str, &'static [&'static str])> {
     })
 }
 
+/// Grants the file's time budget what re-encoding `seconds` of its video
+/// takes, by codec (see `tamga_media::time_budget`). The sizes are the
+/// probe's, already within the decoding limits; without a frame count a
+/// pessimistic 60 frames a second is assumed.
+fn allow_time(info: &VideoInfo, seconds: f64) {
+    use tamga_media::time_budget as tb;
+    let seconds = seconds.clamp(0.0, info.duration.max(0.0));
+    let frames = match info.frames {
+        Some(f) if info.duration > 0.0 => (f as f64 * seconds / info.duration).ceil() as u64,
+        _ => (seconds * 60.0).ceil() as u64,
+    };
+    let rate = match info.codec.as_str() {
+        "hevc" => tb::HEVC_MS_PER_MEGAPIXEL_FRAME,
+        "vp9" => tb::VP9_MS_PER_MEGAPIXEL_FRAME,
+        "av1" => tb::AV1_MS_PER_MEGAPIXEL_FRAME,
+        _ => tb::VIDEO_MS_PER_MEGAPIXEL_FRAME,
+    };
+    let pixels = u64::from(info.width) * u64::from(info.height);
+    tamga_media::watchdog::allow_video(seconds.ceil() as u64, frames, pixels, rate);
+}
+
 /// The sample entry that lets parameter sets change within the track, for
 /// the codecs whose tail can be copied.
 fn in_band_tag(codec: &str) -> Option<&'static str> {
@@ -94,6 +115,7 @@ pub(crate) fn run(
     // the whole track.
     let mp4 = matches!(job.muxer, "mp4" | "mov");
     if let (Some(cut), Some(tag), true) = (job.cut, in_band_tag(&job.info.codec), mp4) {
+        allow_time(job.info, cut - job.info.start);
         if head_and_tail(ffmpeg, src, out, job, (name, tuning), cut, tag)? {
             let joined = super::probe::probe(ffprobe, out)?;
             if joined.frames.is_some() && joined.frames == job.info.frames {
@@ -101,6 +123,7 @@ pub(crate) fn run(
             }
         }
     }
+    allow_time(job.info, job.info.duration);
     whole(ffmpeg, src, out, job, (name, tuning))?;
     Ok(Reencoded::Whole)
 }

@@ -224,7 +224,8 @@ fn run_tool(
     needed_for: &'static str,
     mut cmd: std::process::Command,
 ) -> Result<Result<Vec<u8>, String>, NoticeError> {
-    let output = cmd.output().map_err(|e| {
+    // Killed if the file's time budget runs out while it works.
+    let output = tamga_media::child_process::output(&mut cmd).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             NoticeError::ToolMissing {
                 tool: name,

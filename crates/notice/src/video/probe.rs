@@ -243,16 +243,17 @@ pub(crate) fn key_frame_from(
     path: &Path,
     at: f64,
 ) -> Result<Option<f64>, NoticeError> {
-    let output = Command::new(ffprobe.program())
-        .args(["-v", "error", "-select_streams", "v:0"])
-        .args(["-show_entries", "packet=pts_time,flags", "-of", "csv=p=0"])
-        .args([
-            "-read_intervals",
-            &format!("%+{:.3}", at + KEY_FRAME_SEARCH),
-        ])
-        .arg(super::file_url(path))
-        .output()
-        .map_err(NoticeError::io("cannot start ffprobe"))?;
+    let output = tamga_media::child_process::output(
+        Command::new(ffprobe.program())
+            .args(["-v", "error", "-select_streams", "v:0"])
+            .args(["-show_entries", "packet=pts_time,flags", "-of", "csv=p=0"])
+            .args([
+                "-read_intervals",
+                &format!("%+{:.3}", at + KEY_FRAME_SEARCH),
+            ])
+            .arg(super::file_url(path)),
+    )
+    .map_err(NoticeError::io("cannot start ffprobe"))?;
     if !output.status.success() {
         return Ok(None);
     }

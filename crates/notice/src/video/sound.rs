@@ -59,6 +59,8 @@ pub fn apply_sound(
             info.duration.ceil() as u64,
         )
         .map_err(NoticeError::Limit)?;
+    // The soundtrack is decoded and re-encoded whole: audio's time.
+    tamga_media::watchdog::allow_audio(info.duration.ceil() as u64);
     let audio = info.audio.clone().ok_or(NoticeError::Missing {
         whole: "video",
         part: "audio track for a spoken or tone notice",

@@ -293,12 +293,14 @@ pub(crate) struct LimitArgs {
     /// Most frames in an animated image [default: 10000].
     #[arg(long, value_name = "N")]
     pub(crate) max_frames: Option<u64>,
-    /// Longest audio, in seconds [default: 86400, a day].
+    /// Longest audio or video, in seconds [default: 86400, a day].
     #[arg(long, value_name = "SECONDS")]
     pub(crate) max_audio_seconds: Option<u64>,
     /// Base seconds of work on one file [default: 30; config: timeout_secs
     /// in [limits]]. Time for its size (1 s per 20 MB), pixels (0.5 s per
-    /// MP, 3 s for HEIC/AVIF) and audio (1 s per 30 s) comes on top.
+    /// MP, 3 s for HEIC/AVIF), audio (1 s per 30 s) and re-encoded video
+    /// (150 ms per MP of each frame for H.264, more for HEVC, VP9, AV1)
+    /// comes on top.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) timeout: Option<u64>,
 }

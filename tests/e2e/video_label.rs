@@ -227,3 +227,43 @@ fn a_fragmented_mp4_is_labelled_and_trusted_by_tamga_and_c2pa_python() {
         "the noticed copy is fragmented"
     );
 }
+
+/// An AI edit of a video (no label yet) goes through the streaming
+/// signer too: the file becomes the parent ingredient with a `c2pa.opened`
+/// action, as c2pa's own `Builder::sign` makes it, and c2pa-python trusts it.
+#[test]
+fn an_edited_video_and_m4a_record_their_parent_and_are_trusted_by_c2pa_python() {
+    let sb = Sandbox::new();
+    let src = sb.path("clip.mp4");
+    clip(
+        &src,
+        "320x240",
+        2,
+        &["-c:v", "libx264", "-b:v", "300k"],
+        &[],
+    );
+    for (input, mime) in [
+        (src, "video/mp4"),
+        (sb.copy_sample("sample.m4a"), "audio/mp4"),
+    ] {
+        let out = sb.path(&format!(
+            "edited-{}",
+            input.file_name().unwrap().to_str().unwrap()
+        ));
+        assert_ok(&sb.label_ai(&input, &out, "edited"));
+        let (entry, code) = sb.verify(&out, true);
+        assert_eq!(
+            (entry["verdict"].as_str(), code),
+            (Some("trusted"), 0),
+            "{entry}"
+        );
+        assert_eq!(entry["disclosure"]["ai"], "edited", "{entry}");
+        let theirs = sb.c2pa_read(&out, mime);
+        assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
+        let o = sb.run(&["inspect", "--json", out.to_str().unwrap()]);
+        assert_ok(&o);
+        let store = text(&o.stdout);
+        assert!(store.contains("\"parentOf\""), "{store}");
+        assert!(store.contains("c2pa.opened"), "{store}");
+    }
+}

@@ -19,7 +19,7 @@ use std::{
     path::Path,
 };
 
-use c2pa::{assertions::BmffHash, Builder};
+use c2pa::{assertions::BmffHash, Builder, BuilderIntent};
 use tamga_media::MediaFormat;
 
 use crate::{
@@ -32,7 +32,9 @@ use crate::{
 const BMFF_HASH: &str = "c2pa.hash.bmff";
 
 /// Writes `source` with a signed C2PA box into `out`. The builder's
-/// context must hold the signer (see [`crate::shared_signer`]).
+/// context must hold the signer (see [`crate::shared_signer`]). `source`
+/// carries no manifest: a parent ingredient made from one would have c2pa
+/// validate it through its own buffers.
 pub(crate) fn label(
     builder: &mut Builder,
     path: &Path,
@@ -47,6 +49,18 @@ pub(crate) fn label(
         message: message.into(),
     };
     let mime = format.mime();
+
+    // What `Builder::sign` does for an edit: the file is the parent.
+    let edit = matches!(
+        builder.intent(),
+        Some(BuilderIntent::Edit | BuilderIntent::Update)
+    );
+    if edit && !builder.definition.ingredients.iter().any(|i| i.is_parent()) {
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
+        builder
+            .add_ingredient_from_stream(r#"{"relationship": "parentOf"}"#, mime, source)
+            .map_err(c2pa_err)?;
+    }
 
     let composed = builder.placeholder(mime).map_err(c2pa_err)?;
     let jumbf = jumbf_of(&composed).ok_or_else(|| fail("c2pa's placeholder is not a C2PA box"))?;

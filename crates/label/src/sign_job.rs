@@ -376,7 +376,7 @@ impl Job {
             let streaming = match self.format {
                 MediaFormat::Wav if !has_parent => Some(Streaming::Own(crate::wav_signer::label)),
                 MediaFormat::Mp3 if !has_parent => Some(Streaming::Own(crate::mp3_signer::label)),
-                MediaFormat::Mp4 | MediaFormat::M4a if !has_parent => Some(Streaming::Bmff),
+                MediaFormat::Mp4 | MediaFormat::M4a if !had_manifest => Some(Streaming::Bmff),
                 _ => None,
             };
             match streaming {

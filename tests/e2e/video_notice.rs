@@ -418,3 +418,46 @@ fn an_ffmpeg_that_hangs_is_killed_at_the_files_deadline() {
         );
     }
 }
+
+/// A clip joined from others (ffmpeg's concat demuxer, as editors and
+/// pipelines make them) has timestamps that do not start at zero; the head
+/// is still cut at the key frame by frame count and the rest copied, with
+/// not one frame lost or repeated.
+#[test]
+fn a_joined_clip_keeps_every_frame_and_its_tail_is_copied() {
+    let sb = Sandbox::new();
+    let piece = sb.path("piece.mp4");
+    clip(
+        &piece,
+        "320x240",
+        3,
+        &["-c:v", "libx264", "-b:v", "300k", "-bf", "2"],
+        &[],
+    );
+    let list = sb.path("list.txt");
+    let line = format!("file '{}'\n", piece.display());
+    std::fs::write(&list, line.repeat(3)).unwrap();
+    let src = sb.path("joined.mp4");
+    ffmpeg(&[
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        list.to_str().unwrap(),
+        "-c",
+        "copy",
+        src.to_str().unwrap(),
+    ]);
+    let start: f64 = probe(&src)["streams"][0]["start_time"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(start > 0.0, "the joined clip's video starts at {start}");
+    let (out, _, said) = label_with_notice_said(&sb, &src, &[]);
+    assert!(said.contains("the rest copied unchanged"), "{said}");
+    let (before, after) = (frame_md5s(&src), frame_md5s(&out));
+    assert_eq!(before.len(), after.len(), "no frame lost or repeated");
+    assert_eq!(before.last(), after.last(), "the tail is copied");
+}

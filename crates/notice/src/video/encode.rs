@@ -81,7 +81,7 @@ pub(crate) struct Job<'a> {
     /// Seconds from the start the badge is shown; `None` for all of it.
     pub span: Option<f64>,
     /// The first key frame at or after the span, where copying may start.
-    pub cut: Option<f64>,
+    pub cut: Option<super::probe::Cut>,
     /// The bitrate aimed at, bits per second.
     pub bit_rate: u64,
     /// ffmpeg's muxer ("mp4", "mov").
@@ -115,11 +115,11 @@ pub(crate) fn run(
     // the whole track.
     let mp4 = matches!(job.muxer, "mp4" | "mov");
     if let (Some(cut), Some(tag), true) = (job.cut, in_band_tag(&job.info.codec), mp4) {
-        allow_time(job.info, cut - job.info.start);
+        allow_time(job.info, cut.at - job.info.start);
         if head_and_tail(ffmpeg, src, out, job, (name, tuning), cut, tag)? {
             let joined = super::probe::probe(ffprobe, out)?;
             if joined.frames.is_some() && joined.frames == job.info.frames {
-                return Ok(Reencoded::Head(cut - job.info.start));
+                return Ok(Reencoded::Head(cut.at - job.info.start));
             }
         }
     }
@@ -165,6 +165,9 @@ fn badge_encode(cmd: &mut Command, src: &Path, job: &Job<'_>, (name, tuning): (&
         .arg("-i")
         .arg(super::file_url(job.overlay))
         .args(["-filter_complex", &graph, "-map", "[v]"])
+        // Every frame once, at its own time: no frame dropped or repeated
+        // to make the rate constant.
+        .args(["-fps_mode", "passthrough"])
         .args(["-c:v", name])
         .args(tuning)
         .args(["-b:v", &rate, "-maxrate", &peak, "-bufsize", &buffer]);
@@ -242,21 +245,23 @@ fn head_and_tail(
     out: &Path,
     job: &Job<'_>,
     encoder: (&str, &[&str]),
-    cut: f64,
+    cut: super::probe::Cut,
     tag: &str,
 ) -> Result<bool, NoticeError> {
     let dir = out.parent().unwrap_or(Path::new("."));
     let (head, tail) = (dir.join("head.ts"), dir.join("tail.ts"));
     let mut cmd = ffmpeg_cmd(ffmpeg);
     badge_encode(&mut cmd, src, job, encoder);
-    cmd.args(["-an", "-sn", "-t", &format!("{:.6}", cut - job.info.start)])
+    // Cut by frame count: `-t` loses or adds a frame when the track's
+    // timestamps do not start at zero (a clip joined from others).
+    cmd.args(["-an", "-sn", "-frames:v", &cut.frames_before.to_string()])
         .args(["-f", "mpegts"])
         .arg(super::file_url(&head));
     finish(ffmpeg, cmd, &job.info.codec)?;
     // Seeking lands on the key frame at or before the time: a hair past
     // the cut makes that the cut itself.
     let mut copy = ffmpeg_cmd(ffmpeg);
-    copy.args(["-ss", &format!("{:.6}", cut + 0.001), "-i"])
+    copy.args(["-ss", &format!("{:.6}", cut.at + 0.001), "-i"])
         .arg(super::file_url(src))
         .args(["-map", "0:v:0", "-c", "copy", "-f", "mpegts"])
         .arg(super::file_url(&tail));

@@ -91,7 +91,7 @@ pub fn apply(
     // reaches, if there is one before the end.
     let cut = match span {
         Some(s) => probe::key_frame_from(&tools.ffprobe, src, info.start + s)?
-            .filter(|k| *k < info.start + info.duration - 0.01),
+            .filter(|k| k.at < info.start + info.duration - 0.01),
         None => None,
     };
     let bit_rate = info

@@ -235,6 +235,17 @@ const MAX_TOP_BOXES: usize = 64;
 /// this and the whole track is re-encoded.
 const KEY_FRAME_SEARCH: f64 = 60.0;
 
+/// Where copying may start: a key frame, and how many frames come before
+/// it (the head re-encoded is cut by count: ffmpeg's `-t` drops or adds a
+/// frame when the timestamps do not start at zero).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Cut {
+    /// The key frame's time, seconds.
+    pub at: f64,
+    /// Frames of the track before it.
+    pub frames_before: u64,
+}
+
 /// The first key frame of the video track at or after `at` seconds, from
 /// the packet index alone (nothing is decoded); `None` when there is none
 /// within [`KEY_FRAME_SEARCH`] seconds.
@@ -242,7 +253,7 @@ pub(crate) fn key_frame_from(
     ffprobe: &Tool,
     path: &Path,
     at: f64,
-) -> Result<Option<f64>, NoticeError> {
+) -> Result<Option<Cut>, NoticeError> {
     let output = tamga_media::child_process::output(
         Command::new(ffprobe.program())
             .args(["-v", "error", "-select_streams", "v:0"])
@@ -264,16 +275,25 @@ pub(crate) fn key_frame_from(
 }
 
 /// In ffprobe's `pts_time,flags` lines, the earliest key frame at or after
-/// `at` (packets come in decoding order, so the least is taken).
-fn first_key_frame(lines: &str, at: f64) -> Option<f64> {
-    lines
+/// `at` (packets come in decoding order, so the least is taken), and the
+/// packets shown before it.
+fn first_key_frame(lines: &str, at: f64) -> Option<Cut> {
+    let packets: Vec<(f64, bool)> = lines
         .lines()
         .filter_map(|l| {
             let (pts, flags) = l.split_once(',')?;
-            let pts: f64 = pts.trim().parse().ok()?;
-            (flags.starts_with('K') && pts >= at - 1e-6).then_some(pts)
+            Some((pts.trim().parse().ok()?, flags.starts_with('K')))
         })
-        .min_by(f64::total_cmp)
+        .collect();
+    let cut = packets
+        .iter()
+        .filter(|(pts, key)| *key && *pts >= at - 1e-6)
+        .map(|(pts, _)| *pts)
+        .min_by(f64::total_cmp)?;
+    Some(Cut {
+        at: cut,
+        frames_before: packets.iter().filter(|(pts, _)| *pts < cut - 1e-6).count() as u64,
+    })
 }
 
 #[cfg(test)]
@@ -306,9 +326,14 @@ mod tests {
     fn the_key_frame_at_or_after_the_span_is_found_in_packet_order() {
         let lines =
             "0.000000,K_\n0.080000,__\n1.920000,K_\n2.880000,K_\n2.800000,__\n3.840000,K_\n";
-        assert_eq!(first_key_frame(lines, 2.0), Some(2.88));
-        assert_eq!(first_key_frame(lines, 1.92), Some(1.92));
-        assert_eq!(first_key_frame(lines, 4.0), None);
+        let at = |t| first_key_frame(lines, t).map(|c| c.at);
+        assert_eq!(at(2.0), Some(2.88));
+        assert_eq!(at(1.92), Some(1.92));
+        assert_eq!(at(4.0), None);
+        // Frames shown before the cut, B-frame order notwithstanding.
+        let before = |t| first_key_frame(lines, t).map(|c| c.frames_before);
+        assert_eq!(before(2.0), Some(4));
+        assert_eq!(before(1.92), Some(2));
         assert_eq!(first_key_frame("garbage\nN/A,K_\n", 0.0), None);
     }
 

@@ -113,6 +113,11 @@ pub(crate) fn reason(lang: ReportLang, reason: &Reason) -> Option<&'static str> 
             ReportLang::Ru => "(его добавляет `tamga publish --fix`)",
             _ => "(`tamga publish --fix` adds one)",
         }),
+        ReasonKind::PersonalData { .. } => Some(match lang {
+            ReportLang::Kk => "(`tamga inspect --privacy` тізімін көрсетеді)",
+            ReportLang::Ru => "(список: `tamga inspect --privacy`)",
+            _ => "(`tamga inspect --privacy` lists them)",
+        }),
         _ => None,
     }
 }

@@ -496,8 +496,12 @@ pub(crate) struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
-    /// The file.
-    pub(crate) file: PathBuf,
+    /// The file (several with --privacy).
+    #[arg(required = true, num_args = 1..)]
+    pub(crate) files: Vec<PathBuf>,
+    /// List what in each file could identify a person (GPS, serial numbers, names, identities, prompts, ingredient thumbnails) and where it sits, instead of the manifest store.
+    #[arg(long)]
+    pub(crate) privacy: bool,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
     #[command(flatten)]

@@ -190,7 +190,12 @@ pub(crate) fn print_table(report: &CheckReport) -> std::io::Result<()> {
             crate::out::shown(&f.path)
         )?;
         for r in &f.reasons {
-            if f.verdict == GateVerdict::Publish || r.verdict != GateVerdict::Publish {
+            // A file held back shows what holds it back, and the personal
+            // data it carries (a warning whatever the verdict).
+            let shown = f.verdict == GateVerdict::Publish
+                || r.verdict != GateVerdict::Publish
+                || r.rule == tamga_gate::RuleId::Privacy;
+            if shown {
                 let message = crate::advice::reason_line(r);
                 outln!("{:<8} {}: {message} [{}]", "", r.rule, r.clause)?;
             }

@@ -303,7 +303,15 @@ struct InspectJson {
 
 pub(crate) fn run_inspect(args: InspectArgs) -> Result<ExitCode> {
     let verifier = verifier(&args.trust, None, None)?;
-    let (report, store) = verifier.inspect(&args.file)?;
+    if args.privacy {
+        return crate::cmd_privacy::run(&verifier, &args.files, args.json.json);
+    }
+    let [file] = args.files.as_slice() else {
+        anyhow::bail!(
+            "inspect shows one file's manifest store; give one file (or --privacy for several)"
+        );
+    };
+    let (report, store) = verifier.inspect(file)?;
     let code = if report.verdict == Verdict::Invalid {
         1
     } else {

@@ -9,6 +9,7 @@ mod cmd_demo;
 mod cmd_keys;
 mod cmd_label;
 mod cmd_pipe;
+mod cmd_privacy;
 mod cmd_publish;
 mod cmd_serve;
 mod cmd_verify;

@@ -35,6 +35,7 @@ mod mp3_stream;
 mod notice_gallery;
 mod notice_keeps_format;
 mod notices;
+mod privacy;
 mod publish;
 mod publish_keeps_metadata;
 mod publish_registry;

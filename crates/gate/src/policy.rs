@@ -48,6 +48,9 @@ pub struct Policy {
     /// A label stored remotely that was not fetched.
     #[serde(default)]
     pub remote: RemoteRule,
+    /// Personal data in the file or its manifests.
+    #[serde(default)]
+    pub privacy: PrivacyRule,
     /// Overrides per format (`jpeg`, `markdown`, …) or kind (`image`,
     /// `audio`, `video`, `text`).
     #[serde(default)]
@@ -133,6 +136,27 @@ impl Default for RemoteRule {
         Self {
             verdict: crate::GateVerdict::Reject,
             clause: "a label that was not fetched and verified is not evidence".into(),
+        }
+    }
+}
+
+/// Personal data a file carries: GPS, serial numbers, names, identities,
+/// prompts, ingredient thumbnails.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyRule {
+    /// `publish` (with a note: the default) or `fix` (redact it first).
+    pub verdict: crate::GateVerdict,
+    /// Why.
+    #[serde(default)]
+    pub clause: String,
+}
+
+impl Default for PrivacyRule {
+    fn default() -> Self {
+        Self {
+            verdict: crate::GateVerdict::Publish,
+            clause: "personal data published with the content should be reviewed".into(),
         }
     }
 }

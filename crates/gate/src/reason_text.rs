@@ -73,6 +73,13 @@ pub enum ReasonKind {
         /// note).
         claims_ai: bool,
     },
+    /// The file carries data that can identify a person.
+    PersonalData {
+        /// What kinds (`gps`, `identity`, ...).
+        kinds: Vec<String>,
+        /// How many items.
+        count: usize,
+    },
     /// An intact label whose certificate expired, with no trusted
     /// time-stamp.
     Expired {
@@ -101,6 +108,7 @@ impl ReasonKind {
             Self::NoticeExempt | Self::NoticeMissing => RuleId::Notice,
             Self::UnlabelledSigned | Self::UnlabelledNone => RuleId::Unlabelled,
             Self::Untrusted { .. } | Self::Expired { .. } => RuleId::Trust,
+            Self::PersonalData { .. } => RuleId::Privacy,
         })
     }
 }
@@ -264,6 +272,18 @@ pub(crate) fn text(lang: ReportLang, reason: &Reason) -> String {
                 note(ru, &why)
             }
         }
+        ReasonKind::PersonalData { kinds, count } => pick(
+            &format!(
+                "Файлда адамды анықтауға болатын деректер бар ({}; {count}): жарияламас \
+                 бұрын тексеріп, қажет болса жасырыңыз",
+                kinds.join(", ")
+            ),
+            &format!(
+                "Файл содержит данные, по которым можно установить личность ({}; {count}): \
+                 проверьте и при необходимости скройте их до публикации",
+                kinds.join(", ")
+            ),
+        ),
         ReasonKind::Expired { date, claims_ai } => {
             let why = expired(ru, date.as_deref());
             if *claims_ai {

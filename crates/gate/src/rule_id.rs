@@ -25,11 +25,13 @@ pub enum RuleId {
     Notice,
     /// What a file with no AI evidence gets.
     Unlabelled,
+    /// Personal data the file carries (Personal Data Law).
+    Privacy,
 }
 
 impl RuleId {
     /// Every rule, in the order reasons are found.
-    pub const ALL: [RuleId; 8] = [
+    pub const ALL: [RuleId; 9] = [
         Self::Readable,
         Self::Intact,
         Self::Remote,
@@ -38,6 +40,7 @@ impl RuleId {
         Self::Label,
         Self::Notice,
         Self::Unlabelled,
+        Self::Privacy,
     ];
 
     /// The name reports show; the same string serde writes.
@@ -51,6 +54,7 @@ impl RuleId {
             Self::Label => "label",
             Self::Notice => "notice",
             Self::Unlabelled => "unlabelled",
+            Self::Privacy => "privacy",
         }
     }
 }
@@ -83,7 +87,7 @@ mod tests {
 
     /// The strings docs/json-schema.md lists for `reasons[].rule` (plus
     /// `remote`, docs/policy.md's `[remote]` rule).
-    const DOCUMENTED: [&str; 8] = [
+    const DOCUMENTED: [&str; 9] = [
         "readable",
         "intact",
         "remote",
@@ -92,6 +96,7 @@ mod tests {
         "label",
         "notice",
         "unlabelled",
+        "privacy",
     ];
 
     #[test]

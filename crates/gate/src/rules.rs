@@ -52,7 +52,7 @@ pub(crate) struct Rule {
 
 /// The rules `decide` runs, in order. `readable` is not here: a file that
 /// cannot be read never reaches them ([`crate::FileCheck::unreadable`]).
-pub(crate) const RULES: [Rule; 7] = [
+pub(crate) const RULES: [Rule; 8] = [
     Rule {
         id: RuleId::Intact,
         selected: |_, _| true,
@@ -87,6 +87,11 @@ pub(crate) const RULES: [Rule; 7] = [
         id: RuleId::Unlabelled,
         selected: |_, _| true,
         check: unlabelled,
+    },
+    Rule {
+        id: RuleId::Privacy,
+        selected: |_, _| true,
+        check: privacy,
     },
 ];
 
@@ -285,6 +290,40 @@ fn notice(facts: &Facts<'_>, out: &mut Findings) {
     }
 }
 
+/// Personal data in the file: a note, or `fix` (redact before publishing)
+/// where the policy says so. Never a reason to reject.
+fn privacy(facts: &Facts<'_>, out: &mut Findings) {
+    let items = &facts.report.privacy;
+    if items.is_empty() {
+        return;
+    }
+    let mut kinds: Vec<String> = items.iter().map(|i| i.kind.name().to_string()).collect();
+    kinds.dedup();
+    kinds.sort();
+    kinds.dedup();
+    let rule = &facts.policy.privacy;
+    let message = format!(
+        "the file carries data that can identify a person ({}: {} item(s)); review it, and \
+         redact it before publishing",
+        kinds.join(", "),
+        items.len()
+    );
+    let kind = ReasonKind::PersonalData {
+        kinds,
+        count: items.len(),
+    };
+    if rule.verdict == GateVerdict::Publish {
+        out.notes.push(Reason::new(
+            GateVerdict::Publish,
+            message,
+            rule.clause.clone(),
+            kind,
+        ));
+    } else {
+        out.add(rule.verdict, message, &rule.clause, kind);
+    }
+}
+
 /// A file with no AI evidence that no other rule objected to gets the
 /// policy's verdict for such files.
 fn unlabelled(facts: &Facts<'_>, out: &mut Findings) {
@@ -374,13 +413,20 @@ mod tests {
         let expect: [(&str, &[RuleId]); 3] = [
             (
                 "kz",
-                &[Intact, Remote, Trust, Aigc, Label, Notice, Unlabelled],
+                &[
+                    Intact, Remote, Trust, Aigc, Label, Notice, Unlabelled, Privacy,
+                ],
             ),
             (
                 "eu",
-                &[Intact, Remote, Trust, Aigc, Label, Notice, Unlabelled],
+                &[
+                    Intact, Remote, Trust, Aigc, Label, Notice, Unlabelled, Privacy,
+                ],
             ),
-            ("cn", &[Intact, Remote, Aigc, Label, Notice, Unlabelled]),
+            (
+                "cn",
+                &[Intact, Remote, Aigc, Label, Notice, Unlabelled, Privacy],
+            ),
         ];
         for (name, rules) in expect {
             let p = Policy::load(name).unwrap();
@@ -413,21 +459,28 @@ mod tests {
         let p = Policy::from_toml(src, "custom.toml").unwrap();
         assert_eq!(
             p.rules(Some(MediaFormat::Png)),
-            [Intact, Remote, Unlabelled]
+            [Intact, Remote, Unlabelled, Privacy]
         );
         assert_eq!(
             p.rules(Some(MediaFormat::Mp3)),
-            [Intact, Remote, Notice, Unlabelled]
+            [Intact, Remote, Notice, Unlabelled, Privacy]
         );
         assert_eq!(
             p.rules(Some(MediaFormat::Wav)),
-            [Intact, Remote, Label, Notice, Unlabelled]
+            [Intact, Remote, Label, Notice, Unlabelled, Privacy]
         );
     }
 
     #[test]
     fn every_reason_kind_belongs_to_its_rule() {
         let kinds = [
+            (
+                ReasonKind::PersonalData {
+                    kinds: vec![],
+                    count: 0,
+                },
+                Privacy,
+            ),
             (ReasonKind::Broken { codes: vec![] }, Intact),
             (ReasonKind::Remote { url: None }, Remote),
             (ReasonKind::AigcForged, Aigc),

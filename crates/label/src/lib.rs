@@ -53,6 +53,7 @@ mod mp3_signer;
 mod notice_apply;
 pub mod path_json;
 mod placeholder_sign;
+pub mod privacy;
 mod profile;
 mod publish_job;
 mod publish_sign;

@@ -367,9 +367,19 @@ fn add_platform_metadata(
     read: &StoreRead,
     metadata: Option<tamga_meta::Found>,
 ) {
-    let Some(metadata) = metadata else {
+    if let StoreRead::Found(f) = read {
+        report.privacy = crate::privacy::from_reader(&f.reader);
+    }
+    let Some(mut metadata) = metadata else {
         return;
     };
+    let personal = std::mem::take(&mut metadata.personal);
+    report
+        .privacy
+        .splice(0..0, crate::privacy::from_file(personal));
+    if metadata.is_empty() {
+        return;
+    }
     let signers = match read {
         StoreRead::Found(f) => history::signature_infos(&f.reader),
         _ => Vec::new(),

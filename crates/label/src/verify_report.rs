@@ -201,6 +201,10 @@ pub struct FileReport {
     /// carries one ([`tamga_watermark::sd_dwtdct`]): suspected AI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sd_watermark: Option<tamga_watermark::SdMark>,
+    /// What in the file could identify a person: its own EXIF and XMP,
+    /// and what its manifests hold (see [`crate::privacy`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub privacy: Vec<crate::privacy::PrivacyItem>,
 }
 
 /// tamga's invisible watermark found in a file's pixels.

@@ -194,7 +194,7 @@ pub(crate) fn read<R: std::io::Read + Seek>(
     src: &mut R,
 ) -> Option<tamga_meta::Found> {
     let found = tamga_meta::read_from(container(format)?, src);
-    (!found.is_empty()).then_some(found)
+    (!found.is_empty() || !found.personal.is_empty()).then_some(found)
 }
 
 /// Judges what [`read`] found. `signers` are the signature infos of the

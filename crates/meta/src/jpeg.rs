@@ -18,6 +18,18 @@ fn xmp_of(segment: &JpegSegment) -> Option<&[u8]> {
         .flatten()
 }
 
+/// A segment's XMP packet, as text.
+pub(crate) fn xmp_packet(segment: &JpegSegment) -> Option<String> {
+    xmp_of(segment).map(|p| String::from_utf8_lossy(p).into_owned())
+}
+
+/// An APP1 segment holding `packet`.
+pub(crate) fn xmp_segment(packet: &str) -> JpegSegment {
+    let mut contents = SIGNATURE.to_vec();
+    contents.extend_from_slice(packet.as_bytes());
+    JpegSegment::new_with_contents(APP1, Bytes::from(contents))
+}
+
 pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaError> {
     if props.is_empty() {
         return Ok(input.to_vec());

@@ -26,6 +26,7 @@ mod jpeg;
 mod keep;
 mod markdown;
 mod mp3;
+pub mod personal;
 mod png;
 pub mod riff;
 mod stream;
@@ -217,10 +218,14 @@ pub struct Found {
     /// `AIGC` labels, in file order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aigc: Vec<FoundAigc>,
+    /// Fields in the file's EXIF and XMP that can identify a person
+    /// (images only; reported apart, so not serialised here).
+    #[serde(skip)]
+    pub personal: Vec<personal::PersonalField>,
 }
 
 impl Found {
-    /// Whether nothing was found.
+    /// Whether no platform metadata was found (personal fields aside).
     pub fn is_empty(&self) -> bool {
         self.iptc.is_empty() && self.aigc.is_empty()
     }
@@ -337,6 +342,21 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
             if src.read_to_end(&mut input).is_ok() {
                 found = read(container, &input);
             }
+        }
+    }
+    if matches!(
+        container,
+        Container::Jpeg | Container::Png | Container::Webp | Container::Tiff
+    ) {
+        // Camera metadata is in the first segments, but EXIF is parsed
+        // from the whole container; images past this size are not looked at.
+        const MAX: u64 = 64 << 20;
+        let mut input = Vec::new();
+        if src.seek(SeekFrom::Start(0)).is_ok()
+            && src.by_ref().take(MAX + 1).read_to_end(&mut input).is_ok()
+            && input.len() as u64 <= MAX
+        {
+            found.personal = personal::find(container, &input);
         }
     }
     found

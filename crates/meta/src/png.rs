@@ -37,6 +37,21 @@ fn text(kind: [u8; 4], c: &[u8], keyword: &[u8]) -> Option<String> {
     }
 }
 
+/// A chunk's XMP packet, when it is the uncompressed iTXt that holds one.
+pub(crate) fn xmp_packet(chunk: &PngChunk) -> Option<String> {
+    (&chunk.kind() == b"iTXt")
+        .then(|| itxt(chunk.contents(), XMP_KEYWORD))
+        .flatten()
+}
+
+/// The iTXt chunk holding `packet`, uncompressed.
+pub(crate) fn xmp_chunk(packet: &str) -> PngChunk {
+    let mut body = XMP_KEYWORD.to_vec();
+    body.extend_from_slice(b"\0\0\0\0\0");
+    body.extend_from_slice(packet.as_bytes());
+    PngChunk::new(*b"iTXt", Bytes::from(body))
+}
+
 fn is_keyword(chunk: &PngChunk, keyword: &[u8]) -> bool {
     text(chunk.kind(), chunk.contents(), keyword).is_some()
 }
@@ -57,10 +72,7 @@ pub(crate) fn write(
             None => xmp::packet(props),
         };
         chunks.retain(|c| !is_keyword(c, XMP_KEYWORD));
-        let mut body = XMP_KEYWORD.to_vec();
-        body.extend_from_slice(b"\0\0\0\0\0");
-        body.extend_from_slice(packet.as_bytes());
-        new.push(PngChunk::new(*b"iTXt", Bytes::from(body)));
+        new.push(xmp_chunk(&packet));
     }
     if let Some(aigc) = aigc {
         chunks.retain(|c| !is_keyword(c, b"AIGC"));

@@ -161,6 +161,43 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     Ok(out)
 }
 
+/// Tag 700's packet, as text.
+pub(crate) fn xmp_packet(input: &[u8]) -> Option<String> {
+    let ifd = ifd0(input).ok()?;
+    xmp_value(input, &ifd).map(|p| String::from_utf8_lossy(p).into_owned())
+}
+
+/// Replaces tag 700's packet in place with what `edit` gives, padded with
+/// spaces to the same length (whitespace after the packet's XML is
+/// allowed); the count `edit` reports, or 0 when the new packet is longer.
+pub(crate) fn edit_xmp_in_place(
+    b: &mut [u8],
+    edit: &dyn Fn(&str) -> Option<(String, usize)>,
+) -> usize {
+    let Ok(ifd) = ifd0(b) else {
+        return 0;
+    };
+    let Some(e) = ifd.entries.iter().find(|e| tag(ifd.order, e) == TAG_XMP) else {
+        return 0;
+    };
+    let (Some(count), Some(off)) = (ifd.order.u32(e, 4), ifd.order.u32(e, 8)) else {
+        return 0;
+    };
+    let (count, off) = (count as usize, off as usize);
+    if count <= 4 || off.saturating_add(count) > b.len() {
+        return 0;
+    }
+    let old = String::from_utf8_lossy(&b[off..off + count]).into_owned();
+    match edit(&old) {
+        Some((new, n)) if new.len() <= count => {
+            b[off..off + new.len()].copy_from_slice(new.as_bytes());
+            b[off + new.len()..off + count].fill(b' ');
+            n
+        }
+        _ => 0,
+    }
+}
+
 pub(crate) fn read(input: &[u8], found: &mut Found) {
     if let Ok(ifd) = ifd0(input) {
         if let Some(packet) = xmp_value(input, &ifd) {

@@ -32,6 +32,33 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     Ok(out)
 }
 
+/// The XMP packets of a parsed WebP.
+pub(crate) fn xmp_packets(webp: &WebP) -> Vec<String> {
+    webp.chunks_by_id(XMP)
+        .filter_map(data)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect()
+}
+
+/// Replaces each XMP packet for which `edit` gives a new one; the count
+/// `edit` reports, summed.
+pub(crate) fn edit_xmp(webp: &mut WebP, edit: &dyn Fn(&str) -> Option<(String, usize)>) -> usize {
+    let mut changed = 0;
+    for c in webp.chunks_mut() {
+        if c.id() != XMP {
+            continue;
+        }
+        let Some(old) = data(c) else {
+            continue;
+        };
+        if let Some((new, n)) = edit(&String::from_utf8_lossy(old)) {
+            *c = RiffChunk::new(XMP, RiffContent::Data(Bytes::from(new.into_bytes())));
+            changed += n;
+        }
+    }
+    changed
+}
+
 pub(crate) fn read(input: &[u8], found: &mut Found) {
     if let Ok(webp) = WebP::from_bytes(Bytes::copy_from_slice(input)) {
         for packet in webp.chunks_by_id(XMP).filter_map(data) {

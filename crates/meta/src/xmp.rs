@@ -144,6 +144,24 @@ pub enum XmpError {
 /// `existing` with `props` set: earlier copies of these properties are
 /// removed, everything else is kept byte for byte.
 pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
+    let ours = |ns: &[u8], local: &[u8]| Property::of(ns, local).is_some();
+    edit(existing, &ours, Some(description(props)))
+}
+
+/// `existing` without the properties `remove` picks (by namespace URI and
+/// local name), in element or attribute form; everything else is kept
+/// byte for byte.
+pub fn remove(existing: &str, remove: &dyn Fn(&[u8], &[u8]) -> bool) -> Result<String, XmpError> {
+    edit(existing, remove, None)
+}
+
+/// The edit behind [`merge`] and [`remove`]: the properties `removed`
+/// picks go, and `add` (an `rdf:Description`) goes in before `</rdf:RDF>`.
+fn edit(
+    existing: &str,
+    removed: &dyn Fn(&[u8], &[u8]) -> bool,
+    add: Option<String>,
+) -> Result<String, XmpError> {
     let mut reader = NsReader::from_str(existing);
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut insert_at = None;
@@ -155,7 +173,7 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
         let start = position(&reader);
         let (ns, event) = reader.read_resolved_event()?;
         let ns = bound(&ns);
-        let ours = |local: &[u8]| ns.as_ref().and_then(|n| Property::of(n, local)).is_some();
+        let ours = |local: &[u8]| ns.as_ref().is_some_and(|n| removed(n, local));
         let is_description =
             |local: &[u8]| ns.as_deref() == Some(NS_RDF.as_bytes()) && local == b"Description";
         match event {
@@ -171,7 +189,7 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
                 if let Some(Some((_, other, _))) = open.last_mut() {
                     *other = true;
                 }
-                let (tag, other_attrs) = without_our_attributes(&reader, &e, false);
+                let (tag, other_attrs) = without_our_attributes(&reader, &e, false, removed);
                 if let Some(tag) = tag {
                     edits.push((start, position(&reader), tag));
                 }
@@ -185,7 +203,7 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
                 if let Some(Some((_, other, _))) = open.last_mut() {
                     *other = true;
                 }
-                let (tag, other_attrs) = without_our_attributes(&reader, &e, true);
+                let (tag, other_attrs) = without_our_attributes(&reader, &e, true, removed);
                 if is_description(e.local_name().as_ref()) && !other_attrs {
                     edits.push((start, position(&reader), String::new()));
                 } else if let Some(tag) = tag {
@@ -206,8 +224,10 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
             _ => {}
         }
     }
-    let insert_at = insert_at.ok_or(XmpError::NoRdf)?;
-    edits.push((insert_at, insert_at, format!("\n{}", description(props))));
+    if let Some(add) = add {
+        let insert_at = insert_at.ok_or(XmpError::NoRdf)?;
+        edits.push((insert_at, insert_at, format!("\n{add}")));
+    }
     edits.sort_by_key(|(from, to, _)| (*from, *to));
     let mut out = String::with_capacity(existing.len() + 512);
     let mut at = 0;
@@ -239,14 +259,12 @@ fn without_our_attributes(
     reader: &NsReader<&[u8]>,
     e: &BytesStart<'_>,
     empty: bool,
+    removed: &dyn Fn(&[u8], &[u8]) -> bool,
 ) -> (Option<String>, bool) {
     let kind = |key: quick_xml::name::QName<'_>| {
         let (ns, local) = reader.resolver().resolve_attribute(key);
         let ns = bound(&ns);
-        if ns
-            .as_ref()
-            .is_some_and(|n| Property::of(n, local.as_ref()).is_some())
-        {
+        if ns.as_ref().is_some_and(|n| removed(n, local.as_ref())) {
             AttrKind::Ours
         } else if key.as_ref().starts_with(b"xmlns")
             || (ns.as_deref() == Some(NS_RDF.as_bytes()) && local.as_ref() == b"about")

@@ -28,6 +28,7 @@ pub(super) fn unlabelled(path: &Path, format: MediaFormat) -> FileReport {
         recovered: None,
         watermark: None,
         sd_watermark: None,
+        privacy: Vec::new(),
     }
 }
 
@@ -186,6 +187,7 @@ pub(super) fn from_reader(
         recovered: None,
         watermark: None,
         sd_watermark: None,
+        privacy: Vec::new(),
     };
     signing_time::apply(&mut report, reader, trust.is_some());
     report

@@ -1,0 +1,200 @@
+//! Personal data in a file's own metadata: where a photo was taken, the
+//! serial numbers of the camera, the names of its owner and its author.
+//! Kazakhstan's Personal Data Law covers them, and publishing a file
+//! publishes them; so they are listed for review and can be removed before
+//! publication without touching pixels.
+//!
+//! Looked at: EXIF and XMP in JPEG, PNG, WebP and TIFF, the formats that
+//! carry camera metadata. Removal rebuilds the container's metadata
+//! segments (img-parts) or edits them in place (TIFF); the image data is
+//! copied as it was.
+
+mod exif;
+mod xmp_fields;
+
+use img_parts::{jpeg::Jpeg, png::Png, webp::WebP, Bytes, ImageEXIF};
+use serde::Serialize;
+
+use crate::{Container, MetaError};
+
+/// What a field reveals, in the words `--redact` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PersonalKind {
+    /// Where the content was made: GPS coordinates, a location.
+    Gps,
+    /// Which device made it: serial numbers, maker notes.
+    Device,
+    /// Who: owner, author and creator names.
+    Identity,
+}
+
+impl PersonalKind {
+    /// The name `--redact` and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gps => "gps",
+            Self::Device => "device",
+            Self::Identity => "identity",
+        }
+    }
+}
+
+/// Which block of metadata a field is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Place {
+    /// EXIF.
+    #[serde(rename = "EXIF")]
+    Exif,
+    /// XMP.
+    #[serde(rename = "XMP")]
+    Xmp,
+}
+
+/// One field that can identify a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonalField {
+    /// What it reveals.
+    pub kind: PersonalKind,
+    /// Where it is.
+    pub place: Place,
+    /// Its name ("GPSLatitude", "dc:creator").
+    pub field: String,
+    /// Its value, as text.
+    pub value: String,
+}
+
+/// The EXIF block (TIFF structure) and the XMP packets of an image.
+fn blocks(container: Container, input: &[u8]) -> (Option<Vec<u8>>, Vec<String>) {
+    let bytes = || Bytes::copy_from_slice(input);
+    match container {
+        Container::Jpeg => match Jpeg::from_bytes(bytes()) {
+            Ok(j) => (
+                j.exif().map(|b| b.to_vec()),
+                j.segments()
+                    .iter()
+                    .filter_map(crate::jpeg::xmp_packet)
+                    .collect(),
+            ),
+            Err(_) => (None, Vec::new()),
+        },
+        Container::Png => match Png::from_bytes(bytes()) {
+            Ok(p) => (
+                p.exif().map(|b| b.to_vec()),
+                p.chunks()
+                    .iter()
+                    .filter_map(crate::png::xmp_packet)
+                    .collect(),
+            ),
+            Err(_) => (None, Vec::new()),
+        },
+        Container::Webp => match WebP::from_bytes(bytes()) {
+            Ok(w) => (
+                w.exif().map(|b| strip_exif_header(&b).to_vec()),
+                crate::webp::xmp_packets(&w),
+            ),
+            Err(_) => (None, Vec::new()),
+        },
+        Container::Tiff => (
+            Some(input.to_vec()),
+            crate::tiff::xmp_packet(input).into_iter().collect(),
+        ),
+        _ => (None, Vec::new()),
+    }
+}
+
+/// Some writers keep JPEG's `Exif\0\0` in front of a WebP's EXIF.
+fn strip_exif_header(b: &[u8]) -> &[u8] {
+    b.strip_prefix(b"Exif\0\0").unwrap_or(b)
+}
+
+/// The personal fields in `input`'s EXIF and XMP.
+pub fn find(container: Container, input: &[u8]) -> Vec<PersonalField> {
+    let (exif, packets) = blocks(container, input);
+    let mut found = exif.as_deref().map(exif::fields).unwrap_or_default();
+    for p in &packets {
+        found.extend(xmp_fields::fields(p));
+    }
+    found
+}
+
+/// An EXIF block without the fields of `kinds`, and how many went.
+fn redact_exif(exif: Option<Bytes>, kinds: &[PersonalKind]) -> (Option<Bytes>, usize) {
+    match exif {
+        Some(b) => {
+            let mut t = strip_exif_header(&b).to_vec();
+            let n = exif::redact(&mut t, kinds);
+            (Some(Bytes::from(t)), n)
+        }
+        None => (None, 0),
+    }
+}
+
+/// `input` without the personal fields of `kinds`, and how many went.
+/// The image data is not touched.
+pub fn redact(
+    container: Container,
+    input: &[u8],
+    kinds: &[PersonalKind],
+) -> Result<(Vec<u8>, usize), MetaError> {
+    let parse = |e| MetaError::parse(container, e);
+    let mut removed = 0;
+    let mut out = Vec::with_capacity(input.len());
+    match container {
+        Container::Jpeg => {
+            let mut j = Jpeg::from_bytes(Bytes::copy_from_slice(input)).map_err(parse)?;
+            let (exif, n) = redact_exif(j.exif(), kinds);
+            removed += n;
+            if n > 0 {
+                j.set_exif(exif);
+            }
+            for s in j.segments_mut() {
+                let Some(packet) = crate::jpeg::xmp_packet(s) else {
+                    continue;
+                };
+                if let Some((text, n)) = xmp_fields::without(&packet, kinds) {
+                    removed += n;
+                    *s = crate::jpeg::xmp_segment(&text);
+                }
+            }
+            j.encoder().write_to(&mut out).map_err(MetaError::Io)?;
+        }
+        Container::Png => {
+            let mut p = Png::from_bytes(Bytes::copy_from_slice(input)).map_err(parse)?;
+            let (exif, n) = redact_exif(p.exif(), kinds);
+            removed += n;
+            if n > 0 {
+                p.set_exif(exif);
+            }
+            for c in p.chunks_mut() {
+                let Some(packet) = crate::png::xmp_packet(c) else {
+                    continue;
+                };
+                if let Some((text, n)) = xmp_fields::without(&packet, kinds) {
+                    removed += n;
+                    *c = crate::png::xmp_chunk(&text);
+                }
+            }
+            p.encoder().write_to(&mut out).map_err(MetaError::Io)?;
+        }
+        Container::Webp => {
+            let mut w = WebP::from_bytes(Bytes::copy_from_slice(input)).map_err(parse)?;
+            let (exif, n) = redact_exif(w.exif(), kinds);
+            removed += n;
+            if n > 0 {
+                w.set_exif(exif);
+            }
+            removed += crate::webp::edit_xmp(&mut w, &|x| xmp_fields::without(x, kinds));
+            w.encoder().write_to(&mut out).map_err(MetaError::Io)?;
+        }
+        Container::Tiff => {
+            // The file is the EXIF structure: edited in place, so every
+            // strip offset stays right.
+            out = input.to_vec();
+            removed += exif::redact(&mut out, kinds);
+            removed += crate::tiff::edit_xmp_in_place(&mut out, &|x| xmp_fields::without(x, kinds));
+        }
+        _ => out = input.to_vec(),
+    }
+    Ok((out, removed))
+}

@@ -1,0 +1,196 @@
+//! Personal data in provenance (issue 21): what a camera-like file carries
+//! in its EXIF and XMP (written by exiftool) and in a manifest another tool
+//! signed (c2pa-python: `stds.exif` with GPS and a serial number, a prompt
+//! in a vendor assertion and in the action's parameters) is listed with
+//! where it sits; `check` warns with the policy's clause.
+
+use std::{path::Path, process::Command};
+
+use serde_json::Value;
+
+use crate::util::{assert_ok, python, root, text, Sandbox};
+
+/// A JPEG as a phone camera leaves it: GPS, serial numbers, the owner's
+/// name in EXIF and XMP.
+pub fn camera_jpeg(sb: &Sandbox, name: &str) -> std::path::PathBuf {
+    let out = sb.copy_sample("sample.jpg");
+    let cam = sb.path(name);
+    std::fs::rename(&out, &cam).unwrap();
+    let o = Command::new("exiftool")
+        .args(["-q", "-overwrite_original"])
+        .args(["-GPSLatitude=43.24", "-GPSLatitudeRef=N"])
+        .args(["-GPSLongitude=76.95", "-GPSLongitudeRef=E"])
+        .args(["-EXIF:SerialNumber=SN-12345", "-LensSerialNumber=LS-678"])
+        .args(["-Artist=Aigerim Sadykova", "-OwnerName=Aigerim Sadykova"])
+        .args([
+            "-XMP-dc:Creator=Aigerim Sadykova",
+            "-XMP-aux:SerialNumber=SN-12345",
+        ])
+        .arg(&cam)
+        .output()
+        .expect("exiftool (apt-get install libimage-exiftool-perl)");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    cam
+}
+
+/// `src` signed by c2pa-python with personal data in its manifest.
+pub fn signed_with_personal_manifest(sb: &Sandbox, src: &Path, dest: &Path) {
+    let keys = sb.keys();
+    let o = Command::new(python())
+        .arg(root().join("tests/interop/c2pa_sign_personal.py"))
+        .arg(src)
+        .arg(dest)
+        .arg("image/jpeg")
+        .arg(keys.join("signing-chain.pem"))
+        .arg(keys.join("signing.key"))
+        .arg("ed25519")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "c2pa-python sign: {}", text(&o.stderr));
+}
+
+fn items(sb: &Sandbox, file: &Path) -> Vec<Value> {
+    let o = sb.run(&["inspect", "--privacy", "--json", file.to_str().unwrap()]);
+    assert_ok(&o);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["schema"], "tamga.privacy/1");
+    doc["files"][0]["items"].as_array().unwrap().clone()
+}
+
+fn has(items: &[Value], kind: &str, place: &str, field: &str) -> bool {
+    items
+        .iter()
+        .any(|i| i["kind"] == kind && i["where"] == place && i["field"] == field)
+}
+
+#[test]
+fn personal_data_in_metadata_and_manifests_is_listed_where_it_sits() {
+    let sb = Sandbox::new();
+    let cam = camera_jpeg(&sb, "camera.jpg");
+    let signed = sb.path("signed.jpg");
+    signed_with_personal_manifest(&sb, &cam, &signed);
+    let found = items(&sb, &signed);
+    for (kind, place, field) in [
+        ("gps", "EXIF", "GPSLatitude"),
+        ("gps", "EXIF", "GPSLongitude"),
+        ("device", "EXIF", "BodySerialNumber"),
+        ("device", "EXIF", "LensSerialNumber"),
+        ("identity", "EXIF", "Artist"),
+        ("identity", "EXIF", "CameraOwnerName"),
+        ("identity", "XMP", "dc:creator"),
+        ("device", "XMP", "aux:SerialNumber"),
+        ("gps", "manifest", "exif:GPSLatitude"),
+        ("device", "manifest", "exifEX:BodySerialNumber"),
+        ("prompts", "manifest", "com.example.generation"),
+        (
+            "prompts",
+            "manifest",
+            "actions[0].parameters.com.example.prompt",
+        ),
+    ] {
+        assert!(
+            has(&found, kind, place, field),
+            "no {kind} {place} {field}: {found:#?}"
+        );
+    }
+    let lat = found.iter().find(|i| i["field"] == "GPSLatitude").unwrap();
+    assert_eq!(lat["value"], "43 14 24");
+    let stds = found
+        .iter()
+        .find(|i| i["field"] == "exif:GPSLatitude")
+        .unwrap();
+    assert_eq!(stds["assertion"], "stds.exif");
+    assert!(stds["manifest"].as_str().unwrap().starts_with("urn:c2pa:"));
+    // The prompt in the actions is part of the AI disclosure.
+    let in_actions = found
+        .iter()
+        .find(|i| i["field"] == "actions[0].parameters.com.example.prompt")
+        .unwrap();
+    assert_eq!(in_actions["redactable"], false);
+    assert!(found
+        .iter()
+        .filter(|i| i["where"] != "manifest")
+        .all(|i| i["redactable"] == true));
+    // The same list is verify's `privacy` section.
+    let (entry, _) = sb.verify(&signed, true);
+    assert_eq!(
+        entry["privacy"].as_array().unwrap().len(),
+        found.len(),
+        "{entry}"
+    );
+    // A clean file lists nothing; one missing file is one error, the
+    // others are still listed.
+    let clean = sb.copy_sample("sample.png");
+    let o = sb.run(&[
+        "inspect",
+        "--privacy",
+        signed.to_str().unwrap(),
+        "missing.jpg",
+        clean.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = text(&o.stdout);
+    assert!(
+        said.contains("signed.jpg: ") && said.contains("item(s)"),
+        "{said}"
+    );
+    assert!(said.contains("missing.jpg"), "{said}");
+    assert!(
+        said.contains("nothing found that identifies a person"),
+        "{said}"
+    );
+}
+
+#[test]
+fn check_warns_with_the_policys_clause_and_a_policy_can_ask_for_a_fix() {
+    let sb = Sandbox::new();
+    let cam = camera_jpeg(&sb, "camera.jpg");
+    let labelled = sb.path("labelled.jpg");
+    assert_ok(&sb.label(&cam, &labelled, &["--notice"]));
+    let anchor = sb.anchor();
+    let o = sb.run(&[
+        "check",
+        "--policy",
+        "kz",
+        "--trust",
+        anchor.to_str().unwrap(),
+        labelled.to_str().unwrap(),
+    ]);
+    let said = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "published with a note: {said}");
+    assert!(
+        said.contains("privacy: the file carries data that can identify a person"),
+        "{said}"
+    );
+    assert!(said.contains("Personal Data Law"), "{said}");
+    assert!(said.contains("tamga inspect --privacy"), "{said}");
+    // A policy that wants personal data redacted first.
+    let kz = std::fs::read_to_string(root().join("crates/gate/policies/kz.toml")).unwrap();
+    let strict = sb.path("strict.toml");
+    std::fs::write(
+        &strict,
+        kz.replace("[privacy]\n", "[privacy]\n# stricter\n")
+            .replace(
+                "verdict = \"publish\"\nclause = \"Personal",
+                "verdict = \"fix\"\nclause = \"Personal",
+            ),
+    )
+    .unwrap();
+    let o = sb.run(&[
+        "check",
+        "--json",
+        "--policy",
+        strict.to_str().unwrap(),
+        "--trust",
+        anchor.to_str().unwrap(),
+        labelled.to_str().unwrap(),
+    ]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &doc["files"][0];
+    assert_eq!(f["verdict"], "fix", "{f}");
+    assert!(f["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rule"] == "privacy"));
+}

@@ -463,6 +463,9 @@ pub(crate) struct PublishArgs {
     /// none, add --fix too. The publication is recorded in the registry.
     #[arg(long)]
     pub(crate) reattach: bool,
+    /// Personal data to take out before publishing: gps, device, identity, prompts, ingredient-thumbnails, or personal for all. From the file's EXIF and XMP (pixels untouched) and, the C2PA way, from earlier manifests (listed as redacted, so the producer's signature still validates). The AI disclosure is never redacted [default: the policy's [privacy] redact].
+    #[arg(long, value_delimiter = ',', value_name = "KINDS", value_parser = parse_redact)]
+    pub(crate) redact: Option<Vec<Vec<tamga_label::privacy::PrivacyKind>>>,
     /// The notice --fix adds (these flags need --fix).
     #[command(flatten)]
     pub(crate) notice: NoticeArgs,
@@ -516,6 +519,21 @@ pub(crate) struct DemoArgs {
     /// Where to write throwaway keys and labelled copies.
     #[arg(long, default_value = "out/demo")]
     pub(crate) out: PathBuf,
+}
+
+/// One `--redact` word: a kind, or `personal` for every kind.
+pub(crate) fn parse_redact(word: &str) -> Result<Vec<tamga_label::privacy::PrivacyKind>, String> {
+    use tamga_label::privacy::PrivacyKind;
+    if word == "personal" {
+        return Ok(PrivacyKind::ALL.to_vec());
+    }
+    PrivacyKind::parse(word).map(|k| vec![k]).ok_or_else(|| {
+        let names: Vec<&str> = PrivacyKind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "unknown kind; one of: {}, or personal for all",
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_format(name: &str) -> Result<MediaFormat, String> {

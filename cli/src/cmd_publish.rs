@@ -46,6 +46,9 @@ struct FileOutcome {
     /// Where the publication was recorded (`--registry`).
     #[serde(skip_serializing_if = "Option::is_none")]
     registered: Option<tamga_label::Registered>,
+    /// The personal data `--redact` took out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redacted: Option<tamga_label::Redacted>,
     /// Why it was not published: `rejected`, `needs-fix`, or a labelling error kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
@@ -118,6 +121,20 @@ pub(crate) fn run(args: PublishArgs) -> Result<ExitCode> {
     let mut request = PublishRequest::default();
     request.fix = fix;
     request.reattach = args.reattach;
+    request.redact = match &args.redact {
+        Some(kinds) => kinds.concat(),
+        None => gate
+            .policy()
+            .privacy
+            .redact
+            .iter()
+            .map(|w| crate::args::parse_redact(w))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("the policy's [privacy] redact: {e}"))?
+            .concat(),
+    };
+    request.redact.sort_by_key(|k| k.name());
+    request.redact.dedup();
     let mut propagation = Propagation::new();
     propagation.propagator = args.aigc_propagator.clone();
     propagation.propagate_id = args.aigc_propagate_id.clone();
@@ -192,6 +209,7 @@ fn outcome(
         propagate_id: None,
         reattached: None,
         registered: None,
+        redacted: None,
         kind: None,
         error: None,
         warnings: Vec::new(),
@@ -205,6 +223,7 @@ fn outcome(
             out.propagate_id = done.propagate_id;
             out.registered = done.registered;
             out.reattached = done.reattached;
+            out.redacted = done.redacted;
             out.warnings = done.warnings.iter().map(crate::advice::warning).collect();
         }
         Err((kind, error)) => {
@@ -246,6 +265,13 @@ fn print_table(report: &PublishReport) -> std::io::Result<()> {
                     .unwrap_or_default();
                 if let Some(id) = &f.reattached {
                     fixed.push_str(&format!(" (re-attached the stripped label {id})"));
+                }
+                if let Some(r) = &f.redacted {
+                    fixed.push_str(&format!(
+                        " (redacted {} field(s) of its metadata and {} assertion(s) of earlier manifests)",
+                        r.file_fields,
+                        r.assertions.len()
+                    ));
                 }
                 outln!(
                     "published {} -> {}{fixed}",

@@ -194,3 +194,137 @@ fn check_warns_with_the_policys_clause_and_a_policy_can_ask_for_a_fix() {
         .iter()
         .any(|r| r["rule"] == "privacy"));
 }
+
+/// exiftool's view of `file`, every group.
+fn exiftool_tags(file: &Path) -> String {
+    let o = Command::new("exiftool")
+        .args(["-a", "-G1", "-s"])
+        .arg(file)
+        .output()
+        .unwrap();
+    text(&o.stdout)
+}
+
+/// The personal tags exiftool still finds.
+fn personal_tags(file: &Path) -> Vec<String> {
+    exiftool_tags(file)
+        .lines()
+        .filter(|l| {
+            let tag = l.split(':').next().unwrap_or_default().to_ascii_lowercase();
+            ["gps", "serial", "artist", "owner", "creator"]
+                .iter()
+                .any(|w| tag.contains(w))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn publish_redacts_the_files_metadata_without_touching_pixels() {
+    let sb = Sandbox::new();
+    let cam = camera_jpeg(&sb, "camera.jpg");
+    assert!(personal_tags(&cam).len() >= 8, "{}", exiftool_tags(&cam));
+    let labelled = sb.path("labelled.jpg");
+    assert_ok(&sb.label(&cam, &labelled, &["--notice"]));
+    let keys = sb.keys();
+    let out = sb.path("published.jpg");
+    // The policy makes redaction the default (no --redact given).
+    let kz = std::fs::read_to_string(root().join("crates/gate/policies/kz.toml")).unwrap();
+    let policy = sb.path("redacting.toml");
+    std::fs::write(
+        &policy,
+        kz.replace("[privacy]\n", "[privacy]\nredact = [\"personal\"]\n"),
+    )
+    .unwrap();
+    let o = sb.publish(
+        &keys,
+        &[&labelled],
+        &out,
+        &["--policy", policy.to_str().unwrap()],
+    );
+    assert_ok(&o);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let redacted = &doc["files"][0]["redacted"];
+    assert!(redacted["fileFields"].as_u64().unwrap() >= 8, "{doc}");
+    assert!(personal_tags(&out).is_empty(), "{:?}", personal_tags(&out));
+    // Other metadata stays: the image's size tags, the XMP source type.
+    let tags = exiftool_tags(&out);
+    assert!(tags.contains("DigitalSourceType"), "{tags}");
+    // The pixels are the labelled file's, decoded bit for bit.
+    let a = image::open(&labelled).unwrap().to_rgb8();
+    let b = image::open(&out).unwrap().to_rgb8();
+    assert!(a == b, "the pixels changed");
+    let (entry, code) = sb.verify(&out, true);
+    assert_eq!(
+        (entry["verdict"].as_str(), code),
+        (Some("trusted"), 0),
+        "{entry}"
+    );
+    assert!(entry.get("privacy").is_none(), "{entry}");
+    let actions = entry["history"][0]["actions"].to_string();
+    assert!(actions.contains("c2pa.edited.metadata"), "{actions}");
+}
+
+#[test]
+fn publish_redacts_assertions_of_another_tools_manifest_the_c2pa_way() {
+    let sb = Sandbox::new();
+    let cam = camera_jpeg(&sb, "camera.jpg");
+    let signed = sb.path("signed.jpg");
+    signed_with_personal_manifest(&sb, &cam, &signed);
+    let keys = sb.keys();
+    // The prompt inside c2pa.actions is part of the AI disclosure: asking
+    // for every kind is refused, and nothing is written.
+    let refused = sb.path("refused.jpg");
+    let o = sb.publish(
+        &keys,
+        &[&signed],
+        &refused,
+        &["--fix", "--redact", "personal"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let said = text(&o.stdout) + &text(&o.stderr);
+    assert!(said.contains("AI disclosure"), "{said}");
+    assert!(!refused.exists());
+
+    let out = sb.path("published.jpg");
+    let o = sb.publish(
+        &keys,
+        &[&signed],
+        &out,
+        &["--fix", "--redact", "gps,device,identity"],
+    );
+    assert_ok(&o);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let uris = doc["files"][0]["redacted"]["assertions"].to_string();
+    assert!(uris.contains("/c2pa.assertions/stds.exif"), "{doc}");
+    assert!(personal_tags(&out).is_empty(), "{:?}", personal_tags(&out));
+    // tamga and c2pa-python validate the chain; the redaction shows.
+    let (entry, code) = sb.verify(&out, true);
+    assert_eq!(
+        (entry["verdict"].as_str(), code),
+        (Some("trusted"), 0),
+        "{entry}"
+    );
+    assert_eq!(entry["manifests"], 2, "{entry}");
+    assert!(entry["history"][0]["actions"]
+        .to_string()
+        .contains("c2pa.redacted"));
+    // The AI disclosure is still reported, from the producer's manifest.
+    assert_eq!(entry["disclosure"]["ai"], "generated", "{entry}");
+    let left: Vec<String> = entry["privacy"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| format!("{} {}", i["kind"], i["field"]))
+        .collect();
+    assert!(
+        left.iter().all(|l| l.contains("prompts")),
+        "only the prompts were left: {left:?}"
+    );
+    let theirs = crate::interop::py_read(&out, "image/jpeg", Some(&sb.anchor()), None);
+    assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
+    assert!(
+        theirs["actions"].to_string().contains("c2pa.redacted"),
+        "{theirs}"
+    );
+}

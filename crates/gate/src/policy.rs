@@ -147,6 +147,10 @@ impl Default for RemoteRule {
 pub struct PrivacyRule {
     /// `publish` (with a note: the default) or `fix` (redact it first).
     pub verdict: crate::GateVerdict,
+    /// What `tamga publish` redacts when not told (`gps`, `device`,
+    /// `identity`, `prompts`, `ingredient-thumbnails`, `personal`).
+    #[serde(default)]
+    pub redact: Vec<String>,
     /// Why.
     #[serde(default)]
     pub clause: String,
@@ -155,6 +159,7 @@ pub struct PrivacyRule {
 impl Default for PrivacyRule {
     fn default() -> Self {
         Self {
+            redact: Vec::new(),
             verdict: crate::GateVerdict::Publish,
             clause: "personal data published with the content should be reviewed".into(),
         }

@@ -77,6 +77,9 @@ pub struct PublishRequest {
     pub reattach: bool,
     /// The propagation fields, when the policy hands the AIGC label on.
     pub propagation: Propagation,
+    /// Personal data to redact (`privacy`'s kinds); it also makes a
+    /// `fix` the privacy rule asked for.
+    pub redact: Vec<tamga_label::privacy::PrivacyKind>,
 }
 
 /// What publishing an admitted file is to do besides stamping it.
@@ -109,6 +112,7 @@ impl Gate {
         };
         let mut options = PublishOptions::default();
         options.notice = admission.notice;
+        options.redact = request.redact.clone();
         if self.policy.aigc.propagate {
             options.propagation = Some(request.propagation.clone());
         }
@@ -162,7 +166,13 @@ impl Gate {
             }),
             GateVerdict::Publish => Ok(Admission::default()),
             GateVerdict::Fix => {
-                let fixes = self.fixes(check);
+                let mut fixes = self.fixes(check);
+                // Personal data the policy wants out: a redaction asked for
+                // makes that fix.
+                if fixes.privacy && !request.redact.is_empty() {
+                    fixes.privacy = false;
+                }
+                fixes.other |= fixes.privacy;
                 let has_fix = request.fix.is_some();
                 if fixes.possible(has_fix, request.reattach) {
                     return Ok(Admission {
@@ -203,6 +213,7 @@ impl Gate {
                     fixes.stripped = Some(manifest.clone());
                 }
                 (_, RuleId::Notice) => fixes.notice = true,
+                (_, RuleId::Privacy) => fixes.privacy = true,
                 _ => fixes.other = true,
             }
         }
@@ -237,6 +248,8 @@ struct Fixes {
     stripped: Option<String>,
     /// A fix only the producer can make.
     other: bool,
+    /// Personal data to redact.
+    privacy: bool,
 }
 
 impl Fixes {

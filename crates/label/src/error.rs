@@ -150,6 +150,15 @@ pub enum LabelError {
         #[source]
         source: Box<tamga_registry::RegistryError>,
     },
+    /// Personal data asked to be redacted cannot be: it sits in what
+    /// carries the AI disclosure.
+    #[error("{path}: {message}")]
+    Redaction {
+        /// The file.
+        path: PathBuf,
+        /// What and why.
+        message: String,
+    },
     /// The output would overwrite the input, and the caller did not say
     /// it may.
     #[error("{path}: refusing to overwrite the input")]
@@ -206,6 +215,7 @@ impl LabelError {
             | Self::RemoteManifest { path, .. }
             | Self::TrustList { path, .. }
             | Self::Registry { path, .. }
+            | Self::Redaction { path, .. }
             | Self::WouldOverwriteInput { path } => Some(path),
             Self::Media(e) => e.path_mut(),
             Self::Keys(_) => None,
@@ -229,6 +239,7 @@ impl LabelError {
             Self::WouldOverwriteInput { .. } => "would-overwrite-input",
             Self::TrustList { .. } => "trust-list",
             Self::Registry { .. } => "registry",
+            Self::Redaction { .. } => "redaction",
             // The media layer's kinds are the same words this type used
             // for the same causes before it wrapped them.
             Self::Media(e) => e.kind(),

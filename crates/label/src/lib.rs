@@ -56,6 +56,7 @@ mod placeholder_sign;
 pub mod privacy;
 mod profile;
 mod publish_job;
+mod publish_redact;
 mod publish_sign;
 mod reattach;
 mod register;
@@ -88,6 +89,7 @@ pub use disclosure::{
 };
 pub use error::{Id3TagError, LabelError, MetadataError};
 pub use profile::Profile;
+pub use publish_redact::Redacted;
 pub use publish_sign::{Propagation, PublishOptions, PublishOutcome};
 pub use reattach::ReattachedLabel;
 pub use register::{Registered, SharedRegistry};

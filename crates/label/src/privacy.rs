@@ -50,6 +50,16 @@ impl PrivacyKind {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The file-metadata kind, for the kinds file metadata has.
+    pub(crate) fn file_kind(self) -> Option<PersonalKind> {
+        match self {
+            Self::Gps => Some(PersonalKind::Gps),
+            Self::Device => Some(PersonalKind::Device),
+            Self::Identity => Some(PersonalKind::Identity),
+            _ => None,
+        }
+    }
+
     fn of_file(kind: PersonalKind) -> Self {
         match kind {
             PersonalKind::Gps => Self::Gps,

@@ -29,6 +29,16 @@ impl Job {
         if self.placement == Placement::Embedded {
             self.embed_metadata(&mut staged, &plan.labels)?;
         }
+        // Personal data out of the file's own metadata, before the
+        // fingerprint and the signature cover it.
+        let mut file_fields = 0;
+        if let Some((stripped, n)) =
+            crate::publish_redact::strip_file(self.format, &mut staged.source, &plan.redact, path)?
+        {
+            let before = std::mem::replace(&mut staged.source, stripped);
+            staged.original.get_or_insert(before);
+            file_fields = n;
+        }
         // A publication recorded in a registry gets its own soft binding,
         // as a label does: a stripped copy of the published file then
         // leads back to it. Without a registry the manifest stays as it
@@ -47,6 +57,8 @@ impl Job {
         // A publisher's parent is the file as received; when its label was
         // stripped on the way, the label the registry holds instead.
         let mut builder = self.manifest(statement, true, plan.reattach.is_none(), &mut staged)?;
+        crate::publish_redact::record(&mut builder, &plan.redactions, file_fields)
+            .map_err(|e| LabelError::c2pa(path, &e))?;
         if let Some(label) = &plan.reattach {
             let title = path
                 .file_name()
@@ -63,6 +75,13 @@ impl Job {
                 path,
             )?;
         }
-        self.write(builder, staged, true)
+        let mut done = self.write(builder, staged, true)?;
+        if !plan.redact.is_empty() {
+            done.redacted = Some(crate::Redacted {
+                file_fields,
+                assertions: plan.redactions,
+            });
+        }
+        Ok(done)
     }
 }

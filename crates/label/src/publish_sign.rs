@@ -34,6 +34,9 @@ pub struct PublishOptions {
     /// registry: it becomes the parent ingredient, validated against the
     /// file as received (see [`crate::ReattachedLabel`]).
     pub reattach: Option<crate::ReattachedLabel>,
+    /// Personal data to take out: from the file's EXIF and XMP, and from
+    /// earlier manifests by C2PA redaction (see [`crate::privacy`]).
+    pub redact: Vec<crate::privacy::PrivacyKind>,
 }
 
 /// The publisher's GB 45438 propagation fields.
@@ -82,6 +85,9 @@ pub struct PublishOutcome {
     /// a registry ([`crate::LabelOptions::registry`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registered: Option<crate::Registered>,
+    /// The personal data taken out, when redaction was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<crate::Redacted>,
 }
 
 impl Labeller {
@@ -136,6 +142,9 @@ impl Labeller {
             });
         }
         check_notice(options.notice.as_ref(), input, checked.format)?;
+        // Refused before any work when it would take the AI disclosure.
+        let redactions =
+            crate::publish_redact::assertion_uris(input, &received.privacy, &options.redact)?;
         let mut warnings: Vec<Warning> = checked.warnings.into_iter().map(Warning::from).collect();
         let (labels, propagate_id) = match &options.propagation {
             Some(p) => {
@@ -167,6 +176,8 @@ impl Labeller {
                 organisation: self.organisation().to_string(),
                 labels,
                 reattach: options.reattach.clone(),
+                redact: options.redact.clone(),
+                redactions,
             }),
         };
         let deadline = watchdog::deadline_for(checked.len, label_options.deadline);
@@ -181,6 +192,7 @@ impl Labeller {
             warnings,
             reattached: options.reattach.as_ref().map(|l| l.manifest.clone()),
             registered: done.registered,
+            redacted: done.redacted,
         })
     }
 

@@ -36,6 +36,8 @@ pub(crate) struct JobDone {
     pub(crate) registered: Option<crate::Registered>,
     /// The invisible watermark put into the content, if any.
     pub(crate) watermark: Option<AppliedWatermark>,
+    /// The personal data a publication took out, if it was asked to.
+    pub(crate) redacted: Option<crate::Redacted>,
 }
 
 /// Everything one labelling needs, owned, so it can run under the watchdog.
@@ -78,6 +80,10 @@ pub(crate) struct PublishPlan {
     /// The label the received file lost in transit, to re-attach as its
     /// parent instead of the file's own (empty) provenance.
     pub(crate) reattach: Option<crate::ReattachedLabel>,
+    /// Personal data to take out of the file's own metadata.
+    pub(crate) redact: Vec<crate::privacy::PrivacyKind>,
+    /// Assertions of earlier manifests to redact, as JUMBF URIs.
+    pub(crate) redactions: Vec<String>,
 }
 
 /// The media being labelled, between opening it and signing it.
@@ -421,6 +427,7 @@ impl Job {
                 notice: applied,
                 registered,
                 watermark,
+                redacted: None,
             });
         }
         // The whole file, streaming (c2pa's hash reads 256 MB at a time).
@@ -466,6 +473,7 @@ impl Job {
             notice: applied,
             registered,
             watermark,
+            redacted: None,
         })
     }
 
@@ -522,6 +530,7 @@ impl Job {
             notice: labelled.notice,
             registered,
             watermark: None,
+            redacted: None,
         })
     }
 }

@@ -52,6 +52,8 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Make throwaway keys, label every sample, verify them, print a table.
     Demo(DemoArgs),
+    /// Make a disclosure card for consumers from a file's verified label: that AI was used and how, by which system, for whom, with your risk and safe-use lines, a QR code to verify it (Consumer Protection Law art. 27 p.6).
+    Disclose(DiscloseArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
     ///
     /// e.g. `tamga completions bash > ~/.local/share/bash-completion/completions/tamga`.
@@ -509,6 +511,74 @@ pub(crate) struct InspectArgs {
     pub(crate) trust: TrustArgs,
     #[command(flatten)]
     pub(crate) json: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiscloseArgs {
+    /// The files to make cards for.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Languages, in order: kk, ru, en.
+    #[arg(long, value_delimiter = ',', default_value = "kk,ru,en", value_parser = parse_card_lang)]
+    pub(crate) lang: Vec<tamga_disclose::Lang>,
+    /// html (to print or show beside a product), md, json, or svg (a label for packaging).
+    #[arg(long, default_value = "html", value_parser = parse_card_format)]
+    pub(crate) format: tamga_disclose::Format,
+    /// Your risk and safe-use lines per language (a TOML file: [kk] risks = [...], safe_use = [...]).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) risks: Option<PathBuf>,
+    /// Where the label can be verified (your `tamga serve` page); it goes into the QR code.
+    #[arg(long, value_name = "URL")]
+    pub(crate) verify_url: Option<String>,
+    /// For a file without a label: the facts, as ai=generated|edited|composite,system=NAME,org=NAME,reviewed=yes|no.
+    #[arg(long, value_name = "FACTS", value_parser = parse_declared)]
+    pub(crate) declare: Option<DeclaredFacts>,
+    /// The card (one file) or a folder of cards (several).
+    #[arg(short, long)]
+    pub(crate) output: PathBuf,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+}
+
+/// `--declare`'s facts (Clone for clap).
+#[derive(Debug, Clone)]
+pub(crate) struct DeclaredFacts(pub(crate) std::sync::Arc<tamga_disclose::Declared>);
+
+fn parse_card_lang(tag: &str) -> Result<tamga_disclose::Lang, String> {
+    tamga_disclose::Lang::parse(tag).ok_or_else(|| "one of kk, ru, en".to_string())
+}
+
+fn parse_card_format(name: &str) -> Result<tamga_disclose::Format, String> {
+    tamga_disclose::Format::parse(name).ok_or_else(|| "one of html, md, json, svg".to_string())
+}
+
+fn parse_declared(text: &str) -> Result<DeclaredFacts, String> {
+    let mut d = tamga_disclose::Declared::default();
+    for pair in text.split(',') {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`{pair}`: expected key=value"))?;
+        match k.trim() {
+            "ai" => {
+                d.ai = Some(match v.trim() {
+                    "generated" => tamga_label::AiInvolvement::Generated,
+                    "edited" => tamga_label::AiInvolvement::Edited,
+                    "composite" => tamga_label::AiInvolvement::Composite,
+                    other => {
+                        return Err(format!("ai={other}: one of generated, edited, composite"))
+                    }
+                })
+            }
+            "system" => d.system = Some(v.trim().to_string()),
+            "org" => d.organisation = Some(v.trim().to_string()),
+            "reviewed" => d.reviewed = Some(matches!(v.trim(), "yes" | "true")),
+            other => return Err(format!("unknown fact `{other}`: ai, system, org, reviewed")),
+        }
+    }
+    if d.ai.is_none() {
+        return Err("ai=generated|edited|composite is required".into());
+    }
+    Ok(DeclaredFacts(std::sync::Arc::new(d)))
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod arg_values;
 mod args;
 mod cmd_check;
 mod cmd_demo;
+mod cmd_disclose;
 mod cmd_keys;
 mod cmd_label;
 mod cmd_pipe;
@@ -79,6 +80,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Label(l) => cmd_label::run(*l),
         args::Command::Verify(v) => cmd_verify::run_verify(v),
         args::Command::Inspect(i) => cmd_verify::run_inspect(i),
+        args::Command::Disclose(d) => cmd_disclose::run(d),
         args::Command::Check(c) => cmd_check::run(c),
         args::Command::Publish(p) => cmd_publish::run(*p),
         args::Command::Serve(s) => cmd_serve::run(s),

@@ -16,6 +16,7 @@ mod cawg;
 mod cli_once;
 mod conformance;
 mod demo;
+mod disclose;
 mod exclusions;
 mod exclusions_more;
 mod formats;

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# What redaction adds to publishing (issue 21): a folder of camera-like
+# JPEGs (GPS, serial numbers, owner and author names in EXIF and XMP, the
+# way a phone leaves them), labelled by a producer with the notice, then
+# published with one `tamga publish DIR` call, without and with
+# `--redact personal`, side by side in one hyperfine run.
+#
+#   bench/redact.sh        # needs: hyperfine, exiftool (libimage-exiftool-perl), ImageMagick
+#   FILES=N (default 200) RUNS=N (default 5).
+#   TAMGA=path/to/tamga skips the release build (say which commit it was built from).
+#
+# Goal: redaction adds at most 20 % to publish time.
+# Results are printed as Markdown and written to bench/redact-results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "need hyperfine (apt-get install hyperfine)"; exit 2; }
+command -v exiftool >/dev/null || { echo "need exiftool (apt-get install libimage-exiftool-perl)"; exit 2; }
+IM=$(command -v convert-im6.q16 || command -v magick || command -v convert)
+if [ -z "${TAMGA:-}" ]; then
+  cargo build --release --locked -q -p tamga
+  TAMGA=$PWD/target/release/tamga
+fi
+FILES=${FILES:-200}
+RUNS=${RUNS:-5}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+"$TAMGA" keys init --org "Bench Org" --dir "$W/keys" >/dev/null
+# A 12-megapixel camera photo's size in pixels is what decoding costs; the
+# metadata is what redaction edits. 1600x1200 keeps the run short.
+"$IM" samples/sample.jpg -resize 1600x1200! -quality 90 "$W/photo.jpg"
+exiftool -q -overwrite_original \
+  -GPSLatitude=43.24 -GPSLatitudeRef=N -GPSLongitude=76.95 -GPSLongitudeRef=E \
+  -EXIF:SerialNumber=SN-12345 -LensSerialNumber=LS-678 \
+  -Artist="Aigerim Sadykova" -OwnerName="Aigerim Sadykova" \
+  -XMP-dc:Creator="Aigerim Sadykova" -XMP-aux:SerialNumber=SN-12345 "$W/photo.jpg"
+mkdir -p "$W/raw"
+for i in $(seq -w 1 "$FILES"); do cp "$W/photo.jpg" "$W/raw/p$i.jpg"; done
+"$TAMGA" label "$W/raw" --ai generated --notice --keys "$W/keys" -o "$W/in" >/dev/null 2>&1
+T="--trust $W/keys/trust-anchor.pem --keys $W/keys"
+
+{
+  echo "## Publishing $FILES camera-like JPEGs ($(stat -c %s "$W/in/p$(seq -w 1 "$FILES" | head -1).jpg") bytes each), $(nproc) cores"
+  echo
+  hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$W/h.md" \
+    --prepare "rm -rf $W/out" \
+    -n "tamga publish" "$TAMGA publish $W/in $T -o $W/out" \
+    -n "tamga publish --redact personal" "$TAMGA publish $W/in $T --redact personal -o $W/out" >/dev/null
+  cat "$W/h.md"
+  echo
+  rm -rf "$W/out"
+  "$TAMGA" publish "$W/in" $T --redact personal -o "$W/out" >/dev/null
+  left=$(exiftool -q -a -G1 -s "$W/out" 2>/dev/null | grep -ciE '^\[[^]]*\] *(gps|.*serial|artist|owner|creator)' || true)
+  echo "personal tags exiftool finds in the redacted copies: $left"
+} | tee bench/redact-results.md

@@ -1,8 +1,9 @@
 //! Personal data in provenance (issue 21): what a camera-like file carries
 //! in its EXIF and XMP (written by exiftool) and in a manifest another tool
 //! signed (c2pa-python: `stds.exif` with GPS and a serial number, a prompt
-//! in a vendor assertion and in the action's parameters) is listed with
-//! where it sits; `check` warns with the policy's clause.
+//! in a vendor assertion and in the action's parameters, an ingredient's
+//! thumbnail) is listed with where it sits; `check` warns with the policy's
+//! clause; `publish --redact` takes it out, the chain still valid.
 
 use std::{path::Path, process::Command};
 
@@ -87,6 +88,7 @@ fn personal_data_in_metadata_and_manifests_is_listed_where_it_sits() {
             "manifest",
             "actions[0].parameters.com.example.prompt",
         ),
+        ("ingredient-thumbnails", "manifest", "thumbnail"),
     ] {
         assert!(
             has(&found, kind, place, field),
@@ -291,12 +293,20 @@ fn publish_redacts_assertions_of_another_tools_manifest_the_c2pa_way() {
         &keys,
         &[&signed],
         &out,
-        &["--fix", "--redact", "gps,device,identity"],
+        &[
+            "--fix",
+            "--redact",
+            "gps,device,identity,ingredient-thumbnails",
+        ],
     );
     assert_ok(&o);
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     let uris = doc["files"][0]["redacted"]["assertions"].to_string();
     assert!(uris.contains("/c2pa.assertions/stds.exif"), "{doc}");
+    assert!(
+        uris.contains("/c2pa.assertions/c2pa.thumbnail.ingredient"),
+        "{doc}"
+    );
     assert!(personal_tags(&out).is_empty(), "{:?}", personal_tags(&out));
     // tamga and c2pa-python validate the chain; the redaction shows.
     let (entry, code) = sb.verify(&out, true);

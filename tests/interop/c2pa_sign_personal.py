@@ -34,8 +34,12 @@ def main():
     }
     info = c2pa.C2paSignerInfo(alg.encode(), open(chain, "rb").read(), open(key, "rb").read(), None)
     signer = c2pa.Signer.from_info(info)
-    ctx = c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+    # Thumbnails on: the ingredient (the camera's original) gets one, as a
+    # face would be kept in provenance.
+    ctx = c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": True}}})
     builder = c2pa.Builder(manifest, context=ctx)
+    with open(src, "rb") as original:
+        builder.add_ingredient({"title": "original.jpg", "relationship": "componentOf"}, mime, original)
     builder.add_action({
         "action": "c2pa.created",
         "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",

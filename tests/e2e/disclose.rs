@@ -170,3 +170,66 @@ fn invalid_and_undeclared_files_get_no_card_and_declared_facts_are_marked() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn every_labelled_sample_format_gets_a_card() {
+    let sb = Sandbox::new();
+    // Every format with an embedded label (the samples folder also holds
+    // formats only a sidecar can label).
+    let src = sb.path("samples");
+    std::fs::create_dir(&src).unwrap();
+    for ext in [
+        "jpg", "png", "webp", "gif", "tif", "avif", "heic", "jxl", "svg", "wav", "mp3", "flac",
+        "m4a",
+    ] {
+        let name = format!("sample.{ext}");
+        std::fs::copy(crate::util::sample(&name), src.join(&name)).unwrap();
+    }
+    for text in ["kk.md", "ru.txt"] {
+        let from = crate::util::root().join("samples/text").join(text);
+        std::fs::copy(from, src.join(text)).unwrap();
+    }
+    let dir = sb.path("labelled");
+    let keys = sb.keys();
+    let o = sb.run(&[
+        "label",
+        src.to_str().unwrap(),
+        "--ai",
+        "generated",
+        "--keys",
+        keys.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_ok(&o);
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 15, "{files:?}");
+    let cards = sb.path("cards");
+    let anchor = sb.anchor();
+    let mut args = vec![
+        "disclose",
+        "--format",
+        "json",
+        "--trust",
+        anchor.to_str().unwrap(),
+    ];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    args.extend(["-o", cards.to_str().unwrap()]);
+    let o = sb.run(&args);
+    assert_ok(&o);
+    for f in &files {
+        let name = format!("{}.json", f.file_name().unwrap().to_str().unwrap());
+        let card: Value =
+            serde_json::from_str(&std::fs::read_to_string(cards.join(&name)).unwrap()).unwrap();
+        assert_eq!(card["ai"], "generated", "{name}");
+        assert_eq!(card["verified"], true, "{name}");
+        for lang in ["kk", "ru", "en"] {
+            assert!(card["text"][lang]["title"].is_string(), "{name} {lang}");
+        }
+    }
+}

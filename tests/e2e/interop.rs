@@ -32,6 +32,33 @@ pub fn py_read(
     serde_json::from_slice(&out.stdout).expect("json from c2pa_read.py")
 }
 
+/// `src` signed to `dest` by the reference SDK with the sandbox's keys,
+/// through `tests/interop/SCRIPT` (SRC DEST MIME CHAIN KEY ALG).
+pub fn py_sign(
+    sb: &Sandbox,
+    script: &str,
+    src: &std::path::Path,
+    dest: &std::path::Path,
+    mime: &str,
+) {
+    let keys = sb.keys();
+    let out = Command::new(python())
+        .arg(root().join("tests/interop").join(script))
+        .arg(src)
+        .arg(dest)
+        .arg(mime)
+        .arg(keys.join("signing-chain.pem"))
+        .arg(keys.join("signing.key"))
+        .arg("ed25519")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "c2pa-python sign: {}",
+        text(&out.stderr)
+    );
+}
+
 const FORMATS: &[(&str, &str)] = &[
     ("sample.jpg", "image/jpeg"),
     ("sample.png", "image/png"),
@@ -94,27 +121,18 @@ fn tamga_labels_are_trusted_by_c2pa_python() {
 #[test]
 fn files_signed_by_c2pa_python_verify_in_tamga_with_their_disclosure() {
     let sb = Sandbox::new();
-    let keys = sb.keys();
     for (file, mime) in [
         ("sample.jpg", "image/jpeg"),
         ("sample.wav", "audio/wav"),
         ("sample.png", "image/png"),
     ] {
         let signed = sb.path(&format!("py-{file}"));
-        let out = Command::new(python())
-            .arg(root().join("tests/interop/c2pa_sign.py"))
-            .arg(crate::util::sample(file))
-            .arg(&signed)
-            .arg(mime)
-            .arg(keys.join("signing-chain.pem"))
-            .arg(keys.join("signing.key"))
-            .arg("ed25519")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "c2pa-python sign: {}",
-            text(&out.stderr)
+        py_sign(
+            &sb,
+            "c2pa_sign.py",
+            &crate::util::sample(file),
+            &signed,
+            mime,
         );
         let (entry, code) = sb.verify(&signed, true);
         assert_eq!(entry["verdict"], "trusted", "{file}: {entry}");
@@ -148,7 +166,6 @@ fn files_signed_by_c2pa_python_verify_in_tamga_with_their_disclosure() {
 fn mp4_and_m4a_signed_by_c2pa_python_verify_here_and_tampering_shows() {
     use crate::video_util::clip;
     let sb = Sandbox::new();
-    let keys = sb.keys();
     let codec = ["-c:v", "libx264", "-b:v", "300k"];
     let plain = sb.path("plain.mp4");
     clip(&plain, "320x240", 2, &codec, &[]);
@@ -171,21 +188,7 @@ fn mp4_and_m4a_signed_by_c2pa_python_verify_here_and_tampering_shows() {
     for (input, mime) in inputs {
         let name = input.file_name().unwrap().to_str().unwrap().to_string();
         let signed = sb.path(&format!("py-{name}"));
-        let out = Command::new(python())
-            .arg(root().join("tests/interop/c2pa_sign.py"))
-            .arg(&input)
-            .arg(&signed)
-            .arg(mime)
-            .arg(keys.join("signing-chain.pem"))
-            .arg(keys.join("signing.key"))
-            .arg("ed25519")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "c2pa-python sign: {}",
-            text(&out.stderr)
-        );
+        py_sign(&sb, "c2pa_sign.py", &input, &signed, mime);
         let (entry, code) = sb.verify(&signed, true);
         assert_eq!(entry["verdict"], "trusted", "{name}: {entry}");
         assert_eq!(code, 0);

@@ -9,7 +9,7 @@ use std::{path::Path, process::Command};
 
 use serde_json::Value;
 
-use crate::util::{assert_ok, python, root, text, Sandbox};
+use crate::util::{assert_ok, root, text, Sandbox};
 
 /// A JPEG as a phone camera leaves it: GPS, serial numbers, the owner's
 /// name in EXIF and XMP.
@@ -36,18 +36,7 @@ pub fn camera_jpeg(sb: &Sandbox, name: &str) -> std::path::PathBuf {
 
 /// `src` signed by c2pa-python with personal data in its manifest.
 pub fn signed_with_personal_manifest(sb: &Sandbox, src: &Path, dest: &Path) {
-    let keys = sb.keys();
-    let o = Command::new(python())
-        .arg(root().join("tests/interop/c2pa_sign_personal.py"))
-        .arg(src)
-        .arg(dest)
-        .arg("image/jpeg")
-        .arg(keys.join("signing-chain.pem"))
-        .arg(keys.join("signing.key"))
-        .arg("ed25519")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "c2pa-python sign: {}", text(&o.stderr));
+    crate::interop::py_sign(sb, "c2pa_sign_personal.py", src, dest, "image/jpeg");
 }
 
 fn items(sb: &Sandbox, file: &Path) -> Vec<Value> {

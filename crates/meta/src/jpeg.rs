@@ -77,12 +77,25 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
 /// from a file img-parts would refuse (truncated before the scan, or a scan
 /// with no data after its header).
 pub(crate) fn read<R: Read + Seek>(src: &mut R, found: &mut Found) {
-    for packet in xmp_packets(src).unwrap_or_default() {
-        found.add_xmp(&String::from_utf8_lossy(&packet));
+    let (packets, exif) = metadata_segments(src).unwrap_or_default();
+    let packets: Vec<String> = packets
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    for packet in &packets {
+        found.add_xmp(packet);
     }
+    // The personal fields from the same segments: the file is not read
+    // again for them.
+    found.personal = crate::personal::from_parts(exif.as_deref(), &packets);
 }
 
-fn xmp_packets<R: Read + Seek>(src: &mut R) -> Option<Vec<Vec<u8>>> {
+/// The EXIF APP1 segment's signature.
+const EXIF_SIGNATURE: &[u8] = b"Exif\0\0";
+
+/// The XMP packets and the (first) EXIF block of the segments before the
+/// image data.
+fn metadata_segments<R: Read + Seek>(src: &mut R) -> Option<(Vec<Vec<u8>>, Option<Vec<u8>>)> {
     const SOI: u8 = 0xD8;
     const EOI: u8 = 0xD9;
     const SOS: u8 = 0xDA;
@@ -92,6 +105,7 @@ fn xmp_packets<R: Read + Seek>(src: &mut R) -> Option<Vec<Vec<u8>>> {
         return None;
     }
     let mut packets = Vec::new();
+    let mut exif = None;
     loop {
         if w.u8()? != 0xFF {
             continue;
@@ -103,7 +117,7 @@ fn xmp_packets<R: Read + Seek>(src: &mut R) -> Option<Vec<Vec<u8>>> {
             }
         };
         if marker == EOI {
-            return Some(packets);
+            return Some((packets, exif));
         }
         // img-parts' `has_length`: SOF0..SOF15, SOS..EXP, APP0..APP15,
         // JPG0..JPG13, COM. Others carry no data, like fill bytes.
@@ -115,6 +129,8 @@ fn xmp_packets<R: Read + Seek>(src: &mut R) -> Option<Vec<Vec<u8>>> {
             let contents = w.take(size)?;
             if let Some(packet) = contents.strip_prefix(SIGNATURE) {
                 packets.push(packet.to_vec());
+            } else if let (Some(tiff), None) = (contents.strip_prefix(EXIF_SIGNATURE), &exif) {
+                exif = Some(tiff.to_vec());
             }
         } else {
             w.skip(size)?;
@@ -122,7 +138,7 @@ fn xmp_packets<R: Read + Seek>(src: &mut R) -> Option<Vec<Vec<u8>>> {
         // The scan's entropy data runs to the end: img-parts stops here, or
         // (with no data after the header) reads on and fails.
         if marker == SOS && w.left() > 0 {
-            return Some(packets);
+            return Some((packets, exif));
         }
     }
 }

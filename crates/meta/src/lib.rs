@@ -344,9 +344,10 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
             }
         }
     }
+    // (JPEG's come from the segments its walk reads anyway.)
     if matches!(
         container,
-        Container::Jpeg | Container::Png | Container::Webp | Container::Tiff
+        Container::Png | Container::Webp | Container::Tiff
     ) {
         // Camera metadata is in the first segments, but EXIF is parsed
         // from the whole container; images past this size are not looked at.

@@ -111,8 +111,13 @@ fn strip_exif_header(b: &[u8]) -> &[u8] {
 /// The personal fields in `input`'s EXIF and XMP.
 pub fn find(container: Container, input: &[u8]) -> Vec<PersonalField> {
     let (exif, packets) = blocks(container, input);
-    let mut found = exif.as_deref().map(exif::fields).unwrap_or_default();
-    for p in &packets {
+    from_parts(exif.as_deref(), &packets)
+}
+
+/// The personal fields in an EXIF block and XMP packets already read.
+pub(crate) fn from_parts(exif: Option<&[u8]>, packets: &[String]) -> Vec<PersonalField> {
+    let mut found = exif.map(exif::fields).unwrap_or_default();
+    for p in packets {
         found.extend(xmp_fields::fields(p));
     }
     found

@@ -93,9 +93,12 @@ pub(crate) fn read<R: Read + Seek>(src: &mut R, found: &mut Found) {
 /// The EXIF APP1 segment's signature.
 const EXIF_SIGNATURE: &[u8] = b"Exif\0\0";
 
+/// The XMP packets and the (first) EXIF block of a JPEG.
+type Segments = (Vec<Vec<u8>>, Option<Vec<u8>>);
+
 /// The XMP packets and the (first) EXIF block of the segments before the
 /// image data.
-fn metadata_segments<R: Read + Seek>(src: &mut R) -> Option<(Vec<Vec<u8>>, Option<Vec<u8>>)> {
+fn metadata_segments<R: Read + Seek>(src: &mut R) -> Option<Segments> {
     const SOI: u8 = 0xD8;
     const EOI: u8 = 0xD9;
     const SOS: u8 = 0xDA;

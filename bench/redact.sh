@@ -49,7 +49,7 @@ T="--trust $W/keys/trust-anchor.pem --keys $W/keys"
   cat "$W/h.md"
   echo
   rm -rf "$W/out"
-  "$TAMGA" publish "$W/in" $T --redact personal -o "$W/out" >/dev/null
+  "$TAMGA" publish "$W/in" $T --redact personal -o "$W/out" >/dev/null 2>&1
   left=$(exiftool -q -a -G1 -s "$W/out" 2>/dev/null | grep -ciE '^\[[^]]*\] *(gps|.*serial|artist|owner|creator)' || true)
   echo "personal tags exiftool finds in the redacted copies: $left"
 } | tee bench/redact-results.md

@@ -327,3 +327,21 @@ fn publish_redacts_assertions_of_another_tools_manifest_the_c2pa_way() {
         "{theirs}"
     );
 }
+
+#[test]
+fn a_recording_is_published_with_redaction_asked_and_nothing_to_take_out() {
+    let sb = Sandbox::new();
+    let labelled = sb.path("labelled.wav");
+    assert_ok(&sb.label(&sb.copy_sample("sample.wav"), &labelled, &["--notice"]));
+    let out = sb.path("published.wav");
+    let o = sb.publish(&sb.keys(), &[&labelled], &out, &["--redact", "personal"]);
+    assert_ok(&o);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["files"][0]["redacted"]["fileFields"], 0, "{doc}");
+    let (entry, code) = sb.verify(&out, true);
+    assert_eq!(
+        (entry["verdict"].as_str(), code),
+        (Some("trusted"), 0),
+        "{entry}"
+    );
+}

@@ -118,7 +118,9 @@ pub(crate) fn strip_file(
     let Some(container) = crate::xmp_aigc::container(format) else {
         return Ok(None);
     };
-    if file_kinds.is_empty() {
+    // Only images' EXIF and XMP are edited (see `tamga_meta::personal`):
+    // a long recording is not read into memory for nothing.
+    if file_kinds.is_empty() || !tamga_meta::personal::edits(container) {
         return Ok(None);
     }
     let io = |e| LabelError::io(path, e);

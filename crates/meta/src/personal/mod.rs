@@ -123,6 +123,14 @@ pub(crate) fn from_parts(exif: Option<&[u8]>, packets: &[String]) -> Vec<Persona
     found
 }
 
+/// Whether [`find`] and [`redact`] look into `container`.
+pub fn edits(container: Container) -> bool {
+    matches!(
+        container,
+        Container::Jpeg | Container::Png | Container::Webp | Container::Tiff
+    )
+}
+
 /// An EXIF block without the fields of `kinds`, and how many went.
 fn redact_exif(exif: Option<Bytes>, kinds: &[PersonalKind]) -> (Option<Bytes>, usize) {
     match exif {

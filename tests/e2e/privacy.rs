@@ -345,3 +345,55 @@ fn a_recording_is_published_with_redaction_asked_and_nothing_to_take_out() {
         "{entry}"
     );
 }
+
+/// The decoded audio's MD5 (ffmpeg), to show samples were not touched.
+fn audio_md5(file: &Path) -> String {
+    let o = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", "0:a", "-f", "md5", "-"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    text(&o.stdout)
+}
+
+#[test]
+fn an_mp3s_id3_names_are_listed_and_redacted_with_the_audio_untouched() {
+    let sb = Sandbox::new();
+    let tagged = sb.path("tagged.mp3");
+    crate::util::ffmpeg(&[
+        "-i",
+        crate::util::sample("sample.mp3").to_str().unwrap(),
+        "-c",
+        "copy",
+        "-id3v2_version",
+        "4",
+        "-metadata",
+        "artist=Aigerim Sadykova",
+        "-metadata",
+        "composer=Aigerim Sadykova",
+        tagged.to_str().unwrap(),
+    ]);
+    let labelled = sb.path("labelled.mp3");
+    assert_ok(&sb.label(&tagged, &labelled, &["--notice"]));
+    let found = items(&sb, &labelled);
+    assert!(has(&found, "identity", "ID3", "TPE1"), "{found:#?}");
+    assert!(has(&found, "identity", "ID3", "TCOM"), "{found:#?}");
+    let out = sb.path("published.mp3");
+    let o = sb.publish(&sb.keys(), &[&labelled], &out, &["--redact", "identity"]);
+    assert_ok(&o);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["files"][0]["redacted"]["fileFields"], 2, "{doc}");
+    let tags = exiftool_tags(&out);
+    assert!(!tags.contains("Aigerim"), "{tags}");
+    assert_eq!(audio_md5(&labelled), audio_md5(&out), "the audio changed");
+    let (entry, code) = sb.verify(&out, true);
+    assert_eq!(
+        (entry["verdict"].as_str(), code),
+        (Some("trusted"), 0),
+        "{entry}"
+    );
+    let theirs = crate::interop::py_read(&out, "audio/mpeg", Some(&sb.anchor()), None);
+    assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
+}

@@ -74,7 +74,7 @@ impl PrivacyKind {
 pub struct PrivacyItem {
     /// What it reveals.
     pub kind: PrivacyKind,
-    /// Where: `EXIF` or `XMP` (the file's own metadata) or `manifest`.
+    /// Where: `EXIF`, `XMP` or `ID3` (the file's own metadata) or `manifest`.
     #[serde(rename = "where")]
     pub place: String,
     /// The manifest holding it.
@@ -121,6 +121,7 @@ pub(crate) fn from_file(fields: Vec<PersonalField>) -> Vec<PrivacyItem> {
             place: match f.place {
                 tamga_meta::personal::Place::Exif => "EXIF".into(),
                 tamga_meta::personal::Place::Xmp => "XMP".into(),
+                tamga_meta::personal::Place::Id3 => "ID3".into(),
             },
             manifest: None,
             assertion: None,

@@ -1,8 +1,9 @@
 //! Redaction on publish (issue 21): personal data out of what a
 //! distributor publishes, the chain kept valid.
 //!
-//! - The file's own metadata (EXIF, XMP) loses the fields asked for; the
-//!   pixels are not touched (`tamga_meta::personal`). The publisher's
+//! - The file's own metadata (EXIF, XMP; an MP3's ID3 tag) loses the
+//!   fields asked for; the pixels and samples are not touched
+//!   (`tamga_meta::personal`). The publisher's
 //!   manifest records it as `c2pa.edited.metadata`.
 //! - Assertions in earlier manifests are redacted the C2PA way: listed in
 //!   the new claim's `redacted_assertions` (c2pa then leaves them out of
@@ -118,26 +119,40 @@ pub(crate) fn strip_file(
     let Some(container) = crate::xmp_aigc::container(format) else {
         return Ok(None);
     };
-    // Only images' EXIF and XMP are edited (see `tamga_meta::personal`):
-    // a long recording is not read into memory for nothing.
-    if file_kinds.is_empty() || !tamga_meta::personal::edits(container) {
+    if file_kinds.is_empty() {
         return Ok(None);
     }
     let io = |e| LabelError::io(path, e);
+    let meta_err = |e| LabelError::Metadata {
+        path: path.into(),
+        source: Box::new(crate::MetadataError::Write(e)),
+    };
+    // An MP3's tag is rewritten streaming, the audio copied through.
+    let mut file = tempfile::tempfile().map_err(io)?;
+    source.seek(SeekFrom::Start(0)).map_err(io)?;
+    if let Some(done) = tamga_meta::personal::redact_to(container, source, &mut file, &file_kinds) {
+        let n = done.map_err(meta_err)?;
+        source.seek(SeekFrom::Start(0)).map_err(io)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        return Ok(Some((file, n)));
+    }
+    // Only images' EXIF and XMP are edited in memory (see
+    // `tamga_meta::personal`): a long recording is not read for nothing.
+    if !tamga_meta::personal::edits(container) {
+        return Ok(None);
+    }
     let mut input = Vec::new();
     source.seek(SeekFrom::Start(0)).map_err(io)?;
     source.read_to_end(&mut input).map_err(io)?;
     source.seek(SeekFrom::Start(0)).map_err(io)?;
-    let (out, n) = tamga_meta::personal::redact(container, &input, &file_kinds).map_err(|e| {
-        LabelError::Metadata {
-            path: path.into(),
-            source: Box::new(crate::MetadataError::Write(e)),
-        }
-    })?;
+    let (out, n) =
+        tamga_meta::personal::redact(container, &input, &file_kinds).map_err(meta_err)?;
     if n == 0 {
         return Ok(None);
     }
-    let mut file = tempfile::tempfile().map_err(io)?;
     file.write_all(&out).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     Ok(Some((file, n)))

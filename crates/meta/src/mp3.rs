@@ -163,6 +163,38 @@ pub(crate) fn write_to<R: Read + Seek, W: Write>(
     Ok(())
 }
 
+/// `src` with its ID3v2 tag rewritten by `edit` (given the tag, it says
+/// how many fields it took out), the audio copied through; the count.
+pub(crate) fn edit_tag_to<R: Read + Seek, W: Write>(
+    src: &mut R,
+    out: &mut W,
+    edit: &dyn Fn(&mut Tag) -> usize,
+) -> Result<usize, MetaError> {
+    let span = tag_span(src).unwrap_or(0);
+    src.seek(SeekFrom::Start(0))?;
+    let mut bytes = Vec::new();
+    src.by_ref().take(span).read_to_end(&mut bytes)?;
+    let n = match read_tag(&bytes)? {
+        Some(mut tag) => {
+            let n = edit(&mut tag);
+            if n > 0 {
+                tag.write_to(&mut *out, tag.version())
+                    .map_err(|e| MetaError::parse(Container::Mp3, e))?;
+            } else {
+                out.write_all(&bytes)?;
+            }
+            n
+        }
+        None => {
+            out.write_all(&bytes)?;
+            0
+        }
+    };
+    src.seek(SeekFrom::Start(span))?;
+    std::io::copy(src, out)?;
+    Ok(n)
+}
+
 /// Reads XMP and AIGC from the ID3v2 tag at the start; only the tag's bytes
 /// are read, never the audio after it.
 pub(crate) fn read<R: Read + Seek>(src: &mut R, found: &mut Found) {
@@ -197,6 +229,7 @@ fn read_in(input: &[u8], found: &mut Found) {
     let Ok(Some(tag)) = read_tag(input) else {
         return;
     };
+    found.personal = crate::personal::in_id3(&tag);
     for f in tag.frames() {
         match f.content() {
             Content::Private(p) if p.owner_identifier == "XMP" => {

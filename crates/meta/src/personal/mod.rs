@@ -10,7 +10,10 @@
 //! copied as it was.
 
 mod exif;
+mod id3_frames;
 mod xmp_fields;
+
+pub(crate) use id3_frames::in_id3;
 
 use img_parts::{jpeg::Jpeg, png::Png, webp::WebP, Bytes, ImageEXIF};
 use serde::Serialize;
@@ -49,6 +52,9 @@ pub enum Place {
     /// XMP.
     #[serde(rename = "XMP")]
     Xmp,
+    /// An MP3's ID3v2 tag.
+    #[serde(rename = "ID3")]
+    Id3,
 }
 
 /// One field that can identify a person.
@@ -123,12 +129,29 @@ pub(crate) fn from_parts(exif: Option<&[u8]>, packets: &[String]) -> Vec<Persona
     found
 }
 
-/// Whether [`find`] and [`redact`] look into `container`.
+/// Whether [`find`] and [`redact`] look into `container` (MP3: see
+/// [`redact_to`]).
 pub fn edits(container: Container) -> bool {
     matches!(
         container,
         Container::Jpeg | Container::Png | Container::Webp | Container::Tiff
     )
+}
+
+/// A streamed [`redact`] for containers too large to hold (MP3: its ID3v2
+/// tag is rewritten, the audio copied through); `None` for the others.
+pub fn redact_to<R: std::io::Read + std::io::Seek, W: std::io::Write>(
+    container: Container,
+    src: &mut R,
+    out: &mut W,
+    kinds: &[PersonalKind],
+) -> Option<Result<usize, MetaError>> {
+    match container {
+        Container::Mp3 => Some(crate::mp3::edit_tag_to(src, out, &|tag| {
+            id3_frames::redact(tag, kinds)
+        })),
+        _ => None,
+    }
 }
 
 /// An EXIF block without the fields of `kinds`, and how many went.

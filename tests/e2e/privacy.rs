@@ -359,41 +359,66 @@ fn audio_md5(file: &Path) -> String {
 }
 
 #[test]
-fn an_mp3s_id3_names_are_listed_and_redacted_with_the_audio_untouched() {
+fn audio_names_in_id3_and_vorbis_comments_are_listed_and_redacted_with_the_audio_untouched() {
     let sb = Sandbox::new();
-    let tagged = sb.path("tagged.mp3");
-    crate::util::ffmpeg(&[
-        "-i",
-        crate::util::sample("sample.mp3").to_str().unwrap(),
-        "-c",
-        "copy",
-        "-id3v2_version",
-        "4",
-        "-metadata",
-        "artist=Aigerim Sadykova",
-        "-metadata",
-        "composer=Aigerim Sadykova",
-        tagged.to_str().unwrap(),
-    ]);
-    let labelled = sb.path("labelled.mp3");
-    assert_ok(&sb.label(&tagged, &labelled, &["--notice"]));
-    let found = items(&sb, &labelled);
-    assert!(has(&found, "identity", "ID3", "TPE1"), "{found:#?}");
-    assert!(has(&found, "identity", "ID3", "TCOM"), "{found:#?}");
-    let out = sb.path("published.mp3");
-    let o = sb.publish(&sb.keys(), &[&labelled], &out, &["--redact", "identity"]);
-    assert_ok(&o);
-    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(doc["files"][0]["redacted"]["fileFields"], 2, "{doc}");
-    let tags = exiftool_tags(&out);
-    assert!(!tags.contains("Aigerim"), "{tags}");
-    assert_eq!(audio_md5(&labelled), audio_md5(&out), "the audio changed");
-    let (entry, code) = sb.verify(&out, true);
-    assert_eq!(
-        (entry["verdict"].as_str(), code),
-        (Some("trusted"), 0),
-        "{entry}"
-    );
-    let theirs = crate::interop::py_read(&out, "audio/mpeg", Some(&sb.anchor()), None);
-    assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
+    for (sample, mime, place, fields) in [
+        ("sample.mp3", "audio/mpeg", "ID3", ["TPE1", "TCOM"]),
+        (
+            "sample.flac",
+            "audio/flac",
+            "Vorbis comment",
+            ["ARTIST", "COMPOSER"],
+        ),
+    ] {
+        let tagged = sb.path(&format!("tagged-{sample}"));
+        let mut args = vec![
+            "-i".to_string(),
+            crate::util::sample(sample).to_str().unwrap().to_string(),
+            "-c".into(),
+            "copy".into(),
+        ];
+        if sample.ends_with(".mp3") {
+            args.extend(["-id3v2_version".into(), "4".into()]);
+        }
+        args.extend([
+            "-metadata".into(),
+            "artist=Aigerim Sadykova".into(),
+            "-metadata".into(),
+            "composer=Aigerim Sadykova".into(),
+            tagged.to_str().unwrap().to_string(),
+        ]);
+        crate::util::ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let labelled = sb.path(&format!("labelled-{sample}"));
+        assert_ok(&sb.label(&tagged, &labelled, &["--notice"]));
+        let found = items(&sb, &labelled);
+        for field in fields {
+            assert!(
+                has(&found, "identity", place, field),
+                "{sample}: {found:#?}"
+            );
+        }
+        let out = sb.path(&format!("published-{sample}"));
+        let o = sb.publish(&sb.keys(), &[&labelled], &out, &["--redact", "identity"]);
+        assert_ok(&o);
+        let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            doc["files"][0]["redacted"]["fileFields"], 2,
+            "{sample}: {doc}"
+        );
+        let tags = exiftool_tags(&out);
+        assert!(!tags.contains("Aigerim"), "{sample}: {tags}");
+        assert_eq!(
+            audio_md5(&labelled),
+            audio_md5(&out),
+            "{sample}: the audio changed"
+        );
+        let (entry, code) = sb.verify(&out, true);
+        assert_eq!(
+            (entry["verdict"].as_str(), code),
+            (Some("trusted"), 0),
+            "{entry}"
+        );
+        let theirs = crate::interop::py_read(&out, mime, Some(&sb.anchor()), None);
+        assert_eq!(theirs["validation_state"], "Trusted", "{sample}: {theirs}");
+    }
 }

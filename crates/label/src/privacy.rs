@@ -122,6 +122,7 @@ pub(crate) fn from_file(fields: Vec<PersonalField>) -> Vec<PrivacyItem> {
                 tamga_meta::personal::Place::Exif => "EXIF".into(),
                 tamga_meta::personal::Place::Xmp => "XMP".into(),
                 tamga_meta::personal::Place::Id3 => "ID3".into(),
+                tamga_meta::personal::Place::Vorbis => "Vorbis comment".into(),
             },
             manifest: None,
             assertion: None,

@@ -128,19 +128,86 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
     let Some(aigc) = aigc else {
         return Ok(input.to_vec());
     };
+    let ours = format!("AIGC={aigc}");
+    edit_comments(input, |kept| {
+        kept.retain(|c| aigc_value(c).is_none());
+        kept.push(ours.into_bytes());
+    })
+}
+
+/// The Vorbis comment keys that name a person.
+pub(crate) const PEOPLE: &[&str] = &[
+    "ARTIST",
+    "ALBUMARTIST",
+    "PERFORMER",
+    "COMPOSER",
+    "LYRICIST",
+    "CONDUCTOR",
+    "ARRANGER",
+    "CONTACT",
+];
+
+/// A comment's key, if it names a person.
+pub(crate) fn person_key(comment: &[u8]) -> Option<String> {
+    let eq = comment.iter().position(|b| *b == b'=')?;
+    let key = String::from_utf8_lossy(&comment[..eq]).to_ascii_uppercase();
+    PEOPLE.contains(&key.as_str()).then_some(key)
+}
+
+/// The comments of a Vorbis comment block body that name a person:
+/// (key, value).
+fn people_in(body: &[u8]) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for c in comments(body).map(|(_, c)| c).unwrap_or_default() {
+        if let Some(key) = person_key(c) {
+            let value = String::from_utf8_lossy(&c[key.len() + 1..]).into_owned();
+            found.push((key, value));
+        }
+    }
+    found
+}
+
+/// The personal fields of the Vorbis comment blocks: (key, value).
+pub(crate) fn people(input: &[u8]) -> Vec<(String, String)> {
+    let start = crate::mp3::tag_len(input);
+    let Ok((blocks, _)) = blocks(input, start) else {
+        return Vec::new();
+    };
+    blocks
+        .iter()
+        .filter(|b| b.kind == VORBIS_COMMENT)
+        .flat_map(|b| people_in(&input[b.body.clone()]))
+        .collect()
+}
+
+/// `input` without the comments that name a person, and how many there
+/// were (0: `input` as it was).
+pub(crate) fn without_people(input: &[u8]) -> Result<(Vec<u8>, usize), MetaError> {
+    let n = people(input).len();
+    if n == 0 {
+        return Ok((input.to_vec(), 0));
+    }
+    Ok((
+        edit_comments(input, |kept| kept.retain(|c| person_key(c).is_none()))?,
+        n,
+    ))
+}
+
+/// `input` with its Vorbis comments as `edit` leaves them; everything else
+/// copied byte for byte.
+fn edit_comments(input: &[u8], edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Result<Vec<u8>, MetaError> {
     let start = crate::mp3::tag_len(input);
     let (blocks, audio) = blocks(input, start)?;
     let existing = blocks.iter().position(|b| b.kind == VORBIS_COMMENT);
-    let (vendor, mut kept) = match existing {
+    let (vendor, kept) = match existing {
         Some(i) => comments(&input[blocks[i].body.clone()]).ok_or(MetaError::invalid(
             Container::Flac,
             "a length in the Vorbis comment block runs past the block",
         ))?,
         None => (&b"tamga"[..], Vec::new()),
     };
-    kept.retain(|c| aigc_value(c).is_none());
-    let ours = format!("AIGC={aigc}");
-    kept.push(ours.as_bytes());
+    let mut kept: Vec<Vec<u8>> = kept.into_iter().map(<[u8]>::to_vec).collect();
+    edit(&mut kept);
     // Lengths are 32-bit little-endian; every piece came from a block of
     // at most 16 MB or is ours, so none overflows.
     let le = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
@@ -196,14 +263,18 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
 /// past other blocks and never reading the audio. Nothing is reported
 /// unless the whole metadata walk succeeds, as in [`write`].
 pub(crate) fn read<R: Read + Seek>(src: &mut R, found: &mut Found) {
-    if let Some(values) = read_values(src) {
+    if let Some((values, people)) = read_values(src) {
         for v in values {
             found.add_aigc(AigcPlace::VorbisComment, v);
         }
+        found.personal = crate::personal::in_vorbis(people);
     }
 }
 
-fn read_values<R: Read + Seek>(src: &mut R) -> Option<Vec<String>> {
+/// The AIGC values and the comments naming people, from the comment blocks.
+type Comments = (Vec<String>, Vec<(String, String)>);
+
+fn read_values<R: Read + Seek>(src: &mut R) -> Option<Comments> {
     let end = src.seek(SeekFrom::End(0)).ok()?;
     let start = crate::mp3::tag_span(src).unwrap_or(0);
     src.seek(SeekFrom::Start(start)).ok()?;
@@ -214,6 +285,7 @@ fn read_values<R: Read + Seek>(src: &mut R) -> Option<Vec<String>> {
     }
     let mut pos = start + 4;
     let mut values = Vec::new();
+    let mut people = Vec::new();
     for _ in 0..MAX_BLOCKS {
         let mut h = [0u8; 4];
         src.read_exact(&mut h).ok()?;
@@ -227,11 +299,12 @@ fn read_values<R: Read + Seek>(src: &mut R) -> Option<Vec<String>> {
             let mut body = Vec::new();
             src.take(len).read_to_end(&mut body).ok()?;
             values.extend(aigc_values(&body));
+            people.extend(people_in(&body));
         } else {
             src.seek(SeekFrom::Start(pos)).ok()?;
         }
         if last {
-            return Some(values);
+            return Some((values, people));
         }
     }
     None

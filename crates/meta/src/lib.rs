@@ -344,8 +344,11 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
             }
         }
     }
-    // (JPEG's come from the segments its walk reads anyway.)
-    if container != Container::Jpeg && personal::edits(container) {
+    // (JPEG's and FLAC's come from what their walks read anyway.)
+    if matches!(
+        container,
+        Container::Png | Container::Webp | Container::Tiff
+    ) {
         // Camera metadata is in the first segments, but EXIF is parsed
         // from the whole container; images past this size are not looked at.
         const MAX: u64 = 64 << 20;

@@ -55,6 +55,9 @@ pub enum Place {
     /// An MP3's ID3v2 tag.
     #[serde(rename = "ID3")]
     Id3,
+    /// A FLAC's Vorbis comments.
+    #[serde(rename = "Vorbis comment")]
+    Vorbis,
 }
 
 /// One field that can identify a person.
@@ -105,6 +108,7 @@ fn blocks(container: Container, input: &[u8]) -> (Option<Vec<u8>>, Vec<String>) 
             Some(input.to_vec()),
             crate::tiff::xmp_packet(input).into_iter().collect(),
         ),
+        // FLAC's names are Vorbis comments (no EXIF, no XMP): see `find`.
         _ => (None, Vec::new()),
     }
 }
@@ -116,8 +120,24 @@ fn strip_exif_header(b: &[u8]) -> &[u8] {
 
 /// The personal fields in `input`'s EXIF and XMP.
 pub fn find(container: Container, input: &[u8]) -> Vec<PersonalField> {
+    if container == Container::Flac {
+        return in_vorbis(crate::flac::people(input));
+    }
     let (exif, packets) = blocks(container, input);
     from_parts(exif.as_deref(), &packets)
+}
+
+/// Vorbis comments naming people, as personal fields.
+pub(crate) fn in_vorbis(people: Vec<(String, String)>) -> Vec<PersonalField> {
+    people
+        .into_iter()
+        .map(|(field, value)| PersonalField {
+            kind: PersonalKind::Identity,
+            place: Place::Vorbis,
+            field,
+            value,
+        })
+        .collect()
 }
 
 /// The personal fields in an EXIF block and XMP packets already read.
@@ -134,7 +154,7 @@ pub(crate) fn from_parts(exif: Option<&[u8]>, packets: &[String]) -> Vec<Persona
 pub fn edits(container: Container) -> bool {
     matches!(
         container,
-        Container::Jpeg | Container::Png | Container::Webp | Container::Tiff
+        Container::Jpeg | Container::Png | Container::Webp | Container::Tiff | Container::Flac
     )
 }
 
@@ -229,6 +249,11 @@ pub fn redact(
             out = input.to_vec();
             removed += exif::redact(&mut out, kinds);
             removed += crate::tiff::edit_xmp_in_place(&mut out, &|x| xmp_fields::without(x, kinds));
+        }
+        Container::Flac if kinds.contains(&PersonalKind::Identity) => {
+            let (edited, n) = crate::flac::without_people(input)?;
+            out = edited;
+            removed += n;
         }
         _ => out = input.to_vec(),
     }

@@ -1,6 +1,6 @@
 //! What in a file could identify a person (Kazakhstan's Personal Data Law;
-//! biometric data are personal data): the file's own EXIF and XMP (GPS,
-//! serial numbers, owner and author names) and, inside its C2PA manifests,
+//! biometric data are personal data): the file's own metadata (EXIF, XMP,
+//! audio and video tags: GPS, serial numbers, owner and author names) and, inside its C2PA manifests,
 //! CAWG identities, `stds.exif`/`stds.iptc` metadata, creative-work
 //! authors, AI prompts and ingredient thumbnails (faces). Each item says
 //! where it sits, so a publisher can review it and redact it.
@@ -118,12 +118,7 @@ pub(crate) fn from_file(fields: Vec<PersonalField>) -> Vec<PrivacyItem> {
         .into_iter()
         .map(|f| PrivacyItem {
             kind: PrivacyKind::of_file(f.kind),
-            place: match f.place {
-                tamga_meta::personal::Place::Exif => "EXIF".into(),
-                tamga_meta::personal::Place::Xmp => "XMP".into(),
-                tamga_meta::personal::Place::Id3 => "ID3".into(),
-                tamga_meta::personal::Place::Vorbis => "Vorbis comment".into(),
-            },
+            place: f.place.name().into(),
             manifest: None,
             assertion: None,
             field: f.field,

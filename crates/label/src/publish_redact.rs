@@ -33,7 +33,7 @@ use crate::{
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Redacted {
-    /// Fields removed from the file's own EXIF and XMP.
+    /// Fields removed from the file's own metadata (EXIF, XMP, tags).
     pub file_fields: usize,
     /// The assertions of earlier manifests redacted, as JUMBF URIs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -99,7 +99,7 @@ pub(crate) fn record(
         builder.add_action(json!({
             "action": "c2pa.edited.metadata",
             "description": format!(
-                "{file_fields} field(s) of personal data removed from the file's EXIF and XMP"
+                "{file_fields} field(s) of personal data removed from the file's own metadata"
             ),
         }))?;
     }
@@ -127,9 +127,10 @@ pub(crate) fn strip_file(
         path: path.into(),
         source: Box::new(crate::MetadataError::Write(e)),
     };
-    // An MP3's tag is rewritten streaming, the audio copied through.
-    let mut file = tempfile::tempfile().map_err(io)?;
+    // Streamed where the container allows (an MP3's tag rewritten, the
+    // audio copied through; BMFF, WAV and the rest edited in place).
     source.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut file = tempfile::tempfile().map_err(io)?;
     if let Some(done) = tamga_meta::personal::redact_to(container, source, &mut file, &file_kinds) {
         let n = done.map_err(meta_err)?;
         source.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -139,13 +140,12 @@ pub(crate) fn strip_file(
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         return Ok(Some((file, n)));
     }
-    // Only images' EXIF and XMP are edited in memory (see
-    // `tamga_meta::personal`): a long recording is not read for nothing.
+    // Images are edited in memory (see `tamga_meta::personal`); the
+    // other formats carry no metadata tamga edits.
     if !tamga_meta::personal::edits(container) {
         return Ok(None);
     }
     let mut input = Vec::new();
-    source.seek(SeekFrom::Start(0)).map_err(io)?;
     source.read_to_end(&mut input).map_err(io)?;
     source.seek(SeekFrom::Start(0)).map_err(io)?;
     let (out, n) =

@@ -1,8 +1,9 @@
 //! ISO BMFF (MP4, M4A, AVIF, HEIC) and JPEG XL containers: XMP in a box.
 //!
 //! BMFF gets a top-level `uuid` box with the XMP UUID (XMP part 3, 1.2.7),
-//! appended at the end: nothing before it moves, so every absolute offset
-//! (`stco`, `iloc`) stays valid. JPEG XL gets an `xml ` box (ISO 18181-2);
+//! written where the old one was when it fits, else appended at the end:
+//! nothing else moves, so every absolute offset (`stco`, `iloc`) stays
+//! valid. JPEG XL gets an `xml ` box (ISO 18181-2);
 //! a bare codestream is first put in the container format, which is what
 //! every JPEG XL reader accepts and what can carry metadata at all.
 
@@ -32,8 +33,17 @@ pub(crate) struct BoxAt {
 
 pub(crate) fn top_level<R: Read + Seek>(src: &mut R) -> Result<Vec<BoxAt>, MetaError> {
     let len = src.seek(SeekFrom::End(0))?;
+    within(src, 0, len)
+}
+
+/// The boxes from `start` to `len` (a file's top level, or a box's body).
+pub(crate) fn within<R: Read + Seek>(
+    src: &mut R,
+    start: u64,
+    len: u64,
+) -> Result<Vec<BoxAt>, MetaError> {
     let mut out = Vec::new();
-    let mut at = 0u64;
+    let mut at = start;
     while at + 8 <= len {
         src.seek(SeekFrom::Start(at))?;
         let mut h = [0u8; 8];
@@ -118,28 +128,7 @@ fn rewrite<R: Read + Seek, W: Write>(
     new_box: impl Fn(&mut W, &[u8]) -> Result<(), MetaError>,
 ) -> Result<(), MetaError> {
     for (b, _) in boxes.iter().zip(drop).filter(|(_, d)| !**d) {
-        let mut from = b.start;
-        if b.to_end {
-            // A box "to the end of the file" would swallow the box appended
-            // after it: give it its real size, in the same 4 bytes so that
-            // no offset after it moves.
-            let size = u32::try_from(b.end - b.start).map_err(|_| {
-                MetaError::too_large(
-                    format!(
-                        "box {:?} at {}, running to the end of the file (no box can be \
-                         appended after it unless its size fits 4 bytes),",
-                        String::from_utf8_lossy(&b.kind),
-                        b.start
-                    ),
-                    b.end - b.start,
-                    u32::MAX.into(),
-                )
-            })?;
-            out.write_all(&size.to_be_bytes())?;
-            from += 4;
-        }
-        src.seek(SeekFrom::Start(from))?;
-        std::io::copy(&mut (&mut *src).take(b.end - from), out)?;
+        copy_box(src, out, b, true)?;
     }
     let packet = match old_packet {
         Some(old) => xmp::merge(&String::from_utf8_lossy(&old), props)?,
@@ -148,6 +137,13 @@ fn rewrite<R: Read + Seek, W: Write>(
     new_box(out, packet.as_bytes())
 }
 
+/// Writes the XMP into an ISO BMFF file without moving a byte of media:
+/// `stco`/`co64` chunk offsets and `iloc` item locations are absolute, and
+/// an XMP box other tools put before `mdat` (exiftool, Adobe) cannot be
+/// taken out without breaking them. So the merged packet replaces the old
+/// one in place when it fits (padded with spaces, as XMP's own padding);
+/// otherwise the old box becomes a `free` box of the same size, zeroed,
+/// and the new one is appended at the end.
 pub(crate) fn write_bmff<R: Read + Seek, W: Write + Seek>(
     src: &mut R,
     out: &mut W,
@@ -159,14 +155,92 @@ pub(crate) fn write_bmff<R: Read + Seek, W: Write + Seek>(
         return Ok(());
     }
     let boxes = top_level(src)?;
-    let drop: Vec<bool> = boxes.iter().map(|b| is_xmp_uuid(src, b)).collect();
-    let old = match boxes.iter().zip(&drop).find(|(_, d)| **d) {
-        Some((b, _)) => Some(body(src, b)?.split_off(16)),
-        None => None,
+    let xmp_boxes: Vec<bool> = boxes.iter().map(|b| is_xmp_uuid(src, b)).collect();
+    let first = boxes
+        .iter()
+        .zip(&xmp_boxes)
+        .find(|(_, x)| **x)
+        .map(|(b, _)| *b);
+    let packet = match first {
+        Some(b) => {
+            let old = String::from_utf8_lossy(&body(src, &b)?.split_off(16)).into_owned();
+            xmp::without_padding(&xmp::merge(&old, props)?)
+        }
+        None => xmp::packet(props),
     };
-    rewrite(src, out, &boxes, &drop, old, props, |out, packet| {
-        put_box(out, b"uuid", &[&XMP_UUID, packet])
-    })
+    let fits = first.filter(|b| packet.len() as u64 <= b.end - b.body - 16);
+    for (b, is_xmp) in boxes.iter().zip(&xmp_boxes) {
+        if !is_xmp {
+            copy_box(
+                src,
+                out,
+                b,
+                fits.is_none() && b.end == boxes[boxes.len() - 1].end,
+            )?;
+            continue;
+        }
+        // The box's own header (size, type), kept as it was.
+        let header = (b.body - b.start) as usize;
+        src.seek(SeekFrom::Start(b.start))?;
+        let mut head = vec![0u8; header];
+        src.read_exact(&mut head)?;
+        let body_len = b.end - b.body;
+        if fits.is_some_and(|f| f.start == b.start) {
+            out.write_all(&head)?;
+            out.write_all(&XMP_UUID)?;
+            out.write_all(packet.as_bytes())?;
+            write_filler(out, body_len - 16 - packet.len() as u64, b' ')?;
+        } else {
+            head[4..8].copy_from_slice(b"free");
+            out.write_all(&head)?;
+            write_filler(out, body_len, 0)?;
+        }
+    }
+    if fits.is_none() {
+        put_box(out, b"uuid", &[&XMP_UUID, packet.as_bytes()])?;
+    }
+    Ok(())
+}
+
+/// Copies one box; `last_before_append` gives a box "to the end of the
+/// file" its real size, since another is appended after it.
+fn copy_box<R: Read + Seek, W: Write>(
+    src: &mut R,
+    out: &mut W,
+    b: &BoxAt,
+    last_before_append: bool,
+) -> Result<(), MetaError> {
+    let mut from = b.start;
+    if b.to_end && last_before_append {
+        // In the same 4 bytes, so that no offset after it moves.
+        let size = u32::try_from(b.end - b.start).map_err(|_| {
+            MetaError::too_large(
+                format!(
+                    "box {:?} at {}, running to the end of the file (no box can be \
+                     appended after it unless its size fits 4 bytes),",
+                    String::from_utf8_lossy(&b.kind),
+                    b.start
+                ),
+                b.end - b.start,
+                u32::MAX.into(),
+            )
+        })?;
+        out.write_all(&size.to_be_bytes())?;
+        from += 4;
+    }
+    src.seek(SeekFrom::Start(from))?;
+    std::io::copy(&mut (&mut *src).take(b.end - from), out)?;
+    Ok(())
+}
+
+fn write_filler<W: Write>(out: &mut W, mut n: u64, byte: u8) -> Result<(), MetaError> {
+    let block = [byte; 8192];
+    while n > 0 {
+        let k = n.min(block.len() as u64) as usize;
+        out.write_all(&block[..k])?;
+        n -= k as u64;
+    }
+    Ok(())
 }
 
 pub(crate) fn read_bmff<R: Read + Seek>(src: &mut R, found: &mut Found) {
@@ -265,5 +339,64 @@ mod tests {
         for_each_variant("sample.jxl", crate::Container::Jxl, |input| {
             agree(input, in_memory(input), |src, found| read_jxl(src, found));
         });
+    }
+
+    fn bx(kind: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut b = ((8 + body.len()) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    /// An MP4 as exiftool leaves it: its XMP box before `mdat`.
+    fn with_xmp_before_mdat(packet: &str) -> Vec<u8> {
+        let mut f = bx(b"ftyp", b"isom\0\0\0\0isom");
+        f.extend(bx(b"moov", &[0; 40]));
+        f.extend(bx(b"uuid", &[&XMP_UUID[..], packet.as_bytes()].concat()));
+        f.extend(bx(b"mdat", &[0x5a; 300]));
+        f
+    }
+
+    fn written(input: &[u8]) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let labels = crate::testing::labels();
+        write_bmff(
+            &mut std::io::Cursor::new(input),
+            &mut out,
+            &labels.xmp_props(crate::Container::Bmff),
+        )
+        .unwrap();
+        out.into_inner()
+    }
+
+    /// Where `mdat`'s body is: what every chunk offset points into.
+    fn mdat_at(f: &[u8]) -> usize {
+        f.windows(4).position(|w| w == b"mdat").unwrap() + 4
+    }
+
+    #[test]
+    fn an_xmp_box_before_the_media_is_never_moved() {
+        let small = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="video/mp4"/></rdf:RDF></x:xmpmeta>"#;
+        // Too small for the merged packet: it becomes `free`, a new box
+        // goes at the end.
+        let f = with_xmp_before_mdat(small);
+        let out = written(&f);
+        assert_eq!(mdat_at(&out), mdat_at(&f));
+        assert!(out[mdat_at(&f)..mdat_at(&f) + 300] == [0x5a; 300]);
+        let found = crate::read(crate::Container::Bmff, &out);
+        assert_eq!(found.iptc.digital_source_types.len(), 1, "{found:?}");
+        assert!(String::from_utf8_lossy(&out).contains("dc:format"));
+        // With room (a padded packet): written in place, nothing appended.
+        let padded = format!("{small}{}", " ".repeat(4000));
+        let f = with_xmp_before_mdat(&padded);
+        let out = written(&f);
+        assert_eq!(out.len(), f.len());
+        assert_eq!(mdat_at(&out), mdat_at(&f));
+        let found = crate::read(crate::Container::Bmff, &out);
+        assert_eq!(found.iptc.digital_source_types.len(), 1, "{found:?}");
+        // Written again: still one copy.
+        let again = written(&written(&with_xmp_before_mdat(small)));
+        let found = crate::read(crate::Container::Bmff, &again);
+        assert_eq!(found.iptc.digital_source_types.len(), 1, "{found:?}");
     }
 }

@@ -45,12 +45,13 @@ struct Patch {
     value: u64,
 }
 
-/// The `iloc` box inside a `meta` body: where its body starts and ends.
-fn find_iloc(meta: &[u8]) -> Option<(usize, usize)> {
+/// The child box `kind` inside a `meta` body: where its body starts and
+/// ends.
+pub(crate) fn find_child(meta: &[u8], kind: &[u8; 4]) -> Option<(usize, usize)> {
     let mut at = 4; // `meta` is a full box: version and flags first.
     while at + 8 <= meta.len() {
         let size = u32::from_be_bytes(meta.get(at..at + 4)?.try_into().ok()?) as usize;
-        let kind = meta.get(at + 4..at + 8)?;
+        let this = meta.get(at + 4..at + 8)?;
         let (body, end) = match size {
             0 => (at + 8, meta.len()),
             1 => {
@@ -62,7 +63,7 @@ fn find_iloc(meta: &[u8]) -> Option<(usize, usize)> {
         if end > meta.len() || end < body {
             return None;
         }
-        if kind == b"iloc" {
+        if this == kind {
             return Some((body, end));
         }
         at = end;
@@ -70,8 +71,22 @@ fn find_iloc(meta: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// The edits that turn absolute extent offsets into base + relative ones.
-fn patches(meta: &[u8], iloc: (usize, usize)) -> Result<Vec<Patch>, MetaError> {
+/// One item's location, as `iloc` gives it.
+pub(crate) struct Location {
+    pub(crate) id: u32,
+    /// 0: file offsets; 1: `idat`; 2: another item.
+    pub(crate) method: u64,
+    pub(crate) data_ref: u64,
+    pub(crate) base: u64,
+    /// Where the base offset field is in the `meta` body, and its size.
+    base_field: (usize, usize),
+    /// Each extent: where its offset field is, the offset, the length.
+    pub(crate) extents: Vec<(usize, u64, u64)>,
+    offset_size: usize,
+}
+
+/// Every item location in the `iloc` box at `iloc` of a `meta` body.
+pub(crate) fn locations(meta: &[u8], iloc: (usize, usize)) -> Result<Vec<Location>, MetaError> {
     let mut f = Fields {
         b: meta.get(..iloc.1).unwrap_or_default(),
         at: iloc.0,
@@ -113,31 +128,49 @@ fn patches(meta: &[u8], iloc: (usize, usize)) -> Result<Vec<Patch>, MetaError> {
     }
     let mut out = Vec::new();
     for _ in 0..count {
-        f.take(if version < 2 { 2 } else { 4 })?;
+        let id = f.take(if version < 2 { 2 } else { 4 })? as u32;
         let method = if version >= 1 { f.take(2)? & 0xF } else { 0 };
         let data_ref = f.take(2)?;
-        let base_at = f.at;
+        let base_field = (f.at, base_size);
         let base = f.take(base_size)?;
-        let extents = f.take(2)?;
-        let mut offsets = Vec::new();
-        for _ in 0..extents {
+        let count = f.take(2)?;
+        let mut extents = Vec::new();
+        for _ in 0..count {
             f.take(index_size)?;
-            offsets.push((f.at, f.take(offset_size)?));
-            f.take(length_size)?;
+            let at = f.at;
+            let offset = f.take(offset_size)?;
+            extents.push((at, offset, f.take(length_size)?));
         }
-        let movable = method == 0 && data_ref == 0 && base == 0 && base_size > 0;
-        let Some(new_base) = offsets.iter().map(|(_, o)| *o).min() else {
+        out.push(Location {
+            id,
+            method,
+            data_ref,
+            base,
+            base_field,
+            extents,
+            offset_size,
+        });
+    }
+    Ok(out)
+}
+
+/// The edits that turn absolute extent offsets into base + relative ones.
+fn patches(meta: &[u8], iloc: (usize, usize)) -> Result<Vec<Patch>, MetaError> {
+    let mut out = Vec::new();
+    for l in locations(meta, iloc)? {
+        let movable = l.method == 0 && l.data_ref == 0 && l.base == 0 && l.base_field.1 > 0;
+        let Some(new_base) = l.extents.iter().map(|(_, o, _)| *o).min() else {
             continue;
         };
-        if movable && offset_size > 0 && new_base > 0 {
+        if movable && l.offset_size > 0 && new_base > 0 {
             out.push(Patch {
-                at: base_at,
-                size: base_size,
+                at: l.base_field.0,
+                size: l.base_field.1,
                 value: new_base,
             });
-            out.extend(offsets.into_iter().map(|(at, o)| Patch {
+            out.extend(l.extents.into_iter().map(|(at, o, _)| Patch {
                 at,
-                size: offset_size,
+                size: l.offset_size,
                 value: o - new_base,
             }));
         }
@@ -165,7 +198,7 @@ pub fn rebase_item_locations<R: Read + Seek, W: Write + Seek>(
         ));
     }
     let body_bytes = body(src, meta)?;
-    let Some(iloc) = find_iloc(&body_bytes) else {
+    let Some(iloc) = find_child(&body_bytes, b"iloc") else {
         return Ok(false);
     };
     let patches = patches(&body_bytes, iloc)?;

@@ -218,8 +218,8 @@ pub struct Found {
     /// `AIGC` labels, in file order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aigc: Vec<FoundAigc>,
-    /// Fields in the file's EXIF and XMP that can identify a person
-    /// (images only; reported apart, so not serialised here).
+    /// Fields in the file's own metadata that can identify a person
+    /// (reported apart, so not serialised here).
     #[serde(skip)]
     pub personal: Vec<personal::PersonalField>,
 }
@@ -344,6 +344,11 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
             }
         }
     }
+    // Containers edited in place: their metadata ranges are read again
+    // (headers and metadata only, never media).
+    found
+        .personal
+        .extend(personal::find_in_place(container, src));
     // (JPEG's and FLAC's come from what their walks read anyway.)
     if matches!(
         container,

@@ -82,6 +82,12 @@ pub(crate) fn write(input: &[u8], props: &[xmp::Prop]) -> Result<Vec<u8>, MetaEr
     Ok(out.into_bytes())
 }
 
+/// The byte range of the `x:xmpmeta` element, if there is one.
+pub(crate) fn xmp_range(input: &[u8]) -> Option<(usize, usize)> {
+    let text = std::str::from_utf8(input).ok()?;
+    scan(text).ok()?.1
+}
+
 pub(crate) fn read(input: &[u8], found: &mut Found) {
     if let Ok(text) = std::str::from_utf8(input) {
         if let Ok((_, Some((s, e)))) = scan(text) {

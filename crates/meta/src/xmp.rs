@@ -148,6 +148,17 @@ pub fn merge(existing: &str, props: &[Prop]) -> Result<String, XmpError> {
     edit(existing, &ours, Some(description(props)))
 }
 
+/// `packet` without its padding: the whitespace before `<?xpacket end`
+/// and after the XML (XMP part 1, 7.3.2), which an in-place writer gives
+/// back as room.
+pub fn without_padding(packet: &str) -> String {
+    let packet = packet.trim_end_matches(|c: char| c.is_ascii_whitespace() || c == '\0');
+    match packet.rfind("<?xpacket end") {
+        Some(end) => format!("{}\n{}", packet[..end].trim_end(), &packet[end..]),
+        None => packet.to_string(),
+    }
+}
+
 /// `existing` without the properties `remove` picks (by namespace URI and
 /// local name), in element or attribute form; everything else is kept
 /// byte for byte.
@@ -190,13 +201,16 @@ fn edit(
                     *other = true;
                 }
                 let (tag, other_attrs) = without_our_attributes(&reader, &e, false, removed);
+                // A description that ends up empty goes whole, start tag
+                // edit included.
+                let edits_before = edits.len();
                 if let Some(tag) = tag {
                     edits.push((start, position(&reader), tag));
                 }
                 open.push(is_description(e.local_name().as_ref()).then_some((
                     start,
                     other_attrs,
-                    edits.len(),
+                    edits_before,
                 )));
             }
             Event::Empty(e) => {

@@ -36,8 +36,15 @@ impl<R: Read + Seek> Walker<'_, R> {
                 | b"mvex" | b"moof" | b"traf" | b"iprp" | b"ipco" | b"sinf" | b"schi" => {
                     self.bmff(body, off + size, depth + 1)?
                 }
-                // `meta` is a full box: 4 bytes of version and flags first.
-                b"meta" if size >= header + 4 => self.bmff(body + 4, off + size, depth + 1)?,
+                // ISO's `meta` is a full box: 4 bytes of version and flags
+                // first. Apple's QuickTime `meta` (`moov/meta`, with
+                // `keys`, in every iPhone video) is not: its `hdlr` starts
+                // right away.
+                b"meta" if size >= header + 8 => {
+                    let first: [u8; 8] = self.read_at(body)?;
+                    let skip = if &first[4..8] == b"hdlr" { 0 } else { 4 };
+                    self.bmff(body + skip, off + size, depth + 1)?
+                }
                 _ => {}
             }
             off += size;

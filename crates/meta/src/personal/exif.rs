@@ -250,7 +250,11 @@ pub(crate) fn redact(tiff: &mut [u8], kinds: &[PersonalKind]) -> usize {
                 tiff[end - 12..end].fill(0);
             }
             count -= 1;
-            removed += 1;
+            // The GPS IFD's pointer is not a field of its own: its entries
+            // were counted.
+            if e.tag != TAG_GPS_IFD {
+                removed += 1;
+            }
         }
         if !doomed.is_empty() {
             tiff[*ifd_at..*ifd_at + 2].copy_from_slice(&order.put16(count as u16));
@@ -261,4 +265,4 @@ pub(crate) fn redact(tiff: &mut [u8], kinds: &[PersonalKind]) -> usize {
 
 #[cfg(test)]
 #[path = "exif_tests.rs"]
-mod tests;
+pub(crate) mod tests;

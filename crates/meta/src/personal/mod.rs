@@ -4,13 +4,17 @@
 //! publishes them; so they are listed for review and can be removed before
 //! publication without touching pixels.
 //!
-//! Looked at: EXIF and XMP in JPEG, PNG, WebP and TIFF, the formats that
-//! carry camera metadata. Removal rebuilds the container's metadata
-//! segments (img-parts) or edits them in place (TIFF); the image data is
-//! copied as it was.
+//! Looked at: EXIF and XMP in every container that carries them; an MP3's
+//! ID3 names, a FLAC's Vorbis comments, a WAV's `INFO` names, and the
+//! QuickTime tags of MP4, M4A and MOV. Removal rebuilds the metadata
+//! segments of JPEG, PNG and WebP (img-parts), rewrites an MP3's tag and
+//! a FLAC's comment block, and edits every other container in place
+//! ([`in_place`]); the image and audio data are copied as they were.
 
+mod bmff;
 mod exif;
 mod id3_frames;
+mod in_place;
 mod xmp_fields;
 
 pub(crate) use id3_frames::in_id3;
@@ -58,6 +62,26 @@ pub enum Place {
     /// A FLAC's Vorbis comments.
     #[serde(rename = "Vorbis comment")]
     Vorbis,
+    /// A QuickTime or 3GPP tag (MP4, M4A, MOV).
+    #[serde(rename = "QuickTime")]
+    QuickTime,
+    /// A WAV's `LIST`/`INFO` chunk.
+    #[serde(rename = "RIFF INFO")]
+    RiffInfo,
+}
+
+impl Place {
+    /// The name reports use ("EXIF", "QuickTime").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exif => "EXIF",
+            Self::Xmp => "XMP",
+            Self::Id3 => "ID3",
+            Self::Vorbis => "Vorbis comment",
+            Self::QuickTime => "QuickTime",
+            Self::RiffInfo => "RIFF INFO",
+        }
+    }
 }
 
 /// One field that can identify a person.
@@ -118,10 +142,35 @@ fn strip_exif_header(b: &[u8]) -> &[u8] {
     b.strip_prefix(b"Exif\0\0").unwrap_or(b)
 }
 
-/// The personal fields in `input`'s EXIF and XMP.
+/// Whether `container`'s personal data are edited in place
+/// ([`in_place`]).
+fn in_place(container: Container) -> bool {
+    matches!(
+        container,
+        Container::Bmff | Container::Wav | Container::Jxl | Container::Gif | Container::Svg
+    )
+}
+
+/// The personal fields of the containers edited in place, read from `src`
+/// (only metadata ranges are read).
+pub(crate) fn find_in_place<R: std::io::Read + std::io::Seek>(
+    container: Container,
+    src: &mut R,
+) -> Vec<PersonalField> {
+    if in_place(container) {
+        in_place::find(container, src)
+    } else {
+        Vec::new()
+    }
+}
+
+/// The personal fields in `input`'s metadata.
 pub fn find(container: Container, input: &[u8]) -> Vec<PersonalField> {
     if container == Container::Flac {
         return in_vorbis(crate::flac::people(input));
+    }
+    if in_place(container) {
+        return in_place::find(container, &mut std::io::Cursor::new(input));
     }
     let (exif, packets) = blocks(container, input);
     from_parts(exif.as_deref(), &packets)
@@ -159,7 +208,9 @@ pub fn edits(container: Container) -> bool {
 }
 
 /// A streamed [`redact`] for containers too large to hold (MP3: its ID3v2
-/// tag is rewritten, the audio copied through); `None` for the others.
+/// tag is rewritten, the audio copied through; ISO BMFF, WAV, JPEG XL, GIF
+/// and SVG: edited in place while copied, and nothing written when nothing
+/// is to go); `None` for the others.
 pub fn redact_to<R: std::io::Read + std::io::Seek, W: std::io::Write>(
     container: Container,
     src: &mut R,
@@ -170,6 +221,7 @@ pub fn redact_to<R: std::io::Read + std::io::Seek, W: std::io::Write>(
         Container::Mp3 => Some(crate::mp3::edit_tag_to(src, out, &|tag| {
             id3_frames::redact(tag, kinds)
         })),
+        c if in_place(c) => Some(in_place::redact_to(c, src, out, kinds)),
         _ => None,
     }
 }
@@ -254,6 +306,12 @@ pub fn redact(
             let (edited, n) = crate::flac::without_people(input)?;
             out = edited;
             removed += n;
+        }
+        c if in_place(c) => {
+            removed += in_place::redact_to(c, &mut std::io::Cursor::new(input), &mut out, kinds)?;
+            if removed == 0 {
+                out = input.to_vec();
+            }
         }
         _ => out = input.to_vec(),
     }

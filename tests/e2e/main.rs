@@ -37,6 +37,7 @@ mod notice_gallery;
 mod notice_keeps_format;
 mod notices;
 mod privacy;
+mod privacy_containers;
 mod publish;
 mod publish_keeps_metadata;
 mod publish_registry;

@@ -39,7 +39,7 @@ pub fn signed_with_personal_manifest(sb: &Sandbox, src: &Path, dest: &Path) {
     crate::interop::py_sign(sb, "c2pa_sign_personal.py", src, dest, "image/jpeg");
 }
 
-fn items(sb: &Sandbox, file: &Path) -> Vec<Value> {
+pub fn items(sb: &Sandbox, file: &Path) -> Vec<Value> {
     let o = sb.run(&["inspect", "--privacy", "--json", file.to_str().unwrap()]);
     assert_ok(&o);
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -47,7 +47,7 @@ fn items(sb: &Sandbox, file: &Path) -> Vec<Value> {
     doc["files"][0]["items"].as_array().unwrap().clone()
 }
 
-fn has(items: &[Value], kind: &str, place: &str, field: &str) -> bool {
+pub fn has(items: &[Value], kind: &str, place: &str, field: &str) -> bool {
     items
         .iter()
         .any(|i| i["kind"] == kind && i["where"] == place && i["field"] == field)
@@ -187,7 +187,7 @@ fn check_warns_with_the_policys_clause_and_a_policy_can_ask_for_a_fix() {
 }
 
 /// exiftool's view of `file`, every group.
-fn exiftool_tags(file: &Path) -> String {
+pub fn exiftool_tags(file: &Path) -> String {
     let o = Command::new("exiftool")
         .args(["-a", "-G1", "-s"])
         .arg(file)
@@ -197,7 +197,7 @@ fn exiftool_tags(file: &Path) -> String {
 }
 
 /// The personal tags exiftool still finds.
-fn personal_tags(file: &Path) -> Vec<String> {
+pub fn personal_tags(file: &Path) -> Vec<String> {
     exiftool_tags(file)
         .lines()
         .filter(|l| {
@@ -347,7 +347,7 @@ fn a_recording_is_published_with_redaction_asked_and_nothing_to_take_out() {
 }
 
 /// The decoded audio's MD5 (ffmpeg), to show samples were not touched.
-fn audio_md5(file: &Path) -> String {
+pub fn audio_md5(file: &Path) -> String {
     let o = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(file)

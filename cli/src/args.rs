@@ -521,7 +521,7 @@ pub(crate) struct DiscloseArgs {
     /// Languages, in order: kk, ru, en.
     #[arg(long, value_delimiter = ',', default_value = "kk,ru,en", value_parser = parse_card_lang)]
     pub(crate) lang: Vec<tamga_disclose::Lang>,
-    /// html (to print or show beside a product), md, json, or svg (a label for packaging).
+    /// html (to print or show beside a product), md, json, svg or png (a label for packaging; the PNG 1800 px wide at 600 dpi).
     #[arg(long, default_value = "html", value_parser = parse_card_format)]
     pub(crate) format: tamga_disclose::Format,
     /// Your risk and safe-use lines per language (a TOML file: [kk] risks = [...], safe_use = [...]).
@@ -549,7 +549,7 @@ fn parse_card_lang(tag: &str) -> Result<tamga_disclose::Lang, String> {
 }
 
 fn parse_card_format(name: &str) -> Result<tamga_disclose::Format, String> {
-    tamga_disclose::Format::parse(name).ok_or_else(|| "one of html, md, json, svg".to_string())
+    tamga_disclose::Format::parse(name).ok_or_else(|| "one of html, md, json, svg, png".to_string())
 }
 
 fn parse_declared(text: &str) -> Result<DeclaredFacts, String> {

@@ -64,10 +64,10 @@ pub(crate) fn run(args: DiscloseArgs) -> Result<ExitCode> {
                         &risks,
                     )?)
                 })
-                .and_then(|text| {
+                .and_then(|bytes| {
                     tamga_label::write_bytes_atomically(
                         &target,
-                        text.as_bytes(),
+                        &bytes,
                         tamga_label::FileMode::Usual,
                     )
                     .with_context(|| format!("{}: cannot write the card", target.display()))

@@ -15,6 +15,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod html;
+mod png;
 mod risks;
 mod svg;
 mod words;
@@ -56,6 +57,13 @@ pub enum DiscloseError {
     /// The QR code cannot hold the link.
     #[error("the verify link is too long for a QR code")]
     LinkTooLong,
+    /// The PNG label's text cannot be set: a character its bundled font
+    /// lacks (a wording outside the font's coverage: never drawn as a gap).
+    #[error("cannot set the PNG label's text")]
+    Text(#[source] tamga_notice::images::badge::BadgeError),
+    /// The PNG encoder failed.
+    #[error("cannot encode the PNG label")]
+    Png(#[source] ::png::EncodingError),
 }
 
 /// The facts a seller declares for content without a label.
@@ -206,16 +214,20 @@ pub enum Format {
     Json,
     /// A label for packaging, with the QR code.
     Svg,
+    /// The same label as a 600 dpi raster, for printers and tools that
+    /// take pictures.
+    Png,
 }
 
 impl Format {
-    /// The format named `name` (`html`, `md`, `json`, `svg`).
+    /// The format named `name` (`html`, `md`, `json`, `svg`, `png`).
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "html" => Self::Html,
             "md" | "markdown" => Self::Markdown,
             "json" => Self::Json,
             "svg" => Self::Svg,
+            "png" => Self::Png,
             _ => return None,
         })
     }
@@ -227,20 +239,23 @@ impl Format {
             Self::Markdown => "md",
             Self::Json => "json",
             Self::Svg => "svg",
+            Self::Png => "png",
         }
     }
 }
 
-/// `card` written as `format` in `langs`, with `risks`.
+/// `card` written as `format` in `langs`, with `risks`: the file's bytes
+/// (UTF-8 text, or a PNG picture).
 pub fn render(
     card: &Card,
     format: Format,
     langs: &[Lang],
     risks: &Risks,
-) -> Result<String, DiscloseError> {
+) -> Result<Vec<u8>, DiscloseError> {
     Ok(match format {
-        Format::Html => html::page(card, langs, risks)?,
-        Format::Svg => svg::label(card, langs)?,
+        Format::Html => html::page(card, langs, risks)?.into_bytes(),
+        Format::Svg => svg::label(card, langs)?.into_bytes(),
+        Format::Png => png::label(card, langs)?,
         Format::Json => {
             let mut doc = serde_json::to_value(card).unwrap_or_default();
             doc["schema"] = serde_json::json!("tamga.disclose/1");
@@ -259,7 +274,9 @@ pub fn render(
                 );
             }
             doc["text"] = serde_json::Value::Object(per_lang);
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
+            serde_json::to_string_pretty(&doc)
+                .unwrap_or_default()
+                .into_bytes()
         }
         Format::Markdown => {
             let mut md = String::new();
@@ -287,7 +304,7 @@ pub fn render(
                 }
                 md.push('\n');
             }
-            md
+            md.into_bytes()
         }
     })
 }

@@ -9,7 +9,7 @@ use crate::{esc, html::strip_xml_declaration, qr_svg, words, Card, DiscloseError
 /// The label's size in user units (printed at any size: it scales).
 pub(crate) const WIDTH: u32 = 600;
 /// Height: a line per language, twice.
-fn height(langs: usize) -> u32 {
+pub(crate) fn height(langs: usize) -> u32 {
     (60 + 2 * 36 * langs as u32).max(220)
 }
 

@@ -218,6 +218,37 @@ impl Layout {
     }
 }
 
+/// One line of text set by [`set_line`].
+pub struct Line {
+    /// Each glyph, its origin relative to the left end of the baseline.
+    pub glyphs: Vec<PlacedGlyph>,
+    /// How far the pen moves over the whole line, in pixels.
+    pub width: f32,
+}
+
+/// Sets `text` in the bundled fonts with capital letters `cap` pixels
+/// tall, the pen starting at (0, 0) on the baseline: the badge's fonts and
+/// size measure for text drawn elsewhere than in an image's corner (the
+/// disclosure card's PNG label). A character no bundled font has is an
+/// error, never a gap.
+pub fn set_line(text: &str, cap: f32) -> Result<Line, BadgeError> {
+    let fonts = Fonts::load();
+    let scale = scale_for_cap(&fonts.main, cap);
+    let mut glyphs = Vec::new();
+    let mut x = 0.0;
+    for c in text.chars() {
+        let (font, id) = fonts.pick(c)?;
+        glyphs.push(PlacedGlyph {
+            font: font.clone(),
+            id,
+            scale,
+            origin: point(x, 0.0),
+        });
+        x += font.as_scaled(scale).h_advance(id);
+    }
+    Ok(Line { glyphs, width: x })
+}
+
 /// Draws the first of `candidates` (each a list of lines) that fits, in
 /// `corner` of `img`. Any 8- or 16-bit pixel type: the image is drawn on
 /// as it was decoded, without a conversion of the whole picture.
@@ -573,6 +604,25 @@ mod tests {
         assert_eq!(
             fonts.pick('😀').unwrap_err(),
             BadgeError::NoGlyph('😀', 0x1F600)
+        );
+    }
+
+    #[test]
+    fn a_set_line_is_as_wide_as_the_badge_measures_it_and_refuses_missing_glyphs() {
+        let line = set_line("Жасанды AI生成", 30.0).unwrap();
+        let fonts = Fonts::load();
+        let scale = scale_for_cap(&fonts.main, 30.0);
+        let expect = line_width(&fonts, scale, "Жасанды AI生成").unwrap();
+        assert!(
+            (line.width - expect).abs() < 1e-3,
+            "{} vs {expect}",
+            line.width
+        );
+        assert_eq!(line.glyphs.len(), "Жасанды AI生成".chars().count());
+        assert!(line.glyphs.iter().all(|g| g.origin.y == 0.0));
+        assert_eq!(
+            set_line("AI 😀", 30.0).err(),
+            Some(BadgeError::NoGlyph('😀', 0x1F600))
         );
     }
 }

@@ -275,3 +275,51 @@ fn a_videos_quicktime_tags_and_a_recordings_info_names_are_redacted_in_place() {
     let theirs = crate::interop::py_read(&out, "audio/wav", Some(&sb.anchor()), None);
     assert_eq!(theirs["validation_state"], "Trusted", "{theirs}");
 }
+
+#[test]
+fn an_oggs_comment_header_names_are_listed_for_vorbis_and_opus() {
+    let sb = Sandbox::new();
+    let vorbis = sb.path("talk.ogg");
+    crate::util::ffmpeg(&[
+        "-i",
+        crate::util::sample("sample.ogg").to_str().unwrap(),
+        "-c",
+        "copy",
+        "-metadata",
+        "artist=Aigerim Sadykova",
+        "-metadata",
+        "title=Talk",
+        vorbis.to_str().unwrap(),
+    ]);
+    let opus = sb.path("talk.opus");
+    crate::util::ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=440:d=1",
+        "-c:a",
+        "libopus",
+        "-metadata",
+        "performer=Aigerim Sadykova",
+        opus.to_str().unwrap(),
+    ]);
+    for (file, field) in [(&vorbis, "ARTIST"), (&opus, "PERFORMER")] {
+        let found = items(&sb, file);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            has(&found, "identity", "Vorbis comment", field),
+            "{found:#?}"
+        );
+        assert_eq!(found[0]["value"], "Aigerim Sadykova");
+        // Labelled (a sidecar: C2PA embeds nothing in Ogg), the verify
+        // report lists it too.
+        let labelled = sb.path(&format!(
+            "labelled-{}",
+            file.file_name().unwrap().to_str().unwrap()
+        ));
+        assert_ok(&sb.label(file, &labelled, &["--sidecar"]));
+        let (entry, _) = sb.verify(&labelled, true);
+        let privacy = entry["privacy"].to_string();
+        assert!(privacy.contains(field), "{entry}");
+    }
+}

@@ -303,7 +303,8 @@ pub static FORMATS: &[FormatSpec] = &[
         badge: None,
         sound: false,
         thumbnail: false,
-        metadata: None,
+        // The AIGC label and people's names in its comment header.
+        metadata: Some(Meta::Ogg),
     },
     FormatSpec {
         format: MediaFormat::Webm,

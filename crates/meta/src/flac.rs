@@ -11,6 +11,7 @@ use std::{
     ops::Range,
 };
 
+use crate::vorbis_comment::{aigc_value, aigc_values, comments, encode, people_in, person_key};
 use crate::{AigcPlace, Container, Found, MetaError, Role};
 
 const STREAMINFO: u8 = 0;
@@ -75,55 +76,6 @@ fn blocks(input: &[u8], at: usize) -> Result<(Vec<Block>, usize), MetaError> {
     }
 }
 
-/// A Vorbis comment block's vendor string and comments (`KEY=value`), or
-/// None when a length runs past the block.
-fn comments(body: &[u8]) -> Option<(&[u8], Vec<&[u8]>)> {
-    fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = (r.get(..n)?, r.get(n..)?);
-        *r = rest;
-        Some(head)
-    }
-    fn len(r: &mut &[u8]) -> Option<usize> {
-        let b = take(r, 4)?;
-        usize::try_from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok()
-    }
-    let mut r = body;
-    let n = len(&mut r)?;
-    let vendor = take(&mut r, n)?;
-    let count = len(&mut r)?;
-    // Each comment takes at least its 4-byte length.
-    if count > r.len() / 4 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(count);
-    for _ in 0..count {
-        let n = len(&mut r)?;
-        out.push(take(&mut r, n)?);
-    }
-    Some((vendor, out))
-}
-
-/// Whether a `KEY=value` comment is an AIGC one (keys are ASCII and
-/// case-insensitive), and its value.
-fn aigc_value(comment: &[u8]) -> Option<&[u8]> {
-    let eq = comment.iter().position(|b| *b == b'=')?;
-    comment[..eq]
-        .eq_ignore_ascii_case(b"AIGC")
-        .then(|| &comment[eq + 1..])
-}
-
-/// The AIGC values of a Vorbis comment block body.
-fn aigc_values(body: &[u8]) -> Vec<String> {
-    comments(body)
-        .map(|(_, c)| {
-            c.into_iter()
-                .filter_map(aigc_value)
-                .filter_map(|v| std::str::from_utf8(v).ok().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaError> {
     let Some(aigc) = aigc else {
         return Ok(input.to_vec());
@@ -133,38 +85,6 @@ pub(crate) fn write(input: &[u8], aigc: Option<&str>) -> Result<Vec<u8>, MetaErr
         kept.retain(|c| aigc_value(c).is_none());
         kept.push(ours.into_bytes());
     })
-}
-
-/// The Vorbis comment keys that name a person.
-pub(crate) const PEOPLE: &[&str] = &[
-    "ARTIST",
-    "ALBUMARTIST",
-    "PERFORMER",
-    "COMPOSER",
-    "LYRICIST",
-    "CONDUCTOR",
-    "ARRANGER",
-    "CONTACT",
-];
-
-/// A comment's key, if it names a person.
-pub(crate) fn person_key(comment: &[u8]) -> Option<String> {
-    let eq = comment.iter().position(|b| *b == b'=')?;
-    let key = String::from_utf8_lossy(&comment[..eq]).to_ascii_uppercase();
-    PEOPLE.contains(&key.as_str()).then_some(key)
-}
-
-/// The comments of a Vorbis comment block body that name a person:
-/// (key, value).
-fn people_in(body: &[u8]) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    for c in comments(body).map(|(_, c)| c).unwrap_or_default() {
-        if let Some(key) = person_key(c) {
-            let value = String::from_utf8_lossy(&c[key.len() + 1..]).into_owned();
-            found.push((key, value));
-        }
-    }
-    found
 }
 
 /// The personal fields of the Vorbis comment blocks: (key, value).
@@ -208,17 +128,7 @@ fn edit_comments(input: &[u8], edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Result<V
     };
     let mut kept: Vec<Vec<u8>> = kept.into_iter().map(<[u8]>::to_vec).collect();
     edit(&mut kept);
-    // Lengths are 32-bit little-endian; every piece came from a block of
-    // at most 16 MB or is ours, so none overflows.
-    let le = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
-    let mut body = Vec::new();
-    body.extend_from_slice(&le(vendor.len()));
-    body.extend_from_slice(vendor);
-    body.extend_from_slice(&le(kept.len()));
-    for c in &kept {
-        body.extend_from_slice(&le(c.len()));
-        body.extend_from_slice(c);
-    }
+    let body = encode(vendor, &kept);
     if body.len() > MAX_BLOCK {
         return Err(MetaError::too_large(
             "the FLAC Vorbis comment block",

@@ -26,6 +26,7 @@ mod jpeg;
 mod keep;
 mod markdown;
 mod mp3;
+mod ogg;
 pub mod personal;
 mod png;
 pub mod riff;
@@ -34,6 +35,7 @@ mod svg;
 #[cfg(test)]
 mod testing;
 mod tiff;
+mod vorbis_comment;
 mod wav;
 mod webp;
 pub mod xmp;
@@ -74,6 +76,8 @@ pub enum Container {
     Mp3,
     /// FLAC: AIGC as a Vorbis comment (FLAC has no XMP).
     Flac,
+    /// Ogg Vorbis and Opus: AIGC as a Vorbis comment (no XMP).
+    Ogg,
     /// Markdown: AIGC in the YAML front matter (no XMP).
     Markdown,
 }
@@ -93,6 +97,7 @@ impl std::fmt::Display for Container {
             Self::Wav => "WAV",
             Self::Mp3 => "MP3",
             Self::Flac => "FLAC",
+            Self::Ogg => "Ogg",
             Self::Markdown => "Markdown",
         })
     }
@@ -101,7 +106,7 @@ impl std::fmt::Display for Container {
 impl Container {
     /// Whether the container carries XMP.
     pub fn carries_xmp(self) -> bool {
-        !matches!(self, Self::Flac | Self::Markdown)
+        !matches!(self, Self::Flac | Self::Ogg | Self::Markdown)
     }
 
     /// Where the `AIGC` label goes (the placements of the TC260 practice
@@ -111,7 +116,7 @@ impl Container {
             Self::Png => AigcPlace::PngText,
             Self::Wav => AigcPlace::RiffChunk,
             Self::Mp3 => AigcPlace::Id3Txxx,
-            Self::Flac => AigcPlace::VorbisComment,
+            Self::Flac | Self::Ogg => AigcPlace::VorbisComment,
             Self::Markdown => AigcPlace::FrontMatter,
             _ => AigcPlace::Xmp,
         }
@@ -274,6 +279,7 @@ pub fn write_to<R: Read + Seek, W: Write + Seek>(
         Container::Wav => return wav::write(src, out, &props, aigc.as_deref()),
         Container::Bmff => return boxes::write_bmff(src, out, &props),
         Container::Mp3 => return mp3::write_to(src, out, &props, aigc.as_deref()),
+        Container::Ogg => return ogg::write_to(src, out, aigc.as_deref()),
         _ => {}
     }
     let mut input = Vec::new();
@@ -298,7 +304,7 @@ pub fn write(container: Container, input: &[u8], labels: &Labels) -> Result<Vec<
         Container::Mp3 => mp3::write(input, &props, aigc.as_deref()),
         Container::Flac => flac::write(input, aigc.as_deref()),
         Container::Markdown => markdown::write(input, aigc.as_deref()),
-        Container::Wav | Container::Bmff => {
+        Container::Wav | Container::Bmff | Container::Ogg => {
             let mut out = std::io::Cursor::new(Vec::new());
             write_to(
                 container,
@@ -315,7 +321,7 @@ pub fn write(container: Container, input: &[u8], labels: &Labels) -> Result<Vec<
 /// container yields what could be found, never an error, because this is
 /// evidence gathering, not validation.
 ///
-/// JPEG, PNG, MP3, FLAC, JPEG XL, WAV and ISO BMFF are walked in place:
+/// JPEG, PNG, MP3, FLAC, Ogg, JPEG XL, WAV and ISO BMFF are walked in place:
 /// headers and metadata bodies are read, image and audio data are seeked
 /// past (PNG's are streamed through the CRC check), so reading costs little
 /// whatever the file's size. WebP, GIF, TIFF, SVG and Markdown are read
@@ -332,6 +338,7 @@ pub fn read_from<R: Read + Seek>(container: Container, src: &mut R) -> Found {
         Container::Png => png::read(src, &mut found),
         Container::Mp3 => mp3::read(src, &mut found),
         Container::Flac => flac::read(src, &mut found),
+        Container::Ogg => ogg::read(src, &mut found),
         Container::Jxl => boxes::read_jxl(src, &mut found),
         Container::Webp
         | Container::Gif
@@ -381,6 +388,7 @@ pub fn read(container: Container, input: &[u8]) -> Found {
         | Container::Png
         | Container::Mp3
         | Container::Flac
+        | Container::Ogg
         | Container::Jxl
         | Container::Wav
         | Container::Bmff => {

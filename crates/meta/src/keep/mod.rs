@@ -51,6 +51,7 @@ pub fn carry_over(
         | Container::Wav
         | Container::Mp3
         | Container::Flac
+        | Container::Ogg
         | Container::Markdown => Ok(edited.to_vec()),
     }
 }

@@ -5,7 +5,7 @@
 //! publication without touching pixels.
 //!
 //! Looked at: EXIF and XMP in every container that carries them; an MP3's
-//! ID3 names, a FLAC's Vorbis comments, a WAV's `INFO` names, and the
+//! ID3 names, the Vorbis comments of FLAC and Ogg, a WAV's `INFO` names, and the
 //! QuickTime tags of MP4, M4A and MOV. Removal rebuilds the metadata
 //! segments of JPEG, PNG and WebP (img-parts), rewrites an MP3's tag and
 //! a FLAC's comment block, and edits every other container in place
@@ -59,7 +59,7 @@ pub enum Place {
     /// An MP3's ID3v2 tag.
     #[serde(rename = "ID3")]
     Id3,
-    /// A FLAC's Vorbis comments.
+    /// The Vorbis comments of a FLAC or an Ogg.
     #[serde(rename = "Vorbis comment")]
     Vorbis,
     /// A QuickTime or 3GPP tag (MP4, M4A, MOV).
@@ -169,6 +169,9 @@ pub fn find(container: Container, input: &[u8]) -> Vec<PersonalField> {
     if container == Container::Flac {
         return in_vorbis(crate::flac::people(input));
     }
+    if container == Container::Ogg {
+        return crate::read(container, input).personal;
+    }
     if in_place(container) {
         return in_place::find(container, &mut std::io::Cursor::new(input));
     }
@@ -222,6 +225,11 @@ pub fn redact_to<R: std::io::Read + std::io::Seek, W: std::io::Write>(
             id3_frames::redact(tag, kinds)
         })),
         c if in_place(c) => Some(in_place::redact_to(c, src, out, kinds)),
+        // An Ogg's comment header names people only.
+        Container::Ogg if kinds.contains(&PersonalKind::Identity) => {
+            Some(crate::ogg::without_people(src, out))
+        }
+        Container::Ogg => Some(Ok(0)),
         _ => None,
     }
 }
@@ -301,6 +309,14 @@ pub fn redact(
             out = input.to_vec();
             removed += exif::redact(&mut out, kinds);
             removed += crate::tiff::edit_xmp_in_place(&mut out, &|x| xmp_fields::without(x, kinds));
+        }
+        Container::Ogg => {
+            let n = redact_to(container, &mut std::io::Cursor::new(input), &mut out, kinds)
+                .unwrap_or(Ok(0))?;
+            if n == 0 {
+                out = input.to_vec();
+            }
+            removed += n;
         }
         Container::Flac if kinds.contains(&PersonalKind::Identity) => {
             let (edited, n) = crate::flac::without_people(input)?;

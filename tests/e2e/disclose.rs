@@ -1,8 +1,10 @@
 //! Disclosure cards for consumers (issue 21): made from a verified label
 //! in kk/ru/en, opened in headless Chromium (no console errors, headings,
-//! `lang`, contrast, JSON-LD), the QR code decoded back by zbarimg to the
-//! link given; refused for an invalid label, and for an unlabelled file
-//! without declared facts.
+//! `lang`, contrast, JSON-LD, and no axe-core violation of WCAG 2.x A/AA or
+//! its best practices), printed to A4 (within the paper, black on white,
+//! the QR code whole, two pages at most), the QR code decoded back by
+//! zbarimg to the link given; refused for an invalid label, and for an
+//! unlabelled file without declared facts.
 
 use std::{path::Path, process::Command};
 
@@ -98,6 +100,72 @@ fn a_card_in_three_languages_passes_the_browser_checks_and_its_qr_code_reads_bac
     );
     assert_eq!(page["jsonLd"]["url"], URL);
     assert_eq!(qr_in(&shot), URL);
+    // axe-core: no violation (the script fails on one), nothing it could not
+    // decide, and the rules this card is about ran and passed (34 of them
+    // with axe-core 4.14.1).
+    let axe = &page["axe"];
+    assert_eq!(axe["violations"], 0, "{axe}");
+    assert_eq!(axe["incomplete"], serde_json::json!([]), "{axe}");
+    assert!(axe["passes"].as_u64().unwrap() >= 30, "{axe}");
+    for rule in [
+        "color-contrast",
+        "html-lang-valid",
+        "valid-lang",
+        "heading-order",
+        "page-has-heading-one",
+        "role-img-alt",
+        "definition-list",
+        "link-name",
+        "landmark-one-main",
+    ] {
+        assert!(
+            axe["passed"].as_array().unwrap().contains(&rule.into()),
+            "{rule} did not pass: {axe}"
+        );
+    }
+    // Printed on A4 inside its own margins (at least 10 mm: 718 px of 794
+    // at 96 dpi): nothing wider than the paper, black text on white, the QR
+    // code at least 4 cm, on one page and in a section not split across
+    // pages, the link printed in full, two pages for three languages.
+    let print = &page["print"];
+    let width = print["width"].as_f64().unwrap();
+    assert!(width <= 718.0, "{print}");
+    assert!(print["right"].as_f64().unwrap() <= width, "{print}");
+    assert_eq!(print["colors"], serde_json::json!(["rgb(0, 0, 0)"]));
+    assert_eq!(
+        print["backgrounds"],
+        serde_json::json!(["rgb(255, 255, 255)"])
+    );
+    let qr = &print["qr"];
+    assert_eq!(qr["visible"], true, "{print}");
+    assert_eq!(qr["breakInside"], "avoid", "{print}");
+    assert!(qr["width"].as_f64().unwrap() >= 151.0, "{print}");
+    assert!(qr["height"].as_f64().unwrap() < print["height"].as_f64().unwrap());
+    assert_eq!(print["link"], URL);
+    let pages = print["pdfPages"].as_u64().unwrap();
+    assert!((1..=2).contains(&pages), "{pages} A4 pages");
+    // A long link (a signed token, say) wraps on paper instead of widening
+    // the page, which Chromium would shrink to fit.
+    let long = sb.path("long-link.html");
+    let url = format!("{URL}&token={}", "a".repeat(160));
+    let anchor = sb.anchor();
+    assert_ok(&sb.run(&[
+        "disclose",
+        labelled.to_str().unwrap(),
+        "--trust",
+        anchor.to_str().unwrap(),
+        "--verify-url",
+        &url,
+        "-o",
+        long.to_str().unwrap(),
+    ]));
+    let (page, _) = open(&long, "disclose-long-link.png");
+    let print = &page["print"];
+    assert!(
+        print["right"].as_f64().unwrap() <= print["width"].as_f64().unwrap(),
+        "{print}"
+    );
+    assert_eq!(print["link"], url.as_str());
 
     // The packaging label: SVG, its QR code read back too.
     let svg = sb.path("label.svg");
@@ -107,8 +175,20 @@ fn a_card_in_three_languages_passes_the_browser_checks_and_its_qr_code_reads_bac
         &svg,
         &["--format", "svg", "--lang", "kk,ru"],
     ));
-    let (_, shot) = open(&svg, "disclose-label.png");
+    let (label, shot) = open(&svg, "disclose-label.png");
     assert_eq!(qr_in(&shot), URL);
+    // axe-core on the SVG document: its role="img" is named by its <title>
+    // and each text's `lang` is valid.
+    assert_eq!(label["axe"]["violations"], 0);
+    for rule in ["svg-img-alt", "valid-lang"] {
+        assert!(
+            label["axe"]["passed"]
+                .as_array()
+                .unwrap()
+                .contains(&rule.into()),
+            "{rule} did not pass: {label}"
+        );
+    }
     // JSON and Markdown carry the same facts.
     let json = sb.path("card.json");
     assert_ok(&disclose(&sb, &labelled, &json, &["--format", "json"]));
@@ -231,5 +311,73 @@ fn every_labelled_sample_format_gets_a_card() {
         for lang in ["kk", "ru", "en"] {
             assert!(card["text"][lang]["title"].is_string(), "{name} {lang}");
         }
+    }
+}
+
+#[test]
+fn a_png_label_is_a_600_dpi_raster_whose_qr_code_reads_back_and_none_without_a_link() {
+    use std::ops::Range;
+    let sb = Sandbox::new();
+    let labelled = sb.path("photo.jpg");
+    assert_ok(&sb.label(&sb.copy_sample("sample.jpg"), &labelled, &[]));
+    let png = sb.path("label.png");
+    assert_ok(&disclose(&sb, &labelled, &png, &["--format", "png"]));
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert_eq!(qr_in(&png), URL);
+    // kk, ru, en: 600 × 276 units of the SVG label, 3 px a unit.
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .unwrap()
+        .to_luma8();
+    assert_eq!(img.dimensions(), (1800, 828));
+    // Black ink in each line's band left of the QR code (baselines at
+    // 120 px and every 108 px), white between the bands, and the QR
+    // code's modules in its square (x 1230-1740, y 60-570) between them.
+    let dark_in = |img: &image::GrayImage, rows: Range<u32>, cols: Range<u32>| {
+        rows.flat_map(|y| cols.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0[0] < 64)
+            .count()
+    };
+    for line in 0..6 {
+        let base = 120 + 108 * line;
+        assert!(
+            dark_in(&img, base - 48..base, 60..1170) > 2000,
+            "line {line}: no text"
+        );
+        assert_eq!(dark_in(&img, base + 20..base + 36, 60..1170), 0);
+    }
+    let gaps_in_the_qr_square = (0..4)
+        .map(|line| 120 + 108 * line + 20)
+        .map(|y| dark_in(&img, y..y + 16, 1230..1740))
+        .sum::<usize>();
+    assert!(gaps_in_the_qr_square > 2000, "{gaps_in_the_qr_square}");
+
+    // Without --verify-url: no QR code, the same size, white where it was.
+    let plain = sb.path("plain.png");
+    let anchor = sb.anchor();
+    assert_ok(&sb.run(&[
+        "disclose",
+        labelled.to_str().unwrap(),
+        "--trust",
+        anchor.to_str().unwrap(),
+        "--format",
+        "png",
+        "-o",
+        plain.to_str().unwrap(),
+    ]));
+    // zbarimg exits 4 when it finds no symbol.
+    let o = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&plain)
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools)");
+    assert_eq!(o.status.code(), Some(4), "zbarimg: {}", text(&o.stdout));
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    let img = image::open(&plain).unwrap().to_luma8();
+    assert_eq!(img.dimensions(), (1800, 828));
+    for line in 0..6 {
+        let base = 120 + 108 * line;
+        assert!(dark_in(&img, base - 48..base, 60..1740) > 2000);
+        assert_eq!(dark_in(&img, base + 20..base + 36, 60..1740), 0);
     }
 }

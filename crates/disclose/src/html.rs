@@ -2,14 +2,21 @@
 //! real headings, a definition list, black on white (contrast 21:1), the QR
 //! code and link, schema.org JSON-LD, and print styles. No script, no
 //! outside resource: it prints and works offline.
+//!
+//! Printed, the page has its own 15 mm margins (the same from every browser
+//! and headless PDF maker), the link turns black, a section (a language, or
+//! the QR code with its heading) is not split across pages, and a long link
+//! or file name wraps instead of widening the page, which would make
+//! Chromium shrink the whole card to fit the paper.
 
 use crate::{esc, qr_svg, words, Card, DiscloseError, Lang, Risks};
 
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#000;background:#fff;\
-max-width:42rem;margin:2rem auto;padding:0 1rem}h1{font-size:1.6rem}h2{font-size:1.25rem;\
-margin-top:2rem;border-top:2px solid #000;padding-top:1rem}dt{font-weight:700}dd{margin:0 0 .5rem 0}\
-.declared{border:2px solid #000;padding:.5rem}.verify svg{width:10rem;height:10rem}\
-a{color:#00e}@media print{body{margin:0}a{color:#000}}";
+max-width:42rem;margin:2rem auto;padding:0 1rem;overflow-wrap:anywhere}h1{font-size:1.6rem}\
+h2{font-size:1.25rem;margin-top:2rem;border-top:2px solid #000;padding-top:1rem}\
+dt{font-weight:700}dd{margin:0 0 .5rem 0}.declared{border:2px solid #000;padding:.5rem}\
+.verify svg{width:10rem;height:10rem}a{color:#00e}@page{margin:15mm}\
+@media print{body{margin:0}a{color:#000}section{break-inside:avoid}h2,h3{break-after:avoid}}";
 
 pub(crate) fn page(card: &Card, langs: &[Lang], risks: &Risks) -> Result<String, DiscloseError> {
     let first = langs.first().copied().unwrap_or(Lang::En);

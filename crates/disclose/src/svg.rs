@@ -36,8 +36,9 @@ fn placed(svg: &str, x: u32, y: u32, size: u32) -> String {
 pub(crate) fn label(card: &Card, langs: &[Lang]) -> Result<String, DiscloseError> {
     let h = height(langs.len());
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {h}\" width=\"{WIDTH}\" height=\"{h}\" role=\"img\">\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {h}\" width=\"{WIDTH}\" height=\"{h}\" role=\"img\" lang=\"{}\">\n\
          <title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"4\"/>\n",
+        langs.first().copied().unwrap_or(Lang::En).tag(),
         esc(words::words(langs.first().copied().unwrap_or(Lang::En)).title)
     );
     let text_width = if card.verify_url.is_some() {

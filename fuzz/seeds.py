@@ -90,6 +90,13 @@ for name, pick, data in META:
     # Original and edited: the file itself, and (for the carry) the file
     # with its metadata blocks over a copy that lacks them.
     put("meta_keep", name, bytes([pick]) + struct.pack(">H", len(data)) + data + data)
+# Personal data: the first byte picks from meta.rs PERSONAL (META's order,
+# then Ogg); whole small samples, whose metadata is what is edited.
+for name, pick, data in META:
+    put("meta_personal", name, bytes([pick]) + data)
+for name, pick in [("heic", 6), ("avif", 6), ("m4a", 6), ("gif-sample", 3), ("wav-sample", 8), ("ogg", 12)]:
+    ext = {"gif-sample": "gif", "wav-sample": "wav"}.get(name, name)
+    put("meta_personal", name, bytes([pick]) + sample("sample." + ext, 64 << 10))
 # An item at an absolute extent offset with a zero base, as exiftool writes
 # EXIF items: what rebase_item_locations rewrites.
 ILOC = b"\0\0\0\0\x44\x40\0\x01\0\x07\0\0" + struct.pack(">I", 0) + b"\0\x01" + struct.pack(">II", 80, 10)

@@ -22,7 +22,7 @@ mod watermark;
 
 pub use gate::{declarations, policy, upload_name};
 pub use media::{guard, sniff, svg, walkers};
-pub use meta::{meta_keep, meta_read, meta_roundtrip};
+pub use meta::{meta_keep, meta_personal, meta_read, meta_roundtrip};
 pub use text::text_wrapper;
 pub use watermark::watermark;
 
@@ -39,6 +39,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("meta_read", meta_read),
     ("meta_roundtrip", meta_roundtrip),
     ("meta_keep", meta_keep),
+    ("meta_personal", meta_personal),
     ("text_wrapper", text_wrapper),
     ("policy", policy),
     ("declarations", declarations),

@@ -120,3 +120,59 @@ pub fn meta_keep(data: &[u8]) {
         assert!(matches!(changed, Ok(false)), "rebasing twice: {changed:?}");
     }
 }
+
+/// The containers `meta_personal` picks from: every one, Ogg included.
+const PERSONAL: [Container; 13] = [
+    Container::Jpeg,
+    Container::Png,
+    Container::Webp,
+    Container::Gif,
+    Container::Tiff,
+    Container::Svg,
+    Container::Bmff,
+    Container::Jxl,
+    Container::Wav,
+    Container::Mp3,
+    Container::Flac,
+    Container::Markdown,
+    Container::Ogg,
+];
+
+/// Finding and removing personal data in any bytes never panics; a
+/// removal that takes nothing leaves the bytes as they were, the
+/// containers edited in place keep their length, and a second removal
+/// finds nothing left to take.
+pub fn meta_personal(data: &[u8]) {
+    use tamga_meta::personal::{find, redact, PersonalKind};
+    let Some((b, body)) = split(data) else {
+        return;
+    };
+    let container = PERSONAL[usize::from(b) % PERSONAL.len()];
+    let _ = find(container, body);
+    let kinds = [
+        PersonalKind::Gps,
+        PersonalKind::Device,
+        PersonalKind::Identity,
+    ];
+    let Ok((out, n)) = redact(container, body, &kinds) else {
+        return;
+    };
+    if n == 0 {
+        assert!(out == body, "{container:?}: nothing removed, yet changed");
+    }
+    if matches!(
+        container,
+        Container::Bmff | Container::Wav | Container::Jxl | Container::Gif | Container::Tiff
+    ) {
+        assert_eq!(
+            out.len(),
+            body.len(),
+            "{container:?}: an in-place edit moved bytes"
+        );
+        let again = redact(container, &out, &kinds).map(|(_, n)| n);
+        assert!(
+            matches!(again, Ok(0)),
+            "{container:?}: a second pass: {again:?}"
+        );
+    }
+}

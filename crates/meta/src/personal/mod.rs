@@ -311,12 +311,8 @@ pub fn redact(
             removed += crate::tiff::edit_xmp_in_place(&mut out, &|x| xmp_fields::without(x, kinds));
         }
         Container::Ogg => {
-            let n = redact_to(container, &mut std::io::Cursor::new(input), &mut out, kinds)
+            removed += redact_to(container, &mut std::io::Cursor::new(input), &mut out, kinds)
                 .unwrap_or(Ok(0))?;
-            if n == 0 {
-                out = input.to_vec();
-            }
-            removed += n;
         }
         Container::Flac if kinds.contains(&PersonalKind::Identity) => {
             let (edited, n) = crate::flac::without_people(input)?;
@@ -325,11 +321,13 @@ pub fn redact(
         }
         c if in_place(c) => {
             removed += in_place::redact_to(c, &mut std::io::Cursor::new(input), &mut out, kinds)?;
-            if removed == 0 {
-                out = input.to_vec();
-            }
         }
-        _ => out = input.to_vec(),
+        _ => {}
+    }
+    // Nothing taken: the input as it was (a rebuilt container may differ
+    // in bytes that mean nothing, such as what trails a JPEG).
+    if removed == 0 {
+        return Ok((input.to_vec(), 0));
     }
     Ok((out, removed))
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Disclosure cards for 1,000 labelled files (issue 21): one
 # `tamga disclose FILE… -o DIR` call, HTML with the QR code and the risk
-# lines, and the SVG packaging label, timed by hyperfine.
+# lines, and the SVG and PNG packaging labels, timed by hyperfine.
 #
 #   bench/disclose.sh     # needs: hyperfine
 #   FILES=N (default 1000) RUNS=N (default 5).
@@ -42,6 +42,7 @@ ARGS="--trust $W/keys/trust-anchor.pem --risks $W/risks.toml --verify-url https:
   hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$W/h.md" \
     --prepare "rm -rf $W/out" \
     -n "tamga disclose (HTML, kk/ru/en)" "$TAMGA disclose $W/in/*.jpg $ARGS -o $W/out" \
-    -n "tamga disclose --format svg" "$TAMGA disclose $W/in/*.jpg $ARGS --format svg -o $W/out" >/dev/null
+    -n "tamga disclose --format svg" "$TAMGA disclose $W/in/*.jpg $ARGS --format svg -o $W/out" \
+    -n "tamga disclose --format png" "$TAMGA disclose $W/in/*.jpg $ARGS --format png -o $W/out" >/dev/null
   cat "$W/h.md"
 } | tee bench/disclose-results.md

@@ -90,8 +90,8 @@ for name, pick, data in META:
     # Original and edited: the file itself, and (for the carry) the file
     # with its metadata blocks over a copy that lacks them.
     put("meta_keep", name, bytes([pick]) + struct.pack(">H", len(data)) + data + data)
-# Personal data: the first byte picks from meta.rs PERSONAL (META's order,
-# then Ogg); whole small samples, whose metadata is what is edited.
+# Personal data: the first byte picks from meta.rs CONTAINERS, then Ogg
+# (13); whole small samples, whose metadata is what is edited.
 for name, pick, data in META:
     put("meta_personal", name, bytes([pick]) + data)
 for name, pick in [("heic", 6), ("avif", 6), ("m4a", 6), ("gif-sample", 3), ("wav-sample", 8), ("ogg", 12)]:

@@ -45,17 +45,29 @@ fn qr_in(png: &Path) -> String {
 }
 
 fn disclose(sb: &Sandbox, file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    disclose_linking(sb, file, out, Some(URL), extra)
+}
+
+/// `tamga disclose FILE --trust … [--verify-url URL] -o OUT EXTRA…`.
+fn disclose_linking(
+    sb: &Sandbox,
+    file: &Path,
+    out: &Path,
+    url: Option<&str>,
+    extra: &[&str],
+) -> std::process::Output {
     let anchor = sb.anchor();
     let mut args = vec![
         "disclose",
         file.to_str().unwrap(),
         "--trust",
         anchor.to_str().unwrap(),
-        "--verify-url",
-        URL,
         "-o",
         out.to_str().unwrap(),
     ];
+    if let Some(url) = url {
+        args.extend(["--verify-url", url]);
+    }
     args.extend_from_slice(extra);
     sb.run(&args)
 }
@@ -148,17 +160,7 @@ fn a_card_in_three_languages_passes_the_browser_checks_and_its_qr_code_reads_bac
     // the page, which Chromium would shrink to fit.
     let long = sb.path("long-link.html");
     let url = format!("{URL}&token={}", "a".repeat(160));
-    let anchor = sb.anchor();
-    assert_ok(&sb.run(&[
-        "disclose",
-        labelled.to_str().unwrap(),
-        "--trust",
-        anchor.to_str().unwrap(),
-        "--verify-url",
-        &url,
-        "-o",
-        long.to_str().unwrap(),
-    ]));
+    assert_ok(&disclose_linking(&sb, &labelled, &long, Some(&url), &[]));
     let (page, _) = open(&long, "disclose-long-link.png");
     let print = &page["print"];
     assert!(
@@ -354,17 +356,13 @@ fn a_png_label_is_a_600_dpi_raster_whose_qr_code_reads_back_and_none_without_a_l
 
     // Without --verify-url: no QR code, the same size, white where it was.
     let plain = sb.path("plain.png");
-    let anchor = sb.anchor();
-    assert_ok(&sb.run(&[
-        "disclose",
-        labelled.to_str().unwrap(),
-        "--trust",
-        anchor.to_str().unwrap(),
-        "--format",
-        "png",
-        "-o",
-        plain.to_str().unwrap(),
-    ]));
+    assert_ok(&disclose_linking(
+        &sb,
+        &labelled,
+        &plain,
+        None,
+        &["--format", "png"],
+    ));
     // zbarimg exits 4 when it finds no symbol.
     let o = Command::new("zbarimg")
         .args(["--quiet", "--raw"])

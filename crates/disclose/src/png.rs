@@ -13,10 +13,9 @@
 //! - QR modules are whole pixels (12 px, 0.5 mm, for a typical link), with
 //!   the 4-module white quiet zone scanners need.
 
-use ab_glyph::{point, Font as _};
 use image::{GrayImage, Luma};
 use qrcode::{Color, QrCode};
-use tamga_notice::images::badge::{set_line, PlacedGlyph};
+use tamga_notice::images::badge::{cover, set_line, PlacedGlyph};
 
 use crate::{svg, words, Card, DiscloseError, Lang};
 
@@ -112,24 +111,10 @@ fn set_fitted(text: &str, room: u32) -> Result<Vec<PlacedGlyph>, DiscloseError> 
 
 /// Draws `g` in black, its line's baseline starting at `at`.
 fn ink(img: &mut GrayImage, g: &PlacedGlyph, at: (f32, f32)) {
-    let (w, h) = img.dimensions();
-    let glyph =
-        g.id.with_scale_and_position(g.scale, point(at.0 + g.origin.x, at.1 + g.origin.y));
-    let Some(outlined) = g.font.outline_glyph(glyph) else {
-        // A space: set_line has refused every character the fonts lack.
-        return;
-    };
-    let b = outlined.px_bounds();
-    outlined.draw(|gx, gy, coverage| {
-        let (px, py) = (
-            b.min.x as i64 + i64::from(gx),
-            b.min.y as i64 + i64::from(gy),
-        );
-        if px < 0 || py < 0 || px >= i64::from(w) || py >= i64::from(h) {
-            return;
-        }
-        let p = img.get_pixel_mut(px as u32, py as u32);
-        let light = f32::from(p.0[0]) * (1.0 - coverage.clamp(0.0, 1.0));
+    let size = img.dimensions();
+    cover(g, at, size, |x, y, coverage| {
+        let p = img.get_pixel_mut(x, y);
+        let light = f32::from(p.0[0]) * (1.0 - coverage);
         p.0[0] = light.round().clamp(0.0, 255.0) as u8;
     });
 }
@@ -199,7 +184,7 @@ fn encode(img: &GrayImage) -> Result<Vec<u8>, DiscloseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ab_glyph::ScaleFont as _;
+    use ab_glyph::{Font as _, ScaleFont as _};
     use tamga_label::AiInvolvement;
 
     const URL: &str = "https://verify.example.kz/check?file=card-test";

@@ -121,23 +121,6 @@ pub fn meta_keep(data: &[u8]) {
     }
 }
 
-/// The containers `meta_personal` picks from: every one, Ogg included.
-const PERSONAL: [Container; 13] = [
-    Container::Jpeg,
-    Container::Png,
-    Container::Webp,
-    Container::Gif,
-    Container::Tiff,
-    Container::Svg,
-    Container::Bmff,
-    Container::Jxl,
-    Container::Wav,
-    Container::Mp3,
-    Container::Flac,
-    Container::Markdown,
-    Container::Ogg,
-];
-
 /// Finding and removing personal data in any bytes never panics; a
 /// removal that takes nothing leaves the bytes as they were, the
 /// containers edited in place keep their length, and a second removal
@@ -147,7 +130,12 @@ pub fn meta_personal(data: &[u8]) {
     let Some((b, body)) = split(data) else {
         return;
     };
-    let container = PERSONAL[usize::from(b) % PERSONAL.len()];
+    // The containers the others pick from, and Ogg (its header is only
+    // read and redacted, never labelled).
+    let container = CONTAINERS
+        .get(usize::from(b) % (CONTAINERS.len() + 1))
+        .copied()
+        .unwrap_or(Container::Ogg);
     let _ = find(container, body);
     let kinds = [
         PersonalKind::Gps,

@@ -354,8 +354,23 @@ where
     P: Pixel,
     P::Subpixel: Channel,
 {
-    let (w, h) = img.dimensions();
-    let glyph = g.id.with_scale_and_position(g.scale, g.origin);
+    let size = img.dimensions();
+    cover(g, (0.0, 0.0), size, |x, y, coverage| {
+        blend_white(img.get_pixel_mut(x, y), coverage);
+    });
+}
+
+/// Calls `paint` with every pixel of a `size` image that the glyph `g`
+/// covers (its origin moved by `offset`) and the coverage, 0 to 1; pixels
+/// outside the image are skipped. Spaces cover nothing.
+pub fn cover(
+    g: &PlacedGlyph,
+    offset: (f32, f32),
+    (w, h): (u32, u32),
+    mut paint: impl FnMut(u32, u32, f32),
+) {
+    let glyph =
+        g.id.with_scale_and_position(g.scale, point(g.origin.x + offset.0, g.origin.y + offset.1));
     if let Some(outlined) = g.font.outline_glyph(glyph) {
         let b = outlined.px_bounds();
         outlined.draw(|gx, gy, coverage| {
@@ -366,10 +381,7 @@ where
             if px < 0 || py < 0 || px >= i64::from(w) || py >= i64::from(h) {
                 return;
             }
-            blend_white(
-                img.get_pixel_mut(px as u32, py as u32),
-                coverage.clamp(0.0, 1.0),
-            );
+            paint(px as u32, py as u32, coverage.clamp(0.0, 1.0));
         });
     }
 }

@@ -168,6 +168,10 @@ fn encode(img: &GrayImage) -> Result<Vec<u8>, DiscloseError> {
     let mut encoder = ::png::Encoder::new(&mut out, img.width(), img.height());
     encoder.set_color(::png::ColorType::Grayscale);
     encoder.set_depth(::png::BitDepth::Eight);
+    // fdeflate's PNG-tuned mode: a white label with black text compresses
+    // about as well as with the default zlib level, in a fraction of the
+    // time (deflate was half of a label's cost).
+    encoder.set_compression(::png::Compression::Fast);
     encoder.set_pixel_dims(Some(::png::PixelDimensions {
         xppu: ppm,
         yppu: ppm,

@@ -38,9 +38,9 @@ pub(crate) fn carry_over(
     }
 }
 
-/// The streamed form for audio notices: the metadata boxes of an ISO BMFF
-/// `original` (M4A, MP4) that `edited` lost are appended to it. The other
-/// audio notices copy their tags themselves.
+/// The streamed form for audio and video notices: the metadata boxes of an
+/// ISO BMFF `original` (M4A, MP4) that `edited` lost are appended to it.
+/// The other audio notices copy their tags themselves.
 pub(crate) fn carry_over_file(
     format: MediaFormat,
     original: &mut File,

@@ -153,7 +153,7 @@ impl Job {
                 &self.limits,
             )
             .map_err(|e| self.notice_error(e))?;
-            let file = File::open(&out).map_err(io)?;
+            let file = self.kept_metadata(&out)?;
             let record = self.sound_record(notice, style, position, &sound, applied.seconds);
             return Ok(Noticed {
                 poster: poster(&out),
@@ -169,7 +169,7 @@ impl Job {
         let applied = tamga_notice::video::apply(&notice.tools, path, &out, plan, &self.limits)
             .map_err(|e| self.notice_error(e))?;
         // Open before the directory goes: the file lives on, unnamed.
-        let file = File::open(&out).map_err(io)?;
+        let file = self.kept_metadata(&out)?;
         let mut record = AppliedNotice::new(
             style,
             position,
@@ -183,6 +183,22 @@ impl Job {
             poster: poster(&out),
             ..Noticed::new(file, record, Some(applied.note))
         })
+    }
+
+    /// The video ffmpeg wrote at `out`, opened, with the input's top-level
+    /// metadata boxes it lost (XMP, private `uuid` boxes) appended: ffmpeg
+    /// keeps tags, not those.
+    fn kept_metadata(&self, out: &std::path::Path) -> Result<File, LabelError> {
+        let path = self.input.as_path();
+        let io = |e| LabelError::io(path, e);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(out)
+            .map_err(io)?;
+        let mut original = File::open(path).map_err(io)?;
+        crate::keep_metadata::carry_over_file(self.format, &mut original, &mut file, path)?;
+        Ok(file)
     }
 
     /// Embeds `mark` alone into the image in `source` (one decode and
